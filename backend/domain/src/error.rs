@@ -1,0 +1,144 @@
+//! The one error type of the domain and its services. The web layer maps each variant to an
+//! HTTP status and a problem body in one place; internal causes are logged there, never sent.
+
+use std::fmt;
+
+/// A bad value in one named input field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name as the API spells it, dotted for nested fields (`organization.name`).
+    pub field: String,
+    /// A message for people, in Simplified Chinese first, then English.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error under a parent field: `name` inside `organization` becomes `organization.name`.
+    pub fn nested(mut self, parent: &str) -> Self {
+        self.field = format!("{parent}.{}", self.field);
+        self
+    }
+}
+
+/// What can go wrong in a use case.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more inputs are malformed (HTTP 422); every bad field is named.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The caller is not signed in, or its credentials are bad (HTTP 401).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// The caller is known but may not do this (HTTP 403); the text says why.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The thing does not exist, or the caller may not know that it does (HTTP 404).
+    #[error("not found")]
+    NotFound,
+    /// The request clashes with the current state (HTTP 409).
+    #[error("conflict: {detail}")]
+    Conflict {
+        /// A stable machine-readable code, e.g. `duplicate_email`.
+        code: &'static str,
+        detail: String,
+    },
+    /// Too many attempts; try again after this many seconds (HTTP 429).
+    #[error("too many requests, retry after {retry_after_secs}s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// Anything else: a database or mail failure. Logged, answered as 500 without detail.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Result with the domain error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A single-field validation error.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn internal(msg: impl fmt::Display) -> Self {
+        Error::Internal(anyhow::anyhow!("{msg}"))
+    }
+}
+
+/// Collects field errors while parsing a whole input, so that every bad field is reported at
+/// once instead of the first only.
+#[derive(Debug, Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value if it parsed, or records the error under `field`.
+    pub fn take<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.errors.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    /// Records errors that a nested parse produced, under a parent field.
+    pub fn extend_nested(&mut self, parent: &str, errors: Vec<FieldError>) {
+        self.errors
+            .extend(errors.into_iter().map(|e| e.nested(parent)));
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Ends the collection: `Ok(())` when nothing was wrong.
+    pub fn finish(self) -> Result<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(self.errors))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_collects_every_error_and_nests_names() {
+        let mut f = Fields::new();
+        assert_eq!(f.take::<u8>("a", Ok(1)), Some(1));
+        assert_eq!(f.take::<u8>("b", Err("bad".into())), None);
+        f.extend_nested("org", vec![FieldError::new("name", "empty")]);
+        match f.finish() {
+            Err(Error::Validation(errs)) => {
+                let names: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(names, ["b", "org.name"]);
+            }
+            other => panic!("expected validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_fields_finish_ok() {
+        assert!(Fields::new().finish().is_ok());
+    }
+}

@@ -1,0 +1,85 @@
+//! Background work, as typed values. A service writes a job in the same transaction as the
+//! change that causes it; the worker in the `jobs` crate runs it, retrying until it succeeds.
+//! Every job is idempotent: running it twice has the effect of running it once.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::email::OutgoingEmail;
+
+/// One kind of background work and its input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "input", rename_all = "snake_case")]
+pub enum Job {
+    /// Send one e-mail.
+    SendEmail(OutgoingEmail),
+}
+
+impl Job {
+    /// The kind's name as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::SendEmail(_) => "send_email",
+        }
+    }
+}
+
+/// A job to be written, due at `run_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub job: Job,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i32,
+}
+
+impl NewJob {
+    /// A job due now, with the default number of attempts.
+    pub fn now(job: Job, now: DateTime<Utc>) -> Self {
+        Self {
+            job,
+            run_at: now,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+}
+
+/// Attempts before a job is parked as failed (and reported) instead of retried.
+pub const DEFAULT_MAX_ATTEMPTS: i32 = 25;
+
+/// Capped exponential backoff: 2^attempt seconds (after the first failed attempt, 2 s), at most
+/// one hour.
+pub fn backoff(attempts_so_far: i32) -> Duration {
+    let exp = attempts_so_far.clamp(1, 12) as u32;
+    Duration::seconds((1_i64 << exp).min(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_at_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(2));
+        assert_eq!(backoff(2), Duration::seconds(4));
+        assert_eq!(backoff(5), Duration::seconds(32));
+        assert_eq!(backoff(12), Duration::seconds(3600));
+        assert_eq!(backoff(40), Duration::seconds(3600));
+    }
+
+    #[test]
+    fn jobs_serialise_with_their_kind() {
+        let j = Job::SendEmail(OutgoingEmail {
+            to: "a@b.cn".into(),
+            locale: crate::account::Locale::En,
+            message: crate::email::EmailMessage::PasswordReset {
+                display_name: "A".into(),
+                link: "http://x/reset?token=t".into(),
+                valid_minutes: 60,
+            },
+        });
+        let v = serde_json::to_value(&j).unwrap();
+        assert_eq!(v["kind"], "send_email");
+        assert_eq!(v["input"]["message"]["template"], "password_reset");
+        assert_eq!(serde_json::from_value::<Job>(v).unwrap(), j);
+    }
+}

@@ -1,0 +1,20 @@
+//! The domain of scenario-market: typed values, the rules of the product as plain functions,
+//! the ports (traits) the infrastructure implements, and the use-case services that combine
+//! them. Nothing here does I/O of its own: the database, the clock and the mailer arrive
+//! through the traits in [`ports`].
+
+pub mod account;
+pub mod audit;
+pub mod credit_code;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod job;
+pub mod policy;
+pub mod ports;
+pub mod sector;
+pub mod security;
+pub mod services;
+pub mod text;
+
+pub use error::{Error, FieldError, Result};

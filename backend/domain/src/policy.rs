@@ -1,0 +1,139 @@
+//! Who may do what. Every permission of the product is decided here, by plain functions over
+//! the signed-in actor, so that handlers never decide ad hoc.
+
+use crate::account::{OrgKind, Organization, Role};
+use crate::error::{Error, Result};
+use crate::ids::{OrganizationId, UserId};
+
+/// The signed-in user, as a request presents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub role: Role,
+    pub organization_id: Option<OrganizationId>,
+}
+
+fn forbidden(why: &str) -> Error {
+    Error::Forbidden(why.to_string())
+}
+
+/// Only administrators manage users and verify organizations.
+pub fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(forbidden("需要管理员权限 / this needs an administrator"))
+    }
+}
+
+/// A member of an organization may edit its public profile; administrators may too.
+pub fn can_edit_organization(actor: &Actor, org: OrganizationId) -> Result<()> {
+    if actor.role == Role::Admin || actor.organization_id == Some(org) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有该组织成员可以修改资料 / only a member of this organization may edit its profile",
+        ))
+    }
+}
+
+/// An agency may publish only once an administrator has verified it.
+pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
+    if actor.role != Role::Agency || org.kind != OrgKind::Agency {
+        return Err(forbidden("只有机构用户可以发布场景 / only agency users publish scenarios"));
+    }
+    if actor.organization_id != Some(org.id) {
+        return Err(forbidden("不是本机构的用户 / not a member of this agency"));
+    }
+    if !org.verified {
+        return Err(forbidden(
+            "机构尚未通过认证，暂不能发布 / the agency is not verified yet, so it cannot publish",
+        ));
+    }
+    Ok(())
+}
+
+/// A vendor may bid only once an administrator has verified it.
+pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
+    if actor.role != Role::Vendor || org.kind != OrgKind::Vendor {
+        return Err(forbidden("只有企业用户可以投标 / only vendor users submit bids"));
+    }
+    if actor.organization_id != Some(org.id) {
+        return Err(forbidden("不是本企业的用户 / not a member of this vendor"));
+    }
+    if !org.verified {
+        return Err(forbidden(
+            "企业尚未通过认证，暂不能投标 / the vendor is not verified yet, so it cannot bid",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn actor(role: Role, org: Option<i64>) -> Actor {
+        Actor {
+            user_id: UserId(1),
+            role,
+            organization_id: org.map(OrganizationId),
+        }
+    }
+
+    fn org(id: i64, kind: OrgKind, verified: bool) -> Organization {
+        Organization {
+            id: OrganizationId(id),
+            kind,
+            name: "x".into(),
+            credit_code: None,
+            verified,
+            opc_member: false,
+            description: String::new(),
+            capabilities: vec![],
+            contact: Default::default(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_admins_pass_require_admin() {
+        assert!(require_admin(&actor(Role::Admin, None)).is_ok());
+        for r in [Role::Agency, Role::Vendor, Role::Evaluator] {
+            assert!(matches!(require_admin(&actor(r, Some(1))), Err(Error::Forbidden(_))));
+        }
+    }
+
+    #[test]
+    fn members_and_admins_edit_an_organization() {
+        assert!(can_edit_organization(&actor(Role::Vendor, Some(5)), OrganizationId(5)).is_ok());
+        assert!(can_edit_organization(&actor(Role::Admin, None), OrganizationId(5)).is_ok());
+        assert!(can_edit_organization(&actor(Role::Vendor, Some(6)), OrganizationId(5)).is_err());
+        assert!(can_edit_organization(&actor(Role::Evaluator, None), OrganizationId(5)).is_err());
+    }
+
+    #[test]
+    fn an_unverified_agency_may_not_publish_and_says_why() {
+        let a = actor(Role::Agency, Some(1));
+        assert!(can_publish(&a, &org(1, OrgKind::Agency, true)).is_ok());
+        match can_publish(&a, &org(1, OrgKind::Agency, false)) {
+            Err(Error::Forbidden(why)) => assert!(why.contains("not verified")),
+            other => panic!("{other:?}"),
+        }
+        assert!(can_publish(&a, &org(2, OrgKind::Agency, true)).is_err());
+        assert!(can_publish(&actor(Role::Vendor, Some(1)), &org(1, OrgKind::Vendor, true)).is_err());
+    }
+
+    #[test]
+    fn an_unverified_vendor_may_not_bid_and_says_why() {
+        let v = actor(Role::Vendor, Some(3));
+        assert!(can_bid(&v, &org(3, OrgKind::Vendor, true)).is_ok());
+        match can_bid(&v, &org(3, OrgKind::Vendor, false)) {
+            Err(Error::Forbidden(why)) => assert!(why.contains("not verified")),
+            other => panic!("{other:?}"),
+        }
+        assert!(can_bid(&actor(Role::Agency, Some(3)), &org(3, OrgKind::Vendor, true)).is_err());
+    }
+}

@@ -1,0 +1,153 @@
+//! The ports: what the services need from the outside world. The `db` crate implements the
+//! storage traits for SQLite and PostgreSQL; the server wires a [`Clock`].
+
+use chrono::{DateTime, Utc};
+
+use crate::account::{Organization, User};
+use crate::audit::AuditRecord;
+use crate::error::Result;
+use crate::ids::{OrganizationId, SessionId, UserId};
+use crate::job::NewJob;
+use crate::sector::Sector;
+
+/// The time, injectable so that tests can move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Opens transactions. Every service call that writes runs inside exactly one.
+pub trait Store: Send + Sync {
+    /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Whether the database answers.
+    fn ping(&self) -> Result<()>;
+}
+
+/// Runs `f` in a transaction of `store` and hands back its value.
+pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.transaction(&mut |tx| {
+        let f = f.take().expect("a transaction body runs once");
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("set on success"))
+}
+
+/// Everything a service may do inside a transaction.
+pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo {}
+impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo> Tx for T {}
+
+/// Filters of the organization lists.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub kind: Option<crate::account::OrgKind>,
+    pub verified: Option<bool>,
+    pub opc_member: Option<bool>,
+    /// Matches name or description, case-insensitively.
+    pub q: Option<String>,
+    /// Each tag must be among the capabilities.
+    pub tags: Vec<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Organizations and users.
+pub trait AccountRepo {
+    fn insert_organization(&mut self, org: &Organization) -> Result<()>;
+    fn update_organization(&mut self, org: &Organization) -> Result<()>;
+    fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>>;
+    /// A page of organizations and the total count.
+    fn organizations(&mut self, filter: &OrgFilter) -> Result<(Vec<Organization>, i64)>;
+    fn insert_user(&mut self, user: &User, password_hash: &str) -> Result<()>;
+    fn update_user(&mut self, user: &User) -> Result<()>;
+    fn user(&mut self, id: UserId) -> Result<Option<User>>;
+    /// The user and the password hash, by lower-cased e-mail.
+    fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;
+    fn set_password_hash(&mut self, id: UserId, hash: &str, at: DateTime<Utc>) -> Result<()>;
+    fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>>;
+    /// Active evaluators, optionally only those with expertise in a domain.
+    fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>>;
+    fn count_users(&mut self) -> Result<i64>;
+}
+
+/// A stored refresh token (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTokenRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub session: SessionId,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Set when the token was exchanged for a new one.
+    pub used_at: Option<DateTime<Utc>>,
+    /// Set when the token's session was ended.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A stored password-reset token (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordResetRecord {
+    pub id: i64,
+    pub user_id: UserId,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Refresh tokens, password-reset tokens and sign-in attempts.
+pub trait TokenRepo {
+    fn insert_refresh_token(&mut self, rec: &RefreshTokenRecord) -> Result<()>;
+    fn refresh_token_by_hash(&mut self, hash: &str) -> Result<Option<RefreshTokenRecord>>;
+    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Ends a whole session: every token of the family stops working.
+    fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()>;
+    /// Ends every session of a user.
+    fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()>;
+    fn insert_password_reset(&mut self, rec: &PasswordResetRecord) -> Result<()>;
+    fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>>;
+    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    fn record_login_attempt(
+        &mut self,
+        id: i64,
+        email_normalized: &str,
+        ip: &str,
+        succeeded: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Times of failed sign-ins since `since`: (for this e-mail, from this address).
+    fn recent_login_failures(
+        &mut self,
+        email_normalized: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)>;
+}
+
+/// The audit chain's storage. Appending is serialised by the store (see the db crate).
+pub trait AuditRepo {
+    /// Locks the head of the chain for this transaction and returns (last seq, last hash).
+    fn lock_audit_head(&mut self) -> Result<(i64, String)>;
+    /// Writes the record and moves the head to it.
+    fn insert_audit_record(&mut self, rec: &AuditRecord) -> Result<()>;
+    /// Records in sequence order, from `after_seq` (exclusive), at most `limit`.
+    fn audit_records(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>>;
+}
+
+/// The job queue's writing side (the worker's side lives in the jobs crate).
+pub trait JobRepo {
+    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()>;
+}

@@ -1,0 +1,129 @@
+//! Credentials: argon2id password hashes, opaque random tokens stored only as SHA-256 hashes,
+//! and the sign-in throttling rule.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::account::Password;
+
+/// Hashes a password with argon2id (the crate's default parameters) and a random salt.
+pub fn hash_password(password: &Password) -> anyhow::Result<String> {
+    let mut salt_bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+}
+
+/// Whether `candidate` matches a stored hash. A malformed stored hash never matches.
+pub fn verify_password(candidate: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash of a throw-away password, checked against when the e-mail is unknown so that an
+/// unknown e-mail costs the same time as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&Password::parse("dummy-password-for-timing-1").expect("valid"))
+            .expect("argon2 works")
+    })
+}
+
+/// A fresh opaque token: 256 random bits, URL-safe base64 without padding.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// How a token is stored: the hex SHA-256 of its text.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Sign-in throttling: after this many failures inside the window, for one account or one
+/// address, further attempts are refused until the oldest failure leaves the window.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleRule {
+    pub max_failures: usize,
+    pub window: Duration,
+}
+
+impl Default for ThrottleRule {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window: Duration::minutes(15),
+        }
+    }
+}
+
+impl ThrottleRule {
+    /// Seconds to wait, or `None` when an attempt is allowed now. `failures` are the times of
+    /// recent failures for the account or the address (any order; older ones are ignored).
+    pub fn retry_after(&self, failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<u64> {
+        let since = now - self.window;
+        let mut recent: Vec<_> = failures.iter().filter(|t| **t > since).copied().collect();
+        if recent.len() < self.max_failures {
+            return None;
+        }
+        recent.sort();
+        // The attempt is allowed again once fewer than max_failures remain in the window,
+        // i.e. when the (len - max + 1)-th oldest failure has left it.
+        let unlock = recent[recent.len() - self.max_failures] + self.window;
+        Some((unlock - now).num_seconds().max(1) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let p = Password::parse("correct horse 1").unwrap();
+        let h = hash_password(&p).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse 1", &h));
+        assert!(!verify_password("correct horse 2", &h));
+        assert!(!verify_password("correct horse 1", "not a hash"));
+        assert_ne!(h, hash_password(&p).unwrap(), "salts differ");
+    }
+
+    #[test]
+    fn tokens_are_256_bit_and_stored_as_hashes() {
+        let t = new_token();
+        assert_eq!(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&t).unwrap().len(), 32);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_eq!(token_hash(&t), token_hash(&t));
+    }
+
+    #[test]
+    fn throttling_starts_at_the_fifth_failure_and_ends_when_it_ages_out() {
+        let rule = ThrottleRule::default();
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let fails: Vec<_> = (0..4).map(|i| t0 + Duration::minutes(i)).collect();
+        assert_eq!(rule.retry_after(&fails, t0 + Duration::minutes(5)), None);
+        let mut fails5 = fails.clone();
+        fails5.push(t0 + Duration::minutes(4));
+        // The oldest failure (t0) leaves the window at t0+15min.
+        assert_eq!(rule.retry_after(&fails5, t0 + Duration::minutes(5)), Some(600));
+        assert_eq!(rule.retry_after(&fails5, t0 + Duration::minutes(15)), None);
+        // Failures older than the window do not count.
+        let old: Vec<_> = (0..10).map(|i| t0 - Duration::hours(1) + Duration::seconds(i)).collect();
+        assert_eq!(rule.retry_after(&old, t0), None);
+    }
+}

@@ -1,0 +1,76 @@
+//! The use cases. Each public method is one service call: it authorises through
+//! [`crate::policy`], runs in one transaction, appends to the audit trail when it changes
+//! state, and writes the jobs its change causes in that same transaction.
+
+pub mod accounts;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::audit::{self, AuditDraft};
+use crate::error::Result;
+use crate::ids::IdGenerator;
+use crate::job::{Job, NewJob};
+use crate::ports::{Clock, Store, Tx};
+use crate::security::ThrottleRule;
+
+/// Settings of the account rules.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// How long a refresh token may be exchanged.
+    pub refresh_ttl: Duration,
+    /// How long a password-reset link works.
+    pub reset_ttl: Duration,
+    pub throttle: ThrottleRule,
+    /// The site's public address, for links in e-mails (no trailing slash).
+    pub public_base_url: String,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        Self {
+            refresh_ttl: Duration::days(30),
+            reset_ttl: Duration::hours(1),
+            throttle: ThrottleRule::default(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+/// What every service call needs: storage, time, ids and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<IdGenerator>,
+    pub auth: AuthPolicy,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").field("auth", &self.auth).finish_non_exhaustive()
+    }
+}
+
+impl Services {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn next_id(&self) -> i64 {
+        self.ids.next_at(self.clock.now())
+    }
+}
+
+/// Appends one record to the audit chain inside the caller's transaction.
+pub fn append_audit(tx: &mut dyn Tx, draft: AuditDraft, now: DateTime<Utc>) -> Result<()> {
+    let (seq, prev) = tx.lock_audit_head()?;
+    let rec = audit::seal(draft, seq + 1, &prev, now);
+    tx.insert_audit_record(&rec)
+}
+
+/// Writes a job due now inside the caller's transaction.
+pub fn enqueue_now(tx: &mut dyn Tx, ids: &IdGenerator, job: Job, now: DateTime<Utc>) -> Result<()> {
+    tx.enqueue(ids.next_at(now), &NewJob::now(job, now), now)
+}
