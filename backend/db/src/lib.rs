@@ -1,1 +1,237 @@
-//! db
+//! The database: one diesel code base for SQLite and PostgreSQL through
+//! `#[derive(MultiConnection)]`, the backend chosen by the URL's scheme; an r2d2 pool; the
+//! embedded migrations of each backend; and the repositories that implement the domain's
+//! storage ports.
+
+mod accounts;
+mod audit;
+pub mod queue;
+pub mod schema;
+mod time;
+mod tokens;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use domain::error::{Error, Result};
+use domain::ports::{Store, Tx};
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+
+/// Which backend a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; `sqlite://` (or a bare path) SQLite.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// The file path of a SQLite URL (`sqlite://./data/market.db` → `./data/market.db`).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// Opens one connection, reporting the real cause when it fails (the multi-connection
+/// wrapper alone only says the URL is invalid).
+pub fn establish(url: &str) -> anyhow::Result<AnyConnection> {
+    match Backend::of_url(url) {
+        Backend::Postgres => diesel::PgConnection::establish(url)
+            .map(AnyConnection::Postgresql)
+            .with_context(|| format!("cannot connect to PostgreSQL at {}", redact(url))),
+        Backend::Sqlite => {
+            let path = sqlite_path(url);
+            if let Some(dir) = std::path::Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create folder {}", dir.display()))?;
+            }
+            let mut c = diesel::SqliteConnection::establish(path)
+                .with_context(|| format!("cannot open SQLite database {path}"))?;
+            sqlite_pragmas(&mut c)?;
+            Ok(AnyConnection::Sqlite(c))
+        }
+    }
+}
+
+/// WAL, a busy timeout and foreign keys, on every SQLite connection.
+fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> anyhow::Result<()> {
+    c.batch_execute(
+        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )
+    .context("setting SQLite pragmas")
+}
+
+/// A URL with its password hidden, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = conn {
+            sqlite_pragmas(c).map_err(|e| {
+                diesel::r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(e.into()))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The pool and what it needs to know about its backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<AnyConnection>>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish()
+    }
+}
+
+impl Database {
+    /// Connects (checking the URL with one real connection first) and builds the pool.
+    pub fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database> {
+        drop(establish(url)?);
+        let backend = Backend::of_url(url);
+        let manager_url = match backend {
+            Backend::Postgres => url.to_string(),
+            Backend::Sqlite => sqlite_path(url).to_string(),
+        };
+        let pool = Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::<AnyConnection>::new(manager_url))
+            .context("building the connection pool")?;
+        Ok(Database { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection.
+    pub fn conn(&self) -> Result<PooledConnection<ConnectionManager<AnyConnection>>> {
+        self.pool
+            .get()
+            .map_err(|e| Error::Internal(anyhow::anyhow!("database pool: {e}")))
+    }
+
+    /// Applies the pending migrations of this backend; returns their names.
+    pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
+        let mut c = self.conn()?;
+        let source = match self.backend {
+            Backend::Postgres => PG_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        };
+        let done = c
+            .run_pending_migrations(source)
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
+        Ok(done.iter().map(ToString::to_string).collect())
+    }
+
+    /// Runs `f` in a write transaction. On SQLite the transaction takes the write lock first,
+    /// waiting for it, so that concurrent writers queue instead of failing.
+    pub fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
+        let mut pooled = self.conn()?;
+        let c: &mut AnyConnection = &mut pooled;
+        c.transaction::<T, TxError, _>(|c| {
+            if let AnyConnection::Sqlite(_) = c {
+                diesel::update(schema::write_lock::table)
+                    .set(schema::write_lock::n.eq(schema::write_lock::n + 1))
+                    .execute(c)?;
+            }
+            f(c).map_err(TxError)
+        })
+        .map_err(|e| e.0)
+    }
+
+    /// Runs `f` in a transaction that only reads (no write lock is taken on SQLite).
+    pub fn read<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
+        let mut pooled = self.conn()?;
+        let c: &mut AnyConnection = &mut pooled;
+        c.transaction::<T, TxError, _>(|c| f(c).map_err(TxError))
+            .map_err(|e| e.0)
+    }
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(e: diesel::result::Error) -> Self {
+        TxError(db_err(e))
+    }
+}
+
+/// Carries a domain error through diesel's transaction machinery.
+#[derive(Debug)]
+pub struct TxError(pub Error);
+
+/// Maps a diesel error: unique violations become 409 conflicts, the rest internal errors.
+pub fn db_err(e: diesel::result::Error) -> Error {
+    use diesel::result::{DatabaseErrorKind, Error as D};
+    match e {
+        D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            tracing::info!(constraint = ?info.constraint_name(), "unique violation: {}", info.message());
+            Error::Conflict {
+                code: "duplicate",
+                detail: "已存在相同记录 / this already exists".into(),
+            }
+        }
+        other => Error::Internal(anyhow::Error::new(other)),
+    }
+}
+
+impl Store for Database {
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.write(|c| f(c))
+    }
+
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
+        self.read(|c| f(c))
+    }
+
+    fn ping(&self) -> Result<()> {
+        let mut c = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut *c).map_err(db_err)?;
+        Ok(())
+    }
+}

@@ -29,15 +29,30 @@ impl Clock for SystemClock {
 pub trait Store: Send + Sync {
     /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.
     fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` in a transaction that only reads: it takes no write lock.
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
     /// Whether the database answers.
     fn ping(&self) -> Result<()>;
 }
 
-/// Runs `f` in a transaction of `store` and hands back its value.
+/// Runs `f` in a write transaction of `store` and hands back its value.
 pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    run_once(f, |body| store.transaction(body))
+}
+
+/// Runs `f` in a read-only transaction of `store` and hands back its value.
+pub fn in_read<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    run_once(f, |body| store.read(body))
+}
+
+/// Adapts a one-shot closure with a value to the object-safe `FnMut` the store takes.
+fn run_once<T>(
+    f: impl FnOnce(&mut dyn Tx) -> Result<T>,
+    runner: impl FnOnce(&mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>,
+) -> Result<T> {
     let mut f = Some(f);
     let mut out = None;
-    store.transaction(&mut |tx| {
+    runner(&mut |tx| {
         let f = f.take().expect("a transaction body runs once");
         out = Some(f(tx)?);
         Ok(())

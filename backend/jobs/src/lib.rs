@@ -1,1 +1,145 @@
-//! jobs
+//! The background worker: claims due jobs from the queue table, runs each kind, and records
+//! success or failure with capped exponential backoff. The server runs [`Worker::run`] as a
+//! task; tests call [`Worker::drain`] to run every due job synchronously.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use db::queue::ClaimedJob;
+use db::Database;
+use domain::job::{backoff, Job};
+use domain::ports::Clock;
+use mail::Mailer;
+use tokio::sync::watch;
+
+/// Settings of the worker.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// How long a claimed job is reserved before another worker may take it again.
+    pub lease: Duration,
+    /// How many jobs one claim takes.
+    pub batch: i64,
+    /// How long to sleep when nothing is due.
+    pub poll_interval: StdDuration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            lease: Duration::minutes(5),
+            batch: 10,
+            poll_interval: StdDuration::from_secs(1),
+        }
+    }
+}
+
+/// Runs jobs. Cheap to clone.
+#[derive(Clone)]
+pub struct Worker {
+    db: Database,
+    mailer: Mailer,
+    clock: Arc<dyn Clock>,
+    name: String,
+    settings: WorkerSettings,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("name", &self.name).finish()
+    }
+}
+
+impl Worker {
+    pub fn new(db: Database, mailer: Mailer, clock: Arc<dyn Clock>, settings: WorkerSettings) -> Self {
+        let name = format!("{}-{}", std::process::id(), rand::random::<u32>());
+        Self {
+            db,
+            mailer,
+            clock,
+            name,
+            settings,
+        }
+    }
+
+    /// Claims one batch of due jobs and runs them; returns how many ran.
+    pub fn run_once(&self) -> domain::Result<usize> {
+        let claimed = self
+            .db
+            .claim_jobs(&self.name, self.clock.now(), self.settings.lease, self.settings.batch)?;
+        let n = claimed.len();
+        for job in claimed {
+            self.run_job(job)?;
+        }
+        Ok(n)
+    }
+
+    /// Runs due jobs until none is left due; returns how many ran. A job that fails is
+    /// rescheduled by its backoff, so it is not due again within one drain.
+    pub fn drain(&self) -> domain::Result<usize> {
+        let mut total = 0;
+        loop {
+            let n = self.run_once()?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    fn run_job(&self, claimed: ClaimedJob) -> domain::Result<()> {
+        let span = tracing::info_span!("job", id = claimed.id, kind = claimed.job.kind(), attempt = claimed.attempts);
+        let _g = span.enter();
+        match self.execute(&claimed.job) {
+            Ok(()) => {
+                tracing::info!("job done");
+                self.db.complete_job(claimed.id, &self.name, self.clock.now())
+            }
+            Err(e) => {
+                let now = self.clock.now();
+                let retry_at = (claimed.attempts < claimed.max_attempts).then(|| now + backoff(claimed.attempts));
+                match retry_at {
+                    Some(at) => tracing::warn!(error = %format!("{e:#}"), retry_at = %at, "job failed, will retry"),
+                    None => tracing::error!(error = %format!("{e:#}"), "job failed for the last time"),
+                }
+                self.db.fail_job(claimed.id, &self.name, &format!("{e:#}"), retry_at, now)
+            }
+        }
+    }
+
+    fn execute(&self, job: &Job) -> anyhow::Result<()> {
+        match job {
+            Job::SendEmail(mail) => self.mailer.send(mail),
+        }
+    }
+
+    /// Runs until `shutdown` turns true, finishing the job in hand before it stops.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.name, "job worker started");
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let me = self.clone();
+            let ran = tokio::task::spawn_blocking(move || me.run_once()).await;
+            let idle = match ran {
+                Ok(Ok(n)) => n == 0,
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "job worker could not reach the queue");
+                    true
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "job worker task panicked");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.poll_interval) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.name, "job worker stopped");
+    }
+}

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, SessionId, UserId};
 use crate::job::Job;
 use crate::policy::{self, Actor};
-use crate::ports::{in_tx, OrgFilter, PasswordResetRecord, RefreshTokenRecord, Tx};
+use crate::ports::{in_read, in_tx, OrgFilter, PasswordResetRecord, RefreshTokenRecord, Tx};
 use crate::security;
 
 /// The answer to every failed sign-in, whatever the cause.
@@ -110,7 +110,7 @@ impl Services {
         let now = self.now();
         let key = email.trim().to_lowercase();
         let rule = self.auth.throttle;
-        let found = in_tx(&*self.store, |tx| {
+        let found = in_read(&*self.store, |tx| {
             let (by_email, by_ip) = tx.recent_login_failures(&key, ip, now - rule.window)?;
             let wait = rule
                 .retry_after(&by_email, now)
@@ -223,7 +223,7 @@ impl Services {
 
     /// The signed-in user (if still active) and their organization.
     pub fn account(&self, id: UserId) -> Result<Account> {
-        in_tx(&*self.store, |tx| {
+        in_read(&*self.store, |tx| {
             let user = tx.user(id)?.filter(|u| u.active).ok_or_else(|| {
                 Error::Unauthorized("账号不存在或已停用 / the account is gone or deactivated".into())
             })?;
@@ -344,7 +344,7 @@ impl Services {
     /// An organization's public profile. Unverified organizations are visible only to their
     /// members and administrators; to others they do not exist.
     pub fn organization(&self, viewer: Option<&Actor>, id: OrganizationId) -> Result<Organization> {
-        let org = in_tx(&*self.store, |tx| tx.organization(id))?.ok_or(Error::NotFound)?;
+        let org = in_read(&*self.store, |tx| tx.organization(id))?.ok_or(Error::NotFound)?;
         let privileged = viewer.is_some_and(|a| policy::can_edit_organization(a, id).is_ok());
         if org.verified || privileged {
             Ok(org)
@@ -381,7 +381,7 @@ impl Services {
     /// Organizations for the administrators' list (unverified first).
     pub fn admin_organizations(&self, actor: &Actor, filter: OrgFilter) -> Result<OrgPage> {
         policy::require_admin(actor)?;
-        let (items, total) = in_tx(&*self.store, |tx| tx.organizations(&filter))?;
+        let (items, total) = in_read(&*self.store, |tx| tx.organizations(&filter))?;
         Ok(OrgPage { items, total })
     }
 
@@ -389,7 +389,7 @@ impl Services {
     pub fn vendor_directory(&self, mut filter: OrgFilter) -> Result<OrgPage> {
         filter.kind = Some(OrgKind::Vendor);
         filter.verified = Some(true);
-        let (items, total) = in_tx(&*self.store, |tx| tx.organizations(&filter))?;
+        let (items, total) = in_read(&*self.store, |tx| tx.organizations(&filter))?;
         Ok(OrgPage { items, total })
     }
 
@@ -530,7 +530,7 @@ impl Services {
         use crate::audit::{verify_chain_after, ChainCheck, GENESIS_HASH};
         let (mut seq, mut hash, mut total) = (0, GENESIS_HASH.to_string(), 0);
         loop {
-            let page = in_tx(&*self.store, |tx: &mut dyn Tx| tx.audit_records(seq, 1000))?;
+            let page = in_read(&*self.store, |tx: &mut dyn Tx| tx.audit_records(seq, 1000))?;
             let Some(last) = page.last() else {
                 return Ok(ChainCheck::Intact { records: total });
             };

@@ -1,0 +1,307 @@
+//! Organizations and users.
+
+use diesel::prelude::*;
+use domain::account::{Contact, Locale, OrgKind, Organization, Role, User};
+use domain::credit_code::CreditCode;
+use domain::error::{Error, Result};
+use domain::ids::{OrganizationId, UserId};
+use domain::ports::{AccountRepo, OrgFilter};
+use domain::sector::Sector;
+
+use crate::schema::{organizations, users};
+use crate::time::{from_db, to_db};
+use crate::{db_err, AnyConnection};
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organizations)]
+#[diesel(treat_none_as_null = true)]
+struct OrgRow {
+    id: i64,
+    kind: String,
+    name: String,
+    credit_code: Option<String>,
+    verified: bool,
+    opc_member: bool,
+    description: String,
+    capabilities: String,
+    contact_name: Option<String>,
+    contact_phone: Option<String>,
+    contact_email: Option<String>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+impl OrgRow {
+    fn from_domain(o: &Organization) -> Self {
+        OrgRow {
+            id: o.id.0,
+            kind: o.kind.code().into(),
+            name: o.name.clone(),
+            credit_code: o.credit_code.as_ref().map(|c| c.as_str().to_string()),
+            verified: o.verified,
+            opc_member: o.opc_member,
+            description: o.description.clone(),
+            capabilities: serde_json::to_string(&o.capabilities).unwrap_or_else(|_| "[]".into()),
+            contact_name: o.contact.name.clone(),
+            contact_phone: o.contact.phone.clone(),
+            contact_email: o.contact.email.clone(),
+            created_at: to_db(o.created_at),
+            updated_at: to_db(o.updated_at),
+        }
+    }
+
+    fn into_domain(self) -> Result<Organization> {
+        Ok(Organization {
+            id: OrganizationId(self.id),
+            kind: OrgKind::parse(&self.kind).map_err(Error::internal)?,
+            name: self.name,
+            credit_code: self.credit_code.as_deref().and_then(|c| CreditCode::parse(c).ok()),
+            verified: self.verified,
+            opc_member: self.opc_member,
+            description: self.description,
+            capabilities: serde_json::from_str(&self.capabilities).map_err(Error::internal)?,
+            contact: Contact {
+                name: self.contact_name,
+                phone: self.contact_phone,
+                email: self.contact_email,
+            },
+            created_at: from_db(self.created_at),
+            updated_at: from_db(self.updated_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    email: String,
+    email_normalized: String,
+    display_name: String,
+    role: String,
+    organization_id: Option<i64>,
+    expertise: String,
+    password_hash: String,
+    active: bool,
+    locale: String,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// The columns of a user that change (never the id, e-mail or hash).
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+#[diesel(treat_none_as_null = true)]
+struct UserChanges {
+    display_name: String,
+    role: String,
+    organization_id: Option<i64>,
+    expertise: String,
+    active: bool,
+    locale: String,
+    updated_at: chrono::NaiveDateTime,
+}
+
+impl UserRow {
+    fn into_domain(self) -> Result<(User, String)> {
+        let expertise: Vec<String> = serde_json::from_str(&self.expertise).map_err(Error::internal)?;
+        Ok((
+            User {
+                id: UserId(self.id),
+                email: self.email,
+                display_name: self.display_name,
+                role: Role::parse(&self.role).map_err(Error::internal)?,
+                organization_id: self.organization_id.map(OrganizationId),
+                expertise: expertise.iter().filter_map(|s| Sector::parse(s).ok()).collect(),
+                active: self.active,
+                locale: Locale::parse(&self.locale).unwrap_or_default(),
+                created_at: from_db(self.created_at),
+                updated_at: from_db(self.updated_at),
+            },
+            self.password_hash,
+        ))
+    }
+}
+
+fn expertise_json(e: &[Sector]) -> String {
+    serde_json::to_string(&e.iter().map(|s| s.code()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+fn user_changes(u: &User) -> UserChanges {
+    UserChanges {
+        display_name: u.display_name.clone(),
+        role: u.role.code().into(),
+        organization_id: u.organization_id.map(|o| o.0),
+        expertise: expertise_json(&u.expertise),
+        active: u.active,
+        locale: u.locale.code().into(),
+        updated_at: to_db(u.updated_at),
+    }
+}
+
+/// `%text%` for LIKE, with the LIKE wildcards in `text` escaped by `\`.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl AccountRepo for AnyConnection {
+    fn insert_organization(&mut self, org: &Organization) -> Result<()> {
+        diesel::insert_into(organizations::table)
+            .values(OrgRow::from_domain(org))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn update_organization(&mut self, org: &Organization) -> Result<()> {
+        diesel::update(organizations::table.find(org.id.0))
+            .set(OrgRow::from_domain(org))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
+        organizations::table
+            .find(id.0)
+            .select(OrgRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?
+            .map(OrgRow::into_domain)
+            .transpose()
+    }
+
+    fn organizations(&mut self, f: &OrgFilter) -> Result<(Vec<Organization>, i64)> {
+        let filtered = |mut q: organizations::BoxedQuery<'static, _>| {
+            if let Some(k) = f.kind {
+                q = q.filter(organizations::kind.eq(k.code()));
+            }
+            if let Some(v) = f.verified {
+                q = q.filter(organizations::verified.eq(v));
+            }
+            if let Some(o) = f.opc_member {
+                q = q.filter(organizations::opc_member.eq(o));
+            }
+            if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let pat = like_pattern(&text.to_lowercase());
+                q = q.filter(
+                    lower(organizations::name)
+                        .like(pat.clone())
+                        .escape('\\')
+                        .or(lower(organizations::description).like(pat).escape('\\')),
+                );
+            }
+            for tag in &f.tags {
+                let quoted = serde_json::to_string(tag).unwrap_or_default();
+                q = q.filter(organizations::capabilities.like(like_pattern(&quoted)).escape('\\'));
+            }
+            q
+        };
+        let total: i64 = filtered(organizations::table.into_boxed())
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        let rows: Vec<OrgRow> = filtered(organizations::table.into_boxed())
+            .select(OrgRow::as_select())
+            .order((organizations::verified.asc(), organizations::created_at.desc(), organizations::id.desc()))
+            .offset(f.offset)
+            .limit(f.limit)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((rows.into_iter().map(OrgRow::into_domain).collect::<Result<_>>()?, total))
+    }
+
+    fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
+        let row = UserRow {
+            id: u.id.0,
+            email: u.email.clone(),
+            email_normalized: u.email.to_lowercase(),
+            display_name: u.display_name.clone(),
+            role: u.role.code().into(),
+            organization_id: u.organization_id.map(|o| o.0),
+            expertise: expertise_json(&u.expertise),
+            password_hash: password_hash.into(),
+            active: u.active,
+            locale: u.locale.code().into(),
+            created_at: to_db(u.created_at),
+            updated_at: to_db(u.updated_at),
+        };
+        diesel::insert_into(users::table)
+            .values(row)
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<()> {
+        diesel::update(users::table.find(u.id.0))
+            .set(user_changes(u))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn user(&mut self, id: UserId) -> Result<Option<User>> {
+        users::table
+            .find(id.0)
+            .select(UserRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?
+            .map(|r| r.into_domain().map(|(u, _)| u))
+            .transpose()
+    }
+
+    fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>> {
+        users::table
+            .filter(users::email_normalized.eq(email_normalized))
+            .select(UserRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?
+            .map(UserRow::into_domain)
+            .transpose()
+    }
+
+    fn set_password_hash(&mut self, id: UserId, hash: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        diesel::update(users::table.find(id.0))
+            .set((users::password_hash.eq(hash), users::updated_at.eq(to_db(at))))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = users::table
+            .filter(users::organization_id.eq(org.0))
+            .select(UserRow::as_select())
+            .order(users::created_at.asc())
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(|r| r.into_domain().map(|(u, _)| u)).collect()
+    }
+
+    fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>> {
+        let mut q = users::table
+            .filter(users::role.eq(Role::Evaluator.code()))
+            .filter(users::active.eq(true))
+            .into_boxed();
+        if let Some(s) = sector {
+            q = q.filter(users::expertise.like(like_pattern(&format!("\"{}\"", s.code()))).escape('\\'));
+        }
+        let rows: Vec<UserRow> = q
+            .select(UserRow::as_select())
+            .order(users::display_name.asc())
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(|r| r.into_domain().map(|(u, _)| u)).collect()
+    }
+
+    fn count_users(&mut self) -> Result<i64> {
+        users::table.count().get_result(self).map_err(db_err)
+    }
+}

@@ -1,0 +1,250 @@
+//! The job queue's table. Writing a job is part of the domain's transaction ([`JobRepo`]);
+//! the worker's side — claiming due jobs under a lease, finishing and failing them — is here.
+//!
+//! A job is due when it is queued and its time has come, or when it is running but its lease
+//! has expired (its worker died): nothing claimed is ever lost. On PostgreSQL claims lock rows
+//! with `FOR UPDATE SKIP LOCKED`, so several server processes share one queue without taking
+//! the same job; on SQLite the write lock serialises claims.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use domain::error::{Error, Result};
+use domain::job::{Job, NewJob};
+use domain::ports::JobRepo;
+
+use crate::schema::jobs;
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{db_err, AnyConnection, Database};
+
+impl JobRepo for AnyConnection {
+    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
+        let payload = serde_json::to_string(&job.job).map_err(Error::internal)?;
+        diesel::insert_into(jobs::table)
+            .values((
+                jobs::id.eq(id),
+                jobs::kind.eq(job.job.kind()),
+                jobs::payload.eq(payload),
+                jobs::status.eq("queued"),
+                jobs::run_at.eq(to_db(job.run_at)),
+                jobs::attempts.eq(0),
+                jobs::max_attempts.eq(job.max_attempts),
+                jobs::created_at.eq(to_db(now)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+/// A job taken by a worker, with its lease.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub job: Job,
+    /// Attempts including this one.
+    pub attempts: i32,
+    pub max_attempts: i32,
+}
+
+/// A row of the queue, for the operators' view and tests.
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    pub run_at: DateTime<Utc>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl Database {
+    /// Claims up to `limit` due jobs for `worker` until `now + lease`.
+    pub fn claim_jobs(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.write(|c| {
+            let n = to_db(now);
+            let due = jobs::status
+                .eq("queued")
+                .and(jobs::run_at.le(n))
+                .or(jobs::status.eq("running").and(jobs::locked_until.lt(n)));
+            let ids: Vec<i64> = match c {
+                AnyConnection::Postgresql(pg) => jobs::table
+                    .filter(due)
+                    .order(jobs::run_at.asc())
+                    .limit(limit)
+                    .select(jobs::id)
+                    .for_update()
+                    .skip_locked()
+                    .load(pg),
+                AnyConnection::Sqlite(_) => jobs::table
+                    .filter(due)
+                    .order(jobs::run_at.asc())
+                    .limit(limit)
+                    .select(jobs::id)
+                    .load(c),
+            }
+            .map_err(db_err)?;
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
+                .set((
+                    jobs::status.eq("running"),
+                    jobs::attempts.eq(jobs::attempts + 1),
+                    jobs::locked_until.eq(to_db(now + lease)),
+                    jobs::locked_by.eq(worker),
+                ))
+                .execute(c)
+                .map_err(db_err)?;
+            let rows: Vec<(i64, String, i32, i32)> = jobs::table
+                .filter(jobs::id.eq_any(&ids))
+                .order(jobs::run_at.asc())
+                .select((jobs::id, jobs::payload, jobs::attempts, jobs::max_attempts))
+                .load(c)
+                .map_err(db_err)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (id, payload, attempts, max_attempts) in rows {
+                match serde_json::from_str::<Job>(&payload) {
+                    Ok(job) => out.push(ClaimedJob {
+                        id,
+                        job,
+                        attempts,
+                        max_attempts,
+                    }),
+                    Err(e) => {
+                        // A payload this version cannot read is parked, not retried forever.
+                        diesel::update(jobs::table.find(id))
+                            .set((
+                                jobs::status.eq("failed"),
+                                jobs::last_error.eq(format!("unreadable payload: {e}")),
+                                jobs::finished_at.eq(n),
+                            ))
+                            .execute(c)
+                            .map_err(db_err)?;
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Marks a claimed job done, if this worker still holds it.
+    pub fn complete_job(&self, id: i64, worker: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|c| {
+            diesel::update(
+                jobs::table
+                    .find(id)
+                    .filter(jobs::status.eq("running"))
+                    .filter(jobs::locked_by.eq(worker)),
+            )
+            .set((
+                jobs::status.eq("done"),
+                jobs::finished_at.eq(to_db(now)),
+                jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .execute(c)
+            .map_err(db_err)?;
+            Ok(())
+        })
+    }
+
+    /// Records a failed attempt: the job is due again at `retry_at`, or parked as failed when
+    /// it has used its attempts.
+    pub fn fail_job(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let error: String = error.chars().take(2000).collect();
+        self.write(|c| {
+            let target = jobs::table
+                .find(id)
+                .filter(jobs::status.eq("running"))
+                .filter(jobs::locked_by.eq(worker));
+            match retry_at {
+                Some(at) => diesel::update(target)
+                    .set((
+                        jobs::status.eq("queued"),
+                        jobs::run_at.eq(to_db(at)),
+                        jobs::last_error.eq(&error),
+                        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+                    ))
+                    .execute(c),
+                None => diesel::update(target)
+                    .set((
+                        jobs::status.eq("failed"),
+                        jobs::last_error.eq(&error),
+                        jobs::finished_at.eq(to_db(now)),
+                        jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
+                    ))
+                    .execute(c),
+            }
+            .map_err(db_err)?;
+            Ok(())
+        })
+    }
+
+    /// Every job, newest first (for tests and the operators' view).
+    pub fn jobs(&self, limit: i64) -> Result<Vec<JobRow>> {
+        self.read(|c| {
+            let rows: Vec<(
+                i64,
+                String,
+                String,
+                String,
+                chrono::NaiveDateTime,
+                i32,
+                Option<String>,
+                Option<chrono::NaiveDateTime>,
+            )> = jobs::table
+                .order(jobs::created_at.desc())
+                .limit(limit)
+                .select((
+                    jobs::id,
+                    jobs::kind,
+                    jobs::payload,
+                    jobs::status,
+                    jobs::run_at,
+                    jobs::attempts,
+                    jobs::last_error,
+                    jobs::locked_until,
+                ))
+                .load(c)
+                .map_err(db_err)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| JobRow {
+                    id: r.0,
+                    kind: r.1,
+                    payload: r.2,
+                    status: r.3,
+                    run_at: from_db(r.4),
+                    attempts: r.5,
+                    last_error: r.6,
+                    locked_until: opt_from_db(r.7),
+                })
+                .collect())
+        })
+    }
+
+    /// How many jobs are waiting (queued or running), for readiness and metrics.
+    pub fn pending_jobs(&self) -> Result<i64> {
+        self.read(|c| {
+            jobs::table
+                .filter(jobs::status.eq_any(["queued", "running"]))
+                .count()
+                .get_result(c)
+                .map_err(db_err)
+        })
+    }
+}

@@ -1,0 +1,133 @@
+//! The diesel schema, shared by both backends (kept in step with `migrations/`).
+
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        kind -> Text,
+        name -> Text,
+        credit_code -> Nullable<Text>,
+        verified -> Bool,
+        opc_member -> Bool,
+        description -> Text,
+        capabilities -> Text,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        email_normalized -> Text,
+        display_name -> Text,
+        role -> Text,
+        organization_id -> Nullable<BigInt>,
+        expertise -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        locale -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        session_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> BigInt,
+        email_normalized -> Text,
+        ip -> Text,
+        succeeded -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        status -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        last_error -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    write_lock (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    users,
+    refresh_tokens,
+    password_resets,
+    login_attempts,
+    audit_log,
+    audit_head,
+    jobs,
+    write_lock,
+);

@@ -1,0 +1,185 @@
+//! Refresh tokens, password-reset tokens and sign-in attempts.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::error::Result;
+use domain::ids::{SessionId, UserId};
+use domain::ports::{PasswordResetRecord, RefreshTokenRecord, TokenRepo};
+
+use crate::schema::{login_attempts, password_resets, refresh_tokens};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{db_err, AnyConnection};
+
+type RefreshRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    Option<chrono::NaiveDateTime>,
+);
+
+type ResetRow = (
+    i64,
+    i64,
+    String,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
+
+impl TokenRepo for AnyConnection {
+    fn insert_refresh_token(&mut self, r: &RefreshTokenRecord) -> Result<()> {
+        diesel::insert_into(refresh_tokens::table)
+            .values((
+                refresh_tokens::id.eq(r.id),
+                refresh_tokens::user_id.eq(r.user_id.0),
+                refresh_tokens::session_id.eq(r.session.0),
+                refresh_tokens::token_hash.eq(&r.token_hash),
+                refresh_tokens::created_at.eq(to_db(r.created_at)),
+                refresh_tokens::expires_at.eq(to_db(r.expires_at)),
+                refresh_tokens::used_at.eq(r.used_at.map(to_db)),
+                refresh_tokens::revoked_at.eq(r.revoked_at.map(to_db)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn refresh_token_by_hash(&mut self, hash: &str) -> Result<Option<RefreshTokenRecord>> {
+        let row: Option<RefreshRow> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(|r| RefreshTokenRecord {
+            id: r.0,
+            user_id: UserId(r.1),
+            session: SessionId(r.2),
+            token_hash: r.3,
+            created_at: from_db(r.4),
+            expires_at: from_db(r.5),
+            used_at: opt_from_db(r.6),
+            revoked_at: opt_from_db(r.7),
+        }))
+    }
+
+    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(refresh_tokens::table.find(id))
+            .set(refresh_tokens::used_at.eq(to_db(at)))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::session_id.eq(session.0))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::user_id.eq(user.0))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_password_reset(&mut self, r: &PasswordResetRecord) -> Result<()> {
+        diesel::insert_into(password_resets::table)
+            .values((
+                password_resets::id.eq(r.id),
+                password_resets::user_id.eq(r.user_id.0),
+                password_resets::token_hash.eq(&r.token_hash),
+                password_resets::created_at.eq(to_db(r.created_at)),
+                password_resets::expires_at.eq(to_db(r.expires_at)),
+                password_resets::used_at.eq(r.used_at.map(to_db)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>> {
+        let row: Option<ResetRow> = password_resets::table
+            .filter(password_resets::token_hash.eq(hash))
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(|r| PasswordResetRecord {
+            id: r.0,
+            user_id: UserId(r.1),
+            token_hash: r.2,
+            created_at: from_db(r.3),
+            expires_at: from_db(r.4),
+            used_at: opt_from_db(r.5),
+        }))
+    }
+
+    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(password_resets::table.find(id))
+            .set(password_resets::used_at.eq(to_db(at)))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn record_login_attempt(
+        &mut self,
+        id: i64,
+        email_normalized: &str,
+        ip: &str,
+        succeeded: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::id.eq(id),
+                login_attempts::email_normalized.eq(email_normalized),
+                login_attempts::ip.eq(ip),
+                login_attempts::succeeded.eq(succeeded),
+                login_attempts::at.eq(to_db(at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn recent_login_failures(
+        &mut self,
+        email_normalized: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)> {
+        let recent = login_attempts::table
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::at.gt(to_db(since)));
+        let by_email: Vec<chrono::NaiveDateTime> = recent
+            .filter(login_attempts::email_normalized.eq(email_normalized))
+            .select(login_attempts::at)
+            .load(self)
+            .map_err(db_err)?;
+        let by_ip: Vec<chrono::NaiveDateTime> = recent
+            .filter(login_attempts::ip.eq(ip))
+            .select(login_attempts::at)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((
+            by_email.into_iter().map(from_db).collect(),
+            by_ip.into_iter().map(from_db).collect(),
+        ))
+    }
+}

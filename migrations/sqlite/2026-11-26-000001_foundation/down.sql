@@ -1,0 +1,9 @@
+DROP TABLE write_lock;
+DROP TABLE jobs;
+DROP TABLE audit_head;
+DROP TABLE audit_log;
+DROP TABLE login_attempts;
+DROP TABLE password_resets;
+DROP TABLE refresh_tokens;
+DROP TABLE users;
+DROP TABLE organizations;
