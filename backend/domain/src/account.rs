@@ -218,7 +218,7 @@ pub fn parse_name(raw: &str, max: usize) -> Result<String, String> {
 }
 
 /// Contact details of an organization; each part optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -291,7 +291,7 @@ pub const MAX_ORG_NAME: usize = 100;
 pub const MAX_DISPLAY_NAME: usize = 50;
 
 /// A raw registration, as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RegisterRequest {
     #[serde(default)]
     pub email: String,
@@ -307,7 +307,7 @@ pub struct RegisterRequest {
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RegisterOrganization {
     #[serde(default)]
     pub name: String,
@@ -369,7 +369,7 @@ impl TryFrom<RegisterRequest> for Registration {
 }
 
 /// A raw admin request to create an evaluator or admin.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CreateUserRequest {
     #[serde(default)]
     pub email: String,
@@ -439,7 +439,7 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
 }
 
 /// A raw change to an organization's public profile; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct OrgProfilePatchRequest {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod audit;
 pub mod credit_code;
+pub mod demo;
 pub mod email;
 pub mod error;
 pub mod ids;

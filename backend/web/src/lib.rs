@@ -1,1 +1,94 @@
-//! web
+//! The HTTP layer: one route table for the JSON API and the server-rendered pages, the
+//! extractors that authenticate and authorise, the error mapping, and the OpenAPI document.
+//! Handlers stay thin: extract, convert into domain values, call one service, render.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod middleware;
+pub mod pages;
+pub mod session;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use db::Database;
+use domain::services::Services;
+use mail::Mailer;
+
+pub use auth::TokenKeys;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub services: Services,
+    pub db: Database,
+    pub mailer: Mailer,
+    pub tokens: TokenKeys,
+    /// Mark cookies `Secure` (the site is served over https).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Whether the demo sign-ins are shown on the sign-in page.
+    pub show_demo_accounts: bool,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+/// The route table, top to bottom.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use api::{accounts, ops};
+    cfg.route("/healthz", web::get().to(ops::healthz))
+        .route("/readyz", web::get().to(ops::readyz))
+        .route("/metrics", web::get().to(ops::metrics))
+        .route("/api/docs", web::get().to(api::openapi::docs_redirect))
+        .service(api::openapi::swagger_ui())
+        .service(
+            web::scope("/api/v1")
+                .route("/auth/register", web::post().to(accounts::register))
+                .route("/auth/login", web::post().to(accounts::login))
+                .route("/auth/refresh", web::post().to(accounts::refresh))
+                .route("/auth/logout", web::post().to(accounts::logout))
+                .route("/auth/password-reset", web::post().to(accounts::request_password_reset))
+                .route("/auth/password-reset/confirm", web::post().to(accounts::confirm_password_reset))
+                .route("/me", web::get().to(accounts::me))
+                .route("/admin/users", web::post().to(accounts::admin_create_user))
+                .route("/admin/users/{id}", web::patch().to(accounts::admin_update_user))
+                .route("/admin/organizations", web::get().to(accounts::admin_organizations))
+                .route("/admin/organizations/{id}/verify", web::post().to(accounts::admin_verify_organization))
+                .route("/organizations/{id}", web::get().to(accounts::organization))
+                .route("/organizations/{id}", web::patch().to(accounts::update_organization))
+                .route("/vendors", web::get().to(accounts::vendors))
+                .default_service(web::to(api::not_found)),
+        )
+        .configure(pages::routes);
+}
+
+/// Binds the HTTP server on `listener` with the middleware stack. Signals are handled by the
+/// caller (the server binary stops it gracefully on SIGTERM and Ctrl-C).
+pub fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(error::json_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+            .app_data(web::FormConfig::default().limit(256 * 1024))
+            .configure(routes)
+            .wrap(actix_web::middleware::from_fn(session::middleware))
+            .wrap(actix_web::middleware::from_fn(middleware::catch_panic))
+            .wrap(actix_web::middleware::from_fn(middleware::request_id_header))
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(actix_web::middleware::Compress::default())
+    })
+    .workers(workers.max(1))
+    .disable_signals()
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -378,6 +378,12 @@ impl Services {
         })
     }
 
+    /// Active evaluators, for administrators.
+    pub fn list_evaluators(&self, actor: &Actor) -> Result<Vec<User>> {
+        policy::require_admin(actor)?;
+        in_read(&*self.store, |tx| tx.evaluators(None))
+    }
+
     /// Organizations for the administrators' list (unverified first).
     pub fn admin_organizations(&self, actor: &Actor, filter: OrgFilter) -> Result<OrgPage> {
         policy::require_admin(actor)?;

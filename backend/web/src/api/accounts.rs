@@ -1,0 +1,389 @@
+//! The "Accounts" part of the API: registration, sign-in, tokens, the signed-in user, staff
+//! accounts, organization verification and profiles, the vendor directory.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use domain::account::{
+    Contact, CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password,
+    RegisterRequest, Registration, User,
+};
+use domain::ids::{OrganizationId, UserId};
+use domain::ports::OrgFilter;
+use domain::sector::Sector;
+use domain::services::accounts::{Account, SignedIn};
+use domain::Error;
+use serde::{Deserialize, Serialize};
+
+use super::{Page, Paging};
+use crate::auth::{Authenticated, MaybeAuthenticated};
+use crate::error::ApiResult;
+use crate::AppState;
+
+/// A user as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    /// admin | agency | vendor | evaluator
+    pub role: String,
+    pub organization_id: Option<i64>,
+    /// Domains of expertise (evaluators).
+    pub expertise: Vec<String>,
+    pub active: bool,
+    pub locale: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserOut {
+    fn from(u: &User) -> Self {
+        UserOut {
+            id: u.id.0,
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.code().into(),
+            organization_id: u.organization_id.map(|o| o.0),
+            expertise: u.expertise.iter().map(|s| s.code().to_string()).collect(),
+            active: u.active,
+            locale: u.locale.code().into(),
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// How an organization has been rated (ratings arrive with the evaluation features).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RatingSummary {
+    pub count: i64,
+    /// The reputation score, absent until the first rating.
+    pub average: Option<f64>,
+}
+
+/// Contact details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ContactOut {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// An organization's profile.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrganizationOut {
+    pub id: i64,
+    /// agency | vendor
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub verified: bool,
+    pub opc_member: bool,
+    pub description: String,
+    pub capabilities: Vec<String>,
+    pub contact: ContactOut,
+    pub rating_summary: RatingSummary,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Organization> for OrganizationOut {
+    fn from(o: &Organization) -> Self {
+        let Contact { name, phone, email } = o.contact.clone();
+        OrganizationOut {
+            id: o.id.0,
+            kind: o.kind.code().into(),
+            name: o.name.clone(),
+            credit_code: o.credit_code.as_ref().map(|c| c.as_str().to_string()),
+            verified: o.verified,
+            opc_member: o.opc_member,
+            description: o.description.clone(),
+            capabilities: o.capabilities.clone(),
+            contact: ContactOut { name, phone, email },
+            rating_summary: RatingSummary { count: 0, average: None },
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// A user with their organization.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountOut {
+    pub user: UserOut,
+    pub organization: Option<OrganizationOut>,
+}
+
+impl From<&Account> for AccountOut {
+    fn from(a: &Account) -> Self {
+        AccountOut {
+            user: UserOut::from(&a.user),
+            organization: a.organization.as_ref().map(OrganizationOut::from),
+        }
+    }
+}
+
+/// The answer to a sign-in or a refresh.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenOut {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: UserOut,
+}
+
+/// Sign-in input.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LoginIn {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Refresh input.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RefreshIn {
+    #[serde(default)]
+    pub refresh_token: String,
+}
+
+/// Start a password reset.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ResetRequestIn {
+    #[serde(default)]
+    pub email: String,
+}
+
+/// Complete a password reset.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ResetConfirmIn {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Verification input.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct VerifyIn {
+    pub verified: bool,
+    #[serde(default)]
+    pub opc_member: bool,
+}
+
+/// A change to a user by an administrator.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AdminUserPatchIn {
+    pub active: Option<bool>,
+}
+
+/// Filters of the vendor directory.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct VendorQuery {
+    /// Words in the name or description.
+    pub q: Option<String>,
+    /// Comma-separated capability tags; each must match.
+    pub tags: Option<String>,
+    pub opc_member: Option<bool>,
+    /// A domain code; matches vendors that list it (or its Chinese name) among their tags.
+    pub domain: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// Filters of the administrators' organization list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AdminOrgQuery {
+    pub verified: Option<bool>,
+    /// agency | vendor
+    pub kind: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The client's address for throttling: the peer, or `X-Forwarded-For` behind a trusted proxy.
+pub fn client_ip(req: &HttpRequest, state: &AppState) -> String {
+    let info = req.connection_info();
+    let ip = if state.trust_forwarded_for { info.realip_remote_addr() } else { info.peer_addr() };
+    ip.map(|s| s.rsplit_once(':').map_or(s, |(h, _)| h).trim_matches(['[', ']']).to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Builds the token answer for a new or refreshed session.
+pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
+    let access = state.tokens.issue(&signed.user, signed.session, state.services.now()).map_err(Error::Internal)?;
+    Ok(TokenOut {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: state.tokens.ttl.num_seconds(),
+        refresh_token: signed.refresh_token,
+        user: UserOut::from(&signed.user),
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
+    responses((status = 201, body = AccountOut), (status = 409, description = "e-mail already registered", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// Registers an agency or vendor user; the organization starts unverified.
+pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> ApiResult<HttpResponse> {
+    let reg = Registration::try_from(body.into_inner())?;
+    let services = state.services.clone();
+    let account = web::block(move || services.register(reg)).await??;
+    Ok(HttpResponse::Created().json(AccountOut::from(&account)))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginIn,
+    responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem), (status = 429, description = "too many failures; see Retry-After", body = crate::error::Problem)))]
+/// Signs in with e-mail and password.
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginIn>) -> ApiResult<HttpResponse> {
+    let ip = client_ip(&req, &state);
+    let LoginIn { email, password } = body.into_inner();
+    let services = state.services.clone();
+    let signed = web::block(move || services.login(&email, &password, &ip)).await??;
+    Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshIn,
+    responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem)))]
+/// Exchanges a refresh token for a new pair; the old one stops working.
+pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
+    let token = body.into_inner().refresh_token;
+    let services = state.services.clone();
+    let signed = web::block(move || services.refresh(&token)).await??;
+    Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "the session's refresh tokens are revoked"), (status = 401, body = crate::error::Problem)))]
+/// Ends this session.
+pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    let services = state.services.clone();
+    web::block(move || services.logout(who.session)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestIn,
+    responses((status = 202, description = "the same answer whether or not the e-mail is registered")))]
+/// Sends a one-time password-reset link, if the e-mail belongs to an account.
+pub async fn request_password_reset(state: web::Data<AppState>, body: web::Json<ResetRequestIn>) -> ApiResult<HttpResponse> {
+    let email = body.into_inner().email;
+    let services = state.services.clone();
+    web::block(move || services.request_password_reset(&email)).await??;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "detail": "如果该邮箱已注册，重置链接已发出 / if the e-mail is registered, a reset link is on its way"
+    })))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "accounts", request_body = ResetConfirmIn,
+    responses((status = 204, description = "password set; every session of the user ended"), (status = 422, body = crate::error::Problem)))]
+/// Sets a new password with a reset token.
+pub async fn confirm_password_reset(state: web::Data<AppState>, body: web::Json<ResetConfirmIn>) -> ApiResult<HttpResponse> {
+    let ResetConfirmIn { token, password } = body.into_inner();
+    let password = Password::parse(&password).map_err(|m| Error::field("password", m))?;
+    let services = state.services.clone();
+    web::block(move || services.reset_password(&token, password)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+    responses((status = 200, body = AccountOut), (status = 401, body = crate::error::Problem)))]
+/// The signed-in user and their organization.
+pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    let services = state.services.clone();
+    let account = web::block(move || services.account(who.actor.user_id)).await??;
+    Ok(HttpResponse::Ok().json(AccountOut::from(&account)))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
+    responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// An administrator creates an evaluator or administrator.
+pub async fn admin_create_user(state: web::Data<AppState>, who: Authenticated, body: web::Json<CreateUserRequest>) -> ApiResult<HttpResponse> {
+    domain::policy::require_admin(&who.actor)?;
+    let new = NewStaffUser::try_from(body.into_inner())?;
+    let services = state.services.clone();
+    let user = web::block(move || services.create_staff_user(&who.actor, new)).await??;
+    Ok(HttpResponse::Created().json(UserOut::from(&user)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = AdminUserPatchIn, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "user id")),
+    responses((status = 200, body = UserOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+/// An administrator activates or deactivates a user.
+pub async fn admin_update_user(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<AdminUserPatchIn>) -> ApiResult<HttpResponse> {
+    let id = UserId(path.into_inner());
+    let services = state.services.clone();
+    let user = match body.into_inner().active {
+        Some(active) => web::block(move || services.set_user_active(&who.actor, id, active)).await??,
+        None => return Err(Error::field("active", "请提供要修改的字段 / give a field to change").into()),
+    };
+    Ok(HttpResponse::Ok().json(UserOut::from(&user)))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(AdminOrgQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<OrganizationOut>), (status = 403, body = crate::error::Problem)))]
+/// Organizations for administrators, unverified first.
+pub async fn admin_organizations(state: web::Data<AppState>, who: Authenticated, q: web::Query<AdminOrgQuery>) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let paging = Paging::parse(q.page, q.per_page)?;
+    let kind = match q.kind.as_deref() {
+        Some(k) => Some(OrgKind::parse(k).map_err(|m| Error::field("kind", m))?),
+        None => None,
+    };
+    let filter = OrgFilter { kind, verified: q.verified, q: q.q, offset: paging.offset(), limit: paging.per_page, ..Default::default() };
+    let services = state.services.clone();
+    let page = web::block(move || services.admin_organizations(&who.actor, filter)).await??;
+    Ok(HttpResponse::Ok().json(Page { items: page.items.iter().map(OrganizationOut::from).collect(), total: page.total, page: paging.page, per_page: paging.per_page }))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/organizations/{id}/verify", tag = "admin", request_body = VerifyIn, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "organization id")),
+    responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+/// An administrator verifies an organization and sets its OPC membership.
+pub async fn admin_verify_organization(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<VerifyIn>) -> ApiResult<HttpResponse> {
+    let id = OrganizationId(path.into_inner());
+    let VerifyIn { verified, opc_member } = body.into_inner();
+    let services = state.services.clone();
+    let org = web::block(move || services.verify_organization(&who.actor, id, verified, opc_member)).await??;
+    Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations",
+    params(("id" = i64, Path, description = "organization id")),
+    responses((status = 200, body = OrganizationOut), (status = 404, body = crate::error::Problem)))]
+/// An organization's public profile (unverified ones only for their members and administrators).
+pub async fn organization(state: web::Data<AppState>, who: MaybeAuthenticated, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = OrganizationId(path.into_inner());
+    let services = state.services.clone();
+    let org = web::block(move || services.organization(who.0.as_ref().map(|a| &a.actor), id)).await??;
+    Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", request_body = OrgProfilePatchRequest, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "organization id")),
+    responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A member edits the organization's description, capability tags and contact.
+pub async fn update_organization(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<OrgProfilePatchRequest>) -> ApiResult<HttpResponse> {
+    let id = OrganizationId(path.into_inner());
+    domain::policy::can_edit_organization(&who.actor, id)?;
+    let patch = OrgProfilePatch::try_from(body.into_inner())?;
+    let services = state.services.clone();
+    let org = web::block(move || services.update_organization_profile(&who.actor, id, patch)).await??;
+    Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
+}
+
+#[utoipa::path(get, path = "/api/v1/vendors", tag = "organizations", params(VendorQuery),
+    responses((status = 200, body = Page<OrganizationOut>), (status = 422, body = crate::error::Problem)))]
+/// The directory of verified vendors.
+pub async fn vendors(state: web::Data<AppState>, q: web::Query<VendorQuery>) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let paging = Paging::parse(q.page, q.per_page)?;
+    let mut tags: Vec<String> = q.tags.as_deref().map(domain::text::split_tag_line).unwrap_or_default().into_iter().map(|t| t.to_lowercase()).collect();
+    let mut filter = OrgFilter { opc_member: q.opc_member, q: q.q, offset: paging.offset(), limit: paging.per_page, ..Default::default() };
+    if let Some(d) = q.domain.as_deref().filter(|d| !d.is_empty()) {
+        let sector = Sector::parse(d).map_err(|m| Error::field("domain", m))?;
+        tags.push(sector.label_zh().to_lowercase());
+    }
+    filter.tags = tags;
+    let services = state.services.clone();
+    let page = web::block(move || services.vendor_directory(filter)).await??;
+    Ok(HttpResponse::Ok().json(Page { items: page.items.iter().map(OrganizationOut::from).collect(), total: page.total, page: paging.page, per_page: paging.per_page }))
+}

@@ -1,0 +1,68 @@
+//! The JSON API (v1), its shapes and the paging convention.
+
+pub mod accounts;
+pub mod openapi;
+pub mod ops;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use domain::{Error, FieldError};
+use serde::Serialize;
+
+use crate::error::problem_response;
+
+/// A checked page request: `?page=1&per_page=20`, at most 100 a page.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub fn parse(page: Option<i64>, per_page: Option<i64>) -> Result<Paging, Error> {
+        let mut errors = vec![];
+        let page = page.unwrap_or(1);
+        let per_page = per_page.unwrap_or(20);
+        if page < 1 {
+            errors.push(FieldError::new("page", "页码从 1 开始 / page starts at 1"));
+        }
+        if !(1..=100).contains(&per_page) {
+            errors.push(FieldError::new("per_page", "每页 1 到 100 条 / per_page must be 1 to 100"));
+        }
+        if errors.is_empty() { Ok(Paging { page, per_page }) } else { Err(Error::Validation(errors)) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Unknown API paths answer 404 as problems too.
+pub async fn not_found() -> HttpResponse {
+    problem_response(StatusCode::NOT_FOUND, "not-found", "未找到 / Not found", "没有这个接口 / no such endpoint".into(), None, vec![])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_defaults_and_bounds() {
+        let p = Paging::parse(None, None).unwrap();
+        assert_eq!((p.page, p.per_page, p.offset()), (1, 20, 0));
+        assert_eq!(Paging::parse(Some(3), Some(100)).unwrap().offset(), 200);
+        match Paging::parse(Some(0), Some(101)) {
+            Err(Error::Validation(v)) => assert_eq!(v.len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Cross-cutting middleware: the request id in a response header, and panics turned into
+//! logged 500 problem answers.
+
+use std::panic::AssertUnwindSafe;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::HttpMessage;
+use futures_util::FutureExt;
+
+use crate::error::problem_response;
+
+/// Adds `X-Request-Id` (the id that every log line of the request carries) to the response.
+pub async fn request_id_header(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<tracing_actix_web::RequestId>().map(|r| r.to_string());
+    let mut res = next.call(req).await?;
+    if let Some(id) = id
+        && let Ok(v) = HeaderValue::from_str(&id)
+    {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+    }
+    Ok(res)
+}
+
+/// A handler that panics answers 500 with a problem body; the panic is logged.
+pub async fn catch_panic<B: MessageBody>(req: ServiceRequest, next: Next<B>) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let http_req = req.request().clone();
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(res) => res.map(ServiceResponse::map_into_left_body),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            tracing::error!(panic = %msg, path = %http_req.path(), "handler panicked");
+            let resp = problem_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误 / Internal error",
+                "请稍后重试 / please try again later".into(),
+                None,
+                vec![],
+            );
+            Ok(ServiceResponse::new(http_req, resp).map_into_right_body())
+        }
+    }
+}

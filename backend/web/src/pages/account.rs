@@ -1,0 +1,105 @@
+//! "My account": the user's profile and their organization's profile form.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization};
+use domain::services::accounts::Account;
+use domain::Error;
+
+use super::{csrf_failure, error_page, render, require_account, see_other, FormData, FormErrors, PageCtx};
+use crate::api::accounts::OrganizationOut;
+use crate::AppState;
+
+/// The organization form's values.
+#[derive(Debug, Default)]
+pub struct OrgForm {
+    pub description: String,
+    pub capabilities: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+}
+
+impl OrgForm {
+    fn of(o: &Organization) -> Self {
+        OrgForm {
+            description: o.description.clone(),
+            capabilities: o.capabilities.join("，"),
+            contact_name: o.contact.name.clone().unwrap_or_default(),
+            contact_phone: o.contact.phone.clone().unwrap_or_default(),
+            contact_email: o.contact.email.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: PageCtx,
+    user: crate::api::accounts::UserOut,
+    role_key: String,
+    expertise: Vec<String>,
+    org: Option<OrganizationOut>,
+    form: OrgForm,
+    errors: FormErrors,
+    form_message: Option<String>,
+}
+
+fn page(req: &HttpRequest, account: &Account, form: Option<OrgForm>, errors: FormErrors) -> AccountPage {
+    let ctx = PageCtx::new(req, Some(account), "account");
+    let expertise = account.user.expertise.iter().map(|s| if ctx.t.is_zh() { s.label_zh() } else { s.label_en() }.to_string()).collect();
+    AccountPage {
+        user: (&account.user).into(),
+        role_key: format!("role.{}", account.user.role.code()),
+        expertise,
+        org: account.organization.as_ref().map(OrganizationOut::from),
+        form: form.unwrap_or_else(|| account.organization.as_ref().map(OrgForm::of).unwrap_or_default()),
+        errors,
+        form_message: None,
+        ctx,
+    }
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    match require_account(&req, &state).await {
+        Ok(account) => render(StatusCode::OK, &page(&req, &account, None, FormErrors::default())),
+        Err(redirect) => redirect,
+    }
+}
+
+pub async fn update_organization(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(redirect) => return redirect,
+    };
+    let f = FormData::parse(&body);
+    if !f.csrf_ok(&req) {
+        return csrf_failure(&req);
+    }
+    let Some(org_id) = account.user.organization_id else {
+        return error_page(&req, Some(&account), &Error::NotFound);
+    };
+    let form = OrgForm { description: f.get("description"), capabilities: f.get("capabilities"), contact_name: f.get("contact_name"), contact_phone: f.get("contact_phone"), contact_email: f.get("contact_email") };
+    let raw = OrgProfilePatchRequest {
+        description: Some(form.description.clone()),
+        capabilities: Some(domain::text::split_tag_line(&form.capabilities)),
+        contact: Some(Contact { name: Some(form.contact_name.clone()), phone: Some(form.contact_phone.clone()), email: Some(form.contact_email.clone()) }),
+    };
+    let actor = domain::policy::Actor { user_id: account.user.id, role: account.user.role, organization_id: account.user.organization_id };
+    let result = match OrgProfilePatch::try_from(raw) {
+        Ok(patch) => {
+            let services = state.services.clone();
+            web::block(move || services.update_organization_profile(&actor, org_id, patch)).await.unwrap_or_else(|e| Err(Error::internal(e)))
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other("/account?notice=saved"),
+        Err(Error::Validation(errs)) => {
+            let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page(&req, &account, Some(form), FormErrors::from_fields(&errs, &t)))
+        }
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}

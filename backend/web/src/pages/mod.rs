@@ -1,0 +1,320 @@
+//! Server-rendered pages. They use the same services as the API, keep the access token in an
+//! HttpOnly cookie, check a CSRF token on every form post, and work without JavaScript.
+
+mod account;
+mod admin;
+mod auth;
+mod vendors;
+
+use std::collections::HashMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use domain::account::Role;
+use domain::services::accounts::Account;
+use domain::{Error, FieldError};
+
+use crate::auth::authenticate;
+use crate::i18n::Tr;
+use crate::session::{self, csrf_token, locale_of};
+use crate::AppState;
+
+/// The page routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/static/app.css", web::get().to(stylesheet))
+        .route("/static/app.js", web::get().to(script))
+        .route("/lang/{code}", web::get().to(switch_language))
+        .route("/register", web::get().to(auth::register_form))
+        .route("/register", web::post().to(auth::register))
+        .route("/login", web::get().to(auth::login_form))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/forgot-password", web::get().to(auth::forgot_form))
+        .route("/forgot-password", web::post().to(auth::forgot))
+        .route("/reset-password", web::get().to(auth::reset_form))
+        .route("/reset-password", web::post().to(auth::reset))
+        .route("/account", web::get().to(account::show))
+        .route("/account/organization", web::post().to(account::update_organization))
+        .route("/vendors", web::get().to(vendors::directory))
+        .route("/admin/organizations", web::get().to(admin::organizations))
+        .route("/admin/organizations/{id}/verify", web::post().to(admin::verify))
+        .route("/admin/evaluators", web::get().to(admin::evaluators))
+        .route("/admin/evaluators", web::post().to(admin::create_evaluator))
+        .default_service(web::to(not_found));
+}
+
+/// The signed-in user as the header shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub t: Tr,
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    /// This page's path and query, for the language switch to come back to.
+    pub path: String,
+    pub notice: Option<String>,
+    /// Which navigation entry is current.
+    pub section: &'static str,
+}
+
+impl PageCtx {
+    pub fn new(req: &HttpRequest, account: Option<&Account>, section: &'static str) -> PageCtx {
+        let t = Tr::new(locale_of(req));
+        let notice = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("notice").cloned())
+            .filter(|k| NOTICES.contains(&k.as_str()))
+            .map(|k| t.t(&format!("notice.{k}")).to_string());
+        PageCtx {
+            user: account.map(|a| NavUser { display_name: a.user.display_name.clone(), is_admin: a.user.role == Role::Admin }),
+            csrf: csrf_token(req),
+            path: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+            notice,
+            section,
+            t,
+        }
+    }
+}
+
+/// The notices a redirect may ask a page to show (`?notice=saved`).
+const NOTICES: &[&str] = &["registered", "password_reset", "signed_out", "saved", "verified", "evaluator_created"];
+
+/// Field errors of a form, in the page's language.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(HashMap<String, String>);
+
+impl FormErrors {
+    pub fn from_fields(errors: &[FieldError], t: &Tr) -> Self {
+        let mut m = HashMap::new();
+        for e in errors {
+            m.entry(e.field.clone()).or_insert_with(|| t.pick(&e.message));
+        }
+        FormErrors(m)
+    }
+
+    pub fn insert(&mut self, field: &str, message: String) {
+        self.0.insert(field.to_string(), message);
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn get(&self, field: &str) -> &str {
+        self.0.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Previous/next links of a paged list.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub has_prev: bool,
+    pub has_next: bool,
+    pub prev_href: String,
+    pub next_href: String,
+    pub label: String,
+}
+
+impl Pager {
+    /// `base` is the list's URL with its filters and without `page`.
+    pub fn new(t: &Tr, base: &str, page: i64, per_page: i64, total: i64) -> Pager {
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Pager {
+            has_prev: page > 1,
+            has_next: page * per_page < total,
+            prev_href: format!("{base}{sep}page={}", page - 1),
+            next_href: format!("{base}{sep}page={}", page + 1),
+            label: t.t("pager.page").replace("{}", &page.to_string()),
+        }
+    }
+}
+
+/// The fields of a posted form (repeated keys kept, for checkbox groups).
+#[derive(Debug, Clone, Default)]
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+
+    /// The first value of `key`, or "".
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.get(key).as_str(), "true" | "on" | "1")
+    }
+
+    /// Whether the form's CSRF token matches this browser's.
+    pub fn csrf_ok(&self, req: &HttpRequest) -> bool {
+        session::csrf_form_ok(req, &self.get("csrf"))
+    }
+}
+
+/// Renders a template as an HTML answer.
+pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-store")).body(html),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError().body("template error")
+        }
+    }
+}
+
+/// A 303 redirect after a form post.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The signed-in account of a page request, if any (the access token is checked, then the
+/// user is loaded so that a deactivated account is treated as signed out).
+pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
+    let who = authenticate(req).ok()?;
+    let services = state.services.clone();
+    web::block(move || services.account(who.actor.user_id)).await.ok()?.ok()
+}
+
+/// The signed-in account, or a redirect to the sign-in page that comes back here.
+pub async fn require_account(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Account, HttpResponse> {
+    match current_account(req, state).await {
+        Some(a) => Ok(a),
+        None => {
+            let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next: String = url_encode(here);
+            Err(see_other(&format!("/login?next={next}")))
+        }
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_string()).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    title: String,
+    text: String,
+}
+
+/// An error page for a domain error met while handling a page.
+pub fn error_page(req: &HttpRequest, account: Option<&Account>, e: &Error) -> HttpResponse {
+    let ctx = PageCtx::new(req, account, "");
+    let (status, title, text) = match e {
+        Error::NotFound => (StatusCode::NOT_FOUND, ctx.t.t("error.not_found_title").to_string(), ctx.t.t("error.not_found_text").to_string()),
+        Error::Forbidden(why) => (StatusCode::FORBIDDEN, ctx.t.t("error.forbidden_title").to_string(), ctx.t.pick(why)),
+        Error::Internal(cause) => {
+            tracing::error!(error = %format!("{cause:#}"), "internal error on a page");
+            (StatusCode::INTERNAL_SERVER_ERROR, ctx.t.t("error.internal_title").to_string(), ctx.t.t("error.internal_text").to_string())
+        }
+        other => (crate::error::classify(other).0, ctx.t.t("error.internal_title").to_string(), ctx.t.pick(&crate::error::public_detail(other))),
+    };
+    render(status, &ErrorPage { ctx, title, text })
+}
+
+/// The answer to a form whose CSRF token is missing or wrong.
+pub fn csrf_failure(req: &HttpRequest) -> HttpResponse {
+    let ctx = PageCtx::new(req, None, "");
+    let text = ctx.t.t("auth.csrf_failed").to_string();
+    let title = ctx.t.t("error.forbidden_title").to_string();
+    render(StatusCode::FORBIDDEN, &ErrorPage { ctx, title, text })
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    ctx: PageCtx,
+}
+
+async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    render(StatusCode::OK, &HomePage { ctx: PageCtx::new(&req, account.as_ref(), "home") })
+}
+
+async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    error_page(&req, account.as_ref(), &Error::NotFound)
+}
+
+/// Only local paths may be redirect targets.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+/// `/lang/en?next=/account`: remembers the language in a cookie (and on the account) and goes back.
+async fn switch_language(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, q: web::Query<HashMap<String, String>>) -> HttpResponse {
+    let locale = domain::account::Locale::parse(&path).unwrap_or_default();
+    if let Ok(who) = authenticate(&req) {
+        let services = state.services.clone();
+        if let Ok(Err(e)) = web::block(move || services.set_locale(who.actor.user_id, locale)).await {
+            tracing::warn!(error = %e, "could not save the language");
+        }
+    }
+    let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/")).to_string();
+    let c = session::cookie(session::LANG_COOKIE, locale.code().into(), state.secure_cookies, Some(chrono::Duration::days(365)));
+    let mut resp = see_other(&next);
+    let _ = resp.add_cookie(&c);
+    resp
+}
+
+const CSS: &str = include_str!("../../../../frontend/static/app.css");
+const JS: &str = include_str!("../../../../frontend/static/app.js");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/css; charset=utf-8").insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(CSS)
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/javascript; charset=utf-8").insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(JS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/account"), "/account");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+
+    #[test]
+    fn form_data_keeps_repeated_keys() {
+        let f = FormData::parse(b"expertise=a&expertise=b&name=%E9%9D%92&flag=on");
+        assert_eq!(f.all("expertise"), vec!["a", "b"]);
+        assert_eq!(f.get("name"), "青");
+        assert!(f.flag("flag"));
+        assert_eq!(f.get("missing"), "");
+    }
+
+    #[test]
+    fn pager_links_keep_filters() {
+        let t = Tr::new(domain::account::Locale::En);
+        let p = Pager::new(&t, "/vendors?q=ai", 2, 20, 45);
+        assert!(p.has_prev && p.has_next);
+        assert_eq!(p.next_href, "/vendors?q=ai&page=3");
+        assert_eq!(p.label, "Page 2");
+    }
+}

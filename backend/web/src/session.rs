@@ -1,0 +1,186 @@
+//! Browser sessions: the cookies that carry the access and refresh tokens, the CSRF token,
+//! the interface language, and the middleware that renews an expired access token from the
+//! refresh cookie so that a signed-in person stays signed in across pages.
+
+use actix_web::body::MessageBody;
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpRequest};
+use domain::account::Locale;
+
+use crate::AppState;
+
+pub const ACCESS_COOKIE: &str = "sm_access";
+pub const REFRESH_COOKIE: &str = "sm_refresh";
+pub const CSRF_COOKIE: &str = "sm_csrf";
+pub const LANG_COOKIE: &str = "sm_lang";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// An access token minted during this request (after a refresh), newer than the cookie.
+#[derive(Debug, Clone)]
+pub struct FreshAccess(pub String);
+
+/// The CSRF token of this browser, made during this request if it had none.
+#[derive(Debug, Clone)]
+struct NewCsrf(String);
+
+/// Cookies to set or clear on the way out.
+#[derive(Debug, Clone, Default)]
+struct PendingCookies(Vec<Cookie<'static>>);
+
+/// A cookie with the product's attributes: HttpOnly, SameSite=Lax, path `/`, Secure over https.
+pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<chrono::Duration>) -> Cookie<'static> {
+    let mut c = Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .finish();
+    if let Some(age) = max_age {
+        c.set_max_age(CookieDuration::seconds(age.num_seconds()));
+    }
+    c
+}
+
+/// A cookie that removes `name`.
+pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), secure, None);
+    c.make_removal();
+    c
+}
+
+/// The CSRF token to embed in this request's forms.
+pub fn csrf_token(req: &HttpRequest) -> String {
+    if let Some(t) = req.extensions().get::<NewCsrf>() {
+        return t.0.clone();
+    }
+    req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default()
+}
+
+fn same(a: &str, b: &str) -> bool {
+    // Constant time in the length of the shorter input; lengths are public anyway.
+    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether a submitted form token matches this browser's CSRF cookie.
+pub fn csrf_form_ok(req: &HttpRequest, submitted: &str) -> bool {
+    req.cookie(CSRF_COOKIE).is_some_and(|c| same(c.value(), submitted))
+}
+
+/// Whether the `X-CSRF-Token` header matches this browser's CSRF cookie.
+pub fn csrf_header_ok(req: &HttpRequest) -> bool {
+    let header = req.headers().get(CSRF_HEADER).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    csrf_form_ok(req, header)
+}
+
+/// The interface language: the language cookie, then `Accept-Language`, then Chinese.
+pub fn locale_of(req: &HttpRequest) -> Locale {
+    req.cookie(LANG_COOKIE)
+        .and_then(|c| Locale::parse(c.value()))
+        .or_else(|| {
+            req.headers()
+                .get(actix_web::http::header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .unwrap_or_default()
+}
+
+/// Queues a cookie to be set on this request's response.
+pub fn set_cookie_later(req: &HttpRequest, c: Cookie<'static>) {
+    let mut ext = req.extensions_mut();
+    match ext.get_mut::<PendingCookies>() {
+        Some(p) => p.0.push(c),
+        None => {
+            ext.insert(PendingCookies(vec![c]));
+        }
+    }
+}
+
+/// Gives the browser a CSRF token if it has none, and renews an expired access token from the
+/// refresh cookie (rotating the refresh token). A refresh token that no longer works ends the
+/// browser session.
+pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_static = req.path().starts_with("/static/");
+    if !is_static {
+        prepare(req.request()).await;
+    }
+    let http_req = req.request().clone();
+    let mut res = next.call(req).await?;
+    let pending = http_req.extensions_mut().remove::<PendingCookies>();
+    if let Some(PendingCookies(cookies)) = pending {
+        for c in cookies {
+            res.response_mut().add_cookie(&c)?;
+        }
+    }
+    Ok(res)
+}
+
+async fn prepare(req: &HttpRequest) {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return;
+    };
+    let secure = state.secure_cookies;
+    if req.cookie(CSRF_COOKIE).is_none() {
+        let t = domain::security::new_token();
+        req.extensions_mut().insert(NewCsrf(t.clone()));
+        set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
+    }
+    let now = state.services.now();
+    let access_ok = req.cookie(ACCESS_COOKIE).is_some_and(|c| state.tokens.verify(c.value(), now).is_ok());
+    if access_ok || req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
+        return;
+    }
+    let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
+        return;
+    };
+    let services = state.services.clone();
+    match web::block(move || services.refresh(&refresh)).await {
+        Ok(Ok(signed)) => match state.tokens.issue(&signed.user, signed.session, now) {
+            Ok(access) => {
+                req.extensions_mut().insert(FreshAccess(access.clone()));
+                for c in session_cookies(&state, access, signed.refresh_token) {
+                    set_cookie_later(req, c);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not issue an access token"),
+        },
+        Ok(Err(e)) => {
+            tracing::info!(error = %e, "browser session ended: refresh refused");
+            set_cookie_later(req, removal(ACCESS_COOKIE, secure));
+            set_cookie_later(req, removal(REFRESH_COOKIE, secure));
+        }
+        Err(e) => tracing::error!(error = %e, "refresh task failed"),
+    }
+}
+
+/// The two cookies of a signed-in browser.
+pub fn session_cookies(state: &AppState, access: String, refresh: String) -> [Cookie<'static>; 2] {
+    [
+        cookie(ACCESS_COOKIE, access, state.secure_cookies, None),
+        cookie(REFRESH_COOKIE, refresh, state.secure_cookies, Some(state.services.auth.refresh_ttl)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_only_when_equal_and_present() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+        assert!(!same("", ""));
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_lax() {
+        let c = cookie(ACCESS_COOKIE, "t".into(), true, None);
+        assert_eq!(c.http_only(), Some(true));
+        assert_eq!(c.same_site(), Some(SameSite::Lax));
+        assert_eq!(c.secure(), Some(true));
+        assert_eq!(c.path(), Some("/"));
+    }
+}
