@@ -1,1 +1,8 @@
-//! server
+//! The `scenario-market` binary's library: settings, logging, wiring, demo data and the
+//! command line. The tests start the application through [`startup`].
+
+pub mod cli;
+pub mod config;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

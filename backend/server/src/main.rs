@@ -1,1 +1,5 @@
-fn main() {}
+//! `scenario-market`: the server and its administration commands.
+
+fn main() -> std::process::ExitCode {
+    scenario_market::cli::main()
+}

@@ -3,7 +3,7 @@
 
 use std::panic::AssertUnwindSafe;
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
@@ -25,18 +25,19 @@ pub async fn request_id_header(req: ServiceRequest, next: Next<impl MessageBody>
     Ok(res)
 }
 
-/// A handler that panics answers 500 with a problem body; the panic is logged.
-pub async fn catch_panic<B: MessageBody>(req: ServiceRequest, next: Next<B>) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let http_req = req.request().clone();
+/// A handler that panics answers 500 with a problem body; the panic is logged. (The request
+/// cannot be kept across the call, so the answer travels as an error response.)
+pub async fn catch_panic(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let path = req.path().to_string();
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
-        Ok(res) => res.map(ServiceResponse::map_into_left_body),
+        Ok(res) => res,
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            tracing::error!(panic = %msg, path = %http_req.path(), "handler panicked");
+            tracing::error!(panic = %msg, path = %path, "handler panicked");
             let resp = problem_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -45,7 +46,7 @@ pub async fn catch_panic<B: MessageBody>(req: ServiceRequest, next: Next<B>) -> 
                 None,
                 vec![],
             );
-            Ok(ServiceResponse::new(http_req, resp).map_into_right_body())
+            Err(actix_web::error::InternalError::from_response("handler panicked", resp).into())
         }
     }
 }

@@ -106,9 +106,8 @@ pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Re
     if !is_static {
         prepare(req.request()).await;
     }
-    let http_req = req.request().clone();
     let mut res = next.call(req).await?;
-    let pending = http_req.extensions_mut().remove::<PendingCookies>();
+    let pending = res.request().extensions_mut().remove::<PendingCookies>();
     if let Some(PendingCookies(cookies)) = pending {
         for c in cookies {
             res.response_mut().add_cookie(&c)?;

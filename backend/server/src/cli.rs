@@ -1,0 +1,189 @@
+//! The command line: `serve` (the default), `migrate`, `admin create`, `seed --demo`,
+//! `audit verify`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::account::{Email, Password, Role};
+use domain::audit::ChainCheck;
+use domain::ports::SystemClock;
+use domain::sector::Sector;
+use domain::services::accounts::EnsureUser;
+
+use crate::config::Settings;
+use crate::startup::{shutdown_signal, wire, Application};
+use crate::{seed, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "scenario-market", version, about = "青山区人工智能机会场景集市 / AI opportunity-scenario marketplace")]
+struct Cli {
+    /// A TOML settings file, read between the built-in defaults and APP__ variables.
+    #[arg(long, global = true, env = "APP_CONFIG_FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server and the job worker (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Load data.
+    Seed {
+        /// Load the demo accounts and organizations (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Create an administrator or evaluator (does nothing if the e-mail exists).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// admin or evaluator
+        #[arg(long, default_value = "admin")]
+        role: String,
+        #[arg(long, default_value = "管理员")]
+        name: String,
+        /// Domains of expertise for an evaluator, comma-separated codes (city_governance, …).
+        #[arg(long, value_delimiter = ',')]
+        expertise: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain and name the first broken record.
+    Verify,
+}
+
+/// Runs the command line; the exit code says how it went.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("scenario-market: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log.format, &settings.log.level);
+    match run(cli.command.unwrap_or(Command::Serve), settings) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scenario-market: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let db = db::Database::connect(&settings.database_url(), 1)?;
+            let done = db.migrate()?;
+            println!("{} migration(s) applied{}", done.len(), if done.is_empty() { String::new() } else { format!(": {}", done.join(", ")) });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { action: AdminAction::Create { email, password, role, name, expertise } } => {
+            let parts = wire(&settings, Arc::new(SystemClock))?;
+            let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
+            anyhow::ensure!(matches!(role, Role::Admin | Role::Evaluator), "--role must be admin or evaluator");
+            let expertise = expertise.iter().map(|e| Sector::parse(e)).collect::<Result<Vec<_>, _>>().map_err(anyhow::Error::msg)?;
+            let user = parts.services.ensure_user(EnsureUser {
+                email: Email::parse(&email).map_err(anyhow::Error::msg).context("--email")?,
+                password: Password::parse(&password).map_err(anyhow::Error::msg).context("--password")?,
+                display_name: name,
+                role,
+                expertise,
+                organization: None,
+            })?;
+            println!("user {} ({}) id {}", user.email, user.role.code(), user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "say what to load: seed --demo");
+            let parts = wire(&settings, Arc::new(SystemClock))?;
+            let n = seed::load_demo(&parts.services)?;
+            println!("demo data loaded: {n} new account(s)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { action: AuditAction::Verify } => {
+            let parts = wire(&settings, Arc::new(SystemClock))?;
+            match parts.services.verify_audit_chain()? {
+                ChainCheck::Intact { records } => {
+                    println!("audit chain intact: {records} record(s)");
+                    Ok(ExitCode::SUCCESS)
+                }
+                ChainCheck::Broken { seq, reason } => {
+                    println!("audit chain BROKEN at record {seq}: {reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let parts = wire(&settings, Arc::new(SystemClock))?;
+        if settings.demo() {
+            let n = seed::load_demo(&parts.services)?;
+            if n > 0 {
+                tracing::info!(accounts = n, "loaded the demo data");
+            }
+        }
+        let app = Application::start(&settings, parts)?;
+        print_banner(&settings, app.port);
+        let handle = app.handle();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            handle.stop(true).await;
+        });
+        app.run_until_stopped().await?;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn print_banner(settings: &Settings, port: u16) {
+    let host = settings.server.address.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    let url = format!("http://{host}:{port}");
+    println!();
+    println!("  场景集市 scenario-market is running at {url}");
+    println!("  API docs: {url}/api/docs/   database: {}", db::redact(&settings.database_url()));
+    if settings.mail.smtp_url.is_none() {
+        println!("  e-mails are written to {}", settings.outbox_dir().display());
+    }
+    if settings.demo() {
+        println!("  demo sign-ins (password {}):", domain::demo::DEMO_PASSWORD);
+        for a in domain::demo::ACCOUNTS {
+            let org = a.organization.map(|o| format!(" — {}", o.name)).unwrap_or_default();
+            println!("    {:<10} {}{}", a.role.code(), a.email, org);
+        }
+    }
+    println!("  Press Ctrl-C to stop.");
+    println!();
+}

@@ -1,0 +1,127 @@
+//! Wiring: builds the concrete database, mailer, clock and services from the settings, and
+//! runs the HTTP server and the job worker until asked to stop.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::Duration;
+use db::Database;
+use domain::ids::IdGenerator;
+use domain::ports::Clock;
+use domain::services::{AuthPolicy, Services};
+use jobs::{Worker, WorkerSettings};
+use mail::{MailTransport, Mailer};
+use secrecy::ExposeSecret;
+use tokio::sync::watch;
+
+use crate::config::Settings;
+
+/// The wired parts, before anything listens.
+#[derive(Clone)]
+pub struct Parts {
+    pub db: Database,
+    pub mailer: Mailer,
+    pub services: Services,
+    pub worker: Worker,
+}
+
+/// Connects to the database (running its migrations) and builds the mailer and services.
+pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts> {
+    let url = settings.database_url();
+    let db = Database::connect(&url, settings.database.max_connections)?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied migrations");
+    }
+    let transport = match &settings.mail.smtp_url {
+        Some(u) => MailTransport::Smtp(u.expose_secret().to_string()),
+        None => MailTransport::Outbox(settings.outbox_dir()),
+    };
+    let mailer = Mailer::new(&settings.mail.from, transport).context("invalid setting mail.from or mail.smtp_url")?;
+    let services = Services {
+        store: Arc::new(db.clone()),
+        clock: clock.clone(),
+        ids: Arc::new(IdGenerator::new(settings.node_id)),
+        auth: AuthPolicy {
+            refresh_ttl: Duration::days(settings.auth.refresh_token_days),
+            reset_ttl: Duration::minutes(settings.auth.password_reset_minutes),
+            public_base_url: settings.public_url(),
+            ..AuthPolicy::default()
+        },
+    };
+    let worker = Worker::new(
+        db.clone(),
+        mailer.clone(),
+        clock,
+        WorkerSettings {
+            lease: Duration::seconds(settings.jobs.lease_seconds),
+            poll_interval: std::time::Duration::from_millis(settings.jobs.poll_interval_ms),
+            ..WorkerSettings::default()
+        },
+    );
+    Ok(Parts { db, mailer, services, worker })
+}
+
+/// A running application: the HTTP server on its port and, if enabled, the job worker.
+pub struct Application {
+    pub port: u16,
+    pub parts: Parts,
+    server: actix_web::dev::Server,
+    stop_worker: watch::Sender<bool>,
+    worker_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Application {
+    /// Binds the listener and starts serving (call inside a Tokio runtime).
+    pub fn start(settings: &Settings, parts: Parts) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.server.address).with_context(|| format!("cannot listen on {} (server.address)", settings.server.address))?;
+        let port = listener.local_addr()?.port();
+        let secret = settings.jwt_secret()?;
+        let state = actix_web::web::Data::new(web::AppState {
+            services: parts.services.clone(),
+            db: parts.db.clone(),
+            mailer: parts.mailer.clone(),
+            tokens: web::TokenKeys::new(&secret, "scenario-market", "scenario-market-api", Duration::minutes(settings.auth.access_token_minutes)),
+            secure_cookies: settings.public_url().starts_with("https://"),
+            trust_forwarded_for: settings.server.trust_forwarded_for,
+            show_demo_accounts: settings.demo(),
+        });
+        let server = web::serve(listener, state, settings.server.workers)?;
+        let (stop_worker, rx) = watch::channel(false);
+        let worker_task = settings.jobs.worker.then(|| tokio::spawn(parts.worker.clone().run(rx)));
+        Ok(Application { port, parts, server, stop_worker, worker_task })
+    }
+
+    /// A handle that stops the server.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (by [`Self::handle`]), then stops the worker after
+    /// its current job.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        let _ = self.stop_worker.send(true);
+        if let Some(task) = self.worker_task {
+            let _ = task.await;
+        }
+        result.context("the HTTP server failed")
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
