@@ -1,1 +1,295 @@
-//! Black-box tests live under tests/.
+//! The black-box test harness: [`spawn_app`] starts the real application on port 0 with its own
+//! fresh database (a SQLite file, or a PostgreSQL database made for the test when
+//! `TEST_DATABASE_URL` is set), its own mail outbox and a clock the test can move.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::{Connection, RunQueryDsl};
+use domain::ports::Clock;
+use scenario_market::config::Settings;
+use scenario_market::startup::{wire, Application, Parts};
+use serde_json::{json, Value};
+
+/// The signing key every test app uses, so tests can make tokens of their own.
+pub const TEST_JWT_SECRET: &str = "test-signing-key-test-signing-key-0123456789";
+/// A password that satisfies the rules.
+pub const PASSWORD: &str = "correct-horse-42";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A clock that stands still until a test moves it.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn advance(&self, by: Duration) {
+        let mut t = self.0.lock().unwrap();
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// A running application for one test.
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub parts: Parts,
+    pub clock: Arc<ManualClock>,
+    pub outbox: PathBuf,
+    pub api: reqwest::Client,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// The PostgreSQL server for tests, or `None` with a loud notice (a failure when
+/// `TEST_REQUIRE_POSTGRES=1`).
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            if env_flag("TEST_REQUIRE_POSTGRES") {
+                panic!("TEST_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+            }
+            eprintln!("\n!!! NOTICE: TEST_DATABASE_URL is not set: this PostgreSQL test did NOT run (it passed without checking anything). !!!\n");
+            None
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// Starts an app on `db`; `None` when PostgreSQL is asked for but not configured.
+pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = match db {
+        Db::Sqlite => (format!("sqlite://{}", dir.path().join("market.db").display()), None),
+        Db::Postgres => {
+            let admin_url = postgres_url()?;
+            let name = format!("sm_test_{}", rand::random::<u64>());
+            let mut c = diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
+            (with_database(&admin_url, &name), Some((admin_url, name)))
+        }
+    };
+    let env: Vec<(String, String)> = [
+        ("APP__DATA_DIR", dir.path().display().to_string()),
+        ("APP__SERVER__ADDRESS", "127.0.0.1:0".into()),
+        ("APP__SERVER__WORKERS", "2".into()),
+        ("APP__DATABASE__URL", url),
+        ("APP__DATABASE__MAX_CONNECTIONS", "6".into()),
+        ("APP__AUTH__JWT_SECRET", TEST_JWT_SECRET.into()),
+        ("APP__JOBS__WORKER", "false".into()),
+        ("APP__DEMO", "false".into()),
+        ("APP__LOG__LEVEL", std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let settings = Settings::from_sources(None, &env).expect("test settings");
+    scenario_market::telemetry::init(settings.log.format, &settings.log.level);
+    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let parts = wire(&settings, clock.clone()).expect("wire the app");
+    let app = Application::start(&settings, parts.clone()).expect("start the app");
+    let port = app.port;
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let address = format!("http://127.0.0.1:{port}");
+    Some(TestApp {
+        address,
+        db,
+        parts,
+        clock,
+        outbox: dir.path().join("outbox"),
+        api: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        _dir: dir,
+        pg,
+        handle,
+    })
+}
+
+/// Starts an app on SQLite.
+pub async fn spawn_app() -> TestApp {
+    try_spawn_app(Db::Sqlite).await.expect("SQLite always works")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some((admin_url, name)) = self.pg.take()
+            && let Ok(mut c) = diesel::PgConnection::establish(&admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+        }
+    }
+}
+
+/// One e-mail found in the outbox.
+#[derive(Debug, Clone)]
+pub struct SentEmail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// An API answer: status, headers and JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Sends a JSON request with an optional bearer token.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut rb = self.api.request(m, self.url(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let resp = rb.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body }
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        self.call("GET", path, token, None).await
+    }
+
+    /// Registers an agency or vendor user; returns the answer's body.
+    pub async fn register(&self, email: &str, role: &str, org: &str) -> Value {
+        let a = self
+            .post("/api/v1/auth/register", None, json!({"email": email, "password": PASSWORD, "display_name": "测试用户", "role": role, "organization": {"name": org}}))
+            .await;
+        assert_eq!(a.status, 201, "register {email}: {:?}", a.body);
+        a.body
+    }
+
+    /// Signs in; returns the token answer.
+    pub async fn login(&self, email: &str, password: &str) -> Answer {
+        self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await
+    }
+
+    /// Signs in and returns the access token (panics if refused).
+    pub async fn token(&self, email: &str) -> String {
+        let a = self.login(email, PASSWORD).await;
+        assert_eq!(a.status, 200, "login {email}: {:?}", a.body);
+        a.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    /// Creates an administrator directly and returns an access token for them.
+    pub async fn admin_token(&self) -> String {
+        let services = self.parts.services.clone();
+        tokio::task::spawn_blocking(move || {
+            services.ensure_user(domain::services::accounts::EnsureUser {
+                email: domain::account::Email::parse("root@test.cn").unwrap(),
+                password: domain::account::Password::parse(PASSWORD).unwrap(),
+                display_name: "管理员".into(),
+                role: domain::account::Role::Admin,
+                expertise: vec![],
+                organization: None,
+            })
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        self.token("root@test.cn").await
+    }
+
+    /// Runs every due job now.
+    pub async fn drain_jobs(&self) -> usize {
+        let w = self.parts.worker.clone();
+        tokio::task::spawn_blocking(move || w.drain()).await.unwrap().expect("drain")
+    }
+
+    /// Every e-mail in the outbox, oldest first.
+    pub fn emails(&self) -> Vec<SentEmail> {
+        let Ok(rd) = std::fs::read_dir(&self.outbox) else {
+            return vec![];
+        };
+        let mut files: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| {
+                let raw = std::fs::read(p).unwrap();
+                let m = mail_parser::MessageParser::default().parse(&raw).expect("an e-mail");
+                SentEmail {
+                    to: m.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_string(),
+                    subject: m.subject().unwrap_or_default().to_string(),
+                    body: m.body_text(0).unwrap_or_default().to_string(),
+                }
+            })
+            .collect()
+    }
+
+    /// Runs SQL directly against the app's database (to simulate tampering).
+    pub fn execute_sql(&self, sql: &str) -> usize {
+        let mut c = self.parts.db.conn().unwrap();
+        diesel::sql_query(sql).execute(&mut *c).unwrap()
+    }
+}
+
+/// Runs a story on SQLite and, when configured, on PostgreSQL: `on_both!(name, story_fn);`
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident => $story:path;)*) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::try_spawn_app($crate::Db::Sqlite).await.unwrap();
+                    $story(&app).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = $crate::try_spawn_app($crate::Db::Postgres).await {
+                        $story(&app).await;
+                    }
+                }
+            )*
+        }
+    };
+}

@@ -148,8 +148,19 @@ fn unauthorized(why: &str) -> ApiError {
     ApiError(Error::Unauthorized(format!("需要有效的登录凭证 / {why}")))
 }
 
-/// Authenticates a request for the API.
+/// Authenticates a request for the API: a cookie-borne token on a state-changing request also
+/// needs the CSRF header.
 pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+    authenticate_with(req, true)
+}
+
+/// Authenticates a page request. Page handlers check the CSRF token of the posted form
+/// themselves before they change anything.
+pub fn authenticate_page(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+    authenticate_with(req, false)
+}
+
+fn authenticate_with(req: &HttpRequest, csrf_header_needed: bool) -> Result<Authenticated, ApiError> {
     let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
     let now = state.services.now();
     let (token, by_cookie) = match token_source(req) {
@@ -158,7 +169,7 @@ pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         Source::None => return Err(unauthorized("missing access token")),
     };
     let claims = state.tokens.verify(&token, now).map_err(|e| unauthorized(&format!("invalid access token ({e})")))?;
-    if by_cookie && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !session::csrf_header_ok(req) {
+    if csrf_header_needed && by_cookie && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !session::csrf_header_ok(req) {
         return Err(ApiError(Error::Forbidden(
             "缺少或错误的 CSRF 令牌 / missing or wrong X-CSRF-Token header".into(),
         )));

@@ -161,7 +161,7 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
     if !f.csrf_ok(&req) {
         return csrf_failure(&req);
     }
-    if let Ok(who) = crate::auth::authenticate(&req) {
+    if let Ok(who) = crate::auth::authenticate_page(&req) {
         let services = state.services.clone();
         if let Ok(Err(e)) = web::block(move || services.logout(who.session)).await {
             tracing::warn!(error = %e, "sign-out could not revoke the session");

@@ -15,7 +15,7 @@ use domain::account::Role;
 use domain::services::accounts::Account;
 use domain::{Error, FieldError};
 
-use crate::auth::authenticate;
+use crate::auth::authenticate_page;
 use crate::i18n::Tr;
 use crate::session::{self, csrf_token, locale_of};
 use crate::AppState;
@@ -188,7 +188,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// The signed-in account of a page request, if any (the access token is checked, then the
 /// user is loaded so that a deactivated account is treated as signed out).
 pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
-    let who = authenticate(req).ok()?;
+    let who = authenticate_page(req).ok()?;
     let services = state.services.clone();
     web::block(move || services.account(who.actor.user_id)).await.ok()?.ok()
 }
@@ -264,7 +264,7 @@ pub fn safe_next(next: &str) -> &str {
 /// `/lang/en?next=/account`: remembers the language in a cookie (and on the account) and goes back.
 async fn switch_language(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, q: web::Query<HashMap<String, String>>) -> HttpResponse {
     let locale = domain::account::Locale::parse(&path).unwrap_or_default();
-    if let Ok(who) = authenticate(&req) {
+    if let Ok(who) = authenticate_page(&req) {
         let services = state.services.clone();
         if let Ok(Err(e)) = web::block(move || services.set_locale(who.actor.user_id, locale)).await {
             tracing::warn!(error = %e, "could not save the language");

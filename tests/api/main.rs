@@ -1,0 +1,11 @@
+//! Black-box stories against the running application. Each story runs on SQLite and, when
+//! `TEST_DATABASE_URL` is set, on PostgreSQL too.
+
+mod accounts;
+mod audit;
+mod browser;
+mod compose;
+mod layout;
+mod ops;
+mod pages;
+mod queue;
