@@ -2,10 +2,12 @@
 
 use chrono::Duration;
 use serde_json::json;
-use tests::{on_both, TestApp, PASSWORD, TEST_JWT_SECRET};
+use tests::{PASSWORD, TEST_JWT_SECRET, TestApp, on_both};
 
 async fn registration_creates_an_unverified_organization_and_signs_in(app: &TestApp) {
-    let body = app.register("Founder@Example.cn", "vendor", "青云智粒科技").await;
+    let body = app
+        .register("Founder@Example.cn", "vendor", "青云智粒科技")
+        .await;
     assert_eq!(body["user"]["role"], "vendor");
     assert_eq!(body["organization"]["verified"], false);
     assert_eq!(body["organization"]["kind"], "vendor");
@@ -39,8 +41,23 @@ async fn every_bad_register_field_is_named_in_one_422(app: &TestApp) {
         .await;
     assert_eq!(a.status, 422);
     assert_eq!(a.headers["content-type"], "application/problem+json");
-    let fields: Vec<&str> = a.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["email", "password", "display_name", "role", "organization.name", "organization.credit_code"]);
+    let fields: Vec<&str> = a.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "email",
+            "password",
+            "display_name",
+            "role",
+            "organization.name",
+            "organization.credit_code"
+        ]
+    );
     // Each field alone is refused on its own.
     for (field, patch) in [
         ("email", json!({"email": "x@"})),
@@ -48,7 +65,10 @@ async fn every_bad_register_field_is_named_in_one_422(app: &TestApp) {
         ("display_name", json!({"display_name": "x".repeat(51)})),
         ("role", json!({"role": "admin"})),
         ("organization.name", json!({"organization": {"name": ""}})),
-        ("organization.credit_code", json!({"organization": {"name": "ok", "credit_code": "123"}})),
+        (
+            "organization.credit_code",
+            json!({"organization": {"name": "ok", "credit_code": "123"}}),
+        ),
     ] {
         let mut body = json!({"email": "ok@example.cn", "password": PASSWORD, "display_name": "王", "role": "vendor", "organization": {"name": "ok"}});
         for (k, v) in patch.as_object().unwrap() {
@@ -57,10 +77,22 @@ async fn every_bad_register_field_is_named_in_one_422(app: &TestApp) {
         let a = app.post("/api/v1/auth/register", None, body).await;
         assert_eq!(a.status, 422, "{field}");
         assert_eq!(a.body["errors"][0]["field"], field);
-        assert_eq!(a.body["errors"].as_array().unwrap().len(), 1, "{field}: {:?}", a.body);
+        assert_eq!(
+            a.body["errors"].as_array().unwrap().len(),
+            1,
+            "{field}: {:?}",
+            a.body
+        );
     }
     // Malformed JSON is a 422 problem as well, and nothing was stored.
-    let bad = app.call("POST", "/api/v1/auth/register", None, Some(json!({"email": 5}))).await;
+    let bad = app
+        .call(
+            "POST",
+            "/api/v1/auth/register",
+            None,
+            Some(json!({"email": 5})),
+        )
+        .await;
     assert_eq!(bad.status, 422);
     assert_eq!(app.login("ok@example.cn", PASSWORD).await.status, 401);
 }
@@ -89,8 +121,17 @@ async fn expired_tampered_and_foreign_tokens_are_refused(app: &TestApp) {
         let sub = token_claim(&token, "sub");
         json!({"iss": iss, "aud": aud, "sub": sub, "role": "vendor", "sid": 1, "iat": now, "exp": now + exp_offset})
     };
-    for c in [claims("another-api", "scenario-market", 600), claims("scenario-market-api", "someone-else", 600), claims("scenario-market-api", "scenario-market", -1)] {
-        let forged = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &c, &jsonwebtoken::EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes())).unwrap();
+    for c in [
+        claims("another-api", "scenario-market", 600),
+        claims("scenario-market-api", "someone-else", 600),
+        claims("scenario-market-api", "scenario-market", -1),
+    ] {
+        let forged = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &c,
+            &jsonwebtoken::EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+        )
+        .unwrap();
         let a = app.get("/api/v1/me", Some(&forged)).await;
         assert_eq!(a.status, 401, "{c}");
     }
@@ -106,7 +147,9 @@ async fn expired_tampered_and_foreign_tokens_are_refused(app: &TestApp) {
 fn token_claim(token: &str, key: &str) -> serde_json::Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     v[key].clone()
 }
@@ -115,30 +158,81 @@ async fn refresh_rotates_and_reuse_revokes_the_family(app: &TestApp) {
     app.register("r@example.cn", "agency", "A").await;
     let first = app.login("r@example.cn", PASSWORD).await.body;
     let r1 = first["refresh_token"].as_str().unwrap().to_string();
-    let second = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r1})).await;
+    let second = app
+        .post("/api/v1/auth/refresh", None, json!({"refresh_token": r1}))
+        .await;
     assert_eq!(second.status, 200);
     let r2 = second.body["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(r1, r2);
-    assert_eq!(app.get("/api/v1/me", second.body["access_token"].as_str()).await.status, 200);
+    assert_eq!(
+        app.get("/api/v1/me", second.body["access_token"].as_str())
+            .await
+            .status,
+        200
+    );
     // The rotated token is presented again: refused, and the whole family dies with it.
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r1})).await.status, 401);
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r2})).await.status, 401);
+    assert_eq!(
+        app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r1}))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.post("/api/v1/auth/refresh", None, json!({"refresh_token": r2}))
+            .await
+            .status,
+        401
+    );
     // Another sign-in is another family, unaffected.
     let other = app.login("r@example.cn", PASSWORD).await.body;
-    let a = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": other["refresh_token"]})).await;
+    let a = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": other["refresh_token"]}),
+        )
+        .await;
     assert_eq!(a.status, 200);
     // Logout ends that session's refresh tokens.
     let access = a.body["access_token"].as_str().unwrap();
-    assert_eq!(app.post("/api/v1/auth/logout", Some(access), json!({})).await.status, 204);
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": a.body["refresh_token"]})).await.status, 401);
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(access), json!({}))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": a.body["refresh_token"]})
+        )
+        .await
+        .status,
+        401
+    );
     // Garbage is refused.
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": "nope"})).await.status, 401);
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": "nope"})
+        )
+        .await
+        .status,
+        401
+    );
 }
 
 async fn five_failures_throttle_the_account_with_retry_after(app: &TestApp) {
     app.register("victim@example.cn", "vendor", "V").await;
     for _ in 0..5 {
-        assert_eq!(app.login("victim@example.cn", "wrong-password-1").await.status, 401);
+        assert_eq!(
+            app.login("victim@example.cn", "wrong-password-1")
+                .await
+                .status,
+            401
+        );
     }
     let a = app.login("victim@example.cn", PASSWORD).await;
     assert_eq!(a.status, 429, "even the right password waits");
@@ -152,7 +246,8 @@ async fn five_failures_throttle_the_account_with_retry_after(app: &TestApp) {
 async fn failures_from_one_address_throttle_every_account(app: &TestApp) {
     app.register("other@example.cn", "vendor", "V").await;
     for i in 0..5 {
-        app.login(&format!("guess{i}@example.cn"), "wrong-password-1").await;
+        app.login(&format!("guess{i}@example.cn"), "wrong-password-1")
+            .await;
     }
     assert_eq!(app.login("other@example.cn", PASSWORD).await.status, 429);
 }
@@ -165,11 +260,28 @@ async fn a_password_reset_mail_speaks_the_users_language_and_its_link_works_once
     app.register("zh@example.cn", "vendor", "W").await;
     let old_session = app.login("en@example.cn", PASSWORD).await.body;
     // Known and unknown e-mails get the same answer.
-    let known = app.post("/api/v1/auth/password-reset", None, json!({"email": "en@example.cn"})).await;
-    let unknown = app.post("/api/v1/auth/password-reset", None, json!({"email": "ghost@example.cn"})).await;
+    let known = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": "en@example.cn"}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": "ghost@example.cn"}),
+        )
+        .await;
     assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
     assert_eq!(known.status, 202);
-    app.post("/api/v1/auth/password-reset", None, json!({"email": "zh@example.cn"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({"email": "zh@example.cn"}),
+    )
+    .await;
     assert!(app.emails().is_empty(), "mail goes through the job queue");
     assert_eq!(app.drain_jobs().await, 2);
     let mails = app.emails();
@@ -180,28 +292,76 @@ async fn a_password_reset_mail_speaks_the_users_language_and_its_link_works_once
     assert!(en.body.contains("60 minutes"));
     assert!(zh.subject.contains("重置"), "{}", zh.subject);
     assert!(zh.body.contains("60 分钟"));
-    let token = en.body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = en
+        .body
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let new_password = "brand-new-pass-7";
-    let done = app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": token, "password": new_password})).await;
+    let done = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": new_password}),
+        )
+        .await;
     assert_eq!(done.status, 204, "{:?}", done.body);
     assert_eq!(app.login("en@example.cn", PASSWORD).await.status, 401);
     assert_eq!(app.login("en@example.cn", new_password).await.status, 200);
     // Every earlier session of the user is revoked.
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": old_session["refresh_token"]})).await.status, 401);
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": old_session["refresh_token"]})
+        )
+        .await
+        .status,
+        401
+    );
     // The link works once.
-    let again = app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": token, "password": "another-pass-8"})).await;
+    let again = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": "another-pass-8"}),
+        )
+        .await;
     assert_eq!(again.status, 422);
     assert_eq!(again.body["errors"][0]["field"], "token");
 }
 
 async fn a_reset_link_expires_after_an_hour(app: &TestApp) {
     app.register("late@example.cn", "vendor", "V").await;
-    app.post("/api/v1/auth/password-reset", None, json!({"email": "late@example.cn"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({"email": "late@example.cn"}),
+    )
+    .await;
     app.drain_jobs().await;
     let mail = app.emails().pop().unwrap();
-    let token = mail.body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let token = mail
+        .body
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     app.clock.advance(Duration::minutes(61));
-    let a = app.post("/api/v1/auth/password-reset/confirm", None, json!({"token": token, "password": "brand-new-pass-7"})).await;
+    let a = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": "brand-new-pass-7"}),
+        )
+        .await;
     assert_eq!(a.status, 422);
     assert_eq!(app.login("late@example.cn", PASSWORD).await.status, 200);
 }
@@ -209,16 +369,31 @@ async fn a_reset_link_expires_after_an_hour(app: &TestApp) {
 async fn admins_create_evaluators_and_others_may_not(app: &TestApp) {
     let admin = app.admin_token().await;
     let body = json!({"email": "expert@example.cn", "password": PASSWORD, "display_name": "专家", "role": "evaluator", "expertise": ["city_governance", "ai_industry"]});
-    let a = app.post("/api/v1/admin/users", Some(&admin), body.clone()).await;
+    let a = app
+        .post("/api/v1/admin/users", Some(&admin), body.clone())
+        .await;
     assert_eq!(a.status, 201, "{:?}", a.body);
-    assert_eq!(a.body["expertise"], json!(["city_governance", "ai_industry"]));
-    assert_eq!(app.post("/api/v1/admin/users", Some(&admin), body.clone()).await.status, 409);
+    assert_eq!(
+        a.body["expertise"],
+        json!(["city_governance", "ai_industry"])
+    );
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&admin), body.clone())
+            .await
+            .status,
+        409
+    );
     let bad = app.post("/api/v1/admin/users", Some(&admin), json!({"email": "e2@example.cn", "password": PASSWORD, "display_name": "x", "role": "evaluator", "expertise": ["mars"]})).await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["errors"][0]["field"], "expertise[0]");
     app.register("v@example.cn", "vendor", "V").await;
     let vendor = app.token("v@example.cn").await;
-    assert_eq!(app.post("/api/v1/admin/users", Some(&vendor), body).await.status, 403);
+    assert_eq!(
+        app.post("/api/v1/admin/users", Some(&vendor), body)
+            .await
+            .status,
+        403
+    );
     let expert = app.token("expert@example.cn").await;
     let me = app.get("/api/v1/me", Some(&expert)).await;
     assert_eq!(me.body["user"]["role"], "evaluator");
@@ -231,14 +406,49 @@ async fn verification_is_for_admins_and_mails_the_members(app: &TestApp) {
     let org_id = reg["organization"]["id"].as_i64().unwrap();
     let vendor = app.token("opc@example.cn").await;
     let path = format!("/api/v1/admin/organizations/{org_id}/verify");
-    assert_eq!(app.post(&path, Some(&vendor), json!({"verified": true, "opc_member": true})).await.status, 403);
-    let listed = app.get("/api/v1/admin/organizations?verified=false", Some(&admin)).await;
+    assert_eq!(
+        app.post(
+            &path,
+            Some(&vendor),
+            json!({"verified": true, "opc_member": true})
+        )
+        .await
+        .status,
+        403
+    );
+    let listed = app
+        .get("/api/v1/admin/organizations?verified=false", Some(&admin))
+        .await;
     assert_eq!(listed.status, 200);
-    assert!(listed.body["items"].as_array().unwrap().iter().any(|o| o["id"] == org_id));
-    let a = app.post(&path, Some(&admin), json!({"verified": true, "opc_member": true})).await;
+    assert!(
+        listed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == org_id)
+    );
+    let a = app
+        .post(
+            &path,
+            Some(&admin),
+            json!({"verified": true, "opc_member": true}),
+        )
+        .await;
     assert_eq!(a.status, 200);
-    assert_eq!((a.body["verified"].as_bool(), a.body["opc_member"].as_bool()), (Some(true), Some(true)));
-    assert_eq!(app.post("/api/v1/admin/organizations/1/verify", Some(&admin), json!({"verified": true})).await.status, 404);
+    assert_eq!(
+        (a.body["verified"].as_bool(), a.body["opc_member"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/admin/organizations/1/verify",
+            Some(&admin),
+            json!({"verified": true})
+        )
+        .await
+        .status,
+        404
+    );
     app.drain_jobs().await;
     let mail = app.emails().pop().expect("a verification mail");
     assert_eq!(mail.to, "opc@example.cn");
@@ -250,7 +460,9 @@ async fn verification_is_for_admins_and_mails_the_members(app: &TestApp) {
 }
 
 async fn an_unverified_organization_is_hidden_from_the_public(app: &TestApp) {
-    let reg = app.register("hidden@example.cn", "vendor", "未认证企业").await;
+    let reg = app
+        .register("hidden@example.cn", "vendor", "未认证企业")
+        .await;
     let id = reg["organization"]["id"].as_i64().unwrap();
     let path = format!("/api/v1/organizations/{id}");
     assert_eq!(app.get(&path, None).await.status, 404);
@@ -259,7 +471,11 @@ async fn an_unverified_organization_is_hidden_from_the_public(app: &TestApp) {
     assert_eq!(app.get(&path, Some(&nosy)).await.status, 404);
     let own = app.token("hidden@example.cn").await;
     assert_eq!(app.get(&path, Some(&own)).await.status, 200);
-    assert_eq!(app.get("/api/v1/vendors", None).await.body["total"], 0, "unverified vendors are not listed");
+    assert_eq!(
+        app.get("/api/v1/vendors", None).await.body["total"],
+        0,
+        "unverified vendors are not listed"
+    );
 }
 
 async fn members_edit_their_organization_profile_and_others_may_not(app: &TestApp) {
@@ -270,16 +486,38 @@ async fn members_edit_their_organization_profile_and_others_may_not(app: &TestAp
     let a = app.call("PATCH", &path, Some(&me), Some(json!({"description": "做无人机巡检", "capabilities": ["无人机", " 无人机 ", "CV"], "contact": {"phone": "027-1234 5678"}}))).await;
     assert_eq!(a.status, 200, "{:?}", a.body);
     assert_eq!(a.body["capabilities"], json!(["无人机", "cv"]));
-    let bad = app.call("PATCH", &path, Some(&me), Some(json!({"contact": {"email": "nope", "phone": "call me"}}))).await;
+    let bad = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&me),
+            Some(json!({"contact": {"email": "nope", "phone": "call me"}})),
+        )
+        .await;
     assert_eq!(bad.status, 422);
-    let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["contact.phone", "contact.email"]);
     // Nothing half-written: the earlier values remain.
     let now = app.get(&path, Some(&me)).await;
     assert_eq!(now.body["description"], "做无人机巡检");
     app.register("o@example.cn", "vendor", "别家").await;
     let other = app.token("o@example.cn").await;
-    assert_eq!(app.call("PATCH", &path, Some(&other), Some(json!({"description": "hacked"}))).await.status, 403);
+    assert_eq!(
+        app.call(
+            "PATCH",
+            &path,
+            Some(&other),
+            Some(json!({"description": "hacked"}))
+        )
+        .await
+        .status,
+        403
+    );
 }
 
 async fn a_deactivated_user_is_signed_out_everywhere(app: &TestApp) {
@@ -287,10 +525,31 @@ async fn a_deactivated_user_is_signed_out_everywhere(app: &TestApp) {
     let reg = app.register("gone@example.cn", "vendor", "V").await;
     let uid = reg["user"]["id"].as_i64().unwrap();
     let session = app.login("gone@example.cn", PASSWORD).await.body;
-    let a = app.call("PATCH", &format!("/api/v1/admin/users/{uid}"), Some(&admin), Some(json!({"active": false}))).await;
+    let a = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/admin/users/{uid}"),
+            Some(&admin),
+            Some(json!({"active": false})),
+        )
+        .await;
     assert_eq!(a.status, 200);
-    assert_eq!(app.get("/api/v1/me", session["access_token"].as_str()).await.status, 401);
-    assert_eq!(app.post("/api/v1/auth/refresh", None, json!({"refresh_token": session["refresh_token"]})).await.status, 401);
+    assert_eq!(
+        app.get("/api/v1/me", session["access_token"].as_str())
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": session["refresh_token"]})
+        )
+        .await
+        .status,
+        401
+    );
     assert_eq!(app.login("gone@example.cn", PASSWORD).await.status, 401);
 }
 

@@ -1,37 +1,67 @@
 //! The audit trail: account actions are recorded, the chain verifies, and tampering is named.
 
 use serde_json::json;
-use tests::{on_both, TestApp};
+use tests::{TestApp, on_both};
 
 async fn account_actions_are_audited_and_the_chain_verifies(app: &TestApp) {
     let admin = app.admin_token().await;
     let reg = app.register("a@example.cn", "vendor", "V").await;
     let org = reg["organization"]["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/admin/organizations/{org}/verify"), Some(&admin), json!({"verified": true, "opc_member": false})).await;
+    app.post(
+        &format!("/api/v1/admin/organizations/{org}/verify"),
+        Some(&admin),
+        json!({"verified": true, "opc_member": false}),
+    )
+    .await;
     let services = app.parts.services.clone();
     let (check, records) = tokio::task::spawn_blocking(move || {
         let check = services.verify_audit_chain().unwrap();
-        let records = domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100)).unwrap();
+        let records =
+            domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100)).unwrap();
         (check, records)
     })
     .await
     .unwrap();
     let actions: Vec<&str> = records.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["user.create", "organization.register", "user.register", "organization.verify"]);
+    assert_eq!(
+        actions,
+        [
+            "user.create",
+            "organization.register",
+            "user.register",
+            "organization.verify"
+        ]
+    );
     assert_eq!(check, domain::audit::ChainCheck::Intact { records: 4 });
     let verify = &records[3];
-    assert!(verify.before.as_deref().unwrap().contains("\"verified\":false"));
-    assert!(verify.after.as_deref().unwrap().contains("\"verified\":true"));
+    assert!(
+        verify
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("\"verified\":false")
+    );
+    assert!(
+        verify
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("\"verified\":true")
+    );
 }
 
 async fn a_record_edited_in_the_database_is_reported(app: &TestApp) {
     app.register("a@example.cn", "vendor", "V").await;
     app.register("b@example.cn", "agency", "A").await;
     // Someone with database access rewrites history.
-    let n = app.execute_sql("UPDATE audit_log SET after_json = '{\"email\":\"evil@example.cn\"}' WHERE seq = 2");
+    let n = app.execute_sql(
+        "UPDATE audit_log SET after_json = '{\"email\":\"evil@example.cn\"}' WHERE seq = 2",
+    );
     assert_eq!(n, 1);
     let services = app.parts.services.clone();
-    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap()).await.unwrap();
+    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap())
+        .await
+        .unwrap();
     match check {
         domain::audit::ChainCheck::Broken { seq, reason } => {
             assert_eq!(seq, 2);
@@ -46,8 +76,13 @@ async fn a_deleted_record_is_reported(app: &TestApp) {
     app.register("b@example.cn", "agency", "A").await;
     app.execute_sql("DELETE FROM audit_log WHERE seq = 3");
     let services = app.parts.services.clone();
-    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap()).await.unwrap();
-    assert!(matches!(check, domain::audit::ChainCheck::Broken { seq: 4, .. }), "{check:?}");
+    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        matches!(check, domain::audit::ChainCheck::Broken { seq: 4, .. }),
+        "{check:?}"
+    );
 }
 
 async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
@@ -69,7 +104,9 @@ async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
         assert_eq!(t.await.unwrap(), 201);
     }
     let services = app.parts.services.clone();
-    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap()).await.unwrap();
+    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap())
+        .await
+        .unwrap();
     assert_eq!(check, domain::audit::ChainCheck::Intact { records: 24 });
 }
 

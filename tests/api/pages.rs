@@ -1,10 +1,14 @@
 //! Server-rendered pages over plain HTTP: CSRF protection, form errors next to fields,
 //! the cookie session, and language choice.
 
-use tests::{on_both, TestApp, PASSWORD};
+use tests::{PASSWORD, TestApp, on_both};
 
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// The value of the hidden CSRF field of the first form on a page.
@@ -18,7 +22,12 @@ async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn post_form(c: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     c.post(app.url(path)).form(form).send().await.unwrap()
 }
 
@@ -26,14 +35,24 @@ async fn a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(app: 
     let c = browser();
     let (_, html) = page(&c, app, "/register").await;
     let good = csrf_of(&html);
-    let fields = [("role", "vendor"), ("org_name", "CSRF 企业"), ("display_name", "王"), ("email", "csrf@example.cn"), ("password", PASSWORD)];
+    let fields = [
+        ("role", "vendor"),
+        ("org_name", "CSRF 企业"),
+        ("display_name", "王"),
+        ("email", "csrf@example.cn"),
+        ("password", PASSWORD),
+    ];
     for token in ["", "forged-token"] {
         let mut f = fields.to_vec();
         f.push(("csrf", token));
         let r = post_form(&c, app, "/register", &f).await;
         assert_eq!(r.status(), 403, "token {token:?}");
     }
-    assert_eq!(app.login("csrf@example.cn", PASSWORD).await.status, 401, "nothing was stored");
+    assert_eq!(
+        app.login("csrf@example.cn", PASSWORD).await.status,
+        401,
+        "nothing was stored"
+    );
     // A fresh browser's cookie with another browser's token is refused too.
     let other = browser();
     page(&other, app, "/register").await;
@@ -41,7 +60,13 @@ async fn a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(app: 
     f.push(("csrf", &good));
     assert_eq!(post_form(&other, app, "/register", &f).await.status(), 403);
     // With its own token it works and signs the browser in.
-    let r = post_form(&c, app, "/register", &[fields.as_slice(), &[("csrf", good.as_str())]].concat()).await;
+    let r = post_form(
+        &c,
+        app,
+        "/register",
+        &[fields.as_slice(), &[("csrf", good.as_str())]].concat(),
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/account?notice=registered");
     let (status, account) = page(&c, app, "/account").await;
@@ -53,11 +78,27 @@ async fn form_errors_are_shown_next_to_their_fields_and_input_is_kept(app: &Test
     let c = browser();
     let (_, html) = page(&c, app, "/register").await;
     let csrf = csrf_of(&html);
-    let r = post_form(&c, app, "/register", &[("csrf", &csrf), ("role", "agency"), ("org_name", "青山区某局"), ("display_name", ""), ("email", "bad"), ("password", "x")]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/register",
+        &[
+            ("csrf", &csrf),
+            ("role", "agency"),
+            ("org_name", "青山区某局"),
+            ("display_name", ""),
+            ("email", "bad"),
+            ("password", "x"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     for field in ["email", "password", "display_name"] {
-        assert!(html.contains(&format!("id=\"{field}-error\"")), "no error next to {field}");
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "no error next to {field}"
+        );
     }
     assert!(!html.contains("id=\"organization.name-error\""));
     assert!(html.contains("value=\"青山区某局\""), "input is kept");
@@ -72,14 +113,46 @@ async fn the_account_page_needs_a_session_and_sign_out_ends_it(app: &TestApp) {
     assert_eq!(r.headers()["location"], "/login?next=%2Faccount");
     let (_, html) = page(&c, app, "/login?next=/account").await;
     let csrf = csrf_of(&html);
-    let r = post_form(&c, app, "/login", &[("csrf", &csrf), ("email", "p@example.cn"), ("password", "wrong-password-9"), ("next", "/account")]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "p@example.cn"),
+            ("password", "wrong-password-9"),
+            ("next", "/account"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("class=\"alert\""));
-    let r = post_form(&c, app, "/login", &[("csrf", &csrf), ("email", "p@example.cn"), ("password", PASSWORD), ("next", "/account")]).await;
+    let r = post_form(
+        &c,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "p@example.cn"),
+            ("password", PASSWORD),
+            ("next", "/account"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/account");
-    let cookies: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
-    assert!(cookies.iter().any(|c| c.starts_with("sm_access=") && c.contains("HttpOnly") && c.contains("SameSite=Lax")), "{cookies:?}");
+    let cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("sm_access=")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Lax")),
+        "{cookies:?}"
+    );
     let (status, html) = page(&c, app, "/account").await;
     assert_eq!(status, 200);
     assert!(html.contains("页面机构"));
@@ -90,7 +163,10 @@ async fn the_account_page_needs_a_session_and_sign_out_ends_it(app: &TestApp) {
     assert_eq!(r.status(), 403);
     let r = post_form(&c, app, "/logout", &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(c.get(app.url("/account")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        c.get(app.url("/account")).send().await.unwrap().status(),
+        303
+    );
 }
 
 async fn an_expired_page_session_is_renewed_from_the_refresh_cookie(app: &TestApp) {
@@ -98,26 +174,55 @@ async fn an_expired_page_session_is_renewed_from_the_refresh_cookie(app: &TestAp
     let c = browser();
     let (_, html) = page(&c, app, "/login").await;
     let csrf = csrf_of(&html);
-    post_form(&c, app, "/login", &[("csrf", &csrf), ("email", "long@example.cn"), ("password", PASSWORD)]).await;
+    post_form(
+        &c,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "long@example.cn"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     app.clock.advance(chrono::Duration::minutes(20));
     let (status, html) = page(&c, app, "/account").await;
     assert_eq!(status, 200, "renewed silently");
     assert!(html.contains("长会话"));
-    assert_eq!(page(&c, app, "/account").await.0, 200, "and the renewed cookies work");
+    assert_eq!(
+        page(&c, app, "/account").await.0,
+        200,
+        "and the renewed cookies work"
+    );
 }
 
 async fn pages_speak_chinese_by_default_and_english_on_request(app: &TestApp) {
     let c = browser();
     let (_, zh) = page(&c, app, "/login").await;
     assert!(zh.contains("<html lang=\"zh-CN\">") && zh.contains("登录"));
-    let en = c.get(app.url("/login")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap().text().await.unwrap();
+    let en = c
+        .get(app.url("/login"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(en.contains("<html lang=\"en\">") && en.contains("Sign in"));
     let r = c.get(app.url("/lang/en?next=/login")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
     let (_, after) = page(&c, app, "/login").await;
-    assert!(after.contains("<html lang=\"en\">"), "the cookie wins over Accept-Language");
-    let r = c.get(app.url("/lang/zh-CN?next=https://evil.example")).send().await.unwrap();
+    assert!(
+        after.contains("<html lang=\"en\">"),
+        "the cookie wins over Accept-Language"
+    );
+    let r = c
+        .get(app.url("/lang/zh-CN?next=https://evil.example"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/", "only local redirects");
     let (status, _) = page(&c, app, "/no-such-page").await;
     assert_eq!(status, 404);
@@ -125,20 +230,67 @@ async fn pages_speak_chinese_by_default_and_english_on_request(app: &TestApp) {
 
 async fn admins_verify_organizations_and_create_evaluators_from_their_pages(app: &TestApp) {
     app.admin_token().await;
-    let reg = app.register("wait@example.cn", "vendor", "待认证企业").await;
+    let reg = app
+        .register("wait@example.cn", "vendor", "待认证企业")
+        .await;
     let org = reg["organization"]["id"].as_i64().unwrap();
     let c = browser();
     let (_, html) = page(&c, app, "/login").await;
     let csrf = csrf_of(&html);
-    post_form(&c, app, "/login", &[("csrf", &csrf), ("email", "root@test.cn"), ("password", PASSWORD)]).await;
+    post_form(
+        &c,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "root@test.cn"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     let (status, list) = page(&c, app, "/admin/organizations").await;
     assert_eq!(status, 200);
     assert!(list.contains("待认证企业"));
-    let r = post_form(&c, app, &format!("/admin/organizations/{org}/verify"), &[("csrf", &csrf), ("verified", "true"), ("opc_member", "true")]).await;
+    let r = post_form(
+        &c,
+        app,
+        &format!("/admin/organizations/{org}/verify"),
+        &[
+            ("csrf", &csrf),
+            ("verified", "true"),
+            ("opc_member", "true"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().contains("notice=verified"), "{:?}", r.headers()["location"]);
-    assert_eq!(app.get(&format!("/api/v1/organizations/{org}"), None).await.body["opc_member"], true);
-    let r = post_form(&c, app, "/admin/evaluators", &[("csrf", &csrf), ("display_name", "新专家"), ("email", "new.expert@example.cn"), ("password", PASSWORD), ("expertise", "city_governance"), ("expertise", "new_materials")]).await;
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("notice=verified"),
+        "{:?}",
+        r.headers()["location"]
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/organizations/{org}"), None)
+            .await
+            .body["opc_member"],
+        true
+    );
+    let r = post_form(
+        &c,
+        app,
+        "/admin/evaluators",
+        &[
+            ("csrf", &csrf),
+            ("display_name", "新专家"),
+            ("email", "new.expert@example.cn"),
+            ("password", PASSWORD),
+            ("expertise", "city_governance"),
+            ("expertise", "new_materials"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let (_, html) = page(&c, app, "/admin/evaluators").await;
     assert!(html.contains("新专家"));
@@ -146,7 +298,17 @@ async fn admins_verify_organizations_and_create_evaluators_from_their_pages(app:
     let v = browser();
     let (_, html) = page(&v, app, "/login").await;
     let csrf = csrf_of(&html);
-    post_form(&v, app, "/login", &[("csrf", &csrf), ("email", "wait@example.cn"), ("password", PASSWORD)]).await;
+    post_form(
+        &v,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "wait@example.cn"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
     assert_eq!(page(&v, app, "/admin/organizations").await.0, 403);
 }
 

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::{Connection, RunQueryDsl};
 use domain::ports::Clock;
 use scenario_market::config::Settings;
-use scenario_market::startup::{wire, Application, Parts};
-use serde_json::{json, Value};
+use scenario_market::startup::{Application, Parts, wire};
+use serde_json::{Value, json};
 
 /// The signing key every test app uses, so tests can make tokens of their own.
 pub const TEST_JWT_SECRET: &str = "test-signing-key-test-signing-key-0123456789";
@@ -67,14 +67,18 @@ pub fn postgres_url() -> Option<String> {
             if env_flag("TEST_REQUIRE_POSTGRES") {
                 panic!("TEST_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
             }
-            eprintln!("\n!!! NOTICE: TEST_DATABASE_URL is not set: this PostgreSQL test did NOT run (it passed without checking anything). !!!\n");
+            eprintln!(
+                "\n!!! NOTICE: TEST_DATABASE_URL is not set: this PostgreSQL test did NOT run (it passed without checking anything). !!!\n"
+            );
             None
         }
     }
 }
 
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
     match query {
         Some(q) => format!("{root}/{name}?{q}"),
@@ -86,12 +90,18 @@ fn with_database(url: &str, name: &str) -> String {
 pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, pg) = match db {
-        Db::Sqlite => (format!("sqlite://{}", dir.path().join("market.db").display()), None),
+        Db::Sqlite => (
+            format!("sqlite://{}", dir.path().join("market.db").display()),
+            None,
+        ),
         Db::Postgres => {
             let admin_url = postgres_url()?;
             let name = format!("sm_test_{}", rand::random::<u64>());
-            let mut c = diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create test database");
+            let mut c =
+                diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut c)
+                .expect("create test database");
             (with_database(&admin_url, &name), Some((admin_url, name)))
         }
     };
@@ -104,7 +114,10 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
         ("APP__AUTH__JWT_SECRET", TEST_JWT_SECRET.into()),
         ("APP__JOBS__WORKER", "false".into()),
         ("APP__DEMO", "false".into()),
-        ("APP__LOG__LEVEL", std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into())),
+        (
+            "APP__LOG__LEVEL",
+            std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into()),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -124,7 +137,10 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
         parts,
         clock,
         outbox: dir.path().join("outbox"),
-        api: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        api: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         _dir: dir,
         pg,
         handle,
@@ -133,7 +149,9 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
 
 /// Starts an app on SQLite.
 pub async fn spawn_app() -> TestApp {
-    try_spawn_app(Db::Sqlite).await.expect("SQLite always works")
+    try_spawn_app(Db::Sqlite)
+        .await
+        .expect("SQLite always works")
 }
 
 impl Drop for TestApp {
@@ -142,7 +160,8 @@ impl Drop for TestApp {
         if let Some((admin_url, name)) = self.pg.take()
             && let Ok(mut c) = diesel::PgConnection::establish(&admin_url)
         {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c);
         }
     }
 }
@@ -169,7 +188,13 @@ impl TestApp {
     }
 
     /// Sends a JSON request with an optional bearer token.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self.api.request(m, self.url(path));
         if let Some(t) = token {
@@ -183,7 +208,11 @@ impl TestApp {
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Answer {
@@ -205,7 +234,12 @@ impl TestApp {
 
     /// Signs in; returns the token answer.
     pub async fn login(&self, email: &str, password: &str) -> Answer {
-        self.post("/api/v1/auth/login", None, json!({"email": email, "password": password})).await
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     /// Signs in and returns the access token (panics if refused).
@@ -237,7 +271,10 @@ impl TestApp {
     /// Runs every due job now.
     pub async fn drain_jobs(&self) -> usize {
         let w = self.parts.worker.clone();
-        tokio::task::spawn_blocking(move || w.drain()).await.unwrap().expect("drain")
+        tokio::task::spawn_blocking(move || w.drain())
+            .await
+            .unwrap()
+            .expect("drain")
     }
 
     /// Every e-mail in the outbox, oldest first.
@@ -245,15 +282,26 @@ impl TestApp {
         let Ok(rd) = std::fs::read_dir(&self.outbox) else {
             return vec![];
         };
-        let mut files: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect();
+        let mut files: Vec<_> = rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files
             .iter()
             .map(|p| {
                 let raw = std::fs::read(p).unwrap();
-                let m = mail_parser::MessageParser::default().parse(&raw).expect("an e-mail");
+                let m = mail_parser::MessageParser::default()
+                    .parse(&raw)
+                    .expect("an e-mail");
                 SentEmail {
-                    to: m.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_string(),
+                    to: m
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_string(),
                     subject: m.subject().unwrap_or_default().to_string(),
                     body: m.body_text(0).unwrap_or_default().to_string(),
                 }

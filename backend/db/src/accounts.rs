@@ -10,7 +10,7 @@ use domain::sector::Sector;
 
 use crate::schema::{organizations, users};
 use crate::time::{from_db, to_db};
-use crate::{db_err, AnyConnection};
+use crate::{AnyConnection, db_err};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -57,7 +57,10 @@ impl OrgRow {
             id: OrganizationId(self.id),
             kind: OrgKind::parse(&self.kind).map_err(Error::internal)?,
             name: self.name,
-            credit_code: self.credit_code.as_deref().and_then(|c| CreditCode::parse(c).ok()),
+            credit_code: self
+                .credit_code
+                .as_deref()
+                .and_then(|c| CreditCode::parse(c).ok()),
             verified: self.verified,
             opc_member: self.opc_member,
             description: self.description,
@@ -106,7 +109,8 @@ struct UserChanges {
 
 impl UserRow {
     fn into_domain(self) -> Result<(User, String)> {
-        let expertise: Vec<String> = serde_json::from_str(&self.expertise).map_err(Error::internal)?;
+        let expertise: Vec<String> =
+            serde_json::from_str(&self.expertise).map_err(Error::internal)?;
         Ok((
             User {
                 id: UserId(self.id),
@@ -114,7 +118,10 @@ impl UserRow {
                 display_name: self.display_name,
                 role: Role::parse(&self.role).map_err(Error::internal)?,
                 organization_id: self.organization_id.map(OrganizationId),
-                expertise: expertise.iter().filter_map(|s| Sector::parse(s).ok()).collect(),
+                expertise: expertise
+                    .iter()
+                    .filter_map(|s| Sector::parse(s).ok())
+                    .collect(),
                 active: self.active,
                 locale: Locale::parse(&self.locale).unwrap_or_default(),
                 created_at: from_db(self.created_at),
@@ -126,7 +133,8 @@ impl UserRow {
 }
 
 fn expertise_json(e: &[Sector]) -> String {
-    serde_json::to_string(&e.iter().map(|s| s.code()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&e.iter().map(|s| s.code()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 fn user_changes(u: &User) -> UserChanges {
@@ -143,7 +151,10 @@ fn user_changes(u: &User) -> UserChanges {
 
 /// `%text%` for LIKE, with the LIKE wildcards in `text` escaped by `\`.
 pub(crate) fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -197,7 +208,11 @@ impl AccountRepo for AnyConnection {
             }
             for tag in &f.tags {
                 let quoted = serde_json::to_string(tag).unwrap_or_default();
-                q = q.filter(organizations::capabilities.like(like_pattern(&quoted)).escape('\\'));
+                q = q.filter(
+                    organizations::capabilities
+                        .like(like_pattern(&quoted))
+                        .escape('\\'),
+                );
             }
             q
         };
@@ -207,12 +222,21 @@ impl AccountRepo for AnyConnection {
             .map_err(db_err)?;
         let rows: Vec<OrgRow> = filtered(organizations::table.into_boxed())
             .select(OrgRow::as_select())
-            .order((organizations::verified.asc(), organizations::created_at.desc(), organizations::id.desc()))
+            .order((
+                organizations::verified.asc(),
+                organizations::created_at.desc(),
+                organizations::id.desc(),
+            ))
             .offset(f.offset)
             .limit(f.limit)
             .load(self)
             .map_err(db_err)?;
-        Ok((rows.into_iter().map(OrgRow::into_domain).collect::<Result<_>>()?, total))
+        Ok((
+            rows.into_iter()
+                .map(OrgRow::into_domain)
+                .collect::<Result<_>>()?,
+            total,
+        ))
     }
 
     fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
@@ -267,9 +291,17 @@ impl AccountRepo for AnyConnection {
             .transpose()
     }
 
-    fn set_password_hash(&mut self, id: UserId, hash: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    fn set_password_hash(
+        &mut self,
+        id: UserId,
+        hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
         diesel::update(users::table.find(id.0))
-            .set((users::password_hash.eq(hash), users::updated_at.eq(to_db(at))))
+            .set((
+                users::password_hash.eq(hash),
+                users::updated_at.eq(to_db(at)),
+            ))
             .execute(self)
             .map_err(db_err)?;
         Ok(())
@@ -282,7 +314,9 @@ impl AccountRepo for AnyConnection {
             .order(users::created_at.asc())
             .load(self)
             .map_err(db_err)?;
-        rows.into_iter().map(|r| r.into_domain().map(|(u, _)| u)).collect()
+        rows.into_iter()
+            .map(|r| r.into_domain().map(|(u, _)| u))
+            .collect()
     }
 
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>> {
@@ -291,14 +325,20 @@ impl AccountRepo for AnyConnection {
             .filter(users::active.eq(true))
             .into_boxed();
         if let Some(s) = sector {
-            q = q.filter(users::expertise.like(like_pattern(&format!("\"{}\"", s.code()))).escape('\\'));
+            q = q.filter(
+                users::expertise
+                    .like(like_pattern(&format!("\"{}\"", s.code())))
+                    .escape('\\'),
+            );
         }
         let rows: Vec<UserRow> = q
             .select(UserRow::as_select())
             .order(users::display_name.asc())
             .load(self)
             .map_err(db_err)?;
-        rows.into_iter().map(|r| r.into_domain().map(|(u, _)| u)).collect()
+        rows.into_iter()
+            .map(|r| r.into_domain().map(|(u, _)| u))
+            .collect()
     }
 
     fn count_users(&mut self) -> Result<i64> {

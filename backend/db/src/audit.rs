@@ -10,7 +10,7 @@ use domain::ports::AuditRepo;
 
 use crate::schema::{audit_head, audit_log};
 use crate::time::{from_db, to_db};
-use crate::{db_err, AnyConnection};
+use crate::{AnyConnection, db_err};
 
 type AuditRow = (
     i64,

@@ -16,7 +16,7 @@ use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use domain::error::{Error, Result};
 use domain::ports::{Store, Tx};
 
@@ -124,7 +124,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("backend", &self.backend).finish()
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -231,7 +233,9 @@ impl Store for Database {
 
     fn ping(&self) -> Result<()> {
         let mut c = self.conn()?;
-        diesel::sql_query("SELECT 1").execute(&mut *c).map_err(db_err)?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut *c)
+            .map_err(db_err)?;
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use domain::ports::JobRepo;
 
 use crate::schema::jobs;
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{db_err, AnyConnection, Database};
+use crate::{AnyConnection, Database, db_err};
 
 impl JobRepo for AnyConnection {
     fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
@@ -57,6 +57,19 @@ pub struct JobRow {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub locked_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = jobs)]
+struct JobDbRow {
+    id: i64,
+    kind: String,
+    payload: String,
+    status: String,
+    run_at: chrono::NaiveDateTime,
+    attempts: i32,
+    last_error: Option<String>,
+    locked_until: Option<chrono::NaiveDateTime>,
 }
 
 impl Database {
@@ -197,41 +210,23 @@ impl Database {
     /// Every job, newest first (for tests and the operators' view).
     pub fn jobs(&self, limit: i64) -> Result<Vec<JobRow>> {
         self.read(|c| {
-            let rows: Vec<(
-                i64,
-                String,
-                String,
-                String,
-                chrono::NaiveDateTime,
-                i32,
-                Option<String>,
-                Option<chrono::NaiveDateTime>,
-            )> = jobs::table
+            let rows: Vec<JobDbRow> = jobs::table
                 .order(jobs::created_at.desc())
                 .limit(limit)
-                .select((
-                    jobs::id,
-                    jobs::kind,
-                    jobs::payload,
-                    jobs::status,
-                    jobs::run_at,
-                    jobs::attempts,
-                    jobs::last_error,
-                    jobs::locked_until,
-                ))
+                .select(JobDbRow::as_select())
                 .load(c)
                 .map_err(db_err)?;
             Ok(rows
                 .into_iter()
                 .map(|r| JobRow {
-                    id: r.0,
-                    kind: r.1,
-                    payload: r.2,
-                    status: r.3,
-                    run_at: from_db(r.4),
-                    attempts: r.5,
-                    last_error: r.6,
-                    locked_until: opt_from_db(r.7),
+                    id: r.id,
+                    kind: r.kind,
+                    payload: r.payload,
+                    status: r.status,
+                    run_at: from_db(r.run_at),
+                    attempts: r.attempts,
+                    last_error: r.last_error,
+                    locked_until: opt_from_db(r.locked_until),
                 })
                 .collect())
         })

@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::error::Result;
 use domain::ids::{SessionId, UserId};
-use domain::ports::{PasswordResetRecord, RefreshTokenRecord, TokenRepo};
+use domain::ports::{PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenRepo};
 
 use crate::schema::{login_attempts, password_resets, refresh_tokens};
 use crate::time::{from_db, opt_from_db, to_db};
-use crate::{db_err, AnyConnection};
+use crate::{AnyConnection, db_err};
 
 type RefreshRow = (
     i64,
@@ -163,7 +163,7 @@ impl TokenRepo for AnyConnection {
         email_normalized: &str,
         ip: &str,
         since: DateTime<Utc>,
-    ) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)> {
+    ) -> Result<RecentFailures> {
         let recent = login_attempts::table
             .filter(login_attempts::succeeded.eq(false))
             .filter(login_attempts::at.gt(to_db(since)));

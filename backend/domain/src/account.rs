@@ -228,7 +228,11 @@ pub struct Contact {
 impl Contact {
     fn parse(raw: &Contact) -> Result<Contact, Vec<crate::FieldError>> {
         let mut f = Fields::new();
-        let opt = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let opt = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         let name = opt(&raw.name);
         if let Some(n) = &name {
             f.take("name", text::bounded(n, 1, 60));
@@ -241,7 +245,9 @@ impl Contact {
             }
         }
         let email = match opt(&raw.email) {
-            Some(e) => f.take("email", Email::parse(&e)).map(|e| e.as_str().to_string()),
+            Some(e) => f
+                .take("email", Email::parse(&e))
+                .map(|e| e.as_str().to_string()),
             None => None,
         };
         match f.finish() {
@@ -335,7 +341,10 @@ impl TryFrom<RegisterRequest> for Registration {
         let mut f = Fields::new();
         let email = f.take("email", Email::parse(&r.email));
         let password = f.take("password", Password::parse(&r.password));
-        let display_name = f.take("display_name", parse_name(&r.display_name, MAX_DISPLAY_NAME));
+        let display_name = f.take(
+            "display_name",
+            parse_name(&r.display_name, MAX_DISPLAY_NAME),
+        );
         let role = f.take(
             "role",
             Role::parse(&r.role).and_then(|role| {
@@ -350,9 +359,15 @@ impl TryFrom<RegisterRequest> for Registration {
         );
         let credit_code = match r.organization.credit_code.as_deref().map(str::trim) {
             None | Some("") => Some(None),
-            Some(c) => f.take("organization.credit_code", CreditCode::parse(c)).map(Some),
+            Some(c) => f
+                .take("organization.credit_code", CreditCode::parse(c))
+                .map(Some),
         };
-        let locale = r.locale.as_deref().and_then(Locale::parse).unwrap_or_default();
+        let locale = r
+            .locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or_default();
         f.finish()?;
         let (role, org_kind) = role.expect("checked");
         Ok(Registration {
@@ -403,12 +418,17 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
         let mut f = Fields::new();
         let email = f.take("email", Email::parse(&r.email));
         let password = f.take("password", Password::parse(&r.password));
-        let display_name = f.take("display_name", parse_name(&r.display_name, MAX_DISPLAY_NAME));
+        let display_name = f.take(
+            "display_name",
+            parse_name(&r.display_name, MAX_DISPLAY_NAME),
+        );
         let role = f.take(
             "role",
             Role::parse(&r.role).and_then(|role| match role {
                 Role::Evaluator | Role::Admin => Ok(role),
-                _ => Err("只能创建评审专家或管理员 / role must be \"evaluator\" or \"admin\"".into()),
+                _ => {
+                    Err("只能创建评审专家或管理员 / role must be \"evaluator\" or \"admin\"".into())
+                }
             }),
         );
         let mut expertise = Vec::new();
@@ -425,7 +445,11 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
                 "评审专家至少选择一个专业领域 / an evaluator needs at least one domain of expertise",
             );
         }
-        let locale = r.locale.as_deref().and_then(Locale::parse).unwrap_or_default();
+        let locale = r
+            .locale
+            .as_deref()
+            .and_then(Locale::parse)
+            .unwrap_or_default();
         f.finish()?;
         Ok(NewStaffUser {
             email: email.expect("checked"),
@@ -460,12 +484,17 @@ impl TryFrom<OrgProfilePatchRequest> for OrgProfilePatch {
     fn try_from(r: OrgProfilePatchRequest) -> Result<Self> {
         let mut f = Fields::new();
         let description = match r.description {
-            Some(d) => f.take("description", text::bounded(&d, 0, MAX_DESCRIPTION)).map(Some),
+            Some(d) => f
+                .take("description", text::bounded(&d, 0, MAX_DESCRIPTION))
+                .map(Some),
             None => Some(None),
         };
         let capabilities = match r.capabilities {
             Some(c) => f
-                .take("capabilities", text::tags(&c, MAX_CAPABILITIES, MAX_TAG_LEN))
+                .take(
+                    "capabilities",
+                    text::tags(&c, MAX_CAPABILITIES, MAX_TAG_LEN),
+                )
                 .map(Some),
             None => Some(None),
         };
@@ -517,8 +546,13 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_normalised() {
-        assert_eq!(Email::parse(" Li.Lei@Example.CN ").unwrap().normalized(), "li.lei@example.cn");
-        for bad in ["", "a", "a@b", "a@@b.cn", "a b@c.cn", "@c.cn", "a@.cn", "a@c..cn", "a@c.cn."] {
+        assert_eq!(
+            Email::parse(" Li.Lei@Example.CN ").unwrap().normalized(),
+            "li.lei@example.cn"
+        );
+        for bad in [
+            "", "a", "a@b", "a@@b.cn", "a b@c.cn", "@c.cn", "a@.cn", "a@c..cn", "a@c.cn.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should fail");
         }
     }
@@ -530,7 +564,10 @@ mod tests {
         assert!(Password::parse("1234567890").is_err());
         assert!(Password::parse("correct horse 1").is_ok());
         assert!(Password::parse(&"a1".repeat(65)).is_err());
-        assert_eq!(format!("{:?}", Password::parse("secret-pass-1").unwrap()), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse("secret-pass-1").unwrap()),
+            "Password(***)"
+        );
     }
 
     #[test]
@@ -589,13 +626,25 @@ mod tests {
             expertise: vec![],
             locale: None,
         };
-        assert_eq!(fields_of(NewStaffUser::try_from(req.clone()).unwrap_err()), ["expertise"]);
+        assert_eq!(
+            fields_of(NewStaffUser::try_from(req.clone()).unwrap_err()),
+            ["expertise"]
+        );
         req.expertise = vec!["city_governance".into(), "mars".into()];
-        assert_eq!(fields_of(NewStaffUser::try_from(req.clone()).unwrap_err()), ["expertise[1]"]);
+        assert_eq!(
+            fields_of(NewStaffUser::try_from(req.clone()).unwrap_err()),
+            ["expertise[1]"]
+        );
         req.expertise = vec!["city_governance".into(), "city_governance".into()];
-        assert_eq!(NewStaffUser::try_from(req.clone()).unwrap().expertise.len(), 1);
+        assert_eq!(
+            NewStaffUser::try_from(req.clone()).unwrap().expertise.len(),
+            1
+        );
         req.role = "vendor".into();
-        assert_eq!(fields_of(NewStaffUser::try_from(req).unwrap_err()), ["role"]);
+        assert_eq!(
+            fields_of(NewStaffUser::try_from(req).unwrap_err()),
+            ["role"]
+        );
     }
 
     #[test]
@@ -628,8 +677,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_supported_language() {
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Locale::En));
-        assert_eq!(Locale::from_accept_language("fr, zh;q=0.5, en;q=0.4"), Some(Locale::ZhCn));
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::En)
+        );
+        assert_eq!(
+            Locale::from_accept_language("fr, zh;q=0.5, en;q=0.4"),
+            Some(Locale::ZhCn)
+        );
         assert_eq!(Locale::from_accept_language("fr"), None);
     }
 }

@@ -101,7 +101,10 @@ pub fn content_hash(r: &AuditRecord) -> String {
     };
     field(&mut h, &r.prev_hash);
     field(&mut h, &r.seq.to_string());
-    field(&mut h, &r.actor.map(|a| a.0.to_string()).unwrap_or_default());
+    field(
+        &mut h,
+        &r.actor.map(|a| a.0.to_string()).unwrap_or_default(),
+    );
     field(&mut h, &r.action);
     field(&mut h, &r.subject_type);
     field(&mut h, &r.subject_id);
@@ -133,9 +136,8 @@ pub fn verify_chain_after<'a>(
     records: impl IntoIterator<Item = &'a AuditRecord>,
 ) -> ChainCheck {
     let mut prev = after_hash.to_string();
-    let mut expected_seq = after_seq + 1;
     let mut n = 0;
-    for r in records {
+    for (expected_seq, r) in (after_seq + 1..).zip(records) {
         if r.seq != expected_seq {
             return ChainCheck::Broken {
                 seq: r.seq,
@@ -155,7 +157,6 @@ pub fn verify_chain_after<'a>(
             };
         }
         prev = r.hash.clone();
-        expected_seq += 1;
         n += 1;
     }
     ChainCheck::Intact { records: n }
@@ -192,14 +193,20 @@ mod tests {
     fn an_edited_record_is_named() {
         let mut c = chain(5);
         c[2].after = Some(r#"{"email":"evil@x.cn"}"#.into());
-        assert!(matches!(verify_chain(&c), ChainCheck::Broken { seq: 3, .. }));
+        assert!(matches!(
+            verify_chain(&c),
+            ChainCheck::Broken { seq: 3, .. }
+        ));
     }
 
     #[test]
     fn a_deleted_record_is_named() {
         let mut c = chain(5);
         c.remove(1);
-        assert!(matches!(verify_chain(&c), ChainCheck::Broken { seq: 3, .. }));
+        assert!(matches!(
+            verify_chain(&c),
+            ChainCheck::Broken { seq: 3, .. }
+        ));
     }
 
     #[test]
@@ -207,6 +214,9 @@ mod tests {
         let mut c = chain(4);
         c[1].action = "user.delete".into();
         c[1].hash = content_hash(&c[1]);
-        assert!(matches!(verify_chain(&c), ChainCheck::Broken { seq: 3, .. }));
+        assert!(matches!(
+            verify_chain(&c),
+            ChainCheck::Broken { seq: 3, .. }
+        ));
     }
 }

@@ -4,7 +4,9 @@
 use serde::Serialize;
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A unified social credit code whose check character is right. Upper-cased on parse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,7 +17,10 @@ impl CreditCode {
     pub fn parse(raw: &str) -> Result<CreditCode, String> {
         let s = raw.trim().to_ascii_uppercase();
         if s.chars().count() != 18 {
-            return Err("统一社会信用代码应为18位 / the unified social credit code has 18 characters".into());
+            return Err(
+                "统一社会信用代码应为18位 / the unified social credit code has 18 characters"
+                    .into(),
+            );
         }
         let mut values = Vec::with_capacity(18);
         for c in s.bytes() {
@@ -30,7 +35,9 @@ impl CreditCode {
             }
         }
         if check_value(&values[..17]) != values[17] {
-            return Err("统一社会信用代码校验位不正确 / the credit code's check character is wrong".into());
+            return Err(
+                "统一社会信用代码校验位不正确 / the credit code's check character is wrong".into(),
+            );
         }
         Ok(CreditCode(s))
     }
@@ -49,7 +56,12 @@ fn check_value(first17: &[u32]) -> u32 {
 pub fn with_check_character(first17: &str) -> String {
     let values: Vec<u32> = first17
         .bytes()
-        .map(|c| ALPHABET.iter().position(|a| *a == c).expect("valid character") as u32)
+        .map(|c| {
+            ALPHABET
+                .iter()
+                .position(|a| *a == c)
+                .expect("valid character") as u32
+        })
         .collect();
     assert_eq!(values.len(), 17, "need 17 characters");
     let check = ALPHABET[check_value(&values) as usize] as char;
@@ -73,10 +85,22 @@ mod tests {
 
     #[test]
     fn a_wrong_check_character_length_or_letter_is_refused() {
-        assert!(CreditCode::parse("91350100M000100Y44").unwrap_err().contains("check"));
-        assert!(CreditCode::parse("91350100M000100Y4").unwrap_err().contains("18"));
+        assert!(
+            CreditCode::parse("91350100M000100Y44")
+                .unwrap_err()
+                .contains("check")
+        );
+        assert!(
+            CreditCode::parse("91350100M000100Y4")
+                .unwrap_err()
+                .contains("18")
+        );
         // I, O, S, V and Z are not in the alphabet.
-        assert!(CreditCode::parse("91350100M000100O43").unwrap_err().contains("'O'"));
+        assert!(
+            CreditCode::parse("91350100M000100O43")
+                .unwrap_err()
+                .contains("'O'")
+        );
     }
 
     proptest! {

@@ -40,7 +40,9 @@ pub fn can_edit_organization(actor: &Actor, org: OrganizationId) -> Result<()> {
 /// An agency may publish only once an administrator has verified it.
 pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
     if actor.role != Role::Agency || org.kind != OrgKind::Agency {
-        return Err(forbidden("只有机构用户可以发布场景 / only agency users publish scenarios"));
+        return Err(forbidden(
+            "只有机构用户可以发布场景 / only agency users publish scenarios",
+        ));
     }
     if actor.organization_id != Some(org.id) {
         return Err(forbidden("不是本机构的用户 / not a member of this agency"));
@@ -56,7 +58,9 @@ pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
 /// A vendor may bid only once an administrator has verified it.
 pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
     if actor.role != Role::Vendor || org.kind != OrgKind::Vendor {
-        return Err(forbidden("只有企业用户可以投标 / only vendor users submit bids"));
+        return Err(forbidden(
+            "只有企业用户可以投标 / only vendor users submit bids",
+        ));
     }
     if actor.organization_id != Some(org.id) {
         return Err(forbidden("不是本企业的用户 / not a member of this vendor"));
@@ -102,7 +106,10 @@ mod tests {
     fn only_admins_pass_require_admin() {
         assert!(require_admin(&actor(Role::Admin, None)).is_ok());
         for r in [Role::Agency, Role::Vendor, Role::Evaluator] {
-            assert!(matches!(require_admin(&actor(r, Some(1))), Err(Error::Forbidden(_))));
+            assert!(matches!(
+                require_admin(&actor(r, Some(1))),
+                Err(Error::Forbidden(_))
+            ));
         }
     }
 
@@ -123,7 +130,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(can_publish(&a, &org(2, OrgKind::Agency, true)).is_err());
-        assert!(can_publish(&actor(Role::Vendor, Some(1)), &org(1, OrgKind::Vendor, true)).is_err());
+        assert!(
+            can_publish(
+                &actor(Role::Vendor, Some(1)),
+                &org(1, OrgKind::Vendor, true)
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -134,6 +147,12 @@ mod tests {
             Err(Error::Forbidden(why)) => assert!(why.contains("not verified")),
             other => panic!("{other:?}"),
         }
-        assert!(can_bid(&actor(Role::Agency, Some(3)), &org(3, OrgKind::Vendor, true)).is_err());
+        assert!(
+            can_bid(
+                &actor(Role::Agency, Some(3)),
+                &org(3, OrgKind::Vendor, true)
+            )
+            .is_err()
+        );
     }
 }

@@ -123,6 +123,9 @@ pub struct PasswordResetRecord {
     pub used_at: Option<DateTime<Utc>>,
 }
 
+/// Times of recent failed sign-ins: (for the e-mail, from the address).
+pub type RecentFailures = (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>);
+
 /// Refresh tokens, password-reset tokens and sign-in attempts.
 pub trait TokenRepo {
     fn insert_refresh_token(&mut self, rec: &RefreshTokenRecord) -> Result<()>;
@@ -149,7 +152,7 @@ pub trait TokenRepo {
         email_normalized: &str,
         ip: &str,
         since: DateTime<Utc>,
-    ) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)>;
+    ) -> Result<RecentFailures>;
 }
 
 /// The audit chain's storage. Appending is serialised by the store (see the db crate).

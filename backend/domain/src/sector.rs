@@ -87,8 +87,15 @@ mod tests {
     fn every_sector_round_trips_through_its_code() {
         for s in Sector::ALL {
             assert_eq!(Sector::parse(s.code()), Ok(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.code()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.code())
+            );
         }
-        assert!(Sector::parse("space").unwrap_err().contains("city_governance"));
+        assert!(
+            Sector::parse("space")
+                .unwrap_err()
+                .contains("city_governance")
+        );
     }
 }

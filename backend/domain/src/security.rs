@@ -1,8 +1,8 @@
 //! Credentials: argon2id password hashes, opaque random tokens stored only as SHA-256 hashes,
 //! and the sign-in throttling rule.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -105,7 +105,13 @@ mod tests {
     #[test]
     fn tokens_are_256_bit_and_stored_as_hashes() {
         let t = new_token();
-        assert_eq!(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&t).unwrap().len(), 32);
+        assert_eq!(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(&t)
+                .unwrap()
+                .len(),
+            32
+        );
         assert_ne!(t, new_token());
         assert_eq!(token_hash(&t).len(), 64);
         assert_eq!(token_hash(&t), token_hash(&t));
@@ -114,16 +120,23 @@ mod tests {
     #[test]
     fn throttling_starts_at_the_fifth_failure_and_ends_when_it_ages_out() {
         let rule = ThrottleRule::default();
-        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let fails: Vec<_> = (0..4).map(|i| t0 + Duration::minutes(i)).collect();
         assert_eq!(rule.retry_after(&fails, t0 + Duration::minutes(5)), None);
         let mut fails5 = fails.clone();
         fails5.push(t0 + Duration::minutes(4));
         // The oldest failure (t0) leaves the window at t0+15min.
-        assert_eq!(rule.retry_after(&fails5, t0 + Duration::minutes(5)), Some(600));
+        assert_eq!(
+            rule.retry_after(&fails5, t0 + Duration::minutes(5)),
+            Some(600)
+        );
         assert_eq!(rule.retry_after(&fails5, t0 + Duration::minutes(15)), None);
         // Failures older than the window do not count.
-        let old: Vec<_> = (0..10).map(|i| t0 - Duration::hours(1) + Duration::seconds(i)).collect();
+        let old: Vec<_> = (0..10)
+            .map(|i| t0 - Duration::hours(1) + Duration::seconds(i))
+            .collect();
         assert_eq!(rule.retry_after(&old, t0), None);
     }
 }

@@ -13,7 +13,9 @@ pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, String> {
     if n > max {
         return Err(format!("最多 {max} 个字符 / at most {max} characters"));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err("含有不可见控制字符 / contains control characters".into());
     }
     Ok(s.to_string())
@@ -41,7 +43,9 @@ pub fn tags(raw: &[String], max_count: usize, max_len: usize) -> Result<Vec<Stri
         }
     }
     if out.len() > max_count {
-        return Err(format!("最多 {max_count} 个标签 / at most {max_count} tags"));
+        return Err(format!(
+            "最多 {max_count} 个标签 / at most {max_count} tags"
+        ));
     }
     Ok(out)
 }
@@ -78,6 +82,9 @@ mod tests {
 
     #[test]
     fn tag_lines_split_on_chinese_and_ascii_commas() {
-        assert_eq!(split_tag_line("视觉，无人机, OCR、大模型"), vec!["视觉", "无人机", "OCR", "大模型"]);
+        assert_eq!(
+            split_tag_line("视觉，无人机, OCR、大模型"),
+            vec!["视觉", "无人机", "OCR", "大模型"]
+        );
     }
 }

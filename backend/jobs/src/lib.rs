@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use db::queue::ClaimedJob;
 use db::Database;
-use domain::job::{backoff, Job};
+use db::queue::ClaimedJob;
+use domain::job::{Job, backoff};
 use domain::ports::Clock;
 use mail::Mailer;
 use tokio::sync::watch;
@@ -51,7 +51,12 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    pub fn new(db: Database, mailer: Mailer, clock: Arc<dyn Clock>, settings: WorkerSettings) -> Self {
+    pub fn new(
+        db: Database,
+        mailer: Mailer,
+        clock: Arc<dyn Clock>,
+        settings: WorkerSettings,
+    ) -> Self {
         let name = format!("{}-{}", std::process::id(), rand::random::<u32>());
         Self {
             db,
@@ -64,9 +69,12 @@ impl Worker {
 
     /// Claims one batch of due jobs and runs them; returns how many ran.
     pub fn run_once(&self) -> domain::Result<usize> {
-        let claimed = self
-            .db
-            .claim_jobs(&self.name, self.clock.now(), self.settings.lease, self.settings.batch)?;
+        let claimed = self.db.claim_jobs(
+            &self.name,
+            self.clock.now(),
+            self.settings.lease,
+            self.settings.batch,
+        )?;
         let n = claimed.len();
         for job in claimed {
             self.run_job(job)?;
@@ -88,21 +96,33 @@ impl Worker {
     }
 
     fn run_job(&self, claimed: ClaimedJob) -> domain::Result<()> {
-        let span = tracing::info_span!("job", id = claimed.id, kind = claimed.job.kind(), attempt = claimed.attempts);
+        let span = tracing::info_span!(
+            "job",
+            id = claimed.id,
+            kind = claimed.job.kind(),
+            attempt = claimed.attempts
+        );
         let _g = span.enter();
         match self.execute(&claimed.job) {
             Ok(()) => {
                 tracing::info!("job done");
-                self.db.complete_job(claimed.id, &self.name, self.clock.now())
+                self.db
+                    .complete_job(claimed.id, &self.name, self.clock.now())
             }
             Err(e) => {
                 let now = self.clock.now();
-                let retry_at = (claimed.attempts < claimed.max_attempts).then(|| now + backoff(claimed.attempts));
+                let retry_at = (claimed.attempts < claimed.max_attempts)
+                    .then(|| now + backoff(claimed.attempts));
                 match retry_at {
-                    Some(at) => tracing::warn!(error = %format!("{e:#}"), retry_at = %at, "job failed, will retry"),
-                    None => tracing::error!(error = %format!("{e:#}"), "job failed for the last time"),
+                    Some(at) => {
+                        tracing::warn!(error = %format!("{e:#}"), retry_at = %at, "job failed, will retry")
+                    }
+                    None => {
+                        tracing::error!(error = %format!("{e:#}"), "job failed for the last time")
+                    }
                 }
-                self.db.fail_job(claimed.id, &self.name, &format!("{e:#}"), retry_at, now)
+                self.db
+                    .fail_job(claimed.id, &self.name, &format!("{e:#}"), retry_at, now)
             }
         }
     }

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use domain::email::OutgoingEmail;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{Mailbox, header::ContentType};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
-pub use render::{render, Rendered};
+pub use render::{Rendered, render};
 
 /// Where mail goes.
 #[derive(Debug, Clone)]
@@ -40,14 +40,19 @@ impl std::fmt::Debug for Mailer {
             Inner::Outbox(_, p) => format!("outbox {}", p.display()),
             Inner::Smtp(_) => "smtp".into(),
         };
-        f.debug_struct("Mailer").field("from", &self.from.to_string()).field("transport", &kind).finish()
+        f.debug_struct("Mailer")
+            .field("from", &self.from.to_string())
+            .field("transport", &kind)
+            .finish()
     }
 }
 
 impl Mailer {
     /// Builds the mailer; the outbox folder is created if missing.
     pub fn new(from: &str, transport: MailTransport) -> anyhow::Result<Mailer> {
-        let from: Mailbox = from.parse().with_context(|| format!("invalid sender address '{from}'"))?;
+        let from: Mailbox = from
+            .parse()
+            .with_context(|| format!("invalid sender address '{from}'"))?;
         let inner = match transport {
             MailTransport::Outbox(dir) => {
                 std::fs::create_dir_all(&dir)
@@ -67,7 +72,10 @@ impl Mailer {
     /// Renders and sends one e-mail (blocking: call it off the async workers).
     pub fn send(&self, mail: &OutgoingEmail) -> anyhow::Result<()> {
         let rendered = render(mail)?;
-        let to: Mailbox = mail.to.parse().with_context(|| format!("invalid recipient '{}'", mail.to))?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .with_context(|| format!("invalid recipient '{}'", mail.to))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -54,11 +54,28 @@ pub fn render(mail: &OutgoingEmail) -> anyhow::Result<Rendered> {
             link,
             valid_minutes,
         } => {
-            let (display_name, link, valid_minutes) = (display_name.as_str(), link.as_str(), *valid_minutes);
+            let (display_name, link, valid_minutes) =
+                (display_name.as_str(), link.as_str(), *valid_minutes);
             if zh {
-                ("重置您的密码 - 场景集市".to_string(), PasswordResetZh { display_name, link, valid_minutes }.render()?)
+                (
+                    "重置您的密码 - 场景集市".to_string(),
+                    PasswordResetZh {
+                        display_name,
+                        link,
+                        valid_minutes,
+                    }
+                    .render()?,
+                )
             } else {
-                ("Reset your password - Scenario Market".to_string(), PasswordResetEn { display_name, link, valid_minutes }.render()?)
+                (
+                    "Reset your password - Scenario Market".to_string(),
+                    PasswordResetEn {
+                        display_name,
+                        link,
+                        valid_minutes,
+                    }
+                    .render()?,
+                )
             }
         }
         EmailMessage::OrganizationVerified {
@@ -67,14 +84,44 @@ pub fn render(mail: &OutgoingEmail) -> anyhow::Result<Rendered> {
             verified,
             opc_member,
         } => {
-            let (display_name, organization, verified, opc_member) =
-                (display_name.as_str(), organization.as_str(), *verified, *opc_member);
+            let (display_name, organization, verified, opc_member) = (
+                display_name.as_str(),
+                organization.as_str(),
+                *verified,
+                *opc_member,
+            );
             if zh {
-                let s = if verified { format!("{organization} 已通过认证") } else { format!("{organization} 的认证已撤销") };
-                (s, OrgVerifiedZh { display_name, organization, verified, opc_member }.render()?)
+                let s = if verified {
+                    format!("{organization} 已通过认证")
+                } else {
+                    format!("{organization} 的认证已撤销")
+                };
+                (
+                    s,
+                    OrgVerifiedZh {
+                        display_name,
+                        organization,
+                        verified,
+                        opc_member,
+                    }
+                    .render()?,
+                )
             } else {
-                let s = if verified { format!("{organization} is verified") } else { format!("{organization} is no longer verified") };
-                (s, OrgVerifiedEn { display_name, organization, verified, opc_member }.render()?)
+                let s = if verified {
+                    format!("{organization} is verified")
+                } else {
+                    format!("{organization} is no longer verified")
+                };
+                (
+                    s,
+                    OrgVerifiedEn {
+                        display_name,
+                        organization,
+                        verified,
+                        opc_member,
+                    }
+                    .render()?,
+                )
             }
         }
     };
@@ -101,7 +148,11 @@ mod tests {
     fn a_reset_mail_speaks_the_users_language_and_carries_the_link() {
         let zh = render(&reset(Locale::ZhCn)).unwrap();
         assert!(zh.subject.contains("重置"));
-        assert!(zh.body.contains("王芳") && zh.body.contains("http://x/reset-password?token=abc") && zh.body.contains("60 分钟"));
+        assert!(
+            zh.body.contains("王芳")
+                && zh.body.contains("http://x/reset-password?token=abc")
+                && zh.body.contains("60 分钟")
+        );
         let en = render(&reset(Locale::En)).unwrap();
         assert!(en.subject.contains("Reset"));
         assert!(en.body.contains("60 minutes") && en.body.contains("token=abc"));

@@ -14,11 +14,15 @@ use domain::sector::Sector;
 use domain::services::accounts::EnsureUser;
 
 use crate::config::Settings;
-use crate::startup::{shutdown_signal, wire, Application};
+use crate::startup::{Application, shutdown_signal, wire};
 use crate::{seed, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(name = "scenario-market", version, about = "青山区人工智能机会场景集市 / AI opportunity-scenario marketplace")]
+#[command(
+    name = "scenario-market",
+    version,
+    about = "青山区人工智能机会场景集市 / AI opportunity-scenario marketplace"
+)]
 struct Cli {
     /// A TOML settings file, read between the built-in defaults and APP__ variables.
     #[arg(long, global = true, env = "APP_CONFIG_FILE")]
@@ -102,17 +106,45 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Migrate => {
             let db = db::Database::connect(&settings.database_url(), 1)?;
             let done = db.migrate()?;
-            println!("{} migration(s) applied{}", done.len(), if done.is_empty() { String::new() } else { format!(": {}", done.join(", ")) });
+            println!(
+                "{} migration(s) applied{}",
+                done.len(),
+                if done.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", done.join(", "))
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin { action: AdminAction::Create { email, password, role, name, expertise } } => {
+        Command::Admin {
+            action:
+                AdminAction::Create {
+                    email,
+                    password,
+                    role,
+                    name,
+                    expertise,
+                },
+        } => {
             let parts = wire(&settings, Arc::new(SystemClock))?;
             let role = Role::parse(&role).map_err(anyhow::Error::msg)?;
-            anyhow::ensure!(matches!(role, Role::Admin | Role::Evaluator), "--role must be admin or evaluator");
-            let expertise = expertise.iter().map(|e| Sector::parse(e)).collect::<Result<Vec<_>, _>>().map_err(anyhow::Error::msg)?;
+            anyhow::ensure!(
+                matches!(role, Role::Admin | Role::Evaluator),
+                "--role must be admin or evaluator"
+            );
+            let expertise = expertise
+                .iter()
+                .map(|e| Sector::parse(e))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?;
             let user = parts.services.ensure_user(EnsureUser {
-                email: Email::parse(&email).map_err(anyhow::Error::msg).context("--email")?,
-                password: Password::parse(&password).map_err(anyhow::Error::msg).context("--password")?,
+                email: Email::parse(&email)
+                    .map_err(anyhow::Error::msg)
+                    .context("--email")?,
+                password: Password::parse(&password)
+                    .map_err(anyhow::Error::msg)
+                    .context("--password")?,
                 display_name: name,
                 role,
                 expertise,
@@ -128,7 +160,9 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             println!("demo data loaded: {n} new account(s)");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { action: AuditAction::Verify } => {
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
             let parts = wire(&settings, Arc::new(SystemClock))?;
             match parts.services.verify_audit_chain()? {
                 ChainCheck::Intact { records } => {
@@ -145,7 +179,9 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let parts = wire(&settings, Arc::new(SystemClock))?;
         if settings.demo() {
@@ -169,18 +205,34 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 fn print_banner(settings: &Settings, port: u16) {
-    let host = settings.server.address.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+    let host = settings
+        .server
+        .address
+        .rsplit_once(':')
+        .map_or("127.0.0.1", |(h, _)| h);
     let url = format!("http://{host}:{port}");
     println!();
     println!("  场景集市 scenario-market is running at {url}");
-    println!("  API docs: {url}/api/docs/   database: {}", db::redact(&settings.database_url()));
+    println!(
+        "  API docs: {url}/api/docs/   database: {}",
+        db::redact(&settings.database_url())
+    );
     if settings.mail.smtp_url.is_none() {
-        println!("  e-mails are written to {}", settings.outbox_dir().display());
+        println!(
+            "  e-mails are written to {}",
+            settings.outbox_dir().display()
+        );
     }
     if settings.demo() {
-        println!("  demo sign-ins (password {}):", domain::demo::DEMO_PASSWORD);
+        println!(
+            "  demo sign-ins (password {}):",
+            domain::demo::DEMO_PASSWORD
+        );
         for a in domain::demo::ACCOUNTS {
-            let org = a.organization.map(|o| format!(" — {}", o.name)).unwrap_or_default();
+            let org = a
+                .organization
+                .map(|o| format!(" — {}", o.name))
+                .unwrap_or_default();
             println!("    {:<10} {}{}", a.role.code(), a.email, org);
         }
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -151,13 +151,16 @@ level = "info"
 impl Settings {
     /// Reads the settings: defaults, then `file` (if given and present), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
-        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("APP__")).collect();
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("APP__"))
+            .collect();
         Self::from_sources(file, &env)
     }
 
     /// Builds settings from a file and explicit `APP__…` variables (tests pass their own).
     pub fn from_sources(file: Option<&Path>, env: &[(String, String)]) -> anyhow::Result<Settings> {
-        let mut b = config::Config::builder().add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        let mut b = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
         if let Some(f) = file {
             if !f.exists() {
                 bail!("the configuration file {} does not exist", f.display());
@@ -165,9 +168,17 @@ impl Settings {
             b = b.add_source(config::File::from(f).format(config::FileFormat::Toml));
         }
         let map: std::collections::HashMap<String, String> = env.iter().cloned().collect();
-        b = b.add_source(config::Environment::with_prefix("APP").prefix_separator("__").separator("__").try_parsing(true).source(Some(map)));
+        b = b.add_source(
+            config::Environment::with_prefix("APP")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(map)),
+        );
         let cfg = b.build().context("reading the settings")?;
-        let s: Settings = cfg.try_deserialize().map_err(|e| anyhow::anyhow!("invalid setting: {e} (environment variables are APP__SECTION__KEY)"))?;
+        let s: Settings = cfg.try_deserialize().map_err(|e| {
+            anyhow::anyhow!("invalid setting: {e} (environment variables are APP__SECTION__KEY)")
+        })?;
         s.check()?;
         Ok(s)
     }
@@ -177,20 +188,43 @@ impl Settings {
         if self.node_id > 15 {
             bail!("invalid setting node_id (APP__NODE_ID): must be 0 to 15");
         }
-        if self.server.address.parse::<std::net::SocketAddr>().is_err() && !self.server.address.contains(':') {
-            bail!("invalid setting server.address (APP__SERVER__ADDRESS): expected host:port, got '{}'", self.server.address);
+        if self.server.address.parse::<std::net::SocketAddr>().is_err()
+            && !self.server.address.contains(':')
+        {
+            bail!(
+                "invalid setting server.address (APP__SERVER__ADDRESS): expected host:port, got '{}'",
+                self.server.address
+            );
         }
         if self.server.workers == 0 {
             bail!("invalid setting server.workers (APP__SERVER__WORKERS): must be at least 1");
         }
         if self.database.max_connections == 0 {
-            bail!("invalid setting database.max_connections (APP__DATABASE__MAX_CONNECTIONS): must be at least 1");
+            bail!(
+                "invalid setting database.max_connections (APP__DATABASE__MAX_CONNECTIONS): must be at least 1"
+            );
         }
         for (key, v, min) in [
-            ("auth.access_token_minutes (APP__AUTH__ACCESS_TOKEN_MINUTES)", self.auth.access_token_minutes, 1),
-            ("auth.refresh_token_days (APP__AUTH__REFRESH_TOKEN_DAYS)", self.auth.refresh_token_days, 1),
-            ("auth.password_reset_minutes (APP__AUTH__PASSWORD_RESET_MINUTES)", self.auth.password_reset_minutes, 5),
-            ("jobs.lease_seconds (APP__JOBS__LEASE_SECONDS)", self.jobs.lease_seconds, 5),
+            (
+                "auth.access_token_minutes (APP__AUTH__ACCESS_TOKEN_MINUTES)",
+                self.auth.access_token_minutes,
+                1,
+            ),
+            (
+                "auth.refresh_token_days (APP__AUTH__REFRESH_TOKEN_DAYS)",
+                self.auth.refresh_token_days,
+                1,
+            ),
+            (
+                "auth.password_reset_minutes (APP__AUTH__PASSWORD_RESET_MINUTES)",
+                self.auth.password_reset_minutes,
+                5,
+            ),
+            (
+                "jobs.lease_seconds (APP__JOBS__LEASE_SECONDS)",
+                self.jobs.lease_seconds,
+                5,
+            ),
         ] {
             if v < min {
                 bail!("invalid setting {key}: must be at least {min}");
@@ -198,29 +232,47 @@ impl Settings {
         }
         if let Some(url) = &self.database.url {
             let u = url.expose_secret();
-            if !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://")) {
-                bail!("invalid setting database.url (APP__DATABASE__URL): use sqlite://path or postgres://…");
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+            {
+                bail!(
+                    "invalid setting database.url (APP__DATABASE__URL): use sqlite://path or postgres://…"
+                );
             }
         }
         if let Some(url) = &self.mail.smtp_url {
             let u = url.expose_secret();
             if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
-                bail!("invalid setting mail.smtp_url (APP__MAIL__SMTP_URL): use smtp://host:port or smtps://…");
+                bail!(
+                    "invalid setting mail.smtp_url (APP__MAIL__SMTP_URL): use smtp://host:port or smtps://…"
+                );
             }
         }
         if let Some(s) = &self.auth.jwt_secret
             && s.expose_secret().len() < 32
         {
-            bail!("invalid setting auth.jwt_secret (APP__AUTH__JWT_SECRET): use at least 32 characters");
+            bail!(
+                "invalid setting auth.jwt_secret (APP__AUTH__JWT_SECRET): use at least 32 characters"
+            );
         }
         if self.environment == Environment::Production {
             if self.auth.jwt_secret.is_none() {
-                bail!("production needs auth.jwt_secret (APP__AUTH__JWT_SECRET) to be set explicitly");
+                bail!(
+                    "production needs auth.jwt_secret (APP__AUTH__JWT_SECRET) to be set explicitly"
+                );
             }
             if self.mail.smtp_url.is_none() {
-                bail!("production needs mail.smtp_url (APP__MAIL__SMTP_URL): the outbox folder is for development");
+                bail!(
+                    "production needs mail.smtp_url (APP__MAIL__SMTP_URL): the outbox folder is for development"
+                );
             }
-            if !self.database.url.as_ref().is_some_and(|u| u.expose_secret().starts_with("postgres")) {
+            if !self
+                .database
+                .url
+                .as_ref()
+                .is_some_and(|u| u.expose_secret().starts_with("postgres"))
+            {
                 bail!("production needs database.url (APP__DATABASE__URL) to be a postgres:// URL");
             }
         }
@@ -235,19 +287,31 @@ impl Settings {
     }
 
     pub fn outbox_dir(&self) -> PathBuf {
-        self.mail.outbox_dir.clone().unwrap_or_else(|| self.data_dir.join("outbox"))
+        self.mail
+            .outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("outbox"))
     }
 
     pub fn search_index_dir(&self) -> PathBuf {
-        self.search.index_dir.clone().unwrap_or_else(|| self.data_dir.join("search"))
+        self.search
+            .index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     pub fn public_url(&self) -> String {
-        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.address)).trim_end_matches('/').to_string()
+        self.server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.server.address))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     pub fn demo(&self) -> bool {
-        self.demo.unwrap_or(self.environment == Environment::Development)
+        self.demo
+            .unwrap_or(self.environment == Environment::Development)
     }
 
     /// The JWT signing key: the setting, or a random key created once under the data folder.
@@ -261,11 +325,17 @@ impl Settings {
             if k.len() >= 64 {
                 return Ok(k.as_bytes().to_vec());
             }
-            bail!("the signing key file {} is damaged; delete it to make a new one", path.display());
+            bail!(
+                "the signing key file {} is damaged; delete it to make a new one",
+                path.display()
+            );
         }
-        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("cannot create the data folder {}", self.data_dir.display()))?;
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })?;
         let key = hex::encode(rand::random::<[u8; 32]>());
-        write_private(&path, &key).with_context(|| format!("cannot write the signing key {}", path.display()))?;
+        write_private(&path, &key)
+            .with_context(|| format!("cannot write the signing key {}", path.display()))?;
         Ok(key.into_bytes())
     }
 }
@@ -274,7 +344,11 @@ impl Settings {
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(text.as_bytes())
 }
 
@@ -288,7 +362,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -305,7 +382,15 @@ mod tests {
 
     #[test]
     fn environment_variables_override_and_nest() {
-        let s = Settings::from_sources(None, &env(&[("APP__SERVER__ADDRESS", "0.0.0.0:9000"), ("APP__DATABASE__MAX_CONNECTIONS", "3"), ("APP__DEMO", "false")])).unwrap();
+        let s = Settings::from_sources(
+            None,
+            &env(&[
+                ("APP__SERVER__ADDRESS", "0.0.0.0:9000"),
+                ("APP__DATABASE__MAX_CONNECTIONS", "3"),
+                ("APP__DEMO", "false"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(s.server.address, "0.0.0.0:9000");
         assert_eq!(s.database.max_connections, 3);
         assert!(!s.demo());
@@ -313,25 +398,40 @@ mod tests {
 
     #[test]
     fn a_bad_value_or_unknown_key_names_the_key() {
-        let e = Settings::from_sources(None, &env(&[("APP__DATABASE__MAX_CONNECTIONS", "many")])).unwrap_err().to_string();
+        let e = Settings::from_sources(None, &env(&[("APP__DATABASE__MAX_CONNECTIONS", "many")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("max_connections"), "{e}");
-        let e = Settings::from_sources(None, &env(&[("APP__DATABASE__URLL", "x")])).unwrap_err().to_string();
+        let e = Settings::from_sources(None, &env(&[("APP__DATABASE__URLL", "x")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("urll"), "{e}");
-        let e = Settings::from_sources(None, &env(&[("APP__AUTH__JWT_SECRET", "short")])).unwrap_err().to_string();
+        let e = Settings::from_sources(None, &env(&[("APP__AUTH__JWT_SECRET", "short")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("APP__AUTH__JWT_SECRET"), "{e}");
     }
 
     #[test]
     fn production_needs_explicit_key_smtp_and_postgres() {
         let base = [("APP__ENVIRONMENT", "production")];
-        let e = Settings::from_sources(None, &env(&base)).unwrap_err().to_string();
+        let e = Settings::from_sources(None, &env(&base))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("APP__AUTH__JWT_SECRET"), "{e}");
-        let with_key = [("APP__ENVIRONMENT", "production"), ("APP__AUTH__JWT_SECRET", "k".repeat(40).leak())];
-        let e = Settings::from_sources(None, &env(&with_key)).unwrap_err().to_string();
+        let with_key = [
+            ("APP__ENVIRONMENT", "production"),
+            ("APP__AUTH__JWT_SECRET", "k".repeat(40).leak()),
+        ];
+        let e = Settings::from_sources(None, &env(&with_key))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("APP__MAIL__SMTP_URL"), "{e}");
         let mut all = with_key.to_vec();
         all.push(("APP__MAIL__SMTP_URL", "smtp://mailpit:1025"));
-        let e = Settings::from_sources(None, &env(&all)).unwrap_err().to_string();
+        let e = Settings::from_sources(None, &env(&all))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("APP__DATABASE__URL"), "{e}");
         all.push(("APP__DATABASE__URL", "postgres://u:p@db/market"));
         let s = Settings::from_sources(None, &env(&all)).unwrap();
@@ -352,7 +452,11 @@ mod tests {
     #[test]
     fn the_signing_key_is_made_once_and_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Settings::from_sources(None, &env(&[("APP__DATA_DIR", dir.path().to_str().unwrap())])).unwrap();
+        let s = Settings::from_sources(
+            None,
+            &env(&[("APP__DATA_DIR", dir.path().to_str().unwrap())]),
+        )
+        .unwrap();
         let a = s.jwt_secret().unwrap();
         let b = s.jwt_secret().unwrap();
         assert_eq!(a, b);

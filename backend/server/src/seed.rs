@@ -2,10 +2,10 @@
 //! services as everything else (so they are audited). Loading twice changes nothing.
 
 use domain::account::{Email, Password};
-use domain::credit_code::{with_check_character, CreditCode};
+use domain::credit_code::{CreditCode, with_check_character};
 use domain::demo::{ACCOUNTS, DEMO_PASSWORD};
-use domain::services::accounts::{EnsureOrganization, EnsureUser};
 use domain::services::Services;
+use domain::services::accounts::{EnsureOrganization, EnsureUser};
 
 /// Loads the demo data; returns how many accounts it created.
 pub fn load_demo(services: &Services) -> anyhow::Result<usize> {
@@ -13,7 +13,9 @@ pub fn load_demo(services: &Services) -> anyhow::Result<usize> {
     for a in ACCOUNTS {
         let organization = a.organization.map(|o| EnsureOrganization {
             name: o.name.into(),
-            credit_code: o.credit_code_17.and_then(|c| CreditCode::parse(&with_check_character(c)).ok()),
+            credit_code: o
+                .credit_code_17
+                .and_then(|c| CreditCode::parse(&with_check_character(c)).ok()),
             verified: o.verified,
             opc_member: o.opc_member,
             description: o.description.into(),

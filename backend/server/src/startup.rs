@@ -38,7 +38,8 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
         Some(u) => MailTransport::Smtp(u.expose_secret().to_string()),
         None => MailTransport::Outbox(settings.outbox_dir()),
     };
-    let mailer = Mailer::new(&settings.mail.from, transport).context("invalid setting mail.from or mail.smtp_url")?;
+    let mailer = Mailer::new(&settings.mail.from, transport)
+        .context("invalid setting mail.from or mail.smtp_url")?;
     let services = Services {
         store: Arc::new(db.clone()),
         clock: clock.clone(),
@@ -60,7 +61,12 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             ..WorkerSettings::default()
         },
     );
-    Ok(Parts { db, mailer, services, worker })
+    Ok(Parts {
+        db,
+        mailer,
+        services,
+        worker,
+    })
 }
 
 /// A running application: the HTTP server on its port and, if enabled, the job worker.
@@ -75,22 +81,41 @@ pub struct Application {
 impl Application {
     /// Binds the listener and starts serving (call inside a Tokio runtime).
     pub fn start(settings: &Settings, parts: Parts) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(&settings.server.address).with_context(|| format!("cannot listen on {} (server.address)", settings.server.address))?;
+        let listener = TcpListener::bind(&settings.server.address).with_context(|| {
+            format!(
+                "cannot listen on {} (server.address)",
+                settings.server.address
+            )
+        })?;
         let port = listener.local_addr()?.port();
         let secret = settings.jwt_secret()?;
         let state = actix_web::web::Data::new(web::AppState {
             services: parts.services.clone(),
             db: parts.db.clone(),
             mailer: parts.mailer.clone(),
-            tokens: web::TokenKeys::new(&secret, "scenario-market", "scenario-market-api", Duration::minutes(settings.auth.access_token_minutes)),
+            tokens: web::TokenKeys::new(
+                &secret,
+                "scenario-market",
+                "scenario-market-api",
+                Duration::minutes(settings.auth.access_token_minutes),
+            ),
             secure_cookies: settings.public_url().starts_with("https://"),
             trust_forwarded_for: settings.server.trust_forwarded_for,
             show_demo_accounts: settings.demo(),
         });
         let server = web::serve(listener, state, settings.server.workers)?;
         let (stop_worker, rx) = watch::channel(false);
-        let worker_task = settings.jobs.worker.then(|| tokio::spawn(parts.worker.clone().run(rx)));
-        Ok(Application { port, parts, server, stop_worker, worker_task })
+        let worker_task = settings
+            .jobs
+            .worker
+            .then(|| tokio::spawn(parts.worker.clone().run(rx)));
+        Ok(Application {
+            port,
+            parts,
+            server,
+            stop_worker,
+            worker_task,
+        })
     }
 
     /// A handle that stops the server.
@@ -114,7 +139,8 @@ impl Application {
 pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

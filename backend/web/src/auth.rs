@@ -4,22 +4,22 @@
 //! cookie. A state-changing API request authenticated by the cookie must also carry the CSRF
 //! token in `X-CSRF-Token`, so that another site cannot make the browser act.
 
-use std::future::{ready, Ready};
+use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::Method;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::{DateTime, Duration, Utc};
+use domain::Error;
 use domain::account::Role;
 use domain::ids::{OrganizationId, SessionId, UserId};
 use domain::policy::Actor;
-use domain::Error;
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use serde::{Deserialize, Serialize};
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::session::{self, FreshAccess};
-use crate::AppState;
 
 /// The claims of an access token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -50,7 +50,10 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys").field("issuer", &self.issuer).field("audience", &self.audience).finish_non_exhaustive()
+        f.debug_struct("TokenKeys")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
     }
 }
 
@@ -66,7 +69,12 @@ impl TokenKeys {
     }
 
     /// A token for `user` in `session`, issued at `now`.
-    pub fn issue(&self, user: &domain::account::User, session: SessionId, now: DateTime<Utc>) -> anyhow::Result<String> {
+    pub fn issue(
+        &self,
+        user: &domain::account::User,
+        session: SessionId,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -77,7 +85,11 @@ impl TokenKeys {
             iat: now.timestamp(),
             exp: (now + self.ttl).timestamp(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Checks signature, algorithm, issuer, audience and expiry (against `now`).
@@ -130,7 +142,10 @@ enum Source {
 fn token_source(req: &HttpRequest) -> Source {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let v = h.to_str().unwrap_or_default();
-        return match v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
+        return match v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+        {
             Some(t) => Source::Bearer(t.trim().to_string()),
             None => Source::Bearer(String::new()),
         };
@@ -160,16 +175,28 @@ pub fn authenticate_page(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     authenticate_with(req, false)
 }
 
-fn authenticate_with(req: &HttpRequest, csrf_header_needed: bool) -> Result<Authenticated, ApiError> {
-    let state = req.app_data::<web::Data<AppState>>().expect("state is registered");
+fn authenticate_with(
+    req: &HttpRequest,
+    csrf_header_needed: bool,
+) -> Result<Authenticated, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("state is registered");
     let now = state.services.now();
     let (token, by_cookie) = match token_source(req) {
         Source::Bearer(t) => (t, false),
         Source::Cookie(t) => (t, true),
         Source::None => return Err(unauthorized("missing access token")),
     };
-    let claims = state.tokens.verify(&token, now).map_err(|e| unauthorized(&format!("invalid access token ({e})")))?;
-    if csrf_header_needed && by_cookie && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !session::csrf_header_ok(req) {
+    let claims = state
+        .tokens
+        .verify(&token, now)
+        .map_err(|e| unauthorized(&format!("invalid access token ({e})")))?;
+    if csrf_header_needed
+        && by_cookie
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !session::csrf_header_ok(req)
+    {
         return Err(ApiError(Error::Forbidden(
             "缺少或错误的 CSRF 令牌 / missing or wrong X-CSRF-Token header".into(),
         )));
@@ -221,7 +248,12 @@ mod tests {
 
     #[test]
     fn a_token_round_trips_and_carries_the_actor() {
-        let k = TokenKeys::new(b"0123456789abcdef0123456789abcdef", "sm", "sm-api", Duration::minutes(15));
+        let k = TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            "sm",
+            "sm-api",
+            Duration::minutes(15),
+        );
         let now = Utc::now();
         let t = k.issue(&user(), SessionId(9), now).unwrap();
         let c = k.verify(&t, now).unwrap();
@@ -233,18 +265,37 @@ mod tests {
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
-        let k = TokenKeys::new(b"0123456789abcdef0123456789abcdef", "sm", "sm-api", Duration::minutes(15));
+        let k = TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            "sm",
+            "sm-api",
+            Duration::minutes(15),
+        );
         let now = Utc::now();
         let t = k.issue(&user(), SessionId(9), now).unwrap();
-        assert!(k.verify(&t, now + Duration::minutes(15)).unwrap_err().contains("expired"));
+        assert!(
+            k.verify(&t, now + Duration::minutes(15))
+                .unwrap_err()
+                .contains("expired")
+        );
         assert!(k.verify(&t, now + Duration::minutes(14)).is_ok());
         let mut tampered = t.clone();
         tampered.pop();
         tampered.push(if t.ends_with('A') { 'B' } else { 'A' });
         assert!(k.verify(&tampered, now).is_err());
-        let other_aud = TokenKeys::new(b"0123456789abcdef0123456789abcdef", "sm", "other", Duration::minutes(15));
+        let other_aud = TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            "sm",
+            "other",
+            Duration::minutes(15),
+        );
         assert!(other_aud.verify(&t, now).is_err());
-        let other_key = TokenKeys::new(b"another-secret-another-secret-xx", "sm", "sm-api", Duration::minutes(15));
+        let other_key = TokenKeys::new(
+            b"another-secret-another-secret-xx",
+            "sm",
+            "sm-api",
+            Duration::minutes(15),
+        );
         assert!(other_key.verify(&t, now).is_err());
     }
 }

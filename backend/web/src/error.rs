@@ -2,7 +2,7 @@
 //! (RFC 9457) with the bad fields named; internal causes are logged with the request's id,
 //! never sent.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use domain::{Error, FieldError};
 use serde::Serialize;
@@ -39,20 +39,57 @@ impl From<actix_web::error::BlockingError> for ApiError {
 /// The status, type slug, title and code of a domain error.
 pub fn classify(e: &Error) -> (StatusCode, &'static str, &'static str, Option<String>) {
     match e {
-        Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "输入有误 / Invalid input", None),
-        Error::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "需要登录 / Not signed in", None),
-        Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "无权操作 / Forbidden", None),
-        Error::NotFound => (StatusCode::NOT_FOUND, "not-found", "未找到 / Not found", None),
-        Error::Conflict { code, .. } => (StatusCode::CONFLICT, "conflict", "状态冲突 / Conflict", Some((*code).to_string())),
-        Error::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "请求过于频繁 / Too many requests", None),
-        Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误 / Internal error", None),
+        Error::Validation(_) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "输入有误 / Invalid input",
+            None,
+        ),
+        Error::Unauthorized(_) => (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "需要登录 / Not signed in",
+            None,
+        ),
+        Error::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "无权操作 / Forbidden",
+            None,
+        ),
+        Error::NotFound => (
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "未找到 / Not found",
+            None,
+        ),
+        Error::Conflict { code, .. } => (
+            StatusCode::CONFLICT,
+            "conflict",
+            "状态冲突 / Conflict",
+            Some((*code).to_string()),
+        ),
+        Error::TooManyRequests { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            "请求过于频繁 / Too many requests",
+            None,
+        ),
+        Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误 / Internal error",
+            None,
+        ),
     }
 }
 
 /// The detail text a user may see.
 pub fn public_detail(e: &Error) -> String {
     match e {
-        Error::Validation(v) => format!("{} 个字段有误 / {} field(s) are invalid", v.len(), v.len()),
+        Error::Validation(v) => {
+            format!("{} 个字段有误 / {} field(s) are invalid", v.len(), v.len())
+        }
         Error::Unauthorized(m) | Error::Forbidden(m) => m.clone(),
         Error::NotFound => "资源不存在 / the resource does not exist".into(),
         Error::Conflict { detail, .. } => detail.clone(),
@@ -64,7 +101,14 @@ pub fn public_detail(e: &Error) -> String {
 }
 
 /// The problem response of a status with a detail (also used for panics and bad JSON).
-pub fn problem_response(status: StatusCode, slug: &str, title: &str, detail: String, code: Option<String>, errors: Vec<FieldError>) -> HttpResponse {
+pub fn problem_response(
+    status: StatusCode,
+    slug: &str,
+    title: &str,
+    detail: String,
+    code: Option<String>,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
     let body = Problem {
         kind: format!("/problems/{slug}"),
         title: title.to_string(),
@@ -86,7 +130,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let (status, slug, title, code) = classify(&self.0);
         match &self.0 {
-            Error::Internal(cause) => tracing::error!(error = %format!("{cause:#}"), "internal error"),
+            Error::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error")
+            }
             other => tracing::debug!(error = %other, "request refused"),
         }
         let errors = match &self.0 {
@@ -107,28 +153,74 @@ impl ResponseError for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Turns a JSON body that does not parse into a 422 problem naming the place.
-pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error_handler(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let (status, detail, field) = match &err {
-        J::ContentType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "请求体须为 application/json / the body must be application/json".to_string(), None),
-        J::Overflow { .. } | J::OverflowKnownLength { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "请求体过大 / the body is too large".to_string(), None),
+        J::ContentType => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "请求体须为 application/json / the body must be application/json".to_string(),
+            None,
+        ),
+        J::Overflow { .. } | J::OverflowKnownLength { .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "请求体过大 / the body is too large".to_string(),
+            None,
+        ),
         J::Deserialize(e) => {
             // serde names the field for type errors (`invalid type ... at line 1 column 9`);
             // missing and unknown fields carry the name in backticks.
             let msg = e.to_string();
-            let field = msg.split('`').nth(1).map(str::to_string).unwrap_or_else(|| "body".into());
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("请求体格式错误 / malformed JSON: {msg}"), Some(field))
+            let field = msg
+                .split('`')
+                .nth(1)
+                .map(str::to_string)
+                .unwrap_or_else(|| "body".into());
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("请求体格式错误 / malformed JSON: {msg}"),
+                Some(field),
+            )
         }
-        other => (StatusCode::BAD_REQUEST, format!("请求体无法读取 / unreadable body: {other}"), None),
+        other => (
+            StatusCode::BAD_REQUEST,
+            format!("请求体无法读取 / unreadable body: {other}"),
+            None,
+        ),
     };
-    let errors = field.map(|f| vec![FieldError::new(f, detail.clone())]).unwrap_or_default();
-    let resp = problem_response(status, if status == StatusCode::UNPROCESSABLE_ENTITY { "validation" } else { "bad-request" }, "请求无效 / Bad request", detail, None, errors);
+    let errors = field
+        .map(|f| vec![FieldError::new(f, detail.clone())])
+        .unwrap_or_default();
+    let resp = problem_response(
+        status,
+        if status == StatusCode::UNPROCESSABLE_ENTITY {
+            "validation"
+        } else {
+            "bad-request"
+        },
+        "请求无效 / Bad request",
+        detail,
+        None,
+        errors,
+    );
     actix_web::error::InternalError::from_response(err, resp).into()
 }
 
 /// Query strings that do not parse become 422 problems too.
-pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error_handler(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let detail = format!("查询参数有误 / invalid query parameters: {err}");
-    let resp = problem_response(StatusCode::UNPROCESSABLE_ENTITY, "validation", "请求无效 / Bad request", detail.clone(), None, vec![FieldError::new("query", detail)]);
+    let resp = problem_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation",
+        "请求无效 / Bad request",
+        detail.clone(),
+        None,
+        vec![FieldError::new("query", detail)],
+    );
     actix_web::error::InternalError::from_response(err, resp).into()
 }

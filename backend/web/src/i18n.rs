@@ -15,7 +15,11 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Table) {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -27,7 +31,8 @@ fn flatten(prefix: &str, v: &toml::Value, out: &mut Table) {
 }
 
 fn parse(src: &str) -> Table {
-    let v: toml::Value = toml::from_str(src).expect("locale files are valid TOML (checked by tests)");
+    let v: toml::Value =
+        toml::from_str(src).expect("locale files are valid TOML (checked by tests)");
     let mut out = Table::new();
     flatten("", &v, &mut out);
     out
@@ -97,8 +102,16 @@ mod tests {
         let en = parse(EN);
         let zk: BTreeSet<_> = zh.keys().collect();
         let ek: BTreeSet<_> = en.keys().collect();
-        assert_eq!(zk.difference(&ek).collect::<Vec<_>>(), Vec::<&&String>::new(), "keys only in zh-CN");
-        assert_eq!(ek.difference(&zk).collect::<Vec<_>>(), Vec::<&&String>::new(), "keys only in en");
+        assert_eq!(
+            zk.difference(&ek).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys only in zh-CN"
+        );
+        assert_eq!(
+            ek.difference(&zk).collect::<Vec<_>>(),
+            Vec::<&&String>::new(),
+            "keys only in en"
+        );
         assert!(zh.values().chain(en.values()).all(|v| !v.trim().is_empty()));
     }
 
@@ -129,8 +142,14 @@ mod tests {
 
     #[test]
     fn bilingual_messages_split_by_language() {
-        assert_eq!(pick("不能为空 / must not be empty", Locale::ZhCn), "不能为空");
-        assert_eq!(pick("不能为空 / must not be empty", Locale::En), "must not be empty");
+        assert_eq!(
+            pick("不能为空 / must not be empty", Locale::ZhCn),
+            "不能为空"
+        );
+        assert_eq!(
+            pick("不能为空 / must not be empty", Locale::En),
+            "must not be empty"
+        );
         assert_eq!(pick("plain", Locale::En), "plain");
     }
 }

@@ -13,7 +13,7 @@ pub mod session;
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
-use actix_web::{web, App, HttpServer};
+use actix_web::{App, HttpServer, web};
 use db::Database;
 use domain::services::Services;
 use mail::Mailer;
@@ -36,7 +36,9 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("db", &self.db).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
     }
 }
 
@@ -54,15 +56,33 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/auth/login", web::post().to(accounts::login))
                 .route("/auth/refresh", web::post().to(accounts::refresh))
                 .route("/auth/logout", web::post().to(accounts::logout))
-                .route("/auth/password-reset", web::post().to(accounts::request_password_reset))
-                .route("/auth/password-reset/confirm", web::post().to(accounts::confirm_password_reset))
+                .route(
+                    "/auth/password-reset",
+                    web::post().to(accounts::request_password_reset),
+                )
+                .route(
+                    "/auth/password-reset/confirm",
+                    web::post().to(accounts::confirm_password_reset),
+                )
                 .route("/me", web::get().to(accounts::me))
                 .route("/admin/users", web::post().to(accounts::admin_create_user))
-                .route("/admin/users/{id}", web::patch().to(accounts::admin_update_user))
-                .route("/admin/organizations", web::get().to(accounts::admin_organizations))
-                .route("/admin/organizations/{id}/verify", web::post().to(accounts::admin_verify_organization))
+                .route(
+                    "/admin/users/{id}",
+                    web::patch().to(accounts::admin_update_user),
+                )
+                .route(
+                    "/admin/organizations",
+                    web::get().to(accounts::admin_organizations),
+                )
+                .route(
+                    "/admin/organizations/{id}/verify",
+                    web::post().to(accounts::admin_verify_organization),
+                )
                 .route("/organizations/{id}", web::get().to(accounts::organization))
-                .route("/organizations/{id}", web::patch().to(accounts::update_organization))
+                .route(
+                    "/organizations/{id}",
+                    web::patch().to(accounts::update_organization),
+                )
                 .route("/vendors", web::get().to(accounts::vendors))
                 .default_service(web::to(api::not_found)),
         )
@@ -71,17 +91,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Binds the HTTP server on `listener` with the middleware stack. Signals are handled by the
 /// caller (the server binary stops it gracefully on SIGTERM and Ctrl-C).
-pub fn serve(listener: TcpListener, state: web::Data<AppState>, workers: usize) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    workers: usize,
+) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(web::JsonConfig::default().limit(256 * 1024).error_handler(error::json_error_handler))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(256 * 1024)
+                    .error_handler(error::json_error_handler),
+            )
             .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
             .app_data(web::FormConfig::default().limit(256 * 1024))
             .configure(routes)
             .wrap(actix_web::middleware::from_fn(session::middleware))
             .wrap(actix_web::middleware::from_fn(middleware::catch_panic))
-            .wrap(actix_web::middleware::from_fn(middleware::request_id_header))
+            .wrap(actix_web::middleware::from_fn(
+                middleware::request_id_header,
+            ))
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
     })

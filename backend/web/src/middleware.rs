@@ -3,31 +3,41 @@
 
 use std::panic::AssertUnwindSafe;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::HttpMessage;
 use futures_util::FutureExt;
 
 use crate::error::problem_response;
 
 /// Adds `X-Request-Id` (the id that every log line of the request carries) to the response.
-pub async fn request_id_header(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req.extensions().get::<tracing_actix_web::RequestId>().map(|r| r.to_string());
+pub async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|r| r.to_string());
     let mut res = next.call(req).await?;
     if let Some(id) = id
         && let Ok(v) = HeaderValue::from_str(&id)
     {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), v);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), v);
     }
     Ok(res)
 }
 
 /// A handler that panics answers 500 with a problem body; the panic is logged. (The request
 /// cannot be kept across the call, so the answer travels as an error response.)
-pub async fn catch_panic(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let path = req.path().to_string();
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(res) => res,
@@ -48,5 +58,49 @@ pub async fn catch_panic(req: ServiceRequest, next: Next<impl MessageBody>) -> R
             );
             Err(actix_web::error::InternalError::from_response("handler panicked", resp).into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{App, HttpResponse, test, web};
+
+    async fn boom() -> HttpResponse {
+        panic!("a bug in a handler")
+    }
+
+    #[actix_web::test]
+    async fn a_handler_panic_becomes_a_500_problem() {
+        let app = test::init_service(
+            App::new()
+                .route("/boom", web::get().to(boom))
+                .route(
+                    "/fine",
+                    web::get().to(|| async { HttpResponse::Ok().finish() }),
+                )
+                .wrap(actix_web::middleware::from_fn(super::catch_panic)),
+        )
+        .await;
+        // The answer travels as an error, which the server turns into this response.
+        let err = test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request())
+            .await
+            .err()
+            .expect("an error answer");
+        let resp = err.error_response();
+        assert_eq!(resp.status(), 500);
+        assert_eq!(
+            resp.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
+        let bytes = actix_web::body::to_bytes(resp.into_body()).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["status"], 500);
+        assert!(
+            !body.to_string().contains("a bug in a handler"),
+            "the cause is logged, not sent"
+        );
+        // The worker survives and keeps serving.
+        let ok = test::call_service(&app, test::TestRequest::get().uri("/fine").to_request()).await;
+        assert_eq!(ok.status(), 200);
     }
 }

@@ -3,10 +3,10 @@
 //! refresh cookie so that a signed-in person stays signed in across pages.
 
 use actix_web::body::MessageBody;
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpRequest};
+use actix_web::{HttpMessage, HttpRequest, web};
 use domain::account::Locale;
 
 use crate::AppState;
@@ -30,7 +30,12 @@ struct NewCsrf(String);
 struct PendingCookies(Vec<Cookie<'static>>);
 
 /// A cookie with the product's attributes: HttpOnly, SameSite=Lax, path `/`, Secure over https.
-pub fn cookie(name: &'static str, value: String, secure: bool, max_age: Option<chrono::Duration>) -> Cookie<'static> {
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: Option<chrono::Duration>,
+) -> Cookie<'static> {
     let mut c = Cookie::build(name, value)
         .path("/")
         .http_only(true)
@@ -55,22 +60,34 @@ pub fn csrf_token(req: &HttpRequest) -> String {
     if let Some(t) = req.extensions().get::<NewCsrf>() {
         return t.0.clone();
     }
-    req.cookie(CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default()
+    req.cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default()
 }
 
 fn same(a: &str, b: &str) -> bool {
     // Constant time in the length of the shorter input; lengths are public anyway.
-    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Whether a submitted form token matches this browser's CSRF cookie.
 pub fn csrf_form_ok(req: &HttpRequest, submitted: &str) -> bool {
-    req.cookie(CSRF_COOKIE).is_some_and(|c| same(c.value(), submitted))
+    req.cookie(CSRF_COOKIE)
+        .is_some_and(|c| same(c.value(), submitted))
 }
 
 /// Whether the `X-CSRF-Token` header matches this browser's CSRF cookie.
 pub fn csrf_header_ok(req: &HttpRequest) -> bool {
-    let header = req.headers().get(CSRF_HEADER).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
     csrf_form_ok(req, header)
 }
 
@@ -101,7 +118,10 @@ pub fn set_cookie_later(req: &HttpRequest, c: Cookie<'static>) {
 /// Gives the browser a CSRF token if it has none, and renews an expired access token from the
 /// refresh cookie (rotating the refresh token). A refresh token that no longer works ends the
 /// browser session.
-pub async fn middleware(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let is_static = req.path().starts_with("/static/");
     if !is_static {
         prepare(req.request()).await;
@@ -127,8 +147,14 @@ async fn prepare(req: &HttpRequest) {
         set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
     }
     let now = state.services.now();
-    let access_ok = req.cookie(ACCESS_COOKIE).is_some_and(|c| state.tokens.verify(c.value(), now).is_ok());
-    if access_ok || req.headers().contains_key(actix_web::http::header::AUTHORIZATION) {
+    let access_ok = req
+        .cookie(ACCESS_COOKIE)
+        .is_some_and(|c| state.tokens.verify(c.value(), now).is_ok());
+    if access_ok
+        || req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
+    {
         return;
     }
     let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
@@ -158,7 +184,12 @@ async fn prepare(req: &HttpRequest) {
 pub fn session_cookies(state: &AppState, access: String, refresh: String) -> [Cookie<'static>; 2] {
     [
         cookie(ACCESS_COOKIE, access, state.secure_cookies, None),
-        cookie(REFRESH_COOKIE, refresh, state.secure_cookies, Some(state.services.auth.refresh_ttl)),
+        cookie(
+            REFRESH_COOKIE,
+            refresh,
+            state.secure_cookies,
+            Some(state.services.auth.refresh_ttl),
+        ),
     ]
 }
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{append_audit, enqueue_now, Services};
+use super::{Services, append_audit, enqueue_now};
 use crate::account::{
     Email, Locale, NewStaffUser, OrgKind, OrgProfilePatch, Organization, Password, Registration,
     Role, User,
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, SessionId, UserId};
 use crate::job::Job;
 use crate::policy::{self, Actor};
-use crate::ports::{in_read, in_tx, OrgFilter, PasswordResetRecord, RefreshTokenRecord, Tx};
+use crate::ports::{OrgFilter, PasswordResetRecord, RefreshTokenRecord, Tx, in_read, in_tx};
 use crate::security;
 
 /// The answer to every failed sign-in, whatever the cause.
@@ -88,8 +88,13 @@ impl Services {
             tx.insert_user(&user, &hash)?;
             append_audit(
                 tx,
-                AuditDraft::new(Some(user.id), "organization.register", "organization", org.id)
-                    .after(&org),
+                AuditDraft::new(
+                    Some(user.id),
+                    "organization.register",
+                    "organization",
+                    org.id,
+                )
+                .after(&org),
                 now,
             )?;
             append_audit(
@@ -175,7 +180,9 @@ impl Services {
     /// was already exchanged means it was stolen or replayed: the whole session is revoked.
     pub fn refresh(&self, token: &str) -> Result<SignedIn> {
         let now = self.now();
-        let invalid = || Error::Unauthorized("刷新令牌无效或已过期 / invalid or expired refresh token".into());
+        let invalid = || {
+            Error::Unauthorized("刷新令牌无效或已过期 / invalid or expired refresh token".into())
+        };
         enum Outcome {
             Ok(SignedIn),
             Reused,
@@ -192,7 +199,12 @@ impl Services {
                 tx.revoke_session(rec.session, now)?;
                 append_audit(
                     tx,
-                    AuditDraft::new(Some(rec.user_id), "session.reuse_detected", "session", rec.session),
+                    AuditDraft::new(
+                        Some(rec.user_id),
+                        "session.reuse_detected",
+                        "session",
+                        rec.session,
+                    ),
                     now,
                 )?;
                 return Ok(Outcome::Reused);
@@ -225,7 +237,9 @@ impl Services {
     pub fn account(&self, id: UserId) -> Result<Account> {
         in_read(&*self.store, |tx| {
             let user = tx.user(id)?.filter(|u| u.active).ok_or_else(|| {
-                Error::Unauthorized("账号不存在或已停用 / the account is gone or deactivated".into())
+                Error::Unauthorized(
+                    "账号不存在或已停用 / the account is gone or deactivated".into(),
+                )
             })?;
             let organization = match user.organization_id {
                 Some(o) => tx.organization(o)?,
@@ -323,7 +337,11 @@ impl Services {
                 now,
             )?;
             if before.verified != org.verified || before.opc_member != org.opc_member {
-                for u in tx.users_of_organization(id)?.into_iter().filter(|u| u.active) {
+                for u in tx
+                    .users_of_organization(id)?
+                    .into_iter()
+                    .filter(|u| u.active)
+                {
                     let mail = OutgoingEmail {
                         to: u.email.clone(),
                         locale: u.locale,
@@ -369,9 +387,14 @@ impl Services {
             tx.update_organization(&org)?;
             append_audit(
                 tx,
-                AuditDraft::new(Some(actor.user_id), "organization.update", "organization", id)
-                    .before(&before)
-                    .after(&org),
+                AuditDraft::new(
+                    Some(actor.user_id),
+                    "organization.update",
+                    "organization",
+                    id,
+                )
+                .before(&before)
+                .after(&org),
                 now,
             )?;
             Ok(org)
@@ -456,7 +479,12 @@ impl Services {
             tx.revoke_user_sessions(rec.user_id, now)?;
             append_audit(
                 tx,
-                AuditDraft::new(Some(rec.user_id), "user.password_reset", "user", rec.user_id),
+                AuditDraft::new(
+                    Some(rec.user_id),
+                    "user.password_reset",
+                    "user",
+                    rec.user_id,
+                ),
                 now,
             )
         })
@@ -503,13 +531,17 @@ impl Services {
                     tx.insert_organization(&org)?;
                     append_audit(
                         tx,
-                        AuditDraft::new(None, "organization.create", "organization", org.id).after(&org),
+                        AuditDraft::new(None, "organization.create", "organization", org.id)
+                            .after(&org),
                         now,
                     )?;
                     Some(org.id)
                 }
                 (None, Some(_)) => {
-                    return Err(Error::field("organization", "机构和企业用户需要组织 / agency and vendor users need an organization"));
+                    return Err(Error::field(
+                        "organization",
+                        "机构和企业用户需要组织 / agency and vendor users need an organization",
+                    ));
                 }
                 _ => None,
             };
@@ -526,14 +558,18 @@ impl Services {
                 updated_at: now,
             };
             tx.insert_user(&user, &hash)?;
-            append_audit(tx, AuditDraft::new(None, "user.create", "user", user.id).after(&user), now)?;
+            append_audit(
+                tx,
+                AuditDraft::new(None, "user.create", "user", user.id).after(&user),
+                now,
+            )?;
             Ok(user)
         })
     }
 
     /// Recomputes the audit chain a page at a time and reports the first broken record.
     pub fn verify_audit_chain(&self) -> Result<crate::audit::ChainCheck> {
-        use crate::audit::{verify_chain_after, ChainCheck, GENESIS_HASH};
+        use crate::audit::{ChainCheck, GENESIS_HASH, verify_chain_after};
         let (mut seq, mut hash, mut total) = (0, GENESIS_HASH.to_string(), 0);
         loop {
             let page = in_read(&*self.store, |tx: &mut dyn Tx| tx.audit_records(seq, 1000))?;

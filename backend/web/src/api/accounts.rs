@@ -1,23 +1,23 @@
 //! The "Accounts" part of the API: registration, sign-in, tokens, the signed-in user, staff
 //! accounts, organization verification and profiles, the vendor directory.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use domain::Error;
 use domain::account::{
-    Contact, CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password,
-    RegisterRequest, Registration, User,
+    Contact, CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest,
+    Organization, Password, RegisterRequest, Registration, User,
 };
 use domain::ids::{OrganizationId, UserId};
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
 use domain::services::accounts::{Account, SignedIn};
-use domain::Error;
 use serde::{Deserialize, Serialize};
 
 use super::{Page, Paging};
+use crate::AppState;
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::error::ApiResult;
-use crate::AppState;
 
 /// A user as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,7 +97,10 @@ impl From<&Organization> for OrganizationOut {
             description: o.description.clone(),
             capabilities: o.capabilities.clone(),
             contact: ContactOut { name, phone, email },
-            rating_summary: RatingSummary { count: 0, average: None },
+            rating_summary: RatingSummary {
+                count: 0,
+                average: None,
+            },
             created_at: o.created_at,
         }
     }
@@ -205,13 +208,26 @@ pub struct AdminOrgQuery {
 /// The client's address for throttling: the peer, or `X-Forwarded-For` behind a trusted proxy.
 pub fn client_ip(req: &HttpRequest, state: &AppState) -> String {
     let info = req.connection_info();
-    let ip = if state.trust_forwarded_for { info.realip_remote_addr() } else { info.peer_addr() };
-    ip.map(|s| s.rsplit_once(':').map_or(s, |(h, _)| h).trim_matches(['[', ']']).to_string()).unwrap_or_else(|| "unknown".into())
+    let ip = if state.trust_forwarded_for {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    ip.map(|s| {
+        s.rsplit_once(':')
+            .map_or(s, |(h, _)| h)
+            .trim_matches(['[', ']'])
+            .to_string()
+    })
+    .unwrap_or_else(|| "unknown".into())
 }
 
 /// Builds the token answer for a new or refreshed session.
 pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
-    let access = state.tokens.issue(&signed.user, signed.session, state.services.now()).map_err(Error::Internal)?;
+    let access = state
+        .tokens
+        .issue(&signed.user, signed.session, state.services.now())
+        .map_err(Error::Internal)?;
     Ok(TokenOut {
         access_token: access,
         token_type: "Bearer",
@@ -224,7 +240,10 @@ pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = AccountOut), (status = 409, description = "e-mail already registered", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 /// Registers an agency or vendor user; the organization starts unverified.
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterRequest>) -> ApiResult<HttpResponse> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> ApiResult<HttpResponse> {
     let reg = Registration::try_from(body.into_inner())?;
     let services = state.services.clone();
     let account = web::block(move || services.register(reg)).await??;
@@ -234,7 +253,11 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterReques
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginIn,
     responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem), (status = 429, description = "too many failures; see Retry-After", body = crate::error::Problem)))]
 /// Signs in with e-mail and password.
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginIn>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginIn>,
+) -> ApiResult<HttpResponse> {
     let ip = client_ip(&req, &state);
     let LoginIn { email, password } = body.into_inner();
     let services = state.services.clone();
@@ -245,7 +268,10 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshIn,
     responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem)))]
 /// Exchanges a refresh token for a new pair; the old one stops working.
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshIn>) -> ApiResult<HttpResponse> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshIn>,
+) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
     let services = state.services.clone();
     let signed = web::block(move || services.refresh(&token)).await??;
@@ -264,7 +290,10 @@ pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestIn,
     responses((status = 202, description = "the same answer whether or not the e-mail is registered")))]
 /// Sends a one-time password-reset link, if the e-mail belongs to an account.
-pub async fn request_password_reset(state: web::Data<AppState>, body: web::Json<ResetRequestIn>) -> ApiResult<HttpResponse> {
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<ResetRequestIn>,
+) -> ApiResult<HttpResponse> {
     let email = body.into_inner().email;
     let services = state.services.clone();
     web::block(move || services.request_password_reset(&email)).await??;
@@ -276,7 +305,10 @@ pub async fn request_password_reset(state: web::Data<AppState>, body: web::Json<
 #[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "accounts", request_body = ResetConfirmIn,
     responses((status = 204, description = "password set; every session of the user ended"), (status = 422, body = crate::error::Problem)))]
 /// Sets a new password with a reset token.
-pub async fn confirm_password_reset(state: web::Data<AppState>, body: web::Json<ResetConfirmIn>) -> ApiResult<HttpResponse> {
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    body: web::Json<ResetConfirmIn>,
+) -> ApiResult<HttpResponse> {
     let ResetConfirmIn { token, password } = body.into_inner();
     let password = Password::parse(&password).map_err(|m| Error::field("password", m))?;
     let services = state.services.clone();
@@ -296,7 +328,11 @@ pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<Htt
 #[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 /// An administrator creates an evaluator or administrator.
-pub async fn admin_create_user(state: web::Data<AppState>, who: Authenticated, body: web::Json<CreateUserRequest>) -> ApiResult<HttpResponse> {
+pub async fn admin_create_user(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    body: web::Json<CreateUserRequest>,
+) -> ApiResult<HttpResponse> {
     domain::policy::require_admin(&who.actor)?;
     let new = NewStaffUser::try_from(body.into_inner())?;
     let services = state.services.clone();
@@ -308,12 +344,23 @@ pub async fn admin_create_user(state: web::Data<AppState>, who: Authenticated, b
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 /// An administrator activates or deactivates a user.
-pub async fn admin_update_user(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<AdminUserPatchIn>) -> ApiResult<HttpResponse> {
+pub async fn admin_update_user(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<AdminUserPatchIn>,
+) -> ApiResult<HttpResponse> {
     let id = UserId(path.into_inner());
     let services = state.services.clone();
     let user = match body.into_inner().active {
-        Some(active) => web::block(move || services.set_user_active(&who.actor, id, active)).await??,
-        None => return Err(Error::field("active", "请提供要修改的字段 / give a field to change").into()),
+        Some(active) => {
+            web::block(move || services.set_user_active(&who.actor, id, active)).await??
+        }
+        None => {
+            return Err(
+                Error::field("active", "请提供要修改的字段 / give a field to change").into(),
+            );
+        }
     };
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
@@ -321,28 +368,54 @@ pub async fn admin_update_user(state: web::Data<AppState>, who: Authenticated, p
 #[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(AdminOrgQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<OrganizationOut>), (status = 403, body = crate::error::Problem)))]
 /// Organizations for administrators, unverified first.
-pub async fn admin_organizations(state: web::Data<AppState>, who: Authenticated, q: web::Query<AdminOrgQuery>) -> ApiResult<HttpResponse> {
+pub async fn admin_organizations(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    q: web::Query<AdminOrgQuery>,
+) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let paging = Paging::parse(q.page, q.per_page)?;
     let kind = match q.kind.as_deref() {
         Some(k) => Some(OrgKind::parse(k).map_err(|m| Error::field("kind", m))?),
         None => None,
     };
-    let filter = OrgFilter { kind, verified: q.verified, q: q.q, offset: paging.offset(), limit: paging.per_page, ..Default::default() };
+    let filter = OrgFilter {
+        kind,
+        verified: q.verified,
+        q: q.q,
+        offset: paging.offset(),
+        limit: paging.per_page,
+        ..Default::default()
+    };
     let services = state.services.clone();
     let page = web::block(move || services.admin_organizations(&who.actor, filter)).await??;
-    Ok(HttpResponse::Ok().json(Page { items: page.items.iter().map(OrganizationOut::from).collect(), total: page.total, page: paging.page, per_page: paging.per_page }))
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(OrganizationOut::from).collect(),
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }
 
 #[utoipa::path(post, path = "/api/v1/admin/organizations/{id}/verify", tag = "admin", request_body = VerifyIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 /// An administrator verifies an organization and sets its OPC membership.
-pub async fn admin_verify_organization(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<VerifyIn>) -> ApiResult<HttpResponse> {
+pub async fn admin_verify_organization(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<VerifyIn>,
+) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
-    let VerifyIn { verified, opc_member } = body.into_inner();
+    let VerifyIn {
+        verified,
+        opc_member,
+    } = body.into_inner();
     let services = state.services.clone();
-    let org = web::block(move || services.verify_organization(&who.actor, id, verified, opc_member)).await??;
+    let org =
+        web::block(move || services.verify_organization(&who.actor, id, verified, opc_member))
+            .await??;
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
@@ -350,10 +423,15 @@ pub async fn admin_verify_organization(state: web::Data<AppState>, who: Authenti
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 404, body = crate::error::Problem)))]
 /// An organization's public profile (unverified ones only for their members and administrators).
-pub async fn organization(state: web::Data<AppState>, who: MaybeAuthenticated, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn organization(
+    state: web::Data<AppState>,
+    who: MaybeAuthenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
     let services = state.services.clone();
-    let org = web::block(move || services.organization(who.0.as_ref().map(|a| &a.actor), id)).await??;
+    let org =
+        web::block(move || services.organization(who.0.as_ref().map(|a| &a.actor), id)).await??;
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
@@ -361,23 +439,45 @@ pub async fn organization(state: web::Data<AppState>, who: MaybeAuthenticated, p
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 /// A member edits the organization's description, capability tags and contact.
-pub async fn update_organization(state: web::Data<AppState>, who: Authenticated, path: web::Path<i64>, body: web::Json<OrgProfilePatchRequest>) -> ApiResult<HttpResponse> {
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<OrgProfilePatchRequest>,
+) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
     domain::policy::can_edit_organization(&who.actor, id)?;
     let patch = OrgProfilePatch::try_from(body.into_inner())?;
     let services = state.services.clone();
-    let org = web::block(move || services.update_organization_profile(&who.actor, id, patch)).await??;
+    let org =
+        web::block(move || services.update_organization_profile(&who.actor, id, patch)).await??;
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
 #[utoipa::path(get, path = "/api/v1/vendors", tag = "organizations", params(VendorQuery),
     responses((status = 200, body = Page<OrganizationOut>), (status = 422, body = crate::error::Problem)))]
 /// The directory of verified vendors.
-pub async fn vendors(state: web::Data<AppState>, q: web::Query<VendorQuery>) -> ApiResult<HttpResponse> {
+pub async fn vendors(
+    state: web::Data<AppState>,
+    q: web::Query<VendorQuery>,
+) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let paging = Paging::parse(q.page, q.per_page)?;
-    let mut tags: Vec<String> = q.tags.as_deref().map(domain::text::split_tag_line).unwrap_or_default().into_iter().map(|t| t.to_lowercase()).collect();
-    let mut filter = OrgFilter { opc_member: q.opc_member, q: q.q, offset: paging.offset(), limit: paging.per_page, ..Default::default() };
+    let mut tags: Vec<String> = q
+        .tags
+        .as_deref()
+        .map(domain::text::split_tag_line)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.to_lowercase())
+        .collect();
+    let mut filter = OrgFilter {
+        opc_member: q.opc_member,
+        q: q.q,
+        offset: paging.offset(),
+        limit: paging.per_page,
+        ..Default::default()
+    };
     if let Some(d) = q.domain.as_deref().filter(|d| !d.is_empty()) {
         let sector = Sector::parse(d).map_err(|m| Error::field("domain", m))?;
         tags.push(sector.label_zh().to_lowercase());
@@ -385,5 +485,10 @@ pub async fn vendors(state: web::Data<AppState>, q: web::Query<VendorQuery>) -> 
     filter.tags = tags;
     let services = state.services.clone();
     let page = web::block(move || services.vendor_directory(filter)).await??;
-    Ok(HttpResponse::Ok().json(Page { items: page.items.iter().map(OrganizationOut::from).collect(), total: page.total, page: paging.page, per_page: paging.per_page }))
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.iter().map(OrganizationOut::from).collect(),
+        total: page.total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }

@@ -4,8 +4,8 @@ pub mod accounts;
 pub mod openapi;
 pub mod ops;
 
-use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use domain::{Error, FieldError};
 use serde::Serialize;
 
@@ -27,9 +27,16 @@ impl Paging {
             errors.push(FieldError::new("page", "页码从 1 开始 / page starts at 1"));
         }
         if !(1..=100).contains(&per_page) {
-            errors.push(FieldError::new("per_page", "每页 1 到 100 条 / per_page must be 1 to 100"));
+            errors.push(FieldError::new(
+                "per_page",
+                "每页 1 到 100 条 / per_page must be 1 to 100",
+            ));
         }
-        if errors.is_empty() { Ok(Paging { page, per_page }) } else { Err(Error::Validation(errors)) }
+        if errors.is_empty() {
+            Ok(Paging { page, per_page })
+        } else {
+            Err(Error::Validation(errors))
+        }
     }
 
     pub fn offset(&self) -> i64 {
@@ -48,7 +55,14 @@ pub struct Page<T> {
 
 /// Unknown API paths answer 404 as problems too.
 pub async fn not_found() -> HttpResponse {
-    problem_response(StatusCode::NOT_FOUND, "not-found", "未找到 / Not found", "没有这个接口 / no such endpoint".into(), None, vec![])
+    problem_response(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "未找到 / Not found",
+        "没有这个接口 / no such endpoint".into(),
+        None,
+        vec![],
+    )
 }
 
 #[cfg(test)]

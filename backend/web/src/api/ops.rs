@@ -1,6 +1,6 @@
 //! Operations: liveness, readiness with detail, Prometheus metrics.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::AppState;
@@ -25,7 +25,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     .await;
     let (db, db_ms, mail) = match checks {
         Ok(c) => c,
-        Err(e) => return HttpResponse::ServiceUnavailable().json(json!({"status": "error", "error": e.to_string()})),
+        Err(e) => {
+            return HttpResponse::ServiceUnavailable()
+                .json(json!({"status": "error", "error": e.to_string()}));
+        }
     };
     let backend = match state.db.backend() {
         db::Backend::Postgres => "postgres",
@@ -48,14 +51,21 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             },
         }
     });
-    if ok { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+    if ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }
 
 /// Prometheus text: process up, jobs waiting.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let db = state.db.clone();
-    let pending = web::block(move || db.pending_jobs()).await.ok().and_then(Result::ok);
+    let pending = web::block(move || db.pending_jobs())
+        .await
+        .ok()
+        .and_then(Result::ok);
     let mut out = String::new();
     out.push_str("# HELP scenario_market_up Whether the server is running.\n# TYPE scenario_market_up gauge\nscenario_market_up 1\n");
     if let Some(n) = pending {
@@ -63,5 +73,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "# HELP scenario_market_jobs_pending Jobs queued or running.\n# TYPE scenario_market_jobs_pending gauge\nscenario_market_jobs_pending {n}\n"
         ));
     }
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(out)
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(out)
 }

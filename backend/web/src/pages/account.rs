@@ -1,15 +1,17 @@
 //! "My account": the user's profile and their organization's profile form.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use domain::Error;
 use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization};
 use domain::services::accounts::Account;
-use domain::Error;
 
-use super::{csrf_failure, error_page, render, require_account, see_other, FormData, FormErrors, PageCtx};
-use crate::api::accounts::OrganizationOut;
+use super::{
+    FormData, FormErrors, PageCtx, csrf_failure, error_page, render, require_account, see_other,
+};
 use crate::AppState;
+use crate::api::accounts::OrganizationOut;
 
 /// The organization form's values.
 #[derive(Debug, Default)]
@@ -46,15 +48,38 @@ struct AccountPage {
     form_message: Option<String>,
 }
 
-fn page(req: &HttpRequest, account: &Account, form: Option<OrgForm>, errors: FormErrors) -> AccountPage {
+fn page(
+    req: &HttpRequest,
+    account: &Account,
+    form: Option<OrgForm>,
+    errors: FormErrors,
+) -> AccountPage {
     let ctx = PageCtx::new(req, Some(account), "account");
-    let expertise = account.user.expertise.iter().map(|s| if ctx.t.is_zh() { s.label_zh() } else { s.label_en() }.to_string()).collect();
+    let expertise = account
+        .user
+        .expertise
+        .iter()
+        .map(|s| {
+            if ctx.t.is_zh() {
+                s.label_zh()
+            } else {
+                s.label_en()
+            }
+            .to_string()
+        })
+        .collect();
     AccountPage {
         user: (&account.user).into(),
         role_key: format!("role.{}", account.user.role.code()),
         expertise,
         org: account.organization.as_ref().map(OrganizationOut::from),
-        form: form.unwrap_or_else(|| account.organization.as_ref().map(OrgForm::of).unwrap_or_default()),
+        form: form.unwrap_or_else(|| {
+            account
+                .organization
+                .as_ref()
+                .map(OrgForm::of)
+                .unwrap_or_default()
+        }),
         errors,
         form_message: None,
         ctx,
@@ -63,12 +88,19 @@ fn page(req: &HttpRequest, account: &Account, form: Option<OrgForm>, errors: For
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     match require_account(&req, &state).await {
-        Ok(account) => render(StatusCode::OK, &page(&req, &account, None, FormErrors::default())),
+        Ok(account) => render(
+            StatusCode::OK,
+            &page(&req, &account, None, FormErrors::default()),
+        ),
         Err(redirect) => redirect,
     }
 }
 
-pub async fn update_organization(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn update_organization(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let account = match require_account(&req, &state).await {
         Ok(a) => a,
         Err(redirect) => return redirect,
@@ -80,17 +112,33 @@ pub async fn update_organization(req: HttpRequest, state: web::Data<AppState>, b
     let Some(org_id) = account.user.organization_id else {
         return error_page(&req, Some(&account), &Error::NotFound);
     };
-    let form = OrgForm { description: f.get("description"), capabilities: f.get("capabilities"), contact_name: f.get("contact_name"), contact_phone: f.get("contact_phone"), contact_email: f.get("contact_email") };
+    let form = OrgForm {
+        description: f.get("description"),
+        capabilities: f.get("capabilities"),
+        contact_name: f.get("contact_name"),
+        contact_phone: f.get("contact_phone"),
+        contact_email: f.get("contact_email"),
+    };
     let raw = OrgProfilePatchRequest {
         description: Some(form.description.clone()),
         capabilities: Some(domain::text::split_tag_line(&form.capabilities)),
-        contact: Some(Contact { name: Some(form.contact_name.clone()), phone: Some(form.contact_phone.clone()), email: Some(form.contact_email.clone()) }),
+        contact: Some(Contact {
+            name: Some(form.contact_name.clone()),
+            phone: Some(form.contact_phone.clone()),
+            email: Some(form.contact_email.clone()),
+        }),
     };
-    let actor = domain::policy::Actor { user_id: account.user.id, role: account.user.role, organization_id: account.user.organization_id };
+    let actor = domain::policy::Actor {
+        user_id: account.user.id,
+        role: account.user.role,
+        organization_id: account.user.organization_id,
+    };
     let result = match OrgProfilePatch::try_from(raw) {
         Ok(patch) => {
             let services = state.services.clone();
-            web::block(move || services.update_organization_profile(&actor, org_id, patch)).await.unwrap_or_else(|e| Err(Error::internal(e)))
+            web::block(move || services.update_organization_profile(&actor, org_id, patch))
+                .await
+                .unwrap_or_else(|e| Err(Error::internal(e)))
         }
         Err(e) => Err(e),
     };
@@ -98,7 +146,15 @@ pub async fn update_organization(req: HttpRequest, state: web::Data<AppState>, b
         Ok(_) => see_other("/account?notice=saved"),
         Err(Error::Validation(errs)) => {
             let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page(&req, &account, Some(form), FormErrors::from_fields(&errs, &t)))
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(
+                    &req,
+                    &account,
+                    Some(form),
+                    FormErrors::from_fields(&errs, &t),
+                ),
+            )
         }
         Err(e) => error_page(&req, Some(&account), &e),
     }

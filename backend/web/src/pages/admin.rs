@@ -3,26 +3,36 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use domain::Error;
 use domain::account::{CreateUserRequest, NewStaffUser};
 use domain::policy::{self, Actor};
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
 use domain::services::accounts::Account;
-use domain::Error;
 
-use super::{csrf_failure, error_page, render, require_account, see_other, FormData, FormErrors, PageCtx, Pager};
-use crate::api::accounts::OrganizationOut;
-use crate::api::Paging;
+use super::{
+    FormData, FormErrors, PageCtx, Pager, csrf_failure, error_page, render, require_account,
+    see_other,
+};
 use crate::AppState;
+use crate::api::Paging;
+use crate::api::accounts::OrganizationOut;
 
 fn actor(a: &Account) -> Actor {
-    Actor { user_id: a.user.id, role: a.user.role, organization_id: a.user.organization_id }
+    Actor {
+        user_id: a.user.id,
+        role: a.user.role,
+        organization_id: a.user.organization_id,
+    }
 }
 
 /// The signed-in administrator, or the answer to give instead.
-async fn require_admin(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Account, HttpResponse> {
+async fn require_admin(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Account, HttpResponse> {
     let account = require_account(req, state).await?;
     match policy::require_admin(&actor(&account)) {
         Ok(()) => Ok(account),
@@ -40,7 +50,11 @@ struct OrgsPage {
     pager: Pager,
 }
 
-pub async fn organizations(req: HttpRequest, state: web::Data<AppState>, q: web::Query<HashMap<String, String>>) -> HttpResponse {
+pub async fn organizations(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let account = match require_admin(&req, &state).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -50,7 +64,10 @@ pub async fn organizations(req: HttpRequest, state: web::Data<AppState>, q: web:
         _ => "unverified".to_string(),
     };
     let page_no = q.get("page").and_then(|p| p.parse().ok());
-    let paging = Paging::parse(page_no, Some(20)).unwrap_or(Paging { page: 1, per_page: 20 });
+    let paging = Paging::parse(page_no, Some(20)).unwrap_or(Paging {
+        page: 1,
+        per_page: 20,
+    });
     let filter = OrgFilter {
         verified: match status.as_str() {
             "verified" => Some(true),
@@ -63,19 +80,44 @@ pub async fn organizations(req: HttpRequest, state: web::Data<AppState>, q: web:
     };
     let services = state.services.clone();
     let a = actor(&account);
-    let result = web::block(move || services.admin_organizations(&a, filter)).await.unwrap_or_else(|e| Err(Error::internal(e)));
+    let result = web::block(move || services.admin_organizations(&a, filter))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)));
     match result {
         Ok(page) => {
             let ctx = PageCtx::new(&req, Some(&account), "admin_orgs");
-            let pager = Pager::new(&ctx.t, &format!("/admin/organizations?status={status}"), paging.page, paging.per_page, page.total);
-            let total_text = ctx.t.t("admin.total").replace("{}", &page.total.to_string());
-            render(StatusCode::OK, &OrgsPage { orgs: page.items.iter().map(OrganizationOut::from).collect(), status, total_text, pager, ctx })
+            let pager = Pager::new(
+                &ctx.t,
+                &format!("/admin/organizations?status={status}"),
+                paging.page,
+                paging.per_page,
+                page.total,
+            );
+            let total_text = ctx
+                .t
+                .t("admin.total")
+                .replace("{}", &page.total.to_string());
+            render(
+                StatusCode::OK,
+                &OrgsPage {
+                    orgs: page.items.iter().map(OrganizationOut::from).collect(),
+                    status,
+                    total_text,
+                    pager,
+                    ctx,
+                },
+            )
         }
         Err(e) => error_page(&req, Some(&account), &e),
     }
 }
 
-pub async fn verify(req: HttpRequest, state: web::Data<AppState>, path: web::Path<i64>, body: web::Bytes) -> HttpResponse {
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    body: web::Bytes,
+) -> HttpResponse {
     let account = match require_admin(&req, &state).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -88,13 +130,18 @@ pub async fn verify(req: HttpRequest, state: web::Data<AppState>, path: web::Pat
     let (verified, opc) = (f.flag("verified"), f.flag("opc_member"));
     let services = state.services.clone();
     let a = actor(&account);
-    match web::block(move || services.verify_organization(&a, id, verified, opc)).await.unwrap_or_else(|e| Err(Error::internal(e))) {
+    match web::block(move || services.verify_organization(&a, id, verified, opc))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+    {
         Ok(_) => {
             let status = match f.get("status").as_str() {
                 s @ ("verified" | "all") => s.to_string(),
                 _ => "unverified".into(),
             };
-            see_other(&format!("/admin/organizations?status={status}&notice=verified"))
+            see_other(&format!(
+                "/admin/organizations?status={status}&notice=verified"
+            ))
         }
         Err(e) => error_page(&req, Some(&account), &e),
     }
@@ -120,20 +167,46 @@ struct EvaluatorsPage {
     evaluators: Vec<(String, String, Vec<&'static str>)>,
 }
 
-async fn evaluators_page(req: &HttpRequest, state: &web::Data<AppState>, account: &Account, form: EvaluatorForm, checked: &[String], errors: FormErrors) -> HttpResponse {
+async fn evaluators_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    account: &Account,
+    form: EvaluatorForm,
+    checked: &[String],
+    errors: FormErrors,
+) -> HttpResponse {
     let services = state.services.clone();
     let a = actor(account);
-    let list = match web::block(move || services.list_evaluators(&a)).await.unwrap_or_else(|e| Err(Error::internal(e))) {
+    let list = match web::block(move || services.list_evaluators(&a))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+    {
         Ok(l) => l,
         Err(e) => return error_page(req, Some(account), &e),
     };
     let ctx = PageCtx::new(req, Some(account), "admin_evaluators");
     let zh = ctx.t.is_zh();
     let label = |s: Sector| if zh { s.label_zh() } else { s.label_en() };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = EvaluatorsPage {
-        sectors: Sector::ALL.iter().map(|s| (s.code(), label(*s), checked.iter().any(|c| c == s.code()))).collect(),
-        evaluators: list.into_iter().map(|u| (u.display_name, u.email, u.expertise.into_iter().map(label).collect())).collect(),
+        sectors: Sector::ALL
+            .iter()
+            .map(|s| (s.code(), label(*s), checked.iter().any(|c| c == s.code())))
+            .collect(),
+        evaluators: list
+            .into_iter()
+            .map(|u| {
+                (
+                    u.display_name,
+                    u.email,
+                    u.expertise.into_iter().map(label).collect(),
+                )
+            })
+            .collect(),
         form,
         errors,
         form_message: None,
@@ -144,12 +217,26 @@ async fn evaluators_page(req: &HttpRequest, state: &web::Data<AppState>, account
 
 pub async fn evaluators(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     match require_admin(&req, &state).await {
-        Ok(account) => evaluators_page(&req, &state, &account, EvaluatorForm::default(), &[], FormErrors::default()).await,
+        Ok(account) => {
+            evaluators_page(
+                &req,
+                &state,
+                &account,
+                EvaluatorForm::default(),
+                &[],
+                FormErrors::default(),
+            )
+            .await
+        }
         Err(r) => r,
     }
 }
 
-pub async fn create_evaluator(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn create_evaluator(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let account = match require_admin(&req, &state).await {
         Ok(a) => a,
         Err(r) => return r,
@@ -158,14 +245,26 @@ pub async fn create_evaluator(req: HttpRequest, state: web::Data<AppState>, body
     if !f.csrf_ok(&req) {
         return csrf_failure(&req);
     }
-    let form = EvaluatorForm { display_name: f.get("display_name"), email: f.get("email") };
+    let form = EvaluatorForm {
+        display_name: f.get("display_name"),
+        email: f.get("email"),
+    };
     let expertise = f.all("expertise");
-    let raw = CreateUserRequest { email: form.email.clone(), password: f.get("password"), display_name: form.display_name.clone(), role: "evaluator".into(), expertise: expertise.clone(), locale: None };
+    let raw = CreateUserRequest {
+        email: form.email.clone(),
+        password: f.get("password"),
+        display_name: form.display_name.clone(),
+        role: "evaluator".into(),
+        expertise: expertise.clone(),
+        locale: None,
+    };
     let result = match NewStaffUser::try_from(raw) {
         Ok(new) => {
             let services = state.services.clone();
             let a = actor(&account);
-            web::block(move || services.create_staff_user(&a, new)).await.unwrap_or_else(|e| Err(Error::internal(e)))
+            web::block(move || services.create_staff_user(&a, new))
+                .await
+                .unwrap_or_else(|e| Err(Error::internal(e)))
         }
         Err(e) => Err(e),
     };

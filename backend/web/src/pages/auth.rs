@@ -3,16 +3,19 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use domain::Error;
 use domain::account::{Password, RegisterOrganization, RegisterRequest, Registration};
 use domain::services::accounts::SignedIn;
-use domain::Error;
 
-use super::{csrf_failure, current_account, error_page, render, safe_next, see_other, FormData, FormErrors, PageCtx};
+use super::{
+    FormData, FormErrors, PageCtx, csrf_failure, current_account, error_page, render, safe_next,
+    see_other,
+};
+use crate::AppState;
 use crate::api::accounts::client_ip;
 use crate::session::{self, removal, session_cookies};
-use crate::AppState;
 
 /// What the register form keeps when it is shown again.
 #[derive(Debug, Default)]
@@ -35,14 +38,25 @@ struct RegisterPage {
 
 pub async fn register_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = current_account(&req, &state).await;
-    let page = RegisterPage { ctx: PageCtx::new(&req, account.as_ref(), "register"), form: RegisterForm { role: "vendor".into(), ..Default::default() }, errors: FormErrors::default(), form_message: None };
+    let page = RegisterPage {
+        ctx: PageCtx::new(&req, account.as_ref(), "register"),
+        form: RegisterForm {
+            role: "vendor".into(),
+            ..Default::default()
+        },
+        errors: FormErrors::default(),
+        form_message: None,
+    };
     render(StatusCode::OK, &page)
 }
 
 /// Signs the browser in: sets the session cookies on a redirect.
 fn signed_in_redirect(state: &AppState, signed: SignedIn, to: &str) -> HttpResponse {
     let mut resp = see_other(to);
-    match state.tokens.issue(&signed.user, signed.session, state.services.now()) {
+    match state
+        .tokens
+        .issue(&signed.user, signed.session, state.services.now())
+    {
         Ok(access) => {
             for c in session_cookies(state, access, signed.refresh_token) {
                 let _ = resp.add_cookie(&c);
@@ -53,19 +67,32 @@ fn signed_in_redirect(state: &AppState, signed: SignedIn, to: &str) -> HttpRespo
     resp
 }
 
-pub async fn register(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn register(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let f = FormData::parse(&body);
     if !f.csrf_ok(&req) {
         return csrf_failure(&req);
     }
     let ctx = PageCtx::new(&req, None, "register");
-    let form = RegisterForm { role: f.get("role"), org_name: f.get("org_name"), credit_code: f.get("credit_code"), display_name: f.get("display_name"), email: f.get("email") };
+    let form = RegisterForm {
+        role: f.get("role"),
+        org_name: f.get("org_name"),
+        credit_code: f.get("credit_code"),
+        display_name: f.get("display_name"),
+        email: f.get("email"),
+    };
     let raw = RegisterRequest {
         email: form.email.clone(),
         password: f.get("password"),
         display_name: form.display_name.clone(),
         role: form.role.clone(),
-        organization: RegisterOrganization { name: form.org_name.clone(), credit_code: Some(form.credit_code.clone()) },
+        organization: RegisterOrganization {
+            name: form.org_name.clone(),
+            credit_code: Some(form.credit_code.clone()),
+        },
         locale: Some(ctx.t.locale.code().into()),
     };
     let password = raw.password.clone();
@@ -86,12 +113,28 @@ pub async fn register(req: HttpRequest, state: web::Data<AppState>, body: web::B
         Ok(signed) => signed_in_redirect(&state, signed, "/account?notice=registered"),
         Err(Error::Validation(errs)) => {
             let errors = FormErrors::from_fields(&errs, &ctx.t);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &RegisterPage { ctx, form, errors, form_message: None })
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RegisterPage {
+                    ctx,
+                    form,
+                    errors,
+                    form_message: None,
+                },
+            )
         }
         Err(Error::Conflict { detail, .. }) => {
             let mut errors = FormErrors::default();
             errors.insert("email", ctx.t.pick(&detail));
-            render(StatusCode::CONFLICT, &RegisterPage { ctx, form, errors, form_message: None })
+            render(
+                StatusCode::CONFLICT,
+                &RegisterPage {
+                    ctx,
+                    form,
+                    errors,
+                    form_message: None,
+                },
+            )
         }
         Err(e) => error_page(&req, None, &e),
     }
@@ -109,25 +152,57 @@ struct LoginPage {
     demo_password: &'static str,
 }
 
-fn login_page(req: &HttpRequest, state: &AppState, email: String, next: String, errors: FormErrors, form_message: Option<String>) -> LoginPage {
+fn login_page(
+    req: &HttpRequest,
+    state: &AppState,
+    email: String,
+    next: String,
+    errors: FormErrors,
+    form_message: Option<String>,
+) -> LoginPage {
     let ctx = PageCtx::new(req, None, "login");
     let demo_accounts = if state.show_demo_accounts {
         domain::demo::ACCOUNTS
             .iter()
             .map(|a| {
                 let who = a.organization.map(|o| o.name).unwrap_or(a.display_name);
-                (format!("{} · {}", ctx.t.t(&format!("role.{}", a.role.code())), who), a.email)
+                (
+                    format!("{} · {}", ctx.t.t(&format!("role.{}", a.role.code())), who),
+                    a.email,
+                )
             })
             .collect()
     } else {
         vec![]
     };
-    LoginPage { ctx, email, next, errors, form_message, demo_accounts, demo_password: domain::demo::DEMO_PASSWORD }
+    LoginPage {
+        ctx,
+        email,
+        next,
+        errors,
+        form_message,
+        demo_accounts,
+        demo_password: domain::demo::DEMO_PASSWORD,
+    }
 }
 
-pub async fn login_form(req: HttpRequest, state: web::Data<AppState>, q: web::Query<HashMap<String, String>>) -> HttpResponse {
+pub async fn login_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let next = q.get("next").cloned().unwrap_or_default();
-    render(StatusCode::OK, &login_page(&req, &state, String::new(), next, FormErrors::default(), None))
+    render(
+        StatusCode::OK,
+        &login_page(
+            &req,
+            &state,
+            String::new(),
+            next,
+            FormErrors::default(),
+            None,
+        ),
+    )
 }
 
 pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
@@ -139,24 +214,50 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
     let services = state.services.clone();
     let ip = client_ip(&req, &state);
     let (e2, p2) = (email.clone(), password);
-    let result = web::block(move || services.login(&e2, &p2, &ip)).await.unwrap_or_else(|e| Err(Error::internal(e)));
+    let result = web::block(move || services.login(&e2, &p2, &ip))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)));
     let t = crate::i18n::Tr::new(session::locale_of(&req));
     let (status, message) = match result {
         Ok(signed) => {
-            let to = if next.is_empty() { "/account" } else { safe_next(&next) };
+            let to = if next.is_empty() {
+                "/account"
+            } else {
+                safe_next(&next)
+            };
             return signed_in_redirect(&state, signed, to);
         }
-        Err(Error::Unauthorized(_)) => (StatusCode::UNAUTHORIZED, t.t("auth.wrong_credentials").to_string()),
+        Err(Error::Unauthorized(_)) => (
+            StatusCode::UNAUTHORIZED,
+            t.t("auth.wrong_credentials").to_string(),
+        ),
         Err(Error::TooManyRequests { retry_after_secs }) => {
             let minutes = retry_after_secs.div_ceil(60);
-            (StatusCode::TOO_MANY_REQUESTS, t.t("auth.throttled").replace("{}", &minutes.to_string()))
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                t.t("auth.throttled").replace("{}", &minutes.to_string()),
+            )
         }
         Err(e) => return error_page(&req, None, &e),
     };
-    render(status, &login_page(&req, &state, email, next, FormErrors::default(), Some(message)))
+    render(
+        status,
+        &login_page(
+            &req,
+            &state,
+            email,
+            next,
+            FormErrors::default(),
+            Some(message),
+        ),
+    )
 }
 
-pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let f = FormData::parse(&body);
     if !f.csrf_ok(&req) {
         return csrf_failure(&req);
@@ -184,10 +285,21 @@ struct ForgotPage {
 
 pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = current_account(&req, &state).await;
-    render(StatusCode::OK, &ForgotPage { ctx: PageCtx::new(&req, account.as_ref(), "login"), sent: false, form_message: None })
+    render(
+        StatusCode::OK,
+        &ForgotPage {
+            ctx: PageCtx::new(&req, account.as_ref(), "login"),
+            sent: false,
+            form_message: None,
+        },
+    )
 }
 
-pub async fn forgot(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn forgot(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let f = FormData::parse(&body);
     if !f.csrf_ok(&req) {
         return csrf_failure(&req);
@@ -195,7 +307,14 @@ pub async fn forgot(req: HttpRequest, state: web::Data<AppState>, body: web::Byt
     let email = f.get("email");
     let services = state.services.clone();
     match web::block(move || services.request_password_reset(&email)).await {
-        Ok(Ok(())) => render(StatusCode::OK, &ForgotPage { ctx: PageCtx::new(&req, None, "login"), sent: true, form_message: None }),
+        Ok(Ok(())) => render(
+            StatusCode::OK,
+            &ForgotPage {
+                ctx: PageCtx::new(&req, None, "login"),
+                sent: true,
+                form_message: None,
+            },
+        ),
         Ok(Err(e)) => error_page(&req, None, &e),
         Err(e) => error_page(&req, None, &Error::internal(e)),
     }
@@ -217,7 +336,15 @@ pub async fn reset_form(req: HttpRequest, q: web::Query<HashMap<String, String>>
     if token.is_empty() {
         errors.insert("token", ctx.t.t("auth.reset_bad_link").to_string());
     }
-    render(StatusCode::OK, &ResetPage { ctx, token, errors, form_message: None })
+    render(
+        StatusCode::OK,
+        &ResetPage {
+            ctx,
+            token,
+            errors,
+            form_message: None,
+        },
+    )
 }
 
 pub async fn reset(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
@@ -236,18 +363,40 @@ pub async fn reset(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
         }
     };
     if f.get("password") != f.get("password_confirm") {
-        errors.insert("password_confirm", ctx.t.t("auth.password_mismatch").to_string());
+        errors.insert(
+            "password_confirm",
+            ctx.t.t("auth.password_mismatch").to_string(),
+        );
     }
     let Some(password) = password.filter(|_| errors.is_empty()) else {
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { ctx, token, errors, form_message: None });
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &ResetPage {
+                ctx,
+                token,
+                errors,
+                form_message: None,
+            },
+        );
     };
     let services = state.services.clone();
     let t2 = token.clone();
-    match web::block(move || services.reset_password(&t2, password)).await.unwrap_or_else(|e| Err(Error::internal(e))) {
+    match web::block(move || services.reset_password(&t2, password))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+    {
         Ok(()) => see_other("/login?notice=password_reset"),
         Err(Error::Validation(errs)) => {
             let errors = FormErrors::from_fields(&errs, &ctx.t);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &ResetPage { ctx, token, errors, form_message: None })
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ResetPage {
+                    ctx,
+                    token,
+                    errors,
+                    form_message: None,
+                },
+            )
         }
         Err(e) => error_page(&req, None, &e),
     }

@@ -8,17 +8,17 @@ mod vendors;
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::account::Role;
 use domain::services::accounts::Account;
 use domain::{Error, FieldError};
 
+use crate::AppState;
 use crate::auth::authenticate_page;
 use crate::i18n::Tr;
 use crate::session::{self, csrf_token, locale_of};
-use crate::AppState;
 
 /// The page routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -36,10 +36,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/reset-password", web::get().to(auth::reset_form))
         .route("/reset-password", web::post().to(auth::reset))
         .route("/account", web::get().to(account::show))
-        .route("/account/organization", web::post().to(account::update_organization))
+        .route(
+            "/account/organization",
+            web::post().to(account::update_organization),
+        )
         .route("/vendors", web::get().to(vendors::directory))
         .route("/admin/organizations", web::get().to(admin::organizations))
-        .route("/admin/organizations/{id}/verify", web::post().to(admin::verify))
+        .route(
+            "/admin/organizations/{id}/verify",
+            web::post().to(admin::verify),
+        )
         .route("/admin/evaluators", web::get().to(admin::evaluators))
         .route("/admin/evaluators", web::post().to(admin::create_evaluator))
         .default_service(web::to(not_found));
@@ -74,9 +80,16 @@ impl PageCtx {
             .filter(|k| NOTICES.contains(&k.as_str()))
             .map(|k| t.t(&format!("notice.{k}")).to_string());
         PageCtx {
-            user: account.map(|a| NavUser { display_name: a.user.display_name.clone(), is_admin: a.user.role == Role::Admin }),
+            user: account.map(|a| NavUser {
+                display_name: a.user.display_name.clone(),
+                is_admin: a.user.role == Role::Admin,
+            }),
             csrf: csrf_token(req),
-            path: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+            path: req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
             notice,
             section,
             t,
@@ -85,7 +98,14 @@ impl PageCtx {
 }
 
 /// The notices a redirect may ask a page to show (`?notice=saved`).
-const NOTICES: &[&str] = &["registered", "password_reset", "signed_out", "saved", "verified", "evaluator_created"];
+const NOTICES: &[&str] = &[
+    "registered",
+    "password_reset",
+    "signed_out",
+    "saved",
+    "verified",
+    "evaluator_created",
+];
 
 /// Field errors of a form, in the page's language.
 #[derive(Debug, Clone, Default)]
@@ -95,7 +115,8 @@ impl FormErrors {
     pub fn from_fields(errors: &[FieldError], t: &Tr) -> Self {
         let mut m = HashMap::new();
         for e in errors {
-            m.entry(e.field.clone()).or_insert_with(|| t.pick(&e.message));
+            m.entry(e.field.clone())
+                .or_insert_with(|| t.pick(&e.message));
         }
         FormErrors(m)
     }
@@ -152,11 +173,19 @@ impl FormData {
 
     /// The first value of `key`, or "".
     pub fn get(&self, key: &str) -> String {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 
     pub fn all(&self, key: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     pub fn flag(&self, key: &str) -> bool {
@@ -172,7 +201,10 @@ impl FormData {
 /// Renders a template as an HTML answer.
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
-        Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").insert_header((header::CACHE_CONTROL, "no-store")).body(html),
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(html),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             HttpResponse::InternalServerError().body("template error")
@@ -182,7 +214,9 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
 
 /// A 303 redirect after a form post.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// The signed-in account of a page request, if any (the access token is checked, then the
@@ -190,15 +224,25 @@ pub fn see_other(location: &str) -> HttpResponse {
 pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
     let who = authenticate_page(req).ok()?;
     let services = state.services.clone();
-    web::block(move || services.account(who.actor.user_id)).await.ok()?.ok()
+    web::block(move || services.account(who.actor.user_id))
+        .await
+        .ok()?
+        .ok()
 }
 
 /// The signed-in account, or a redirect to the sign-in page that comes back here.
-pub async fn require_account(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Account, HttpResponse> {
+pub async fn require_account(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+) -> Result<Account, HttpResponse> {
     match current_account(req, state).await {
         Some(a) => Ok(a),
         None => {
-            let here = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let here = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let next: String = url_encode(here);
             Err(see_other(&format!("/login?next={next}")))
         }
@@ -206,7 +250,9 @@ pub async fn require_account(req: &HttpRequest, state: &web::Data<AppState>) -> 
 }
 
 fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("x", s)]).map(|e| e[2..].to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("x", s)])
+        .map(|e| e[2..].to_string())
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -221,13 +267,29 @@ struct ErrorPage {
 pub fn error_page(req: &HttpRequest, account: Option<&Account>, e: &Error) -> HttpResponse {
     let ctx = PageCtx::new(req, account, "");
     let (status, title, text) = match e {
-        Error::NotFound => (StatusCode::NOT_FOUND, ctx.t.t("error.not_found_title").to_string(), ctx.t.t("error.not_found_text").to_string()),
-        Error::Forbidden(why) => (StatusCode::FORBIDDEN, ctx.t.t("error.forbidden_title").to_string(), ctx.t.pick(why)),
+        Error::NotFound => (
+            StatusCode::NOT_FOUND,
+            ctx.t.t("error.not_found_title").to_string(),
+            ctx.t.t("error.not_found_text").to_string(),
+        ),
+        Error::Forbidden(why) => (
+            StatusCode::FORBIDDEN,
+            ctx.t.t("error.forbidden_title").to_string(),
+            ctx.t.pick(why),
+        ),
         Error::Internal(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "internal error on a page");
-            (StatusCode::INTERNAL_SERVER_ERROR, ctx.t.t("error.internal_title").to_string(), ctx.t.t("error.internal_text").to_string())
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ctx.t.t("error.internal_title").to_string(),
+                ctx.t.t("error.internal_text").to_string(),
+            )
         }
-        other => (crate::error::classify(other).0, ctx.t.t("error.internal_title").to_string(), ctx.t.pick(&crate::error::public_detail(other))),
+        other => (
+            crate::error::classify(other).0,
+            ctx.t.t("error.internal_title").to_string(),
+            ctx.t.pick(&crate::error::public_detail(other)),
+        ),
     };
     render(status, &ErrorPage { ctx, title, text })
 }
@@ -248,7 +310,12 @@ struct HomePage {
 
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = current_account(&req, &state).await;
-    render(StatusCode::OK, &HomePage { ctx: PageCtx::new(&req, account.as_ref(), "home") })
+    render(
+        StatusCode::OK,
+        &HomePage {
+            ctx: PageCtx::new(&req, account.as_ref(), "home"),
+        },
+    )
 }
 
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -258,20 +325,35 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
 
 /// Only local paths may be redirect targets.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
 }
 
 /// `/lang/en?next=/account`: remembers the language in a cookie (and on the account) and goes back.
-async fn switch_language(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>, q: web::Query<HashMap<String, String>>) -> HttpResponse {
+async fn switch_language(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    q: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let locale = domain::account::Locale::parse(&path).unwrap_or_default();
     if let Ok(who) = authenticate_page(&req) {
         let services = state.services.clone();
-        if let Ok(Err(e)) = web::block(move || services.set_locale(who.actor.user_id, locale)).await {
+        if let Ok(Err(e)) = web::block(move || services.set_locale(who.actor.user_id, locale)).await
+        {
             tracing::warn!(error = %e, "could not save the language");
         }
     }
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/")).to_string();
-    let c = session::cookie(session::LANG_COOKIE, locale.code().into(), state.secure_cookies, Some(chrono::Duration::days(365)));
+    let c = session::cookie(
+        session::LANG_COOKIE,
+        locale.code().into(),
+        state.secure_cookies,
+        Some(chrono::Duration::days(365)),
+    );
     let mut resp = see_other(&next);
     let _ = resp.add_cookie(&c);
     resp
@@ -281,11 +363,17 @@ const CSS: &str = include_str!("../../../../frontend/static/app.css");
 const JS: &str = include_str!("../../../../frontend/static/app.js");
 
 async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/css; charset=utf-8").insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(CSS)
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(CSS)
 }
 
 async fn script() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/javascript; charset=utf-8").insert_header((header::CACHE_CONTROL, "public, max-age=3600")).body(JS)
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(JS)
 }
 
 #[cfg(test)]

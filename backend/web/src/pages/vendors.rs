@@ -3,15 +3,15 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use domain::ports::OrgFilter;
 use domain::Error;
+use domain::ports::OrgFilter;
 
-use super::{current_account, error_page, render, PageCtx, Pager};
-use crate::api::accounts::OrganizationOut;
-use crate::api::Paging;
+use super::{PageCtx, Pager, current_account, error_page, render};
 use crate::AppState;
+use crate::api::Paging;
+use crate::api::accounts::OrganizationOut;
 
 #[derive(Template)]
 #[template(path = "vendors.html")]
@@ -25,28 +25,64 @@ struct VendorsPage {
     pager: Pager,
 }
 
-pub async fn directory(req: HttpRequest, state: web::Data<AppState>, query: web::Query<HashMap<String, String>>) -> HttpResponse {
+pub async fn directory(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let account = current_account(&req, &state).await;
     let q = query.get("q").cloned().unwrap_or_default();
     let tags = query.get("tags").cloned().unwrap_or_default();
     let opc_only = query.get("opc_member").is_some_and(|v| v == "true");
-    let paging = Paging::parse(query.get("page").and_then(|p| p.parse().ok()), Some(20)).unwrap_or(Paging { page: 1, per_page: 20 });
+    let paging =
+        Paging::parse(query.get("page").and_then(|p| p.parse().ok()), Some(20)).unwrap_or(Paging {
+            page: 1,
+            per_page: 20,
+        });
     let filter = OrgFilter {
         q: Some(q.clone()),
-        tags: domain::text::split_tag_line(&tags).into_iter().map(|t| t.to_lowercase()).collect(),
+        tags: domain::text::split_tag_line(&tags)
+            .into_iter()
+            .map(|t| t.to_lowercase())
+            .collect(),
         opc_member: opc_only.then_some(true),
         offset: paging.offset(),
         limit: paging.per_page,
         ..Default::default()
     };
     let services = state.services.clone();
-    match web::block(move || services.vendor_directory(filter)).await.unwrap_or_else(|e| Err(Error::internal(e))) {
+    match web::block(move || services.vendor_directory(filter))
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+    {
         Ok(page) => {
             let ctx = PageCtx::new(&req, account.as_ref(), "vendors");
-            let base = format!("/vendors?{}", serde_urlencoded::to_string([("q", q.as_str()), ("tags", tags.as_str()), ("opc_member", if opc_only { "true" } else { "" })]).unwrap_or_default());
+            let base = format!(
+                "/vendors?{}",
+                serde_urlencoded::to_string([
+                    ("q", q.as_str()),
+                    ("tags", tags.as_str()),
+                    ("opc_member", if opc_only { "true" } else { "" })
+                ])
+                .unwrap_or_default()
+            );
             let pager = Pager::new(&ctx.t, &base, paging.page, paging.per_page, page.total);
-            let total_text = ctx.t.t("admin.total").replace("{}", &page.total.to_string());
-            render(StatusCode::OK, &VendorsPage { vendors: page.items.iter().map(OrganizationOut::from).collect(), q, tags, opc_only, total_text, pager, ctx })
+            let total_text = ctx
+                .t
+                .t("admin.total")
+                .replace("{}", &page.total.to_string());
+            render(
+                StatusCode::OK,
+                &VendorsPage {
+                    vendors: page.items.iter().map(OrganizationOut::from).collect(),
+                    q,
+                    tags,
+                    opc_only,
+                    total_text,
+                    pager,
+                    ctx,
+                },
+            )
         }
         Err(e) => error_page(&req, account.as_ref(), &e),
     }
