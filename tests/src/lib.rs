@@ -124,7 +124,9 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
     .collect();
     let settings = Settings::from_sources(None, &env).expect("test settings");
     scenario_market::telemetry::init(settings.log.format, &settings.log.level);
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    // Whole microseconds, the precision both databases store.
+    let start = DateTime::from_timestamp_micros(Utc::now().timestamp_micros()).unwrap();
+    let clock = Arc::new(ManualClock(Mutex::new(start)));
     let parts = wire(&settings, clock.clone()).expect("wire the app");
     let app = Application::start(&settings, parts.clone()).expect("start the app");
     let port = app.port;
