@@ -217,6 +217,20 @@ pub fn parse_name(raw: &str, max: usize) -> Result<String, String> {
     text::bounded(raw, 1, max)
 }
 
+/// The e-mail, password and name every new account has, each error recorded in `f`.
+fn parse_identity(
+    f: &mut Fields,
+    email: &str,
+    password: &str,
+    display_name: &str,
+) -> (Option<Email>, Option<Password>, Option<String>) {
+    (
+        f.take("email", Email::parse(email)),
+        f.take("password", Password::parse(password)),
+        f.take("display_name", parse_name(display_name, MAX_DISPLAY_NAME)),
+    )
+}
+
 /// Contact details of an organization; each part optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
@@ -339,12 +353,8 @@ impl TryFrom<RegisterRequest> for Registration {
 
     fn try_from(r: RegisterRequest) -> Result<Self> {
         let mut f = Fields::new();
-        let email = f.take("email", Email::parse(&r.email));
-        let password = f.take("password", Password::parse(&r.password));
-        let display_name = f.take(
-            "display_name",
-            parse_name(&r.display_name, MAX_DISPLAY_NAME),
-        );
+        let (email, password, display_name) =
+            parse_identity(&mut f, &r.email, &r.password, &r.display_name);
         let role = f.take(
             "role",
             Role::parse(&r.role).and_then(|role| {
@@ -416,12 +426,8 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
 
     fn try_from(r: CreateUserRequest) -> Result<Self> {
         let mut f = Fields::new();
-        let email = f.take("email", Email::parse(&r.email));
-        let password = f.take("password", Password::parse(&r.password));
-        let display_name = f.take(
-            "display_name",
-            parse_name(&r.display_name, MAX_DISPLAY_NAME),
-        );
+        let (email, password, display_name) =
+            parse_identity(&mut f, &r.email, &r.password, &r.display_name);
         let role = f.take(
             "role",
             Role::parse(&r.role).and_then(|role| match role {

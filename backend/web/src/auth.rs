@@ -246,14 +246,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_token_round_trips_and_carries_the_actor() {
-        let k = TokenKeys::new(
+    fn keys() -> TokenKeys {
+        TokenKeys::new(
             b"0123456789abcdef0123456789abcdef",
             "sm",
             "sm-api",
             Duration::minutes(15),
-        );
+        )
+    }
+
+    #[test]
+    fn a_token_round_trips_and_carries_the_actor() {
+        let k = keys();
         let now = Utc::now();
         let t = k.issue(&user(), SessionId(9), now).unwrap();
         let c = k.verify(&t, now).unwrap();
@@ -265,12 +269,7 @@ mod tests {
 
     #[test]
     fn expired_tampered_and_foreign_tokens_are_refused() {
-        let k = TokenKeys::new(
-            b"0123456789abcdef0123456789abcdef",
-            "sm",
-            "sm-api",
-            Duration::minutes(15),
-        );
+        let k = keys();
         let now = Utc::now();
         let t = k.issue(&user(), SessionId(9), now).unwrap();
         assert!(

@@ -7,9 +7,7 @@ use domain::Error;
 use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization};
 use domain::services::accounts::Account;
 
-use super::{
-    FormData, FormErrors, PageCtx, csrf_failure, error_page, render, require_account, see_other,
-};
+use super::{CheckedForm, FormErrors, PageCtx, error_page, render, require_account, see_other};
 use crate::AppState;
 use crate::api::accounts::OrganizationOut;
 
@@ -99,16 +97,13 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 pub async fn update_organization(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    form: CheckedForm,
 ) -> HttpResponse {
     let account = match require_account(&req, &state).await {
         Ok(a) => a,
         Err(redirect) => return redirect,
     };
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+    let f = form.0;
     let Some(org_id) = account.user.organization_id else {
         return error_page(&req, Some(&account), &Error::NotFound);
     };

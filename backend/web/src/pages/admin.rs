@@ -13,8 +13,7 @@ use domain::sector::Sector;
 use domain::services::accounts::Account;
 
 use super::{
-    FormData, FormErrors, PageCtx, Pager, csrf_failure, error_page, render, require_account,
-    see_other,
+    CheckedForm, FormErrors, PageCtx, Pager, error_page, render, require_account, see_other,
 };
 use crate::AppState;
 use crate::api::Paging;
@@ -116,16 +115,13 @@ pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: web::Bytes,
+    form: CheckedForm,
 ) -> HttpResponse {
     let account = match require_admin(&req, &state).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+    let f = form.0;
     let id = domain::ids::OrganizationId(path.into_inner());
     let (verified, opc) = (f.flag("verified"), f.flag("opc_member"));
     let services = state.services.clone();
@@ -235,16 +231,13 @@ pub async fn evaluators(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
 pub async fn create_evaluator(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    form: CheckedForm,
 ) -> HttpResponse {
     let account = match require_admin(&req, &state).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+    let f = form.0;
     let form = EvaluatorForm {
         display_name: f.get("display_name"),
         email: f.get("email"),

@@ -10,8 +10,7 @@ use domain::account::{Password, RegisterOrganization, RegisterRequest, Registrat
 use domain::services::accounts::SignedIn;
 
 use super::{
-    FormData, FormErrors, PageCtx, csrf_failure, current_account, error_page, render, safe_next,
-    see_other,
+    CheckedForm, FormErrors, PageCtx, current_account, error_page, render, safe_next, see_other,
 };
 use crate::AppState;
 use crate::api::accounts::client_ip;
@@ -70,12 +69,9 @@ fn signed_in_redirect(state: &AppState, signed: SignedIn, to: &str) -> HttpRespo
 pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    form: CheckedForm,
 ) -> HttpResponse {
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+    let f = form.0;
     let ctx = PageCtx::new(&req, None, "register");
     let form = RegisterForm {
         role: f.get("role"),
@@ -205,11 +201,12 @@ pub async fn login_form(
     )
 }
 
-pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let f = form.0;
     let (email, password, next) = (f.get("email"), f.get("password"), f.get("next"));
     let services = state.services.clone();
     let ip = client_ip(&req, &state);
@@ -256,12 +253,8 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, body: web::Byte
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    _checked: CheckedForm,
 ) -> HttpResponse {
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
     if let Ok(who) = crate::auth::authenticate_page(&req) {
         let services = state.services.clone();
         if let Ok(Err(e)) = web::block(move || services.logout(who.session)).await {
@@ -298,12 +291,9 @@ pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
 pub async fn forgot(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Bytes,
+    form: CheckedForm,
 ) -> HttpResponse {
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+    let f = form.0;
     let email = f.get("email");
     let services = state.services.clone();
     match web::block(move || services.request_password_reset(&email)).await {
@@ -347,11 +337,12 @@ pub async fn reset_form(req: HttpRequest, q: web::Query<HashMap<String, String>>
     )
 }
 
-pub async fn reset(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
-    let f = FormData::parse(&body);
-    if !f.csrf_ok(&req) {
-        return csrf_failure(&req);
-    }
+pub async fn reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let f = form.0;
     let ctx = PageCtx::new(&req, None, "login");
     let token = f.get("token");
     let mut errors = FormErrors::default();

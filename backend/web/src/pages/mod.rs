@@ -191,10 +191,32 @@ impl FormData {
     pub fn flag(&self, key: &str) -> bool {
         matches!(self.get(key).as_str(), "true" | "on" | "1")
     }
+}
 
-    /// Whether the form's CSRF token matches this browser's.
-    pub fn csrf_ok(&self, req: &HttpRequest) -> bool {
-        session::csrf_form_ok(req, &self.get("csrf"))
+/// A posted form whose CSRF token matched this browser's; any other post is answered with the
+/// "form expired" page before the handler runs.
+#[derive(Debug)]
+pub struct CheckedForm(pub FormData);
+
+impl actix_web::FromRequest for CheckedForm {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let f = FormData::parse(&body.await?);
+            if session::csrf_form_ok(&req, &f.get("csrf")) {
+                Ok(CheckedForm(f))
+            } else {
+                Err(actix_web::error::InternalError::from_response(
+                    "csrf token mismatch",
+                    csrf_failure(&req),
+                )
+                .into())
+            }
+        })
     }
 }
 
