@@ -553,7 +553,72 @@ async fn a_deactivated_user_is_signed_out_everywhere(app: &TestApp) {
     assert_eq!(app.login("gone@example.cn", PASSWORD).await.status, 401);
 }
 
+async fn admins_change_staff_roles_and_every_change_is_audited(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let a = app.post("/api/v1/admin/users", Some(&admin), json!({"email": "ev@example.cn", "password": PASSWORD, "display_name": "专家", "role": "evaluator", "expertise": ["other"]})).await;
+    let uid = a.body["id"].as_i64().unwrap();
+    let path = format!("/api/v1/admin/users/{uid}");
+    let promoted = app
+        .call("PATCH", &path, Some(&admin), Some(json!({"role": "admin"})))
+        .await;
+    assert_eq!(
+        (promoted.status, promoted.body["role"].as_str()),
+        (200, Some("admin"))
+    );
+    // A vendor user cannot be made staff, and an empty change names the field.
+    let reg = app.register("vv@example.cn", "vendor", "V").await;
+    let vid = reg["user"]["id"].as_i64().unwrap();
+    let bad = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/admin/users/{vid}"),
+            Some(&admin),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["field"].as_str()),
+        (422, Some("role"))
+    );
+    assert_eq!(
+        app.call("PATCH", &path, Some(&admin), Some(json!({})))
+            .await
+            .status,
+        422
+    );
+    // Administrators cannot lock themselves out.
+    let me = app.get("/api/v1/me", Some(&admin)).await.body["user"]["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.call(
+            "PATCH",
+            &format!("/api/v1/admin/users/{me}"),
+            Some(&admin),
+            Some(json!({"active": false}))
+        )
+        .await
+        .status,
+        409
+    );
+    let services = app.parts.services.clone();
+    let actions: Vec<String> = tokio::task::spawn_blocking(move || {
+        domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100)).unwrap()
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.action)
+    .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "user.role_change").count(),
+        1,
+        "{actions:?}"
+    );
+}
+
 on_both! {
+    admins_change_staff_roles_and_every_change_is_audited => super::admins_change_staff_roles_and_every_change_is_audited;
     registration_creates_an_unverified_organization_and_signs_in => super::registration_creates_an_unverified_organization_and_signs_in;
     a_duplicate_email_is_a_409 => super::a_duplicate_email_is_a_409;
     every_bad_register_field_is_named_in_one_422 => super::every_bad_register_field_is_named_in_one_422;

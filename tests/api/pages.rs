@@ -312,7 +312,94 @@ async fn admins_verify_organizations_and_create_evaluators_from_their_pages(app:
     assert_eq!(page(&v, app, "/admin/organizations").await.0, 403);
 }
 
+async fn a_signed_in_person_changes_their_password_from_the_account_page(app: &TestApp) {
+    app.register("pw@example.cn", "vendor", "改密企业").await;
+    let other_device = app.login("pw@example.cn", PASSWORD).await.body;
+    let c = browser();
+    let (_, html) = page(&c, app, "/login").await;
+    let csrf = csrf_of(&html);
+    post_form(
+        &c,
+        app,
+        "/login",
+        &[
+            ("csrf", &csrf),
+            ("email", "pw@example.cn"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let wrong = post_form(
+        &c,
+        app,
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current_password", "not-my-password-1"),
+            ("new_password", "fresh-password-22"),
+            ("new_password_confirm", "fresh-password-22"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"current_password-error\"")
+    );
+    let mismatch = post_form(
+        &c,
+        app,
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current_password", PASSWORD),
+            ("new_password", "fresh-password-22"),
+            ("new_password_confirm", "fresh-password-23"),
+        ],
+    )
+    .await;
+    assert_eq!(mismatch.status(), 422);
+    let ok = post_form(
+        &c,
+        app,
+        "/account/password",
+        &[
+            ("csrf", &csrf),
+            ("current_password", PASSWORD),
+            ("new_password", "fresh-password-22"),
+            ("new_password_confirm", "fresh-password-22"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status(), 303);
+    assert_eq!(ok.headers()["location"], "/account?notice=password_changed");
+    assert_eq!(
+        page(&c, app, "/account").await.0,
+        200,
+        "this browser stays signed in"
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/auth/refresh",
+            None,
+            serde_json::json!({"refresh_token": other_device["refresh_token"]})
+        )
+        .await
+        .status,
+        401,
+        "other sessions end"
+    );
+    assert_eq!(
+        app.login("pw@example.cn", "fresh-password-22").await.status,
+        200
+    );
+}
+
 on_both! {
+    a_signed_in_person_changes_their_password_from_the_account_page => super::a_signed_in_person_changes_their_password_from_the_account_page;
     a_form_post_without_the_csrf_token_is_refused_and_changes_nothing => super::a_form_post_without_the_csrf_token_is_refused_and_changes_nothing;
     form_errors_are_shown_next_to_their_fields_and_input_is_kept => super::form_errors_are_shown_next_to_their_fields_and_input_is_kept;
     the_account_page_needs_a_session_and_sign_out_ends_it => super::the_account_page_needs_a_session_and_sign_out_ends_it;

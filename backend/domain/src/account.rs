@@ -551,6 +551,23 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_kinds_round_trip_and_only_agency_and_vendor_have_organizations() {
+        for r in [Role::Admin, Role::Agency, Role::Vendor, Role::Evaluator] {
+            assert_eq!(Role::parse(r.code()), Ok(r));
+        }
+        assert!(Role::parse("root").is_err());
+        assert_eq!(Role::Agency.organization_kind(), Some(OrgKind::Agency));
+        assert_eq!(Role::Vendor.organization_kind(), Some(OrgKind::Vendor));
+        assert_eq!(Role::Admin.organization_kind(), None);
+        assert_eq!(Role::Evaluator.organization_kind(), None);
+        assert_eq!(OrgKind::parse("vendor"), Ok(OrgKind::Vendor));
+        assert!(OrgKind::parse("club").is_err());
+        assert_eq!(Locale::parse("zh-Hans"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("EN-us"), Some(Locale::En));
+        assert_eq!(Locale::parse("fr"), None);
+    }
+
+    #[test]
     fn emails_are_checked_and_normalised() {
         assert_eq!(
             Email::parse(" Li.Lei@Example.CN ").unwrap().normalized(),

@@ -65,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(accounts::confirm_password_reset),
                 )
                 .route("/me", web::get().to(accounts::me))
+                .route("/me/password", web::post().to(accounts::change_password))
                 .route("/admin/users", web::post().to(accounts::admin_create_user))
                 .route(
                     "/admin/users/{id}",

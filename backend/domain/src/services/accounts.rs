@@ -280,32 +280,68 @@ impl Services {
         })
     }
 
-    /// An administrator activates or deactivates a user. Deactivating ends their sessions.
-    pub fn set_user_active(&self, actor: &Actor, id: UserId, active: bool) -> Result<User> {
+    /// An administrator activates or deactivates a user, or moves a staff user between the
+    /// administrator and evaluator roles. Either change ends the user's sessions.
+    pub fn admin_update_user(
+        &self,
+        actor: &Actor,
+        id: UserId,
+        change: StaffChange,
+    ) -> Result<User> {
         policy::require_admin(actor)?;
-        if actor.user_id == id && !active {
+        if change.active.is_none() && change.role.is_none() {
+            return Err(Error::field(
+                "active",
+                "请提供要修改的字段 / give a field to change",
+            ));
+        }
+        if actor.user_id == id {
             return Err(Error::Conflict {
-                code: "cannot_deactivate_self",
-                detail: "不能停用自己的账号 / you cannot deactivate your own account".into(),
+                code: "cannot_change_self",
+                detail: "不能停用自己或修改自己的角色 / you cannot deactivate yourself or change your own role".into(),
             });
         }
         let now = self.now();
         in_tx(&*self.store, |tx| {
             let before = tx.user(id)?.ok_or(Error::NotFound)?;
             let mut user = before.clone();
-            user.active = active;
+            if let Some(role) = change.role {
+                let staff = |r: Role| matches!(r, Role::Admin | Role::Evaluator);
+                if !staff(role) || !staff(before.role) {
+                    return Err(Error::field(
+                        "role",
+                        "只能在管理员和评审专家之间调整角色 / roles change only between admin and evaluator",
+                    ));
+                }
+                user.role = role;
+            }
+            if let Some(active) = change.active {
+                user.active = active;
+            }
+            if user == before {
+                return Ok(user);
+            }
             user.updated_at = now;
             tx.update_user(&user)?;
-            if !active {
-                tx.revoke_user_sessions(id, now)?;
+            tx.revoke_user_sessions(id, now)?;
+            if user.active != before.active {
+                append_audit(
+                    tx,
+                    AuditDraft::new(Some(actor.user_id), "user.status_change", "user", id)
+                        .before(serde_json::json!({"active": before.active}))
+                        .after(serde_json::json!({"active": user.active})),
+                    now,
+                )?;
             }
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "user.status_change", "user", id)
-                    .before(serde_json::json!({"active": before.active}))
-                    .after(serde_json::json!({"active": active})),
-                now,
-            )?;
+            if user.role != before.role {
+                append_audit(
+                    tx,
+                    AuditDraft::new(Some(actor.user_id), "user.role_change", "user", id)
+                        .before(serde_json::json!({"role": before.role}))
+                        .after(serde_json::json!({"role": user.role})),
+                    now,
+                )?;
+            }
             Ok(user)
         })
     }
@@ -490,6 +526,34 @@ impl Services {
         })
     }
 
+    /// A signed-in user changes their password, proving the current one. Every session of the
+    /// user ends (the caller signs in again with the new password).
+    pub fn change_password(&self, id: UserId, current: &str, new: Password) -> Result<()> {
+        let stored = in_read(&*self.store, |tx| {
+            let user = tx.user(id)?.filter(|u| u.active).ok_or(Error::NotFound)?;
+            Ok(tx
+                .user_by_email(&user.email.to_lowercase())?
+                .map(|(_, h)| h))
+        })?;
+        if !stored.is_some_and(|h| security::verify_password(current, &h)) {
+            return Err(Error::field(
+                "current_password",
+                "当前密码不正确 / the current password is wrong",
+            ));
+        }
+        let hash = security::hash_password(&new)?;
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            tx.set_password_hash(id, &hash, now)?;
+            tx.revoke_user_sessions(id, now)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(id), "user.password_change", "user", id),
+                now,
+            )
+        })
+    }
+
     /// Changes a user's interface language.
     pub fn set_locale(&self, id: UserId, locale: Locale) -> Result<()> {
         let now = self.now();
@@ -583,6 +647,13 @@ impl Services {
             (seq, hash) = (last.seq, last.hash.clone());
         }
     }
+}
+
+/// What an administrator changes about a user; absent parts stay.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StaffChange {
+    pub active: Option<bool>,
+    pub role: Option<Role>,
 }
 
 /// A user for demo data or the command line.

@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::account::{
     Contact, CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest,
-    Organization, Password, RegisterRequest, Registration, User,
+    Organization, Password, RegisterRequest, Registration, Role, User,
 };
 use domain::ids::{OrganizationId, UserId};
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
-use domain::services::accounts::{Account, SignedIn};
+use domain::services::accounts::{Account, SignedIn, StaffChange};
 use serde::{Deserialize, Serialize};
 
 use super::{Page, Paging};
@@ -166,6 +166,15 @@ pub struct ResetConfirmIn {
     pub password: String,
 }
 
+/// Change the signed-in user's password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ChangePasswordIn {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+}
+
 /// Verification input.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct VerifyIn {
@@ -178,6 +187,8 @@ pub struct VerifyIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AdminUserPatchIn {
     pub active: Option<bool>,
+    /// `admin` or `evaluator`, for staff users only.
+    pub role: Option<String>,
 }
 
 /// Filters of the vendor directory.
@@ -325,6 +336,25 @@ pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<Htt
     Ok(HttpResponse::Ok().json(AccountOut::from(&account)))
 }
 
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordIn, security(("bearer" = [])),
+    responses((status = 204, description = "changed; every session of the user ended, sign in again"), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// Changes the signed-in user's password.
+pub async fn change_password(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    body: web::Json<ChangePasswordIn>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordIn {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let new = Password::parse(&new_password).map_err(|m| Error::field("new_password", m))?;
+    let services = state.services.clone();
+    web::block(move || services.change_password(who.actor.user_id, &current_password, new))
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 /// An administrator creates an evaluator or administrator.
@@ -343,7 +373,7 @@ pub async fn admin_create_user(
 #[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = AdminUserPatchIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
-/// An administrator activates or deactivates a user.
+/// An administrator activates or deactivates a user, or changes a staff user's role.
 pub async fn admin_update_user(
     state: web::Data<AppState>,
     who: Authenticated,
@@ -351,17 +381,17 @@ pub async fn admin_update_user(
     body: web::Json<AdminUserPatchIn>,
 ) -> ApiResult<HttpResponse> {
     let id = UserId(path.into_inner());
-    let services = state.services.clone();
-    let user = match body.into_inner().active {
-        Some(active) => {
-            web::block(move || services.set_user_active(&who.actor, id, active)).await??
-        }
-        None => {
-            return Err(
-                Error::field("active", "请提供要修改的字段 / give a field to change").into(),
-            );
-        }
+    let body = body.into_inner();
+    let role = match body.role.as_deref() {
+        Some(r) => Some(Role::parse(r).map_err(|m| Error::field("role", m))?),
+        None => None,
     };
+    let change = StaffChange {
+        active: body.active,
+        role,
+    };
+    let services = state.services.clone();
+    let user = web::block(move || services.admin_update_user(&who.actor, id, change)).await??;
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
 

@@ -31,7 +31,7 @@ impl Modify for BearerAuth {
     paths(
         ops::healthz, ops::readyz, ops::metrics,
         accounts::register, accounts::login, accounts::refresh, accounts::logout,
-        accounts::request_password_reset, accounts::confirm_password_reset, accounts::me,
+        accounts::request_password_reset, accounts::confirm_password_reset, accounts::me, accounts::change_password,
         accounts::admin_create_user, accounts::admin_update_user, accounts::admin_organizations,
         accounts::admin_verify_organization, accounts::organization, accounts::update_organization,
         accounts::vendors,

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization};
+use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password};
 use domain::services::accounts::Account;
 
 use super::{CheckedForm, FormErrors, PageCtx, error_page, render, require_account, see_other};
@@ -44,7 +44,24 @@ struct AccountPage {
     form: OrgForm,
     errors: FormErrors,
     form_message: Option<String>,
+    /// (field name, label key, autocomplete)
+    password_fields: [(&'static str, &'static str, &'static str); 3],
+    pw_errors: FormErrors,
 }
+
+const PASSWORD_FIELDS: [(&str, &str, &str); 3] = [
+    (
+        "current_password",
+        "account.current_password",
+        "current-password",
+    ),
+    ("new_password", "account.new_password", "new-password"),
+    (
+        "new_password_confirm",
+        "auth.password_confirm",
+        "new-password",
+    ),
+];
 
 fn page(
     req: &HttpRequest,
@@ -80,6 +97,8 @@ fn page(
         }),
         errors,
         form_message: None,
+        password_fields: PASSWORD_FIELDS,
+        pw_errors: FormErrors::default(),
         ctx,
     }
 }
@@ -150,6 +169,66 @@ pub async fn update_organization(
                     FormErrors::from_fields(&errs, &t),
                 ),
             )
+        }
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+pub async fn change_password(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(redirect) => return redirect,
+    };
+    let f = form.0;
+    let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
+    let mut pw_errors = FormErrors::default();
+    let new = match Password::parse(&f.get("new_password")) {
+        Ok(p) => Some(p),
+        Err(m) => {
+            pw_errors.insert("new_password", t.pick(&m));
+            None
+        }
+    };
+    if f.get("new_password") != f.get("new_password_confirm") {
+        pw_errors.insert(
+            "new_password_confirm",
+            t.t("auth.password_mismatch").to_string(),
+        );
+    }
+    let result = match new.filter(|_| pw_errors.is_empty()) {
+        Some(new) => {
+            let services = state.services.clone();
+            let (id, email, current, fresh) = (
+                account.user.id,
+                account.user.email.clone(),
+                f.get("current_password"),
+                f.get("new_password"),
+            );
+            let ip = crate::api::accounts::client_ip(&req, &state);
+            web::block(move || {
+                services.change_password(id, &current, new)?;
+                services.login(&email, &fresh, &ip)
+            })
+            .await
+            .unwrap_or_else(|e| Err(Error::internal(e)))
+        }
+        None => Err(Error::Validation(vec![])),
+    };
+    match result {
+        Ok(signed) => {
+            super::auth::signed_in_redirect(&state, signed, "/account?notice=password_changed")
+        }
+        Err(Error::Validation(errs)) => {
+            for e in errs {
+                pw_errors.insert(&e.field, t.pick(&e.message));
+            }
+            let mut p = page(&req, &account, None, FormErrors::default());
+            p.pw_errors = pw_errors;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &p)
         }
         Err(e) => error_page(&req, Some(&account), &e),
     }

@@ -50,7 +50,7 @@ pub async fn register_form(req: HttpRequest, state: web::Data<AppState>) -> Http
 }
 
 /// Signs the browser in: sets the session cookies on a redirect.
-fn signed_in_redirect(state: &AppState, signed: SignedIn, to: &str) -> HttpResponse {
+pub(super) fn signed_in_redirect(state: &AppState, signed: SignedIn, to: &str) -> HttpResponse {
     let mut resp = see_other(to);
     match state
         .tokens

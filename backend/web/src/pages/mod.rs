@@ -40,6 +40,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/organization",
             web::post().to(account::update_organization),
         )
+        .route(
+            "/account/password",
+            web::post().to(account::change_password),
+        )
         .route("/vendors", web::get().to(vendors::directory))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(
@@ -101,6 +105,7 @@ impl PageCtx {
 const NOTICES: &[&str] = &[
     "registered",
     "password_reset",
+    "password_changed",
     "signed_out",
     "saved",
     "verified",
