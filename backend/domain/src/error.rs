@@ -49,6 +49,14 @@ pub enum Error {
         code: &'static str,
         detail: String,
     },
+    /// A lifecycle move that the current state does not allow (HTTP 409); the answer names
+    /// the state and the move.
+    #[error("cannot {action} in state {current}: {detail}")]
+    IllegalTransition {
+        current: &'static str,
+        action: &'static str,
+        detail: String,
+    },
     /// Too many attempts; try again after this many seconds (HTTP 429).
     #[error("too many requests, retry after {retry_after_secs}s")]
     TooManyRequests { retry_after_secs: u64 },

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
-macro_rules! id_type {
+macro_rules! id_types {
     ($($(#[$m:meta])* $name:ident),* $(,)?) => {$(
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -25,7 +25,9 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(
+pub(crate) use id_types;
+
+id_types!(
     /// A user account.
     UserId,
     /// An agency or vendor organization.

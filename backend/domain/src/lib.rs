@@ -13,6 +13,7 @@ pub mod ids;
 pub mod job;
 pub mod policy;
 pub mod ports;
+pub mod scenario;
 pub mod sector;
 pub mod security;
 pub mod services;

@@ -19,6 +19,12 @@ pub struct Problem {
     /// A stable code for machines, e.g. `duplicate_email` (absent when the status says all).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// For a refused lifecycle move: the state the scenario is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+    /// For a refused lifecycle move: the move that was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     /// Every bad field, for 422 answers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
@@ -63,6 +69,12 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str, &'static str, Option<St
             "未找到 / Not found",
             None,
         ),
+        Error::IllegalTransition { .. } => (
+            StatusCode::CONFLICT,
+            "illegal-transition",
+            "状态不允许此操作 / Not allowed in this state",
+            Some("illegal_transition".into()),
+        ),
         Error::Conflict { code, .. } => (
             StatusCode::CONFLICT,
             "conflict",
@@ -93,6 +105,18 @@ pub fn public_detail(e: &Error) -> String {
         Error::Unauthorized(m) | Error::Forbidden(m) => m.clone(),
         Error::NotFound => "资源不存在 / the resource does not exist".into(),
         Error::Conflict { detail, .. } => detail.clone(),
+        Error::IllegalTransition {
+            current,
+            action,
+            detail,
+        } => {
+            let (zh, en) = detail
+                .split_once(" / ")
+                .unwrap_or((detail.as_str(), detail.as_str()));
+            format!(
+                "{zh}（当前状态 {current}，操作 {action}）/ cannot {action} while {current}: {en}"
+            )
+        }
         Error::TooManyRequests { retry_after_secs } => {
             format!("请 {retry_after_secs} 秒后重试 / try again in {retry_after_secs} seconds")
         }
@@ -109,17 +133,37 @@ pub fn problem_response(
     code: Option<String>,
     errors: Vec<FieldError>,
 ) -> HttpResponse {
-    let body = Problem {
-        kind: format!("/problems/{slug}"),
-        title: title.to_string(),
-        status: status.as_u16(),
-        detail,
-        code,
-        errors,
-    };
-    HttpResponse::build(status)
+    Problem::new(status, slug, title, detail, code, errors).into_response()
+}
+
+impl Problem {
+    pub fn new(
+        status: StatusCode,
+        slug: &str,
+        title: &str,
+        detail: String,
+        code: Option<String>,
+        errors: Vec<FieldError>,
+    ) -> Problem {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            code,
+            current_status: None,
+            action: None,
+            errors,
+        }
+    }
+
+    pub fn into_response(self) -> HttpResponse {
+        HttpResponse::build(
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        )
         .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-        .body(serde_json::to_string(&body).unwrap_or_default())
+        .body(serde_json::to_string(&self).unwrap_or_default())
+    }
 }
 
 impl ResponseError for ApiError {
@@ -139,7 +183,15 @@ impl ResponseError for ApiError {
             Error::Validation(v) => v.clone(),
             _ => vec![],
         };
-        let mut resp = problem_response(status, slug, title, public_detail(&self.0), code, errors);
+        let mut problem = Problem::new(status, slug, title, public_detail(&self.0), code, errors);
+        if let Error::IllegalTransition {
+            current, action, ..
+        } = &self.0
+        {
+            problem.current_status = Some((*current).to_string());
+            problem.action = Some((*action).to_string());
+        }
+        let mut resp = problem.into_response();
         if let Error::TooManyRequests { retry_after_secs } = &self.0
             && let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string())
         {
