@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 pub mod queue;
+mod scenarios;
 pub mod schema;
 mod time;
 mod tokens;

@@ -130,4 +130,68 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_head,
     jobs,
     write_lock,
+    scenarios,
+    scenario_criteria,
+    questions,
+    answers,
 );
+
+diesel::table! {
+    scenarios (id) {
+        id -> BigInt,
+        owner_org_id -> BigInt,
+        created_by -> BigInt,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        domain -> Text,
+        tags -> Text,
+        budget_min_fen -> BigInt,
+        budget_max_fen -> BigInt,
+        bid_deadline -> Timestamp,
+        price_weight -> Integer,
+        procurement_type -> Text,
+        status -> Text,
+        origin -> Text,
+        cancel_reason -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scenario_criteria (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        weight -> Integer,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        asked_by -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    answers (id) {
+        id -> BigInt,
+        question_id -> BigInt,
+        answered_by -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(scenarios -> organizations (owner_org_id));
+diesel::joinable!(scenario_criteria -> scenarios (scenario_id));
+diesel::joinable!(questions -> scenarios (scenario_id));
+diesel::joinable!(answers -> questions (question_id));

@@ -13,6 +13,11 @@ use crate::email::OutgoingEmail;
 pub enum Job {
     /// Send one e-mail.
     SendEmail(OutgoingEmail),
+    /// The bid deadline of a scenario has come: open its bids. Does nothing if the deadline
+    /// was extended meanwhile (the extension wrote a job of its own) or the bids are open.
+    OpenBids {
+        scenario: crate::scenario::ScenarioId,
+    },
 }
 
 impl Job {
@@ -20,6 +25,7 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SendEmail(_) => "send_email",
+            Job::OpenBids { .. } => "open_bids",
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::account::{OrgKind, Organization, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, UserId};
+use crate::scenario::Scenario;
 
 /// The signed-in user, as a request presents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,45 @@ pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
     Ok(())
 }
 
+/// An agency user may draft scenarios for their organization (verified or not: only
+/// publishing needs verification). Returns the organization.
+pub fn can_draft_scenario(actor: &Actor) -> Result<OrganizationId> {
+    match (actor.role, actor.organization_id) {
+        (Role::Agency, Some(org)) => Ok(org),
+        _ => Err(forbidden(
+            "只有机构用户可以发布场景 / only agency users post scenarios",
+        )),
+    }
+}
+
+/// Whether the viewer may know the scenario exists: once published everyone may; a draft
+/// only its own organization.
+pub fn can_view_scenario(viewer: Option<&Actor>, s: &Scenario) -> bool {
+    s.is_public() || viewer.is_some_and(|a| a.organization_id == Some(s.owner))
+}
+
+/// Only the owning agency's users manage a scenario.
+pub fn require_scenario_owner(actor: &Actor, s: &Scenario) -> Result<()> {
+    if actor.role == Role::Agency && actor.organization_id == Some(s.owner) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有发布机构可以管理该场景 / only the posting agency manages this scenario",
+        ))
+    }
+}
+
+/// Signed-in vendor users ask clarification questions.
+pub fn can_ask_question(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Vendor && actor.organization_id.is_some() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有企业用户可以提问 / only vendor users ask questions",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +177,54 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    fn scenario(owner: i64, published: bool) -> Scenario {
+        use crate::scenario::*;
+        Scenario {
+            id: ScenarioId(1),
+            owner: OrganizationId(owner),
+            created_by: UserId(1),
+            title: "t".into(),
+            summary: "s".into(),
+            description: "d".into(),
+            domain: crate::sector::Sector::Other,
+            tags: vec![],
+            budget_min_fen: 1,
+            budget_max_fen: 2,
+            bid_deadline: Utc::now(),
+            price_weight: 100,
+            procurement_type: ProcurementType::Services,
+            criteria: vec![],
+            status: if published {
+                Status::Published
+            } else {
+                Status::Draft
+            },
+            origin: Origin::Platform,
+            cancel_reason: None,
+            published_at: published.then(Utc::now),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn drafts_are_visible_to_their_agency_only_and_owners_manage() {
+        let own = actor(Role::Agency, Some(1));
+        let other = actor(Role::Agency, Some(2));
+        let draft = scenario(1, false);
+        assert!(can_view_scenario(Some(&own), &draft));
+        assert!(!can_view_scenario(Some(&other), &draft));
+        assert!(!can_view_scenario(None, &draft));
+        assert!(can_view_scenario(None, &scenario(1, true)));
+        assert!(require_scenario_owner(&own, &draft).is_ok());
+        assert!(require_scenario_owner(&other, &draft).is_err());
+        assert!(require_scenario_owner(&actor(Role::Admin, None), &draft).is_err());
+        assert_eq!(can_draft_scenario(&own).unwrap(), OrganizationId(1));
+        assert!(can_draft_scenario(&actor(Role::Vendor, Some(1))).is_err());
+        assert!(can_ask_question(&actor(Role::Vendor, Some(3))).is_ok());
+        assert!(can_ask_question(&actor(Role::Agency, Some(3))).is_err());
     }
 
     #[test]

@@ -61,8 +61,8 @@ fn run_once<T>(
 }
 
 /// Everything a service may do inside a transaction.
-pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo {}
-impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo> Tx for T {}
+pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo {}
+impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo> Tx for T {}
 
 /// Filters of the organization lists.
 #[derive(Debug, Clone, Default)]
@@ -168,4 +168,49 @@ pub trait AuditRepo {
 /// The job queue's writing side (the worker's side lives in the jobs crate).
 pub trait JobRepo {
     fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Filters of the scenario list. Visibility: scenarios ever published, and the drafts of the
+/// viewer's own organization.
+#[derive(Debug, Clone)]
+pub struct ScenarioFilter {
+    /// The status as seen at `now` (a passed deadline counts as `evaluating`).
+    pub status: Option<crate::scenario::Status>,
+    pub domain: Option<Sector>,
+    pub agency: Option<OrganizationId>,
+    /// The viewer's organization, whose drafts are visible too.
+    pub viewer_org: Option<OrganizationId>,
+    pub now: DateTime<Utc>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// Scenarios, their criteria, questions and answers.
+pub trait ScenarioRepo {
+    /// Writes a new scenario with its criteria.
+    fn insert_scenario(&mut self, s: &crate::scenario::Scenario) -> Result<()>;
+    /// Rewrites a scenario; its criteria are replaced by the given ones.
+    fn update_scenario(&mut self, s: &crate::scenario::Scenario) -> Result<()>;
+    fn scenario(
+        &mut self,
+        id: crate::scenario::ScenarioId,
+    ) -> Result<Option<crate::scenario::Scenario>>;
+    /// A page of scenarios (newest deadline first for open ones) and the total.
+    fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<crate::scenario::Scenario>, i64)>;
+    fn insert_question(&mut self, q: &crate::scenario::Question) -> Result<()>;
+    fn question(
+        &mut self,
+        id: crate::scenario::QuestionId,
+    ) -> Result<Option<crate::scenario::Question>>;
+    /// Questions of a scenario with their answers, oldest first.
+    fn questions(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::scenario::Question>>;
+    fn insert_answer(
+        &mut self,
+        question: crate::scenario::QuestionId,
+        by: UserId,
+        a: &crate::scenario::Answer,
+    ) -> Result<()>;
 }

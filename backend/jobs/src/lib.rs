@@ -10,6 +10,7 @@ use db::Database;
 use db::queue::ClaimedJob;
 use domain::job::{Job, backoff};
 use domain::ports::Clock;
+use domain::services::Services;
 use mail::Mailer;
 use tokio::sync::watch;
 
@@ -39,6 +40,7 @@ impl Default for WorkerSettings {
 pub struct Worker {
     db: Database,
     mailer: Mailer,
+    services: Services,
     clock: Arc<dyn Clock>,
     name: String,
     settings: WorkerSettings,
@@ -51,17 +53,13 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    pub fn new(
-        db: Database,
-        mailer: Mailer,
-        clock: Arc<dyn Clock>,
-        settings: WorkerSettings,
-    ) -> Self {
+    pub fn new(db: Database, mailer: Mailer, services: Services, settings: WorkerSettings) -> Self {
         let name = format!("{}-{}", std::process::id(), rand::random::<u32>());
         Self {
             db,
             mailer,
-            clock,
+            clock: services.clock.clone(),
+            services,
             name,
             settings,
         }
@@ -130,6 +128,7 @@ impl Worker {
     fn execute(&self, job: &Job) -> anyhow::Result<()> {
         match job {
             Job::SendEmail(mail) => self.mailer.send(mail),
+            Job::OpenBids { scenario } => Ok(self.services.open_bids(*scenario)?),
         }
     }
 

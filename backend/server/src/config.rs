@@ -43,7 +43,15 @@ pub struct Settings {
     pub mail: MailSettings,
     pub auth: AuthSettings,
     pub jobs: JobSettings,
+    pub market: MarketSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketSettings {
+    /// The shortest time between publishing a scenario and its bid deadline, in hours.
+    pub min_bid_window_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +151,9 @@ worker = true
 poll_interval_ms = 1000
 lease_seconds = 300
 
+[market]
+min_bid_window_hours = 0
+
 [log]
 format = "pretty"
 level = "info"
@@ -224,6 +235,11 @@ impl Settings {
                 "jobs.lease_seconds (APP__JOBS__LEASE_SECONDS)",
                 self.jobs.lease_seconds,
                 5,
+            ),
+            (
+                "market.min_bid_window_hours (APP__MARKET__MIN_BID_WINDOW_HOURS)",
+                self.market.min_bid_window_hours,
+                0,
             ),
         ] {
             if v < min {

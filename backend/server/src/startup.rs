@@ -9,7 +9,7 @@ use chrono::Duration;
 use db::Database;
 use domain::ids::IdGenerator;
 use domain::ports::Clock;
-use domain::services::{AuthPolicy, Services};
+use domain::services::{AuthPolicy, MarketPolicy, Services};
 use jobs::{Worker, WorkerSettings};
 use mail::{MailTransport, Mailer};
 use secrecy::ExposeSecret;
@@ -50,11 +50,14 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             public_base_url: settings.public_url(),
             ..AuthPolicy::default()
         },
+        market: MarketPolicy {
+            min_bid_window: Duration::hours(settings.market.min_bid_window_hours),
+        },
     };
     let worker = Worker::new(
         db.clone(),
         mailer.clone(),
-        clock,
+        services.clone(),
         WorkerSettings {
             lease: Duration::seconds(settings.jobs.lease_seconds),
             poll_interval: std::time::Duration::from_millis(settings.jobs.poll_interval_ms),

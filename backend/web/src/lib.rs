@@ -44,7 +44,7 @@ impl std::fmt::Debug for AppState {
 
 /// The route table, top to bottom.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use api::{accounts, ops};
+    use api::{accounts, ops, scenarios};
     cfg.route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
@@ -85,6 +85,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::patch().to(accounts::update_organization),
                 )
                 .route("/vendors", web::get().to(accounts::vendors))
+                .route("/scenarios", web::post().to(scenarios::create))
+                .route("/scenarios", web::get().to(scenarios::list))
+                .route("/scenarios/{id}", web::get().to(scenarios::get))
+                .route("/scenarios/{id}", web::patch().to(scenarios::update))
+                .route(
+                    "/scenarios/{id}/publish",
+                    web::post().to(scenarios::publish),
+                )
+                .route("/scenarios/{id}/extend", web::post().to(scenarios::extend))
+                .route("/scenarios/{id}/cancel", web::post().to(scenarios::cancel))
+                .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
+                .route(
+                    "/scenarios/{id}/questions",
+                    web::get().to(scenarios::questions),
+                )
+                .route("/questions/{id}/answer", web::post().to(scenarios::answer))
                 .default_service(web::to(api::not_found)),
         )
         .configure(pages::routes);

@@ -3,6 +3,7 @@
 //! state, and writes the jobs its change causes in that same transaction.
 
 pub mod accounts;
+pub mod scenarios;
 
 use std::sync::Arc;
 
@@ -38,6 +39,21 @@ impl Default for AuthPolicy {
     }
 }
 
+/// Settings of the marketplace rules.
+#[derive(Debug, Clone)]
+pub struct MarketPolicy {
+    /// The shortest time between publishing and the bid deadline (none by default).
+    pub min_bid_window: Duration,
+}
+
+impl Default for MarketPolicy {
+    fn default() -> Self {
+        Self {
+            min_bid_window: Duration::zero(),
+        }
+    }
+}
+
 /// What every service call needs: storage, time, ids and settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
@@ -45,6 +61,7 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<IdGenerator>,
     pub auth: AuthPolicy,
+    pub market: MarketPolicy,
 }
 
 impl std::fmt::Debug for Services {

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod openapi;
 pub mod ops;
+pub mod scenarios;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{accounts, ops};
+use super::{accounts, ops, scenarios};
 
 struct BearerAuth;
 
@@ -35,12 +35,15 @@ impl Modify for BearerAuth {
         accounts::admin_create_user, accounts::admin_update_user, accounts::admin_organizations,
         accounts::admin_verify_organization, accounts::organization, accounts::update_organization,
         accounts::vendors,
+        scenarios::create, scenarios::list, scenarios::get, scenarios::update, scenarios::publish,
+        scenarios::extend, scenarios::cancel, scenarios::ask, scenarios::questions, scenarios::answer,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Registration, sign-in, tokens"),
         (name = "admin", description = "Platform administration"),
         (name = "organizations", description = "Organization profiles and the vendor directory"),
+        (name = "scenarios", description = "Posting scenarios, their lifecycle and clarification Q&A"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -1,0 +1,335 @@
+//! Scenarios, criteria, questions and answers.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use domain::error::{Error, Result};
+use domain::ids::{OrganizationId, UserId};
+use domain::ports::{ScenarioFilter, ScenarioRepo};
+use domain::scenario::{
+    Answer, AnswerId, Criterion, CriterionId, Origin, ProcurementType, Question, QuestionId,
+    Scenario, ScenarioId, Status,
+};
+use domain::sector::Sector;
+
+use crate::schema::{answers, questions, scenario_criteria, scenarios};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{AnyConnection, db_err};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = scenarios)]
+#[diesel(treat_none_as_null = true)]
+struct ScenarioRow {
+    id: i64,
+    owner_org_id: i64,
+    created_by: i64,
+    title: String,
+    summary: String,
+    description: String,
+    domain: String,
+    tags: String,
+    budget_min_fen: i64,
+    budget_max_fen: i64,
+    bid_deadline: chrono::NaiveDateTime,
+    price_weight: i32,
+    procurement_type: String,
+    status: String,
+    origin: String,
+    cancel_reason: Option<String>,
+    published_at: Option<chrono::NaiveDateTime>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = scenario_criteria)]
+struct CriterionRow {
+    id: i64,
+    scenario_id: i64,
+    position: i32,
+    name: String,
+    weight: i32,
+    description: String,
+}
+
+impl ScenarioRow {
+    fn of(s: &Scenario) -> Self {
+        ScenarioRow {
+            id: s.id.0,
+            owner_org_id: s.owner.0,
+            created_by: s.created_by.0,
+            title: s.title.clone(),
+            summary: s.summary.clone(),
+            description: s.description.clone(),
+            domain: s.domain.code().into(),
+            tags: serde_json::to_string(&s.tags).unwrap_or_else(|_| "[]".into()),
+            budget_min_fen: s.budget_min_fen,
+            budget_max_fen: s.budget_max_fen,
+            bid_deadline: to_db(s.bid_deadline),
+            price_weight: s.price_weight,
+            procurement_type: s.procurement_type.code().into(),
+            status: s.status.code().into(),
+            origin: s.origin.code().into(),
+            cancel_reason: s.cancel_reason.clone(),
+            published_at: s.published_at.map(to_db),
+            created_at: to_db(s.created_at),
+            updated_at: to_db(s.updated_at),
+        }
+    }
+
+    fn into_domain(self, criteria: Vec<Criterion>) -> Result<Scenario> {
+        Ok(Scenario {
+            id: ScenarioId(self.id),
+            owner: OrganizationId(self.owner_org_id),
+            created_by: UserId(self.created_by),
+            title: self.title,
+            summary: self.summary,
+            description: self.description,
+            domain: Sector::parse(&self.domain).map_err(Error::internal)?,
+            tags: serde_json::from_str(&self.tags).map_err(Error::internal)?,
+            budget_min_fen: self.budget_min_fen,
+            budget_max_fen: self.budget_max_fen,
+            bid_deadline: from_db(self.bid_deadline),
+            price_weight: self.price_weight,
+            procurement_type: ProcurementType::parse(&self.procurement_type)
+                .map_err(Error::internal)?,
+            criteria,
+            status: Status::parse(&self.status).map_err(Error::internal)?,
+            origin: Origin::parse(&self.origin).map_err(Error::internal)?,
+            cancel_reason: self.cancel_reason,
+            published_at: opt_from_db(self.published_at),
+            created_at: from_db(self.created_at),
+            updated_at: from_db(self.updated_at),
+        })
+    }
+}
+
+fn insert_criteria(c: &mut AnyConnection, s: &Scenario) -> Result<()> {
+    for (i, k) in s.criteria.iter().enumerate() {
+        diesel::insert_into(scenario_criteria::table)
+            .values(CriterionRow {
+                id: k.id.0,
+                scenario_id: s.id.0,
+                position: i as i32,
+                name: k.name.clone(),
+                weight: k.weight,
+                description: k.description.clone(),
+            })
+            .execute(c)
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// The criteria of several scenarios, by scenario, in order.
+fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {
+    let rows: Vec<CriterionRow> = scenario_criteria::table
+        .filter(scenario_criteria::scenario_id.eq_any(ids))
+        .order((scenario_criteria::scenario_id, scenario_criteria::position))
+        .select(CriterionRow::as_select())
+        .load(c)
+        .map_err(db_err)?;
+    let mut out: HashMap<i64, Vec<Criterion>> = HashMap::new();
+    for r in rows {
+        out.entry(r.scenario_id).or_default().push(Criterion {
+            id: CriterionId(r.id),
+            name: r.name,
+            weight: r.weight,
+            description: r.description,
+        });
+    }
+    Ok(out)
+}
+
+type QuestionRow = (i64, i64, i64, String, chrono::NaiveDateTime);
+
+fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Question>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let answer_rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> = answers::table
+        .filter(answers::question_id.eq_any(&ids))
+        .order((answers::created_at.asc(), answers::id.asc()))
+        .select((
+            answers::id,
+            answers::question_id,
+            answers::body,
+            answers::created_at,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    let mut by_question: HashMap<i64, Vec<Answer>> = HashMap::new();
+    for (id, q, body, at) in answer_rows {
+        by_question.entry(q).or_default().push(Answer {
+            id: AnswerId(id),
+            body,
+            created_at: from_db(at),
+        });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, scenario, asked_by, body, at)| Question {
+            id: QuestionId(id),
+            scenario: ScenarioId(scenario),
+            asked_by: UserId(asked_by),
+            body,
+            created_at: from_db(at),
+            answers: by_question.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
+impl ScenarioRepo for AnyConnection {
+    fn insert_scenario(&mut self, s: &Scenario) -> Result<()> {
+        diesel::insert_into(scenarios::table)
+            .values(ScenarioRow::of(s))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_criteria(self, s)
+    }
+
+    fn update_scenario(&mut self, s: &Scenario) -> Result<()> {
+        diesel::update(scenarios::table.find(s.id.0))
+            .set(ScenarioRow::of(s))
+            .execute(self)
+            .map_err(db_err)?;
+        diesel::delete(scenario_criteria::table.filter(scenario_criteria::scenario_id.eq(s.id.0)))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_criteria(self, s)
+    }
+
+    fn scenario(&mut self, id: ScenarioId) -> Result<Option<Scenario>> {
+        let row: Option<ScenarioRow> = scenarios::table
+            .find(id.0)
+            .select(ScenarioRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        match row {
+            Some(r) => {
+                let mut crit = criteria_of(self, &[r.id])?;
+                let c = crit.remove(&r.id).unwrap_or_default();
+                r.into_domain(c).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<Scenario>, i64)> {
+        let now = to_db(f.now);
+        let filtered = |mut q: scenarios::BoxedQuery<'static, _>| {
+            q = match f.viewer_org {
+                Some(org) => q.filter(
+                    scenarios::published_at
+                        .is_not_null()
+                        .or(scenarios::owner_org_id.eq(org.0)),
+                ),
+                None => q.filter(scenarios::published_at.is_not_null()),
+            };
+            if let Some(d) = f.domain {
+                q = q.filter(scenarios::domain.eq(d.code()));
+            }
+            if let Some(a) = f.agency {
+                q = q.filter(scenarios::owner_org_id.eq(a.0));
+            }
+            match f.status {
+                Some(Status::Published) => {
+                    q = q.filter(
+                        scenarios::status
+                            .eq("published")
+                            .and(scenarios::bid_deadline.gt(now)),
+                    );
+                }
+                Some(Status::Evaluating) => {
+                    q = q.filter(
+                        scenarios::status.eq("evaluating").or(scenarios::status
+                            .eq("published")
+                            .and(scenarios::bid_deadline.le(now))),
+                    );
+                }
+                Some(other) => q = q.filter(scenarios::status.eq(other.code())),
+                None => {}
+            }
+            q
+        };
+        let total: i64 = filtered(scenarios::table.into_boxed())
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        let rows: Vec<ScenarioRow> = filtered(scenarios::table.into_boxed())
+            .select(ScenarioRow::as_select())
+            .order((scenarios::created_at.desc(), scenarios::id.desc()))
+            .offset(f.offset)
+            .limit(f.limit)
+            .load(self)
+            .map_err(db_err)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut crit = criteria_of(self, &ids)?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let c = crit.remove(&r.id).unwrap_or_default();
+                r.into_domain(c)
+            })
+            .collect::<Result<_>>()?;
+        Ok((items, total))
+    }
+
+    fn insert_question(&mut self, q: &Question) -> Result<()> {
+        diesel::insert_into(questions::table)
+            .values((
+                questions::id.eq(q.id.0),
+                questions::scenario_id.eq(q.scenario.0),
+                questions::asked_by.eq(q.asked_by.0),
+                questions::body.eq(&q.body),
+                questions::created_at.eq(to_db(q.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn question(&mut self, id: QuestionId) -> Result<Option<Question>> {
+        let rows: Vec<QuestionRow> = questions::table
+            .filter(questions::id.eq(id.0))
+            .select((
+                questions::id,
+                questions::scenario_id,
+                questions::asked_by,
+                questions::body,
+                questions::created_at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(with_answers(self, rows)?.pop())
+    }
+
+    fn questions(&mut self, scenario: ScenarioId) -> Result<Vec<Question>> {
+        let rows: Vec<QuestionRow> = questions::table
+            .filter(questions::scenario_id.eq(scenario.0))
+            .order((questions::created_at.asc(), questions::id.asc()))
+            .select((
+                questions::id,
+                questions::scenario_id,
+                questions::asked_by,
+                questions::body,
+                questions::created_at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        with_answers(self, rows)
+    }
+
+    fn insert_answer(&mut self, question: QuestionId, by: UserId, a: &Answer) -> Result<()> {
+        diesel::insert_into(answers::table)
+            .values((
+                answers::id.eq(a.id.0),
+                answers::question_id.eq(question.0),
+                answers::answered_by.eq(by.0),
+                answers::body.eq(&a.body),
+                answers::created_at.eq(to_db(a.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+}

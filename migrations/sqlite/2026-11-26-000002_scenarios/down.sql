@@ -1,0 +1,4 @@
+DROP TABLE answers;
+DROP TABLE questions;
+DROP TABLE scenario_criteria;
+DROP TABLE scenarios;
