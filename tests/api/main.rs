@@ -9,3 +9,4 @@ mod layout;
 mod ops;
 mod pages;
 mod queue;
+mod scenarios;
