@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod browser;
+mod catalogue;
 mod compose;
 mod layout;
 mod ops;

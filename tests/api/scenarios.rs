@@ -1,22 +1,29 @@
 //! The "Scenarios" contract (all but search), on both databases.
 
 use chrono::{Duration, SecondsFormat};
-use serde_json::{json, Value};
-use tests::{on_both, TestApp};
+use serde_json::{Value, json};
+use tests::{TestApp, on_both};
 
 /// A verified agency user's token and organization id.
 pub async fn verified_agency(app: &TestApp, email: &str, name: &str) -> (String, i64) {
     let admin = app.admin_token().await;
     let reg = app.register(email, "agency", name).await;
     let org = reg["organization"]["id"].as_i64().unwrap();
-    let a = app.post(&format!("/api/v1/admin/organizations/{org}/verify"), Some(&admin), json!({"verified": true})).await;
+    let a = app
+        .post(
+            &format!("/api/v1/admin/organizations/{org}/verify"),
+            Some(&admin),
+            json!({"verified": true}),
+        )
+        .await;
     assert_eq!(a.status, 200);
     (app.token(email).await, org)
 }
 
 /// A posting whose deadline is `days` from the app's now.
 pub fn posting(app: &TestApp, days: i64) -> Value {
-    let deadline = (app.parts.services.now() + Duration::days(days)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let deadline = (app.parts.services.now() + Duration::days(days))
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
     json!({
         "title": "无人机智能巡检",
         "summary": "Drone inspection of streets and rivers",
@@ -48,7 +55,11 @@ async fn the_whole_lifecycle_runs_to_evaluating_without_a_request(app: &TestApp)
     assert!(s["bid_count"].is_null());
     assert_eq!(s["agency"]["id"], org);
     assert_eq!(s["criteria"].as_array().unwrap().len(), 2);
-    assert!(s["warnings"].as_array().unwrap().is_empty(), "{:?}", s["warnings"]);
+    assert!(
+        s["warnings"].as_array().unwrap().is_empty(),
+        "{:?}",
+        s["warnings"]
+    );
     let path = format!("/api/v1/scenarios/{id}");
     // Edit in draft.
     let e = app.call("PATCH", &path, Some(&agency), Some(json!({"title": "无人机智能巡检（二期）", "price_weight": 5, "criteria": [{"name": "技术方案", "weight": 95}]}))).await;
@@ -56,26 +67,63 @@ async fn the_whole_lifecycle_runs_to_evaluating_without_a_request(app: &TestApp)
     assert_eq!(e.body["title"], "无人机智能巡检（二期）");
     assert_eq!(e.body["warnings"][0]["code"], "price_weight_low");
     // Publish.
-    let p = app.post(&format!("{path}/publish"), Some(&agency), json!({})).await;
+    let p = app
+        .post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
     assert_eq!(p.status, 200, "{:?}", p.body);
     assert_eq!(p.body["status"], "published");
-    assert!(p.body["bid_count"].is_null(), "sealed: no count before the deadline");
+    assert!(
+        p.body["bid_count"].is_null(),
+        "sealed: no count before the deadline"
+    );
     // Publishing twice is a 409 naming the state and the move.
-    let again = app.post(&format!("{path}/publish"), Some(&agency), json!({})).await;
+    let again = app
+        .post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body["current_status"], "published");
     assert_eq!(again.body["action"], "publish");
     // Substantive edits are refused once published; tags still change.
-    let refused = app.call("PATCH", &path, Some(&agency), Some(json!({"budget_max_fen": 90_000_000}))).await;
-    assert_eq!((refused.status, refused.body["action"].as_str()), (409, Some("edit")));
-    let tags = app.call("PATCH", &path, Some(&agency), Some(json!({"tags": ["无人机", "河道"]}))).await;
+    let refused = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&agency),
+            Some(json!({"budget_max_fen": 90_000_000})),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.body["action"].as_str()),
+        (409, Some("edit"))
+    );
+    let tags = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&agency),
+            Some(json!({"tags": ["无人机", "河道"]})),
+        )
+        .await;
     assert_eq!(tags.status, 200);
     // Extend by a week.
-    let old_deadline = chrono::DateTime::parse_from_rfc3339(p.body["bid_deadline"].as_str().unwrap()).unwrap();
+    let old_deadline =
+        chrono::DateTime::parse_from_rfc3339(p.body["bid_deadline"].as_str().unwrap()).unwrap();
     let new_deadline = (old_deadline + Duration::days(7)).to_rfc3339();
-    let earlier = app.post(&format!("{path}/extend"), Some(&agency), json!({"bid_deadline": (old_deadline - Duration::days(1)).to_rfc3339()})).await;
+    let earlier = app
+        .post(
+            &format!("{path}/extend"),
+            Some(&agency),
+            json!({"bid_deadline": (old_deadline - Duration::days(1)).to_rfc3339()}),
+        )
+        .await;
     assert_eq!(earlier.status, 409);
-    let x = app.post(&format!("{path}/extend"), Some(&agency), json!({"bid_deadline": new_deadline})).await;
+    let x = app
+        .post(
+            &format!("{path}/extend"),
+            Some(&agency),
+            json!({"bid_deadline": new_deadline}),
+        )
+        .await;
     assert_eq!(x.status, 200, "{:?}", x.body);
     // The old deadline passes: nothing happens, the scenario still takes bids.
     app.clock.advance(Duration::days(30));
@@ -84,37 +132,97 @@ async fn the_whole_lifecycle_runs_to_evaluating_without_a_request(app: &TestApp)
     // The new deadline passes: reads say evaluating at once, the job stores it.
     app.clock.advance(Duration::days(7));
     let read = app.get(&path, None).await;
-    assert_eq!(read.body["status"], "evaluating", "reads never wait for the job");
+    assert_eq!(
+        read.body["status"], "evaluating",
+        "reads never wait for the job"
+    );
     assert_eq!(read.body["bid_count"], 0);
     assert!(app.drain_jobs().await >= 1);
     let services = app.parts.services.clone();
     let agency = app.token("poster@example.cn").await;
-    let stored = tokio::task::spawn_blocking(move || domain::ports::in_read(&*services.store, |tx| tx.scenario(domain::scenario::ScenarioId(id))).unwrap().unwrap()).await.unwrap();
+    let stored = tokio::task::spawn_blocking(move || {
+        domain::ports::in_read(&*services.store, |tx| {
+            tx.scenario(domain::scenario::ScenarioId(id))
+        })
+        .unwrap()
+        .unwrap()
+    })
+    .await
+    .unwrap();
     assert_eq!(stored.status, domain::scenario::Status::Evaluating);
     // Too late to extend or cancel.
-    assert_eq!(app.post(&format!("{path}/extend"), Some(&agency), json!({"bid_deadline": (old_deadline + Duration::days(60)).to_rfc3339()})).await.status, 409);
-    let c = app.post(&format!("{path}/cancel"), Some(&agency), json!({"reason": "不需要了"})).await;
-    assert_eq!((c.status, c.body["current_status"].as_str()), (409, Some("evaluating")));
+    assert_eq!(
+        app.post(
+            &format!("{path}/extend"),
+            Some(&agency),
+            json!({"bid_deadline": (old_deadline + Duration::days(60)).to_rfc3339()})
+        )
+        .await
+        .status,
+        409
+    );
+    let c = app
+        .post(
+            &format!("{path}/cancel"),
+            Some(&agency),
+            json!({"reason": "不需要了"}),
+        )
+        .await;
+    assert_eq!(
+        (c.status, c.body["current_status"].as_str()),
+        (409, Some("evaluating"))
+    );
 }
 
 async fn cancel_needs_a_reason_and_ends_the_scenario(app: &TestApp) {
     let (agency, _) = verified_agency(app, "c@example.cn", "城管局").await;
-    let id = create(app, &agency, posting(app, 30)).await["id"].as_i64().unwrap();
+    let id = create(app, &agency, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/v1/scenarios/{id}");
-    app.post(&format!("{path}/publish"), Some(&agency), json!({})).await;
-    let no_reason = app.post(&format!("{path}/cancel"), Some(&agency), json!({"reason": " "})).await;
-    assert_eq!((no_reason.status, no_reason.body["errors"][0]["field"].as_str()), (422, Some("reason")));
-    let c = app.post(&format!("{path}/cancel"), Some(&agency), json!({"reason": "预算调整"})).await;
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    let no_reason = app
+        .post(
+            &format!("{path}/cancel"),
+            Some(&agency),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(
+        (
+            no_reason.status,
+            no_reason.body["errors"][0]["field"].as_str()
+        ),
+        (422, Some("reason"))
+    );
+    let c = app
+        .post(
+            &format!("{path}/cancel"),
+            Some(&agency),
+            json!({"reason": "预算调整"}),
+        )
+        .await;
     assert_eq!(c.status, 200);
-    assert_eq!((c.body["status"].as_str(), c.body["cancel_reason"].as_str()), (Some("cancelled"), Some("预算调整")));
-    assert_eq!(app.post(&format!("{path}/publish"), Some(&agency), json!({})).await.status, 409);
+    assert_eq!(
+        (c.body["status"].as_str(), c.body["cancel_reason"].as_str()),
+        (Some("cancelled"), Some("预算调整"))
+    );
+    assert_eq!(
+        app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+            .await
+            .status,
+        409
+    );
     // A cancelled draft stays invisible; a cancelled published scenario stays public.
     assert_eq!(app.get(&path, None).await.body["status"], "cancelled");
 }
 
 async fn a_draft_is_invisible_to_everyone_but_its_agency(app: &TestApp) {
     let (agency, org) = verified_agency(app, "d@example.cn", "司法局").await;
-    let id = create(app, &agency, posting(app, 30)).await["id"].as_i64().unwrap();
+    let id = create(app, &agency, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/v1/scenarios/{id}");
     assert_eq!(app.get(&path, None).await.status, 404);
     app.register("nosy-vendor@example.cn", "vendor", "V").await;
@@ -122,19 +230,40 @@ async fn a_draft_is_invisible_to_everyone_but_its_agency(app: &TestApp) {
     assert_eq!(app.get(&path, Some(&vendor)).await.status, 404);
     let (other, _) = verified_agency(app, "other-agency@example.cn", "别的局").await;
     assert_eq!(app.get(&path, Some(&other)).await.status, 404);
-    assert_eq!(app.call("PATCH", &path, Some(&other), Some(json!({"title": "x"}))).await.status, 404);
-    assert_eq!(app.post(&format!("{path}/publish"), Some(&other), json!({})).await.status, 404);
+    assert_eq!(
+        app.call("PATCH", &path, Some(&other), Some(json!({"title": "x"})))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.post(&format!("{path}/publish"), Some(&other), json!({}))
+            .await
+            .status,
+        404
+    );
     assert_eq!(app.get(&path, Some(&agency)).await.status, 200);
     // Lists: the public sees nothing; the agency sees its draft.
     assert_eq!(app.get("/api/v1/scenarios", None).await.body["total"], 0);
-    let mine = app.get(&format!("/api/v1/scenarios?agency_id={org}"), Some(&agency)).await;
+    let mine = app
+        .get(&format!("/api/v1/scenarios?agency_id={org}"), Some(&agency))
+        .await;
     assert_eq!(mine.body["total"], 1);
     assert_eq!(mine.body["items"][0]["status"], "draft");
-    assert!(mine.body["items"][0].get("description").is_none(), "lists carry the summary only");
+    assert!(
+        mine.body["items"][0].get("description").is_none(),
+        "lists carry the summary only"
+    );
     // Once published, everyone sees it and another agency may read but not manage it.
-    app.post(&format!("{path}/publish"), Some(&agency), json!({})).await;
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
     assert_eq!(app.get(&path, None).await.status, 200);
-    assert_eq!(app.call("PATCH", &path, Some(&other), Some(json!({"tags": []}))).await.status, 403);
+    assert_eq!(
+        app.call("PATCH", &path, Some(&other), Some(json!({"tags": []})))
+            .await
+            .status,
+        403
+    );
 }
 
 async fn every_create_error_is_named_field_by_field(app: &TestApp) {
@@ -148,10 +277,28 @@ async fn every_create_error_is_named_field_by_field(app: &TestApp) {
         )
         .await;
     assert_eq!(a.status, 422);
-    let fields: Vec<&str> = a.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = a.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(
         fields,
-        ["title", "summary", "description", "domain", "tags", "budget_min_fen", "budget_max_fen", "bid_deadline", "price_weight", "procurement_type", "criteria[0].name", "criteria[0].weight"]
+        [
+            "title",
+            "summary",
+            "description",
+            "domain",
+            "tags",
+            "budget_min_fen",
+            "budget_max_fen",
+            "bid_deadline",
+            "price_weight",
+            "procurement_type",
+            "criteria[0].name",
+            "criteria[0].weight"
+        ]
     );
     // Weights that do not add up to 100.
     let mut body = posting(app, 30);
@@ -159,137 +306,381 @@ async fn every_create_error_is_named_field_by_field(app: &TestApp) {
     let w = app.post("/api/v1/scenarios", Some(&agency), body).await;
     assert_eq!(w.status, 422);
     assert_eq!(w.body["errors"][0]["field"], "criteria");
-    assert!(w.body["errors"][0]["message"].as_str().unwrap().contains("110"));
+    assert!(
+        w.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("110")
+    );
     // Minimum above maximum, duplicate criterion names.
     let mut body = posting(app, 30);
     body["budget_min_fen"] = json!(90_000_000);
     body["criteria"][1]["name"] = json!("技术方案");
     let d = app.post("/api/v1/scenarios", Some(&agency), body).await;
-    let fields: Vec<&str> = d.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = d.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["budget_max_fen", "criteria[1].name"]);
     // Vendors cannot post at all; nothing was stored.
     app.register("vendor@example.cn", "vendor", "V").await;
     let vendor = app.token("vendor@example.cn").await;
-    assert_eq!(app.post("/api/v1/scenarios", Some(&vendor), posting(app, 30)).await.status, 403);
-    assert_eq!(app.get("/api/v1/scenarios", Some(&agency)).await.body["total"], 0);
+    assert_eq!(
+        app.post("/api/v1/scenarios", Some(&vendor), posting(app, 30))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        app.get("/api/v1/scenarios", Some(&agency)).await.body["total"],
+        0
+    );
 }
 
 async fn an_unverified_agency_drafts_but_may_not_publish(app: &TestApp) {
-    app.register("new@example.cn", "agency", "新成立的街道办").await;
+    app.register("new@example.cn", "agency", "新成立的街道办")
+        .await;
     let agency = app.token("new@example.cn").await;
-    let id = create(app, &agency, posting(app, 30)).await["id"].as_i64().unwrap();
-    let p = app.post(&format!("/api/v1/scenarios/{id}/publish"), Some(&agency), json!({})).await;
+    let id = create(app, &agency, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
+    let p = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
     assert_eq!(p.status, 403);
-    assert!(p.body["detail"].as_str().unwrap().contains("not verified"), "{:?}", p.body);
-    assert_eq!(app.get(&format!("/api/v1/scenarios/{id}"), Some(&agency)).await.body["status"], "draft");
+    assert!(
+        p.body["detail"].as_str().unwrap().contains("not verified"),
+        "{:?}",
+        p.body
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{id}"), Some(&agency))
+            .await
+            .body["status"],
+        "draft"
+    );
 }
 
 async fn publishing_needs_a_future_deadline(app: &TestApp) {
     let (agency, _) = verified_agency(app, "late@example.cn", "数据局").await;
-    let id = create(app, &agency, posting(app, 1)).await["id"].as_i64().unwrap();
+    let id = create(app, &agency, posting(app, 1)).await["id"]
+        .as_i64()
+        .unwrap();
     app.clock.advance(Duration::days(1));
     let agency = app.token("late@example.cn").await;
-    let p = app.post(&format!("/api/v1/scenarios/{id}/publish"), Some(&agency), json!({})).await;
+    let p = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
     assert_eq!(p.status, 409, "{:?}", p.body);
     assert_eq!(p.body["current_status"], "draft");
     // A short window publishes, with the hint.
-    let id = create(app, &agency, posting(app, 5)).await["id"].as_i64().unwrap();
-    let p = app.post(&format!("/api/v1/scenarios/{id}/publish"), Some(&agency), json!({})).await;
+    let id = create(app, &agency, posting(app, 5)).await["id"]
+        .as_i64()
+        .unwrap();
+    let p = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
     assert_eq!(p.status, 200);
     assert_eq!(p.body["warnings"][0]["code"], "short_bid_window");
 }
 
 async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestApp) {
     let (agency, _) = verified_agency(app, "qa@example.cn", "数据局").await;
-    let id = create(app, &agency, posting(app, 30)).await["id"].as_i64().unwrap();
+    let id = create(app, &agency, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
     let qpath = format!("/api/v1/scenarios/{id}/questions");
     app.register("asker@example.cn", "vendor", "提问企业").await;
     let asker = app.token("asker@example.cn").await;
     // Not while a draft (invisible), and never empty.
-    assert_eq!(app.post(&qpath, Some(&asker), json!({"body": "数据从哪来？"})).await.status, 404);
-    app.post(&format!("/api/v1/scenarios/{id}/publish"), Some(&agency), json!({})).await;
-    assert_eq!(app.post(&qpath, Some(&asker), json!({"body": "  "})).await.status, 422);
-    assert_eq!(app.post(&qpath, Some(&agency), json!({"body": "自问自答"})).await.status, 403, "agencies do not ask");
-    assert_eq!(app.post(&qpath, None, json!({"body": "匿名"})).await.status, 401);
-    let q1 = app.post(&qpath, Some(&asker), json!({"body": "视频数据从哪个平台接入？"})).await;
+    assert_eq!(
+        app.post(&qpath, Some(&asker), json!({"body": "数据从哪来？"}))
+            .await
+            .status,
+        404
+    );
+    app.post(
+        &format!("/api/v1/scenarios/{id}/publish"),
+        Some(&agency),
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        app.post(&qpath, Some(&asker), json!({"body": "  "}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        app.post(&qpath, Some(&agency), json!({"body": "自问自答"}))
+            .await
+            .status,
+        403,
+        "agencies do not ask"
+    );
+    assert_eq!(
+        app.post(&qpath, None, json!({"body": "匿名"})).await.status,
+        401
+    );
+    let q1 = app
+        .post(
+            &qpath,
+            Some(&asker),
+            json!({"body": "视频数据从哪个平台接入？"}),
+        )
+        .await;
     assert_eq!(q1.status, 201);
-    let q2 = app.post(&qpath, Some(&asker), json!({"body": "是否需要私有化部署？"})).await;
-    let (q1, q2) = (q1.body["id"].as_i64().unwrap(), q2.body["id"].as_i64().unwrap());
+    let q2 = app
+        .post(
+            &qpath,
+            Some(&asker),
+            json!({"body": "是否需要私有化部署？"}),
+        )
+        .await;
+    let (q1, q2) = (
+        q1.body["id"].as_i64().unwrap(),
+        q2.body["id"].as_i64().unwrap(),
+    );
     // The public sees nothing yet; the owner sees both; the asker sees their own.
-    assert_eq!(app.get(&qpath, None).await.body.as_array().unwrap().len(), 0);
-    assert_eq!(app.get(&qpath, Some(&agency)).await.body.as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get(&qpath, None).await.body.as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(
+        app.get(&qpath, Some(&agency))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let own = app.get(&qpath, Some(&asker)).await.body;
     assert!(own.as_array().unwrap().iter().all(|q| q["mine"] == true));
     // Only the owner answers.
-    assert_eq!(app.post(&format!("/api/v1/questions/{q1}/answer"), Some(&asker), json!({"body": "我来答"})).await.status, 403);
-    let a = app.post(&format!("/api/v1/questions/{q1}/answer"), Some(&agency), json!({"body": "通过区城市运行中心视频平台接入。"})).await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/questions/{q1}/answer"),
+            Some(&asker),
+            json!({"body": "我来答"})
+        )
+        .await
+        .status,
+        403
+    );
+    let a = app
+        .post(
+            &format!("/api/v1/questions/{q1}/answer"),
+            Some(&agency),
+            json!({"body": "通过区城市运行中心视频平台接入。"}),
+        )
+        .await;
     assert_eq!(a.status, 201, "{:?}", a.body);
     assert!(a.body["warnings"].as_array().unwrap().is_empty());
     // A correction is another answer; the first stays.
-    app.post(&format!("/api/v1/questions/{q1}/answer"), Some(&agency), json!({"body": "更正：同时接入街道自建摄像头。"})).await;
+    app.post(
+        &format!("/api/v1/questions/{q1}/answer"),
+        Some(&agency),
+        json!({"body": "更正：同时接入街道自建摄像头。"}),
+    )
+    .await;
     let public = app.get(&qpath, None).await.body;
     let list = public.as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["answers"].as_array().unwrap().len(), 2);
-    assert_eq!(list[0]["answers"][0]["body"], "通过区城市运行中心视频平台接入。");
+    assert_eq!(
+        list[0]["answers"][0]["body"],
+        "通过区城市运行中心视频平台接入。"
+    );
     let text = public.to_string();
-    assert!(!text.contains("asker@example.cn") && !text.contains("提问企业") && !text.contains("asked_by"), "the asker is never shown");
-    assert_eq!(app.get(&qpath, Some(&agency)).await.body.as_array().unwrap().iter().filter(|q| q["answered"] == false).count(), 1);
+    assert!(
+        !text.contains("asker@example.cn")
+            && !text.contains("提问企业")
+            && !text.contains("asked_by"),
+        "the asker is never shown"
+    );
+    assert_eq!(
+        app.get(&qpath, Some(&agency))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["answered"] == false)
+            .count(),
+        1
+    );
     // Close to the deadline an answer carries the hint; after it, no more Q&A.
     app.clock.advance(Duration::days(20));
-    let (agency, asker) = (app.token("qa@example.cn").await, app.token("asker@example.cn").await);
-    let late = app.post(&format!("/api/v1/questions/{q2}/answer"), Some(&agency), json!({"body": "需要。"})).await;
+    let (agency, asker) = (
+        app.token("qa@example.cn").await,
+        app.token("asker@example.cn").await,
+    );
+    let late = app
+        .post(
+            &format!("/api/v1/questions/{q2}/answer"),
+            Some(&agency),
+            json!({"body": "需要。"}),
+        )
+        .await;
     assert_eq!(late.body["warnings"][0]["code"], "late_clarification");
     app.clock.advance(Duration::days(11));
     let asker = app.token("asker@example.cn").await;
-    assert_eq!(app.post(&qpath, Some(&asker), json!({"body": "还能问吗？"})).await.status, 409);
+    assert_eq!(
+        app.post(&qpath, Some(&asker), json!({"body": "还能问吗？"}))
+            .await
+            .status,
+        409
+    );
 }
 
 async fn list_filters_by_status_domain_and_agency_with_paging(app: &TestApp) {
     let (a1, org1) = verified_agency(app, "l1@example.cn", "甲局").await;
     let (a2, _) = verified_agency(app, "l2@example.cn", "乙局").await;
-    for (token, domain, days) in [(&a1, "city_governance", 30), (&a1, "government_services", 2), (&a2, "city_governance", 30)] {
+    for (token, domain, days) in [
+        (&a1, "city_governance", 30),
+        (&a1, "government_services", 2),
+        (&a2, "city_governance", 30),
+    ] {
         let mut body = posting(app, days);
         body["domain"] = json!(domain);
         let id = create(app, token, body).await["id"].as_i64().unwrap();
-        app.post(&format!("/api/v1/scenarios/{id}/publish"), Some(token), json!({})).await;
+        app.post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(token),
+            json!({}),
+        )
+        .await;
     }
     app.clock.advance(Duration::days(3));
     let q = |s: &'static str| async move { app.get(s, None).await.body };
     assert_eq!(q("/api/v1/scenarios").await["total"], 3);
-    assert_eq!(q("/api/v1/scenarios?status=published").await["total"], 2, "a passed deadline is no longer published");
+    assert_eq!(
+        q("/api/v1/scenarios?status=published").await["total"],
+        2,
+        "a passed deadline is no longer published"
+    );
     assert_eq!(q("/api/v1/scenarios?status=evaluating").await["total"], 1);
-    assert_eq!(q("/api/v1/scenarios?domain=city_governance").await["total"], 2);
-    assert_eq!(app.get(&format!("/api/v1/scenarios?agency_id={org1}"), None).await.body["total"], 2);
+    assert_eq!(
+        q("/api/v1/scenarios?domain=city_governance").await["total"],
+        2
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios?agency_id={org1}"), None)
+            .await
+            .body["total"],
+        2
+    );
     let page = q("/api/v1/scenarios?per_page=2&page=2").await;
-    assert_eq!((page["items"].as_array().unwrap().len(), page["page"].as_i64()), (1, Some(2)));
-    let bad = app.get("/api/v1/scenarios?status=open&domain=space&per_page=500", None).await;
+    assert_eq!(
+        (
+            page["items"].as_array().unwrap().len(),
+            page["page"].as_i64()
+        ),
+        (1, Some(2))
+    );
+    let bad = app
+        .get(
+            "/api/v1/scenarios?status=open&domain=space&per_page=500",
+            None,
+        )
+        .await;
     assert_eq!(bad.status, 422);
-    let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["status", "domain", "per_page"]);
 }
 
 async fn every_scenario_change_is_audited(app: &TestApp) {
     let (agency, _) = verified_agency(app, "au@example.cn", "数据局").await;
-    let id = create(app, &agency, posting(app, 30)).await["id"].as_i64().unwrap();
+    let id = create(app, &agency, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
     let path = format!("/api/v1/scenarios/{id}");
-    app.call("PATCH", &path, Some(&agency), Some(json!({"summary": "changed"}))).await;
-    app.post(&format!("{path}/publish"), Some(&agency), json!({})).await;
+    app.call(
+        "PATCH",
+        &path,
+        Some(&agency),
+        Some(json!({"summary": "changed"})),
+    )
+    .await;
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
     let new_deadline = (app.parts.services.now() + Duration::days(40)).to_rfc3339();
-    app.post(&format!("{path}/extend"), Some(&agency), json!({"bid_deadline": new_deadline})).await;
+    app.post(
+        &format!("{path}/extend"),
+        Some(&agency),
+        json!({"bid_deadline": new_deadline}),
+    )
+    .await;
     app.register("asker@example.cn", "vendor", "V").await;
     let vendor = app.token("asker@example.cn").await;
-    let q = app.post(&format!("{path}/questions"), Some(&vendor), json!({"body": "问题"})).await.body["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/questions/{q}/answer"), Some(&agency), json!({"body": "答复"})).await;
-    app.post(&format!("{path}/cancel"), Some(&agency), json!({"reason": "调整"})).await;
+    let q = app
+        .post(
+            &format!("{path}/questions"),
+            Some(&vendor),
+            json!({"body": "问题"}),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/questions/{q}/answer"),
+        Some(&agency),
+        json!({"body": "答复"}),
+    )
+    .await;
+    app.post(
+        &format!("{path}/cancel"),
+        Some(&agency),
+        json!({"reason": "调整"}),
+    )
+    .await;
     let services = app.parts.services.clone();
     let (records, check) = tokio::task::spawn_blocking(move || {
-        (domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 1000)).unwrap(), services.verify_audit_chain().unwrap())
+        (
+            domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 1000)).unwrap(),
+            services.verify_audit_chain().unwrap(),
+        )
     })
     .await
     .unwrap();
-    let actions: Vec<&str> = records.iter().filter(|r| r.action.starts_with("scenario.") || r.action.starts_with("question.")).map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["scenario.create", "scenario.edit", "scenario.publish", "scenario.extend", "question.ask", "question.answer", "scenario.cancel"]);
+    let actions: Vec<&str> = records
+        .iter()
+        .filter(|r| r.action.starts_with("scenario.") || r.action.starts_with("question."))
+        .map(|r| r.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "scenario.create",
+            "scenario.edit",
+            "scenario.publish",
+            "scenario.extend",
+            "question.ask",
+            "question.answer",
+            "scenario.cancel"
+        ]
+    );
     assert!(matches!(check, domain::audit::ChainCheck::Intact { .. }));
 }
 

@@ -25,6 +25,16 @@ impl Clock for SystemClock {
     }
 }
 
+/// A clock that always says the same time (for back-dated demo data).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
 /// Opens transactions. Every service call that writes runs inside exactly one.
 pub trait Store: Send + Sync {
     /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.

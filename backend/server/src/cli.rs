@@ -157,7 +157,10 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             anyhow::ensure!(demo, "say what to load: seed --demo");
             let parts = wire(&settings, Arc::new(SystemClock))?;
             let n = seed::load_demo(&parts.services)?;
-            println!("demo data loaded: {n} new account(s)");
+            println!(
+                "demo data loaded: {} new account(s), {} new scenario(s)",
+                n.accounts, n.scenarios
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit {
@@ -186,8 +189,12 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         let parts = wire(&settings, Arc::new(SystemClock))?;
         if settings.demo() {
             let n = seed::load_demo(&parts.services)?;
-            if n > 0 {
-                tracing::info!(accounts = n, "loaded the demo data");
+            if n.accounts + n.scenarios > 0 {
+                tracing::info!(
+                    accounts = n.accounts,
+                    scenarios = n.scenarios,
+                    "loaded the demo data"
+                );
             }
         }
         let app = Application::start(&settings, parts)?;

@@ -1,15 +1,31 @@
-//! Demo data: the accounts and organizations of `domain::demo`, written through the same
-//! services as everything else (so they are audited). Loading twice changes nothing.
+//! Demo data: the accounts and organizations of `domain::demo` and its catalogue of 17
+//! scenarios, written through the same services as everything else (so they are audited).
+//! Loading twice changes nothing.
 
+use std::sync::Arc;
+
+use chrono::Duration;
 use domain::account::{Email, Password};
 use domain::credit_code::{CreditCode, with_check_character};
-use domain::demo::{ACCOUNTS, DEMO_PASSWORD};
+use domain::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, SCENARIOS};
+use domain::policy::Actor;
+use domain::ports::{FixedClock, in_read};
+use domain::scenario::{Origin, ScenarioFields};
 use domain::services::Services;
 use domain::services::accounts::{EnsureOrganization, EnsureUser};
+use domain::services::scenarios::ScenarioQuery;
 
-/// Loads the demo data; returns how many accounts it created.
-pub fn load_demo(services: &Services) -> anyhow::Result<usize> {
-    let before = domain::ports::in_read(&*services.store, |tx| tx.count_users())?;
+/// What loading added.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Loaded {
+    pub accounts: usize,
+    pub scenarios: usize,
+}
+
+/// Loads the demo data.
+pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
+    let before = in_read(&*services.store, |tx| tx.count_users())?;
+    let mut actors = std::collections::HashMap::new();
     for a in ACCOUNTS {
         let organization = a.organization.map(|o| EnsureOrganization {
             name: o.name.into(),
@@ -21,7 +37,7 @@ pub fn load_demo(services: &Services) -> anyhow::Result<usize> {
             description: o.description.into(),
             capabilities: o.capabilities.iter().map(|c| c.to_string()).collect(),
         });
-        services.ensure_user(EnsureUser {
+        let user = services.ensure_user(EnsureUser {
             email: Email::parse(a.email).map_err(anyhow::Error::msg)?,
             password: Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?,
             display_name: a.display_name.into(),
@@ -29,7 +45,65 @@ pub fn load_demo(services: &Services) -> anyhow::Result<usize> {
             expertise: a.expertise.to_vec(),
             organization,
         })?;
+        actors.insert(
+            a.email,
+            Actor {
+                user_id: user.id,
+                role: user.role,
+                organization_id: user.organization_id,
+            },
+        );
     }
-    let after = domain::ports::in_read(&*services.store, |tx| tx.count_users())?;
-    Ok((after - before) as usize)
+    let after = in_read(&*services.store, |tx| tx.count_users())?;
+    let scenarios = load_catalogue(services, &actors)?;
+    Ok(Loaded {
+        accounts: (after - before) as usize,
+        scenarios,
+    })
+}
+
+fn load_catalogue(
+    services: &Services,
+    actors: &std::collections::HashMap<&str, Actor>,
+) -> anyhow::Result<usize> {
+    let now = services.now();
+    let mut added = 0;
+    for d in SCENARIOS {
+        let actor = actors
+            .get(d.agency)
+            .ok_or_else(|| anyhow::anyhow!("no demo agency {}", d.agency))?;
+        let existing = services.list_scenarios(
+            Some(actor),
+            ScenarioQuery {
+                agency: actor.organization_id,
+                limit: 100,
+                ..Default::default()
+            },
+        )?;
+        if existing.items.iter().any(|v| v.scenario.title == d.title) {
+            continue;
+        }
+        let fields = ScenarioFields::try_from(d.input(now))?;
+        let origin = if d.official {
+            Origin::OfficialList
+        } else {
+            Origin::Sample
+        };
+        // A scenario whose deadline has passed was published earlier: post it with a clock
+        // set back before its deadline, so that it went through the same rules.
+        let poster = match d.state {
+            DemoState::PastDeadline => {
+                let mut s = services.clone();
+                s.clock = Arc::new(FixedClock(fields.bid_deadline - Duration::days(30)));
+                s
+            }
+            _ => services.clone(),
+        };
+        let (view, _) = poster.create_scenario_from(actor, fields, origin)?;
+        if d.state != DemoState::Draft {
+            poster.publish_scenario(actor, view.scenario.id)?;
+        }
+        added += 1;
+    }
+    Ok(added)
 }

@@ -571,6 +571,11 @@ impl Services {
     /// Creates a user with an organization directly (demo data and the `admin create` command);
     /// idempotent by e-mail: an existing user is returned unchanged.
     pub fn ensure_user(&self, spec: EnsureUser) -> Result<User> {
+        if let Some((u, _)) = in_read(&*self.store, |tx| {
+            tx.user_by_email(&spec.email.normalized())
+        })? {
+            return Ok(u);
+        }
         let hash = security::hash_password(&spec.password)?;
         let now = self.now();
         in_tx(&*self.store, |tx| {

@@ -1,0 +1,58 @@
+//! The demo catalogue: 17 scenarios in varied states, loaded once.
+
+use tests::TestApp;
+
+async fn load(app: &TestApp) -> scenario_market::seed::Loaded {
+    let services = app.parts.services.clone();
+    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
+    let first = load(app).await;
+    assert_eq!(first.scenarios, 17);
+    assert!(first.accounts >= 10);
+    let again = load(app).await;
+    assert_eq!(
+        (again.accounts, again.scenarios),
+        (0, 0),
+        "loading twice changes nothing"
+    );
+    // Drafts stay with their agencies; the public sees the other 15.
+    let all = app.get("/api/v1/scenarios?per_page=100", None).await.body;
+    assert_eq!(all["total"], 15);
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(
+        items
+            .iter()
+            .filter(|s| s["origin"] == "official_list")
+            .count(),
+        6
+    );
+    assert!(items.iter().all(|s| s["origin"] != "platform"));
+    let published = app
+        .get("/api/v1/scenarios?status=published", None)
+        .await
+        .body["total"]
+        .as_i64()
+        .unwrap();
+    let evaluating = app
+        .get("/api/v1/scenarios?status=evaluating", None)
+        .await
+        .body["total"]
+        .as_i64()
+        .unwrap();
+    assert_eq!((published, evaluating), (13, 2));
+    // The opening jobs of the past deadlines are due at once.
+    assert_eq!(app.drain_jobs().await, 2);
+    let named = items
+        .iter()
+        .find(|s| s["title"] == "无人机智能巡检")
+        .expect("a named scenario");
+    assert_eq!(named["agency"]["name"], "青山区城市管理执法局");
+}
+
+tests::on_both! {
+    the_catalogue_loads_once_in_varied_states => super::the_catalogue_loads_once_in_varied_states;
+}
