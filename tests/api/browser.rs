@@ -97,6 +97,122 @@ async fn text_of(d: &WebDriver) -> String {
     d.find(By::Tag("body")).await.unwrap().text().await.unwrap()
 }
 
+/// Signs in through the form.
+async fn sign_in(d: &WebDriver, app: &tests::TestApp, email: &str) {
+    d.goto(app.url("/login")).await.unwrap();
+    fill(d, "email", email).await;
+    fill(d, "password", tests::PASSWORD).await;
+    d.find(By::Css("form.stack button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Css("form[action='/logout']"))
+        .await
+        .expect("signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let reg = app
+        .register("agency@example.cn", "agency", "青山区数据局")
+        .await;
+    let org = reg["organization"]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/admin/organizations/{org}/verify"),
+        Some(&admin),
+        serde_json::json!({"verified": true}),
+    )
+    .await;
+    sign_in(&d, &app, "agency@example.cn").await;
+    d.goto(app.url("/scenarios/new")).await.unwrap();
+    fill(&d, "title", "社区养老需求智能匹配").await;
+    fill(
+        &d,
+        "summary",
+        "Matching elderly-care needs with community services",
+    )
+    .await;
+    fill(
+        &d,
+        "description",
+        "汇聚社区养老服务需求，智能匹配服务资源。",
+    )
+    .await;
+    fill(&d, "budget_min", "300000").await;
+    fill(&d, "budget_max", "600000").await;
+    fill(&d, "price_weight", "40").await;
+    fill(&d, "criterion_name_0", "技术方案").await;
+    fill(&d, "criterion_weight_0", "35").await;
+    fill(&d, "criterion_name_1", "服务能力").await;
+    fill(&d, "criterion_weight_1", "25").await;
+    // The running total follows the weights as they are typed.
+    let total = d
+        .find(By::Id("weight-total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, "100");
+    d.find(By::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Css(".notice")).await.expect("saved notice");
+    assert_eq!(
+        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        "社区养老需求智能匹配"
+    );
+    // Publish through the confirmation step.
+    d.find(By::Css(".action-list a[href$='/publish']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Css("form[action$='/publish'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let body = text_of(&d).await;
+    assert!(body.contains("投标中"), "{body}");
+    // A signed-out visitor finds it in the public list and opens it.
+    d.find(By::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.goto(app.url("/scenarios")).await.unwrap();
+    d.find(By::LinkText("社区养老需求智能匹配"))
+        .await
+        .expect("listed publicly")
+        .click()
+        .await
+        .unwrap();
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("技术方案") && body.contains("服务能力") && body.contains("30万元"),
+        "{body}"
+    );
+    assert!(
+        d.find(By::Css(".action-list")).await.is_err(),
+        "visitors see no owner actions"
+    );
+    d.quit().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_english() {
     let Some((d, _driver, _profile)) = start_browser().await else {

@@ -234,6 +234,18 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+/// 17:00 Beijing time (UTC+8) on the day of `t`, as deadlines are usually set.
+fn five_pm_beijing(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    let day = t.with_timezone(&cst).date_naive();
+    let local = day.and_hms_opt(17, 0, 0).expect("valid time");
+    cst.from_local_datetime(&local)
+        .single()
+        .expect("fixed offsets are unambiguous")
+        .with_timezone(&chrono::Utc)
+}
+
 impl DemoScenario {
     /// The posting's input, its deadline counted from `now`.
     pub fn input(&self, now: chrono::DateTime<chrono::Utc>) -> crate::scenario::ScenarioInput {
@@ -246,7 +258,8 @@ impl DemoScenario {
             tags: self.tags.iter().map(|t| t.to_string()).collect(),
             budget_min_fen: Some(self.budget_yuan.0 * 100),
             budget_max_fen: Some(self.budget_yuan.1 * 100),
-            bid_deadline: (now + chrono::Duration::days(self.deadline_days)).to_rfc3339(),
+            bid_deadline: five_pm_beijing(now + chrono::Duration::days(self.deadline_days))
+                .to_rfc3339(),
             price_weight: Some(i64::from(self.price_weight)),
             procurement_type: "services".into(),
             criteria: self

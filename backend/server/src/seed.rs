@@ -68,7 +68,8 @@ fn load_catalogue(
 ) -> anyhow::Result<usize> {
     let now = services.now();
     let mut added = 0;
-    for d in SCENARIOS {
+    // Newest first in lists: load the samples first, so that the district's own list shows on top.
+    for d in SCENARIOS.iter().rev() {
         let actor = actors
             .get(d.agency)
             .ok_or_else(|| anyhow::anyhow!("no demo agency {}", d.agency))?;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod format;
 pub mod i18n;
 pub mod middleware;
 pub mod pages;

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod scenarios;
 mod vendors;
 
 use std::collections::HashMap;
@@ -45,6 +46,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/vendors", web::get().to(vendors::directory))
+        .route("/scenarios", web::get().to(scenarios::list))
+        .route("/scenarios/new", web::get().to(scenarios::new_form))
+        .route("/scenarios/new", web::post().to(scenarios::create))
+        .route("/scenarios/{id}", web::get().to(scenarios::detail))
+        .route("/scenarios/{id}/edit", web::get().to(scenarios::edit_form))
+        .route("/scenarios/{id}/edit", web::post().to(scenarios::update))
+        .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
+        .route("/scenarios/{id}/{step}", web::get().to(scenarios::confirm))
+        .route("/scenarios/{id}/{step}", web::post().to(scenarios::act))
+        .route("/questions/{id}/answer", web::post().to(scenarios::answer))
+        .route("/my/scenarios", web::get().to(scenarios::mine))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(
             "/admin/organizations/{id}/verify",
@@ -60,6 +72,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct NavUser {
     pub display_name: String,
     pub is_admin: bool,
+    pub is_agency: bool,
 }
 
 /// What the layout needs on every page.
@@ -87,6 +100,7 @@ impl PageCtx {
             user: account.map(|a| NavUser {
                 display_name: a.user.display_name.clone(),
                 is_admin: a.user.role == Role::Admin,
+                is_agency: a.user.role == Role::Agency,
             }),
             csrf: csrf_token(req),
             path: req
@@ -110,6 +124,12 @@ const NOTICES: &[&str] = &[
     "saved",
     "verified",
     "evaluator_created",
+    "scenario_saved",
+    "published",
+    "extended",
+    "cancelled",
+    "question_sent",
+    "answered",
 ];
 
 /// Field errors of a form, in the page's language.
@@ -140,6 +160,10 @@ impl FormErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 }
 

@@ -1,0 +1,185 @@
+//! How pages show money and time: yuan from fen, Asia/Shanghai (UTC+8, no daylight saving)
+//! from UTC, and the time left before a deadline.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use domain::account::Locale;
+
+use crate::i18n::Tr;
+
+/// China Standard Time.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// An amount of fen in yuan: `80万元` in Chinese (whole 万), `¥800,000` in English.
+pub fn money(fen: i64, locale: Locale) -> String {
+    let yuan = fen / 100;
+    let cents = fen % 100;
+    match locale {
+        Locale::ZhCn if cents == 0 && yuan >= 10_000 => {
+            let wan = yuan as f64 / 10_000.0;
+            let s = format!("{wan:.2}");
+            format!("{}万元", s.trim_end_matches('0').trim_end_matches('.'))
+        }
+        Locale::ZhCn => format!("{}{}元", group(yuan), cents_part(cents)),
+        Locale::En => format!("¥{}{}", group(yuan), cents_part(cents)),
+    }
+}
+
+fn cents_part(cents: i64) -> String {
+    if cents == 0 {
+        String::new()
+    } else {
+        format!(".{cents:02}")
+    }
+}
+
+fn group(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A UTC time as Beijing time, to the minute.
+pub fn beijing(t: DateTime<Utc>) -> String {
+    t.with_timezone(&shanghai())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A UTC time for a `datetime-local` input in Beijing time.
+pub fn datetime_local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&shanghai())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// Reads a `datetime-local` value as Beijing time.
+pub fn parse_datetime_local(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    shanghai()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// "28 天 3 小时" before a deadline; `None` once it has passed.
+pub fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, t: &Tr) -> Option<String> {
+    let left = deadline - now;
+    if left <= chrono::Duration::zero() {
+        return None;
+    }
+    let (d, h, m) = (
+        left.num_days(),
+        left.num_hours() % 24,
+        left.num_minutes() % 60,
+    );
+    let part = |key: &str, n: i64| t.t(key).replace("{}", &n.to_string());
+    Some(if d > 0 {
+        format!("{} {}", part("scn.days", d), part("scn.hours", h))
+    } else if h > 0 {
+        format!("{} {}", part("scn.hours", h), part("scn.minutes", m))
+    } else {
+        part("scn.minutes", m.max(1))
+    })
+}
+
+/// Fen from a yuan amount typed in a form (`1500000`, `1,500,000`, `12.5`).
+pub fn parse_yuan(s: &str) -> Option<i64> {
+    let cleaned: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，' && !c.is_whitespace())
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let (whole, frac) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || whole.is_empty()
+    {
+        return None;
+    }
+    let w: i64 = whole.parse().ok()?;
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    w.checked_mul(100)?.checked_add(f)
+}
+
+/// Yuan for a form field, from fen.
+pub fn yuan_input(fen: i64) -> String {
+    if fen % 100 == 0 {
+        (fen / 100).to_string()
+    } else {
+        format!("{}.{:02}", fen / 100, fen % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_naturally_in_both_languages() {
+        assert_eq!(money(80_000_000, Locale::ZhCn), "80万元");
+        assert_eq!(money(125_000_000, Locale::ZhCn), "125万元");
+        assert_eq!(money(1_234_500_00, Locale::ZhCn), "123.45万元");
+        assert_eq!(money(500_050, Locale::ZhCn), "5,000.50元");
+        assert_eq!(money(150_000_000, Locale::En), "¥1,500,000");
+        assert_eq!(money(99, Locale::En), "¥0.99");
+    }
+
+    #[test]
+    fn beijing_time_is_utc_plus_eight_both_ways() {
+        let t = DateTime::parse_from_rfc3339("2026-12-31T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(beijing(t), "2026-12-31 17:00");
+        assert_eq!(datetime_local(t), "2026-12-31T17:00");
+        assert_eq!(parse_datetime_local("2026-12-31T17:00"), Some(t));
+        assert_eq!(parse_datetime_local("tomorrow"), None);
+    }
+
+    #[test]
+    fn time_left_counts_down_and_stops_at_the_deadline() {
+        let t = Tr::new(Locale::En);
+        let d = DateTime::parse_from_rfc3339("2026-12-31T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            time_left(d, d - chrono::Duration::hours(51), &t).unwrap(),
+            "2 days 3 h"
+        );
+        assert_eq!(
+            time_left(d, d - chrono::Duration::minutes(90), &t).unwrap(),
+            "1 h 30 min"
+        );
+        assert_eq!(
+            time_left(d, d - chrono::Duration::seconds(1), &t).unwrap(),
+            "1 min"
+        );
+        assert_eq!(time_left(d, d, &t), None);
+    }
+
+    #[test]
+    fn yuan_inputs_become_fen_exactly() {
+        assert_eq!(parse_yuan("1,500,000"), Some(150_000_000));
+        assert_eq!(parse_yuan("12.5"), Some(1250));
+        assert_eq!(parse_yuan("0.01"), Some(1));
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(parse_yuan("-5"), None);
+        assert_eq!(parse_yuan("abc"), None);
+        assert_eq!(parse_yuan(""), None);
+        assert_eq!(yuan_input(150_000_050), "1500000.50");
+    }
+}
