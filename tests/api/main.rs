@@ -10,4 +10,5 @@ mod layout;
 mod ops;
 mod pages;
 mod queue;
+mod scenario_pages;
 mod scenarios;

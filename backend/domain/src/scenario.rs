@@ -746,7 +746,8 @@ mod tests {
 
     #[test]
     fn every_field_rule_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut ScenarioInput)>)> = vec![
+        type Change = Box<dyn Fn(&mut ScenarioInput)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("title", Box::new(|i| i.title = " ".into())),
             ("title", Box::new(|i| i.title = "题".repeat(MAX_TITLE + 1))),
             ("summary", Box::new(|i| i.summary = "".into())),

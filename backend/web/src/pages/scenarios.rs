@@ -905,16 +905,27 @@ impl Step {
     }
 }
 
+/// What a refused confirmation shows again: the typed value, field errors, a message.
+#[derive(Debug, Default)]
+struct Feedback {
+    value: Option<String>,
+    errors: FormErrors,
+    message: Option<String>,
+}
+
 async fn confirm_page(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     account: &Account,
     id: ScenarioId,
     step: Step,
-    value: Option<String>,
-    errors: FormErrors,
-    message: Option<String>,
+    feedback: Feedback,
 ) -> HttpResponse {
+    let Feedback {
+        value,
+        errors,
+        message,
+    } = feedback;
     let a = actor(account);
     let services = state.services.clone();
     let v = match run(move || {
@@ -984,9 +995,7 @@ pub async fn confirm(
         &account,
         ScenarioId(id),
         step,
-        None,
-        FormErrors::default(),
-        None,
+        Feedback::default(),
     )
     .await
 }
@@ -1044,48 +1053,32 @@ pub async fn act(
         Step::Extend => "extended",
         Step::Cancel => "cancelled",
     };
-    match result {
-        Ok(()) => see_other(&format!("/scenarios/{raw_id}?notice={notice}")),
-        Err(Error::Validation(errs)) => {
-            confirm_page(
-                &req,
-                &state,
-                &account,
-                id,
-                step,
-                Some(value),
-                FormErrors::from_fields(&errs, &t),
-                None,
-            )
-            .await
-        }
-        Err(Error::Forbidden(m)) => {
-            confirm_page(
-                &req,
-                &state,
-                &account,
-                id,
-                step,
-                Some(value),
-                FormErrors::default(),
-                Some(m),
-            )
-            .await
-        }
-        Err(e @ Error::IllegalTransition { .. }) => {
-            let m = crate::error::public_detail(&e);
-            confirm_page(
-                &req,
-                &state,
-                &account,
-                id,
-                step,
-                Some(value),
-                FormErrors::default(),
-                Some(m),
-            )
-            .await
-        }
-        Err(e) => error_page(&req, Some(&account), &e),
-    }
+    let feedback = match result {
+        Ok(()) => return see_other(&format!("/scenarios/{raw_id}?notice={notice}")),
+        Err(Error::Validation(errs)) => Feedback {
+            errors: FormErrors::from_fields(&errs, &t),
+            ..Default::default()
+        },
+        Err(Error::Forbidden(m)) => Feedback {
+            message: Some(m),
+            ..Default::default()
+        },
+        Err(e @ Error::IllegalTransition { .. }) => Feedback {
+            message: Some(crate::error::public_detail(&e)),
+            ..Default::default()
+        },
+        Err(e) => return error_page(&req, Some(&account), &e),
+    };
+    confirm_page(
+        &req,
+        &state,
+        &account,
+        id,
+        step,
+        Feedback {
+            value: Some(value),
+            ..feedback
+        },
+    )
+    .await
 }
