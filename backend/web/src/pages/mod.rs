@@ -357,16 +357,14 @@ pub fn csrf_failure(req: &HttpRequest) -> HttpResponse {
 #[template(path = "home.html")]
 struct HomePage {
     ctx: PageCtx,
+    cards: Vec<scenarios::Card>,
 }
 
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = current_account(&req, &state).await;
-    render(
-        StatusCode::OK,
-        &HomePage {
-            ctx: PageCtx::new(&req, account.as_ref(), "home"),
-        },
-    )
+    let ctx = PageCtx::new(&req, account.as_ref(), "home");
+    let cards = scenarios::latest_open(&state, &ctx.t, 3).await;
+    render(StatusCode::OK, &HomePage { ctx, cards })
 }
 
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

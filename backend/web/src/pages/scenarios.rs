@@ -201,6 +201,26 @@ pub async fn list(
     render(StatusCode::OK, &page_view)
 }
 
+/// The newest scenarios open for bids, for the home page (none if the list cannot be read).
+pub async fn latest_open(state: &web::Data<AppState>, t: &Tr, n: i64) -> Vec<Card> {
+    let services = state.services.clone();
+    let q = ScenarioQuery {
+        status: Some(Status::Published),
+        limit: n,
+        ..Default::default()
+    };
+    match run(move || services.list_scenarios(None, q)).await {
+        Ok(page) => {
+            let now = state.services.now();
+            page.items.iter().map(|v| card(v, t, now)).collect()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "home page: cannot list scenarios");
+            vec![]
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "my_scenarios.html")]
 struct MyPage {
