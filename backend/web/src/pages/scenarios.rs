@@ -201,6 +201,14 @@ pub async fn list(
     render(StatusCode::OK, &page_view)
 }
 
+/// The compliance hints of a scenario as it stands (as if published now, if it is a draft).
+fn current_warnings(v: &ScenarioView, now: DateTime<Utc>, t: &Tr) -> Vec<String> {
+    let at = v.scenario.published_at.unwrap_or(now);
+    ScenarioFields::try_from(ScenarioPatch::default().over(&v.scenario))
+        .map(|f| warning_texts(&posting_warnings(&f, at), t))
+        .unwrap_or_default()
+}
+
 /// The newest scenarios open for bids, for the home page (none if the list cannot be read).
 pub async fn latest_open(state: &web::Data<AppState>, t: &Tr, n: i64) -> Vec<Card> {
     let services = state.services.clone();
@@ -350,10 +358,7 @@ async fn detail_page(
     let is_vendor = viewer.as_ref().is_some_and(|a| a.role == Role::Vendor);
     let open = v.status == Status::Published;
     let warnings = if is_owner && matches!(v.status, Status::Draft | Status::Published) {
-        let at = s.published_at.unwrap_or(now);
-        ScenarioFields::try_from(ScenarioPatch::default().over(s))
-            .map(|f| warning_texts(&posting_warnings(&f, at), &ctx.t))
-            .unwrap_or_default()
+        current_warnings(&v, now, &ctx.t)
     } else {
         vec![]
     };
@@ -797,7 +802,11 @@ pub async fn edit_form(
             Some(id),
             ScenarioForm::of(&v),
             FormErrors::default(),
-            vec![],
+            current_warnings(
+                &v,
+                state.services.now(),
+                &Tr::new(crate::session::locale_of(&req)),
+            ),
         ),
         Err(e) => error_page(&req, Some(&account), &e),
     }
@@ -963,9 +972,7 @@ async fn confirm_page(
     let s = &v.scenario;
     let k = step.kind();
     let warnings = match step {
-        Step::Publish => ScenarioFields::try_from(ScenarioPatch::default().over(s))
-            .map(|f| warning_texts(&posting_warnings(&f, now), &ctx.t))
-            .unwrap_or_default(),
+        Step::Publish => current_warnings(&v, now, &ctx.t),
         _ => vec![],
     };
     let value = value.unwrap_or_else(|| match step {
