@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod bids;
 mod browser;
 mod catalogue;
 mod compose;

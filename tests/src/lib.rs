@@ -311,6 +311,15 @@ impl TestApp {
             .collect()
     }
 
+    /// Every file under the attachment folder, unfinished uploads included.
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        self.parts_files().list()
+    }
+
+    fn parts_files(&self) -> web::files::FileStore {
+        web::files::FileStore::new(self._dir.path().join("files")).expect("files folder")
+    }
+
     /// Runs SQL directly against the app's database (to simulate tampering).
     pub fn execute_sql(&self, sql: &str) -> usize {
         let mut c = self.parts.db.conn().unwrap();

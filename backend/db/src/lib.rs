@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod bids;
 pub mod queue;
 mod scenarios;
 pub mod schema;

@@ -134,6 +134,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     scenario_criteria,
     questions,
     answers,
+    bids,
+    bid_versions,
+    bid_attachments,
 );
 
 diesel::table! {
@@ -195,3 +198,50 @@ diesel::joinable!(scenarios -> organizations (owner_org_id));
 diesel::joinable!(scenario_criteria -> scenarios (scenario_id));
 diesel::joinable!(questions -> scenarios (scenario_id));
 diesel::joinable!(answers -> questions (question_id));
+
+diesel::table! {
+    bids (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        vendor_org_id -> BigInt,
+        submitted_by -> BigInt,
+        status -> Text,
+        version -> Integer,
+        price_fen -> BigInt,
+        delivery_days -> Integer,
+        technical_proposal -> Text,
+        team -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bid_versions (id) {
+        id -> BigInt,
+        bid_id -> BigInt,
+        version -> Integer,
+        price_fen -> BigInt,
+        delivery_days -> Integer,
+        technical_proposal -> Text,
+        team -> Text,
+        attachment_hashes -> Text,
+        content_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bid_attachments (id) {
+        id -> BigInt,
+        bid_id -> BigInt,
+        sha256 -> Text,
+        filename -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(bids -> scenarios (scenario_id));
+diesel::joinable!(bid_versions -> bids (bid_id));
+diesel::joinable!(bid_attachments -> bids (bid_id));

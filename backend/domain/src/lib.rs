@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod bid;
 pub mod credit_code;
 pub mod demo;
 pub mod email;

@@ -71,8 +71,8 @@ fn run_once<T>(
 }
 
 /// Everything a service may do inside a transaction.
-pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo {}
-impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo> Tx for T {}
+pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo {}
+impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo> Tx for T {}
 
 /// Filters of the organization lists.
 #[derive(Debug, Clone, Default)]
@@ -223,4 +223,31 @@ pub trait ScenarioRepo {
         by: UserId,
         a: &crate::scenario::Answer,
     ) -> Result<()>;
+}
+
+/// Bids, their versions and attachments.
+pub trait BidRepo {
+    /// Writes a new bid with its attachments. A second active bid of the same vendor on the
+    /// same scenario is refused by the database (a conflict).
+    fn insert_bid(&mut self, b: &crate::bid::Bid) -> Result<()>;
+    /// Rewrites a bid's status, version, fields and time; its attachments are replaced.
+    fn update_bid(&mut self, b: &crate::bid::Bid) -> Result<()>;
+    fn bid(&mut self, id: crate::bid::BidId) -> Result<Option<crate::bid::Bid>>;
+    /// The bids of a scenario (withdrawn ones too), oldest first.
+    fn bids_of_scenario(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::bid::Bid>>;
+    /// The bids of a vendor, newest first.
+    fn bids_of_vendor(&mut self, vendor: OrganizationId) -> Result<Vec<crate::bid::Bid>>;
+    /// How many bids of the scenario are not withdrawn.
+    fn count_active_bids(&mut self, scenario: crate::scenario::ScenarioId) -> Result<i64>;
+    fn insert_bid_version(
+        &mut self,
+        id: i64,
+        bid: crate::bid::BidId,
+        v: &crate::bid::BidVersion,
+    ) -> Result<()>;
+    /// Every version of a bid, oldest first.
+    fn bid_versions(&mut self, bid: crate::bid::BidId) -> Result<Vec<crate::bid::BidVersion>>;
 }

@@ -44,7 +44,15 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub jobs: JobSettings,
     pub market: MarketSettings,
+    pub files: FileSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    /// Folder of bid attachments, stored by content hash (default: `files` in the data folder).
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -153,6 +161,8 @@ lease_seconds = 300
 
 [market]
 min_bid_window_hours = 0
+
+[files]
 
 [log]
 format = "pretty"
@@ -307,6 +317,13 @@ impl Settings {
             .outbox_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("outbox"))
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.files
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     pub fn search_index_dir(&self) -> PathBuf {

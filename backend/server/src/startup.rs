@@ -102,6 +102,12 @@ impl Application {
                 "scenario-market-api",
                 Duration::minutes(settings.auth.access_token_minutes),
             ),
+            files: web::files::FileStore::new(settings.files_dir()).with_context(|| {
+                format!(
+                    "cannot create the files folder {} (files.dir)",
+                    settings.files_dir().display()
+                )
+            })?,
             secure_cookies: settings.public_url().starts_with("https://"),
             trust_forwarded_for: settings.server.trust_forwarded_for,
             show_demo_accounts: settings.demo(),

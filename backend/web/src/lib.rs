@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod files;
 pub mod format;
 pub mod i18n;
 pub mod middleware;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub db: Database,
     pub mailer: Mailer,
     pub tokens: TokenKeys,
+    /// Attachment files.
+    pub files: files::FileStore,
     /// Mark cookies `Secure` (the site is served over https).
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
@@ -45,7 +48,7 @@ impl std::fmt::Debug for AppState {
 
 /// The route table, top to bottom.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use api::{accounts, ops, scenarios};
+    use api::{accounts, bids, ops, scenarios};
     cfg.route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
@@ -102,6 +105,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::get().to(scenarios::questions),
                 )
                 .route("/questions/{id}/answer", web::post().to(scenarios::answer))
+                .route("/scenarios/{id}/bids", web::post().to(bids::submit))
+                .route("/scenarios/{id}/bids", web::get().to(bids::list))
+                .route("/bids/{id}", web::get().to(bids::get))
+                .route("/bids/{id}", web::put().to(bids::revise))
+                .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))
+                .route("/bids/{id}/attachments", web::post().to(bids::attach))
+                .route(
+                    "/bids/{id}/attachments/{sha256}",
+                    web::get().to(bids::download),
+                )
+                .route(
+                    "/bids/{id}/attachments/{sha256}",
+                    web::delete().to(bids::detach),
+                )
+                .route("/me/bids", web::get().to(bids::mine))
                 .default_service(web::to(api::not_found)),
         )
         .configure(pages::routes);

@@ -3,6 +3,7 @@
 //! state, and writes the jobs its change causes in that same transaction.
 
 pub mod accounts;
+pub mod bids;
 pub mod scenarios;
 
 use std::sync::Arc;

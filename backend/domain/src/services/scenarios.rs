@@ -69,27 +69,31 @@ impl Services {
             .organization(scenario.owner)?
             .map(|o| o.name)
             .unwrap_or_default();
-        Ok(self.view_named(scenario, owner_name, now))
+        self.view_named(tx, scenario, owner_name, now)
     }
 
     fn view_named(
         &self,
+        tx: &mut dyn Tx,
         scenario: Scenario,
         owner_name: String,
         now: DateTime<Utc>,
-    ) -> ScenarioView {
+    ) -> Result<ScenarioView> {
         let status = scenario.status_at(now);
-        // Sealed until the deadline: no count of any kind before it. The bids themselves
-        // arrive with the bidding feature; until then an opened scenario has none.
-        let bid_count = scenario::deadline_passed(scenario.bid_deadline, now)
-            .then_some(0)
-            .filter(|_| scenario.published_at.is_some());
-        ScenarioView {
+        // Sealed until the deadline: no count of any kind before it.
+        let opened = scenario.published_at.is_some()
+            && scenario::deadline_passed(scenario.bid_deadline, now);
+        let bid_count = if opened {
+            Some(tx.count_active_bids(scenario.id)?)
+        } else {
+            None
+        };
+        Ok(ScenarioView {
             scenario,
             status,
             bid_count,
             owner_name,
-        }
+        })
     }
 
     /// Loads a scenario the actor may see, else 404.
@@ -403,7 +407,7 @@ impl Services {
                         n
                     }
                 };
-                out.push(self.view_named(s, name, now));
+                out.push(self.view_named(tx, s, name, now)?);
             }
             Ok(ScenarioPage { items: out, total })
         })

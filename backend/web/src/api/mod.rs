@@ -1,6 +1,7 @@
 //! The JSON API (v1), its shapes and the paging convention.
 
 pub mod accounts;
+pub mod bids;
 pub mod openapi;
 pub mod ops;
 pub mod scenarios;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{accounts, ops, scenarios};
+use super::{accounts, bids, ops, scenarios};
 
 struct BearerAuth;
 
@@ -37,6 +37,7 @@ impl Modify for BearerAuth {
         accounts::vendors,
         scenarios::create, scenarios::list, scenarios::get, scenarios::update, scenarios::publish,
         scenarios::extend, scenarios::cancel, scenarios::ask, scenarios::questions, scenarios::answer,
+        bids::submit, bids::get, bids::revise, bids::withdraw, bids::list, bids::mine, bids::attach, bids::detach, bids::download,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -44,6 +45,7 @@ impl Modify for BearerAuth {
         (name = "admin", description = "Platform administration"),
         (name = "organizations", description = "Organization profiles and the vendor directory"),
         (name = "scenarios", description = "Posting scenarios, their lifecycle and clarification Q&A"),
+        (name = "bids", description = "Sealed bids: only the bidding vendor sees a bid before the deadline"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -1,0 +1,382 @@
+//! Sealed bids: the parsed fields, the canonical content a receipt hashes, and the sealing
+//! rule as a plain function.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Fields, Result};
+use crate::ids::{OrganizationId, UserId};
+use crate::policy::Actor;
+use crate::scenario::ScenarioId;
+use crate::text;
+
+crate::ids::id_types!(
+    /// A bid of one vendor on one scenario.
+    BidId,
+);
+
+pub const MAX_PROPOSAL: usize = 50_000;
+pub const MAX_TEAM: usize = 5_000;
+pub const MAX_DELIVERY_DAYS: i64 = 3650;
+pub const MAX_ATTACHMENTS: usize = 5;
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+pub const MAX_FILENAME: usize = 120;
+
+/// Where a bid stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BidStatus {
+    Submitted,
+    Withdrawn,
+}
+
+impl BidStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            BidStatus::Submitted => "submitted",
+            BidStatus::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<BidStatus, String> {
+        match s {
+            "submitted" => Ok(BidStatus::Submitted),
+            "withdrawn" => Ok(BidStatus::Withdrawn),
+            other => Err(format!("unknown bid status '{other}'")),
+        }
+    }
+}
+
+/// A bid as a form or JSON body brings it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct BidInput {
+    pub price_fen: Option<i64>,
+    pub delivery_days: Option<i64>,
+    #[serde(default)]
+    pub technical_proposal: String,
+    #[serde(default)]
+    pub team: String,
+}
+
+/// A bid's fields, every one valid for the scenario's budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BidFields {
+    pub price_fen: i64,
+    pub delivery_days: i32,
+    pub technical_proposal: String,
+    pub team: String,
+}
+
+impl BidFields {
+    /// Parses a bid; the price may not exceed the scenario's maximum budget.
+    pub fn parse(r: BidInput, budget_max_fen: i64) -> Result<BidFields> {
+        let mut f = Fields::new();
+        let price = f.take(
+            "price_fen",
+            match r.price_fen {
+                None => Err("请填写报价 / the price is required".to_string()),
+                Some(p) if p <= 0 => Err("报价必须大于零 / the price must be positive".to_string()),
+                Some(p) if p > budget_max_fen => Err(format!(
+                    "报价不能超过预算上限 {} 元 / the price may not exceed the budget of {} yuan",
+                    budget_max_fen / 100,
+                    budget_max_fen / 100
+                )),
+                Some(p) => Ok(p),
+            },
+        );
+        let days = f.take(
+            "delivery_days",
+            match r.delivery_days {
+                None => Err("请填写交付天数 / the delivery time is required".to_string()),
+                Some(d) if d <= 0 => {
+                    Err("交付天数必须大于零 / the delivery time must be positive".to_string())
+                }
+                Some(d) if d > MAX_DELIVERY_DAYS => Err(format!(
+                    "交付天数最多 {MAX_DELIVERY_DAYS} 天 / at most {MAX_DELIVERY_DAYS} days"
+                )),
+                Some(d) => Ok(d as i32),
+            },
+        );
+        let proposal = f.take(
+            "technical_proposal",
+            text::bounded(&r.technical_proposal, 1, MAX_PROPOSAL),
+        );
+        let team = f.take("team", text::bounded(&r.team, 1, MAX_TEAM));
+        f.finish()?;
+        Ok(BidFields {
+            price_fen: price.expect("checked"),
+            delivery_days: days.expect("checked"),
+            technical_proposal: proposal.expect("checked"),
+            team: team.expect("checked"),
+        })
+    }
+}
+
+/// A stored file attached to a bid, named by the SHA-256 of its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub sha256: String,
+    pub filename: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A bid as stored: its current content and the version it is at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bid {
+    pub id: BidId,
+    pub scenario: ScenarioId,
+    pub vendor: OrganizationId,
+    pub submitted_by: UserId,
+    pub status: BidStatus,
+    pub version: i32,
+    pub fields: BidFields,
+    pub attachments: Vec<Attachment>,
+    pub created_at: DateTime<Utc>,
+    /// When the current version was submitted (the final submission once bidding closes).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One submitted version of a bid, with its receipt hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BidVersion {
+    pub version: i32,
+    pub fields: BidFields,
+    /// The SHA-256 of each attachment, sorted.
+    pub attachment_hashes: Vec<String>,
+    pub content_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a vendor keeps to prove what it submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub bid_id: i64,
+    pub version: i32,
+    /// The server's time of the submission.
+    pub server_time: DateTime<Utc>,
+    /// SHA-256 (hex) of the canonical content: the fields and the attachment hashes.
+    pub content_sha256: String,
+}
+
+/// The canonical content of a bid version: a fixed field order, attachment hashes sorted.
+pub fn canonical_content(
+    scenario: ScenarioId,
+    vendor: OrganizationId,
+    f: &BidFields,
+    attachment_hashes: &[String],
+) -> String {
+    let mut hashes = attachment_hashes.to_vec();
+    hashes.sort();
+    // serde_json::Value keeps keys sorted, which makes the text canonical.
+    serde_json::json!({
+        "scenario_id": scenario.0,
+        "vendor_id": vendor.0,
+        "price_fen": f.price_fen,
+        "delivery_days": f.delivery_days,
+        "technical_proposal": f.technical_proposal,
+        "team": f.team,
+        "attachments": hashes,
+    })
+    .to_string()
+}
+
+/// SHA-256 (hex) of a bid version's canonical content.
+pub fn content_hash(
+    scenario: ScenarioId,
+    vendor: OrganizationId,
+    f: &BidFields,
+    attachment_hashes: &[String],
+) -> String {
+    hex::encode(Sha256::digest(
+        canonical_content(scenario, vendor, f, attachment_hashes).as_bytes(),
+    ))
+}
+
+/// Who may read a bid. Before the deadline only the bidding vendor's users; after it also the
+/// owner agency's users and the scenario's evaluation panel. Nobody else, ever (administrators
+/// included): to them the bid does not exist.
+pub fn can_read_bid(
+    viewer: &Actor,
+    bid_vendor: OrganizationId,
+    scenario_owner: OrganizationId,
+    panel: &[UserId],
+    bids_opened: bool,
+) -> bool {
+    if viewer.organization_id == Some(bid_vendor) {
+        return true;
+    }
+    bids_opened
+        && (viewer.organization_id == Some(scenario_owner) || panel.contains(&viewer.user_id))
+}
+
+/// Whether the viewer may see every bid of a scenario (and their number): only once opened,
+/// only the owner agency and the panel.
+pub fn can_list_all_bids(
+    viewer: &Actor,
+    scenario_owner: OrganizationId,
+    panel: &[UserId],
+    bids_opened: bool,
+) -> bool {
+    bids_opened
+        && (viewer.organization_id == Some(scenario_owner) || panel.contains(&viewer.user_id))
+}
+
+/// Parses an attachment's file name: the last path part, trimmed and bounded, ending in `.pdf`.
+pub fn parse_filename(raw: &str) -> Result<String> {
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let name = text::bounded(name, 1, MAX_FILENAME).map_err(|m| Error::field("file", m))?;
+    if name.chars().any(|c| c.is_control() || c == '"') {
+        return Err(Error::field(
+            "file",
+            "文件名含有不允许的字符 / the file name has characters that are not allowed",
+        ));
+    }
+    Ok(name)
+}
+
+/// Whether the first bytes of a file are those of a PDF (`%PDF-`).
+pub fn looks_like_pdf(head: &[u8]) -> bool {
+    head.starts_with(b"%PDF-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::Role;
+
+    fn input() -> BidInput {
+        BidInput {
+            price_fen: Some(5_000_000),
+            delivery_days: Some(90),
+            technical_proposal: "方案".into(),
+            team: "三人".into(),
+        }
+    }
+
+    fn names(e: Error) -> Vec<String> {
+        match e {
+            Error::Validation(v) => v.into_iter().map(|f| f.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_bid_field_rule_names_its_field() {
+        assert!(
+            BidFields::parse(input(), 5_000_000).is_ok(),
+            "the budget maximum itself is allowed"
+        );
+        let over = BidFields::parse(input(), 4_999_999).unwrap_err();
+        match &over {
+            Error::Validation(v) => assert!(
+                v[0].message.contains("49999") && v[0].field == "price_fen",
+                "{v:?}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        let bad = BidInput {
+            price_fen: Some(0),
+            delivery_days: Some(0),
+            technical_proposal: " ".into(),
+            team: "".into(),
+        };
+        assert_eq!(
+            names(BidFields::parse(bad, 10).unwrap_err()),
+            ["price_fen", "delivery_days", "technical_proposal", "team"]
+        );
+        let none = BidInput {
+            price_fen: None,
+            delivery_days: Some(MAX_DELIVERY_DAYS + 1),
+            ..input()
+        };
+        assert_eq!(
+            names(BidFields::parse(none, 10).unwrap_err()),
+            ["price_fen", "delivery_days"]
+        );
+    }
+
+    #[test]
+    fn the_content_hash_covers_every_field_and_ignores_attachment_order() {
+        let f = BidFields::parse(input(), 10_000_000).unwrap();
+        let (s, v) = (ScenarioId(1), OrganizationId(2));
+        let h = content_hash(s, v, &f, &["b".into(), "a".into()]);
+        assert_eq!(h, content_hash(s, v, &f, &["a".into(), "b".into()]));
+        assert_eq!(h.len(), 64);
+        let mut g = f.clone();
+        g.price_fen += 1;
+        assert_ne!(h, content_hash(s, v, &g, &["a".into(), "b".into()]));
+        assert_ne!(h, content_hash(s, v, &f, &["a".into()]));
+        assert_ne!(
+            h,
+            content_hash(ScenarioId(9), v, &f, &["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    fn the_sealing_rule_as_a_table() {
+        let vendor = OrganizationId(10);
+        let owner = OrganizationId(20);
+        let panelist = UserId(30);
+        let a = |role, org: Option<i64>, user: i64| Actor {
+            user_id: UserId(user),
+            role,
+            organization_id: org.map(OrganizationId),
+        };
+        let own_vendor = a(Role::Vendor, Some(10), 1);
+        let other_vendor = a(Role::Vendor, Some(11), 2);
+        let owner_user = a(Role::Agency, Some(20), 3);
+        let other_agency = a(Role::Agency, Some(21), 4);
+        let evaluator = a(Role::Evaluator, None, 30);
+        let stranger_evaluator = a(Role::Evaluator, None, 31);
+        let admin = a(Role::Admin, None, 5);
+        // (viewer, before deadline, after deadline)
+        let table = [
+            (&own_vendor, true, true),
+            (&other_vendor, false, false),
+            (&owner_user, false, true),
+            (&other_agency, false, false),
+            (&evaluator, false, true),
+            (&stranger_evaluator, false, false),
+            (&admin, false, false),
+        ];
+        for (viewer, before, after) in table {
+            assert_eq!(
+                can_read_bid(viewer, vendor, owner, &[panelist], false),
+                before,
+                "{viewer:?} before"
+            );
+            assert_eq!(
+                can_read_bid(viewer, vendor, owner, &[panelist], true),
+                after,
+                "{viewer:?} after"
+            );
+            let all_after = after && viewer.organization_id != Some(vendor);
+            assert_eq!(
+                can_list_all_bids(viewer, owner, &[panelist], true),
+                all_after,
+                "{viewer:?} list"
+            );
+            assert!(
+                !can_list_all_bids(viewer, owner, &[panelist], false),
+                "nobody lists all bids before the deadline"
+            );
+        }
+    }
+
+    #[test]
+    fn file_names_lose_their_path_and_pdfs_are_known_by_their_first_bytes() {
+        assert_eq!(
+            parse_filename("C:\\Users\\me\\方案.pdf").unwrap(),
+            "方案.pdf"
+        );
+        assert_eq!(parse_filename("../../etc/passwd").unwrap(), "passwd");
+        assert!(parse_filename("").is_err());
+        assert!(parse_filename("a\"b.pdf").is_err());
+        assert!(looks_like_pdf(b"%PDF-1.7\n..."));
+        assert!(!looks_like_pdf(b"PK\x03\x04 a zip named .pdf"));
+        assert!(!looks_like_pdf(b""));
+    }
+}

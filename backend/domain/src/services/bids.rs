@@ -1,0 +1,474 @@
+//! Bid use cases: submit, revise, attach and remove files, withdraw — each only while the
+//! scenario takes bids, checked against the server's clock inside the transaction that would
+//! store the change — and reading under the sealing rule.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Services, append_audit};
+use crate::audit::AuditDraft;
+use crate::bid::{
+    self, Attachment, Bid, BidFields, BidId, BidInput, BidStatus, BidVersion, Receipt,
+};
+use crate::error::{Error, Result};
+use crate::ids::UserId;
+use crate::policy::{self, Actor};
+use crate::ports::{Tx, in_read, in_tx};
+use crate::scenario::{self, Scenario, ScenarioId, Warning};
+
+/// A file already stored under its SHA-256, to be attached.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub sha256: String,
+    pub filename: String,
+    pub size: i64,
+}
+
+/// A receipt and, once the bids are opened, whether the stored content still matches it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptCheck {
+    pub receipt: Receipt,
+    /// `None` until the bids are opened.
+    pub matches: Option<bool>,
+}
+
+/// A bid as its reader may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BidView {
+    pub bid: Bid,
+    pub scenario_title: String,
+    pub bid_deadline: DateTime<Utc>,
+    pub vendor_name: String,
+    /// Whether the scenario's bids are opened (the deadline has passed).
+    pub opened: bool,
+    /// Every version with its receipt, for the bidding vendor only.
+    pub versions: Option<Vec<BidVersion>>,
+    pub receipts: Vec<ReceiptCheck>,
+}
+
+/// The bids of a scenario that the reader may see, and the hints at opening.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioBids {
+    pub items: Vec<BidView>,
+    pub opened: bool,
+    pub warnings: Vec<Warning>,
+}
+
+fn not_open(s: &Scenario, now: DateTime<Utc>, action: &'static str) -> Error {
+    scenario::Refused {
+        current: s.status_at(now),
+        action,
+        why: "投标已截止或未开放，服务器时间为准 / the scenario does not take bids now (by the server's clock)".into(),
+    }
+    .into()
+}
+
+fn receipt_of(b: &Bid, v: &BidVersion) -> Receipt {
+    Receipt {
+        bid_id: b.id.0,
+        version: v.version,
+        server_time: v.created_at,
+        content_sha256: v.content_hash.clone(),
+    }
+}
+
+fn hashes(atts: &[Attachment]) -> Vec<String> {
+    let mut h: Vec<String> = atts.iter().map(|a| a.sha256.clone()).collect();
+    h.sort();
+    h
+}
+
+/// Whether each receipt still matches: a version's stored content must hash to its receipt,
+/// and the bid's current content to the last receipt.
+pub fn check_receipts(b: &Bid, versions: &[BidVersion]) -> Vec<(Receipt, bool)> {
+    let current = bid::content_hash(b.scenario, b.vendor, &b.fields, &hashes(&b.attachments));
+    let last = versions.iter().map(|v| v.version).max();
+    versions
+        .iter()
+        .map(|v| {
+            let own = bid::content_hash(b.scenario, b.vendor, &v.fields, &v.attachment_hashes)
+                == v.content_hash;
+            let latest_ok =
+                Some(v.version) != last || (current == v.content_hash && b.version == v.version);
+            (receipt_of(b, v), own && latest_ok)
+        })
+        .collect()
+}
+
+impl Services {
+    /// The evaluation panel of a scenario (arrives with the evaluation feature; none yet).
+    fn panel(&self, _tx: &mut dyn Tx, _s: ScenarioId) -> Result<Vec<UserId>> {
+        Ok(vec![])
+    }
+
+    fn bids_opened(s: &Scenario, now: DateTime<Utc>) -> bool {
+        s.published_at.is_some() && scenario::deadline_passed(s.bid_deadline, now)
+    }
+
+    /// Writes the next version of a bid and its audit record (hashes only: nothing sealed).
+    fn record_version(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        b: &Bid,
+        action: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt> {
+        let v = BidVersion {
+            version: b.version,
+            fields: b.fields.clone(),
+            attachment_hashes: hashes(&b.attachments),
+            content_hash: bid::content_hash(
+                b.scenario,
+                b.vendor,
+                &b.fields,
+                &hashes(&b.attachments),
+            ),
+            created_at: now,
+        };
+        tx.insert_bid_version(self.next_id(), b.id, &v)?;
+        append_audit(
+            tx,
+            AuditDraft::new(Some(actor.user_id), action, "bid", b.id)
+                .after(serde_json::json!({"scenario": b.scenario, "version": v.version, "content_sha256": v.content_hash})),
+            now,
+        )?;
+        Ok(receipt_of(b, &v))
+    }
+
+    /// Loads the actor's own bid and its scenario, refusing unless bidding is still open.
+    fn own_open_bid(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        id: BidId,
+        action: &'static str,
+        now: DateTime<Utc>,
+    ) -> Result<(Bid, Scenario)> {
+        let b = tx
+            .bid(id)?
+            .filter(|b| actor.organization_id == Some(b.vendor))
+            .ok_or(Error::NotFound)?;
+        let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
+        if b.status == BidStatus::Withdrawn {
+            return Err(Error::Conflict {
+                code: "bid_withdrawn",
+                detail: "该投标已撤回 / this bid was withdrawn".into(),
+            });
+        }
+        if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
+            return Err(not_open(&s, now, action));
+        }
+        Ok((b, s))
+    }
+
+    fn attachments_of(
+        &self,
+        list: &[NewAttachment],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Attachment>> {
+        if list.len() > bid::MAX_ATTACHMENTS {
+            return Err(Error::field(
+                "file",
+                format!(
+                    "最多 {} 个附件 / at most {} attachments",
+                    bid::MAX_ATTACHMENTS,
+                    bid::MAX_ATTACHMENTS
+                ),
+            ));
+        }
+        let mut out: Vec<Attachment> = Vec::new();
+        for a in list {
+            if !out.iter().any(|x| x.sha256 == a.sha256) {
+                out.push(Attachment {
+                    id: self.next_id(),
+                    sha256: a.sha256.clone(),
+                    filename: a.filename.clone(),
+                    size: a.size,
+                    created_at: now,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A verified vendor submits a sealed bid while the scenario takes bids. The deadline is
+    /// checked by the server's clock inside the transaction that stores the bid.
+    pub fn submit_bid(
+        &self,
+        actor: &Actor,
+        scenario_id: ScenarioId,
+        input: BidInput,
+        attachments: &[NewAttachment],
+    ) -> Result<(BidView, Receipt)> {
+        in_tx(&*self.store, |tx| {
+            let now = self.now();
+            let s = tx
+                .scenario(scenario_id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            let org_id = actor.organization_id.ok_or_else(|| {
+                Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
+            })?;
+            let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
+            policy::can_bid(actor, &org)?;
+            if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
+                return Err(not_open(&s, now, "bid"));
+            }
+            let fields = BidFields::parse(input.clone(), s.budget_max_fen)?;
+            let attachments = self.attachments_of(attachments, now)?;
+            if tx
+                .bids_of_scenario(s.id)?
+                .iter()
+                .any(|b| b.vendor == org_id && b.status != BidStatus::Withdrawn)
+            {
+                return Err(Error::Conflict { code: "duplicate_bid", detail: "本企业已有有效投标，请修改或撤回后再投 / your organization already has an active bid: revise or withdraw it".into() });
+            }
+            let b = Bid {
+                id: BidId(self.next_id()),
+                scenario: s.id,
+                vendor: org_id,
+                submitted_by: actor.user_id,
+                status: BidStatus::Submitted,
+                version: 1,
+                fields,
+                attachments,
+                created_at: now,
+                updated_at: now,
+            };
+            tx.insert_bid(&b)?;
+            let receipt = self.record_version(tx, actor, &b, "bid.submit", now)?;
+            let view = self.bid_view(tx, actor, b, &s, now)?;
+            Ok((view, receipt))
+        })
+    }
+
+    fn revise_with(
+        &self,
+        actor: &Actor,
+        id: BidId,
+        action: &'static str,
+        change: impl FnOnce(&mut Bid, &Scenario, DateTime<Utc>) -> Result<()>,
+    ) -> Result<(BidView, Receipt)> {
+        in_tx(&*self.store, |tx| {
+            let now = self.now();
+            let (mut b, s) = self.own_open_bid(tx, actor, id, action, now)?;
+            change(&mut b, &s, now)?;
+            b.version += 1;
+            b.updated_at = now;
+            b.submitted_by = actor.user_id;
+            tx.update_bid(&b)?;
+            let receipt = self.record_version(tx, actor, &b, &format!("bid.{action}"), now)?;
+            let view = self.bid_view(tx, actor, b, &s, now)?;
+            Ok((view, receipt))
+        })
+    }
+
+    /// The bidding vendor revises its bid before the deadline; earlier versions are kept.
+    pub fn revise_bid(
+        &self,
+        actor: &Actor,
+        id: BidId,
+        input: BidInput,
+    ) -> Result<(BidView, Receipt)> {
+        self.revise_with(actor, id, "revise", |b, s, _| {
+            b.fields = BidFields::parse(input, s.budget_max_fen)?;
+            Ok(())
+        })
+    }
+
+    /// Attaches a stored file (a new version of the bid).
+    pub fn add_attachment(
+        &self,
+        actor: &Actor,
+        id: BidId,
+        file: NewAttachment,
+    ) -> Result<(BidView, Receipt)> {
+        self.revise_with(actor, id, "attach", |b, _, now| {
+            if b.attachments.iter().any(|a| a.sha256 == file.sha256) {
+                return Err(Error::Conflict {
+                    code: "duplicate_attachment",
+                    detail: "该文件已附上 / this file is already attached".into(),
+                });
+            }
+            let mut list: Vec<NewAttachment> = b
+                .attachments
+                .iter()
+                .map(|a| NewAttachment {
+                    sha256: a.sha256.clone(),
+                    filename: a.filename.clone(),
+                    size: a.size,
+                })
+                .collect();
+            list.push(file);
+            let kept = b.attachments.clone();
+            let mut fresh = self.attachments_of(&list, now)?;
+            // Keep the ids and times of the files already there.
+            for f in fresh.iter_mut() {
+                if let Some(old) = kept.iter().find(|k| k.sha256 == f.sha256) {
+                    *f = old.clone();
+                }
+            }
+            b.attachments = fresh;
+            Ok(())
+        })
+    }
+
+    /// Removes an attached file (a new version of the bid).
+    pub fn remove_attachment(
+        &self,
+        actor: &Actor,
+        id: BidId,
+        sha256: &str,
+    ) -> Result<(BidView, Receipt)> {
+        self.revise_with(actor, id, "detach", |b, _, _| {
+            let before = b.attachments.len();
+            b.attachments.retain(|a| a.sha256 != sha256);
+            if b.attachments.len() == before {
+                return Err(Error::NotFound);
+            }
+            Ok(())
+        })
+    }
+
+    /// The bidding vendor withdraws its bid before the deadline; it may bid again afterwards.
+    pub fn withdraw_bid(&self, actor: &Actor, id: BidId) -> Result<BidView> {
+        in_tx(&*self.store, |tx| {
+            let now = self.now();
+            let (mut b, s) = self.own_open_bid(tx, actor, id, "withdraw", now)?;
+            b.status = BidStatus::Withdrawn;
+            b.updated_at = now;
+            tx.update_bid(&b)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "bid.withdraw", "bid", id)
+                    .after(serde_json::json!({"scenario": b.scenario, "status": b.status})),
+                now,
+            )?;
+            self.bid_view(tx, actor, b, &s, now)
+        })
+    }
+
+    fn bid_view(
+        &self,
+        tx: &mut dyn Tx,
+        viewer: &Actor,
+        b: Bid,
+        s: &Scenario,
+        now: DateTime<Utc>,
+    ) -> Result<BidView> {
+        let opened = Self::bids_opened(s, now);
+        let versions = tx.bid_versions(b.id)?;
+        let checks = check_receipts(&b, &versions);
+        let receipts = checks
+            .into_iter()
+            .map(|(receipt, ok)| ReceiptCheck {
+                receipt,
+                matches: opened.then_some(ok),
+            })
+            .collect();
+        let vendor_name = tx
+            .organization(b.vendor)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let own = viewer.organization_id == Some(b.vendor);
+        Ok(BidView {
+            scenario_title: s.title.clone(),
+            bid_deadline: s.bid_deadline,
+            vendor_name,
+            opened,
+            versions: own.then_some(versions),
+            receipts,
+            bid: b,
+        })
+    }
+
+    /// A bid, if the sealing rule lets the viewer read it (404 otherwise).
+    pub fn bid(&self, viewer: &Actor, id: BidId) -> Result<BidView> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let b = tx.bid(id)?.ok_or(Error::NotFound)?;
+            let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
+            let panel = self.panel(tx, s.id)?;
+            if !bid::can_read_bid(
+                viewer,
+                b.vendor,
+                s.owner,
+                &panel,
+                Self::bids_opened(&s, now),
+            ) {
+                return Err(Error::NotFound);
+            }
+            self.bid_view(tx, viewer, b, &s, now)
+        })
+    }
+
+    /// The bids of a scenario: a vendor sees only its own (at any time); the owner agency and
+    /// the panel see all once the bids are opened; to anyone else the list does not exist.
+    pub fn scenario_bids(&self, viewer: &Actor, scenario_id: ScenarioId) -> Result<ScenarioBids> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(scenario_id)?
+                .filter(|s| policy::can_view_scenario(Some(viewer), s))
+                .ok_or(Error::NotFound)?;
+            let opened = Self::bids_opened(&s, now);
+            let panel = self.panel(tx, s.id)?;
+            let all = bid::can_list_all_bids(viewer, s.owner, &panel, opened);
+            let own_org = viewer.organization_id;
+            if !all && viewer.role != crate::account::Role::Vendor {
+                return Err(Error::NotFound);
+            }
+            let mut items = Vec::new();
+            for b in tx.bids_of_scenario(s.id)? {
+                if all || own_org == Some(b.vendor) {
+                    items.push(self.bid_view(tx, viewer, b, &s, now)?);
+                }
+            }
+            let warnings = if all {
+                scenario::opening_warnings(
+                    items
+                        .iter()
+                        .filter(|v| v.bid.status != BidStatus::Withdrawn)
+                        .count() as i64,
+                )
+            } else {
+                vec![]
+            };
+            Ok(ScenarioBids {
+                items,
+                opened,
+                warnings,
+            })
+        })
+    }
+
+    /// A vendor's own bids across scenarios, newest first.
+    pub fn my_bids(&self, actor: &Actor) -> Result<Vec<BidView>> {
+        let now = self.now();
+        let org = actor
+            .organization_id
+            .filter(|_| actor.role == crate::account::Role::Vendor)
+            .ok_or_else(|| {
+                Error::Forbidden("只有企业用户有投标 / only vendor users have bids".into())
+            })?;
+        in_read(&*self.store, |tx| {
+            let mut out = Vec::new();
+            for b in tx.bids_of_vendor(org)? {
+                let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
+                out.push(self.bid_view(tx, actor, b, &s, now)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// An attachment's stored name, if the viewer may read the bid.
+    pub fn bid_attachment(&self, viewer: &Actor, id: BidId, sha256: &str) -> Result<Attachment> {
+        let v = self.bid(viewer, id)?;
+        v.bid
+            .attachments
+            .into_iter()
+            .find(|a| a.sha256 == sha256)
+            .ok_or(Error::NotFound)
+    }
+}

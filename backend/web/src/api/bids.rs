@@ -1,0 +1,450 @@
+//! The "Bids" part of the API: sealed submission, revision, withdrawal, attachments and
+//! receipts. Before the deadline only the bidding vendor's users can know a bid exists.
+
+use actix_multipart::Multipart;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use domain::Error;
+use domain::bid::{BidId, BidInput, Receipt, parse_filename};
+use domain::scenario::{ScenarioId, Warning};
+use domain::services::bids::{BidView, NewAttachment};
+use futures_util::StreamExt;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ApiResult};
+use crate::files::Stored;
+
+/// An attached file.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttachmentOut {
+    pub sha256: String,
+    pub filename: String,
+    pub size: i64,
+    /// Where to download it.
+    pub url: String,
+}
+
+/// A receipt and whether it still matches (known once the bids are opened).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceiptOut {
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// Null until the bids are opened; then whether the stored content still hashes to it.
+    pub matches: Option<bool>,
+}
+
+/// One submitted version (shown to the bidding vendor only).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VersionOut {
+    pub version: i32,
+    pub price_fen: i64,
+    pub delivery_days: i32,
+    pub technical_proposal: String,
+    pub team: String,
+    pub attachment_hashes: Vec<String>,
+    pub content_sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A bid.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BidOut {
+    pub id: i64,
+    pub scenario_id: i64,
+    pub scenario_title: String,
+    pub bid_deadline: DateTime<Utc>,
+    pub vendor: crate::api::scenarios::AgencyRef,
+    /// `submitted` or `withdrawn`.
+    pub status: String,
+    /// Whether the deadline has passed: the bid can no longer change.
+    pub locked: bool,
+    pub version: i32,
+    pub price_fen: i64,
+    pub delivery_days: i32,
+    pub technical_proposal: String,
+    pub team: String,
+    pub attachments: Vec<AttachmentOut>,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub receipts: Vec<ReceiptOut>,
+    /// Every version, for the bidding vendor only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<VersionOut>>,
+}
+
+impl From<&BidView> for BidOut {
+    fn from(v: &BidView) -> Self {
+        let b = &v.bid;
+        BidOut {
+            id: b.id.0,
+            scenario_id: b.scenario.0,
+            scenario_title: v.scenario_title.clone(),
+            bid_deadline: v.bid_deadline,
+            vendor: crate::api::scenarios::AgencyRef {
+                id: b.vendor.0,
+                name: v.vendor_name.clone(),
+            },
+            status: b.status.code().into(),
+            locked: v.opened,
+            version: b.version,
+            price_fen: b.fields.price_fen,
+            delivery_days: b.fields.delivery_days,
+            technical_proposal: b.fields.technical_proposal.clone(),
+            team: b.fields.team.clone(),
+            attachments: b
+                .attachments
+                .iter()
+                .map(|a| AttachmentOut {
+                    sha256: a.sha256.clone(),
+                    filename: a.filename.clone(),
+                    size: a.size,
+                    url: format!("/api/v1/bids/{}/attachments/{}", b.id.0, a.sha256),
+                })
+                .collect(),
+            submitted_at: b.created_at,
+            updated_at: b.updated_at,
+            receipts: v
+                .receipts
+                .iter()
+                .map(|r| ReceiptOut {
+                    receipt: r.receipt.clone(),
+                    matches: r.matches,
+                })
+                .collect(),
+            versions: v.versions.as_ref().map(|vs| {
+                vs.iter()
+                    .map(|x| VersionOut {
+                        version: x.version,
+                        price_fen: x.fields.price_fen,
+                        delivery_days: x.fields.delivery_days,
+                        technical_proposal: x.fields.technical_proposal.clone(),
+                        team: x.fields.team.clone(),
+                        attachment_hashes: x.attachment_hashes.clone(),
+                        content_sha256: x.content_hash.clone(),
+                        created_at: x.created_at,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// A change to a bid and the receipt for it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BidSaved {
+    pub bid: BidOut,
+    pub receipt: Receipt,
+}
+
+/// The bids of a scenario the reader may see.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BidListOut {
+    pub items: Vec<BidOut>,
+    /// Whether the bids are opened.
+    pub opened: bool,
+    /// Hints at opening (fewer than 3 valid bids), for the owner.
+    pub warnings: Vec<Warning>,
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/bids", tag = "bids", request_body = BidInput, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 201, body = BidSaved), (status = 403, description = "not a verified vendor", body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "after the deadline, or a second active bid", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A verified vendor submits a sealed bid before the deadline.
+pub async fn submit(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<BidInput>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let services = state.services.clone();
+    let (v, receipt) =
+        web::block(move || services.submit_bid(&who.actor, id, body.into_inner(), &[])).await??;
+    Ok(HttpResponse::Created().json(BidSaved {
+        bid: BidOut::from(&v),
+        receipt,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/bids/{id}", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    responses((status = 200, body = BidOut), (status = 404, description = "no such bid, or sealed from the caller", body = crate::error::Problem)))]
+/// A bid: the bidding vendor's users; after the deadline also the owner agency and the panel.
+pub async fn get(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    let services = state.services.clone();
+    let v = web::block(move || services.bid(&who.actor, id)).await??;
+    Ok(HttpResponse::Ok().json(BidOut::from(&v)))
+}
+
+#[utoipa::path(put, path = "/api/v1/bids/{id}", tag = "bids", request_body = BidInput, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    responses((status = 200, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The bidding vendor revises its bid before the deadline; earlier versions are kept.
+pub async fn revise(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<BidInput>,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    let services = state.services.clone();
+    let (v, receipt) =
+        web::block(move || services.revise_bid(&who.actor, id, body.into_inner())).await??;
+    Ok(HttpResponse::Ok().json(BidSaved {
+        bid: BidOut::from(&v),
+        receipt,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/bids/{id}/withdraw", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    responses((status = 200, body = BidOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// The bidding vendor withdraws its bid before the deadline.
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    let services = state.services.clone();
+    let v = web::block(move || services.withdraw_bid(&who.actor, id)).await??;
+    Ok(HttpResponse::Ok().json(BidOut::from(&v)))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bids", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = BidListOut), (status = 404, body = crate::error::Problem)))]
+/// Owner and panel after opening see every bid; a vendor sees only its own.
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let services = state.services.clone();
+    let r = web::block(move || services.scenario_bids(&who.actor, id)).await??;
+    Ok(HttpResponse::Ok().json(BidListOut {
+        items: r.items.iter().map(BidOut::from).collect(),
+        opened: r.opened,
+        warnings: r.warnings,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/me/bids", tag = "bids", security(("bearer" = [])), responses((status = 200, body = Vec<BidOut>), (status = 403, body = crate::error::Problem)))]
+/// The signed-in vendor's bids, newest first.
+pub async fn mine(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    let services = state.services.clone();
+    let v = web::block(move || services.my_bids(&who.actor)).await??;
+    Ok(HttpResponse::Ok().json(v.iter().map(BidOut::from).collect::<Vec<_>>()))
+}
+
+/// Reads the `file` parts of a multipart body into the file store (at most `limit` files).
+pub async fn receive_pdfs(
+    state: &AppState,
+    mut payload: Multipart,
+    limit: usize,
+) -> Result<(Vec<Stored>, Vec<(String, String)>), Error> {
+    let mut stored: Vec<Stored> = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    while let Some(item) = payload.next().await {
+        let field = match item {
+            Ok(f) => f,
+            Err(e) => {
+                state.files.discard(&stored).await;
+                return Err(Error::field(
+                    "file",
+                    format!("上传格式错误 / malformed upload: {e}"),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename().map(str::to_string));
+        match filename {
+            Some(f) if name == "file" || name == "files" => {
+                if f.trim().is_empty() {
+                    // An empty file input submits an unnamed empty part.
+                    drain(field).await;
+                    continue;
+                }
+                if stored.len() >= limit {
+                    state.files.discard(&stored).await;
+                    return Err(Error::field(
+                        "file",
+                        format!(
+                            "最多 {} 个附件 / at most {} attachments",
+                            domain::bid::MAX_ATTACHMENTS,
+                            domain::bid::MAX_ATTACHMENTS
+                        ),
+                    ));
+                }
+                let filename = match parse_filename(&f) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        state.files.discard(&stored).await;
+                        return Err(e);
+                    }
+                };
+                match state.files.save_pdf(field, filename).await {
+                    Ok(s) => stored.push(s),
+                    Err(e) => {
+                        state.files.discard(&stored).await;
+                        return Err(e);
+                    }
+                }
+            }
+            _ => {
+                let mut value = Vec::new();
+                let mut field = field;
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        Error::field(&name, format!("上传格式错误 / malformed upload: {e}"))
+                    })?;
+                    if value.len() + chunk.len() > 256 * 1024 {
+                        state.files.discard(&stored).await;
+                        return Err(Error::field(&name, "字段过长 / the field is too long"));
+                    }
+                    value.extend_from_slice(&chunk);
+                }
+                fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+            }
+        }
+    }
+    Ok((stored, fields))
+}
+
+async fn drain(mut field: actix_multipart::Field) {
+    while let Some(Ok(_)) = field.next().await {}
+}
+
+/// The stored files as attachments for a service call.
+pub fn as_attachments(stored: &[Stored]) -> Vec<NewAttachment> {
+    stored
+        .iter()
+        .map(|s| NewAttachment {
+            sha256: s.sha256.clone(),
+            filename: s.filename.clone(),
+            size: s.size,
+        })
+        .collect()
+}
+
+#[utoipa::path(post, path = "/api/v1/bids/{id}/attachments", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    request_body(content_type = "multipart/form-data", description = "one PDF in the part `file`, at most 10 MB"),
+    responses((status = 201, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, description = "not a PDF, too large, or a sixth file", body = crate::error::Problem)))]
+/// Attaches a PDF to the bid (a new version, with a new receipt).
+pub async fn attach(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    payload: Multipart,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    // Refuse before storing anything when the bid cannot take a file.
+    let services = state.services.clone();
+    let current = web::block(move || services.bid(&who.actor, id)).await??;
+    if current.bid.attachments.len() >= domain::bid::MAX_ATTACHMENTS {
+        return Err(Error::field(
+            "file",
+            format!(
+                "最多 {} 个附件 / at most {} attachments",
+                domain::bid::MAX_ATTACHMENTS,
+                domain::bid::MAX_ATTACHMENTS
+            ),
+        )
+        .into());
+    }
+    let (stored, _) = receive_pdfs(&state, payload, 1).await?;
+    let Some(file) = stored.first().cloned() else {
+        return Err(Error::field("file", "请选择一个 PDF 文件 / choose a PDF file").into());
+    };
+    let services = state.services.clone();
+    let new = as_attachments(&stored).remove(0);
+    match web::block(move || services.add_attachment(&who.actor, id, new)).await? {
+        Ok((v, receipt)) => Ok(HttpResponse::Created().json(BidSaved {
+            bid: BidOut::from(&v),
+            receipt,
+        })),
+        Err(e) => {
+            state.files.discard(&[file]).await;
+            Err(ApiError(e))
+        }
+    }
+}
+
+#[utoipa::path(delete, path = "/api/v1/bids/{id}/attachments/{sha256}", tag = "bids", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "bid id"), ("sha256" = String, Path, description = "the file's SHA-256")),
+    responses((status = 200, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// Removes an attached file (a new version, with a new receipt).
+pub async fn detach(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<(i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, sha) = path.into_inner();
+    let services = state.services.clone();
+    let (v, receipt) =
+        web::block(move || services.remove_attachment(&who.actor, BidId(id), &sha)).await??;
+    Ok(HttpResponse::Ok().json(BidSaved {
+        bid: BidOut::from(&v),
+        receipt,
+    }))
+}
+
+/// `attachment` with an ASCII fallback name and the real (UTF-8) name per RFC 6266.
+fn attachment_disposition(filename: &str) -> ContentDisposition {
+    let ascii: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut parameters = vec![DispositionParam::Filename(ascii)];
+    if !filename.is_ascii() {
+        parameters.push(DispositionParam::FilenameExt(
+            actix_web::http::header::ExtendedValue {
+                charset: actix_web::http::header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: filename.as_bytes().to_vec(),
+            },
+        ));
+    }
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/bids/{id}/attachments/{sha256}", tag = "bids", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "bid id"), ("sha256" = String, Path, description = "the file's SHA-256")),
+    responses((status = 200, description = "the PDF, as an attachment", content_type = "application/pdf"), (status = 404, body = crate::error::Problem)))]
+/// Downloads an attachment, sealed exactly like its bid.
+pub async fn download(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<(i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, sha) = path.into_inner();
+    let services = state.services.clone();
+    let sha2 = sha.clone();
+    let att = web::block(move || services.bid_attachment(&who.actor, BidId(id), &sha2)).await??;
+    let file_path = state.files.path(&att.sha256).ok_or(Error::NotFound)?;
+    let file = actix_files::NamedFile::open_async(&file_path)
+        .await
+        .map_err(|e| Error::internal(format!("attachment {sha} missing on disk: {e}")))?;
+    let file = file
+        .set_content_type("application/pdf".parse().expect("a mime type"))
+        .set_content_disposition(attachment_disposition(&att.filename));
+    Ok(file.into_response(&req))
+}

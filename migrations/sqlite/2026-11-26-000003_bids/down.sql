@@ -1,0 +1,3 @@
+DROP TABLE bid_attachments;
+DROP TABLE bid_versions;
+DROP TABLE bids;
