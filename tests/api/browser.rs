@@ -214,6 +214,118 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_trace() {
+    let Some((d, _driver, profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let verify = |org: i64| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.post(
+                &format!("/api/v1/admin/organizations/{org}/verify"),
+                Some(&admin),
+                serde_json::json!({"verified": true}),
+            )
+            .await
+        }
+    };
+    let agency = app.register("agency@example.cn", "agency", "城管局").await;
+    verify(agency["organization"]["id"].as_i64().unwrap()).await;
+    for (email, name) in [
+        ("bidder@example.cn", "投标企业"),
+        ("rival@example.cn", "竞争企业"),
+    ] {
+        let v = app.register(email, "vendor", name).await;
+        verify(v["organization"]["id"].as_i64().unwrap()).await;
+    }
+    let token = app.token("agency@example.cn").await;
+    let deadline = (app.parts.services.now() + chrono::Duration::days(30)).to_rfc3339();
+    let s = app
+        .post("/api/v1/scenarios", Some(&token), serde_json::json!({"title": "河道巡检", "summary": "River patrol", "description": "巡检河道。", "domain": "city_governance", "tags": [],
+            "budget_min_fen": 10_000_000, "budget_max_fen": 50_000_000, "bid_deadline": deadline, "price_weight": 40, "criteria": [{"name": "技术方案", "weight": 60}]}))
+        .await;
+    let sid = s.body["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{sid}/publish"),
+        Some(&token),
+        serde_json::json!({}),
+    )
+    .await;
+    let pdf = profile.path().join("方案.pdf");
+    std::fs::write(
+        &pdf,
+        b"%PDF-1.4
+% browser test
+%%EOF
+",
+    )
+    .unwrap();
+
+    sign_in(&d, &app, "bidder@example.cn").await;
+    d.goto(app.url(&format!("/scenarios/{sid}"))).await.unwrap();
+    fill(&d, "price", "380000").await;
+    fill(&d, "delivery_days", "120").await;
+    fill(&d, "technical_proposal", "无人机加视觉模型的河道巡检方案。").await;
+    fill(&d, "team", "四人团队").await;
+    d.find(By::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(pdf.to_str().unwrap())
+        .await
+        .unwrap();
+    d.find(By::Css("#bid-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    if d.find(By::Css(".notice")).await.is_err() {
+        panic!("no submitted notice; the page says: {}", text_of(&d).await);
+    }
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("方案.pdf") && body.contains("38万元"),
+        "{body}"
+    );
+    let hash = d
+        .find(By::Css(".receipts code.hash"))
+        .await
+        .expect("a receipt")
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(hash.len(), 64, "the receipt shows the content's SHA-256");
+    let bid_url = d.current_url().await.unwrap().path().to_string();
+    d.find(By::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    // A rival vendor: the scenario shows no trace of the bid, and its page does not exist.
+    sign_in(&d, &app, "rival@example.cn").await;
+    d.goto(app.url(&format!("/scenarios/{sid}"))).await.unwrap();
+    let body = text_of(&d).await;
+    assert!(
+        !body.contains("投标企业") && !body.contains("380") && !body.contains(&hash[..12]),
+        "{body}"
+    );
+    assert!(
+        d.find(By::Id("bid-form")).await.is_ok(),
+        "the rival can still bid"
+    );
+    d.goto(app.url(&bid_url)).await.unwrap();
+    assert_eq!(
+        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        "页面不存在"
+    );
+    d.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_english() {
     let Some((d, _driver, _profile)) = start_browser().await else {
         return;

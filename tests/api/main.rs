@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod bid_pages;
 mod bids;
 mod browser;
 mod catalogue;

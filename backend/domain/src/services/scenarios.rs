@@ -360,11 +360,13 @@ impl Services {
             s.status = status;
             s.updated_at = now;
             tx.update_scenario(&s)?;
+            // The deadline has passed, so the number of bids is no longer sealed.
+            let bids = tx.count_active_bids(id)?;
             append_audit(
                 tx,
                 AuditDraft::new(None, "scenario.open_bids", "scenario", id)
                     .before(serde_json::json!({"status": Status::Published}))
-                    .after(serde_json::json!({"status": s.status, "bid_deadline": s.bid_deadline})),
+                    .after(serde_json::json!({"status": s.status, "bid_deadline": s.bid_deadline, "bids": bids})),
                 now,
             )
         })

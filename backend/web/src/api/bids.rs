@@ -243,80 +243,95 @@ pub async fn mine(state: web::Data<AppState>, who: Authenticated) -> ApiResult<H
     Ok(HttpResponse::Ok().json(v.iter().map(BidOut::from).collect::<Vec<_>>()))
 }
 
-/// Reads the `file` parts of a multipart body into the file store (at most `limit` files).
-pub async fn receive_pdfs(
-    state: &AppState,
-    mut payload: Multipart,
-    limit: usize,
-) -> Result<(Vec<Stored>, Vec<(String, String)>), Error> {
-    let mut stored: Vec<Stored> = Vec::new();
-    let mut fields: Vec<(String, String)> = Vec::new();
+/// What a multipart body brought: the stored PDFs, the text fields, and the first problem
+/// with a file (after which no file is kept, but the text fields still are).
+#[derive(Debug, Default)]
+pub struct Upload {
+    pub stored: Vec<Stored>,
+    pub fields: Vec<(String, String)>,
+    pub error: Option<Error>,
+}
+
+/// Reads a multipart body: `file` parts go to the file store (at most `limit`), the rest are
+/// text fields. A refused file discards every file this body stored.
+pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize) -> Upload {
+    let mut up = Upload::default();
     while let Some(item) = payload.next().await {
-        let field = match item {
+        let mut field = match item {
             Ok(f) => f,
             Err(e) => {
-                state.files.discard(&stored).await;
-                return Err(Error::field(
+                up.error.get_or_insert(Error::field(
                     "file",
                     format!("上传格式错误 / malformed upload: {e}"),
                 ));
+                break;
             }
         };
         let name = field.name().unwrap_or_default().to_string();
         let filename = field
             .content_disposition()
             .and_then(|cd| cd.get_filename().map(str::to_string));
-        match filename {
-            Some(f) if name == "file" || name == "files" => {
-                if f.trim().is_empty() {
-                    // An empty file input submits an unnamed empty part.
-                    drain(field).await;
-                    continue;
-                }
-                if stored.len() >= limit {
-                    state.files.discard(&stored).await;
-                    return Err(Error::field(
-                        "file",
-                        format!(
-                            "最多 {} 个附件 / at most {} attachments",
-                            domain::bid::MAX_ATTACHMENTS,
-                            domain::bid::MAX_ATTACHMENTS
-                        ),
-                    ));
-                }
-                let filename = match parse_filename(&f) {
-                    Ok(n) => n,
+        if let Some(f) = filename.filter(|_| name == "file") {
+            if f.trim().is_empty() || up.error.is_some() {
+                // An empty file input sends an unnamed empty part; after a refusal the rest is skipped.
+                drain(field).await;
+                continue;
+            }
+            let result = if up.stored.len() >= limit {
+                drain(field).await;
+                Err(Error::field(
+                    "file",
+                    format!(
+                        "最多 {} 个附件 / at most {} attachments",
+                        domain::bid::MAX_ATTACHMENTS,
+                        domain::bid::MAX_ATTACHMENTS
+                    ),
+                ))
+            } else {
+                match parse_filename(&f) {
+                    Ok(n) => state.files.save_pdf(field, n).await,
                     Err(e) => {
-                        state.files.discard(&stored).await;
-                        return Err(e);
+                        drain(field).await;
+                        Err(e)
                     }
-                };
-                match state.files.save_pdf(field, filename).await {
-                    Ok(s) => stored.push(s),
-                    Err(e) => {
-                        state.files.discard(&stored).await;
-                        return Err(e);
-                    }
+                }
+            };
+            match result {
+                Ok(s) => up.stored.push(s),
+                Err(e) => {
+                    state.files.discard(&up.stored).await;
+                    up.stored.clear();
+                    up.error = Some(e);
                 }
             }
-            _ => {
-                let mut value = Vec::new();
-                let mut field = field;
-                while let Some(chunk) = field.next().await {
-                    let chunk = chunk.map_err(|e| {
-                        Error::field(&name, format!("上传格式错误 / malformed upload: {e}"))
-                    })?;
-                    if value.len() + chunk.len() > 256 * 1024 {
-                        state.files.discard(&stored).await;
-                        return Err(Error::field(&name, "字段过长 / the field is too long"));
-                    }
-                    value.extend_from_slice(&chunk);
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            match chunk {
+                Ok(c) if value.len() + c.len() <= 256 * 1024 => value.extend_from_slice(&c),
+                Ok(_) => {
+                    up.error
+                        .get_or_insert(Error::field(&name, "字段过长 / the field is too long"));
+                    break;
                 }
-                fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+                Err(e) => {
+                    up.error.get_or_insert(Error::field(
+                        &name,
+                        format!("上传格式错误 / malformed upload: {e}"),
+                    ));
+                    break;
+                }
             }
         }
+        up.fields
+            .push((name, String::from_utf8_lossy(&value).into_owned()));
     }
-    Ok((stored, fields))
+    if up.error.is_some() {
+        state.files.discard(&up.stored).await;
+        up.stored.clear();
+    }
+    up
 }
 
 async fn drain(mut field: actix_multipart::Field) {
@@ -360,7 +375,11 @@ pub async fn attach(
         )
         .into());
     }
-    let (stored, _) = receive_pdfs(&state, payload, 1).await?;
+    let up = receive_pdfs(&state, payload, 1).await;
+    if let Some(e) = up.error {
+        return Err(e.into());
+    }
+    let stored = up.stored;
     let Some(file) = stored.first().cloned() else {
         return Err(Error::field("file", "请选择一个 PDF 文件 / choose a PDF file").into());
     };

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod auth;
+mod bids;
 mod scenarios;
 mod vendors;
 
@@ -53,9 +54,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/{id}/edit", web::get().to(scenarios::edit_form))
         .route("/scenarios/{id}/edit", web::post().to(scenarios::update))
         .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
-        .route("/scenarios/{id}/{step}", web::get().to(scenarios::confirm))
-        .route("/scenarios/{id}/{step}", web::post().to(scenarios::act))
+        .route(
+            "/scenarios/{id}/{step:publish|extend|cancel}",
+            web::get().to(scenarios::confirm),
+        )
+        .route(
+            "/scenarios/{id}/{step:publish|extend|cancel}",
+            web::post().to(scenarios::act),
+        )
         .route("/questions/{id}/answer", web::post().to(scenarios::answer))
+        .route("/scenarios/{id}/bid", web::post().to(bids::submit))
+        .route("/scenarios/{id}/bids", web::get().to(bids::list))
+        .route("/bids/{id}", web::get().to(bids::show))
+        .route("/bids/{id}/edit", web::post().to(bids::revise))
+        .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))
+        .route("/bids/{id}/attachments", web::post().to(bids::attach))
+        .route(
+            "/bids/{id}/attachments/{sha256}/remove",
+            web::post().to(bids::detach),
+        )
+        .route(
+            "/bids/{id}/{what:edit|withdraw}",
+            web::get().to(bids::edit_form),
+        )
+        .route("/my/bids", web::get().to(bids::mine))
         .route("/my/scenarios", web::get().to(scenarios::mine))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(
@@ -73,6 +95,7 @@ pub struct NavUser {
     pub display_name: String,
     pub is_admin: bool,
     pub is_agency: bool,
+    pub is_vendor: bool,
 }
 
 /// What the layout needs on every page.
@@ -101,6 +124,7 @@ impl PageCtx {
                 display_name: a.user.display_name.clone(),
                 is_admin: a.user.role == Role::Admin,
                 is_agency: a.user.role == Role::Agency,
+                is_vendor: a.user.role == Role::Vendor,
             }),
             csrf: csrf_token(req),
             path: req
@@ -130,6 +154,11 @@ const NOTICES: &[&str] = &[
     "cancelled",
     "question_sent",
     "answered",
+    "bid_submitted",
+    "bid_revised",
+    "bid_withdrawn",
+    "attachment_added",
+    "attachment_removed",
 ];
 
 /// Field errors of a form, in the page's language.
@@ -198,6 +227,10 @@ pub struct FormData(Vec<(String, String)>);
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
         FormData(serde_urlencoded::from_bytes(body).unwrap_or_default())
+    }
+
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> FormData {
+        FormData(pairs)
     }
 
     /// The first value of `key`, or "".

@@ -327,25 +327,44 @@ struct DetailPage {
     show_ask_sign_in: bool,
     warnings: Vec<String>,
     errors: FormErrors,
+    // The bid panel.
+    show_bid_form: bool,
+    bid_action: String,
+    bid_form: super::bids::BidForm,
+    bid_errors: FormErrors,
+    bid_message: Option<String>,
+    bid_submit: String,
+    with_files: bool,
+    /// (bid id, status label) of the viewer's active bid.
+    my_bid: Option<(i64, String)>,
+    bid_unverified: bool,
+    bid_sign_in: bool,
+    bids_opened: bool,
 }
 
-async fn detail_page(
+pub(super) async fn detail_page(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     account: Option<&Account>,
     id: ScenarioId,
     errors: FormErrors,
+    bid: super::bids::BidFormState,
 ) -> HttpResponse {
     let viewer = account.map(actor);
     let services = state.services.clone();
     let loaded = run(move || {
+        let own_bids = match viewer.as_ref().filter(|a| a.role == Role::Vendor) {
+            Some(a) => services.scenario_bids(a, id)?.items,
+            None => vec![],
+        };
         Ok((
             services.scenario(viewer.as_ref(), id)?,
             services.questions(viewer.as_ref(), id)?,
+            own_bids,
         ))
     })
     .await;
-    let (v, qs) = match loaded {
+    let (v, qs, own_bids) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(req, account, &e),
     };
@@ -362,12 +381,31 @@ async fn detail_page(
     } else {
         vec![]
     };
-    let status = if errors.is_empty() {
+    let status = if errors.is_empty() && bid.errors.is_empty() && bid.message.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let active = own_bids
+        .iter()
+        .find(|b| b.bid.status == domain::bid::BidStatus::Submitted);
+    let verified_vendor = is_vendor
+        && account
+            .and_then(|a| a.organization.as_ref())
+            .is_some_and(|o| o.verified);
+    let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
     let page = DetailPage {
+        show_bid_form: verified_vendor && open && active.is_none(),
+        bid_action: format!("/scenarios/{}/bid", s.id.0),
+        bid_form: bid.form,
+        bid_errors: bid.errors,
+        bid_message: bid.message,
+        bid_submit: ctx.t.t("bid.submit").to_string(),
+        with_files: true,
+        my_bid,
+        bid_unverified: is_vendor && !verified_vendor && open,
+        bid_sign_in: account.is_none() && open,
+        bids_opened: v.bid_count.is_some(),
         c: card(&v, &ctx.t, now),
         paragraphs: s
             .description
@@ -416,6 +454,7 @@ pub async fn detail(
         account.as_ref(),
         ScenarioId(path.into_inner()),
         FormErrors::default(),
+        Default::default(),
     )
     .await
 }
@@ -451,6 +490,7 @@ pub async fn ask(
                 Some(&account),
                 id,
                 FormErrors::from_fields(&errs, &t),
+                Default::default(),
             )
             .await
         }

@@ -1,0 +1,707 @@
+//! Bid pages: the bid form on the scenario page (with PDF uploads), the bid page with its
+//! versions and receipts, revise, attach and remove files, withdraw with confirmation, the
+//! vendor's "my bids", and the owner's list once the bids are opened.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use domain::Error;
+use domain::bid::{BidId, BidInput, BidStatus, MAX_ATTACHMENTS};
+use domain::policy::Actor;
+use domain::scenario::ScenarioId;
+use domain::services::accounts::Account;
+use domain::services::bids::BidView;
+
+use super::{
+    CheckedForm, FormData, FormErrors, PageCtx, csrf_failure, error_page, render, require_account,
+    see_other,
+};
+use crate::AppState;
+use crate::api::bids::{Upload, as_attachments, receive_pdfs};
+use crate::format::{beijing, money, parse_yuan, yuan_input};
+use crate::i18n::Tr;
+
+fn actor(a: &Account) -> Actor {
+    Actor {
+        user_id: a.user.id,
+        role: a.user.role,
+        organization_id: a.user.organization_id,
+    }
+}
+
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
+) -> domain::Result<T> {
+    web::block(f)
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+}
+
+/// The bid form's values, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BidForm {
+    pub price: String,
+    pub delivery_days: String,
+    pub technical_proposal: String,
+    pub team: String,
+}
+
+/// What the bid panel of a scenario page shows again after a refused submission.
+#[derive(Debug, Clone, Default)]
+pub struct BidFormState {
+    pub form: BidForm,
+    pub errors: FormErrors,
+    pub message: Option<String>,
+}
+
+impl BidForm {
+    fn from_fields(f: &FormData) -> Self {
+        BidForm {
+            price: f.get("price"),
+            delivery_days: f.get("delivery_days"),
+            technical_proposal: f.get("technical_proposal"),
+            team: f.get("team"),
+        }
+    }
+
+    fn of(v: &BidView) -> Self {
+        let b = &v.bid.fields;
+        BidForm {
+            price: yuan_input(b.price_fen),
+            delivery_days: b.delivery_days.to_string(),
+            technical_proposal: b.technical_proposal.clone(),
+            team: b.team.clone(),
+        }
+    }
+
+    /// The domain input; an amount or number the form cannot read becomes a field error.
+    fn input(&self, t: &Tr) -> Result<BidInput, Error> {
+        let mut errs = Vec::new();
+        let price_fen = match self.price.trim() {
+            "" => None,
+            p => parse_yuan(p).or_else(|| {
+                errs.push(domain::FieldError::new("price_fen", t.pick("请输入金额（元），最多两位小数 / enter an amount in yuan, at most two decimals")));
+                None
+            }),
+        };
+        let delivery_days = match self.delivery_days.trim() {
+            "" => None,
+            d => d.parse::<i64>().ok().or_else(|| {
+                errs.push(domain::FieldError::new(
+                    "delivery_days",
+                    t.pick("请输入天数 / enter a number of days"),
+                ));
+                None
+            }),
+        };
+        if errs.is_empty() {
+            Ok(BidInput {
+                price_fen,
+                delivery_days,
+                technical_proposal: self.technical_proposal.clone(),
+                team: self.team.clone(),
+            })
+        } else {
+            Err(Error::Validation(errs))
+        }
+    }
+}
+
+/// Reads a multipart form, checking its CSRF token; files are kept only if it matches.
+async fn multipart_form(
+    req: &HttpRequest,
+    state: &AppState,
+    payload: Multipart,
+    limit: usize,
+) -> Result<(Upload, FormData), HttpResponse> {
+    let up = receive_pdfs(state, payload, limit).await;
+    let form = FormData::from_pairs(up.fields.clone());
+    if !crate::session::csrf_form_ok(req, &form.get("csrf")) {
+        state.files.discard(&up.stored).await;
+        return Err(csrf_failure(req));
+    }
+    Ok((up, form))
+}
+
+/// `POST /scenarios/{id}/bid` (multipart): submits a bid with its PDFs.
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    payload: Multipart,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = ScenarioId(path.into_inner());
+    let (up, f) = match multipart_form(&req, &state, payload, MAX_ATTACHMENTS).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let t = Tr::new(crate::session::locale_of(&req));
+    let form = BidForm::from_fields(&f);
+    let result = match (up.error, form.input(&t)) {
+        (Some(e), _) | (None, Err(e)) => Err(e),
+        (None, Ok(input)) => {
+            let (a, services, files) = (
+                actor(&account),
+                state.services.clone(),
+                as_attachments(&up.stored),
+            );
+            run(move || services.submit_bid(&a, id, input, &files)).await
+        }
+    };
+    match result {
+        Ok((v, _)) => see_other(&format!("/bids/{}?notice=bid_submitted", v.bid.id.0)),
+        Err(e) => {
+            state.files.discard(&up.stored).await;
+            let state_again = match e {
+                Error::Validation(errs) => BidFormState {
+                    form,
+                    errors: FormErrors::from_fields(&errs, &t),
+                    message: None,
+                },
+                Error::IllegalTransition { .. } | Error::Conflict { .. } | Error::Forbidden(_) => {
+                    BidFormState {
+                        form,
+                        errors: FormErrors::default(),
+                        message: Some(t.pick(&crate::error::public_detail(&e))),
+                    }
+                }
+                other => return error_page(&req, Some(&account), &other),
+            };
+            super::scenarios::detail_page(
+                &req,
+                &state,
+                Some(&account),
+                id,
+                FormErrors::default(),
+                state_again,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bid.html")]
+struct BidPage {
+    ctx: PageCtx,
+    id: i64,
+    own: bool,
+    scenario_id: i64,
+    scenario_title: String,
+    vendor: String,
+    status_label: String,
+    withdrawn: bool,
+    locked: bool,
+    deadline: String,
+    price: String,
+    delivery: String,
+    version: i32,
+    updated_at: String,
+    proposal: Vec<String>,
+    team: String,
+    /// (name, size, url, sha256)
+    attachments: Vec<(String, String, String, String)>,
+    /// (version, when, price, days)
+    versions: Vec<(i32, String, String, String)>,
+    /// (version, when, hash, "ok" | "bad" | "")
+    receipts: Vec<(i32, String, String, &'static str)>,
+    can_change: bool,
+    can_add_file: bool,
+    errors: FormErrors,
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / 1048576.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormErrors) -> HttpResponse {
+    let ctx = PageCtx::new(req, Some(account), "my_bids");
+    let t = &ctx.t;
+    let b = &v.bid;
+    let own = account.user.organization_id == Some(b.vendor);
+    let open = !v.opened && b.status == BidStatus::Submitted;
+    let days = |d: i32| t.t("bid.days_unit").replace("{}", &d.to_string());
+    let page = BidPage {
+        id: b.id.0,
+        own,
+        scenario_id: b.scenario.0,
+        scenario_title: v.scenario_title.clone(),
+        vendor: v.vendor_name.clone(),
+        status_label: t.t(&format!("bid.status_{}", b.status.code())).to_string(),
+        withdrawn: b.status == BidStatus::Withdrawn,
+        locked: v.opened,
+        deadline: beijing(v.bid_deadline),
+        price: money(b.fields.price_fen, t.locale),
+        delivery: days(b.fields.delivery_days),
+        version: b.version,
+        updated_at: beijing(b.updated_at),
+        proposal: b
+            .fields
+            .technical_proposal
+            .split("\n\n")
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        team: b.fields.team.clone(),
+        attachments: b
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.filename.clone(),
+                    size_label(a.size),
+                    format!("/api/v1/bids/{}/attachments/{}", b.id.0, a.sha256),
+                    a.sha256.clone(),
+                )
+            })
+            .collect(),
+        versions: v
+            .versions
+            .iter()
+            .flatten()
+            .rev()
+            .skip(1)
+            .map(|x| {
+                (
+                    x.version,
+                    beijing(x.created_at),
+                    money(x.fields.price_fen, t.locale),
+                    days(x.fields.delivery_days),
+                )
+            })
+            .collect(),
+        receipts: v
+            .receipts
+            .iter()
+            .map(|r| {
+                (
+                    r.receipt.version,
+                    r.receipt
+                        .server_time
+                        .with_timezone(&crate::format::shanghai())
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string(),
+                    r.receipt.content_sha256.clone(),
+                    match r.matches {
+                        Some(true) => "ok",
+                        Some(false) => "bad",
+                        None => "",
+                    },
+                )
+            })
+            .collect(),
+        can_change: own && open,
+        can_add_file: own && open && b.attachments.len() < MAX_ATTACHMENTS,
+        errors,
+        ctx,
+    };
+    let status = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, &page)
+}
+
+async fn load(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    account: &Account,
+    id: BidId,
+) -> Result<BidView, HttpResponse> {
+    let (a, services) = (actor(account), state.services.clone());
+    run(move || services.bid(&a, id))
+        .await
+        .map_err(|e| error_page(req, Some(account), &e))
+}
+
+/// `GET /bids/{id}`
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match load(&req, &state, &account, BidId(path.into_inner())).await {
+        Ok(v) => bid_page(&req, &account, &v, FormErrors::default()),
+        Err(r) => r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bid_edit.html")]
+struct EditPage {
+    ctx: PageCtx,
+    id: i64,
+    heading: String,
+    scenario_title: String,
+    withdraw: bool,
+    bid_action: String,
+    bid_form: BidForm,
+    bid_errors: FormErrors,
+    bid_message: Option<String>,
+    bid_submit: String,
+    with_files: bool,
+}
+
+fn edit_page(
+    req: &HttpRequest,
+    account: &Account,
+    v: &BidView,
+    withdraw: bool,
+    form: BidFormState,
+) -> HttpResponse {
+    let ctx = PageCtx::new(req, Some(account), "my_bids");
+    let status = if form.errors.is_empty() && form.message.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditPage {
+        id: v.bid.id.0,
+        heading: ctx
+            .t
+            .t(if withdraw {
+                "bid.withdraw_title"
+            } else {
+                "bid.revise"
+            })
+            .to_string(),
+        scenario_title: v.scenario_title.clone(),
+        withdraw,
+        bid_action: format!("/bids/{}/edit", v.bid.id.0),
+        bid_form: form.form,
+        bid_errors: form.errors,
+        bid_message: form.message,
+        bid_submit: ctx.t.t("bid.revise_submit").to_string(),
+        with_files: false,
+        ctx,
+    };
+    render(status, &page)
+}
+
+/// `GET /bids/{id}/edit` and `GET /bids/{id}/withdraw`
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (id, what) = path.into_inner();
+    let v = match load(&req, &state, &account, BidId(id)).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    if account.user.organization_id != Some(v.bid.vendor) {
+        return error_page(&req, Some(&account), &Error::NotFound);
+    }
+    let form = BidFormState {
+        form: BidForm::of(&v),
+        ..Default::default()
+    };
+    edit_page(&req, &account, &v, what == "withdraw", form)
+}
+
+fn refusal(e: Error, form: BidForm, t: &Tr) -> Result<BidFormState, Error> {
+    match e {
+        Error::Validation(errs) => Ok(BidFormState {
+            form,
+            errors: FormErrors::from_fields(&errs, t),
+            message: None,
+        }),
+        Error::IllegalTransition { .. } | Error::Conflict { .. } => Ok(BidFormState {
+            form,
+            errors: FormErrors::default(),
+            message: Some(t.pick(&crate::error::public_detail(&e))),
+        }),
+        other => Err(other),
+    }
+}
+
+/// `POST /bids/{id}/edit`: a revision (a new version with a new receipt).
+pub async fn revise(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = BidId(path.into_inner());
+    let t = Tr::new(crate::session::locale_of(&req));
+    let bf = BidForm::from_fields(&form.0);
+    let result = match bf.input(&t) {
+        Ok(input) => {
+            let (a, services) = (actor(&account), state.services.clone());
+            run(move || services.revise_bid(&a, id, input)).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/bids/{}?notice=bid_revised", id.0)),
+        Err(e) => match (refusal(e, bf, &t), load(&req, &state, &account, id).await) {
+            (Ok(st), Ok(v)) => edit_page(&req, &account, &v, false, st),
+            (Err(e), _) => error_page(&req, Some(&account), &e),
+            (_, Err(r)) => r,
+        },
+    }
+}
+
+/// `POST /bids/{id}/withdraw`
+pub async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    _checked: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = BidId(path.into_inner());
+    let (a, services) = (actor(&account), state.services.clone());
+    let t = Tr::new(crate::session::locale_of(&req));
+    match run(move || services.withdraw_bid(&a, id)).await {
+        Ok(_) => see_other(&format!("/bids/{}?notice=bid_withdrawn", id.0)),
+        Err(e) => match (
+            refusal(e, BidForm::default(), &t),
+            load(&req, &state, &account, id).await,
+        ) {
+            (Ok(st), Ok(v)) => edit_page(&req, &account, &v, true, st),
+            (Err(e), _) => error_page(&req, Some(&account), &e),
+            (_, Err(r)) => r,
+        },
+    }
+}
+
+/// `POST /bids/{id}/attachments` (multipart): adds one PDF.
+pub async fn attach(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    payload: Multipart,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = BidId(path.into_inner());
+    let (up, _) = match multipart_form(&req, &state, payload, 1).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let t = Tr::new(crate::session::locale_of(&req));
+    let result = match (up.error, up.stored.first()) {
+        (Some(e), _) => Err(e),
+        (None, None) => Err(Error::field(
+            "file",
+            "请选择一个 PDF 文件 / choose a PDF file",
+        )),
+        (None, Some(_)) => {
+            let (a, services, new) = (
+                actor(&account),
+                state.services.clone(),
+                as_attachments(&up.stored).remove(0),
+            );
+            run(move || services.add_attachment(&a, id, new)).await
+        }
+    };
+    match result {
+        Ok(_) => see_other(&format!("/bids/{}?notice=attachment_added", id.0)),
+        Err(e) => {
+            state.files.discard(&up.stored).await;
+            match (
+                refusal(e, BidForm::default(), &t),
+                load(&req, &state, &account, id).await,
+            ) {
+                (Ok(st), Ok(v)) => {
+                    let mut errors = st.errors;
+                    if let Some(m) = st.message {
+                        errors.insert("file", m);
+                    }
+                    bid_page(&req, &account, &v, errors)
+                }
+                (Err(e), _) => error_page(&req, Some(&account), &e),
+                (_, Err(r)) => r,
+            }
+        }
+    }
+}
+
+/// `POST /bids/{id}/attachments/{sha256}/remove`
+pub async fn detach(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+    _checked: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (id, sha) = path.into_inner();
+    let (a, services) = (actor(&account), state.services.clone());
+    match run(move || services.remove_attachment(&a, BidId(id), &sha)).await {
+        Ok(_) => see_other(&format!("/bids/{id}?notice=attachment_removed")),
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+/// A row of "my bids".
+#[derive(Debug, Clone)]
+pub struct MyRow {
+    pub id: i64,
+    pub scenario: String,
+    pub status: String,
+    pub locked: bool,
+    pub deadline: String,
+    pub price: String,
+    pub version: i32,
+    pub hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_bids.html")]
+struct MinePage {
+    ctx: PageCtx,
+    rows: Vec<MyRow>,
+}
+
+/// `GET /my/bids`
+pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (a, services) = (actor(&account), state.services.clone());
+    let bids = match run(move || services.my_bids(&a)).await {
+        Ok(b) => b,
+        Err(e) => return error_page(&req, Some(&account), &e),
+    };
+    let ctx = PageCtx::new(&req, Some(&account), "my_bids");
+    let rows = bids
+        .iter()
+        .map(|v| MyRow {
+            id: v.bid.id.0,
+            scenario: v.scenario_title.clone(),
+            status: ctx
+                .t
+                .t(&format!("bid.status_{}", v.bid.status.code()))
+                .to_string(),
+            locked: v.opened,
+            deadline: beijing(v.bid_deadline),
+            price: money(v.bid.fields.price_fen, ctx.t.locale),
+            version: v.bid.version,
+            hash: v
+                .receipts
+                .last()
+                .map(|r| r.receipt.content_sha256.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    render(StatusCode::OK, &MinePage { ctx, rows })
+}
+
+/// A row of the owner's bid list.
+#[derive(Debug, Clone)]
+pub struct OwnerRow {
+    pub id: i64,
+    pub vendor: String,
+    pub price: String,
+    pub days: i32,
+    pub updated: String,
+    pub files: usize,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "scenario_bids.html")]
+struct ListPage {
+    ctx: PageCtx,
+    id: i64,
+    title: String,
+    rows: Vec<OwnerRow>,
+    warnings: Vec<String>,
+}
+
+/// `GET /scenarios/{id}/bids`: the owner's (and panel's) list once the bids are opened.
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = ScenarioId(path.into_inner());
+    let (a, services) = (actor(&account), state.services.clone());
+    let loaded = run(move || {
+        let bids = services.scenario_bids(&a, id)?;
+        if !bids.opened {
+            return Err(Error::NotFound);
+        }
+        Ok((bids, services.scenario(Some(&a), id)?))
+    })
+    .await;
+    let (bids, v) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(&req, Some(&account), &e),
+    };
+    let ctx = PageCtx::new(&req, Some(&account), "my_scenarios");
+    let rows = bids
+        .items
+        .iter()
+        .filter(|b| b.bid.status == BidStatus::Submitted)
+        .map(|b| OwnerRow {
+            id: b.bid.id.0,
+            vendor: b.vendor_name.clone(),
+            price: money(b.bid.fields.price_fen, ctx.t.locale),
+            days: b.bid.fields.delivery_days,
+            updated: beijing(b.bid.updated_at),
+            files: b.bid.attachments.len(),
+            status: ctx
+                .t
+                .t(&format!("bid.status_{}", b.bid.status.code()))
+                .to_string(),
+        })
+        .collect();
+    let warnings = bids
+        .warnings
+        .iter()
+        .map(|w| {
+            if ctx.t.is_zh() {
+                w.zh.clone()
+            } else {
+                w.en.clone()
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &ListPage {
+            id: id.0,
+            title: v.scenario.title.clone(),
+            rows,
+            warnings,
+            ctx,
+        },
+    )
+}
