@@ -86,7 +86,8 @@ async fn start_browser() -> Option<(WebDriver, Driver, tempfile::TempDir)> {
 
 async fn fill(d: &WebDriver, id: &str, text: &str) {
     let el = d
-        .find(By::Id(id))
+        .query(By::Id(id))
+        .first()
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"));
     el.clear().await.unwrap();
@@ -94,7 +95,28 @@ async fn fill(d: &WebDriver, id: &str, text: &str) {
 }
 
 async fn text_of(d: &WebDriver) -> String {
-    d.find(By::Tag("body")).await.unwrap().text().await.unwrap()
+    d.query(By::Tag("body"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Signs out with the header button and waits for the signed-out page.
+async fn sign_out(d: &WebDriver) {
+    d.query(By::Css("form[action='/logout'] button"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Css("a[href='/login']"))
+        .first()
+        .await
+        .expect("signed out");
 }
 
 /// Signs in through the form.
@@ -102,13 +124,15 @@ async fn sign_in(d: &WebDriver, app: &tests::TestApp, email: &str) {
     d.goto(app.url("/login")).await.unwrap();
     fill(d, "email", email).await;
     fill(d, "password", tests::PASSWORD).await;
-    d.find(By::Css("form.stack button[type=submit]"))
+    d.query(By::Css("form.stack button[type=submit]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    d.find(By::Css("form[action='/logout']"))
+    d.query(By::Css("form[action='/logout']"))
+        .first()
         .await
         .expect("signed in");
 }
@@ -154,48 +178,61 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
     fill(&d, "criterion_weight_1", "25").await;
     // The running total follows the weights as they are typed.
     let total = d
-        .find(By::Id("weight-total"))
+        .query(By::Id("weight-total"))
+        .first()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
     assert_eq!(total, "100");
-    d.find(By::Css("button[value=save]"))
+    d.query(By::Css("button[value=save]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    d.find(By::Css(".notice")).await.expect("saved notice");
+    d.query(By::Css(".notice"))
+        .first()
+        .await
+        .expect("saved notice");
     assert_eq!(
-        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        d.query(By::Tag("h1"))
+            .first()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
         "社区养老需求智能匹配"
     );
     // Publish through the confirmation step.
-    d.find(By::Css(".action-list a[href$='/publish']"))
+    d.query(By::Css(".action-list a[href$='/publish']"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    d.find(By::Css("form[action$='/publish'] button[type=submit]"))
+    d.query(By::Css("form[action$='/publish'] button[type=submit]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    d.query(By::Css(".notice"))
+        .first()
+        .await
+        .expect("published notice");
     let body = text_of(&d).await;
     assert!(body.contains("投标中"), "{body}");
     // A signed-out visitor finds it in the public list and opens it.
-    d.find(By::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&d).await;
     d.goto(app.url("/scenarios")).await.unwrap();
-    d.find(By::LinkText("社区养老需求智能匹配"))
+    d.query(By::LinkText("社区养老需求智能匹配"))
+        .first()
         .await
         .expect("listed publicly")
         .click()
@@ -269,19 +306,21 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
     fill(&d, "delivery_days", "120").await;
     fill(&d, "technical_proposal", "无人机加视觉模型的河道巡检方案。").await;
     fill(&d, "team", "四人团队").await;
-    d.find(By::Id("files"))
+    d.query(By::Id("files"))
+        .first()
         .await
         .unwrap()
         .send_keys(pdf.to_str().unwrap())
         .await
         .unwrap();
-    d.find(By::Css("#bid-form button[type=submit]"))
+    d.query(By::Css("#bid-form button[type=submit]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    if d.find(By::Css(".notice")).await.is_err() {
+    if d.query(By::Css(".notice")).first().await.is_err() {
         panic!("no submitted notice; the page says: {}", text_of(&d).await);
     }
     let body = text_of(&d).await;
@@ -290,7 +329,8 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
         "{body}"
     );
     let hash = d
-        .find(By::Css(".receipts code.hash"))
+        .query(By::Css(".receipts code.hash"))
+        .first()
         .await
         .expect("a receipt")
         .text()
@@ -298,12 +338,7 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
         .unwrap();
     assert_eq!(hash.len(), 64, "the receipt shows the content's SHA-256");
     let bid_url = d.current_url().await.unwrap().path().to_string();
-    d.find(By::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&d).await;
 
     // A rival vendor: the scenario shows no trace of the bid, and its page does not exist.
     sign_in(&d, &app, "rival@example.cn").await;
@@ -319,7 +354,13 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
     );
     d.goto(app.url(&bid_url)).await.unwrap();
     assert_eq!(
-        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        d.query(By::Tag("h1"))
+            .first()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
         "页面不存在"
     );
     d.quit().await.unwrap();
@@ -336,7 +377,8 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
         text_of(&d).await.contains("注册"),
         "the register page is in Chinese"
     );
-    d.find(By::Css("input[name=role][value=vendor]"))
+    d.query(By::Css("input[name=role][value=vendor]"))
+        .first()
         .await
         .unwrap()
         .click()
@@ -346,13 +388,17 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
     fill(&d, "display_name", "李想").await;
     fill(&d, "email", "browser@example.cn").await;
     fill(&d, "password", tests::PASSWORD).await;
-    d.find(By::Css("form.stack button[type=submit]"))
+    d.query(By::Css("form.stack button[type=submit]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    d.find(By::Css(".notice")).await.expect("registered notice");
+    d.query(By::Css(".notice"))
+        .first()
+        .await
+        .expect("registered notice");
     assert!(
         d.current_url()
             .await
@@ -361,37 +407,41 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
             .starts_with("/account")
     );
     // Sign out, then sign in through the form.
-    d.find(By::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_out(&d).await;
     d.goto(app.url("/login")).await.unwrap();
     fill(&d, "email", "browser@example.cn").await;
     fill(&d, "password", tests::PASSWORD).await;
-    d.find(By::Css("form.stack button[type=submit]"))
+    d.query(By::Css("form.stack button[type=submit]"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let h1 = d.find(By::Tag("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(h1, "我的账号");
+    // Wait for the account page itself, not the sign-in page it replaces.
+    d.query(By::Tag("h1"))
+        .with_text("我的账号")
+        .first()
+        .await
+        .expect("the account page in Chinese");
     let body = text_of(&d).await;
     assert!(
         body.contains("青云智粒浏览器测试") && body.contains("待认证"),
         "{body}"
     );
     // Switch to English with the header link.
-    d.find(By::LinkText("English"))
+    d.query(By::LinkText("English"))
+        .first()
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    let h1 = d.find(By::Tag("h1")).await.unwrap().text().await.unwrap();
-    assert_eq!(h1, "My account");
+    d.query(By::Tag("h1"))
+        .with_text("My account")
+        .first()
+        .await
+        .expect("the account page in English");
     assert!(text_of(&d).await.contains("Awaiting verification"));
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
         std::fs::write(
