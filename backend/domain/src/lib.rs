@@ -10,6 +10,7 @@ pub mod credit_code;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod evaluation;
 pub mod ids;
 pub mod job;
 pub mod policy;
