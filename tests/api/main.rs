@@ -8,6 +8,7 @@ mod bids;
 mod browser;
 mod catalogue;
 mod compose;
+mod evaluation;
 mod layout;
 mod ops;
 mod pages;

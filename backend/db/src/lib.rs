@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod bids;
+mod evaluation;
 pub mod queue;
 mod scenarios;
 pub mod schema;

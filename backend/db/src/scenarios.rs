@@ -39,6 +39,9 @@ struct ScenarioRow {
     published_at: Option<chrono::NaiveDateTime>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    awarded_bid_id: Option<i64>,
+    awarded_at: Option<chrono::NaiveDateTime>,
+    award_justification: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -74,6 +77,9 @@ impl ScenarioRow {
             published_at: s.published_at.map(to_db),
             created_at: to_db(s.created_at),
             updated_at: to_db(s.updated_at),
+            awarded_bid_id: s.award.as_ref().map(|a| a.bid.0),
+            awarded_at: s.award.as_ref().map(|a| to_db(a.at)),
+            award_justification: s.award.as_ref().and_then(|a| a.justification.clone()),
         }
     }
 
@@ -100,6 +106,14 @@ impl ScenarioRow {
             published_at: opt_from_db(self.published_at),
             created_at: from_db(self.created_at),
             updated_at: from_db(self.updated_at),
+            award: match (self.awarded_bid_id, self.awarded_at) {
+                (Some(b), Some(at)) => Some(domain::scenario::Award {
+                    bid: domain::bid::BidId(b),
+                    at: from_db(at),
+                    justification: self.award_justification,
+                }),
+                _ => None,
+            },
         })
     }
 }

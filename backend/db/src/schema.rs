@@ -137,6 +137,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     bids,
     bid_versions,
     bid_attachments,
+    panel_members,
+    scores,
+    dissents,
+    ratings,
 );
 
 diesel::table! {
@@ -160,6 +164,9 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        awarded_bid_id -> Nullable<BigInt>,
+        awarded_at -> Nullable<Timestamp>,
+        award_justification -> Nullable<Text>,
     }
 }
 
@@ -245,3 +252,59 @@ diesel::table! {
 diesel::joinable!(bids -> scenarios (scenario_id));
 diesel::joinable!(bid_versions -> bids (bid_id));
 diesel::joinable!(bid_attachments -> bids (bid_id));
+
+diesel::table! {
+    panel_members (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        evaluator_id -> BigInt,
+        added_at -> Timestamp,
+        declared_at -> Nullable<Timestamp>,
+        has_conflict -> Nullable<Bool>,
+        declaration_note -> Text,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    scores (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        bid_id -> BigInt,
+        evaluator_id -> BigInt,
+        criterion_id -> BigInt,
+        score -> Integer,
+        comment -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dissents (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        evaluator_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ratings (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        vendor_org_id -> BigInt,
+        rated_by -> BigInt,
+        quality -> Integer,
+        timeliness -> Integer,
+        communication -> Integer,
+        comment -> Text,
+        created_at -> Timestamp,
+        reply -> Nullable<Text>,
+        replied_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(panel_members -> scenarios (scenario_id));
+diesel::joinable!(scores -> bids (bid_id));
+diesel::joinable!(dissents -> scenarios (scenario_id));

@@ -262,7 +262,7 @@ pub fn parse_sheet(
         match l.score {
             Some(s) if (0..=100).contains(&s) => {
                 let s = s as i32;
-                if (s < COMMENT_BELOW || s > COMMENT_ABOVE) && comment.is_empty() {
+                if !(COMMENT_BELOW..=COMMENT_ABOVE).contains(&s) && comment.is_empty() {
                     errors.push(FieldError::new(format!("scores[{i}].comment"), "低于 40 分或高于 95 分须写明理由 / a score below 40 or above 95 needs a comment"));
                 } else if comment.chars().count() > MAX_COMMENT {
                     errors.push(FieldError::new(
@@ -725,6 +725,77 @@ mod tests {
             let scores2: Vec<Score> = shuffle(scores.len(), seed.rotate_left(7)).into_iter().map(|i| scores[i]).collect();
             let again: Vec<(BidId, usize)> = evaluate(&bids2, pw, &weights, &scores2).iter().map(|e| (e.bid, e.rank)).collect();
             prop_assert_eq!(base, again);
+        }
+    }
+}
+
+/// A member of a scenario's evaluation panel, with their conflict declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PanelMember {
+    pub id: i64,
+    pub evaluator: UserId,
+    pub added_at: DateTime<Utc>,
+    pub declared_at: Option<DateTime<Utc>>,
+    /// `None` until declared.
+    pub has_conflict: Option<bool>,
+    pub note: String,
+    /// Set when taken off the panel (by the owner, or by declaring a conflict).
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl PanelMember {
+    pub fn active(&self) -> bool {
+        self.removed_at.is_none()
+    }
+
+    /// Declared no conflict: may see the bids and score them.
+    pub fn cleared(&self) -> bool {
+        self.active() && self.has_conflict == Some(false)
+    }
+}
+
+/// A stored score with its comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredScore {
+    pub evaluator: UserId,
+    pub bid: BidId,
+    pub criterion: CriterionId,
+    pub score: i32,
+    pub comment: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An evaluator's written disagreement with the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dissent {
+    pub id: i64,
+    pub evaluator: UserId,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The owner's rating of the vendor after delivery, and the vendor's one reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rating {
+    pub id: i64,
+    pub scenario: crate::scenario::ScenarioId,
+    pub vendor: crate::ids::OrganizationId,
+    pub rated_by: UserId,
+    pub quality: i32,
+    pub timeliness: i32,
+    pub communication: i32,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+impl Rating {
+    pub fn marks(&self) -> Marks {
+        Marks {
+            quality: self.quality,
+            timeliness: self.timeliness,
+            communication: self.communication,
         }
     }
 }

@@ -206,6 +206,7 @@ mod tests {
             published_at: published.then(Utc::now),
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            award: None,
         }
     }
 

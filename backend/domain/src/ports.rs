@@ -71,8 +71,14 @@ fn run_once<T>(
 }
 
 /// Everything a service may do inside a transaction.
-pub trait Tx: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo {}
-impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo> Tx for T {}
+pub trait Tx:
+    AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo + EvaluationRepo
+{
+}
+impl<T: AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo + EvaluationRepo> Tx
+    for T
+{
+}
 
 /// Filters of the organization lists.
 #[derive(Debug, Clone, Default)]
@@ -250,4 +256,51 @@ pub trait BidRepo {
     ) -> Result<()>;
     /// Every version of a bid, oldest first.
     fn bid_versions(&mut self, bid: crate::bid::BidId) -> Result<Vec<crate::bid::BidVersion>>;
+}
+
+/// Panels, scores, dissents and ratings.
+pub trait EvaluationRepo {
+    /// Every panel member ever added to the scenario (removed ones too), oldest first.
+    fn panel_members(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::evaluation::PanelMember>>;
+    /// Writes a member: inserted if new to the scenario, else updated (re-added, declared, removed).
+    fn save_panel_member(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+        m: &crate::evaluation::PanelMember,
+    ) -> Result<()>;
+    fn scores(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::evaluation::StoredScore>>;
+    /// Writes one score, replacing the evaluator's earlier score of that criterion of that bid.
+    fn save_score(
+        &mut self,
+        id: i64,
+        scenario: crate::scenario::ScenarioId,
+        s: &crate::evaluation::StoredScore,
+    ) -> Result<()>;
+    fn insert_dissent(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+        d: &crate::evaluation::Dissent,
+    ) -> Result<()>;
+    fn dissents(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::evaluation::Dissent>>;
+    fn insert_rating(&mut self, r: &crate::evaluation::Rating) -> Result<()>;
+    fn rating_of_scenario(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Option<crate::evaluation::Rating>>;
+    fn rating(&mut self, id: i64) -> Result<Option<crate::evaluation::Rating>>;
+    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<()>;
+    /// A vendor's ratings, newest first.
+    fn ratings_of_vendor(
+        &mut self,
+        vendor: OrganizationId,
+    ) -> Result<Vec<crate::evaluation::Rating>>;
 }

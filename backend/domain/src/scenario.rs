@@ -315,6 +315,17 @@ pub struct Scenario {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The winning bid, once awarded.
+    pub award: Option<Award>,
+}
+
+/// The award of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Award {
+    pub bid: crate::bid::BidId,
+    pub at: DateTime<Utc>,
+    /// Required when the awarded bid is not ranked first.
+    pub justification: Option<String>,
 }
 
 impl Scenario {
@@ -1075,6 +1086,7 @@ mod tests {
             published_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            award: None,
         };
         let patch = ScenarioPatch {
             title: Some("新标题".into()),

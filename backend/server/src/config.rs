@@ -60,6 +60,14 @@ pub struct FileSettings {
 pub struct MarketSettings {
     /// The shortest time between publishing a scenario and its bid deadline, in hours.
     pub min_bid_window_hours: i64,
+    /// The smallest evaluation panel.
+    pub min_panel_size: usize,
+    /// Scores this many points from the other evaluators' mean are flagged.
+    pub outlier_points: f64,
+    /// Reputation: the prior mean (1–5) of the Bayesian average …
+    pub reputation_prior: f64,
+    /// … and how many ratings the prior counts as.
+    pub reputation_weight: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +169,10 @@ lease_seconds = 300
 
 [market]
 min_bid_window_hours = 0
+min_panel_size = 3
+outlier_points = 30.0
+reputation_prior = 3.5
+reputation_weight = 3.0
 
 [files]
 

@@ -48,7 +48,7 @@ impl std::fmt::Debug for AppState {
 
 /// The route table, top to bottom.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use api::{accounts, bids, ops, scenarios};
+    use api::{accounts, bids, evaluation, ops, scenarios};
     cfg.route("/healthz", web::get().to(ops::healthz))
         .route("/readyz", web::get().to(ops::readyz))
         .route("/metrics", web::get().to(ops::metrics))
@@ -120,6 +120,59 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::delete().to(bids::detach),
                 )
                 .route("/me/bids", web::get().to(bids::mine))
+                .route(
+                    "/scenarios/{id}/panel",
+                    web::put().to(evaluation::set_panel),
+                )
+                .route(
+                    "/scenarios/{id}/panel",
+                    web::get().to(evaluation::get_panel),
+                )
+                .route(
+                    "/scenarios/{id}/panel/draw",
+                    web::post().to(evaluation::draw_panel),
+                )
+                .route(
+                    "/scenarios/{id}/bidders",
+                    web::get().to(evaluation::bidders),
+                )
+                .route(
+                    "/scenarios/{id}/conflict-declaration",
+                    web::post().to(evaluation::declare),
+                )
+                .route("/bids/{id}/scores", web::put().to(evaluation::save_scores))
+                .route(
+                    "/scenarios/{id}/my-scores",
+                    web::get().to(evaluation::my_scores),
+                )
+                .route(
+                    "/scenarios/{id}/ranking",
+                    web::get().to(evaluation::ranking),
+                )
+                .route(
+                    "/scenarios/{id}/dissent",
+                    web::post().to(evaluation::dissent),
+                )
+                .route("/scenarios/{id}/award", web::post().to(evaluation::award))
+                .route(
+                    "/scenarios/{id}/award-notice",
+                    web::get().to(evaluation::notice),
+                )
+                .route("/award-notices", web::get().to(evaluation::notices))
+                .route(
+                    "/scenarios/{id}/my-result",
+                    web::get().to(evaluation::my_result),
+                )
+                .route(
+                    "/scenarios/{id}/deliver",
+                    web::post().to(evaluation::deliver),
+                )
+                .route("/scenarios/{id}/rating", web::post().to(evaluation::rate))
+                .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
+                .route(
+                    "/organizations/{id}/ratings",
+                    web::get().to(evaluation::ratings),
+                )
                 .default_service(web::to(api::not_found)),
         )
         .configure(pages::routes);

@@ -96,9 +96,14 @@ pub fn check_receipts(b: &Bid, versions: &[BidVersion]) -> Vec<(Receipt, bool)> 
 }
 
 impl Services {
-    /// The evaluation panel of a scenario (arrives with the evaluation feature; none yet).
-    fn panel(&self, _tx: &mut dyn Tx, _s: ScenarioId) -> Result<Vec<UserId>> {
-        Ok(vec![])
+    /// The panel members who declared no conflict: the only evaluators who may read bids.
+    pub(crate) fn cleared_panel(&self, tx: &mut dyn Tx, s: ScenarioId) -> Result<Vec<UserId>> {
+        Ok(tx
+            .panel_members(s)?
+            .into_iter()
+            .filter(|m| m.cleared())
+            .map(|m| m.evaluator)
+            .collect())
     }
 
     fn bids_opened(s: &Scenario, now: DateTime<Utc>) -> bool {
@@ -389,7 +394,7 @@ impl Services {
         in_read(&*self.store, |tx| {
             let b = tx.bid(id)?.ok_or(Error::NotFound)?;
             let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
-            let panel = self.panel(tx, s.id)?;
+            let panel = self.cleared_panel(tx, s.id)?;
             if !bid::can_read_bid(
                 viewer,
                 b.vendor,
@@ -413,7 +418,7 @@ impl Services {
                 .filter(|s| policy::can_view_scenario(Some(viewer), s))
                 .ok_or(Error::NotFound)?;
             let opened = Self::bids_opened(&s, now);
-            let panel = self.panel(tx, s.id)?;
+            let panel = self.cleared_panel(tx, s.id)?;
             let all = bid::can_list_all_bids(viewer, s.owner, &panel, opened);
             let own_org = viewer.organization_id;
             if !all && viewer.role != crate::account::Role::Vendor {

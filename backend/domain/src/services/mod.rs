@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bids;
+pub mod evaluation;
 pub mod scenarios;
 
 use std::sync::Arc;
@@ -45,12 +46,21 @@ impl Default for AuthPolicy {
 pub struct MarketPolicy {
     /// The shortest time between publishing and the bid deadline (none by default).
     pub min_bid_window: Duration,
+    /// The smallest evaluation panel (lighter procedures: 3).
+    pub min_panel_size: usize,
+    /// A score this many points from the other evaluators' mean is flagged.
+    pub outlier_points: f64,
+    /// The prior of the vendors' Bayesian reputation.
+    pub reputation: crate::evaluation::ReputationPrior,
 }
 
 impl Default for MarketPolicy {
     fn default() -> Self {
         Self {
             min_bid_window: Duration::zero(),
+            min_panel_size: 3,
+            outlier_points: 30.0,
+            reputation: crate::evaluation::ReputationPrior::default(),
         }
     }
 }

@@ -164,6 +164,7 @@ impl Services {
                 published_at: None,
                 created_at: now,
                 updated_at: now,
+                award: None,
             };
             tx.insert_scenario(&s)?;
             append_audit(

@@ -460,9 +460,17 @@ pub async fn organization(
 ) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
     let services = state.services.clone();
-    let org =
-        web::block(move || services.organization(who.0.as_ref().map(|a| &a.actor), id)).await??;
-    Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
+    let (org, ratings) = web::block(move || {
+        let org = services.organization(who.0.as_ref().map(|a| &a.actor), id)?;
+        Ok::<_, Error>((org, services.vendor_ratings(id)?))
+    })
+    .await??;
+    let mut out = OrganizationOut::from(&org);
+    out.rating_summary = RatingSummary {
+        count: ratings.count as i64,
+        average: ratings.reputation.map(domain::evaluation::round2),
+    };
+    Ok(HttpResponse::Ok().json(out))
 }
 
 #[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", request_body = OrgProfilePatchRequest, security(("bearer" = [])),

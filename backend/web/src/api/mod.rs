@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bids;
+pub mod evaluation;
 pub mod openapi;
 pub mod ops;
 pub mod scenarios;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{accounts, bids, ops, scenarios};
+use super::{accounts, bids, evaluation, ops, scenarios};
 
 struct BearerAuth;
 
@@ -38,6 +38,10 @@ impl Modify for BearerAuth {
         scenarios::create, scenarios::list, scenarios::get, scenarios::update, scenarios::publish,
         scenarios::extend, scenarios::cancel, scenarios::ask, scenarios::questions, scenarios::answer,
         bids::submit, bids::get, bids::revise, bids::withdraw, bids::list, bids::mine, bids::attach, bids::detach, bids::download,
+        evaluation::set_panel, evaluation::draw_panel, evaluation::get_panel, evaluation::bidders, evaluation::declare,
+        evaluation::save_scores, evaluation::my_scores, evaluation::ranking, evaluation::dissent, evaluation::award,
+        evaluation::notice, evaluation::notices, evaluation::my_result, evaluation::deliver, evaluation::rate,
+        evaluation::reply, evaluation::ratings,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -46,6 +50,7 @@ impl Modify for BearerAuth {
         (name = "organizations", description = "Organization profiles and the vendor directory"),
         (name = "scenarios", description = "Posting scenarios, their lifecycle and clarification Q&A"),
         (name = "bids", description = "Sealed bids: only the bidding vendor sees a bid before the deadline"),
+        (name = "evaluation", description = "Panels, conflict declarations, scoring, ranking, award, delivery and ratings"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

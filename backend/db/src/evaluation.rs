@@ -1,0 +1,265 @@
+//! Panels, scores, dissents and ratings.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::bid::BidId;
+use domain::error::Result;
+use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
+use domain::ids::{OrganizationId, UserId};
+use domain::ports::EvaluationRepo;
+use domain::scenario::{CriterionId, ScenarioId};
+
+use crate::schema::{dissents, panel_members, ratings, scores};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{AnyConnection, db_err};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = panel_members)]
+#[diesel(treat_none_as_null = true)]
+struct MemberRow {
+    id: i64,
+    scenario_id: i64,
+    evaluator_id: i64,
+    added_at: chrono::NaiveDateTime,
+    declared_at: Option<chrono::NaiveDateTime>,
+    has_conflict: Option<bool>,
+    declaration_note: String,
+    removed_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = scores)]
+struct ScoreRow {
+    id: i64,
+    scenario_id: i64,
+    bid_id: i64,
+    evaluator_id: i64,
+    criterion_id: i64,
+    score: i32,
+    comment: String,
+    updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = ratings)]
+struct RatingRow {
+    id: i64,
+    scenario_id: i64,
+    vendor_org_id: i64,
+    rated_by: i64,
+    quality: i32,
+    timeliness: i32,
+    communication: i32,
+    comment: String,
+    created_at: chrono::NaiveDateTime,
+    reply: Option<String>,
+    replied_at: Option<chrono::NaiveDateTime>,
+}
+
+impl RatingRow {
+    fn into_domain(self) -> Rating {
+        Rating {
+            id: self.id,
+            scenario: ScenarioId(self.scenario_id),
+            vendor: OrganizationId(self.vendor_org_id),
+            rated_by: UserId(self.rated_by),
+            quality: self.quality,
+            timeliness: self.timeliness,
+            communication: self.communication,
+            comment: self.comment,
+            created_at: from_db(self.created_at),
+            reply: self.reply,
+            replied_at: opt_from_db(self.replied_at),
+        }
+    }
+}
+
+impl EvaluationRepo for AnyConnection {
+    fn panel_members(&mut self, scenario: ScenarioId) -> Result<Vec<PanelMember>> {
+        let rows: Vec<MemberRow> = panel_members::table
+            .filter(panel_members::scenario_id.eq(scenario.0))
+            .order((panel_members::added_at.asc(), panel_members::id.asc()))
+            .select(MemberRow::as_select())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PanelMember {
+                id: r.id,
+                evaluator: UserId(r.evaluator_id),
+                added_at: from_db(r.added_at),
+                declared_at: opt_from_db(r.declared_at),
+                has_conflict: r.has_conflict,
+                note: r.declaration_note,
+                removed_at: opt_from_db(r.removed_at),
+            })
+            .collect())
+    }
+
+    fn save_panel_member(&mut self, scenario: ScenarioId, m: &PanelMember) -> Result<()> {
+        let row = MemberRow {
+            id: m.id,
+            scenario_id: scenario.0,
+            evaluator_id: m.evaluator.0,
+            added_at: to_db(m.added_at),
+            declared_at: m.declared_at.map(to_db),
+            has_conflict: m.has_conflict,
+            declaration_note: m.note.clone(),
+            removed_at: m.removed_at.map(to_db),
+        };
+        let updated = diesel::update(panel_members::table.find(m.id))
+            .set(&row)
+            .execute(self)
+            .map_err(db_err)?;
+        if updated == 0 {
+            diesel::insert_into(panel_members::table)
+                .values(&row)
+                .execute(self)
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    fn scores(&mut self, scenario: ScenarioId) -> Result<Vec<StoredScore>> {
+        let rows: Vec<ScoreRow> = scores::table
+            .filter(scores::scenario_id.eq(scenario.0))
+            .order(scores::id.asc())
+            .select(ScoreRow::as_select())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredScore {
+                evaluator: UserId(r.evaluator_id),
+                bid: BidId(r.bid_id),
+                criterion: CriterionId(r.criterion_id),
+                score: r.score,
+                comment: r.comment,
+                updated_at: from_db(r.updated_at),
+            })
+            .collect())
+    }
+
+    fn save_score(&mut self, id: i64, scenario: ScenarioId, s: &StoredScore) -> Result<()> {
+        diesel::delete(
+            scores::table
+                .filter(scores::bid_id.eq(s.bid.0))
+                .filter(scores::evaluator_id.eq(s.evaluator.0))
+                .filter(scores::criterion_id.eq(s.criterion.0)),
+        )
+        .execute(self)
+        .map_err(db_err)?;
+        diesel::insert_into(scores::table)
+            .values(ScoreRow {
+                id,
+                scenario_id: scenario.0,
+                bid_id: s.bid.0,
+                evaluator_id: s.evaluator.0,
+                criterion_id: s.criterion.0,
+                score: s.score,
+                comment: s.comment.clone(),
+                updated_at: to_db(s.updated_at),
+            })
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_dissent(&mut self, scenario: ScenarioId, d: &Dissent) -> Result<()> {
+        diesel::insert_into(dissents::table)
+            .values((
+                dissents::id.eq(d.id),
+                dissents::scenario_id.eq(scenario.0),
+                dissents::evaluator_id.eq(d.evaluator.0),
+                dissents::body.eq(&d.body),
+                dissents::created_at.eq(to_db(d.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn dissents(&mut self, scenario: ScenarioId) -> Result<Vec<Dissent>> {
+        let rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> = dissents::table
+            .filter(dissents::scenario_id.eq(scenario.0))
+            .order(dissents::created_at.asc())
+            .select((
+                dissents::id,
+                dissents::evaluator_id,
+                dissents::body,
+                dissents::created_at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, e, body, at)| Dissent {
+                id,
+                evaluator: UserId(e),
+                body,
+                created_at: from_db(at),
+            })
+            .collect())
+    }
+
+    fn insert_rating(&mut self, r: &Rating) -> Result<()> {
+        diesel::insert_into(ratings::table)
+            .values(RatingRow {
+                id: r.id,
+                scenario_id: r.scenario.0,
+                vendor_org_id: r.vendor.0,
+                rated_by: r.rated_by.0,
+                quality: r.quality,
+                timeliness: r.timeliness,
+                communication: r.communication,
+                comment: r.comment.clone(),
+                created_at: to_db(r.created_at),
+                reply: r.reply.clone(),
+                replied_at: r.replied_at.map(to_db),
+            })
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn rating_of_scenario(&mut self, scenario: ScenarioId) -> Result<Option<Rating>> {
+        let row: Option<RatingRow> = ratings::table
+            .filter(ratings::scenario_id.eq(scenario.0))
+            .select(RatingRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(RatingRow::into_domain))
+    }
+
+    fn rating(&mut self, id: i64) -> Result<Option<Rating>> {
+        let row: Option<RatingRow> = ratings::table
+            .find(id)
+            .select(RatingRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(RatingRow::into_domain))
+    }
+
+    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(ratings::table.find(id))
+            .set((
+                ratings::reply.eq(Some(body)),
+                ratings::replied_at.eq(Some(to_db(at))),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn ratings_of_vendor(&mut self, vendor: OrganizationId) -> Result<Vec<Rating>> {
+        let rows: Vec<RatingRow> = ratings::table
+            .filter(ratings::vendor_org_id.eq(vendor.0))
+            .order(ratings::created_at.desc())
+            .select(RatingRow::as_select())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(RatingRow::into_domain).collect())
+    }
+}

@@ -1,0 +1,918 @@
+//! Evaluation use cases: the panel (chosen or drawn), conflict declarations, score sheets,
+//! the ranking, dissent, the award and its public notice, delivery, the rating and the reply.
+//! Each moment (panel assigned, award, rating received) is one service call.
+
+use chrono::{DateTime, Utc};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::Serialize;
+
+use super::{Services, append_audit};
+use crate::account::Role;
+use crate::audit::AuditDraft;
+use crate::bid::{self, BidId, BidStatus};
+use crate::error::{Error, Result};
+use crate::evaluation::{
+    self as ev, Dissent, Evaluated, Marks, Outlier, PanelMember, Rating, Score, ScoreLine,
+    StoredScore,
+};
+use crate::ids::{OrganizationId, UserId};
+use crate::policy::{self, Actor};
+use crate::ports::{Tx, in_read, in_tx};
+use crate::scenario::{self, Action, Scenario, ScenarioId, Status, transition};
+use crate::text;
+
+/// A panel member with their name.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub member: PanelMember,
+    pub name: String,
+}
+
+/// The panel of a scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelView {
+    pub members: Vec<MemberView>,
+    /// Once a score is saved the panel no longer changes.
+    pub locked: bool,
+    pub min_size: usize,
+}
+
+/// One bid in the ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub evaluated: Evaluated,
+    pub vendor: OrganizationId,
+    pub vendor_name: String,
+}
+
+/// The ranking with what the owner needs to judge it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankingView {
+    pub scenario: ScenarioId,
+    pub price_weight: i32,
+    pub criteria: Vec<(scenario::CriterionId, String, i32)>,
+    pub rows: Vec<RankRow>,
+    /// (evaluator name, scores still missing) for every incomplete sheet.
+    pub incomplete: Vec<(String, usize)>,
+    pub outliers: Vec<(Outlier, String)>,
+    pub dissents: Vec<(Dissent, String)>,
+}
+
+/// The public award notice.
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardNotice {
+    pub scenario: ScenarioId,
+    pub title: String,
+    pub agency: String,
+    pub awarded_at: DateTime<Utc>,
+    pub winner: (OrganizationId, String),
+    pub price_fen: i64,
+    /// (organization, name, total, rank) for every bidder.
+    pub items: Vec<(OrganizationId, String, f64, usize)>,
+    pub panel: Vec<String>,
+}
+
+/// Ratings of a vendor and its reputation.
+#[derive(Debug, Clone, Serialize)]
+pub struct VendorRatings {
+    pub ratings: Vec<Rating>,
+    /// The Bayesian average, absent without ratings.
+    pub reputation: Option<f64>,
+    pub count: usize,
+}
+
+fn refuse(s: &Scenario, now: DateTime<Utc>, action: &'static str, why: &str) -> Error {
+    scenario::Refused {
+        current: s.status_at(now),
+        action,
+        why: why.to_string(),
+    }
+    .into()
+}
+
+impl Services {
+    fn owned_scenario(tx: &mut dyn Tx, actor: &Actor, id: ScenarioId) -> Result<Scenario> {
+        let s = tx
+            .scenario(id)?
+            .filter(|s| policy::can_view_scenario(Some(actor), s))
+            .ok_or(Error::NotFound)?;
+        policy::require_scenario_owner(actor, &s)?;
+        Ok(s)
+    }
+
+    fn panel_view(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<PanelView> {
+        let mut members = Vec::new();
+        for m in tx
+            .panel_members(s.id)?
+            .into_iter()
+            .filter(PanelMember::active)
+        {
+            let name = tx
+                .user(m.evaluator)?
+                .map(|u| u.display_name)
+                .unwrap_or_default();
+            members.push(MemberView { member: m, name });
+        }
+        Ok(PanelView {
+            members,
+            locked: !tx.scores(s.id)?.is_empty(),
+            min_size: self.market.min_panel_size,
+        })
+    }
+
+    /// Replaces the active panel with `evaluators` (kept members keep their declarations).
+    fn write_panel(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        s: &Scenario,
+        evaluators: &[UserId],
+        how: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<PanelView> {
+        if !matches!(s.status_at(now), Status::Published | Status::Evaluating) {
+            return Err(refuse(
+                s,
+                now,
+                "set_panel",
+                "只有投标中或评审中的场景可以组建评审组 / a panel is formed while the scenario takes or evaluates bids",
+            ));
+        }
+        if !tx.scores(s.id)?.is_empty() {
+            return Err(Error::Conflict {
+                code: "panel_locked",
+                detail:
+                    "已有评分，评审组不能再变更 / scoring has begun: the panel no longer changes"
+                        .into(),
+            });
+        }
+        let mut unique: Vec<UserId> = Vec::new();
+        for e in evaluators {
+            if !unique.contains(e) {
+                unique.push(*e);
+            }
+        }
+        if unique.len() < self.market.min_panel_size {
+            let n = self.market.min_panel_size;
+            return Err(Error::field(
+                "evaluator_ids",
+                format!("评审组至少 {n} 人 / a panel needs at least {n} evaluators"),
+            ));
+        }
+        for (i, e) in unique.iter().enumerate() {
+            let ok = tx
+                .user(*e)?
+                .is_some_and(|u| u.role == Role::Evaluator && u.active);
+            if !ok {
+                return Err(Error::field(
+                    format!("evaluator_ids[{i}]"),
+                    "不是在册的评审专家 / not an active evaluator",
+                ));
+            }
+        }
+        let existing = tx.panel_members(s.id)?;
+        let before: Vec<UserId> = existing
+            .iter()
+            .filter(|m| m.active())
+            .map(|m| m.evaluator)
+            .collect();
+        for m in &existing {
+            if m.active() && !unique.contains(&m.evaluator) {
+                let mut gone = m.clone();
+                gone.removed_at = Some(now);
+                tx.save_panel_member(s.id, &gone)?;
+            }
+        }
+        for e in &unique {
+            match existing.iter().find(|m| m.evaluator == *e) {
+                Some(m) if m.active() => {}
+                Some(m) if m.has_conflict == Some(true) => {
+                    return Err(Error::Conflict { code: "declared_conflict", detail: "该专家已声明利益冲突，不能再加入 / this evaluator declared a conflict and cannot rejoin".into() });
+                }
+                Some(m) => {
+                    let mut back = m.clone();
+                    back.removed_at = None;
+                    back.added_at = now;
+                    tx.save_panel_member(s.id, &back)?;
+                }
+                None => tx.save_panel_member(
+                    s.id,
+                    &PanelMember {
+                        id: self.next_id(),
+                        evaluator: *e,
+                        added_at: now,
+                        declared_at: None,
+                        has_conflict: None,
+                        note: String::new(),
+                        removed_at: None,
+                    },
+                )?,
+            }
+        }
+        append_audit(
+            tx,
+            AuditDraft::new(Some(actor.user_id), "panel.set", "scenario", s.id)
+                .before(serde_json::json!({"panel": before}))
+                .after(serde_json::json!({"panel": unique, "how": how})),
+            now,
+        )?;
+        self.panel_view(tx, s)
+    }
+
+    /// The owner chooses the panel.
+    pub fn set_panel(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        evaluators: Vec<UserId>,
+    ) -> Result<PanelView> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let s = Self::owned_scenario(tx, actor, id)?;
+            self.write_panel(tx, actor, &s, &evaluators, serde_json::json!("chosen"), now)
+        })
+    }
+
+    /// The owner draws `n` evaluators at random from those with expertise in the scenario's
+    /// domain (and no declared conflict on it). The seed and the result are audited, so the
+    /// draw can be repeated and checked.
+    pub fn draw_panel(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        n: usize,
+        seed: Option<u64>,
+    ) -> Result<PanelView> {
+        let now = self.now();
+        let seed = seed.unwrap_or_else(rand::random);
+        in_tx(&*self.store, |tx| {
+            let s = Self::owned_scenario(tx, actor, id)?;
+            let conflicted: Vec<UserId> = tx
+                .panel_members(id)?
+                .into_iter()
+                .filter(|m| m.has_conflict == Some(true))
+                .map(|m| m.evaluator)
+                .collect();
+            let mut pool: Vec<UserId> = tx
+                .evaluators(Some(s.domain))?
+                .into_iter()
+                .map(|u| u.id)
+                .filter(|u| !conflicted.contains(u))
+                .collect();
+            pool.sort();
+            if pool.len() < n {
+                return Err(Error::field(
+                    "n",
+                    format!(
+                        "该领域只有 {} 位可抽取的专家 / only {} evaluators in this domain can be drawn",
+                        pool.len(),
+                        pool.len()
+                    ),
+                ));
+            }
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            pool.shuffle(&mut rng);
+            pool.truncate(n);
+            self.write_panel(
+                tx,
+                actor,
+                &s,
+                &pool,
+                serde_json::json!({"draw": {"seed": seed.to_string(), "n": n, "domain": s.domain}}),
+                now,
+            )
+        })
+    }
+
+    /// The panel: for the owner, administrators and the members themselves.
+    pub fn panel(&self, actor: &Actor, id: ScenarioId) -> Result<PanelView> {
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            let member = tx
+                .panel_members(id)?
+                .iter()
+                .any(|m| m.active() && m.evaluator == actor.user_id);
+            if !(member
+                || actor.role == Role::Admin
+                || policy::require_scenario_owner(actor, &s).is_ok())
+            {
+                return Err(Error::NotFound);
+            }
+            self.panel_view(tx, &s)
+        })
+    }
+
+    fn active_member(
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        id: ScenarioId,
+    ) -> Result<(Scenario, PanelMember)> {
+        let s = tx.scenario(id)?.ok_or(Error::NotFound)?;
+        let m = tx
+            .panel_members(id)?
+            .into_iter()
+            .find(|m| m.active() && m.evaluator == actor.user_id)
+            .ok_or(Error::NotFound)?;
+        Ok((s, m))
+    }
+
+    /// The names of the bidding organizations, for a panel member's conflict declaration
+    /// (nothing of the bids themselves). Only once the bids are opened.
+    pub fn bidders_for_declaration(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<String>> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let (s, _) = Self::active_member(tx, actor, id)?;
+            if !scenario::deadline_passed(s.bid_deadline, now) {
+                return Err(refuse(
+                    &s,
+                    now,
+                    "declare",
+                    "开标后才能看到投标企业名单 / the bidders are known once the bids are opened",
+                ));
+            }
+            let mut names = Vec::new();
+            for b in tx
+                .bids_of_scenario(id)?
+                .into_iter()
+                .filter(|b| b.status == BidStatus::Submitted)
+            {
+                names.push(
+                    tx.organization(b.vendor)?
+                        .map(|o| o.name)
+                        .unwrap_or_default(),
+                );
+            }
+            names.sort();
+            Ok(names)
+        })
+    }
+
+    /// A panel member declares whether they have a conflict of interest with any bidder. A
+    /// conflict takes them off the panel; "no conflict" lets them see and score the bids.
+    pub fn declare_conflict(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        has_conflict: bool,
+        note: String,
+    ) -> Result<PanelMember> {
+        let now = self.now();
+        let note = text::bounded(&note, 0, 1000).map_err(|m| Error::field("note", m))?;
+        in_tx(&*self.store, |tx| {
+            let (s, mut m) = Self::active_member(tx, actor, id)?;
+            if s.status_at(now) != Status::Evaluating {
+                return Err(refuse(
+                    &s,
+                    now,
+                    "declare",
+                    "开标后、定标前声明 / declarations are made between opening and award",
+                ));
+            }
+            if m.declared_at.is_some() {
+                return Err(Error::Conflict {
+                    code: "already_declared",
+                    detail: "已经声明过 / already declared".into(),
+                });
+            }
+            m.declared_at = Some(now);
+            m.has_conflict = Some(has_conflict);
+            m.note = note.clone();
+            if has_conflict {
+                m.removed_at = Some(now);
+            }
+            tx.save_panel_member(id, &m)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "panel.declare", "scenario", id)
+                    .after(serde_json::json!({"has_conflict": has_conflict, "note": note})),
+                now,
+            )?;
+            Ok(m)
+        })
+    }
+
+    /// A cleared panel member saves (part of) their score sheet for one bid. Scores change
+    /// until the award; every change is audited with the old and new value.
+    pub fn save_scores(
+        &self,
+        actor: &Actor,
+        bid_id: BidId,
+        lines: Vec<ScoreLine>,
+    ) -> Result<Vec<StoredScore>> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let b = tx.bid(bid_id)?.ok_or(Error::NotFound)?;
+            let (s, m) = Self::active_member(tx, actor, b.scenario)?;
+            if !m.cleared() {
+                return Err(Error::Forbidden(
+                    "请先声明无利益冲突 / declare no conflict of interest first".into(),
+                ));
+            }
+            if s.status_at(now) != Status::Evaluating || b.status != BidStatus::Submitted {
+                return Err(refuse(
+                    &s,
+                    now,
+                    "score",
+                    "只能在评审中为有效投标打分 / scores are given to valid bids while under evaluation",
+                ));
+            }
+            let criteria: Vec<scenario::CriterionId> = s.criteria.iter().map(|c| c.id).collect();
+            let parsed = ev::parse_sheet(&lines, &criteria)?;
+            let existing = tx.scores(s.id)?;
+            let mut saved = Vec::new();
+            for (criterion, score, comment) in parsed {
+                let old = existing
+                    .iter()
+                    .find(|x| {
+                        x.bid == bid_id && x.evaluator == actor.user_id && x.criterion == criterion
+                    })
+                    .map(|x| x.score);
+                let st = StoredScore {
+                    evaluator: actor.user_id,
+                    bid: bid_id,
+                    criterion,
+                    score,
+                    comment,
+                    updated_at: now,
+                };
+                tx.save_score(self.next_id(), s.id, &st)?;
+                if old != Some(score) {
+                    append_audit(
+                        tx,
+                        AuditDraft::new(Some(actor.user_id), "score.save", "bid", bid_id)
+                            .before(serde_json::json!({"criterion": criterion, "score": old}))
+                            .after(serde_json::json!({"criterion": criterion, "score": score})),
+                        now,
+                    )?;
+                }
+                saved.push(st);
+            }
+            Ok(saved)
+        })
+    }
+
+    /// An evaluator's own scores on a scenario (for their sheet).
+    pub fn my_scores(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<StoredScore>> {
+        in_read(&*self.store, |tx| {
+            Self::active_member(tx, actor, id)?;
+            Ok(tx
+                .scores(id)?
+                .into_iter()
+                .filter(|s| s.evaluator == actor.user_id)
+                .collect())
+        })
+    }
+
+    fn compute(
+        &self,
+        tx: &mut dyn Tx,
+        s: &Scenario,
+    ) -> Result<(Vec<RankRow>, Vec<StoredScore>, Vec<PanelMember>)> {
+        let bids: Vec<bid::Bid> = tx
+            .bids_of_scenario(s.id)?
+            .into_iter()
+            .filter(|b| b.status == BidStatus::Submitted)
+            .collect();
+        let cleared: Vec<PanelMember> = tx
+            .panel_members(s.id)?
+            .into_iter()
+            .filter(PanelMember::cleared)
+            .collect();
+        let stored: Vec<StoredScore> = tx
+            .scores(s.id)?
+            .into_iter()
+            .filter(|x| cleared.iter().any(|m| m.evaluator == x.evaluator))
+            .collect();
+        let scored: Vec<ev::ScoredBid> = bids
+            .iter()
+            .map(|b| ev::ScoredBid {
+                bid: b.id,
+                price_fen: b.fields.price_fen,
+                final_submission: b.updated_at,
+            })
+            .collect();
+        let weights: Vec<ev::Weighted> = s
+            .criteria
+            .iter()
+            .map(|c| ev::Weighted {
+                criterion: c.id,
+                weight: c.weight,
+            })
+            .collect();
+        let scores: Vec<Score> = stored
+            .iter()
+            .map(|x| Score {
+                evaluator: x.evaluator,
+                bid: x.bid,
+                criterion: x.criterion,
+                score: x.score,
+            })
+            .collect();
+        let mut rows = Vec::new();
+        for e in ev::evaluate(&scored, s.price_weight, &weights, &scores) {
+            let vendor = bids
+                .iter()
+                .find(|b| b.id == e.bid)
+                .map(|b| b.vendor)
+                .expect("evaluated bids come from the list");
+            let vendor_name = tx.organization(vendor)?.map(|o| o.name).unwrap_or_default();
+            rows.push(RankRow {
+                evaluated: e,
+                vendor,
+                vendor_name,
+            });
+        }
+        Ok((rows, stored, cleared))
+    }
+
+    /// The ranking, for the owner and administrators, once the bids are opened.
+    pub fn ranking(&self, actor: &Actor, id: ScenarioId) -> Result<RankingView> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            if !(actor.role == Role::Admin || policy::require_scenario_owner(actor, &s).is_ok()) {
+                return Err(Error::Forbidden("只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking".into()));
+            }
+            if !(s.published_at.is_some() && scenario::deadline_passed(s.bid_deadline, now)) {
+                return Err(refuse(
+                    &s,
+                    now,
+                    "rank",
+                    "开标后才有排名 / the ranking exists once the bids are opened",
+                ));
+            }
+            let (rows, stored, cleared) = self.compute(tx, &s)?;
+            let name = |tx: &mut dyn Tx, u: UserId| -> Result<String> {
+                Ok(tx.user(u)?.map(|x| x.display_name).unwrap_or_default())
+            };
+            let evaluators: Vec<UserId> = cleared.iter().map(|m| m.evaluator).collect();
+            let bid_ids: Vec<BidId> = rows.iter().map(|r| r.evaluated.bid).collect();
+            let criteria_ids: Vec<scenario::CriterionId> =
+                s.criteria.iter().map(|c| c.id).collect();
+            let scores: Vec<Score> = stored
+                .iter()
+                .map(|x| Score {
+                    evaluator: x.evaluator,
+                    bid: x.bid,
+                    criterion: x.criterion,
+                    score: x.score,
+                })
+                .collect();
+            let mut incomplete = Vec::new();
+            for (e, missing) in ev::missing_scores(&evaluators, &bid_ids, &criteria_ids, &scores) {
+                if missing > 0 {
+                    incomplete.push((name(tx, e)?, missing));
+                }
+            }
+            let mut outliers = Vec::new();
+            for o in ev::outliers(&scores, self.market.outlier_points) {
+                let n = name(tx, o.evaluator)?;
+                outliers.push((o, n));
+            }
+            let mut dissents = Vec::new();
+            for d in tx.dissents(id)? {
+                let n = name(tx, d.evaluator)?;
+                dissents.push((d, n));
+            }
+            Ok(RankingView {
+                scenario: id,
+                price_weight: s.price_weight,
+                criteria: s
+                    .criteria
+                    .iter()
+                    .map(|c| (c.id, c.name.clone(), c.weight))
+                    .collect(),
+                rows,
+                incomplete,
+                outliers,
+                dissents,
+            })
+        })
+    }
+
+    /// A panel member writes why they disagree with the ranking.
+    pub fn dissent(&self, actor: &Actor, id: ScenarioId, body: String) -> Result<Dissent> {
+        let now = self.now();
+        let body = text::bounded(&body, 1, 5000).map_err(|m| Error::field("body", m))?;
+        in_tx(&*self.store, |tx| {
+            let (s, m) = Self::active_member(tx, actor, id)?;
+            if !m.cleared() || !matches!(s.status_at(now), Status::Evaluating | Status::Awarded) {
+                return Err(refuse(
+                    &s,
+                    now,
+                    "dissent",
+                    "评审期间由评审组成员提出 / panel members write dissents during evaluation",
+                ));
+            }
+            let d = Dissent {
+                id: self.next_id(),
+                evaluator: actor.user_id,
+                body: body.clone(),
+                created_at: now,
+            };
+            tx.insert_dissent(id, &d)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "panel.dissent", "scenario", id)
+                    .after(serde_json::json!({"body": body})),
+                now,
+            )?;
+            Ok(d)
+        })
+    }
+
+    /// The owner awards one bid. Any rank may win, but anything but rank 1 needs a written
+    /// justification. The award notice becomes public.
+    pub fn award(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        bid_id: BidId,
+        justification: Option<String>,
+    ) -> Result<AwardNotice> {
+        let now = self.now();
+        let justification = justification
+            .map(|j| j.trim().to_string())
+            .filter(|j| !j.is_empty());
+        if let Some(j) = &justification
+            && j.chars().count() > 5000
+        {
+            return Err(Error::field(
+                "justification",
+                "最多 5000 字 / at most 5000 characters",
+            ));
+        }
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Award, now)?;
+            let (rows, _, cleared) = self.compute(tx, &before)?;
+            if cleared.is_empty() {
+                return Err(Error::Conflict {
+                    code: "no_panel",
+                    detail:
+                        "没有完成声明的评审专家，无法定标 / no cleared evaluator has scored yet"
+                            .into(),
+                });
+            }
+            let row = rows
+                .iter()
+                .find(|r| r.evaluated.bid == bid_id)
+                .ok_or_else(|| {
+                    Error::field(
+                        "bid_id",
+                        "不是该场景的有效投标 / not a valid bid of this scenario",
+                    )
+                })?;
+            if row.evaluated.rank != 1 && justification.is_none() {
+                return Err(Error::field(
+                    "justification",
+                    "所选投标不是第一名，须写明理由 / the chosen bid is not ranked first: give a justification",
+                ));
+            }
+            let mut s = before.clone();
+            s.status = status;
+            s.award = Some(scenario::Award {
+                bid: bid_id,
+                at: now,
+                justification: justification.clone(),
+            });
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "scenario.award", "scenario", id)
+                    .before(serde_json::json!({"status": before.status.effective(before.bid_deadline, now)}))
+                    .after(serde_json::json!({"status": s.status, "bid": bid_id, "rank": row.evaluated.rank, "justification": justification})),
+                now,
+            )?;
+            self.notice_of(tx, &s)
+        })
+    }
+
+    fn notice_of(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<AwardNotice> {
+        let award = s.award.clone().ok_or(Error::NotFound)?;
+        let (rows, _, cleared) = self.compute(tx, s)?;
+        let winner = rows
+            .iter()
+            .find(|r| r.evaluated.bid == award.bid)
+            .ok_or_else(|| Error::internal("the awarded bid is missing"))?;
+        let mut panel = Vec::new();
+        for m in cleared {
+            panel.push(
+                tx.user(m.evaluator)?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(AwardNotice {
+            scenario: s.id,
+            title: s.title.clone(),
+            agency: tx
+                .organization(s.owner)?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            awarded_at: award.at,
+            winner: (winner.vendor, winner.vendor_name.clone()),
+            price_fen: winner.evaluated.price_fen,
+            items: rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.vendor,
+                        r.vendor_name.clone(),
+                        r.evaluated.total,
+                        r.evaluated.rank,
+                    )
+                })
+                .collect(),
+            panel,
+        })
+    }
+
+    /// The public award notice, once awarded.
+    pub fn award_notice(&self, id: ScenarioId) -> Result<AwardNotice> {
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| s.is_public())
+                .ok_or(Error::NotFound)?;
+            self.notice_of(tx, &s)
+        })
+    }
+
+    /// Every award notice, newest first.
+    pub fn award_notices(&self) -> Result<Vec<AwardNotice>> {
+        in_read(&*self.store, |tx| {
+            let filter = crate::ports::ScenarioFilter {
+                status: None,
+                domain: None,
+                agency: None,
+                viewer_org: None,
+                now: self.now(),
+                offset: 0,
+                limit: 500,
+            };
+            let (list, _) = tx.scenarios(&filter)?;
+            let mut out = Vec::new();
+            for s in list.into_iter().filter(|s| s.award.is_some()) {
+                out.push(self.notice_of(tx, &s)?);
+            }
+            out.sort_by_key(|n| std::cmp::Reverse(n.awarded_at));
+            Ok(out)
+        })
+    }
+
+    /// A bidding vendor's own evaluation: its per-criterion means, total and rank, never
+    /// another bidder's details. Only once awarded.
+    pub fn my_result(&self, actor: &Actor, id: ScenarioId) -> Result<RankRow> {
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| s.award.is_some())
+                .ok_or(Error::NotFound)?;
+            let org = actor.organization_id.ok_or(Error::NotFound)?;
+            let (rows, _, _) = self.compute(tx, &s)?;
+            rows.into_iter()
+                .find(|r| r.vendor == org)
+                .ok_or(Error::NotFound)
+        })
+    }
+
+    /// The owner marks the awarded work delivered.
+    pub fn deliver(&self, actor: &Actor, id: ScenarioId) -> Result<()> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Deliver, now)?;
+            let mut s = before.clone();
+            s.status = status;
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "scenario.deliver", "scenario", id)
+                    .before(serde_json::json!({"status": before.status}))
+                    .after(serde_json::json!({"status": s.status})),
+                now,
+            )
+        })
+    }
+
+    /// The owner rates the delivered work (1–5 each, with a comment), which closes the scenario.
+    pub fn rate(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        marks: Marks,
+        comment: String,
+    ) -> Result<Rating> {
+        let now = self.now();
+        let mut errors = Vec::new();
+        for (field, v) in [
+            ("quality", marks.quality),
+            ("timeliness", marks.timeliness),
+            ("communication", marks.communication),
+        ] {
+            if !(1..=5).contains(&v) {
+                errors.push(crate::FieldError::new(
+                    field,
+                    "评分为 1 到 5 / marks are 1 to 5",
+                ));
+            }
+        }
+        let comment = match text::bounded(&comment, 1, 2000) {
+            Ok(c) => c,
+            Err(m) => {
+                errors.push(crate::FieldError::new("comment", m));
+                String::new()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Close, now)?;
+            let award = before
+                .award
+                .clone()
+                .ok_or_else(|| Error::internal("a delivered scenario has an award"))?;
+            let vendor = tx.bid(award.bid)?.ok_or(Error::NotFound)?.vendor;
+            let r = Rating {
+                id: self.next_id(),
+                scenario: id,
+                vendor,
+                rated_by: actor.user_id,
+                quality: marks.quality,
+                timeliness: marks.timeliness,
+                communication: marks.communication,
+                comment: comment.clone(),
+                created_at: now,
+                reply: None,
+                replied_at: None,
+            };
+            tx.insert_rating(&r)?;
+            let mut s = before.clone();
+            s.status = status;
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "rating.create", "rating", r.id).after(&r),
+                now,
+            )?;
+            Ok(r)
+        })
+    }
+
+    /// The rated vendor replies, once.
+    pub fn reply_to_rating(&self, actor: &Actor, rating: i64, body: String) -> Result<Rating> {
+        let now = self.now();
+        let body = text::bounded(&body, 1, 2000).map_err(|m| Error::field("body", m))?;
+        in_tx(&*self.store, |tx| {
+            let mut r = tx.rating(rating)?.ok_or(Error::NotFound)?;
+            if actor.organization_id != Some(r.vendor) || actor.role != Role::Vendor {
+                return Err(Error::Forbidden(
+                    "只有被评价的企业可以回复 / only the rated vendor replies".into(),
+                ));
+            }
+            if r.reply.is_some() {
+                return Err(Error::Conflict {
+                    code: "already_replied",
+                    detail: "只能回复一次 / a rating is answered once".into(),
+                });
+            }
+            tx.save_reply(rating, &body, now)?;
+            r.reply = Some(body.clone());
+            r.replied_at = Some(now);
+            append_audit(
+                tx,
+                AuditDraft::new(Some(actor.user_id), "rating.reply", "rating", rating)
+                    .after(serde_json::json!({"reply": body})),
+                now,
+            )?;
+            Ok(r)
+        })
+    }
+
+    /// A vendor's public ratings and reputation.
+    pub fn vendor_ratings(&self, org: OrganizationId) -> Result<VendorRatings> {
+        in_read(&*self.store, |tx| {
+            let ratings = tx.ratings_of_vendor(org)?;
+            let marks: Vec<Marks> = ratings.iter().map(Rating::marks).collect();
+            let rep = ev::reputation(&marks, self.market.reputation);
+            Ok(VendorRatings {
+                reputation: rep.map(|r| r.0),
+                count: ratings.len(),
+                ratings,
+            })
+        })
+    }
+}

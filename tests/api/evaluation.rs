@@ -1,0 +1,559 @@
+//! The evaluation loop through the API on both databases: panel, declarations (one with a
+//! conflict), scoring, ranking, award with and without justification, the notice, delivery,
+//! rating and reply — and every permission edge refused.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use tests::{PASSWORD, TestApp, on_both};
+
+use crate::scenarios::{posting, verified_agency};
+
+async fn evaluator(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
+    let a = app.post("/api/v1/admin/users", Some(admin), json!({"email": email, "password": PASSWORD, "display_name": name, "role": "evaluator", "expertise": ["city_governance"]})).await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
+async fn vendor(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
+    let org = app.register(email, "vendor", name).await["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/admin/organizations/{org}/verify"),
+        Some(admin),
+        json!({"verified": true}),
+    )
+    .await;
+    org
+}
+
+fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
+    json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
+}
+
+async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    let (other_agency, _) = verified_agency(app, "other@example.cn", "别的局").await;
+    let sid = app
+        .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{sid}/publish"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    let mut evs = Vec::new();
+    for i in 0..5 {
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
+    }
+    let mut bids = Vec::new();
+    for (i, price) in [300_000i64, 400_000, 250_000].iter().enumerate() {
+        let org = vendor(
+            app,
+            &admin,
+            &format!("v{i}@example.cn"),
+            &format!("企业{i}"),
+        )
+        .await;
+        let t = app.token(&format!("v{i}@example.cn")).await;
+        let b = app.post(&format!("/api/v1/scenarios/{sid}/bids"), Some(&t), json!({"price_fen": price * 100, "delivery_days": 60, "technical_proposal": "方案", "team": "团队"})).await;
+        assert_eq!(b.status, 201);
+        bids.push((org, b.body["bid"]["id"].as_i64().unwrap()));
+    }
+    // The panel: too small is refused; a draw is repeatable from its seed; then chosen.
+    let panel = format!("/api/v1/scenarios/{sid}/panel");
+    let small = app
+        .call(
+            "PUT",
+            &panel,
+            Some(&owner),
+            Some(json!({"evaluator_ids": [evs[0], evs[1]]})),
+        )
+        .await;
+    assert_eq!(
+        (small.status, small.body["errors"][0]["field"].as_str()),
+        (422, Some("evaluator_ids"))
+    );
+    let d1 = app
+        .post(
+            &format!("{panel}/draw"),
+            Some(&owner),
+            json!({"n": 3, "seed": 42}),
+        )
+        .await;
+    let d2 = app
+        .post(
+            &format!("{panel}/draw"),
+            Some(&owner),
+            json!({"n": 3, "seed": 42}),
+        )
+        .await;
+    assert_eq!(d1.status, 200, "{:?}", d1.body);
+    assert_eq!(
+        d1.body["members"], d2.body["members"],
+        "the same seed draws the same panel"
+    );
+    assert_eq!(
+        app.call(
+            "PUT",
+            &panel,
+            Some(&other_agency),
+            Some(json!({"evaluator_ids": [evs[0], evs[1], evs[2]]}))
+        )
+        .await
+        .status,
+        403
+    );
+    let set = app
+        .call(
+            "PUT",
+            &panel,
+            Some(&owner),
+            Some(json!({"evaluator_ids": [evs[0], evs[1], evs[2]]})),
+        )
+        .await;
+    assert_eq!(
+        (set.status, set.body["members"].as_array().unwrap().len()),
+        (200, 3)
+    );
+    // Bids are still sealed from the panel before the deadline.
+    let e0 = app.token("ev0@example.cn").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{}", bids[0].1), Some(&e0))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/bidders"), Some(&e0))
+            .await
+            .status,
+        409
+    );
+    // The deadline passes.
+    app.clock.advance(Duration::days(30));
+    let tok = |e: String| async move { app.token(&e).await };
+    let (owner, e0, e1, e2, e3) = (
+        tok("owner@example.cn".into()).await,
+        tok("ev0@example.cn".into()).await,
+        tok("ev1@example.cn".into()).await,
+        tok("ev2@example.cn".into()).await,
+        tok("ev3@example.cn".into()).await,
+    );
+    let criteria: Vec<i64> = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    // Before declaring: no bid, no scoring.
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{}", bids[0].1), Some(&e0))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.call(
+            "PUT",
+            &format!("/api/v1/bids/{}/scores", bids[0].1),
+            Some(&e0),
+            Some(sheet(&criteria, &[70, 70]))
+        )
+        .await
+        .status,
+        403
+    );
+    let names = app
+        .get(&format!("/api/v1/scenarios/{sid}/bidders"), Some(&e0))
+        .await
+        .body;
+    assert_eq!(names, json!(["企业0", "企业1", "企业2"]));
+    // One conflict: off the panel; the owner replaces them.
+    let c = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+            Some(&e2),
+            json!({"has_conflict": true, "note": "曾任企业1顾问"}),
+        )
+        .await;
+    assert_eq!(c.status, 200);
+    assert_eq!(
+        app.get(&panel, Some(&owner)).await.body["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+            Some(&e2),
+            json!({"has_conflict": false})
+        )
+        .await
+        .status,
+        404
+    );
+    let re = app
+        .call(
+            "PUT",
+            &panel,
+            Some(&owner),
+            Some(json!({"evaluator_ids": [evs[0], evs[1], evs[3]]})),
+        )
+        .await;
+    assert_eq!(re.status, 200, "{:?}", re.body);
+    for t in [&e0, &e1, &e3] {
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+                Some(t),
+                json!({"has_conflict": false})
+            )
+            .await
+            .status,
+            200
+        );
+    }
+    // Outsiders: a non-panel evaluator, the conflicted one, another agency, a vendor.
+    let e4 = app.token("ev4@example.cn").await;
+    for t in [&e4, &e2] {
+        assert_eq!(
+            app.call(
+                "PUT",
+                &format!("/api/v1/bids/{}/scores", bids[0].1),
+                Some(t),
+                Some(sheet(&criteria, &[70, 70]))
+            )
+            .await
+            .status,
+            404
+        );
+        assert_eq!(
+            app.get(&format!("/api/v1/bids/{}", bids[0].1), Some(t))
+                .await
+                .status,
+            404
+        );
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{}", bids[0].1), Some(&e0))
+            .await
+            .status,
+        200,
+        "a cleared member reads the bids"
+    );
+    // Scoring, with the comment rule.
+    let bad = app
+        .call(
+            "PUT",
+            &format!("/api/v1/bids/{}/scores", bids[0].1),
+            Some(&e0),
+            Some(json!({"scores": [{"criterion_id": criteria[0], "score": 30}]})),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["field"].as_str()),
+        (422, Some("scores[0].comment"))
+    );
+    let plan: [(&String, [[i64; 2]; 3]); 3] = [
+        (&e0, [[80, 70], [90, 90], [60, 60]]),
+        (&e1, [[82, 72], [88, 92], [58, 62]]),
+        (&e3, [[78, 68], [92, 88], [62, 58]]),
+    ];
+    for (t, per_bid) in plan {
+        for (bi, s) in per_bid.iter().enumerate() {
+            let a = app
+                .call(
+                    "PUT",
+                    &format!("/api/v1/bids/{}/scores", bids[bi].1),
+                    Some(t),
+                    Some(sheet(&criteria, s)),
+                )
+                .await;
+            assert_eq!(a.status, 200, "{:?}", a.body);
+        }
+    }
+    // The panel is fixed once scoring began.
+    assert_eq!(
+        app.call(
+            "PUT",
+            &panel,
+            Some(&owner),
+            Some(json!({"evaluator_ids": [evs[0], evs[1], evs[4]]}))
+        )
+        .await
+        .status,
+        409
+    );
+    // The ranking: for the owner and admins only.
+    let r = app
+        .get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.body["incomplete_sheets"].as_array().unwrap().is_empty());
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    // Bid 1: price 400,000 → 250/400 × 30 = 18.75; means K1 90, K2 90 → 36 + 27 = 63 → 81.75.
+    let first = &items[0];
+    assert_eq!(
+        (first["bid_id"].as_i64(), first["total"].as_f64()),
+        (Some(bids[1].1), Some(81.75))
+    );
+    let admin = app.admin_token().await;
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&admin))
+            .await
+            .status,
+        200
+    );
+    let other = tok("other@example.cn".into()).await;
+    assert!(matches!(
+        app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&other))
+            .await
+            .status,
+        403 | 404
+    ));
+    let v0 = tok("v0@example.cn".into()).await;
+    assert!(matches!(
+        app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&v0))
+            .await
+            .status,
+        403 | 404
+    ));
+    // A dissent from a member is kept and shown to the owner.
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/dissent"),
+            Some(&e1),
+            json!({"body": "企业2的方案被低估"})
+        )
+        .await
+        .status,
+        201
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+            .await
+            .body["dissents"][0]["body"],
+        "企业2的方案被低估"
+    );
+    // Award: not rank 1 needs a justification.
+    let second = items[1]["bid_id"].as_i64().unwrap();
+    let no = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/award"),
+            Some(&owner),
+            json!({"bid_id": second}),
+        )
+        .await;
+    assert_eq!(
+        (no.status, no.body["errors"][0]["field"].as_str()),
+        (422, Some("justification"))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/award-notice"), None)
+            .await
+            .status,
+        404,
+        "no notice before the award"
+    );
+    let yes = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/award"),
+            Some(&owner),
+            json!({"bid_id": second, "justification": "交付周期更符合需求"}),
+        )
+        .await;
+    assert_eq!(yes.status, 200, "{:?}", yes.body);
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}"), None)
+            .await
+            .body["status"],
+        "awarded"
+    );
+    // The public notice: winner, everyone's total and rank, the panel's names; no proposals.
+    let notice = app
+        .get(&format!("/api/v1/scenarios/{sid}/award-notice"), None)
+        .await
+        .body;
+    assert_eq!(notice["items"].as_array().unwrap().len(), 3);
+    assert_eq!(notice["panel"].as_array().unwrap().len(), 3);
+    assert!(!notice.to_string().contains("方案\""), "no proposal text");
+    assert_eq!(
+        app.get("/api/v1/award-notices", None)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Losing vendors see their own scores, never another's.
+    let winner_org = notice["winner"]["organization_id"].as_i64().unwrap();
+    let winner_index = bids.iter().position(|(o, _)| *o == winner_org).unwrap();
+    let loser_index = (winner_index + 1) % bids.len();
+    let loser = tok(format!("v{loser_index}@example.cn")).await;
+    let mine = app
+        .get(&format!("/api/v1/scenarios/{sid}/my-result"), Some(&loser))
+        .await;
+    assert_eq!(
+        (mine.status, mine.body["vendor"]["id"].as_i64()),
+        (200, Some(bids[loser_index].0))
+    );
+    assert!(
+        mine.body["criteria"][0]["mean"].as_f64().is_some(),
+        "per-criterion scores"
+    );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/bids/{}", bids[winner_index].1),
+            Some(&loser)
+        )
+        .await
+        .status,
+        404
+    );
+    // Scores no longer change; delivery; rating; one reply.
+    assert_eq!(
+        app.call(
+            "PUT",
+            &format!("/api/v1/bids/{}/scores", bids[0].1),
+            Some(&e0),
+            Some(sheet(&criteria, &[75, 75]))
+        )
+        .await
+        .status,
+        409
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/rating"),
+            Some(&owner),
+            json!({"quality": 5, "timeliness": 5, "communication": 5, "comment": "好"})
+        )
+        .await
+        .status,
+        409,
+        "not delivered yet"
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/deliver"),
+            Some(&owner),
+            json!({})
+        )
+        .await
+        .status,
+        204
+    );
+    let bad = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/rating"),
+            Some(&owner),
+            json!({"quality": 6, "timeliness": 0, "communication": 4, "comment": ""}),
+        )
+        .await;
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["quality", "timeliness", "comment"]);
+    let rating = app.post(&format!("/api/v1/scenarios/{sid}/rating"), Some(&owner), json!({"quality": 5, "timeliness": 4, "communication": 5, "comment": "交付及时，质量好"})).await;
+    assert_eq!(rating.status, 201);
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}"), None)
+            .await
+            .body["status"],
+        "closed"
+    );
+    let rid = rating.body["id"].as_i64().unwrap();
+    let winner = tok(format!("v{winner_index}@example.cn")).await;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/ratings/{rid}/reply"),
+            Some(&loser),
+            json!({"body": "不是我"})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/ratings/{rid}/reply"),
+            Some(&winner),
+            json!({"body": "谢谢"})
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/ratings/{rid}/reply"),
+            Some(&winner),
+            json!({"body": "再谢"})
+        )
+        .await
+        .status,
+        409
+    );
+    let ratings = app
+        .get(&format!("/api/v1/organizations/{winner_org}/ratings"), None)
+        .await
+        .body;
+    assert_eq!(ratings["count"], 1);
+    assert!(ratings["reputation"].as_f64().unwrap() > 3.5);
+    assert_eq!(
+        app.get(&format!("/api/v1/organizations/{winner_org}"), None)
+            .await
+            .body["rating_summary"]["count"],
+        1
+    );
+    // Every step is in the audit trail.
+    let services = app.parts.services.clone();
+    let actions: Vec<String> = tokio::task::spawn_blocking(move || {
+        domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 10_000)).unwrap()
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|r| r.action)
+    .collect();
+    for a in [
+        "panel.set",
+        "panel.declare",
+        "score.save",
+        "panel.dissent",
+        "scenario.award",
+        "scenario.deliver",
+        "rating.create",
+        "rating.reply",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} not audited");
+    }
+}
+
+on_both! {
+    the_whole_evaluation_loop_runs_and_every_edge_is_refused => super::the_whole_evaluation_loop_runs_and_every_edge_is_refused;
+}
