@@ -324,6 +324,40 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
             .status,
         200
     );
+    // Exports with zh-CN headers.
+    let csv = app
+        .api
+        .get(app.url(&format!("/api/v1/scenarios/{sid}/ranking.csv")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("\u{feff}排名,投标企业,报价（元）"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 4);
+    assert!(text.contains("81.75"));
+    let xlsx = app
+        .api
+        .get(app.url(&format!("/api/v1/scenarios/{sid}/ranking.xlsx")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(
+        xlsx.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    assert!(
+        xlsx.bytes().await.unwrap().starts_with(b"PK\x03\x04"),
+        "a zip container"
+    );
     let other = tok("other@example.cn".into()).await;
     assert!(matches!(
         app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&other))

@@ -150,6 +150,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::get().to(evaluation::ranking),
                 )
                 .route(
+                    "/scenarios/{id}/ranking.csv",
+                    web::get().to(evaluation::ranking_csv),
+                )
+                .route(
+                    "/scenarios/{id}/ranking.xlsx",
+                    web::get().to(evaluation::ranking_xlsx),
+                )
+                .route(
                     "/scenarios/{id}/dissent",
                     web::post().to(evaluation::dissent),
                 )

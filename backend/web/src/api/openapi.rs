@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
         evaluation::set_panel, evaluation::draw_panel, evaluation::get_panel, evaluation::bidders, evaluation::declare,
         evaluation::save_scores, evaluation::my_scores, evaluation::ranking, evaluation::dissent, evaluation::award,
         evaluation::notice, evaluation::notices, evaluation::my_result, evaluation::deliver, evaluation::rate,
-        evaluation::reply, evaluation::ratings,
+        evaluation::reply, evaluation::ratings, evaluation::ranking_csv, evaluation::ranking_xlsx,
     ),
     modifiers(&BearerAuth),
     tags(
