@@ -43,8 +43,28 @@ async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
         .body["total"]
         .as_i64()
         .unwrap();
-    assert_eq!((published, evaluating), (13, 2));
-    // The opening jobs of the past deadlines are due at once.
+    assert_eq!((published, evaluating), (13, 1));
+    // One sample went the whole way: closed, with a public notice and a rating with a reply.
+    let closed = app.get("/api/v1/scenarios?status=closed", None).await.body;
+    assert_eq!(closed["total"], 1);
+    assert!(
+        closed["items"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("示例")
+    );
+    let notices = app.get("/api/v1/award-notices", None).await.body;
+    assert_eq!(notices.as_array().unwrap().len(), 1);
+    assert_eq!(notices[0]["items"].as_array().unwrap().len(), 3);
+    assert_eq!(notices[0]["panel"].as_array().unwrap().len(), 3);
+    let winner = notices[0]["winner"]["organization_id"].as_i64().unwrap();
+    let ratings = app
+        .get(&format!("/api/v1/organizations/{winner}/ratings"), None)
+        .await
+        .body;
+    assert_eq!(ratings["count"], 1);
+    assert!(ratings["items"][0]["reply"].is_string());
+    // The opening jobs of the past deadlines are due at once (the finished one's is a no-op).
     assert_eq!(app.drain_jobs().await, 2);
     let named = items
         .iter()

@@ -312,7 +312,7 @@ mod tests {
                 );
             }
             assert_eq!(
-                s.state == DemoState::PastDeadline,
+                matches!(s.state, DemoState::PastDeadline | DemoState::Finished),
                 s.deadline_days < 0,
                 "{}",
                 s.title
@@ -323,6 +323,18 @@ mod tests {
             states(DemoState::Open) >= 10
                 && states(DemoState::Draft) >= 2
                 && states(DemoState::PastDeadline) >= 1
+        );
+        assert_eq!(states(DemoState::Finished), 1);
+        let finished = SCENARIOS
+            .iter()
+            .find(|s| s.state == DemoState::Finished)
+            .unwrap();
+        assert!(!finished.official, "a made-up award may only be a sample's");
+        assert!(
+            FINISHED_PANEL
+                .iter()
+                .all(|(_, s)| s.len() == FINISHED_BIDS.len()
+                    && s.iter().all(|c| c.len() == finished.criteria.len()))
         );
         let city_and_services = SCENARIOS
             .iter()
@@ -373,7 +385,52 @@ pub enum DemoState {
     Open,
     /// Published earlier; the deadline passed this many days ago.
     PastDeadline,
+    /// The whole loop: bids, panel, scores, award, delivery, rating and reply.
+    Finished,
 }
+
+/// The bids of the finished demo scenario: (vendor e-mail, price in yuan, delivery days,
+/// proposal, team).
+pub const FINISHED_BIDS: &[(&str, i64, i64, &str, &str)] = &[
+    (
+        "founder@qingling-vision.demo",
+        520_000,
+        90,
+        "基于塔吊黑匣子数据与吊钩可视化的群塔防碰撞系统：实时计算各塔吊回转半径与相对运动，提前 5 秒声光预警，并记录司机操作。",
+        "一人公司创始人主导，外聘两名嵌入式工程师。",
+    ),
+    (
+        "team@steel-mind.demo",
+        610_000,
+        75,
+        "在塔吊上加装毫米波雷达与边缘计算盒，融合力矩限制器数据，实现碰撞预测与自动限位联动。",
+        "四人团队，含冶金装备研究院背景的结构工程师。",
+    ),
+    (
+        "ceo@jiangcheng-law.demo",
+        680_000,
+        120,
+        "以视频分析为主的塔吊作业安全监测方案，附带作业合规报告自动生成。",
+        "六人团队，视觉算法三人。",
+    ),
+];
+
+/// The panel of the finished demo scenario and each member's scores (per bid, one score per
+/// criterion; bids in the order of [`FINISHED_BIDS`]).
+pub const FINISHED_PANEL: &[(&str, [[i64; 3]; 3])] = &[
+    (
+        "expert.huang@demo.qingshan.gov.cn",
+        [[88, 85, 80], [80, 82, 78], [70, 72, 75]],
+    ),
+    (
+        "expert.sun@demo.qingshan.gov.cn",
+        [[85, 84, 82], [82, 80, 79], [72, 70, 74]],
+    ),
+    (
+        "expert.guo@demo.qingshan.gov.cn",
+        [[90, 86, 81], [78, 83, 80], [68, 71, 73]],
+    ),
+];
 
 /// One scenario of the demo catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -599,10 +656,10 @@ pub const SCENARIOS: &[DemoScenario] = &[
         domain: Sector::AiConstruction,
         tags: &["智能建造", "塔吊", "安全预警"],
         budget_yuan: (300_000, 700_000),
-        deadline_days: -2,
+        deadline_days: -45,
         price_weight: 30,
         criteria: STD_CRITERIA,
-        state: DemoState::PastDeadline,
+        state: DemoState::Finished,
         official: false,
     },
     DemoScenario {

@@ -6,11 +6,13 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use domain::account::{Email, Password};
+use domain::bid::BidInput;
 use domain::credit_code::{CreditCode, with_check_character};
-use domain::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, SCENARIOS};
+use domain::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, FINISHED_BIDS, FINISHED_PANEL, SCENARIOS};
+use domain::evaluation::{Marks, ScoreLine};
 use domain::policy::Actor;
 use domain::ports::{FixedClock, in_read};
-use domain::scenario::{Origin, ScenarioFields};
+use domain::scenario::{Origin, ScenarioFields, ScenarioId};
 use domain::services::Services;
 use domain::services::accounts::{EnsureOrganization, EnsureUser};
 use domain::services::scenarios::ScenarioQuery;
@@ -93,7 +95,7 @@ fn load_catalogue(
         // A scenario whose deadline has passed was published earlier: post it with a clock
         // set back before its deadline, so that it went through the same rules.
         let poster = match d.state {
-            DemoState::PastDeadline => {
+            DemoState::PastDeadline | DemoState::Finished => {
                 let mut s = services.clone();
                 s.clock = Arc::new(FixedClock(fields.bid_deadline - Duration::days(30)));
                 s
@@ -104,7 +106,103 @@ fn load_catalogue(
         if d.state != DemoState::Draft {
             poster.publish_scenario(actor, view.scenario.id)?;
         }
+        if d.state == DemoState::Finished {
+            finish(
+                services,
+                actors,
+                actor,
+                view.scenario.id,
+                view.scenario.bid_deadline,
+            )?;
+        }
         added += 1;
     }
     Ok(added)
+}
+
+/// Runs the whole loop on the finished demo scenario, each step at its own (past) time:
+/// bids, panel, opening, declarations, scores, award, delivery, rating and the reply.
+fn finish(
+    services: &Services,
+    actors: &std::collections::HashMap<&str, Actor>,
+    owner: &Actor,
+    id: ScenarioId,
+    deadline: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let at = |days: i64| {
+        let mut s = services.clone();
+        s.clock = Arc::new(FixedClock(deadline + Duration::days(days)));
+        s
+    };
+    let actor = |email: &str| {
+        actors
+            .get(email)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no demo account {email}"))
+    };
+    let mut bids = Vec::new();
+    for (email, price, days, proposal, team) in FINISHED_BIDS {
+        let input = BidInput {
+            price_fen: Some(price * 100),
+            delivery_days: Some(*days),
+            technical_proposal: proposal.to_string(),
+            team: team.to_string(),
+        };
+        let (view, _) = at(-10).submit_bid(&actor(email)?, id, input, &[])?;
+        bids.push((view.bid.id, *email));
+    }
+    let panel = FINISHED_PANEL
+        .iter()
+        .map(|(e, _)| actor(e).map(|a| a.user_id))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    at(-3).set_panel(owner, id, panel)?;
+    let after = at(1);
+    after.open_bids(id)?;
+    let criteria = after.scenario(Some(owner), id)?.scenario.criteria;
+    for (email, sheet) in FINISHED_PANEL {
+        let ev = actor(email)?;
+        after.declare_conflict(&ev, id, false, String::new())?;
+        for ((bid, _), marks) in bids.iter().zip(sheet.iter()) {
+            let lines = criteria
+                .iter()
+                .zip(marks.iter())
+                .map(|(c, s)| ScoreLine {
+                    criterion_id: c.id.0,
+                    score: Some(*s),
+                    comment: String::new(),
+                })
+                .collect();
+            after.save_scores(&ev, *bid, lines)?;
+        }
+    }
+    let ranking = at(3).ranking(owner, id)?;
+    let winner = ranking
+        .rows
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the finished demo scenario has no bids"))?
+        .evaluated
+        .bid;
+    at(3).award(owner, id, winner, None)?;
+    at(40).deliver(owner, id)?;
+    let rating = at(41).rate(
+        owner,
+        id,
+        Marks {
+            quality: 5,
+            timeliness: 4,
+            communication: 5,
+        },
+        "系统按期上线，预警准确，现场培训到位；个别报表需二次开发。".into(),
+    )?;
+    let winner_email = bids
+        .iter()
+        .find(|(b, _)| *b == winner)
+        .map(|(_, e)| *e)
+        .expect("the winner bid");
+    at(42).reply_to_rating(
+        &actor(winner_email)?,
+        rating.id,
+        "感谢认可，报表功能已在后续版本中补齐。".into(),
+    )?;
+    Ok(())
 }
