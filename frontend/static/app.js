@@ -27,5 +27,24 @@
       });
       update();
     }
+
+    // The score sheet: the weighted technical score as the evaluator types.
+    var sheet = document.getElementById("score-sheet");
+    if (sheet) {
+      var sheetLine = sheet.querySelector(".weight-total");
+      var sheetOut = document.getElementById("sheet-total");
+      var recompute = function () {
+        var total = 0;
+        sheet.querySelectorAll(".score-input").forEach(function (el) {
+          var s = parseInt(el.value, 10);
+          var w = parseInt(el.getAttribute("data-weight"), 10);
+          if (!isNaN(s) && !isNaN(w)) { total += s * w / 100; }
+        });
+        sheetOut.textContent = total.toFixed(2);
+        sheetLine.hidden = false;
+      };
+      sheet.addEventListener("input", recompute);
+      recompute();
+    }
   });
 })();

@@ -367,6 +367,178 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let agency = app.register("owner@example.cn", "agency", "城管局").await;
+    let verify = |org: i64| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.post(
+                &format!("/api/v1/admin/organizations/{org}/verify"),
+                Some(&admin),
+                serde_json::json!({"verified": true}),
+            )
+            .await
+        }
+    };
+    verify(agency["organization"]["id"].as_i64().unwrap()).await;
+    let owner = app.token("owner@example.cn").await;
+    let deadline = (app.parts.services.now() + chrono::Duration::days(30)).to_rfc3339();
+    let sid = app
+        .post("/api/v1/scenarios", Some(&owner), serde_json::json!({"title": "河道漂浮物识别", "summary": "River debris", "description": "识别河道漂浮物。", "domain": "city_governance", "tags": [],
+            "budget_min_fen": 10_000_000, "budget_max_fen": 50_000_000, "bid_deadline": deadline, "price_weight": 40, "criteria": [{"name": "技术方案", "weight": 60}]}))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{sid}/publish"),
+        Some(&owner),
+        serde_json::json!({}),
+    )
+    .await;
+    let mut bids = Vec::new();
+    for (i, price) in [(0, 30_000_000_i64), (1, 40_000_000)] {
+        let v = app
+            .register(
+                &format!("v{i}@example.cn"),
+                "vendor",
+                &format!("投标企业{i}"),
+            )
+            .await;
+        verify(v["organization"]["id"].as_i64().unwrap()).await;
+        let t = app.token(&format!("v{i}@example.cn")).await;
+        let b = app.post(&format!("/api/v1/scenarios/{sid}/bids"), Some(&t), serde_json::json!({"price_fen": price, "delivery_days": 30, "technical_proposal": "方案", "team": "团队"})).await;
+        bids.push(b.body["bid"]["id"].as_i64().unwrap());
+    }
+    let mut evs = Vec::new();
+    for i in 0..3 {
+        let e = app.post("/api/v1/admin/users", Some(&admin), serde_json::json!({"email": format!("ev{i}@example.cn"), "password": tests::PASSWORD, "display_name": format!("专家{i}"), "role": "evaluator", "expertise": ["city_governance"]})).await;
+        evs.push(e.body["id"].as_i64().unwrap());
+    }
+    app.call(
+        "PUT",
+        &format!("/api/v1/scenarios/{sid}/panel"),
+        Some(&owner),
+        Some(serde_json::json!({"evaluator_ids": evs})),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(31));
+    let criterion = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for i in 1..3 {
+        let t = app.token(&format!("ev{i}@example.cn")).await;
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+            Some(&t),
+            serde_json::json!({"has_conflict": false}),
+        )
+        .await;
+        for b in &bids {
+            app.call(
+                "PUT",
+                &format!("/api/v1/bids/{b}/scores"),
+                Some(&t),
+                Some(serde_json::json!({"scores": [{"criterion_id": criterion, "score": 80}]})),
+            )
+            .await;
+        }
+    }
+
+    // The evaluator declares and scores through the pages.
+    sign_in(&d, &app, "ev0@example.cn").await;
+    d.goto(app.url(&format!("/evaluate/{sid}"))).await.unwrap();
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("投标企业0") && body.contains("投标企业1") && !body.contains("方案"),
+        "names only: {body}"
+    );
+    d.query(By::Css("form[action$='/declare'] button[type=submit]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for b in &bids {
+        d.query(By::Css(format!("a[href='/evaluate/{sid}/bids/{b}']")))
+            .first()
+            .await
+            .expect("the bid list after declaring")
+            .click()
+            .await
+            .unwrap();
+        fill(&d, &format!("score-{criterion}"), "85").await;
+        let live = d
+            .query(By::Id("sheet-total"))
+            .first()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(live, "51.00", "85 × 60 / 100, live");
+        d.query(By::Css("#score-sheet button[type=submit]"))
+            .first()
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        d.query(By::Css(".notice")).first().await.expect("saved");
+    }
+    sign_out(&d).await;
+
+    // The owner awards rank 1 from the ranking page.
+    sign_in(&d, &app, "owner@example.cn").await;
+    d.goto(app.url(&format!("/scenarios/{sid}/ranking")))
+        .await
+        .unwrap();
+    d.query(By::Css("form[action$='/award'] button[type=submit]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Tag("h1"))
+        .with_text("中标公告")
+        .first()
+        .await
+        .expect("the notice after the award");
+    sign_out(&d).await;
+
+    // A signed-out visitor reads it.
+    d.goto(app.url("/notices")).await.unwrap();
+    d.query(By::LinkText("河道漂浮物识别"))
+        .first()
+        .await
+        .expect("listed")
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Tag("h1"))
+        .with_text("中标公告")
+        .first()
+        .await
+        .unwrap();
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("投标企业0") && body.contains("专家0") && body.contains("30万元"),
+        "{body}"
+    );
+    d.quit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_english() {
     let Some((d, _driver, _profile)) = start_browser().await else {
         return;

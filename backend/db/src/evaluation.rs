@@ -74,7 +74,32 @@ impl RatingRow {
     }
 }
 
+fn member(r: MemberRow) -> PanelMember {
+    PanelMember {
+        id: r.id,
+        evaluator: UserId(r.evaluator_id),
+        added_at: from_db(r.added_at),
+        declared_at: opt_from_db(r.declared_at),
+        has_conflict: r.has_conflict,
+        note: r.declaration_note,
+        removed_at: opt_from_db(r.removed_at),
+    }
+}
+
 impl EvaluationRepo for AnyConnection {
+    fn panels_of_evaluator(&mut self, evaluator: UserId) -> Result<Vec<(ScenarioId, PanelMember)>> {
+        let rows: Vec<MemberRow> = panel_members::table
+            .filter(panel_members::evaluator_id.eq(evaluator.0))
+            .order(panel_members::added_at.desc())
+            .select(MemberRow::as_select())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (ScenarioId(r.scenario_id), member(r)))
+            .collect())
+    }
+
     fn panel_members(&mut self, scenario: ScenarioId) -> Result<Vec<PanelMember>> {
         let rows: Vec<MemberRow> = panel_members::table
             .filter(panel_members::scenario_id.eq(scenario.0))

@@ -303,4 +303,9 @@ pub trait EvaluationRepo {
         &mut self,
         vendor: OrganizationId,
     ) -> Result<Vec<crate::evaluation::Rating>>;
+    /// The scenarios an evaluator is (or was) on the panel of, newest first.
+    fn panels_of_evaluator(
+        &mut self,
+        evaluator: UserId,
+    ) -> Result<Vec<(crate::scenario::ScenarioId, crate::evaluation::PanelMember)>>;
 }

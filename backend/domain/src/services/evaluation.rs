@@ -902,6 +902,44 @@ impl Services {
         })
     }
 
+    /// The evaluator's panels: the scenario, their membership, and (scores given, scores due).
+    pub fn my_panels(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(super::scenarios::ScenarioView, PanelMember, usize, usize)>> {
+        if actor.role != Role::Evaluator {
+            return Err(Error::Forbidden(
+                "只有评审专家有评审任务 / only evaluators have panels".into(),
+            ));
+        }
+        let memberships = in_read(&*self.store, |tx| tx.panels_of_evaluator(actor.user_id))?;
+        let mut out = Vec::new();
+        for (sid, m) in memberships {
+            let view = self.scenario(Some(actor), sid)?;
+            let per_bid = view.scenario.criteria.len();
+            let (given, due) = in_read(&*self.store, |tx| {
+                let bids = tx
+                    .bids_of_scenario(sid)?
+                    .into_iter()
+                    .filter(|b| b.status == BidStatus::Submitted)
+                    .count();
+                let given = tx
+                    .scores(sid)?
+                    .iter()
+                    .filter(|s| s.evaluator == actor.user_id)
+                    .count();
+                Ok((given, bids * per_bid))
+            })?;
+            out.push((view, m, given, due));
+        }
+        Ok(out)
+    }
+
+    /// Every active evaluator, for the owner's panel page.
+    pub fn active_evaluators(&self) -> Result<Vec<crate::account::User>> {
+        in_read(&*self.store, |tx| tx.evaluators(None))
+    }
+
     /// A vendor's public ratings and reputation.
     pub fn vendor_ratings(&self, org: OrganizationId) -> Result<VendorRatings> {
         in_read(&*self.store, |tx| {

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod auth;
 mod bids;
+mod evaluation;
 mod scenarios;
 mod vendors;
 
@@ -78,6 +79,54 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(bids::edit_form),
         )
         .route("/my/bids", web::get().to(bids::mine))
+        .route("/evaluate", web::get().to(evaluation::workspace))
+        .route("/evaluate/{id}", web::get().to(evaluation::scenario))
+        .route(
+            "/evaluate/{id}/declare",
+            web::post().to(evaluation::declare),
+        )
+        .route(
+            "/evaluate/{id}/dissent",
+            web::post().to(evaluation::dissent),
+        )
+        .route(
+            "/evaluate/{id}/bids/{bid}",
+            web::get().to(evaluation::sheet),
+        )
+        .route(
+            "/evaluate/{id}/bids/{bid}",
+            web::post().to(evaluation::save_sheet),
+        )
+        .route("/scenarios/{id}/panel", web::get().to(evaluation::panel))
+        .route(
+            "/scenarios/{id}/panel",
+            web::post().to(evaluation::set_panel),
+        )
+        .route(
+            "/scenarios/{id}/panel/draw",
+            web::post().to(evaluation::draw_panel),
+        )
+        .route(
+            "/scenarios/{id}/ranking",
+            web::get().to(evaluation::ranking),
+        )
+        .route("/scenarios/{id}/award", web::post().to(evaluation::award))
+        .route("/scenarios/{id}/notice", web::get().to(evaluation::notice))
+        .route(
+            "/scenarios/{id}/result",
+            web::get().to(evaluation::my_result),
+        )
+        .route(
+            "/scenarios/{id}/deliver",
+            web::post().to(evaluation::deliver),
+        )
+        .route("/scenarios/{id}/rating", web::post().to(evaluation::rate))
+        .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
+        .route("/notices", web::get().to(evaluation::notices))
+        .route(
+            "/organizations/{id}",
+            web::get().to(evaluation::organization),
+        )
         .route("/my/scenarios", web::get().to(scenarios::mine))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(
@@ -96,6 +145,7 @@ pub struct NavUser {
     pub is_admin: bool,
     pub is_agency: bool,
     pub is_vendor: bool,
+    pub is_evaluator: bool,
 }
 
 /// What the layout needs on every page.
@@ -125,6 +175,7 @@ impl PageCtx {
                 is_admin: a.user.role == Role::Admin,
                 is_agency: a.user.role == Role::Agency,
                 is_vendor: a.user.role == Role::Vendor,
+                is_evaluator: a.user.role == Role::Evaluator,
             }),
             csrf: csrf_token(req),
             path: req

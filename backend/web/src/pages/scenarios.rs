@@ -340,6 +340,12 @@ struct DetailPage {
     bid_unverified: bool,
     bid_sign_in: bool,
     bids_opened: bool,
+    can_panel: bool,
+    can_rank: bool,
+    can_deliver: bool,
+    can_rate: bool,
+    has_notice: bool,
+    show_result: bool,
 }
 
 pub(super) async fn detail_page(
@@ -406,6 +412,19 @@ pub(super) async fn detail_page(
         bid_unverified: is_vendor && !verified_vendor && open,
         bid_sign_in: account.is_none() && open,
         bids_opened: v.bid_count.is_some(),
+        can_panel: is_owner && matches!(v.status, Status::Published | Status::Evaluating),
+        can_rank: is_owner
+            && matches!(
+                v.status,
+                Status::Evaluating | Status::Awarded | Status::Delivered | Status::Closed
+            ),
+        can_deliver: is_owner && v.status == Status::Awarded,
+        can_rate: is_owner && v.status == Status::Delivered,
+        has_notice: s.award.is_some(),
+        show_result: s.award.is_some()
+            && own_bids
+                .iter()
+                .any(|b| b.bid.status == domain::bid::BidStatus::Submitted),
         c: card(&v, &ctx.t, now),
         paragraphs: s
             .description
