@@ -509,11 +509,17 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
         .click()
         .await
         .unwrap();
-    d.query(By::Tag("h1"))
+    if d.query(By::Tag("h1"))
         .with_text("中标公告")
         .first()
         .await
-        .expect("the notice after the award");
+        .is_err()
+    {
+        panic!(
+            "no notice after the award; the page says: {}",
+            text_of(&d).await
+        );
+    }
     sign_out(&d).await;
 
     // A signed-out visitor reads it.
