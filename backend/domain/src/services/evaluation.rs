@@ -33,6 +33,8 @@ pub struct MemberView {
 #[derive(Debug, Clone, Serialize)]
 pub struct PanelView {
     pub members: Vec<MemberView>,
+    /// Members who declared a conflict and left: the owner replaces them.
+    pub conflicts: Vec<MemberView>,
     /// Once a score is saved the panel no longer changes.
     pub locked: bool,
     pub min_size: usize,
@@ -102,20 +104,21 @@ impl Services {
     }
 
     fn panel_view(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<PanelView> {
-        let mut members = Vec::new();
-        for m in tx
-            .panel_members(s.id)?
-            .into_iter()
-            .filter(PanelMember::active)
-        {
+        let (mut members, mut conflicts) = (Vec::new(), Vec::new());
+        for m in tx.panel_members(s.id)? {
             let name = tx
                 .user(m.evaluator)?
                 .map(|u| u.display_name)
                 .unwrap_or_default();
-            members.push(MemberView { member: m, name });
+            if m.active() {
+                members.push(MemberView { member: m, name });
+            } else if m.has_conflict == Some(true) {
+                conflicts.push(MemberView { member: m, name });
+            }
         }
         Ok(PanelView {
             members,
+            conflicts,
             locked: !tx.scores(s.id)?.is_empty(),
             min_size: self.market.min_panel_size,
         })

@@ -280,6 +280,8 @@ struct SheetPage {
     rows: Vec<SheetRow>,
     errors: FormErrors,
     error_summary: String,
+    /// Scores change only while the scenario is under evaluation.
+    can_save: bool,
 }
 
 async fn sheet_page(
@@ -363,6 +365,7 @@ async fn sheet_page(
             })
             .collect(),
         rows,
+        can_save: v.status == Status::Evaluating,
         error_summary: ctx
             .t
             .pick(&format!("{n} 项需要修改 / {n} entries need attention")),
@@ -477,6 +480,8 @@ struct PanelPage {
     min_size: usize,
     /// (name, state)
     members: Vec<(String, String)>,
+    /// Names of members who declared a conflict and must be replaced.
+    conflicts: Vec<String>,
     locked: bool,
     /// (id, name, domains, checked)
     evaluators: Vec<(i64, String, String, bool)>,
@@ -523,6 +528,7 @@ async fn panel_page(
                 )
             })
             .collect(),
+        conflicts: panel.conflicts.iter().map(|m| m.name.clone()).collect(),
         locked: panel.locked,
         evaluators: all
             .iter()
