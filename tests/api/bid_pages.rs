@@ -1,45 +1,7 @@
 //! Bid pages over plain HTTP (multipart forms, as a browser without JavaScript sends them).
 
 use serde_json::json;
-use tests::{PASSWORD, TestApp, on_both};
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
-
-async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let c = browser();
-    let html = c
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_of(&html);
-    let r = c
-        .post(app.url("/login"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    (c, csrf)
-}
+use tests::{TestApp, on_both, signed_in};
 
 fn bid_form(csrf: &str, price: &str, files: Vec<(&str, Vec<u8>)>) -> reqwest::multipart::Form {
     let mut f = reqwest::multipart::Form::new()

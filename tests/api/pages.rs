@@ -1,21 +1,7 @@
 //! Server-rendered pages over plain HTTP: CSRF protection, form errors next to fields,
 //! the cookie session, and language choice.
 
-use tests::{PASSWORD, TestApp, on_both};
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the hidden CSRF field of the first form on a page.
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
+use tests::{PASSWORD, TestApp, browser, csrf_of, on_both};
 
 async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = c.get(app.url(path)).send().await.unwrap();

@@ -1,19 +1,6 @@
 //! Scenario pages over plain HTTP, as a browser without JavaScript uses them.
 
-use tests::{PASSWORD, TestApp, on_both};
-
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field");
-    html[at + 19..].split('"').next().unwrap().to_string()
-}
+use tests::{TestApp, browser, on_both, signed_in};
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = c.get(app.url(path)).send().await.unwrap();
@@ -34,22 +21,6 @@ async fn post(
         .map(|l| l.to_str().unwrap().to_string())
         .unwrap_or_default();
     (status, location, r.text().await.unwrap())
-}
-
-/// Signs a fresh browser in; returns it and its CSRF token.
-async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
-    let c = browser();
-    let (_, html) = get(&c, app, "/login").await;
-    let csrf = csrf_of(&html);
-    let (status, _, _) = post(
-        &c,
-        app,
-        "/login",
-        &[("csrf", &csrf), ("email", email), ("password", PASSWORD)],
-    )
-    .await;
-    assert_eq!(status, 303);
-    (c, csrf)
 }
 
 fn form<'a>(csrf: &'a str, op: &'a str, rows: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

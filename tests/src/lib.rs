@@ -327,6 +327,47 @@ impl TestApp {
     }
 }
 
+/// A cookie-keeping HTTP client that does not follow redirects, like a browser without JS.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden CSRF field of a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field");
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+/// A browser signed in through the sign-in form, and its CSRF token.
+pub async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    let c = browser();
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&html);
+    let r = c
+        .post(app.url("/login"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "sign-in of {email}");
+    (c, csrf)
+}
+
 /// Runs a story on SQLite and, when configured, on PostgreSQL: `on_both!(name, story_fn);`
 #[macro_export]
 macro_rules! on_both {

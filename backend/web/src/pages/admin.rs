@@ -7,25 +7,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::account::{CreateUserRequest, NewStaffUser};
-use domain::policy::{self, Actor};
+use domain::policy;
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
 use domain::services::accounts::Account;
 
 use super::{
-    CheckedForm, FormErrors, PageCtx, Pager, error_page, render, require_account, see_other,
+    CheckedForm, FormErrors, PageCtx, Pager, actor, error_page, render, require_account, see_other,
 };
 use crate::AppState;
 use crate::api::Paging;
 use crate::api::accounts::OrganizationOut;
-
-fn actor(a: &Account) -> Actor {
-    Actor {
-        user_id: a.user.id,
-        role: a.user.role,
-        organization_id: a.user.organization_id,
-    }
-}
 
 /// The signed-in administrator, or the answer to give instead.
 async fn require_admin(

@@ -8,35 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::bid::{BidId, BidInput, BidStatus, MAX_ATTACHMENTS};
-use domain::policy::Actor;
 use domain::scenario::ScenarioId;
 use domain::services::accounts::Account;
 use domain::services::bids::BidView;
 
 use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, csrf_failure, error_page, render, require_account,
-    see_other,
+    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render,
+    require_account, run, see_other,
 };
 use crate::AppState;
 use crate::api::bids::{Upload, as_attachments, receive_pdfs};
 use crate::format::{beijing, money, parse_yuan, yuan_input};
 use crate::i18n::Tr;
-
-fn actor(a: &Account) -> Actor {
-    Actor {
-        user_id: a.user.id,
-        role: a.user.role,
-        organization_id: a.user.organization_id,
-    }
-}
-
-async fn run<T: Send + 'static>(
-    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
-) -> domain::Result<T> {
-    web::block(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
-}
 
 /// The bid form's values, as typed.
 #[derive(Debug, Clone, Default)]

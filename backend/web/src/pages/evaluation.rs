@@ -11,33 +11,16 @@ use domain::Error;
 use domain::bid::BidId;
 use domain::evaluation::{Marks, ScoreLine, round2};
 use domain::ids::{OrganizationId, UserId};
-use domain::policy::Actor;
 use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
 
 use super::{
-    CheckedForm, FormErrors, PageCtx, current_account, error_page, render, require_account,
-    see_other,
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, require_account,
+    run, see_other,
 };
 use crate::AppState;
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
-
-fn actor(a: &Account) -> Actor {
-    Actor {
-        user_id: a.user.id,
-        role: a.user.role,
-        organization_id: a.user.organization_id,
-    }
-}
-
-async fn run<T: Send + 'static>(
-    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
-) -> domain::Result<T> {
-    web::block(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
-}
 
 macro_rules! signed_in {
     ($req:expr, $state:expr) => {

@@ -333,6 +333,24 @@ impl actix_web::FromRequest for CheckedForm {
     }
 }
 
+/// The actor of a signed-in account, for policy checks and services.
+pub(super) fn actor(a: &Account) -> domain::policy::Actor {
+    domain::policy::Actor {
+        user_id: a.user.id,
+        role: a.user.role,
+        organization_id: a.user.organization_id,
+    }
+}
+
+/// Runs a blocking service call off the async workers.
+pub(super) async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
+) -> domain::Result<T> {
+    web::block(f)
+        .await
+        .unwrap_or_else(|e| Err(Error::internal(e)))
+}
+
 /// Renders a template as an HTML answer.
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {

@@ -9,7 +9,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use domain::account::Role;
-use domain::policy::Actor;
 use domain::scenario::{
     CriterionInput, MAX_ANSWER, MAX_QUESTION, QuestionId, ScenarioFields, ScenarioId,
     ScenarioInput, ScenarioPatch, Status, Warning, parse_body, parse_reason, posting_warnings,
@@ -20,8 +19,8 @@ use domain::services::scenarios::{QuestionView, ScenarioQuery, ScenarioView};
 use domain::{Error, FieldError};
 
 use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, Pager, current_account, error_page, render,
-    require_account, see_other,
+    CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,
+    require_account, run, see_other,
 };
 use crate::AppState;
 use crate::api::scenarios::{ScenarioListQuery, list_query};
@@ -29,22 +28,6 @@ use crate::format::{
     beijing, datetime_local, money, parse_datetime_local, parse_yuan, time_left, yuan_input,
 };
 use crate::i18n::Tr;
-
-fn actor(a: &Account) -> Actor {
-    Actor {
-        user_id: a.user.id,
-        role: a.user.role,
-        organization_id: a.user.organization_id,
-    }
-}
-
-async fn run<T: Send + 'static>(
-    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
-) -> domain::Result<T> {
-    web::block(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
-}
 
 /// A scenario as a card or a page header shows it.
 #[derive(Debug, Clone)]
