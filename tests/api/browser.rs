@@ -509,12 +509,9 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
         .click()
         .await
         .unwrap();
-    if d.query(By::Tag("h1"))
-        .with_text("中标公告")
-        .first()
-        .await
-        .is_err()
-    {
+    // Wait for an element only the next page has (filters on text can meet the old page's
+    // elements as they go stale).
+    if d.query(By::Id("award-notice")).first().await.is_err() {
         panic!(
             "no notice after the award; the page says: {}",
             text_of(&d).await
@@ -531,11 +528,10 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
         .click()
         .await
         .unwrap();
-    d.query(By::Tag("h1"))
-        .with_text("中标公告")
+    d.query(By::Id("award-notice"))
         .first()
         .await
-        .unwrap();
+        .expect("the notice page");
     let body = text_of(&d).await;
     assert!(
         body.contains("投标企业0") && body.contains("专家0") && body.contains("30万元"),
@@ -597,11 +593,16 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
         .await
         .unwrap();
     // Wait for the account page itself, not the sign-in page it replaces.
-    d.query(By::Tag("h1"))
-        .with_text("我的账号")
-        .first()
-        .await
-        .expect("the account page in Chinese");
+    d.query(By::Css(
+        "html[lang='zh-CN'] form[action='/account/password']",
+    ))
+    .first()
+    .await
+    .expect("the account page in Chinese");
+    assert_eq!(
+        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        "我的账号"
+    );
     let body = text_of(&d).await;
     assert!(
         body.contains("青云智粒浏览器测试") && body.contains("待认证"),
@@ -615,11 +616,14 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
         .click()
         .await
         .unwrap();
-    d.query(By::Tag("h1"))
-        .with_text("My account")
+    d.query(By::Css("html[lang='en'] form[action='/account/password']"))
         .first()
         .await
         .expect("the account page in English");
+    assert_eq!(
+        d.find(By::Tag("h1")).await.unwrap().text().await.unwrap(),
+        "My account"
+    );
     assert!(text_of(&d).await.contains("Awaiting verification"));
     if let Ok(dir) = std::env::var("SCREENSHOT_DIR") {
         std::fs::write(
