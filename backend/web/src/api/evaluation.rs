@@ -676,6 +676,28 @@ fn ranking_table(r: &RankingView) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// A cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@` first) is written
+/// with a leading apostrophe, so an organization's name can never run as a formula. Numbers
+/// (a minus sign followed by digits) stay numbers.
+fn csv_safe(cell: &str) -> String {
+    let numeric = cell.parse::<f64>().is_ok();
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !numeric => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formula_like_cells_are_defused_and_numbers_kept() {
+        assert_eq!(super::csv_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_safe("-12.50"), "-12.50");
+        assert_eq!(super::csv_safe("青灵视觉"), "青灵视觉");
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking.csv", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, description = "the ranking as CSV (UTF-8 with BOM, zh-CN headers)", content_type = "text/csv")))]
 /// The ranking as CSV.
@@ -688,9 +710,11 @@ pub async fn ranking_csv(
     let r = blocking!(state, |s| s.ranking(&who.actor, id));
     let (header, rows) = ranking_table(&r);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header).map_err(domain::Error::internal)?;
+    w.write_record(header.iter().map(|c| csv_safe(c)))
+        .map_err(domain::Error::internal)?;
     for row in rows {
-        w.write_record(&row).map_err(domain::Error::internal)?;
+        w.write_record(row.iter().map(|c| csv_safe(c)))
+            .map_err(domain::Error::internal)?;
     }
     let mut body = vec![0xEF, 0xBB, 0xBF];
     body.extend(w.into_inner().map_err(domain::Error::internal)?);
