@@ -118,10 +118,7 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(redirect) => return redirect,
-    };
+    let account = signed_in!(req, state);
     let f = form.0;
     let Some(org_id) = account.user.organization_id else {
         return error_page(&req, Some(&account), &Error::NotFound);
@@ -179,10 +176,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(redirect) => return redirect,
-    };
+    let account = signed_in!(req, state);
     let f = form.0;
     let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
     let mut pw_errors = FormErrors::default();

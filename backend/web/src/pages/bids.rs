@@ -13,8 +13,8 @@ use domain::services::accounts::Account;
 use domain::services::bids::BidView;
 
 use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render,
-    require_account, run, see_other,
+    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render, run,
+    see_other,
 };
 use crate::AppState;
 use crate::api::bids::{Upload, as_attachments, receive_pdfs};
@@ -114,10 +114,7 @@ pub async fn submit(
     path: web::Path<i64>,
     payload: Multipart,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let (up, f) = match multipart_form(&req, &state, payload, MAX_ATTACHMENTS).await {
         Ok(x) => x,
@@ -313,10 +310,7 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     match load(&req, &state, &account, BidId(path.into_inner())).await {
         Ok(v) => bid_page(&req, &account, &v, FormErrors::default()),
         Err(r) => r,
@@ -381,10 +375,7 @@ pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let (id, what) = path.into_inner();
     let v = match load(&req, &state, &account, BidId(id)).await {
         Ok(v) => v,
@@ -423,10 +414,7 @@ pub async fn revise(
     path: web::Path<i64>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
     let t = Tr::new(crate::session::locale_of(&req));
     let bf = BidForm::from_fields(&form.0);
@@ -454,10 +442,7 @@ pub async fn withdraw(
     path: web::Path<i64>,
     _checked: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
     let (a, services) = (actor(&account), state.services.clone());
     let t = Tr::new(crate::session::locale_of(&req));
@@ -481,10 +466,7 @@ pub async fn attach(
     path: web::Path<i64>,
     payload: Multipart,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
     let (up, _) = match multipart_form(&req, &state, payload, 1).await {
         Ok(x) => x,
@@ -535,10 +517,7 @@ pub async fn detach(
     path: web::Path<(i64, String)>,
     _checked: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let (id, sha) = path.into_inner();
     let (a, services) = (actor(&account), state.services.clone());
     match run(move || services.remove_attachment(&a, BidId(id), &sha)).await {
@@ -569,10 +548,7 @@ struct MinePage {
 
 /// `GET /my/bids`
 pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let (a, services) = (actor(&account), state.services.clone());
     let bids = match run(move || services.my_bids(&a)).await {
         Ok(b) => b,
@@ -630,10 +606,7 @@ pub async fn list(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let (a, services) = (actor(&account), state.services.clone());
     let loaded = run(move || {

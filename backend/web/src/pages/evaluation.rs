@@ -15,21 +15,11 @@ use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
 
 use super::{
-    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, require_account,
-    run, see_other,
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
 };
 use crate::AppState;
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
-
-macro_rules! signed_in {
-    ($req:expr, $state:expr) => {
-        match require_account(&$req, &$state).await {
-            Ok(a) => a,
-            Err(r) => return r,
-        }
-    };
-}
 
 /// One row of the workspace.
 #[derive(Debug)]

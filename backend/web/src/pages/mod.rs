@@ -1,6 +1,16 @@
 //! Server-rendered pages. They use the same services as the API, keep the access token in an
 //! HttpOnly cookie, check a CSRF token on every form post, and work without JavaScript.
 
+/// The signed-in account of a page request, or return the redirect to the sign-in page.
+macro_rules! signed_in {
+    ($req:expr, $state:expr) => {
+        match $crate::pages::require_account(&$req, &$state).await {
+            Ok(a) => a,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod account;
 mod admin;
 mod auth;

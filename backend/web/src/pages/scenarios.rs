@@ -20,7 +20,7 @@ use domain::{Error, FieldError};
 
 use super::{
     CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,
-    require_account, run, see_other,
+    run, see_other,
 };
 use crate::AppState;
 use crate::api::scenarios::{ScenarioListQuery, list_query};
@@ -222,10 +222,7 @@ struct MyPage {
 
 /// `GET /my/scenarios`: the agency's scenarios grouped by state.
 pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let a = actor(&account);
     if let Err(e) = domain::policy::can_draft_scenario(&a) {
         return error_page(&req, Some(&account), &e);
@@ -468,10 +465,7 @@ pub async fn ask(
     path: web::Path<i64>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let body = form.0.get("body");
     let a = actor(&account);
@@ -507,10 +501,7 @@ pub async fn answer(
     path: web::Path<i64>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = QuestionId(path.into_inner());
     let a = actor(&account);
     let services = state.services.clone();
@@ -801,10 +792,7 @@ fn form_page(
 
 /// `GET /scenarios/new`
 pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     if let Err(e) = domain::policy::can_draft_scenario(&actor(&account)) {
         return error_page(&req, Some(&account), &e);
     }
@@ -824,10 +812,7 @@ pub async fn edit_form(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let a = actor(&account);
     let services = state.services.clone();
@@ -861,10 +846,7 @@ async fn save(
     id: Option<ScenarioId>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let f = form.0;
     let t = Tr::new(crate::session::locale_of(&req));
     let mut sf = ScenarioForm::from_post(&f);
@@ -1050,10 +1032,7 @@ pub async fn confirm(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let (id, step) = path.into_inner();
     let Some(step) = parse_step(&step) else {
         return error_page(&req, Some(&account), &Error::NotFound);
@@ -1085,10 +1064,7 @@ pub async fn act(
     path: web::Path<(i64, String)>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let (raw_id, step) = path.into_inner();
     let Some(step) = parse_step(&step) else {
         return error_page(&req, Some(&account), &Error::NotFound);
