@@ -68,6 +68,8 @@ fn load_catalogue(
     services: &Services,
     actors: &std::collections::HashMap<&str, Actor>,
 ) -> anyhow::Result<usize> {
+    let mut existing: std::collections::HashMap<&str, Vec<String>> =
+        std::collections::HashMap::new();
     let now = services.now();
     let mut added = 0;
     // Newest first in lists: load the samples first, so that the district's own list shows on top.
@@ -75,15 +77,22 @@ fn load_catalogue(
         let actor = actors
             .get(d.agency)
             .ok_or_else(|| anyhow::anyhow!("no demo agency {}", d.agency))?;
-        let existing = services.list_scenarios(
-            Some(actor),
-            ScenarioQuery {
+        // The titles each demo agency already has, read once per agency.
+        if !existing.contains_key(d.agency) {
+            let query = ScenarioQuery {
                 agency: actor.organization_id,
                 limit: 100,
                 ..Default::default()
-            },
-        )?;
-        if existing.items.iter().any(|v| v.scenario.title == d.title) {
+            };
+            let titles = services
+                .list_scenarios(Some(actor), query)?
+                .items
+                .into_iter()
+                .map(|v| v.scenario.title)
+                .collect();
+            existing.insert(d.agency, titles);
+        }
+        if existing[d.agency].iter().any(|t: &String| t == d.title) {
             continue;
         }
         let fields = ScenarioFields::try_from(d.input(now))?;
