@@ -78,7 +78,7 @@ impl OrgRow {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     email_normalized: String,
@@ -108,7 +108,7 @@ struct UserChanges {
 }
 
 impl UserRow {
-    fn into_domain(self) -> Result<(User, String)> {
+    pub(crate) fn into_domain(self) -> Result<(User, String)> {
         let expertise: Vec<String> =
             serde_json::from_str(&self.expertise).map_err(Error::internal)?;
         Ok((

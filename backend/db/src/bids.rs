@@ -54,6 +54,7 @@ struct VersionRow {
     attachment_hashes: String,
     content_hash: String,
     created_at: chrono::NaiveDateTime,
+    salt: String,
 }
 
 impl BidRow {
@@ -211,6 +212,7 @@ impl BidRepo for AnyConnection {
                     .map_err(Error::internal)?,
                 content_hash: v.content_hash.clone(),
                 created_at: to_db(v.created_at),
+                salt: v.salt.clone(),
             })
             .execute(self)
             .map_err(db_err)?;
@@ -236,6 +238,7 @@ impl BidRepo for AnyConnection {
                     },
                     attachment_hashes: serde_json::from_str(&r.attachment_hashes)
                         .map_err(Error::internal)?,
+                    salt: r.salt,
                     content_hash: r.content_hash,
                     created_at: from_db(r.created_at),
                 })

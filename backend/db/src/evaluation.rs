@@ -3,13 +3,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::bid::BidId;
-use domain::error::Result;
+use domain::error::{Error, Result};
 use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::EvaluationRepo;
+use domain::ports::{EvaluationRepo, PanelDraw};
 use domain::scenario::{CriterionId, ScenarioId};
 
-use crate::schema::{dissents, panel_members, ratings, scores};
+use crate::schema::{award_notices, dissents, panel_draws, panel_members, ratings, scores};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -267,15 +267,108 @@ impl EvaluationRepo for AnyConnection {
         Ok(row.map(RatingRow::into_domain))
     }
 
-    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<()> {
-        diesel::update(ratings::table.find(id))
+    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<bool> {
+        let n = diesel::update(ratings::table.find(id).filter(ratings::reply.is_null()))
             .set((
                 ratings::reply.eq(Some(body)),
                 ratings::replied_at.eq(Some(to_db(at))),
             ))
             .execute(self)
             .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn insert_panel_draw(&mut self, scenario: ScenarioId, d: &PanelDraw) -> Result<()> {
+        let ids = |v: &[UserId]| serde_json::to_string(v).map_err(Error::internal);
+        diesel::insert_into(panel_draws::table)
+            .values((
+                panel_draws::id.eq(d.id),
+                panel_draws::scenario_id.eq(scenario.0),
+                panel_draws::drawn_by.eq(d.drawn_by.0),
+                panel_draws::seed.eq(&d.seed),
+                panel_draws::pool.eq(ids(&d.pool)?),
+                panel_draws::drawn.eq(ids(&d.drawn)?),
+                panel_draws::reason.eq(&d.reason),
+                panel_draws::at.eq(to_db(d.at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
         Ok(())
+    }
+
+    fn panel_draws(&mut self, scenario: ScenarioId) -> Result<Vec<PanelDraw>> {
+        type Row = (i64, i64, String, String, String, String, chrono::NaiveDateTime);
+        let rows: Vec<Row> = panel_draws::table
+            .filter(panel_draws::scenario_id.eq(scenario.0))
+            .order((panel_draws::at.asc(), panel_draws::id.asc()))
+            .select((
+                panel_draws::id,
+                panel_draws::drawn_by,
+                panel_draws::seed,
+                panel_draws::pool,
+                panel_draws::drawn,
+                panel_draws::reason,
+                panel_draws::at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, by, seed, pool, drawn, reason, at)| {
+                Ok(PanelDraw {
+                    id,
+                    drawn_by: UserId(by),
+                    seed,
+                    pool: serde_json::from_str(&pool).map_err(Error::internal)?,
+                    drawn: serde_json::from_str(&drawn).map_err(Error::internal)?,
+                    reason,
+                    at: from_db(at),
+                })
+            })
+            .collect()
+    }
+
+    fn insert_award_notice(
+        &mut self,
+        scenario: ScenarioId,
+        awarded_at: DateTime<Utc>,
+        body: &str,
+    ) -> Result<()> {
+        diesel::insert_into(award_notices::table)
+            .values((
+                award_notices::scenario_id.eq(scenario.0),
+                award_notices::awarded_at.eq(to_db(awarded_at)),
+                award_notices::body.eq(body),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn award_notice(&mut self, scenario: ScenarioId) -> Result<Option<String>> {
+        award_notices::table
+            .find(scenario.0)
+            .select(award_notices::body)
+            .first(self)
+            .optional()
+            .map_err(db_err)
+    }
+
+    fn award_notices(&mut self, offset: i64, limit: i64) -> Result<(Vec<String>, i64)> {
+        let total: i64 = award_notices::table
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        let items = award_notices::table
+            .order((
+                award_notices::awarded_at.desc(),
+                award_notices::scenario_id.desc(),
+            ))
+            .select(award_notices::body)
+            .offset(offset)
+            .limit(limit)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((items, total))
     }
 
     fn ratings_of_vendor(&mut self, vendor: OrganizationId) -> Result<Vec<Rating>> {

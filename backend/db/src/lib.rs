@@ -81,10 +81,12 @@ pub fn establish(url: &str) -> anyhow::Result<AnyConnection> {
     }
 }
 
-/// WAL, a busy timeout and foreign keys, on every SQLite connection.
+/// A busy timeout, WAL, and foreign keys, on every SQLite connection. The busy timeout comes
+/// first: switching a fresh database to WAL takes a lock, and several first connections at
+/// once must wait for it rather than fail with "database is locked".
 fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> anyhow::Result<()> {
     c.batch_execute(
-        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
          PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
     )
     .context("setting SQLite pragmas")

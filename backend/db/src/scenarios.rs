@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::{ScenarioFilter, ScenarioRepo};
+use domain::ports::{RowLock, ScenarioFilter, ScenarioRepo};
 use domain::scenario::{
     Answer, AnswerId, Criterion, CriterionId, Origin, ProcurementType, Question, QuestionId,
     Scenario, ScenarioId, Status,
@@ -226,6 +226,22 @@ impl ScenarioRepo for AnyConnection {
             }
             None => Ok(None),
         }
+    }
+
+    fn lock_scenario(&mut self, id: ScenarioId, mode: RowLock) -> Result<Option<Scenario>> {
+        if let AnyConnection::Postgresql(pg) = self {
+            // Lock first, then read: the read after the lock sees what the last holder committed.
+            let q = scenarios::table.find(id.0).select(scenarios::id);
+            let locked = match mode {
+                RowLock::Update => q.for_update().load::<i64>(pg),
+                RowLock::Share => q.for_share().load::<i64>(pg),
+            }
+            .map_err(db_err)?;
+            if locked.is_empty() {
+                return Ok(None);
+            }
+        }
+        self.scenario(id)
     }
 
     fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<Scenario>, i64)> {

@@ -235,6 +235,7 @@ diesel::table! {
         attachment_hashes -> Text,
         content_hash -> Text,
         created_at -> Timestamp,
+        salt -> Text,
     }
 }
 
@@ -308,3 +309,36 @@ diesel::table! {
 diesel::joinable!(panel_members -> scenarios (scenario_id));
 diesel::joinable!(scores -> bids (bid_id));
 diesel::joinable!(dissents -> scenarios (scenario_id));
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    panel_draws (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        drawn_by -> BigInt,
+        seed -> Text,
+        pool -> Text,
+        drawn -> Text,
+        reason -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    award_notices (scenario_id) {
+        scenario_id -> BigInt,
+        awarded_at -> Timestamp,
+        body -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(sessions, users);

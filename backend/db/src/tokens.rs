@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::error::Result;
+use domain::account::User;
 use domain::ids::{SessionId, UserId};
 use domain::ports::{PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenRepo};
 
-use crate::schema::{login_attempts, password_resets, refresh_tokens};
+use crate::schema::{login_attempts, password_resets, refresh_tokens, sessions, users};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -66,15 +67,53 @@ impl TokenRepo for AnyConnection {
         }))
     }
 
-    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        diesel::update(refresh_tokens::table.find(id))
-            .set(refresh_tokens::used_at.eq(to_db(at)))
+    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let n = diesel::update(
+            refresh_tokens::table
+                .find(id)
+                .filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn insert_session(&mut self, id: SessionId, user: UserId, at: DateTime<Utc>) -> Result<()> {
+        diesel::insert_into(sessions::table)
+            .values((
+                sessions::id.eq(id.0),
+                sessions::user_id.eq(user.0),
+                sessions::created_at.eq(to_db(at)),
+            ))
             .execute(self)
             .map_err(db_err)?;
         Ok(())
     }
 
+    fn live_session_user(&mut self, id: SessionId) -> Result<Option<User>> {
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq(id.0))
+            .filter(sessions::revoked_at.is_null())
+            .filter(users::active.eq(true))
+            .select(crate::accounts::UserRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?
+            .map(|r| r.into_domain().map(|(u, _)| u))
+            .transpose()
+    }
+
     fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(
+            sessions::table
+                .filter(sessions::id.eq(session.0))
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set(sessions::revoked_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::session_id.eq(session.0))
@@ -87,6 +126,14 @@ impl TokenRepo for AnyConnection {
     }
 
     fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()> {
+        diesel::update(
+            sessions::table
+                .filter(sessions::user_id.eq(user.0))
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set(sessions::revoked_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::user_id.eq(user.0))
@@ -132,6 +179,30 @@ impl TokenRepo for AnyConnection {
     fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
         diesel::update(password_resets::table.find(id))
             .set(password_resets::used_at.eq(to_db(at)))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn lock_login_keys(&mut self, email_normalized: &str, ip: &str) -> Result<()> {
+        // SQLite: the write transaction already holds the database's write lock.
+        if let AnyConnection::Postgresql(pg) = self {
+            // Transaction-scoped advisory locks on the two keys, always in the same order.
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(hashtextextended('login:' || $1, 0)), \
+                        pg_advisory_xact_lock(hashtextextended('login-ip:' || $2, 0))",
+            )
+            .bind::<diesel::sql_types::Text, _>(email_normalized)
+            .bind::<diesel::sql_types::Text, _>(ip)
+            .execute(pg)
+            .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    fn mark_login_succeeded(&mut self, id: i64) -> Result<()> {
+        diesel::update(login_attempts::table.find(id))
+            .set(login_attempts::succeeded.eq(true))
             .execute(self)
             .map_err(db_err)?;
         Ok(())

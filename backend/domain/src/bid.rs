@@ -3,11 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use rand::TryRngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Fields, Result};
 use crate::ids::{OrganizationId, UserId};
-use crate::policy::Actor;
 use crate::scenario::ScenarioId;
 use crate::text;
 
@@ -146,6 +146,10 @@ pub struct BidVersion {
     pub fields: BidFields,
     /// The SHA-256 of each attachment, sorted.
     pub attachment_hashes: Vec<String>,
+    /// A random value that the content hash covers, shown to the bidder only, so that nobody
+    /// else can test guesses of the content against a receipt. Empty for versions stored
+    /// before salts existed.
+    pub salt: String,
     pub content_hash: String,
     pub created_at: DateTime<Utc>,
 }
@@ -157,21 +161,35 @@ pub struct Receipt {
     pub version: i32,
     /// The server's time of the submission.
     pub server_time: DateTime<Utc>,
-    /// SHA-256 (hex) of the canonical content: the fields and the attachment hashes.
+    /// SHA-256 (hex) of the canonical content: the fields, the attachment hashes and the salt.
     pub content_sha256: String,
+    /// The version's salt, which the bidder needs to recompute the hash; absent for anyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salt: Option<String>,
 }
 
-/// The canonical content of a bid version: a fixed field order, attachment hashes sorted.
+/// A fresh salt for a bid version: 128 random bits from the operating system, in hex.
+pub fn new_salt() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .expect("the operating system's random source works");
+    hex::encode(bytes)
+}
+
+/// The canonical content of a bid version: a fixed field order, attachment hashes sorted, and
+/// the salt (left out when empty, as in versions stored before salts existed).
 pub fn canonical_content(
     scenario: ScenarioId,
     vendor: OrganizationId,
     f: &BidFields,
     attachment_hashes: &[String],
+    salt: &str,
 ) -> String {
     let mut hashes = attachment_hashes.to_vec();
     hashes.sort();
     // serde_json::Value keeps keys sorted, which makes the text canonical.
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "scenario_id": scenario.0,
         "vendor_id": vendor.0,
         "price_fen": f.price_fen,
@@ -179,8 +197,11 @@ pub fn canonical_content(
         "technical_proposal": f.technical_proposal,
         "team": f.team,
         "attachments": hashes,
-    })
-    .to_string()
+    });
+    if !salt.is_empty() {
+        v["salt"] = serde_json::Value::String(salt.to_string());
+    }
+    v.to_string()
 }
 
 /// SHA-256 (hex) of a bid version's canonical content.
@@ -189,39 +210,11 @@ pub fn content_hash(
     vendor: OrganizationId,
     f: &BidFields,
     attachment_hashes: &[String],
+    salt: &str,
 ) -> String {
     hex::encode(Sha256::digest(
-        canonical_content(scenario, vendor, f, attachment_hashes).as_bytes(),
+        canonical_content(scenario, vendor, f, attachment_hashes, salt).as_bytes(),
     ))
-}
-
-/// Who may read a bid. Before the deadline only the bidding vendor's users; after it also the
-/// owner agency's users and the scenario's evaluation panel. Nobody else, ever (administrators
-/// included): to them the bid does not exist.
-pub fn can_read_bid(
-    viewer: &Actor,
-    bid_vendor: OrganizationId,
-    scenario_owner: OrganizationId,
-    panel: &[UserId],
-    bids_opened: bool,
-) -> bool {
-    if viewer.organization_id == Some(bid_vendor) {
-        return true;
-    }
-    bids_opened
-        && (viewer.organization_id == Some(scenario_owner) || panel.contains(&viewer.user_id))
-}
-
-/// Whether the viewer may see every bid of a scenario (and their number): only once opened,
-/// only the owner agency and the panel.
-pub fn can_list_all_bids(
-    viewer: &Actor,
-    scenario_owner: OrganizationId,
-    panel: &[UserId],
-    bids_opened: bool,
-) -> bool {
-    bids_opened
-        && (viewer.organization_id == Some(scenario_owner) || panel.contains(&viewer.user_id))
 }
 
 /// Parses an attachment's file name: the last path part, trimmed and bounded, ending in `.pdf`.
@@ -245,7 +238,6 @@ pub fn looks_like_pdf(head: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::Role;
 
     fn input() -> BidInput {
         BidInput {
@@ -302,68 +294,31 @@ mod tests {
     fn the_content_hash_covers_every_field_and_ignores_attachment_order() {
         let f = BidFields::parse(input(), 10_000_000).unwrap();
         let (s, v) = (ScenarioId(1), OrganizationId(2));
-        let h = content_hash(s, v, &f, &["b".into(), "a".into()]);
-        assert_eq!(h, content_hash(s, v, &f, &["a".into(), "b".into()]));
+        let salt = new_salt();
+        let ab = ["a".to_string(), "b".to_string()];
+        let h = content_hash(s, v, &f, &["b".into(), "a".into()], &salt);
+        assert_eq!(h, content_hash(s, v, &f, &ab, &salt));
         assert_eq!(h.len(), 64);
         let mut g = f.clone();
         g.price_fen += 1;
-        assert_ne!(h, content_hash(s, v, &g, &["a".into(), "b".into()]));
-        assert_ne!(h, content_hash(s, v, &f, &["a".into()]));
-        assert_ne!(
-            h,
-            content_hash(ScenarioId(9), v, &f, &["a".into(), "b".into()])
-        );
+        assert_ne!(h, content_hash(s, v, &g, &ab, &salt));
+        assert_ne!(h, content_hash(s, v, &f, &["a".into()], &salt));
+        assert_ne!(h, content_hash(ScenarioId(9), v, &f, &ab, &salt));
     }
 
     #[test]
-    fn the_sealing_rule_as_a_table() {
-        let vendor = OrganizationId(10);
-        let owner = OrganizationId(20);
-        let panelist = UserId(30);
-        let a = |role, org: Option<i64>, user: i64| Actor {
-            user_id: UserId(user),
-            role,
-            organization_id: org.map(OrganizationId),
-        };
-        let own_vendor = a(Role::Vendor, Some(10), 1);
-        let other_vendor = a(Role::Vendor, Some(11), 2);
-        let owner_user = a(Role::Agency, Some(20), 3);
-        let other_agency = a(Role::Agency, Some(21), 4);
-        let evaluator = a(Role::Evaluator, None, 30);
-        let stranger_evaluator = a(Role::Evaluator, None, 31);
-        let admin = a(Role::Admin, None, 5);
-        // (viewer, before deadline, after deadline)
-        let table = [
-            (&own_vendor, true, true),
-            (&other_vendor, false, false),
-            (&owner_user, false, true),
-            (&other_agency, false, false),
-            (&evaluator, false, true),
-            (&stranger_evaluator, false, false),
-            (&admin, false, false),
-        ];
-        for (viewer, before, after) in table {
-            assert_eq!(
-                can_read_bid(viewer, vendor, owner, &[panelist], false),
-                before,
-                "{viewer:?} before"
-            );
-            assert_eq!(
-                can_read_bid(viewer, vendor, owner, &[panelist], true),
-                after,
-                "{viewer:?} after"
-            );
-            let all_after = after && viewer.organization_id != Some(vendor);
-            assert_eq!(
-                can_list_all_bids(viewer, owner, &[panelist], true),
-                all_after,
-                "{viewer:?} list"
-            );
-            assert!(
-                !can_list_all_bids(viewer, owner, &[panelist], false),
-                "nobody lists all bids before the deadline"
-            );
-        }
+    fn a_receipt_cannot_be_matched_by_guessing_the_content_without_the_salt() {
+        let f = BidFields::parse(input(), 10_000_000).unwrap();
+        let (s, v) = (ScenarioId(1), OrganizationId(2));
+        let salt = new_salt();
+        assert_eq!(salt.len(), 32);
+        assert_ne!(salt, new_salt(), "every version gets its own salt");
+        let receipt = content_hash(s, v, &f, &[], &salt);
+        // Someone who knows every field but not the salt tries the content as it is: no match.
+        assert_ne!(receipt, content_hash(s, v, &f, &[], ""));
+        assert_ne!(receipt, content_hash(s, v, &f, &[], &new_salt()));
+        // The bidder, who holds the salt, recomputes it exactly.
+        assert_eq!(receipt, content_hash(s, v, &f, &[], &salt));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Who may do what. Every permission of the product is decided here, by plain functions over
 //! the signed-in actor, so that handlers never decide ad hoc.
 
+use chrono::{DateTime, Utc};
+
 use crate::account::{OrgKind, Organization, Role};
 use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, UserId};
@@ -111,6 +113,44 @@ pub fn can_ask_question(actor: &Actor) -> Result<()> {
             "只有企业用户可以提问 / only vendor users ask questions",
         ))
     }
+}
+
+/// Who may read a bid (its content, its files, even that it exists). The bidding vendor's
+/// users always. Once the bids are opened also the owner agency's users and the scenario's
+/// cleared panel, but only bids that are still in the running: a withdrawn bid stays the
+/// vendor's alone, and a cancelled scenario's bids are never opened. Nobody else, ever
+/// (administrators included): to them the bid does not exist.
+pub fn can_read_bid(
+    viewer: &Actor,
+    bid_vendor: OrganizationId,
+    bid_withdrawn: bool,
+    s: &Scenario,
+    cleared_panel: &[UserId],
+    now: DateTime<Utc>,
+) -> bool {
+    if viewer.organization_id == Some(bid_vendor) {
+        return true;
+    }
+    !bid_withdrawn && can_list_all_bids(viewer, s, cleared_panel, now)
+}
+
+/// Whether the viewer may see every valid bid of a scenario (and their number): only once the
+/// bids are opened, only the owner agency's users and the cleared panel.
+pub fn can_list_all_bids(
+    viewer: &Actor,
+    s: &Scenario,
+    cleared_panel: &[UserId],
+    now: DateTime<Utc>,
+) -> bool {
+    s.bids_opened(now)
+        && ((viewer.role == Role::Agency && viewer.organization_id == Some(s.owner))
+            || (viewer.role == Role::Evaluator && cleared_panel.contains(&viewer.user_id)))
+}
+
+/// Whether an earlier version of a bid (its content and receipt) may be shown: to the bidder
+/// only. Everyone else who may read the bid sees its final version and that receipt.
+pub fn can_see_bid_history(viewer: &Actor, bid_vendor: OrganizationId) -> bool {
+    viewer.organization_id == Some(bid_vendor)
 }
 
 #[cfg(test)]
@@ -226,6 +266,74 @@ mod tests {
         assert!(can_draft_scenario(&actor(Role::Vendor, Some(1))).is_err());
         assert!(can_ask_question(&actor(Role::Vendor, Some(3))).is_ok());
         assert!(can_ask_question(&actor(Role::Agency, Some(3))).is_err());
+    }
+
+    #[test]
+    fn the_sealing_rule_as_a_table() {
+        use crate::scenario::Status;
+        let vendor = OrganizationId(10);
+        let panelist = UserId(30);
+        let own_vendor = actor(Role::Vendor, Some(10));
+        let other_vendor = Actor {
+            user_id: UserId(2),
+            ..actor(Role::Vendor, Some(11))
+        };
+        let owner_user = actor(Role::Agency, Some(20));
+        let other_agency = actor(Role::Agency, Some(21));
+        let evaluator = Actor {
+            user_id: panelist,
+            ..actor(Role::Evaluator, None)
+        };
+        let stranger_evaluator = Actor {
+            user_id: UserId(31),
+            ..actor(Role::Evaluator, None)
+        };
+        let admin = actor(Role::Admin, None);
+        let now = Utc::now();
+        let at = |status: Status, deadline_passed: bool| {
+            let mut s = scenario(20, true);
+            s.status = status;
+            s.bid_deadline = if deadline_passed {
+                now - chrono::Duration::seconds(1)
+            } else {
+                now + chrono::Duration::hours(1)
+            };
+            s
+        };
+        let open = at(Status::Published, false);
+        let opened = at(Status::Published, true);
+        let awarded = at(Status::Awarded, true);
+        let cancelled = at(Status::Cancelled, true);
+        // (viewer, may read a valid bid once opened)
+        let table = [
+            (&own_vendor, true),
+            (&other_vendor, false),
+            (&owner_user, true),
+            (&other_agency, false),
+            (&evaluator, true),
+            (&stranger_evaluator, false),
+            (&admin, false),
+        ];
+        for (viewer, after) in table {
+            let own = viewer.organization_id == Some(vendor);
+            let read = |s: &Scenario, withdrawn: bool| {
+                can_read_bid(viewer, vendor, withdrawn, s, &[panelist], now)
+            };
+            assert_eq!(read(&open, false), own, "{viewer:?} before the deadline");
+            assert_eq!(read(&opened, false), after, "{viewer:?} after the deadline");
+            assert_eq!(read(&awarded, false), after, "{viewer:?} after the award");
+            assert_eq!(read(&opened, true), own, "{viewer:?}: a withdrawn bid");
+            assert_eq!(read(&cancelled, false), own, "{viewer:?}: a cancelled scenario");
+            assert_eq!(
+                can_list_all_bids(viewer, &opened, &[panelist], now),
+                after && !own,
+                "{viewer:?} lists"
+            );
+            for s in [&open, &cancelled] {
+                assert!(!can_list_all_bids(viewer, s, &[panelist], now));
+            }
+            assert_eq!(can_see_bid_history(viewer, vendor), own);
+        }
     }
 
     #[test]

@@ -146,7 +146,14 @@ pub type RecentFailures = (Vec<DateTime<Utc>>, Vec<DateTime<Utc>>);
 pub trait TokenRepo {
     fn insert_refresh_token(&mut self, rec: &RefreshTokenRecord) -> Result<()>;
     fn refresh_token_by_hash(&mut self, hash: &str) -> Result<Option<RefreshTokenRecord>>;
-    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Marks an unused token used; false when it was already used (by a concurrent exchange
+    /// too: the check and the mark are one conditional update).
+    fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// Starts a session of a user.
+    fn insert_session(&mut self, id: SessionId, user: UserId, at: DateTime<Utc>) -> Result<()>;
+    /// The user of a live session (not revoked) if that user is active: one indexed lookup
+    /// made on every authenticated request.
+    fn live_session_user(&mut self, id: SessionId) -> Result<Option<User>>;
     /// Ends a whole session: every token of the family stops working.
     fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()>;
     /// Ends every session of a user.
@@ -154,6 +161,9 @@ pub trait TokenRepo {
     fn insert_password_reset(&mut self, rec: &PasswordResetRecord) -> Result<()>;
     fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>>;
     fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Serialises sign-in attempts for this account and this address until the transaction
+    /// ends, so that counting recent failures and recording the attempt are one atomic step.
+    fn lock_login_keys(&mut self, email_normalized: &str, ip: &str) -> Result<()>;
     fn record_login_attempt(
         &mut self,
         id: i64,
@@ -162,6 +172,9 @@ pub trait TokenRepo {
         succeeded: bool,
         at: DateTime<Utc>,
     ) -> Result<()>;
+    /// Marks a recorded attempt as a success (it was recorded as a failure while the password
+    /// was being checked).
+    fn mark_login_succeeded(&mut self, id: i64) -> Result<()>;
     /// Times of failed sign-ins since `since`: (for this e-mail, from this address).
     fn recent_login_failures(
         &mut self,
@@ -201,6 +214,13 @@ pub struct ScenarioFilter {
     pub limit: i64,
 }
 
+/// How [`ScenarioRepo::lock_scenario`] locks the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLock {
+    Share,
+    Update,
+}
+
 /// Scenarios, their criteria, questions and answers.
 pub trait ScenarioRepo {
     /// Writes a new scenario with its criteria.
@@ -210,6 +230,15 @@ pub trait ScenarioRepo {
     fn scenario(
         &mut self,
         id: crate::scenario::ScenarioId,
+    ) -> Result<Option<crate::scenario::Scenario>>;
+    /// Loads a scenario and locks its row until the transaction ends, so that a check of its
+    /// state and the change that follows are one atomic step: `Update` for a change of the
+    /// scenario itself (waits for every other lock), `Share` for a change beside it (bids),
+    /// which many transactions hold at once. (SQLite's write lock already serialises writers.)
+    fn lock_scenario(
+        &mut self,
+        id: crate::scenario::ScenarioId,
+        mode: RowLock,
     ) -> Result<Option<crate::scenario::Scenario>>;
     /// A page of scenarios (newest deadline first for open ones) and the total.
     fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<crate::scenario::Scenario>, i64)>;
@@ -258,6 +287,21 @@ pub trait BidRepo {
     fn bid_versions(&mut self, bid: crate::bid::BidId) -> Result<Vec<crate::bid::BidVersion>>;
 }
 
+/// One panel draw as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PanelDraw {
+    pub id: i64,
+    pub drawn_by: UserId,
+    /// The seed the server drew from the operating system's random source (decimal).
+    pub seed: String,
+    /// The candidates, sorted, from which the panel was drawn.
+    pub pool: Vec<UserId>,
+    pub drawn: Vec<UserId>,
+    /// Why the panel was drawn again (empty for the first draw).
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
 /// Panels, scores, dissents and ratings.
 pub trait EvaluationRepo {
     /// Every panel member ever added to the scenario (removed ones too), oldest first.
@@ -297,7 +341,26 @@ pub trait EvaluationRepo {
         scenario: crate::scenario::ScenarioId,
     ) -> Result<Option<crate::evaluation::Rating>>;
     fn rating(&mut self, id: i64) -> Result<Option<crate::evaluation::Rating>>;
-    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Writes the vendor's reply unless there is one; false when there was (the check and the
+    /// write are one conditional update).
+    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<bool>;
+    fn insert_panel_draw(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+        d: &PanelDraw,
+    ) -> Result<()>;
+    /// The draws of a scenario, oldest first.
+    fn panel_draws(&mut self, scenario: crate::scenario::ScenarioId) -> Result<Vec<PanelDraw>>;
+    /// Stores the award notice (JSON) computed at award time.
+    fn insert_award_notice(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+        awarded_at: DateTime<Utc>,
+        body: &str,
+    ) -> Result<()>;
+    fn award_notice(&mut self, scenario: crate::scenario::ScenarioId) -> Result<Option<String>>;
+    /// A page of stored award notices, newest first, and their total.
+    fn award_notices(&mut self, offset: i64, limit: i64) -> Result<(Vec<String>, i64)>;
     /// A vendor's ratings, newest first.
     fn ratings_of_vendor(
         &mut self,

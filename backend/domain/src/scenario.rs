@@ -338,6 +338,15 @@ impl Scenario {
     pub fn is_public(&self) -> bool {
         self.published_at.is_some()
     }
+
+    /// Whether the bids are opened at `now`: the deadline of a published scenario has passed.
+    /// A draft has no bids, and a cancelled scenario's bids are void and never opened.
+    pub fn bids_opened(&self, now: DateTime<Utc>) -> bool {
+        matches!(
+            self.status_at(now),
+            Status::Evaluating | Status::Awarded | Status::Delivered | Status::Closed
+        )
+    }
 }
 
 /// A criterion as a form or JSON body brings it.

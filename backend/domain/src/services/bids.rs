@@ -13,7 +13,7 @@ use crate::bid::{
 use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::policy::{self, Actor};
-use crate::ports::{Tx, in_read, in_tx};
+use crate::ports::{RowLock, Tx, in_read, in_tx};
 use crate::scenario::{self, Scenario, ScenarioId, Warning};
 
 /// A file already stored under its SHA-256, to be attached.
@@ -41,9 +41,14 @@ pub struct BidView {
     pub vendor_name: String,
     /// Whether the scenario's bids are opened (the deadline has passed).
     pub opened: bool,
+    /// The scenario was cancelled: the bid is void, never opened, seen only by its vendor.
+    pub voided: bool,
     /// Every version with its receipt, for the bidding vendor only.
     pub versions: Option<Vec<BidVersion>>,
+    /// Every receipt for the bidding vendor (with salts); the final one for anyone else.
     pub receipts: Vec<ReceiptCheck>,
+    /// Whether the vendor's verification is still in force (a revoked vendor cannot win).
+    pub vendor_verified: bool,
 }
 
 /// The bids of a scenario that the reader may see, and the hints at opening.
@@ -69,6 +74,7 @@ fn receipt_of(b: &Bid, v: &BidVersion) -> Receipt {
         version: v.version,
         server_time: v.created_at,
         content_sha256: v.content_hash.clone(),
+        salt: (!v.salt.is_empty()).then(|| v.salt.clone()),
     }
 }
 
@@ -81,13 +87,24 @@ fn hashes(atts: &[Attachment]) -> Vec<String> {
 /// Whether each receipt still matches: a version's stored content must hash to its receipt,
 /// and the bid's current content to the last receipt.
 pub fn check_receipts(b: &Bid, versions: &[BidVersion]) -> Vec<(Receipt, bool)> {
-    let current = bid::content_hash(b.scenario, b.vendor, &b.fields, &hashes(&b.attachments));
     let last = versions.iter().map(|v| v.version).max();
     versions
         .iter()
         .map(|v| {
-            let own = bid::content_hash(b.scenario, b.vendor, &v.fields, &v.attachment_hashes)
-                == v.content_hash;
+            let own = bid::content_hash(
+                b.scenario,
+                b.vendor,
+                &v.fields,
+                &v.attachment_hashes,
+                &v.salt,
+            ) == v.content_hash;
+            let current = bid::content_hash(
+                b.scenario,
+                b.vendor,
+                &b.fields,
+                &hashes(&b.attachments),
+                &v.salt,
+            );
             let latest_ok =
                 Some(v.version) != last || (current == v.content_hash && b.version == v.version);
             (receipt_of(b, v), own && latest_ok)
@@ -106,10 +123,6 @@ impl Services {
             .collect())
     }
 
-    fn bids_opened(s: &Scenario, now: DateTime<Utc>) -> bool {
-        s.published_at.is_some() && scenario::deadline_passed(s.bid_deadline, now)
-    }
-
     /// Writes the next version of a bid and its audit record (hashes only: nothing sealed).
     fn record_version(
         &self,
@@ -119,6 +132,7 @@ impl Services {
         action: &str,
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
+        let salt = bid::new_salt();
         let v = BidVersion {
             version: b.version,
             fields: b.fields.clone(),
@@ -128,7 +142,9 @@ impl Services {
                 b.vendor,
                 &b.fields,
                 &hashes(&b.attachments),
+                &salt,
             ),
+            salt,
             created_at: now,
         };
         tx.insert_bid_version(self.next_id(), b.id, &v)?;
@@ -141,7 +157,9 @@ impl Services {
         Ok(receipt_of(b, &v))
     }
 
-    /// Loads the actor's own bid and its scenario, refusing unless bidding is still open.
+    /// Loads the actor's own bid and its scenario (locked against a concurrent cancel or
+    /// extension), refusing unless the vendor is still verified and bidding is still open. A
+    /// bid on a cancelled scenario is void, and its vendor may still withdraw it.
     fn own_open_bid(
         &self,
         tx: &mut dyn Tx,
@@ -154,17 +172,63 @@ impl Services {
             .bid(id)?
             .filter(|b| actor.organization_id == Some(b.vendor))
             .ok_or(Error::NotFound)?;
-        let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
+        let s = tx
+            .lock_scenario(b.scenario, RowLock::Share)?
+            .ok_or(Error::NotFound)?;
+        let org = tx.organization(b.vendor)?.ok_or(Error::NotFound)?;
+        policy::can_bid(actor, &org)?;
         if b.status == BidStatus::Withdrawn {
             return Err(Error::Conflict {
                 code: "bid_withdrawn",
                 detail: "该投标已撤回 / this bid was withdrawn".into(),
             });
         }
-        if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
+        let withdrawing_void = action == "withdraw" && s.status == scenario::Status::Cancelled;
+        if !withdrawing_void && !scenario::open_for_bids(s.status, s.bid_deadline, now) {
             return Err(not_open(&s, now, action));
         }
         Ok((b, s))
+    }
+
+    /// Whether the actor could submit a bid on the scenario now (read-only): checked before an
+    /// upload is read, so that nothing is received or stored for a request that would fail.
+    pub fn check_can_submit(&self, actor: &Actor, scenario_id: ScenarioId) -> Result<()> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(scenario_id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            let org_id = actor.organization_id.ok_or_else(|| {
+                Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
+            })?;
+            let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
+            policy::can_bid(actor, &org)?;
+            if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
+                return Err(not_open(&s, now, "bid"));
+            }
+            Ok(())
+        })
+    }
+
+    /// Whether the actor could change their bid now and it can take another file (read-only):
+    /// checked before an upload is read.
+    pub fn check_can_attach(&self, actor: &Actor, id: BidId) -> Result<()> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let (b, _) = self.own_open_bid(tx, actor, id, "attach", now)?;
+            if b.attachments.len() >= bid::MAX_ATTACHMENTS {
+                return Err(Error::field(
+                    "file",
+                    format!(
+                        "最多 {} 个附件 / at most {} attachments",
+                        bid::MAX_ATTACHMENTS,
+                        bid::MAX_ATTACHMENTS
+                    ),
+                ));
+            }
+            Ok(())
+        })
     }
 
     fn attachments_of(
@@ -209,7 +273,7 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let now = self.now();
             let s = tx
-                .scenario(scenario_id)?
+                .lock_scenario(scenario_id, RowLock::Share)?
                 .filter(|s| policy::can_view_scenario(Some(actor), s))
                 .ok_or(Error::NotFound)?;
             let org_id = actor.organization_id.ok_or_else(|| {
@@ -362,9 +426,17 @@ impl Services {
         s: &Scenario,
         now: DateTime<Utc>,
     ) -> Result<BidView> {
-        let opened = Self::bids_opened(s, now);
+        let opened = s.bids_opened(now);
         let versions = tx.bid_versions(b.id)?;
-        let checks = check_receipts(&b, &versions);
+        let history = policy::can_see_bid_history(viewer, b.vendor);
+        let mut checks = check_receipts(&b, &versions);
+        if !history {
+            // Earlier versions are the bidder's: others see the final receipt, without its salt.
+            checks = checks.split_off(checks.len().saturating_sub(1));
+            for (r, _) in checks.iter_mut() {
+                r.salt = None;
+            }
+        }
         let receipts = checks
             .into_iter()
             .map(|(receipt, ok)| ReceiptCheck {
@@ -372,17 +444,15 @@ impl Services {
                 matches: opened.then_some(ok),
             })
             .collect();
-        let vendor_name = tx
-            .organization(b.vendor)?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let own = viewer.organization_id == Some(b.vendor);
+        let vendor = tx.organization(b.vendor)?;
         Ok(BidView {
             scenario_title: s.title.clone(),
             bid_deadline: s.bid_deadline,
-            vendor_name,
+            vendor_name: vendor.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            vendor_verified: vendor.is_some_and(|o| o.verified),
             opened,
-            versions: own.then_some(versions),
+            voided: s.status == scenario::Status::Cancelled,
+            versions: history.then_some(versions),
             receipts,
             bid: b,
         })
@@ -395,12 +465,13 @@ impl Services {
             let b = tx.bid(id)?.ok_or(Error::NotFound)?;
             let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
             let panel = self.cleared_panel(tx, s.id)?;
-            if !bid::can_read_bid(
+            if !policy::can_read_bid(
                 viewer,
                 b.vendor,
-                s.owner,
+                b.status == BidStatus::Withdrawn,
+                &s,
                 &panel,
-                Self::bids_opened(&s, now),
+                now,
             ) {
                 return Err(Error::NotFound);
             }
@@ -417,16 +488,16 @@ impl Services {
                 .scenario(scenario_id)?
                 .filter(|s| policy::can_view_scenario(Some(viewer), s))
                 .ok_or(Error::NotFound)?;
-            let opened = Self::bids_opened(&s, now);
+            let opened = s.bids_opened(now);
             let panel = self.cleared_panel(tx, s.id)?;
-            let all = bid::can_list_all_bids(viewer, s.owner, &panel, opened);
-            let own_org = viewer.organization_id;
+            let all = policy::can_list_all_bids(viewer, &s, &panel, now);
             if !all && viewer.role != crate::account::Role::Vendor {
                 return Err(Error::NotFound);
             }
             let mut items = Vec::new();
             for b in tx.bids_of_scenario(s.id)? {
-                if all || own_org == Some(b.vendor) {
+                let withdrawn = b.status == BidStatus::Withdrawn;
+                if policy::can_read_bid(viewer, b.vendor, withdrawn, &s, &panel, now) {
                     items.push(self.bid_view(tx, viewer, b, &s, now)?);
                 }
             }

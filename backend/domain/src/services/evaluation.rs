@@ -18,7 +18,7 @@ use crate::evaluation::{
 };
 use crate::ids::{OrganizationId, UserId};
 use crate::policy::{self, Actor};
-use crate::ports::{Tx, in_read, in_tx};
+use crate::ports::{PanelDraw, RowLock, Tx, in_read, in_tx};
 use crate::scenario::{self, Action, Scenario, ScenarioId, Status, transition};
 use crate::text;
 
@@ -38,6 +38,10 @@ pub struct PanelView {
     /// Once a score is saved the panel no longer changes.
     pub locked: bool,
     pub min_size: usize,
+    /// Every draw so far (seed, pool, result, reason), oldest first.
+    pub draws: Vec<PanelDraw>,
+    /// How many more redraws are allowed.
+    pub redraws_left: usize,
 }
 
 /// One bid in the ranking.
@@ -46,6 +50,8 @@ pub struct RankRow {
     pub evaluated: Evaluated,
     pub vendor: OrganizationId,
     pub vendor_name: String,
+    /// Whether the vendor is still verified; a bid of a revoked vendor cannot be awarded.
+    pub vendor_verified: bool,
 }
 
 /// The ranking with what the owner needs to judge it.
@@ -59,10 +65,12 @@ pub struct RankingView {
     pub incomplete: Vec<(String, usize)>,
     pub outliers: Vec<(Outlier, String)>,
     pub dissents: Vec<(Dissent, String)>,
+    /// What stands in the way of an award, with a message each (empty: the award may be made).
+    pub blockers: Vec<(ev::AwardBlocker, String)>,
 }
 
-/// The public award notice.
-#[derive(Debug, Clone, Serialize)]
+/// The public award notice, computed and stored once, at award time.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct AwardNotice {
     pub scenario: ScenarioId,
     pub title: String,
@@ -73,6 +81,23 @@ pub struct AwardNotice {
     /// (organization, name, total, rank) for every bidder.
     pub items: Vec<(OrganizationId, String, f64, usize)>,
     pub panel: Vec<String>,
+}
+
+/// A page of award notices, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticePage {
+    pub items: Vec<AwardNotice>,
+    pub total: i64,
+}
+
+/// One of an evaluator's panels as their workspace shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyPanel {
+    pub scenario: super::scenarios::ScenarioView,
+    pub member: PanelMember,
+    /// (scores given, scores due) once the bids are opened; nothing that depends on bids
+    /// before that.
+    pub progress: Option<(usize, usize)>,
 }
 
 /// Ratings of a vendor and its reputation.
@@ -95,12 +120,7 @@ fn refuse(s: &Scenario, now: DateTime<Utc>, action: &'static str, why: &str) -> 
 
 impl Services {
     fn owned_scenario(tx: &mut dyn Tx, actor: &Actor, id: ScenarioId) -> Result<Scenario> {
-        let s = tx
-            .scenario(id)?
-            .filter(|s| policy::can_view_scenario(Some(actor), s))
-            .ok_or(Error::NotFound)?;
-        policy::require_scenario_owner(actor, &s)?;
-        Ok(s)
+        Self::owned(tx, actor, id)
     }
 
     fn panel_view(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<PanelView> {
@@ -116,11 +136,14 @@ impl Services {
                 conflicts.push(MemberView { member: m, name });
             }
         }
+        let draws = tx.panel_draws(s.id)?;
         Ok(PanelView {
             members,
             conflicts,
             locked: !tx.scores(s.id)?.is_empty(),
             min_size: self.market.min_panel_size,
+            redraws_left: (ev::MAX_REDRAWS + 1).saturating_sub(draws.len()),
+            draws,
         })
     }
 
@@ -238,19 +261,26 @@ impl Services {
     }
 
     /// The owner draws `n` evaluators at random from those with expertise in the scenario's
-    /// domain (and no declared conflict on it). The seed and the result are audited, so the
-    /// draw can be repeated and checked.
+    /// domain (and no declared conflict on it). The seed comes from the operating system's
+    /// random source, never from the caller, so a draw cannot be steered; seed, pool and result
+    /// are recorded and audited, so the draw can be checked. A redraw needs a reason and is
+    /// allowed [`ev::MAX_REDRAWS`] times.
     pub fn draw_panel(
         &self,
         actor: &Actor,
         id: ScenarioId,
         n: usize,
-        seed: Option<u64>,
+        reason: String,
     ) -> Result<PanelView> {
+        use rand::TryRngCore;
         let now = self.now();
-        let seed = seed.unwrap_or_else(rand::random);
+        let seed = rand::rngs::OsRng
+            .try_next_u64()
+            .map_err(|e| Error::internal(format!("the random source failed: {e}")))?;
         in_tx(&*self.store, |tx| {
             let s = Self::owned_scenario(tx, actor, id)?;
+            let earlier = tx.panel_draws(id)?.len();
+            let reason = ev::check_redraw(earlier, &reason)?;
             let conflicted: Vec<UserId> = tx
                 .panel_members(id)?
                 .into_iter()
@@ -274,15 +304,26 @@ impl Services {
                     ),
                 ));
             }
+            let mut drawn = pool.clone();
             let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-            pool.shuffle(&mut rng);
-            pool.truncate(n);
+            drawn.shuffle(&mut rng);
+            drawn.truncate(n);
+            let draw = PanelDraw {
+                id: self.next_id(),
+                drawn_by: actor.user_id,
+                seed: seed.to_string(),
+                pool: pool.clone(),
+                drawn: drawn.clone(),
+                reason: reason.clone(),
+                at: now,
+            };
+            tx.insert_panel_draw(id, &draw)?;
             self.write_panel(
                 tx,
                 actor,
                 &s,
-                &pool,
-                serde_json::json!({"draw": {"seed": seed.to_string(), "n": n, "domain": s.domain}}),
+                &drawn,
+                serde_json::json!({"draw": {"seed": draw.seed, "n": n, "domain": s.domain, "pool": pool, "redraw": earlier, "reason": reason}}),
                 now,
             )
         })
@@ -309,12 +350,21 @@ impl Services {
         })
     }
 
+    /// The scenario and the actor's active membership of its panel (404 otherwise). A change
+    /// locks the scenario's row (shared), so it cannot interleave with a panel change or the
+    /// award.
     fn active_member(
         tx: &mut dyn Tx,
         actor: &Actor,
         id: ScenarioId,
+        lock: bool,
     ) -> Result<(Scenario, PanelMember)> {
-        let s = tx.scenario(id)?.ok_or(Error::NotFound)?;
+        let s = if lock {
+            tx.lock_scenario(id, RowLock::Share)?
+        } else {
+            tx.scenario(id)?
+        }
+        .ok_or(Error::NotFound)?;
         let m = tx
             .panel_members(id)?
             .into_iter()
@@ -328,8 +378,8 @@ impl Services {
     pub fn bidders_for_declaration(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<String>> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (s, _) = Self::active_member(tx, actor, id)?;
-            if !scenario::deadline_passed(s.bid_deadline, now) {
+            let (s, _) = Self::active_member(tx, actor, id, false)?;
+            if !s.bids_opened(now) {
                 return Err(refuse(
                     &s,
                     now,
@@ -366,7 +416,7 @@ impl Services {
         let now = self.now();
         let note = text::bounded(&note, 0, 1000).map_err(|m| Error::field("note", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, mut m) = Self::active_member(tx, actor, id)?;
+            let (s, mut m) = Self::active_member(tx, actor, id, true)?;
             if s.status_at(now) != Status::Evaluating {
                 return Err(refuse(
                     &s,
@@ -408,14 +458,20 @@ impl Services {
     ) -> Result<Vec<StoredScore>> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
+            // Anyone who may not read the bid gets exactly the answer of a bid that does not
+            // exist (an undeclared panel member too): nothing tells them it is there.
             let b = tx.bid(bid_id)?.ok_or(Error::NotFound)?;
-            let (s, m) = Self::active_member(tx, actor, b.scenario)?;
-            if !m.cleared() {
-                return Err(Error::Forbidden(
-                    "请先声明无利益冲突 / declare no conflict of interest first".into(),
-                ));
+            let s = tx
+                .lock_scenario(b.scenario, RowLock::Share)?
+                .ok_or(Error::NotFound)?;
+            let panel = self.cleared_panel(tx, s.id)?;
+            let withdrawn = b.status == BidStatus::Withdrawn;
+            if actor.role != Role::Evaluator
+                || !policy::can_read_bid(actor, b.vendor, withdrawn, &s, &panel, now)
+            {
+                return Err(Error::NotFound);
             }
-            if s.status_at(now) != Status::Evaluating || b.status != BidStatus::Submitted {
+            if s.status_at(now) != Status::Evaluating {
                 return Err(refuse(
                     &s,
                     now,
@@ -461,7 +517,7 @@ impl Services {
     /// An evaluator's own scores on a scenario (for their sheet).
     pub fn my_scores(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<StoredScore>> {
         in_read(&*self.store, |tx| {
-            Self::active_member(tx, actor, id)?;
+            Self::active_member(tx, actor, id, false)?;
             Ok(tx
                 .scores(id)?
                 .into_iter()
@@ -506,15 +562,7 @@ impl Services {
                 weight: c.weight,
             })
             .collect();
-        let scores: Vec<Score> = stored
-            .iter()
-            .map(|x| Score {
-                evaluator: x.evaluator,
-                bid: x.bid,
-                criterion: x.criterion,
-                score: x.score,
-            })
-            .collect();
+        let scores: Vec<Score> = stored.iter().map(StoredScore::score).collect();
         let mut rows = Vec::new();
         for e in ev::evaluate(&scored, s.price_weight, &weights, &scores) {
             let vendor = bids
@@ -522,14 +570,49 @@ impl Services {
                 .find(|b| b.id == e.bid)
                 .map(|b| b.vendor)
                 .expect("evaluated bids come from the list");
-            let vendor_name = tx.organization(vendor)?.map(|o| o.name).unwrap_or_default();
+            let org = tx.organization(vendor)?;
             rows.push(RankRow {
                 evaluated: e,
                 vendor,
-                vendor_name,
+                vendor_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                vendor_verified: org.is_some_and(|o| o.verified),
             });
         }
         Ok((rows, stored, cleared))
+    }
+
+    /// What stands in the way of an award, each with a message naming the evaluator.
+    fn blockers(
+        &self,
+        tx: &mut dyn Tx,
+        s: &Scenario,
+        rows: &[RankRow],
+        stored: &[StoredScore],
+        cleared: &[PanelMember],
+    ) -> Result<Vec<(ev::AwardBlocker, String)>> {
+        let evaluators: Vec<UserId> = cleared.iter().map(|m| m.evaluator).collect();
+        let bid_ids: Vec<BidId> = rows.iter().map(|r| r.evaluated.bid).collect();
+        let criteria: Vec<scenario::CriterionId> = s.criteria.iter().map(|c| c.id).collect();
+        let scores: Vec<Score> = stored.iter().map(StoredScore::score).collect();
+        let mut out = Vec::new();
+        for b in ev::award_blockers(
+            &evaluators,
+            &bid_ids,
+            &criteria,
+            &scores,
+            self.market.min_panel_size,
+        ) {
+            let name = match &b {
+                ev::AwardBlocker::IncompleteSheet { evaluator, .. } => tx
+                    .user(*evaluator)?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            let msg = b.message(&name);
+            out.push((b, msg));
+        }
+        Ok(out)
     }
 
     /// The ranking, for the owner and administrators, once the bids are opened.
@@ -543,7 +626,7 @@ impl Services {
             if !(actor.role == Role::Admin || policy::require_scenario_owner(actor, &s).is_ok()) {
                 return Err(Error::Forbidden("只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking".into()));
             }
-            if !(s.published_at.is_some() && scenario::deadline_passed(s.bid_deadline, now)) {
+            if !s.bids_opened(now) {
                 return Err(refuse(
                     &s,
                     now,
@@ -559,15 +642,8 @@ impl Services {
             let bid_ids: Vec<BidId> = rows.iter().map(|r| r.evaluated.bid).collect();
             let criteria_ids: Vec<scenario::CriterionId> =
                 s.criteria.iter().map(|c| c.id).collect();
-            let scores: Vec<Score> = stored
-                .iter()
-                .map(|x| Score {
-                    evaluator: x.evaluator,
-                    bid: x.bid,
-                    criterion: x.criterion,
-                    score: x.score,
-                })
-                .collect();
+            let scores: Vec<Score> = stored.iter().map(StoredScore::score).collect();
+            let blockers = self.blockers(tx, &s, &rows, &stored, &cleared)?;
             let mut incomplete = Vec::new();
             for (e, missing) in ev::missing_scores(&evaluators, &bid_ids, &criteria_ids, &scores) {
                 if missing > 0 {
@@ -596,6 +672,7 @@ impl Services {
                 incomplete,
                 outliers,
                 dissents,
+                blockers,
             })
         })
     }
@@ -605,7 +682,7 @@ impl Services {
         let now = self.now();
         let body = text::bounded(&body, 1, 5000).map_err(|m| Error::field("body", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, m) = Self::active_member(tx, actor, id)?;
+            let (s, m) = Self::active_member(tx, actor, id, true)?;
             if !m.cleared() || !matches!(s.status_at(now), Status::Evaluating | Status::Awarded) {
                 return Err(refuse(
                     &s,
@@ -655,13 +732,16 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let before = Self::owned_scenario(tx, actor, id)?;
             let status = transition(before.status, before.bid_deadline, &Action::Award, now)?;
-            let (rows, _, cleared) = self.compute(tx, &before)?;
-            if cleared.is_empty() {
+            let (rows, stored, cleared) = self.compute(tx, &before)?;
+            let blockers = self.blockers(tx, &before, &rows, &stored, &cleared)?;
+            if !blockers.is_empty() {
+                let why: Vec<String> = blockers.into_iter().map(|(_, m)| m).collect();
                 return Err(Error::Conflict {
-                    code: "no_panel",
-                    detail:
-                        "没有完成声明的评审专家，无法定标 / no cleared evaluator has scored yet"
-                            .into(),
+                    code: "evaluation_incomplete",
+                    detail: format!(
+                        "评审尚未完成，不能定标 / the evaluation is not complete, so no award can be made: {}",
+                        why.join("；")
+                    ),
                 });
             }
             let row = rows
@@ -673,6 +753,12 @@ impl Services {
                         "不是该场景的有效投标 / not a valid bid of this scenario",
                     )
                 })?;
+            if !row.vendor_verified {
+                return Err(Error::Conflict {
+                    code: "vendor_not_verified",
+                    detail: "该投标企业的认证已被撤销，不能中标 / this bidder's verification was revoked, so it cannot be awarded".into(),
+                });
+            }
             if row.evaluated.rank != 1 && justification.is_none() {
                 return Err(Error::field(
                     "justification",
@@ -695,7 +781,10 @@ impl Services {
                     .after(serde_json::json!({"status": s.status, "bid": bid_id, "rank": row.evaluated.rank, "justification": justification})),
                 now,
             )?;
-            self.notice_of(tx, &s)
+            let notice = self.notice_of(tx, &s)?;
+            let body = serde_json::to_string(&notice).map_err(Error::internal)?;
+            tx.insert_award_notice(id, now, &body)?;
+            Ok(notice)
         })
     }
 
@@ -739,36 +828,23 @@ impl Services {
         })
     }
 
-    /// The public award notice, once awarded.
+    /// The public award notice, as stored at award time.
     pub fn award_notice(&self, id: ScenarioId) -> Result<AwardNotice> {
         in_read(&*self.store, |tx| {
-            let s = tx
-                .scenario(id)?
-                .filter(|s| s.is_public())
-                .ok_or(Error::NotFound)?;
-            self.notice_of(tx, &s)
+            let body = tx.award_notice(id)?.ok_or(Error::NotFound)?;
+            serde_json::from_str(&body).map_err(Error::internal)
         })
     }
 
-    /// Every award notice, newest first.
-    pub fn award_notices(&self) -> Result<Vec<AwardNotice>> {
+    /// A page of award notices, newest first.
+    pub fn award_notices(&self, offset: i64, limit: i64) -> Result<NoticePage> {
         in_read(&*self.store, |tx| {
-            let filter = crate::ports::ScenarioFilter {
-                status: None,
-                domain: None,
-                agency: None,
-                viewer_org: None,
-                now: self.now(),
-                offset: 0,
-                limit: 500,
-            };
-            let (list, _) = tx.scenarios(&filter)?;
-            let mut out = Vec::new();
-            for s in list.into_iter().filter(|s| s.award.is_some()) {
-                out.push(self.notice_of(tx, &s)?);
-            }
-            out.sort_by_key(|n| std::cmp::Reverse(n.awarded_at));
-            Ok(out)
+            let (bodies, total) = tx.award_notices(offset, limit)?;
+            let items = bodies
+                .iter()
+                .map(|b| serde_json::from_str(b).map_err(Error::internal))
+                .collect::<Result<_>>()?;
+            Ok(NoticePage { items, total })
         })
     }
 
@@ -886,13 +962,12 @@ impl Services {
                     "只有被评价的企业可以回复 / only the rated vendor replies".into(),
                 ));
             }
-            if r.reply.is_some() {
+            if !tx.save_reply(rating, &body, now)? {
                 return Err(Error::Conflict {
                     code: "already_replied",
                     detail: "只能回复一次 / a rating is answered once".into(),
                 });
             }
-            tx.save_reply(rating, &body, now)?;
             r.reply = Some(body.clone());
             r.replied_at = Some(now);
             append_audit(
@@ -905,35 +980,42 @@ impl Services {
         })
     }
 
-    /// The evaluator's panels: the scenario, their membership, and (scores given, scores due).
-    pub fn my_panels(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(super::scenarios::ScenarioView, PanelMember, usize, usize)>> {
+    /// The evaluator's panels: the scenario, their membership and, once the bids are opened,
+    /// their progress. Panels they were taken off (or left by declaring a conflict) are gone.
+    pub fn my_panels(&self, actor: &Actor) -> Result<Vec<MyPanel>> {
         if actor.role != Role::Evaluator {
             return Err(Error::Forbidden(
                 "只有评审专家有评审任务 / only evaluators have panels".into(),
             ));
         }
+        let now = self.now();
         let memberships = in_read(&*self.store, |tx| tx.panels_of_evaluator(actor.user_id))?;
         let mut out = Vec::new();
-        for (sid, m) in memberships {
+        for (sid, m) in memberships.into_iter().filter(|(_, m)| m.active()) {
             let view = self.scenario(Some(actor), sid)?;
-            let per_bid = view.scenario.criteria.len();
-            let (given, due) = in_read(&*self.store, |tx| {
-                let bids = tx
-                    .bids_of_scenario(sid)?
-                    .into_iter()
-                    .filter(|b| b.status == BidStatus::Submitted)
-                    .count();
-                let given = tx
-                    .scores(sid)?
-                    .iter()
-                    .filter(|s| s.evaluator == actor.user_id)
-                    .count();
-                Ok((given, bids * per_bid))
-            })?;
-            out.push((view, m, given, due));
+            let progress = if view.scenario.bids_opened(now) {
+                let per_bid = view.scenario.criteria.len();
+                Some(in_read(&*self.store, |tx| {
+                    let bids = tx
+                        .bids_of_scenario(sid)?
+                        .into_iter()
+                        .filter(|b| b.status == BidStatus::Submitted)
+                        .count();
+                    let given = tx
+                        .scores(sid)?
+                        .iter()
+                        .filter(|s| s.evaluator == actor.user_id)
+                        .count();
+                    Ok((given, bids * per_bid))
+                })?)
+            } else {
+                None
+            };
+            out.push(MyPanel {
+                scenario: view,
+                member: m,
+                progress,
+            });
         }
         Ok(out)
     }

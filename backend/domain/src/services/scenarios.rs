@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::OrganizationId;
 use crate::job::{DEFAULT_MAX_ATTEMPTS, Job, NewJob};
 use crate::policy::{self, Actor};
-use crate::ports::{ScenarioFilter, Tx, in_read, in_tx};
+use crate::ports::{RowLock, ScenarioFilter, Tx, in_read, in_tx};
 use crate::scenario::{
     self, Action, Answer, AnswerId, Criterion, CriterionId, Origin, Question, QuestionId, Scenario,
     ScenarioFields, ScenarioId, ScenarioPatch, Status, Warning, transition,
@@ -80,10 +80,9 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<ScenarioView> {
         let status = scenario.status_at(now);
-        // Sealed until the deadline: no count of any kind before it.
-        let opened = scenario.published_at.is_some()
-            && scenario::deadline_passed(scenario.bid_deadline, now);
-        let bid_count = if opened {
+        // Sealed until the deadline: no count of any kind before it (and never for a
+        // cancelled scenario, whose bids are void).
+        let bid_count = if scenario.bids_opened(now) {
             Some(tx.count_active_bids(scenario.id)?)
         } else {
             None
@@ -103,10 +102,14 @@ impl Services {
             .ok_or(Error::NotFound)
     }
 
-    /// Loads a scenario for its owner: 404 if the actor may not see it, 403 if they may see but
-    /// not manage it.
-    fn owned(tx: &mut dyn Tx, actor: &Actor, id: ScenarioId) -> Result<Scenario> {
-        let s = Self::visible(tx, Some(actor), id)?;
+    /// Loads a scenario for a change by its owner, its row locked until the transaction ends
+    /// (so the checks that follow and the change are one step): 404 if the actor may not see
+    /// it, 403 if they may see but not manage it.
+    pub(crate) fn owned(tx: &mut dyn Tx, actor: &Actor, id: ScenarioId) -> Result<Scenario> {
+        let s = tx
+            .lock_scenario(id, RowLock::Update)?
+            .filter(|s| policy::can_view_scenario(Some(actor), s))
+            .ok_or(Error::NotFound)?;
         policy::require_scenario_owner(actor, &s)?;
         Ok(s)
     }
@@ -348,7 +351,7 @@ impl Services {
     pub fn open_bids(&self, id: ScenarioId) -> Result<()> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let Some(before) = tx.scenario(id)? else {
+            let Some(before) = tx.lock_scenario(id, RowLock::Update)? else {
                 return Ok(());
             };
             if before.status != Status::Published

@@ -32,6 +32,21 @@ pub struct PanelOut {
     pub min_size: usize,
     /// Formal tenders use 5 or more, an odd number.
     pub recommended: &'static str,
+    /// Every draw: the server's seed, the candidate pool, the result and the reason.
+    pub draws: Vec<DrawOut>,
+    /// How many more times the panel may be drawn again.
+    pub redraws_left: usize,
+}
+
+/// One recorded panel draw.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DrawOut {
+    /// The seed the server drew from the operating system's random source (decimal).
+    pub seed: String,
+    pub pool: Vec<i64>,
+    pub drawn: Vec<i64>,
+    pub reason: String,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<&PanelView> for PanelOut {
@@ -50,6 +65,18 @@ impl From<&PanelView> for PanelOut {
             locked: p.locked,
             min_size: p.min_size,
             recommended: "正式采购建议 5 人以上单数 / formal tenders use 5 or more, an odd number",
+            draws: p
+                .draws
+                .iter()
+                .map(|d| DrawOut {
+                    seed: d.seed.clone(),
+                    pool: d.pool.iter().map(|u| u.0).collect(),
+                    drawn: d.drawn.iter().map(|u| u.0).collect(),
+                    reason: d.reason.clone(),
+                    at: d.at,
+                })
+                .collect(),
+            redraws_left: p.redraws_left,
         }
     }
 }
@@ -65,8 +92,13 @@ pub struct PanelIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DrawIn {
     pub n: usize,
-    /// Repeat a draw by giving its seed (a decimal string or number).
-    pub seed: Option<u64>,
+    /// Why the panel is drawn again (required after the first draw).
+    #[serde(default)]
+    pub reason: String,
+    /// Refused: the server draws the seed itself, so that nobody can choose the panel.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub seed: Option<serde_json::Value>,
 }
 
 /// A conflict-of-interest declaration.
@@ -397,8 +429,15 @@ pub async fn draw_panel(
     body: web::Json<DrawIn>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let DrawIn { n, seed } = body.into_inner();
-    let p = blocking!(state, |s| s.draw_panel(&who.actor, id, n, seed));
+    let DrawIn { n, reason, seed } = body.into_inner();
+    if seed.is_some() {
+        return Err(domain::Error::field(
+            "seed",
+            "抽取种子由服务器从系统随机源产生，不能指定 / the server draws the seed from the system's random source; it cannot be given",
+        )
+        .into());
+    }
+    let p = blocking!(state, |s| s.draw_panel(&who.actor, id, n, reason));
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
@@ -545,11 +584,20 @@ pub async fn notice(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResu
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
-#[utoipa::path(get, path = "/api/v1/award-notices", tag = "evaluation", responses((status = 200, body = Vec<NoticeOut>)))]
-/// Every award notice, newest first.
-pub async fn notices(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let list = blocking!(state, |s| s.award_notices());
-    Ok(HttpResponse::Ok().json(list.iter().map(NoticeOut::from).collect::<Vec<_>>()))
+#[utoipa::path(get, path = "/api/v1/award-notices", tag = "evaluation", params(crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<NoticeOut>), (status = 422, body = crate::error::Problem)))]
+/// Every award notice, newest first, a page at a time.
+pub async fn notices(
+    state: web::Data<AppState>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let list = blocking!(state, |s| s
+        .award_notices(paging.offset(), paging.per_page));
+    Ok(HttpResponse::Ok().json(paging.page_of(
+        list.items.iter().map(NoticeOut::from).collect(),
+        list.total,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-result", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),

@@ -47,6 +47,44 @@ impl Paging {
     }
 }
 
+/// `?page=&per_page=` alone, for lists without other filters.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// From 1.
+    pub page: Option<i64>,
+    /// 1 to 100 (20 when absent).
+    pub per_page: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn paging(&self) -> Result<Paging, Error> {
+        Paging::parse(self.page, self.per_page)
+    }
+}
+
+impl Paging {
+    /// The answer for this page of a list of `total` items.
+    pub fn page_of<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
+    /// This page of a list held in memory (for short lists such as a scenario's questions).
+    pub fn slice<T>(&self, all: Vec<T>) -> Page<T> {
+        let total = all.len() as i64;
+        let items = all
+            .into_iter()
+            .skip(self.offset() as usize)
+            .take(self.per_page as usize)
+            .collect();
+        self.page_of(items, total)
+    }
+}
+
 /// A page of a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

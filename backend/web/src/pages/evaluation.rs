@@ -13,6 +13,7 @@ use domain::evaluation::{Marks, ScoreLine, round2};
 use domain::ids::{OrganizationId, UserId};
 use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
+use domain::services::evaluation::MyPanel;
 
 use super::{
     CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
@@ -31,8 +32,8 @@ pub struct PanelRow {
     pub status_label: String,
     pub deadline: String,
     pub declaration: String,
-    pub given: usize,
-    pub due: usize,
+    /// (given, due) once the bids are opened; nothing before.
+    pub progress: Option<(usize, usize)>,
 }
 
 #[derive(Template)]
@@ -53,7 +54,7 @@ pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     let ctx = PageCtx::new(&req, Some(&account), "evaluate");
     let rows = panels
         .into_iter()
-        .map(|(v, m, given, due)| PanelRow {
+        .map(|MyPanel { scenario: v, member: m, progress }| PanelRow {
             id: v.scenario.id.0,
             title: v.scenario.title.clone(),
             agency: v.owner_name.clone(),
@@ -68,8 +69,7 @@ pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                     Some(true) => "ev.declared_conflict",
                 })
                 .to_string(),
-            given,
-            due,
+            progress,
         })
         .collect();
     render(StatusCode::OK, &ListPage { ctx, rows })
@@ -458,6 +458,9 @@ struct PanelPage {
     locked: bool,
     /// (id, name, domains, checked)
     evaluators: Vec<(i64, String, String, bool)>,
+    /// (time, seed, pool size, drawn names, reason) of every draw, oldest first.
+    draws: Vec<(String, String, usize, String, String)>,
+    redraws_left: usize,
     message: Option<String>,
 }
 
@@ -518,6 +521,30 @@ async fn panel_page(
                 )
             })
             .collect(),
+        draws: panel
+            .draws
+            .iter()
+            .map(|d| {
+                let names: Vec<String> = d
+                    .drawn
+                    .iter()
+                    .map(|u| {
+                        all.iter()
+                            .find(|x| x.id == *u)
+                            .map(|x| x.display_name.clone())
+                            .unwrap_or_else(|| format!("#{}", u.0))
+                    })
+                    .collect();
+                (
+                    beijing(d.at),
+                    d.seed.clone(),
+                    d.pool.len(),
+                    names.join("、"),
+                    d.reason.clone(),
+                )
+            })
+            .collect(),
+        redraws_left: panel.redraws_left,
         message: message.map(|m| ctx.t.pick(&m)),
         ctx,
     };
@@ -585,9 +612,9 @@ pub async fn draw_panel(
     let id = ScenarioId(path.into_inner());
     let f = form.0;
     let n: usize = f.get("n").trim().parse().unwrap_or(0);
-    let seed: Option<u64> = f.get("seed").trim().parse().ok();
+    let reason = f.get("reason");
     let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.draw_panel(&a, id, n, seed)).await {
+    match run(move || services.draw_panel(&a, id, n, reason)).await {
         Ok(_) => see_other(&format!("/scenarios/{}/panel?notice=saved", id.0)),
         Err(e) => match message_of(&e) {
             Some(m) => panel_page(&req, &state, &account, id, Some(m)).await,
@@ -783,18 +810,31 @@ struct NoticesPage {
     ctx: PageCtx,
     /// (id, title, agency, winner, price, when)
     items: Vec<(i64, String, String, String, String, String)>,
+    pager: super::Pager,
 }
 
-/// `GET /notices`
-pub async fn notices(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+/// `GET /notices?page=`
+pub async fn notices(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
     let account = current_account(&req, &state).await;
+    let page: i64 = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page = 20;
     let services = state.services.clone();
-    let list = match run(move || services.award_notices()).await {
+    let list = match run(move || services.award_notices((page - 1) * per_page, per_page)).await {
         Ok(l) => l,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
     let ctx = PageCtx::new(&req, account.as_ref(), "notices");
+    let pager = super::Pager::new(&ctx.t, "/notices", page, per_page, list.total);
     let items = list
+        .items
         .iter()
         .map(|n| {
             (
@@ -807,7 +847,7 @@ pub async fn notices(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             )
         })
         .collect();
-    render(StatusCode::OK, &NoticesPage { ctx, items })
+    render(StatusCode::OK, &NoticesPage { ctx, items, pager })
 }
 
 #[derive(Template)]
