@@ -53,8 +53,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Sign-in throttling: after this many failures inside the window, for one account or one
-/// address, further attempts are refused until the oldest failure leaves the window.
+/// Sign-in throttling: after this many failures inside the window, further attempts are
+/// refused until the oldest failure leaves the window.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottleRule {
     pub max_failures: usize,
@@ -62,11 +62,53 @@ pub struct ThrottleRule {
 }
 
 impl Default for ThrottleRule {
+    /// Per account: 5 failures in 15 minutes.
     fn default() -> Self {
         Self {
             max_failures: 5,
             window: Duration::minutes(15),
         }
+    }
+}
+
+/// The two throttles of sign-in: per account, and per client address. A government office
+/// sits behind one NAT address, so the address limit is far higher than the account limit:
+/// one person's mistyped password never locks out the colleagues at the next desk.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginThrottle {
+    pub account: ThrottleRule,
+    pub address: ThrottleRule,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self {
+            account: ThrottleRule::default(),
+            address: ThrottleRule {
+                max_failures: 100,
+                window: Duration::minutes(15),
+            },
+        }
+    }
+}
+
+impl LoginThrottle {
+    /// Seconds to wait, or `None` when an attempt is allowed, given the recent failures of
+    /// the account and of the address.
+    pub fn retry_after(
+        &self,
+        account_failures: &[DateTime<Utc>],
+        address_failures: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<u64> {
+        self.account
+            .retry_after(account_failures, now)
+            .max(self.address.retry_after(address_failures, now))
+    }
+
+    /// The longer of the two windows: failures older than this never count.
+    pub fn window(&self) -> Duration {
+        self.account.window.max(self.address.window)
     }
 }
 
@@ -138,5 +180,23 @@ mod tests {
             .map(|i| t0 - Duration::hours(1) + Duration::seconds(i))
             .collect();
         assert_eq!(rule.retry_after(&old, t0), None);
+    }
+
+    #[test]
+    fn one_accounts_failures_do_not_lock_out_its_address() {
+        let t = LoginThrottle::default();
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:10:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let seven: Vec<_> = (0..7).map(|i| now - Duration::seconds(i)).collect();
+        // The account with seven failures waits; another account behind the same address does not.
+        assert!(t.retry_after(&seven, &seven, now).is_some());
+        assert_eq!(t.retry_after(&[], &seven, now), None);
+        let hundred: Vec<_> = (0..100).map(|i| now - Duration::seconds(i)).collect();
+        assert!(
+            t.retry_after(&[], &hundred, now).is_some(),
+            "an address guessing at many accounts is stopped"
+        );
+        assert_eq!(t.retry_after(&[], &hundred[..99], now), None);
     }
 }

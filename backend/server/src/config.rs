@@ -79,8 +79,11 @@ pub struct ServerSettings {
     pub public_url: Option<String>,
     /// HTTP worker threads.
     pub workers: usize,
-    /// Take client addresses from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// How many trusted reverse proxies stand in front of the app. The client's address is the
+    /// entry this many places from the right of `X-Forwarded-For` (0: the socket's address).
+    pub trusted_proxies: u8,
+    /// Replaced by `trusted_proxies`; kept only to explain that when a deployment still sets it.
+    pub trust_forwarded_for: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +123,11 @@ pub struct AuthSettings {
     pub access_token_minutes: i64,
     pub refresh_token_days: i64,
     pub password_reset_minutes: i64,
+    /// Failed sign-ins of one account within 15 minutes before it must wait.
+    pub account_max_failures: usize,
+    /// Failed sign-ins from one client address within 15 minutes before it must wait (far
+    /// higher: a whole office may share one address).
+    pub address_max_failures: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,7 +155,7 @@ node_id = 0
 [server]
 address = "127.0.0.1:8080"
 workers = 2
-trust_forwarded_for = false
+trusted_proxies = 0
 
 [database]
 max_connections = 8
@@ -161,6 +169,8 @@ from = "场景集市 <noreply@scenario-market.demo>"
 access_token_minutes = 15
 refresh_token_days = 30
 password_reset_minutes = 60
+account_max_failures = 5
+address_max_failures = 100
 
 [jobs]
 worker = true
@@ -294,7 +304,22 @@ impl Settings {
                 "invalid setting auth.jwt_secret (APP__AUTH__JWT_SECRET): use at least 32 characters"
             );
         }
+        if self.server.trust_forwarded_for.is_some() {
+            bail!(
+                "server.trust_forwarded_for (APP__SERVER__TRUST_FORWARDED_FOR) is replaced by server.trusted_proxies (APP__SERVER__TRUSTED_PROXIES): the number of trusted proxies in front of the app, 0 for none"
+            );
+        }
+        if self.auth.account_max_failures == 0 || self.auth.address_max_failures == 0 {
+            bail!(
+                "invalid setting auth.account_max_failures / auth.address_max_failures (APP__AUTH__…_MAX_FAILURES): use at least 1"
+            );
+        }
         if self.environment == Environment::Production {
+            if self.demo == Some(true) {
+                bail!(
+                    "production refuses the demo data (APP__DEMO=true): the demo data and the demo sign-ins shown on the sign-in page are for development"
+                );
+            }
             if self.auth.jwt_secret.is_none() {
                 bail!(
                     "production needs auth.jwt_secret (APP__AUTH__JWT_SECRET) to be set explicitly"
@@ -482,6 +507,23 @@ mod tests {
         let s = Settings::from_sources(None, &env(&all)).unwrap();
         assert!(!s.demo());
         assert!(!format!("{s:?}").contains("u:p@db"), "secrets never print");
+        all.push(("APP__DEMO", "true"));
+        let e = Settings::from_sources(None, &env(&all))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("APP__DEMO"), "production refuses the demo data: {e}");
+    }
+
+    #[test]
+    fn the_old_forwarded_for_switch_is_explained_and_the_proxy_count_is_read() {
+        let e = Settings::from_sources(None, &env(&[("APP__SERVER__TRUST_FORWARDED_FOR", "true")]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("APP__SERVER__TRUSTED_PROXIES"), "{e}");
+        let s = Settings::from_sources(None, &env(&[("APP__SERVER__TRUSTED_PROXIES", "2")])).unwrap();
+        assert_eq!(s.server.trusted_proxies, 2);
+        assert_eq!(s.auth.address_max_failures, 100);
+        assert_eq!(s.auth.account_max_failures, 5);
     }
 
     #[test]

@@ -48,7 +48,16 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             refresh_ttl: Duration::days(settings.auth.refresh_token_days),
             reset_ttl: Duration::minutes(settings.auth.password_reset_minutes),
             public_base_url: settings.public_url(),
-            ..AuthPolicy::default()
+            throttle: domain::security::LoginThrottle {
+                account: domain::security::ThrottleRule {
+                    max_failures: settings.auth.account_max_failures,
+                    window: Duration::minutes(15),
+                },
+                address: domain::security::ThrottleRule {
+                    max_failures: settings.auth.address_max_failures,
+                    window: Duration::minutes(15),
+                },
+            },
         },
         market: MarketPolicy {
             min_bid_window: Duration::hours(settings.market.min_bid_window_hours),
@@ -115,7 +124,8 @@ impl Application {
                 )
             })?,
             secure_cookies: settings.public_url().starts_with("https://"),
-            trust_forwarded_for: settings.server.trust_forwarded_for,
+            trusted_proxies: settings.server.trusted_proxies,
+            hsts: settings.public_url().starts_with("https://"),
             show_demo_accounts: settings.demo(),
         });
         let server = web::serve(listener, state, settings.server.workers)?;

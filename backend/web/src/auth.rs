@@ -201,7 +201,26 @@ fn authenticate_with(
             "缺少或错误的 CSRF 令牌 / missing or wrong X-CSRF-Token header".into(),
         )));
     }
-    actor_of(&claims).map_err(|e| unauthorized(&e))
+    let token_actor = actor_of(&claims).map_err(|e| unauthorized(&e))?;
+    // The session as the database sees it now: role and organization from there, never
+    // from the token, and an ended session ends the token with it.
+    let live = req.extensions().get::<session::LiveSession>().cloned();
+    match live {
+        Some(session::LiveSession {
+            session,
+            user: Some(u),
+        }) if session == claims.sid && u.id == token_actor.actor.user_id => Ok(Authenticated {
+            actor: Actor {
+                user_id: u.id,
+                role: u.role,
+                organization_id: u.organization_id,
+            },
+            session: token_actor.session,
+        }),
+        _ => Err(unauthorized(
+            "the session has ended (signed out, password changed or account deactivated)",
+        )),
+    }
 }
 
 /// The signed-in user of a request (401 otherwise).

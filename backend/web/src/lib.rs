@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod files;
 pub mod format;
@@ -32,8 +33,10 @@ pub struct AppState {
     pub files: files::FileStore,
     /// Mark cookies `Secure` (the site is served over https).
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// How many trusted reverse proxies stand in front (see [`client`]).
+    pub trusted_proxies: u8,
+    /// Send `Strict-Transport-Security` (the site is served over https).
+    pub hsts: bool,
     /// Whether the demo sign-ins are shown on the sign-in page.
     pub show_demo_accounts: bool,
 }

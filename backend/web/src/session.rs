@@ -21,6 +21,16 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 #[derive(Debug, Clone)]
 pub struct FreshAccess(pub String);
 
+/// The database's word on the session of this request's access token, looked up once per
+/// request: the user as stored now (role and organization included) while the session is live
+/// and the user active, `None` once the session ended (sign-out, password change or reset,
+/// deactivation, role change).
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    pub session: i64,
+    pub user: Option<domain::account::User>,
+}
+
 /// The CSRF token of this browser, made during this request if it had none.
 #[derive(Debug, Clone)]
 struct NewCsrf(String);
@@ -147,14 +157,30 @@ async fn prepare(req: &HttpRequest) {
         set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
     }
     let now = state.services.now();
-    let access_ok = req
+    let bearer = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .map(|h| h.to_str().unwrap_or_default().to_string());
+    if let Some(h) = bearer {
+        let token = h
+            .strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+            .unwrap_or_default()
+            .trim();
+        if let Ok(claims) = state.tokens.verify(token, now) {
+            check_session(req, &state, &claims).await;
+        }
+        return;
+    }
+    let cookie_claims = req
         .cookie(ACCESS_COOKIE)
-        .is_some_and(|c| state.tokens.verify(c.value(), now).is_ok());
-    if access_ok
-        || req
-            .headers()
-            .contains_key(actix_web::http::header::AUTHORIZATION)
-    {
+        .and_then(|c| state.tokens.verify(c.value(), now).ok());
+    if let Some(claims) = cookie_claims {
+        if !check_session(req, &state, &claims).await {
+            tracing::info!("browser session ended: the session was revoked");
+            set_cookie_later(req, removal(ACCESS_COOKIE, secure));
+            set_cookie_later(req, removal(REFRESH_COOKIE, secure));
+        }
         return;
     }
     let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
@@ -165,6 +191,11 @@ async fn prepare(req: &HttpRequest) {
         Ok(Ok(signed)) => match state.tokens.issue(&signed.user, signed.session, now) {
             Ok(access) => {
                 req.extensions_mut().insert(FreshAccess(access.clone()));
+                // The refresh just checked the session and the user.
+                req.extensions_mut().insert(LiveSession {
+                    session: signed.session.0,
+                    user: Some(signed.user.clone()),
+                });
                 for c in session_cookies(&state, access, signed.refresh_token) {
                     set_cookie_later(req, c);
                 }
@@ -178,6 +209,37 @@ async fn prepare(req: &HttpRequest) {
         }
         Err(e) => tracing::error!(error = %e, "refresh task failed"),
     }
+}
+
+/// Looks the token's session up (one indexed query) and records the answer for the
+/// extractors. Returns whether the session is live.
+async fn check_session(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    claims: &crate::auth::Claims,
+) -> bool {
+    let Ok(user_id) = claims.sub.parse::<i64>() else {
+        return false;
+    };
+    let (services, sid) = (state.services.clone(), claims.sid);
+    let user = match web::block(move || {
+        services.live_session(domain::ids::SessionId(sid), domain::ids::UserId(user_id))
+    })
+    .await
+    {
+        Ok(Ok(u)) => u,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "session lookup failed");
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "session lookup task failed");
+            None
+        }
+    };
+    let live = user.is_some();
+    req.extensions_mut().insert(LiveSession { session: sid, user });
+    live
 }
 
 /// The two cookies of a signed-in browser.

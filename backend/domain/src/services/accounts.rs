@@ -110,21 +110,25 @@ impl Services {
     }
 
     /// Signs in. Unknown e-mail, wrong password and a deactivated account answer alike; after
-    /// too many failures for the account or the address the answer is 429.
+    /// too many failures for the account (or, far more, from the address) the answer is 429.
+    /// The throttle check and the record of the attempt are one atomic step: the attempt is
+    /// written as a failure, under a lock on the account and the address, before the password
+    /// is checked, and becomes a success only if it was right. So parallel guesses cannot all
+    /// pass the check.
     pub fn login(&self, email: &str, password: &str, ip: &str) -> Result<SignedIn> {
         let now = self.now();
         let key = email.trim().to_lowercase();
         let rule = self.auth.throttle;
-        let found = in_read(&*self.store, |tx| {
-            let (by_email, by_ip) = tx.recent_login_failures(&key, ip, now - rule.window)?;
-            let wait = rule
-                .retry_after(&by_email, now)
-                .max(rule.retry_after(&by_ip, now));
-            if let Some(secs) = wait {
+        let attempt = self.next_id();
+        let found = in_tx(&*self.store, |tx| {
+            tx.lock_login_keys(&key, ip)?;
+            let (by_email, by_ip) = tx.recent_login_failures(&key, ip, now - rule.window())?;
+            if let Some(secs) = rule.retry_after(&by_email, &by_ip, now) {
                 return Err(Error::TooManyRequests {
                     retry_after_secs: secs,
                 });
             }
+            tx.record_login_attempt(attempt, &key, ip, false, now)?;
             tx.user_by_email(&key)
         })?;
         // Verify outside any transaction: argon2 is slow on purpose.
@@ -138,23 +142,30 @@ impl Services {
                 None
             }
         };
+        let Some(user) = user else {
+            return Err(Error::Unauthorized(BAD_CREDENTIALS.into()));
+        };
         let refresh = security::new_token();
         let session = SessionId(self.next_id());
         in_tx(&*self.store, |tx| {
-            tx.record_login_attempt(self.next_id(), &key, ip, user.is_some(), now)?;
-            if let Some(u) = &user {
-                tx.insert_refresh_token(&self.refresh_record(u.id, session, &refresh, now))?;
-            }
-            Ok(())
+            tx.mark_login_succeeded(attempt)?;
+            tx.insert_session(session, user.id, now)?;
+            tx.insert_refresh_token(&self.refresh_record(user.id, session, &refresh, now))
         })?;
-        match user {
-            Some(user) => Ok(SignedIn {
-                user,
-                refresh_token: refresh,
-                session,
-            }),
-            None => Err(Error::Unauthorized(BAD_CREDENTIALS.into())),
-        }
+        Ok(SignedIn {
+            user,
+            refresh_token: refresh,
+            session,
+        })
+    }
+
+    /// The user of a live session, as every authenticated request checks it: the session is
+    /// not revoked (sign-out, password change or reset, deactivation, role change) and the user
+    /// is active. Role and organization come from here, never from the token.
+    pub fn live_session(&self, session: SessionId, user: UserId) -> Result<Option<User>> {
+        in_read(&*self.store, |tx| {
+            Ok(tx.live_session_user(session)?.filter(|u| u.id == user))
+        })
     }
 
     fn refresh_record(
@@ -212,7 +223,21 @@ impl Services {
             let Some(user) = tx.user(rec.user_id)?.filter(|u| u.active) else {
                 return Ok(Outcome::Invalid);
             };
-            tx.mark_refresh_token_used(rec.id, now)?;
+            if !tx.mark_refresh_token_used(rec.id, now)? {
+                // A concurrent exchange of the same token got there first: that is a replay.
+                tx.revoke_session(rec.session, now)?;
+                append_audit(
+                    tx,
+                    AuditDraft::new(
+                        Some(rec.user_id),
+                        "session.reuse_detected",
+                        "session",
+                        rec.session,
+                    ),
+                    now,
+                )?;
+                return Ok(Outcome::Reused);
+            }
             let fresh = security::new_token();
             tx.insert_refresh_token(&self.refresh_record(user.id, rec.session, &fresh, now))?;
             Ok(Outcome::Ok(SignedIn {

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::ids::IdGenerator;
 use crate::job::{Job, NewJob};
 use crate::ports::{Clock, Store, Tx};
-use crate::security::ThrottleRule;
+use crate::security::LoginThrottle;
 
 /// Settings of the account rules.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct AuthPolicy {
     pub refresh_ttl: Duration,
     /// How long a password-reset link works.
     pub reset_ttl: Duration,
-    pub throttle: ThrottleRule,
+    pub throttle: LoginThrottle,
     /// The site's public address, for links in e-mails (no trailing slash).
     pub public_base_url: String,
 }
@@ -35,7 +35,7 @@ impl Default for AuthPolicy {
         Self {
             refresh_ttl: Duration::days(30),
             reset_ttl: Duration::hours(1),
-            throttle: ThrottleRule::default(),
+            throttle: LoginThrottle::default(),
             public_base_url: "http://127.0.0.1:8080".into(),
         }
     }

@@ -216,21 +216,9 @@ pub struct AdminOrgQuery {
     pub per_page: Option<i64>,
 }
 
-/// The client's address for throttling: the peer, or `X-Forwarded-For` behind a trusted proxy.
+/// The client's address for throttling (see [`crate::client`]).
 pub fn client_ip(req: &HttpRequest, state: &AppState) -> String {
-    let info = req.connection_info();
-    let ip = if state.trust_forwarded_for {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    ip.map(|s| {
-        s.rsplit_once(':')
-            .map_or(s, |(h, _)| h)
-            .trim_matches(['[', ']'])
-            .to_string()
-    })
-    .unwrap_or_else(|| "unknown".into())
+    crate::client::client_ip(req, state.trusted_proxies)
 }
 
 /// Builds the token answer for a new or refreshed session.
