@@ -243,13 +243,60 @@ async fn five_failures_throttle_the_account_with_retry_after(app: &TestApp) {
     assert_eq!(app.login("victim@example.cn", PASSWORD).await.status, 200);
 }
 
-async fn failures_from_one_address_throttle_every_account(app: &TestApp) {
+async fn one_accounts_failures_do_not_lock_out_colleagues_behind_the_same_address(app: &TestApp) {
+    // Every request of a test comes from 127.0.0.1, like a whole office behind one NAT address.
+    app.register("typo@example.cn", "vendor", "V").await;
+    let admin = app.admin_token().await;
+    assert!(!admin.is_empty());
+    for _ in 0..7 {
+        app.login("typo@example.cn", "wrong-password-1").await;
+    }
+    assert_eq!(app.login("typo@example.cn", PASSWORD).await.status, 429);
+    assert_eq!(
+        app.login("root@test.cn", PASSWORD).await.status,
+        200,
+        "the administrator at the next desk signs in"
+    );
+}
+
+async fn an_address_guessing_at_many_accounts_is_throttled_at_its_own_higher_limit(app: &TestApp) {
     app.register("other@example.cn", "vendor", "V").await;
-    for i in 0..5 {
-        app.login(&format!("guess{i}@example.cn"), "wrong-password-1")
+    for i in 0..100 {
+        app.login(&format!("guess{}@example.cn", i % 25), "wrong-password-1")
             .await;
     }
     assert_eq!(app.login("other@example.cn", PASSWORD).await.status, 429);
+    app.clock.advance(Duration::minutes(15));
+    assert_eq!(app.login("other@example.cn", PASSWORD).await.status, 200);
+}
+
+async fn parallel_guesses_cannot_all_pass_the_throttle(app: &TestApp) {
+    app.register("target@example.cn", "vendor", "V").await;
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (client, url) = (app.api.clone(), app.url("/api/v1/auth/login"));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .json(&json!({"email": "target@example.cn", "password": "wrong-password-1"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (checked, refused),
+        (5, 35),
+        "exactly five guesses get a password check: {statuses:?}"
+    );
 }
 
 async fn a_password_reset_mail_speaks_the_users_language_and_its_link_works_once(app: &TestApp) {
@@ -626,7 +673,9 @@ on_both! {
     expired_tampered_and_foreign_tokens_are_refused => super::expired_tampered_and_foreign_tokens_are_refused;
     refresh_rotates_and_reuse_revokes_the_family => super::refresh_rotates_and_reuse_revokes_the_family;
     five_failures_throttle_the_account_with_retry_after => super::five_failures_throttle_the_account_with_retry_after;
-    failures_from_one_address_throttle_every_account => super::failures_from_one_address_throttle_every_account;
+    one_accounts_failures_do_not_lock_out_colleagues_behind_the_same_address => super::one_accounts_failures_do_not_lock_out_colleagues_behind_the_same_address;
+    an_address_guessing_at_many_accounts_is_throttled_at_its_own_higher_limit => super::an_address_guessing_at_many_accounts_is_throttled_at_its_own_higher_limit;
+    parallel_guesses_cannot_all_pass_the_throttle => super::parallel_guesses_cannot_all_pass_the_throttle;
     a_password_reset_mail_speaks_the_users_language_and_its_link_works_once => super::a_password_reset_mail_speaks_the_users_language_and_its_link_works_once;
     a_reset_link_expires_after_an_hour => super::a_reset_link_expires_after_an_hour;
     admins_create_evaluators_and_others_may_not => super::admins_create_evaluators_and_others_may_not;

@@ -251,7 +251,7 @@ async fn a_bid_one_second_late_is_refused_and_stores_nothing(app: &TestApp) {
     assert_eq!(
         app.get("/api/v1/me/bids", Some(&late))
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -435,6 +435,18 @@ async fn revisions_keep_every_version_and_receipts_reveal_tampering(app: &TestAp
         .iter()
         .map(|r| r["matches"].clone())
         .collect();
+    assert_eq!(matches, [json!(false)], "the owner sees the final receipt only");
+    let v = app.token("v@example.cn").await;
+    let bidder = app
+        .get(&format!("/api/v1/bids/{id}"), Some(&v))
+        .await
+        .body;
+    let matches: Vec<Value> = bidder["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["matches"].clone())
+        .collect();
     assert_eq!(matches, [json!(true), json!(true), json!(false)]);
 }
 
@@ -567,7 +579,7 @@ async fn fifty_simultaneous_submissions_by_one_vendor_store_exactly_one(app: &Te
     assert_eq!(
         app.get("/api/v1/me/bids", Some(&v))
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len(),

@@ -53,7 +53,9 @@ async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
             .unwrap()
             .contains("示例")
     );
-    let notices = app.get("/api/v1/award-notices", None).await.body;
+    let page = app.get("/api/v1/award-notices", None).await.body;
+    assert_eq!(page["total"], 1);
+    let notices = &page["items"];
     assert_eq!(notices.as_array().unwrap().len(), 1);
     assert_eq!(notices[0]["items"].as_array().unwrap().len(), 3);
     assert_eq!(notices[0]["panel"].as_array().unwrap().len(), 3);

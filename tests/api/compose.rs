@@ -65,6 +65,44 @@ fn every_app_variable_in_docker_compose_is_a_known_setting() {
     assert!(services.len() >= 4);
 }
 
+#[test]
+fn the_production_set_publishes_only_the_apps_port_and_mailpit_is_for_development() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker-compose.yml");
+    let doc: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let services = doc["services"].as_mapping().expect("services");
+    for (name, s) in services {
+        let name = name.as_str().unwrap();
+        let dev_only = s["profiles"]
+            .as_sequence()
+            .is_some_and(|p| p.iter().any(|x| x.as_str() == Some("dev")));
+        let ports = s["ports"].as_sequence().map(Vec::len).unwrap_or(0);
+        if name == "app" {
+            assert_eq!(ports, 1, "the app publishes its port");
+            assert!(!dev_only);
+        } else if dev_only {
+            for p in s["ports"].as_sequence().into_iter().flatten() {
+                assert!(
+                    p.as_str().is_some_and(|p| p.starts_with("127.0.0.1:")),
+                    "{name} (dev) publishes {p:?} beyond this machine"
+                );
+            }
+        } else {
+            assert_eq!(ports, 0, "{name} is in the production set and publishes a port");
+        }
+    }
+    assert!(
+        doc["services"]["mailpit"]["profiles"]
+            .as_sequence()
+            .is_some_and(|p| p.iter().any(|x| x.as_str() == Some("dev"))),
+        "Mailpit (which shows every password-reset link) is in the dev profile"
+    );
+    assert!(
+        doc["services"]["app"]["depends_on"]["mailpit"].is_null(),
+        "the production app does not depend on a development service"
+    );
+}
+
 fn yaml_scalar(v: &serde_yaml::Value) -> String {
     match v {
         serde_yaml::Value::String(s) => s.clone(),
@@ -82,7 +120,11 @@ fn substitute(v: &str) -> String {
         let end = rest[start..].find('}').expect("closed ${") + start;
         let inner = &rest[start + 2..end];
         let default = inner.split_once(":-").map(|(_, d)| d.to_string());
-        out.push_str(&default.unwrap_or_else(|| "x".repeat(40)));
+        let name = inner.split([':', '-', '?']).next().unwrap_or_default();
+        out.push_str(&default.unwrap_or_else(|| match name {
+            "SMTP_URL" => "smtp://relay.example:25".to_string(),
+            _ => "x".repeat(40),
+        }));
         rest = &rest[end + 1..];
     }
     out.push_str(rest);

@@ -5,8 +5,16 @@ use tests::{TestApp, on_both};
 async fn health_and_readiness_report_the_database(app: &TestApp) {
     let h = app.get("/healthz", None).await;
     assert_eq!((h.status, h.body["status"].as_str()), (200, Some("ok")));
+    // The public learns ok or failing per dependency, nothing more.
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(
+        r.body,
+        serde_json::json!({"status": "ok", "checks": {"database": {"status": "ok"}, "mail": {"status": "ok"}}})
+    );
+    // Administrators get the detail.
+    let admin = app.admin_token().await;
+    let r = app.get("/readyz", Some(&admin)).await;
     assert_eq!(r.body["checks"]["database"]["status"], "ok");
     let backend = match app.db {
         tests::Db::Sqlite => "sqlite",
@@ -14,6 +22,53 @@ async fn health_and_readiness_report_the_database(app: &TestApp) {
     };
     assert_eq!(r.body["checks"]["database"]["backend"], backend);
     assert_eq!(r.body["checks"]["mail"]["transport"], "outbox");
+}
+
+async fn a_failing_dependency_shows_the_public_no_error_text(app: &TestApp) {
+    // The outbox folder cannot be written (a file stands where the folder should be).
+    let _ = std::fs::remove_dir_all(&app.outbox);
+    std::fs::write(&app.outbox, b"not a folder").unwrap();
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, 503, "{:?}", r.body);
+    assert_eq!(
+        r.body,
+        serde_json::json!({"status": "error", "checks": {"database": {"status": "ok"}, "mail": {"status": "error"}}})
+    );
+}
+
+async fn pages_and_api_answers_carry_the_security_headers(app: &TestApp) {
+    for path in ["/", "/scenarios", "/login", "/api/v1/scenarios", "/api/docs/"] {
+        let r = app.api.get(app.url(path)).send().await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "{path}: no HSTS over plain http"
+        );
+    }
+    // No page carries inline script (the policy would block it).
+    for path in ["/", "/scenarios", "/login", "/register", "/notices", "/vendors"] {
+        let html = app
+            .api
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for (i, _) in html.match_indices("<script") {
+            let tag = &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)];
+            assert!(tag.contains(" src="), "{path} has an inline script: {tag}");
+        }
+        assert!(!html.contains(" style=\""), "{path} has an inline style");
+        assert!(!html.contains(" onclick="), "{path} has an inline handler");
+    }
 }
 
 async fn every_answer_carries_a_request_id(app: &TestApp) {
@@ -70,7 +125,33 @@ async fn the_openapi_document_describes_the_accounts_contract(app: &TestApp) {
     );
 }
 
+#[test]
+fn many_first_connections_to_a_fresh_sqlite_file_all_succeed() {
+    // The first start opens the pool's connections at once; each switches the new file to WAL.
+    // With the busy timeout set first they wait for each other instead of failing.
+    for round in 0..15 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("market.db").display());
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, barrier) = (url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    db::establish(&url).map(drop).map_err(|e| format!("{e:#}"))
+                })
+            })
+            .collect();
+        for h in handles {
+            let r = h.join().unwrap();
+            assert!(r.is_ok(), "round {round}: {r:?}");
+        }
+    }
+}
+
 on_both! {
+    a_failing_dependency_shows_the_public_no_error_text => super::a_failing_dependency_shows_the_public_no_error_text;
+    pages_and_api_answers_carry_the_security_headers => super::pages_and_api_answers_carry_the_security_headers;
     health_and_readiness_report_the_database => super::health_and_readiness_report_the_database;
     every_answer_carries_a_request_id => super::every_answer_carries_a_request_id;
     unknown_api_paths_are_problem_404s_and_metrics_are_prometheus_text => super::unknown_api_paths_are_problem_404s_and_metrics_are_prometheus_text;

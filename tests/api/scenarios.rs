@@ -457,19 +457,19 @@ async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestA
     );
     // The public sees nothing yet; the owner sees both; the asker sees their own.
     assert_eq!(
-        app.get(&qpath, None).await.body.as_array().unwrap().len(),
+        app.get(&qpath, None).await.body["items"].as_array().unwrap().len(),
         0
     );
     assert_eq!(
         app.get(&qpath, Some(&agency))
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .len(),
         2
     );
-    let own = app.get(&qpath, Some(&asker)).await.body;
+    let own = app.get(&qpath, Some(&asker)).await.body["items"].clone();
     assert!(own.as_array().unwrap().iter().all(|q| q["mine"] == true));
     // Only the owner answers.
     assert_eq!(
@@ -516,7 +516,7 @@ async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestA
     assert_eq!(
         app.get(&qpath, Some(&agency))
             .await
-            .body
+            .body["items"]
             .as_array()
             .unwrap()
             .iter()

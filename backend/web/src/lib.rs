@@ -212,6 +212,9 @@ pub fn serve(
             .wrap(actix_web::middleware::from_fn(
                 middleware::request_id_header,
             ))
+            .wrap(actix_web::middleware::from_fn(
+                middleware::add_security_headers,
+            ))
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
     })

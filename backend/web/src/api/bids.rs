@@ -143,6 +143,9 @@ pub struct BidSaved {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BidListOut {
     pub items: Vec<BidOut>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
     /// Whether the bids are opened.
     pub opened: bool,
     /// Hints at opening (fewer than 3 valid bids), for the owner.
@@ -217,30 +220,42 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(BidOut::from(&v)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bids", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
-    responses((status = 200, body = BidListOut), (status = 404, body = crate::error::Problem)))]
-/// Owner and panel after opening see every bid; a vendor sees only its own.
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bids", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = BidListOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// Owner and panel after opening see every valid bid; a vendor sees only its own.
 pub async fn list(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let services = state.services.clone();
     let r = web::block(move || services.scenario_bids(&who.actor, id)).await??;
+    let page = paging.slice(r.items.iter().map(BidOut::from).collect());
     Ok(HttpResponse::Ok().json(BidListOut {
-        items: r.items.iter().map(BidOut::from).collect(),
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
         opened: r.opened,
         warnings: r.warnings,
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/bids", tag = "bids", security(("bearer" = [])), responses((status = 200, body = Vec<BidOut>), (status = 403, body = crate::error::Problem)))]
-/// The signed-in vendor's bids, newest first.
-pub async fn mine(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+#[utoipa::path(get, path = "/api/v1/me/bids", tag = "bids", security(("bearer" = [])), params(crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<BidOut>), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The signed-in vendor's bids, newest first, a page at a time.
+pub async fn mine(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let services = state.services.clone();
     let v = web::block(move || services.my_bids(&who.actor)).await??;
-    Ok(HttpResponse::Ok().json(v.iter().map(BidOut::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(BidOut::from).collect())))
 }
 
 /// What a multipart body brought: the stored PDFs, the text fields, and the first problem
@@ -252,11 +267,26 @@ pub struct Upload {
     pub error: Option<Error>,
 }
 
+/// The most parts one multipart body may have (files and text fields together).
+pub const MAX_PARTS: usize = 16;
+/// The most bytes of text fields one multipart body may carry, all fields together.
+pub const MAX_TEXT_BYTES: usize = 256 * 1024;
+
 /// Reads a multipart body: `file` parts go to the file store (at most `limit`), the rest are
-/// text fields. A refused file discards every file this body stored.
+/// text fields. At most [`MAX_PARTS`] parts and [`MAX_TEXT_BYTES`] of text: past either limit
+/// reading stops at once. A refused file discards every file this body stored.
 pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize) -> Upload {
     let mut up = Upload::default();
+    let (mut parts, mut text_bytes) = (0usize, 0usize);
     while let Some(item) = payload.next().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            up.error = Some(Error::field(
+                "file",
+                format!("表单部分过多（最多 {MAX_PARTS} 个）/ too many form parts (at most {MAX_PARTS})"),
+            ));
+            break;
+        }
         let mut field = match item {
             Ok(f) => f,
             Err(e) => {
@@ -299,9 +329,11 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
             match result {
                 Ok(s) => up.stored.push(s),
                 Err(e) => {
+                    // Nothing more of this body is read once a file is refused.
                     state.files.discard(&up.stored).await;
                     up.stored.clear();
                     up.error = Some(e);
+                    break;
                 }
             }
             continue;
@@ -309,10 +341,15 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
         let mut value = Vec::new();
         while let Some(chunk) = field.next().await {
             match chunk {
-                Ok(c) if value.len() + c.len() <= 256 * 1024 => value.extend_from_slice(&c),
+                Ok(c) if text_bytes + c.len() <= MAX_TEXT_BYTES => {
+                    text_bytes += c.len();
+                    value.extend_from_slice(&c);
+                }
                 Ok(_) => {
-                    up.error
-                        .get_or_insert(Error::field(&name, "字段过长 / the field is too long"));
+                    up.error.get_or_insert(Error::field(
+                        &name,
+                        "表单文字过长（合计最多 256 KB）/ the form's text is too long (256 KB in all)",
+                    ));
                     break;
                 }
                 Err(e) => {
@@ -323,6 +360,9 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
                     break;
                 }
             }
+        }
+        if up.error.is_some() {
+            break;
         }
         up.fields
             .push((name, String::from_utf8_lossy(&value).into_owned()));
@@ -361,20 +401,10 @@ pub async fn attach(
     payload: Multipart,
 ) -> ApiResult<HttpResponse> {
     let id = BidId(path.into_inner());
-    // Refuse before storing anything when the bid cannot take a file.
+    // Identity (and CSRF for cookies) came with the extractor; the permission comes before a
+    // byte of the body is read, so a request that would be refused stores nothing.
     let services = state.services.clone();
-    let current = web::block(move || services.bid(&who.actor, id)).await??;
-    if current.bid.attachments.len() >= domain::bid::MAX_ATTACHMENTS {
-        return Err(Error::field(
-            "file",
-            format!(
-                "最多 {} 个附件 / at most {} attachments",
-                domain::bid::MAX_ATTACHMENTS,
-                domain::bid::MAX_ATTACHMENTS
-            ),
-        )
-        .into());
-    }
+    web::block(move || services.check_can_attach(&who.actor, id)).await??;
     let up = receive_pdfs(&state, payload, 1).await;
     if let Some(e) = up.error {
         return Err(e.into());

@@ -379,6 +379,10 @@ impl From<&Rating> for RatingOut {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RatingsOut {
     pub items: Vec<RatingOut>,
+    /// How many ratings there are (as `count`).
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
     pub count: usize,
     /// Bayesian average on 1–5, rounded; null without ratings.
     pub reputation: Option<f64>,
@@ -454,17 +458,19 @@ pub async fn get_panel(
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bidders", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
-    responses((status = 200, body = Vec<String>), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bidders", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<String>), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 /// The bidding organizations' names, for a panel member's declaration (after opening).
 pub async fn bidders(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let names = blocking!(state, |s| s.bidders_for_declaration(&who.actor, id));
-    Ok(HttpResponse::Ok().json(names))
+    Ok(HttpResponse::Ok().json(paging.slice(names)))
 }
 
 #[utoipa::path(post, path = "/api/v1/scenarios/{id}/conflict-declaration", tag = "evaluation", request_body = DeclarationIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
@@ -507,17 +513,19 @@ pub async fn save_scores(
     Ok(HttpResponse::Ok().json(saved.iter().map(ScoreOut::from).collect::<Vec<_>>()))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-scores", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
-    responses((status = 200, body = Vec<ScoreOut>), (status = 404, body = crate::error::Problem)))]
-/// A panel member's own scores on a scenario.
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-scores", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<ScoreOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A panel member's own scores on a scenario, a page at a time (at most 100).
 pub async fn my_scores(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let v = blocking!(state, |s| s.my_scores(&who.actor, id));
-    Ok(HttpResponse::Ok().json(v.iter().map(ScoreOut::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(ScoreOut::from).collect())))
 }
 
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
@@ -670,14 +678,23 @@ pub async fn reply(
     Ok(HttpResponse::Ok().json(RatingOut::from(&r)))
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{id}/ratings", tag = "evaluation", params(("id" = i64, Path, description = "organization id")),
-    responses((status = 200, body = RatingsOut)))]
-/// A vendor's ratings and Bayesian reputation.
-pub async fn ratings(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/ratings", tag = "evaluation", params(("id" = i64, Path, description = "organization id"), crate::api::PageQuery),
+    responses((status = 200, body = RatingsOut), (status = 422, body = crate::error::Problem)))]
+/// A vendor's ratings (newest first, a page at a time) and its Bayesian reputation over all.
+pub async fn ratings(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = OrganizationId(path.into_inner());
     let v = blocking!(state, |s| s.vendor_ratings(id));
+    let page = paging.slice(v.ratings.iter().map(RatingOut::from).collect());
     Ok(HttpResponse::Ok().json(RatingsOut {
-        items: v.ratings.iter().map(RatingOut::from).collect(),
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
         count: v.count,
         reputation: v.reputation.map(round2),
     }))

@@ -11,9 +11,16 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database and the mail transport answer; 503 with detail when one does not.
+/// The database and the mail transport answer; 503 when one does not. The public learns only
+/// ok or failing per dependency; the backend, latency and error text are for administrators.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(
+    state: web::Data<AppState>,
+    who: crate::auth::MaybeAuthenticated,
+) -> HttpResponse {
+    let admin = who
+        .0
+        .is_some_and(|a| a.actor.role == domain::account::Role::Admin);
     let st = state.clone();
     let checks = web::block(move || {
         let started = std::time::Instant::now();
@@ -26,31 +33,48 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let (db, db_ms, mail) = match checks {
         Ok(c) => c,
         Err(e) => {
-            return HttpResponse::ServiceUnavailable()
-                .json(json!({"status": "error", "error": e.to_string()}));
+            tracing::error!(error = %e, "readiness check task failed");
+            return HttpResponse::ServiceUnavailable().json(json!({"status": "error"}));
         }
     };
-    let backend = match state.db.backend() {
-        db::Backend::Postgres => "postgres",
-        db::Backend::Sqlite => "sqlite",
-    };
+    if let Err(e) = &db {
+        tracing::warn!(error = %e, "readiness: the database does not answer");
+    }
+    if let Err(e) = &mail {
+        tracing::warn!(error = %format!("{e:#}"), "readiness: the mail transport does not answer");
+    }
+    let word = |ok: bool| if ok { "ok" } else { "error" };
     let ok = db.is_ok() && mail.is_ok();
-    let body = json!({
-        "status": if ok { "ok" } else { "error" },
-        "checks": {
-            "database": {
-                "status": if db.is_ok() { "ok" } else { "error" },
-                "backend": backend,
-                "latency_ms": db_ms,
-                "error": db.err().map(|e| e.to_string()),
-            },
-            "mail": {
-                "status": if mail.is_ok() { "ok" } else { "error" },
-                "transport": state.mailer.kind(),
-                "error": mail.err().map(|e| format!("{e:#}")),
-            },
-        }
-    });
+    let body = if admin {
+        let backend = match state.db.backend() {
+            db::Backend::Postgres => "postgres",
+            db::Backend::Sqlite => "sqlite",
+        };
+        json!({
+            "status": word(ok),
+            "checks": {
+                "database": {
+                    "status": word(db.is_ok()),
+                    "backend": backend,
+                    "latency_ms": db_ms,
+                    "error": db.err().map(|e| e.to_string()),
+                },
+                "mail": {
+                    "status": word(mail.is_ok()),
+                    "transport": state.mailer.kind(),
+                    "error": mail.err().map(|e| format!("{e:#}")),
+                },
+            }
+        })
+    } else {
+        json!({
+            "status": word(ok),
+            "checks": {
+                "database": {"status": word(db.is_ok())},
+                "mail": {"status": word(mail.is_ok())},
+            }
+        })
+    };
     if ok {
         HttpResponse::Ok().json(body)
     } else {

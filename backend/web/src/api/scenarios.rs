@@ -378,18 +378,21 @@ pub async fn ask(
     Ok(HttpResponse::Created().json(QuestionOut::from(&q)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/questions", tag = "scenarios", params(("id" = i64, Path, description = "scenario id")),
-    responses((status = 200, body = Vec<QuestionOut>), (status = 404, body = crate::error::Problem)))]
-/// Answered questions for everyone; the owner also sees unanswered ones. The asker is never shown.
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/questions", tag = "scenarios", params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<QuestionOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// Answered questions for everyone; the owner also sees unanswered ones. The asker is never
+/// shown. Oldest first, a page at a time.
 pub async fn questions(
     state: web::Data<AppState>,
     who: MaybeAuthenticated,
     path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let services = state.services.clone();
     let qs = web::block(move || services.questions(who.0.as_ref().map(|a| &a.actor), id)).await??;
-    Ok(HttpResponse::Ok().json(qs.iter().map(QuestionOut::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(paging.slice(qs.iter().map(QuestionOut::from).collect())))
 }
 
 #[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "scenarios", request_body = BodyIn, security(("bearer" = [])),

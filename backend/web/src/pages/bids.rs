@@ -91,20 +91,36 @@ impl BidForm {
     }
 }
 
-/// Reads a multipart form, checking its CSRF token; files are kept only if it matches.
+/// Reads a multipart form once the request has earned it: the CSRF token (in the form's
+/// address, `?csrf=`) matches, and `allowed` — the service's read-only check that the change
+/// could be made — passes. Only then is the body read, within the upload limits.
 async fn multipart_form(
     req: &HttpRequest,
     state: &AppState,
     payload: Multipart,
     limit: usize,
-) -> Result<(Upload, FormData), HttpResponse> {
+    allowed: impl FnOnce() -> domain::Result<()> + Send + 'static,
+) -> Result<(Upload, FormData), MultipartRefusal> {
+    let q = web::Query::<std::collections::HashMap<String, String>>::from_query(
+        req.query_string(),
+    )
+    .map(|q| q.into_inner())
+    .unwrap_or_default();
+    let token = q.get("csrf").map(String::as_str).unwrap_or_default();
+    if !crate::session::csrf_form_ok(req, token) {
+        return Err(MultipartRefusal::Csrf(csrf_failure(req)));
+    }
+    run(allowed).await.map_err(MultipartRefusal::Refused)?;
     let up = receive_pdfs(state, payload, limit).await;
     let form = FormData::from_pairs(up.fields.clone());
-    if !crate::session::csrf_form_ok(req, &form.get("csrf")) {
-        state.files.discard(&up.stored).await;
-        return Err(csrf_failure(req));
-    }
     Ok((up, form))
+}
+
+/// Why a multipart form was not read.
+enum MultipartRefusal {
+    Csrf(HttpResponse),
+    /// The change would be refused: nothing of the body was read.
+    Refused(Error),
 }
 
 /// `POST /scenarios/{id}/bid` (multipart): submits a bid with its PDFs.
@@ -116,13 +132,16 @@ pub async fn submit(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (up, f) = match multipart_form(&req, &state, payload, MAX_ATTACHMENTS).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+    let (a, services) = (actor(&account), state.services.clone());
+    let allowed = move || services.check_can_submit(&a, id);
     let t = Tr::new(crate::session::locale_of(&req));
-    let form = BidForm::from_fields(&f);
-    let result = match (up.error, form.input(&t)) {
+    let (up, form, early) =
+        match multipart_form(&req, &state, payload, MAX_ATTACHMENTS, allowed).await {
+            Ok((up, f)) => (up, BidForm::from_fields(&f), None),
+            Err(MultipartRefusal::Csrf(r)) => return r,
+            Err(MultipartRefusal::Refused(e)) => (Upload::default(), BidForm::default(), Some(e)),
+        };
+    let result = match (early.or(up.error), form.input(&t)) {
         (Some(e), _) | (None, Err(e)) => Err(e),
         (None, Ok(input)) => {
             let (a, services, files) = (
@@ -177,6 +196,9 @@ struct BidPage {
     status_label: String,
     withdrawn: bool,
     locked: bool,
+    /// The scenario was cancelled: the bid is void and never opened.
+    voided: bool,
+    can_withdraw_void: bool,
     deadline: String,
     price: String,
     delivery: String,
@@ -188,8 +210,8 @@ struct BidPage {
     attachments: Vec<(String, String, String, String)>,
     /// (version, when, price, days)
     versions: Vec<(i32, String, String, String)>,
-    /// (version, when, hash, "ok" | "bad" | "")
-    receipts: Vec<(i32, String, String, &'static str)>,
+    /// (version, when, hash, "ok" | "bad" | "", salt for the bidder)
+    receipts: Vec<(i32, String, String, &'static str, Option<String>)>,
     can_change: bool,
     can_add_file: bool,
     errors: FormErrors,
@@ -208,7 +230,7 @@ fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormError
     let t = &ctx.t;
     let b = &v.bid;
     let own = account.user.organization_id == Some(b.vendor);
-    let open = !v.opened && b.status == BidStatus::Submitted;
+    let open = !v.opened && !v.voided && b.status == BidStatus::Submitted;
     let days = |d: i32| t.t("bid.days_unit").replace("{}", &d.to_string());
     let page = BidPage {
         id: b.id.0,
@@ -219,6 +241,8 @@ fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormError
         status_label: t.t(&format!("bid.status_{}", b.status.code())).to_string(),
         withdrawn: b.status == BidStatus::Withdrawn,
         locked: v.opened,
+        voided: v.voided,
+        can_withdraw_void: own && v.voided && b.status == BidStatus::Submitted,
         deadline: beijing(v.bid_deadline),
         price: money(b.fields.price_fen, t.locale),
         delivery: days(b.fields.delivery_days),
@@ -276,6 +300,7 @@ fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormError
                         Some(false) => "bad",
                         None => "",
                     },
+                    r.receipt.salt.clone(),
                 )
             })
             .collect(),
@@ -468,9 +493,15 @@ pub async fn attach(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
-    let (up, _) = match multipart_form(&req, &state, payload, 1).await {
-        Ok(x) => x,
-        Err(r) => return r,
+    let (a, services) = (actor(&account), state.services.clone());
+    let allowed = move || services.check_can_attach(&a, id);
+    let up = match multipart_form(&req, &state, payload, 1, allowed).await {
+        Ok((up, _)) => up,
+        Err(MultipartRefusal::Csrf(r)) => return r,
+        Err(MultipartRefusal::Refused(e)) => Upload {
+            error: Some(e),
+            ..Upload::default()
+        },
     };
     let t = Tr::new(crate::session::locale_of(&req));
     let result = match (up.error, up.stored.first()) {

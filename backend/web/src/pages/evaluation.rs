@@ -634,6 +634,8 @@ pub struct RankLine {
     pub means: Vec<String>,
     pub technical: String,
     pub total: String,
+    /// The vendor's verification was revoked: the bid cannot be awarded.
+    pub unverified: bool,
 }
 
 #[derive(Template)]
@@ -645,6 +647,8 @@ struct RankingPage {
     headers: Vec<String>,
     rows: Vec<RankLine>,
     incomplete: Vec<String>,
+    /// What stands in the way of an award, in the reader's language.
+    blockers: Vec<String>,
     flags: Vec<String>,
     dissents: Vec<(String, String)>,
     can_award: bool,
@@ -701,8 +705,10 @@ async fn ranking_page(
                     .collect(),
                 technical: f2(row.evaluated.technical_score),
                 total: f2(row.evaluated.total),
+                unverified: !row.vendor_verified,
             })
             .collect(),
+        blockers: r.blockers.iter().map(|(_, m)| ctx.t.pick(m)).collect(),
         incomplete: r
             .incomplete
             .iter()
@@ -737,7 +743,7 @@ async fn ranking_page(
             .iter()
             .map(|(d, n)| (n.clone(), d.body.clone()))
             .collect(),
-        can_award: v.status == Status::Evaluating && !r.rows.is_empty(),
+        can_award: v.status == Status::Evaluating && !r.rows.is_empty() && r.blockers.is_empty(),
         errors,
         message: message.map(|m| ctx.t.pick(&m)),
         ctx,

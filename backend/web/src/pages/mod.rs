@@ -484,13 +484,15 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
     error_page(&req, account.as_ref(), &Error::NotFound)
 }
 
-/// Only local paths may be redirect targets.
+/// Only a local path may be a redirect target: a relative reference that starts with one
+/// `/` (no scheme, no authority), made of printable ASCII with no backslash. Browsers skip tabs
+/// and newlines and read `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would
+/// otherwise lead to another site. Anything else goes home.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if local { next } else { "/" }
 }
 
 /// `/lang/en?next=/account`: remembers the language in a cookie (and on the account) and goes back.
@@ -547,6 +549,22 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/scenarios?page=2#top"), "/scenarios?page=2#top");
+        // What the review found: a tab after the slash, which browsers drop.
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        for bad in [
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/a\\b",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/\u{0}",
+            "/场景",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 
     #[test]
