@@ -8,7 +8,7 @@ use tests::{PASSWORD, TestApp, on_both};
 use crate::scenarios::{posting, verified_agency};
 
 /// A verified vendor's token and organization id.
-async fn verified_vendor(app: &TestApp, email: &str, name: &str) -> (String, i64) {
+pub(crate) async fn verified_vendor(app: &TestApp, email: &str, name: &str) -> (String, i64) {
     let admin = app.admin_token().await;
     let reg = app.register(email, "vendor", name).await;
     let org = reg["organization"]["id"].as_i64().unwrap();
@@ -25,12 +25,12 @@ async fn verified_vendor(app: &TestApp, email: &str, name: &str) -> (String, i64
     (app.token(email).await, org)
 }
 
-fn bid(price_yuan: i64) -> Value {
+pub(crate) fn bid(price_yuan: i64) -> Value {
     json!({"price_fen": price_yuan * 100, "delivery_days": 90, "technical_proposal": "基于多模态大模型的巡检方案，含航线规划与事件派单。", "team": "5 人，含 2 名算法工程师"})
 }
 
 /// A published scenario (30 days to the deadline) with its owner's token and id.
-async fn open_scenario(app: &TestApp) -> (String, i64) {
+pub(crate) async fn open_scenario(app: &TestApp) -> (String, i64) {
     let (agency, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let id = app
         .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
@@ -51,11 +51,11 @@ async fn open_scenario(app: &TestApp) -> (String, i64) {
     (agency, id)
 }
 
-fn pdf(extra: &str) -> Vec<u8> {
+pub(crate) fn pdf(extra: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% test {extra}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     token: &str,
     bid_id: i64,

@@ -8,7 +8,7 @@ use tests::{PASSWORD, TestApp, on_both};
 
 use crate::scenarios::{posting, verified_agency};
 
-async fn evaluator(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
+pub(crate) async fn evaluator(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
     let a = app.post("/api/v1/admin/users", Some(admin), json!({"email": email, "password": PASSWORD, "display_name": name, "role": "evaluator", "expertise": ["city_governance"]})).await;
     assert_eq!(a.status, 201, "{:?}", a.body);
     a.body["id"].as_i64().unwrap()
@@ -27,7 +27,7 @@ async fn vendor(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
     org
 }
 
-fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
+pub(crate) fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
     json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
 }
 

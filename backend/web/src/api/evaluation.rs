@@ -164,6 +164,8 @@ pub struct RankItem {
     pub total: f64,
     pub rank: usize,
     pub criteria: Vec<CriterionMeanOut>,
+    /// False once the vendor's verification was revoked: such a bid cannot be awarded.
+    pub vendor_verified: bool,
 }
 
 impl From<&RankRow> for RankItem {
@@ -188,6 +190,7 @@ impl From<&RankRow> for RankItem {
                     mean: m.map(round2),
                 })
                 .collect(),
+            vendor_verified: r.vendor_verified,
         }
     }
 }
@@ -224,6 +227,16 @@ pub struct RankingOut {
     pub incomplete_sheets: Vec<IncompleteOut>,
     pub flags: Vec<FlagOut>,
     pub dissents: Vec<DissentOut>,
+    /// What stands in the way of an award (empty: it may be made).
+    pub blockers: Vec<BlockerOut>,
+}
+
+/// One thing that stands in the way of an award.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BlockerOut {
+    /// `panel_too_small`, `incomplete_sheet` or `no_valid_bid`.
+    pub kind: &'static str,
+    pub message: String,
 }
 
 impl From<&RankingView> for RankingOut {
@@ -256,6 +269,20 @@ impl From<&RankingView> for RankingOut {
                     evaluator: n.clone(),
                     body: d.body.clone(),
                     created_at: d.created_at,
+                })
+                .collect(),
+            blockers: r
+                .blockers
+                .iter()
+                .map(|(b, m)| BlockerOut {
+                    kind: match b {
+                        domain::evaluation::AwardBlocker::PanelTooSmall { .. } => "panel_too_small",
+                        domain::evaluation::AwardBlocker::IncompleteSheet { .. } => {
+                            "incomplete_sheet"
+                        }
+                        domain::evaluation::AwardBlocker::NoValidBid => "no_valid_bid",
+                    },
+                    message: m.clone(),
                 })
                 .collect(),
         }
