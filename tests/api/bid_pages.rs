@@ -60,9 +60,10 @@ async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
         .await
         .unwrap();
     assert!(page.contains("id=\"bid-form\""));
-    // A forged token stores nothing, not even the file.
+    // A forged token (in the form's address, where the page puts it) stores nothing, not even
+    // the file: it is refused before the body is read.
     let r = c
-        .post(app.url(&format!("/scenarios/{sid}/bid")))
+        .post(app.url(&format!("/scenarios/{sid}/bid?csrf=forged")))
         .multipart(bid_form(
             "forged",
             "300000",
@@ -75,7 +76,7 @@ async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
     assert!(app.stored_files().is_empty());
     // A non-PDF is refused next to the field, typed values kept, nothing stored.
     let r = c
-        .post(app.url(&format!("/scenarios/{sid}/bid")))
+        .post(app.url(&format!("/scenarios/{sid}/bid?csrf={csrf}")))
         .multipart(bid_form(
             &csrf,
             "300000",
@@ -93,7 +94,7 @@ async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
     assert!(app.stored_files().is_empty());
     // Over the budget: the message names the budget.
     let r = c
-        .post(app.url(&format!("/scenarios/{sid}/bid")))
+        .post(app.url(&format!("/scenarios/{sid}/bid?csrf={csrf}")))
         .multipart(bid_form(&csrf, "600000", vec![]))
         .send()
         .await
@@ -102,7 +103,7 @@ async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
     assert!(r.text().await.unwrap().contains("500000"));
     // A good bid with a PDF.
     let r = c
-        .post(app.url(&format!("/scenarios/{sid}/bid")))
+        .post(app.url(&format!("/scenarios/{sid}/bid?csrf={csrf}")))
         .multipart(bid_form(
             &csrf,
             "300000",

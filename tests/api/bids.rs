@@ -249,9 +249,7 @@ async fn a_bid_one_second_late_is_refused_and_stores_nothing(app: &TestApp) {
         1
     );
     assert_eq!(
-        app.get("/api/v1/me/bids", Some(&late))
-            .await
-            .body["items"]
+        app.get("/api/v1/me/bids", Some(&late)).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -435,12 +433,13 @@ async fn revisions_keep_every_version_and_receipts_reveal_tampering(app: &TestAp
         .iter()
         .map(|r| r["matches"].clone())
         .collect();
-    assert_eq!(matches, [json!(false)], "the owner sees the final receipt only");
+    assert_eq!(
+        matches,
+        [json!(false)],
+        "the owner sees the final receipt only"
+    );
     let v = app.token("v@example.cn").await;
-    let bidder = app
-        .get(&format!("/api/v1/bids/{id}"), Some(&v))
-        .await
-        .body;
+    let bidder = app.get(&format!("/api/v1/bids/{id}"), Some(&v)).await.body;
     let matches: Vec<Value> = bidder["receipts"]
         .as_array()
         .unwrap()
@@ -577,9 +576,7 @@ async fn fifty_simultaneous_submissions_by_one_vendor_store_exactly_one(app: &Te
         "{statuses:?}"
     );
     assert_eq!(
-        app.get("/api/v1/me/bids", Some(&v))
-            .await
-            .body["items"]
+        app.get("/api/v1/me/bids", Some(&v)).await.body["items"]
             .as_array()
             .unwrap()
             .len(),

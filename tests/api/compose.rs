@@ -88,7 +88,10 @@ fn the_production_set_publishes_only_the_apps_port_and_mailpit_is_for_developmen
                 );
             }
         } else {
-            assert_eq!(ports, 0, "{name} is in the production set and publishes a port");
+            assert_eq!(
+                ports, 0,
+                "{name} is in the production set and publishes a port"
+            );
         }
     }
     assert!(

@@ -96,7 +96,10 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
         )
         .await;
     assert_eq!(
-        (chosen_seed.status, chosen_seed.body["errors"][0]["field"].as_str()),
+        (
+            chosen_seed.status,
+            chosen_seed.body["errors"][0]["field"].as_str()
+        ),
         (422, Some("seed"))
     );
     let d1 = app
@@ -104,7 +107,13 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
         .await;
     assert_eq!(d1.status, 200, "{:?}", d1.body);
     assert_eq!(d1.body["draws"].as_array().unwrap().len(), 1);
-    assert!(d1.body["draws"][0]["seed"].as_str().unwrap().parse::<u64>().is_ok());
+    assert!(
+        d1.body["draws"][0]["seed"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .is_ok()
+    );
     assert_eq!(
         app.call(
             "PUT",
@@ -431,7 +440,13 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
     assert_eq!(notice["panel"].as_array().unwrap().len(), 3);
     assert!(!notice.to_string().contains("方案\""), "no proposal text");
     let page = app.get("/api/v1/award-notices", None).await.body;
-    assert_eq!((page["total"].as_i64(), page["items"].as_array().map(Vec::len)), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            page["total"].as_i64(),
+            page["items"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1))
+    );
     // Losing vendors see their own scores, never another's.
     let winner_org = notice["winner"]["organization_id"].as_i64().unwrap();
     let winner_index = bids.iter().position(|(o, _)| *o == winner_org).unwrap();

@@ -25,7 +25,11 @@ async fn publish(app: &TestApp, owner: &str) -> i64 {
         .as_i64()
         .unwrap();
     let p = app
-        .post(&format!("/api/v1/scenarios/{sid}/publish"), Some(owner), json!({}))
+        .post(
+            &format!("/api/v1/scenarios/{sid}/publish"),
+            Some(owner),
+            json!({}),
+        )
         .await;
     assert_eq!(p.status, 200, "{:?}", p.body);
     sid
@@ -33,7 +37,11 @@ async fn publish(app: &TestApp, owner: &str) -> i64 {
 
 async fn submit(app: &TestApp, token: &str, sid: i64, price_yuan: i64) -> i64 {
     let b = app
-        .post(&format!("/api/v1/scenarios/{sid}/bids"), Some(token), bid(price_yuan))
+        .post(
+            &format!("/api/v1/scenarios/{sid}/bids"),
+            Some(token),
+            bid(price_yuan),
+        )
         .await;
     assert_eq!(b.status, 201, "{:?}", b.body);
     b.body["bid"]["id"].as_i64().unwrap()
@@ -52,7 +60,9 @@ async fn set_panel(app: &TestApp, owner: &str, sid: i64, evs: &[i64]) {
 }
 
 async fn criteria(app: &TestApp, sid: i64) -> Vec<i64> {
-    app.get(&format!("/api/v1/scenarios/{sid}"), None).await.body["criteria"]
+    app.get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"]
         .as_array()
         .unwrap()
         .iter()
@@ -97,7 +107,15 @@ async fn ready_for_award(app: &TestApp) -> Ready {
     let sid = publish(app, &owner).await;
     let mut evs = Vec::new();
     for i in 0..3 {
-        evs.push(evaluator(app, &admin, &format!("ev{i}@example.cn"), &format!("专家{i}")).await);
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
     }
     set_panel(app, &owner, sid, &evs).await;
     let (mut bids, mut vendor_orgs) = (Vec::new(), Vec::new());
@@ -123,7 +141,14 @@ async fn ready_for_award(app: &TestApp) -> Ready {
 }
 
 /// Runs `n` copies of a request at once; returns their statuses.
-async fn at_once(app: &TestApp, n: usize, method: &str, path: &str, token: &str, body: Value) -> Vec<u16> {
+async fn at_once(
+    app: &TestApp,
+    n: usize,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Vec<u16> {
     let mut tasks = Vec::new();
     for _ in 0..n {
         let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
@@ -132,7 +157,9 @@ async fn at_once(app: &TestApp, n: usize, method: &str, path: &str, token: &str,
             .request(m, app.url(path))
             .bearer_auth(token)
             .json(&body);
-        tasks.push(tokio::spawn(async move { rb.send().await.unwrap().status().as_u16() }));
+        tasks.push(tokio::spawn(async move {
+            rb.send().await.unwrap().status().as_u16()
+        }));
     }
     let mut out = Vec::new();
     for t in tasks {
@@ -153,7 +180,15 @@ async fn an_evaluator_sees_nothing_that_depends_on_bids_before_opening(app: &Tes
     let sid = publish(app, &owner).await;
     let mut evs = Vec::new();
     for i in 0..4 {
-        evs.push(evaluator(app, &admin, &format!("ev{i}@example.cn"), &format!("专家{i}")).await);
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
     }
     set_panel(app, &owner, sid, &evs[..3]).await;
     let (c, _) = signed_in(app, "ev0@example.cn").await;
@@ -163,22 +198,41 @@ async fn an_evaluator_sees_nothing_that_depends_on_bids_before_opening(app: &Tes
         r.text().await.unwrap()
     };
     let before = page(c.clone()).await;
-    assert!(before.contains("无人机智能巡检"), "the member sees the panel");
-    assert!(!before.contains("评分进度"), "no progress figure before opening");
+    assert!(
+        before.contains("无人机智能巡检"),
+        "the member sees the panel"
+    );
+    assert!(
+        !before.contains("评分进度"),
+        "no progress figure before opening"
+    );
     // Bids arrive and one is withdrawn: the evaluator's page does not move.
     let (v, _) = verified_vendor(app, "v@example.cn", "V").await;
     let b = submit(app, &v, sid, 300_000).await;
     let (w, _) = verified_vendor(app, "w@example.cn", "W").await;
     let wb = submit(app, &w, sid, 310_000).await;
-    app.post(&format!("/api/v1/bids/{wb}/withdraw"), Some(&w), json!({})).await;
+    app.post(&format!("/api/v1/bids/{wb}/withdraw"), Some(&w), json!({}))
+        .await;
     assert!(b > 0);
-    assert_eq!(page(c.clone()).await, before, "the page does not depend on the bids");
+    assert_eq!(
+        page(c.clone()).await,
+        before,
+        "the page does not depend on the bids"
+    );
     // A member taken off the panel sees nothing of it any more.
     set_panel(app, &owner, sid, &[evs[1], evs[2], evs[3]]).await;
     let after = page(c.clone()).await;
-    assert!(!after.contains("无人机智能巡检"), "a removed member no longer sees the scenario");
+    assert!(
+        !after.contains("无人机智能巡检"),
+        "a removed member no longer sees the scenario"
+    );
     let e0 = fresh(app, "ev0@example.cn").await;
-    assert_eq!(app.get(&format!("/api/v1/scenarios/{sid}/panel"), Some(&e0)).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/panel"), Some(&e0))
+            .await
+            .status,
+        404
+    );
     // After opening the remaining members see their progress.
     app.clock.advance(Duration::days(31));
     let (c1, _) = signed_in(app, "ev1@example.cn").await;
@@ -202,7 +256,13 @@ fn normalized(v: &Value) -> Value {
     }
 }
 
-async fn raw(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, String) {
+async fn raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, String) {
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
     let mut rb = app.api.request(m, app.url(path));
     if let Some(t) = token {
@@ -232,7 +292,14 @@ async fn multipart(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Stri
 }
 
 /// Every route that takes a bid id, answered for `real` and for an invented id.
-async fn bid_routes_alike(app: &TestApp, who: &str, token: Option<&str>, real: i64, sha: &str, sid: i64) {
+async fn bid_routes_alike(
+    app: &TestApp,
+    who: &str,
+    token: Option<&str>,
+    real: i64,
+    sha: &str,
+    sid: i64,
+) {
     let fake = real + 7_777_777;
     let crit = criteria(app, sid).await;
     for (method, tail, body) in [
@@ -243,16 +310,38 @@ async fn bid_routes_alike(app: &TestApp, who: &str, token: Option<&str>, real: i
         ("DELETE", format!("/attachments/{sha}"), None),
         ("PUT", "/scores".to_string(), Some(sheet(&crit, &[70, 70]))),
     ] {
-        let a = raw(app, method, &format!("/api/v1/bids/{real}{tail}"), token, body.clone()).await;
-        let b = raw(app, method, &format!("/api/v1/bids/{fake}{tail}"), token, body).await;
+        let a = raw(
+            app,
+            method,
+            &format!("/api/v1/bids/{real}{tail}"),
+            token,
+            body.clone(),
+        )
+        .await;
+        let b = raw(
+            app,
+            method,
+            &format!("/api/v1/bids/{fake}{tail}"),
+            token,
+            body,
+        )
+        .await;
         assert_eq!(a, b, "{who}: {method} /api/v1/bids/{{id}}{tail}");
-        assert!(matches!(a.0, 401 | 404), "{who}: {method} {tail} answered {}", a.0);
+        assert!(
+            matches!(a.0, 401 | 404),
+            "{who}: {method} {tail} answered {}",
+            a.0
+        );
     }
     let before = app.stored_files().len();
     let a = multipart(app, &format!("/api/v1/bids/{real}/attachments"), token).await;
     let b = multipart(app, &format!("/api/v1/bids/{fake}/attachments"), token).await;
     assert_eq!(a, b, "{who}: POST attachments");
-    assert_eq!(app.stored_files().len(), before, "{who}: nothing stored by a refused upload");
+    assert_eq!(
+        app.stored_files().len(),
+        before,
+        "{who}: nothing stored by a refused upload"
+    );
 }
 
 /// Pages that take a bid id, for a signed-in browser.
@@ -280,7 +369,13 @@ async fn bid_pages_alike(app: &TestApp, who: &str, c: &reqwest::Client, real: i6
 
 /// Every route that takes a scenario id, answered for a scenario with a sealed bid and for its
 /// twin without bids.
-async fn scenario_routes_alike(app: &TestApp, who: &str, token: Option<&str>, with: i64, without: i64) {
+async fn scenario_routes_alike(
+    app: &TestApp,
+    who: &str,
+    token: Option<&str>,
+    with: i64,
+    without: i64,
+) {
     for tail in [
         "",
         "/questions",
@@ -294,8 +389,22 @@ async fn scenario_routes_alike(app: &TestApp, who: &str, token: Option<&str>, wi
         "/award-notice",
         "/my-result",
     ] {
-        let a = raw(app, "GET", &format!("/api/v1/scenarios/{with}{tail}"), token, None).await;
-        let b = raw(app, "GET", &format!("/api/v1/scenarios/{without}{tail}"), token, None).await;
+        let a = raw(
+            app,
+            "GET",
+            &format!("/api/v1/scenarios/{with}{tail}"),
+            token,
+            None,
+        )
+        .await;
+        let b = raw(
+            app,
+            "GET",
+            &format!("/api/v1/scenarios/{without}{tail}"),
+            token,
+            None,
+        )
+        .await;
         assert_eq!(a.0, b.0, "{who}: GET /api/v1/scenarios/{{id}}{tail}");
         if let (Ok(x), Ok(y)) = (
             serde_json::from_str::<Value>(&a.1),
@@ -306,7 +415,13 @@ async fn scenario_routes_alike(app: &TestApp, who: &str, token: Option<&str>, wi
     }
 }
 
-async fn scenario_pages_alike(app: &TestApp, who: &str, c: &reqwest::Client, with: i64, without: i64) {
+async fn scenario_pages_alike(
+    app: &TestApp,
+    who: &str,
+    c: &reqwest::Client,
+    with: i64,
+    without: i64,
+) {
     for tail in ["", "/bids", "/panel", "/ranking"] {
         let get = |id: i64| {
             let (url, c) = (app.url(&format!("/scenarios/{id}{tail}")), c.clone());
@@ -327,7 +442,11 @@ async fn scenario_pages_alike(app: &TestApp, who: &str, c: &reqwest::Client, wit
         let (url, c) = (app.url(&format!("/evaluate/{id}")), c.clone());
         async move { c.get(url).send().await.unwrap().status().as_u16() }
     };
-    assert_eq!(get(with).await, get(without).await, "{who}: page /evaluate/{{id}}");
+    assert_eq!(
+        get(with).await,
+        get(without).await,
+        "{who}: page /evaluate/{{id}}"
+    );
 }
 
 async fn every_route_answers_a_sealed_bid_exactly_like_a_missing_one(app: &TestApp) {
@@ -348,14 +467,26 @@ async fn every_route_answers_a_sealed_bid_exactly_like_a_missing_one(app: &TestA
     let real = submit(app, &a, with, 300_000).await;
     let up = upload(app, &a, real, "方案.pdf", pdf("sealed")).await;
     assert_eq!(up.status, 201);
-    let sha = up.body["bid"]["attachments"][0]["sha256"].as_str().unwrap().to_string();
+    let sha = up.body["bid"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (withdrawing, _) = verified_vendor(app, "c@example.cn", "丙企业").await;
     let withdrawn = submit(app, &withdrawing, with, 320_000).await;
     let wup = upload(app, &withdrawing, withdrawn, "撤回.pdf", pdf("withdrawn")).await;
-    let wsha = wup.body["bid"]["attachments"][0]["sha256"].as_str().unwrap().to_string();
-    app.post(&format!("/api/v1/bids/{withdrawn}/withdraw"), Some(&withdrawing), json!({})).await;
+    let wsha = wup.body["bid"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.post(
+        &format!("/api/v1/bids/{withdrawn}/withdraw"),
+        Some(&withdrawing),
+        json!({}),
+    )
+    .await;
     verified_vendor(app, "b@example.cn", "乙企业").await;
-    app.register("unverified@example.cn", "vendor", "未认证").await;
+    app.register("unverified@example.cn", "vendor", "未认证")
+        .await;
     let callers = [
         "b@example.cn",
         "unverified@example.cn",
@@ -401,7 +532,12 @@ async fn every_route_answers_a_sealed_bid_exactly_like_a_missing_one(app: &TestA
     }
     // And the bidder still reads its own.
     let a = fresh(app, "a@example.cn").await;
-    assert_eq!(app.get(&format!("/api/v1/bids/{real}"), Some(&a)).await.status, 200);
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{real}"), Some(&a))
+            .await
+            .status,
+        200
+    );
 }
 
 // ------------------------------------------------------------------ 3. withdrawn bids stay sealed
@@ -413,30 +549,70 @@ async fn a_withdrawn_bid_is_never_opened(app: &TestApp) {
     let (w, _) = verified_vendor(app, "w@example.cn", "W").await;
     let gone = submit(app, &w, sid, 280_000).await;
     let up = upload(app, &w, gone, "方案.pdf", pdf("w")).await;
-    let sha = up.body["bid"]["attachments"][0]["sha256"].as_str().unwrap().to_string();
+    let sha = up.body["bid"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(
-        app.post(&format!("/api/v1/bids/{gone}/withdraw"), Some(&w), json!({})).await.status,
+        app.post(
+            &format!("/api/v1/bids/{gone}/withdraw"),
+            Some(&w),
+            json!({})
+        )
+        .await
+        .status,
         200
     );
     app.clock.advance(Duration::days(31));
     let owner = fresh(app, "owner@example.cn").await;
     assert!(!owner.is_empty());
-    let list = app.get(&format!("/api/v1/scenarios/{sid}/bids"), Some(&owner)).await.body;
-    let ids: Vec<i64> = list["items"].as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    let list = app
+        .get(&format!("/api/v1/scenarios/{sid}/bids"), Some(&owner))
+        .await
+        .body;
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [kept], "the owner's list has only the valid bid");
     assert_eq!(list["total"], 1);
-    assert!(!list.to_string().contains("280000"), "not even the price shows");
-    assert_eq!(app.get(&format!("/api/v1/bids/{gone}"), Some(&owner)).await.status, 404);
+    assert!(
+        !list.to_string().contains("280000"),
+        "not even the price shows"
+    );
     assert_eq!(
-        app.get(&format!("/api/v1/bids/{gone}/attachments/{sha}"), Some(&owner)).await.status,
+        app.get(&format!("/api/v1/bids/{gone}"), Some(&owner))
+            .await
+            .status,
         404
     );
-    assert_eq!(app.get(&format!("/api/v1/scenarios/{sid}"), None).await.body["bid_count"], 1);
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/bids/{gone}/attachments/{sha}"),
+            Some(&owner)
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}"), None)
+            .await
+            .body["bid_count"],
+        1
+    );
     let w = fresh(app, "w@example.cn").await;
     let own = app.get(&format!("/api/v1/bids/{gone}"), Some(&w)).await;
-    assert_eq!((own.status, own.body["status"].as_str()), (200, Some("withdrawn")));
     assert_eq!(
-        app.get(&format!("/api/v1/bids/{gone}/attachments/{sha}"), Some(&w)).await.status,
+        (own.status, own.body["status"].as_str()),
+        (200, Some("withdrawn"))
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{gone}/attachments/{sha}"), Some(&w))
+            .await
+            .status,
         200,
         "the vendor still has its own file"
     );
@@ -449,24 +625,51 @@ async fn cancelling_a_scenario_voids_its_bids_for_good(app: &TestApp) {
     let (v, _) = verified_vendor(app, "v@example.cn", "V").await;
     let b = submit(app, &v, sid, 300_000).await;
     let c = app
-        .post(&format!("/api/v1/scenarios/{sid}/cancel"), Some(&owner), json!({"reason": "需求调整"}))
+        .post(
+            &format!("/api/v1/scenarios/{sid}/cancel"),
+            Some(&owner),
+            json!({"reason": "需求调整"}),
+        )
         .await;
     assert_eq!(c.status, 200, "{:?}", c.body);
     // The old deadline passes and its job runs: nothing opens.
     app.clock.advance(Duration::days(31));
     app.drain_jobs().await;
-    let s = app.get(&format!("/api/v1/scenarios/{sid}"), None).await.body;
-    assert_eq!((s["status"].as_str(), s["bid_count"].clone()), (Some("cancelled"), Value::Null));
+    let s = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body;
+    assert_eq!(
+        (s["status"].as_str(), s["bid_count"].clone()),
+        (Some("cancelled"), Value::Null)
+    );
     let owner = fresh(app, "owner@example.cn").await;
-    assert_eq!(app.get(&format!("/api/v1/bids/{b}"), Some(&owner)).await.status, 404);
-    assert_eq!(app.get(&format!("/api/v1/scenarios/{sid}/bids"), Some(&owner)).await.status, 404);
-    assert_eq!(app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner)).await.status, 409);
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{b}"), Some(&owner))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/bids"), Some(&owner))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+            .await
+            .status,
+        409
+    );
     // The bidder reads its own bid and receipt, and may still withdraw it.
     let v = fresh(app, "v@example.cn").await;
     let own = app.get(&format!("/api/v1/bids/{b}"), Some(&v)).await;
     assert_eq!(own.status, 200);
     assert_eq!(own.body["receipts"].as_array().unwrap().len(), 1);
-    let wd = app.post(&format!("/api/v1/bids/{b}/withdraw"), Some(&v), json!({})).await;
+    let wd = app
+        .post(&format!("/api/v1/bids/{b}/withdraw"), Some(&v), json!({}))
+        .await;
     assert_eq!(wd.status, 200, "{:?}", wd.body);
     // A revision of a void bid is refused.
     let b2 = {
@@ -474,12 +677,24 @@ async fn cancelling_a_scenario_voids_its_bids_for_good(app: &TestApp) {
         let sid2 = publish(app, &owner2).await;
         let v = fresh(app, "v@example.cn").await;
         let b2 = submit(app, &v, sid2, 300_000).await;
-        app.post(&format!("/api/v1/scenarios/{sid2}/cancel"), Some(&owner2), json!({"reason": "撤销"})).await;
+        app.post(
+            &format!("/api/v1/scenarios/{sid2}/cancel"),
+            Some(&owner2),
+            json!({"reason": "撤销"}),
+        )
+        .await;
         b2
     };
     let v = fresh(app, "v@example.cn").await;
     assert_eq!(
-        app.call("PUT", &format!("/api/v1/bids/{b2}"), Some(&v), Some(bid(290_000))).await.status,
+        app.call(
+            "PUT",
+            &format!("/api/v1/bids/{b2}"),
+            Some(&v),
+            Some(bid(290_000))
+        )
+        .await
+        .status,
         409
     );
 }
@@ -511,7 +726,14 @@ async fn earlier_versions_are_the_bidders_and_receipts_cannot_be_guessed(app: &T
     let (_, sid) = open_scenario(app).await;
     let (v, vendor) = verified_vendor(app, "v@example.cn", "V").await;
     let id = submit(app, &v, sid, 400_000).await;
-    let r2 = app.call("PUT", &format!("/api/v1/bids/{id}"), Some(&v), Some(bid(350_000))).await;
+    let r2 = app
+        .call(
+            "PUT",
+            &format!("/api/v1/bids/{id}"),
+            Some(&v),
+            Some(bid(350_000)),
+        )
+        .await;
     assert_eq!(r2.status, 200);
     let mine = app.get(&format!("/api/v1/bids/{id}"), Some(&v)).await.body;
     let receipts = mine["receipts"].as_array().unwrap();
@@ -528,7 +750,10 @@ async fn earlier_versions_are_the_bidders_and_receipts_cannot_be_guessed(app: &T
     let first = receipts[0]["content_sha256"].as_str().unwrap().to_string();
     app.clock.advance(Duration::days(31));
     let owner = fresh(app, "owner@example.cn").await;
-    let seen = app.get(&format!("/api/v1/bids/{id}"), Some(&owner)).await.body;
+    let seen = app
+        .get(&format!("/api/v1/bids/{id}"), Some(&owner))
+        .await
+        .body;
     let theirs = seen["receipts"].as_array().unwrap();
     assert_eq!(theirs.len(), 1, "the owner sees the final receipt only");
     assert_eq!(theirs[0]["version"], 2);
@@ -549,11 +774,22 @@ async fn the_panel_seed_is_drawn_by_the_server_and_redraws_are_few_and_explained
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = publish(app, &owner).await;
     for i in 0..6 {
-        evaluator(app, &admin, &format!("ev{i}@example.cn"), &format!("专家{i}")).await;
+        evaluator(
+            app,
+            &admin,
+            &format!("ev{i}@example.cn"),
+            &format!("专家{i}"),
+        )
+        .await;
     }
     let draw = format!("/api/v1/scenarios/{sid}/panel/draw");
-    let steer = app.post(&draw, Some(&owner), json!({"n": 3, "seed": "42"})).await;
-    assert_eq!((steer.status, steer.body["errors"][0]["field"].as_str()), (422, Some("seed")));
+    let steer = app
+        .post(&draw, Some(&owner), json!({"n": 3, "seed": "42"}))
+        .await;
+    assert_eq!(
+        (steer.status, steer.body["errors"][0]["field"].as_str()),
+        (422, Some("seed"))
+    );
     let first = app.post(&draw, Some(&owner), json!({"n": 3})).await;
     assert_eq!(first.status, 200, "{:?}", first.body);
     let d = &first.body["draws"][0];
@@ -572,14 +808,27 @@ async fn the_panel_seed_is_drawn_by_the_server_and_redraws_are_few_and_explained
     assert!(after.contains(&seed) && after.contains("pool"), "{after}");
     // A redraw needs a reason; two are allowed; then no more.
     let bare = app.post(&draw, Some(&owner), json!({"n": 3})).await;
-    assert_eq!((bare.status, bare.body["errors"][0]["field"].as_str()), (422, Some("reason")));
+    assert_eq!(
+        (bare.status, bare.body["errors"][0]["field"].as_str()),
+        (422, Some("reason"))
+    );
     for reason in ["专家甲临时出差", "专家乙请假"] {
-        let r = app.post(&draw, Some(&owner), json!({"n": 3, "reason": reason})).await;
+        let r = app
+            .post(&draw, Some(&owner), json!({"n": 3, "reason": reason}))
+            .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
     }
-    let last = app.post(&draw, Some(&owner), json!({"n": 3, "reason": "再来一次"})).await;
-    assert_eq!((last.status, last.body["code"].as_str()), (409, Some("redraw_limit")));
-    let panel = app.get(&format!("/api/v1/scenarios/{sid}/panel"), Some(&owner)).await.body;
+    let last = app
+        .post(&draw, Some(&owner), json!({"n": 3, "reason": "再来一次"}))
+        .await;
+    assert_eq!(
+        (last.status, last.body["code"].as_str()),
+        (409, Some("redraw_limit"))
+    );
+    let panel = app
+        .get(&format!("/api/v1/scenarios/{sid}/panel"), Some(&owner))
+        .await
+        .body;
     assert_eq!(panel["draws"].as_array().unwrap().len(), 3);
     assert_eq!(panel["redraws_left"], 0);
     assert_eq!(panel["draws"][1]["reason"], "专家甲临时出差");
@@ -593,7 +842,15 @@ async fn an_award_waits_for_complete_sheets_from_a_full_panel(app: &TestApp) {
     let sid = publish(app, &owner).await;
     let mut evs = Vec::new();
     for i in 0..3 {
-        evs.push(evaluator(app, &admin, &format!("ev{i}@example.cn"), &format!("专家{i}")).await);
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
     }
     set_panel(app, &owner, sid, &evs).await;
     let (v, _) = verified_vendor(app, "v@example.cn", "V").await;
@@ -609,14 +866,43 @@ async fn an_award_waits_for_complete_sheets_from_a_full_panel(app: &TestApp) {
     let owner = fresh(app, "owner@example.cn").await;
     let award = format!("/api/v1/scenarios/{sid}/award");
     let early = app.post(&award, Some(&owner), json!({"bid_id": b1})).await;
-    assert_eq!((early.status, early.body["code"].as_str()), (409, Some("evaluation_incomplete")), "{:?}", early.body);
-    let ranking = app.get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner)).await.body;
-    let kinds: Vec<&str> = ranking["blockers"].as_array().unwrap().iter().map(|b| b["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"panel_too_small") && kinds.contains(&"incomplete_sheet"), "{kinds:?}");
+    assert_eq!(
+        (early.status, early.body["code"].as_str()),
+        (409, Some("evaluation_incomplete")),
+        "{:?}",
+        early.body
+    );
+    let ranking = app
+        .get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+        .await
+        .body;
+    let kinds: Vec<&str> = ranking["blockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"panel_too_small") && kinds.contains(&"incomplete_sheet"),
+        "{kinds:?}"
+    );
     let (c, _) = signed_in(app, "owner@example.cn").await;
-    let page = c.get(app.url(&format!("/scenarios/{sid}/ranking"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("定标前还需完成") && page.contains("专家0"), "the ranking page says what is missing");
-    assert!(!page.contains(&format!("action=\"/scenarios/{sid}/award\"")), "no award form yet");
+    let page = c
+        .get(app.url(&format!("/scenarios/{sid}/ranking")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("定标前还需完成") && page.contains("专家0"),
+        "the ranking page says what is missing"
+    );
+    assert!(
+        !page.contains(&format!("action=\"/scenarios/{sid}/award\"")),
+        "no award form yet"
+    );
     // Everyone declares and scores everything: now it may be awarded.
     assert_eq!(score(app, &e0, b2, &crit, &[70, 70]).await, 200);
     for i in 1..3 {
@@ -639,8 +925,20 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
     let owner = fresh(app, "owner@example.cn").await;
     let sid = r.sid;
     let cheapest = r.bids[2];
-    let awards = at_once(app, 8, "POST", &format!("/api/v1/scenarios/{sid}/award"), &owner, json!({"bid_id": cheapest})).await;
-    assert_eq!((count(&awards, 200), count(&awards, 409)), (1, 7), "{awards:?}");
+    let awards = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/award"),
+        &owner,
+        json!({"bid_id": cheapest}),
+    )
+    .await;
+    assert_eq!(
+        (count(&awards, 200), count(&awards, 409)),
+        (1, 7),
+        "{awards:?}"
+    );
     let audit = audit_actions(app).await;
     assert_eq!(audit.iter().filter(|a| *a == "scenario.award").count(), 1);
     let notices = app.get("/api/v1/award-notices", None).await.body;
@@ -649,7 +947,15 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
     let crit = criteria(app, sid).await;
     let e0 = fresh(app, "ev0@example.cn").await;
     assert_eq!(score(app, &e0, r.bids[0], &crit, &[60, 60]).await, 409);
-    let deliver = at_once(app, 8, "POST", &format!("/api/v1/scenarios/{sid}/deliver"), &owner, json!({})).await;
+    let deliver = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/deliver"),
+        &owner,
+        json!({}),
+    )
+    .await;
     assert_eq!(count(&deliver, 204), 1, "{deliver:?}");
     let rate = at_once(
         app,
@@ -662,12 +968,27 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
     .await;
     assert_eq!(count(&rate, 201) + count(&rate, 200), 1, "{rate:?}");
     let winner_org = r.vendor_orgs[2];
-    let ratings = app.get(&format!("/api/v1/organizations/{winner_org}/ratings"), None).await.body;
+    let ratings = app
+        .get(&format!("/api/v1/organizations/{winner_org}/ratings"), None)
+        .await
+        .body;
     assert_eq!(ratings["count"], 1);
     let rating_id = ratings["items"][0]["id"].as_i64().unwrap();
     let vendor = fresh(app, "v2@example.cn").await;
-    let replies = at_once(app, 8, "POST", &format!("/api/v1/ratings/{rating_id}/reply"), &vendor, json!({"body": "感谢"})).await;
-    assert_eq!(count(&replies, 200) + count(&replies, 201), 1, "{replies:?}");
+    let replies = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/ratings/{rating_id}/reply"),
+        &vendor,
+        json!({"body": "感谢"}),
+    )
+    .await;
+    assert_eq!(
+        count(&replies, 200) + count(&replies, 201),
+        1,
+        "{replies:?}"
+    );
     let audit = audit_actions(app).await;
     for action in ["scenario.deliver", "rating.create", "rating.reply"] {
         assert_eq!(audit.iter().filter(|a| *a == action).count(), 1, "{action}");
@@ -677,18 +998,65 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
 async fn concurrent_lifecycle_moves_on_one_scenario_succeed_once(app: &TestApp) {
     let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
-    let sid = app.post("/api/v1/scenarios", Some(&owner), posting(app, 30)).await.body["id"].as_i64().unwrap();
-    let publishes = at_once(app, 8, "POST", &format!("/api/v1/scenarios/{sid}/publish"), &owner, json!({})).await;
+    let sid = app
+        .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let publishes = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/publish"),
+        &owner,
+        json!({}),
+    )
+    .await;
     assert_eq!(count(&publishes, 200), 1, "{publishes:?}");
     let later = (app.parts.services.now() + Duration::days(40)).to_rfc3339();
-    let extends = at_once(app, 8, "POST", &format!("/api/v1/scenarios/{sid}/extend"), &owner, json!({"bid_deadline": later})).await;
+    let extends = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/extend"),
+        &owner,
+        json!({"bid_deadline": later}),
+    )
+    .await;
     assert_eq!(count(&extends, 200), 1, "{extends:?}");
     for i in 0..8 {
-        evaluator(app, &admin, &format!("ev{i}@example.cn"), &format!("专家{i}")).await;
+        evaluator(
+            app,
+            &admin,
+            &format!("ev{i}@example.cn"),
+            &format!("专家{i}"),
+        )
+        .await;
     }
-    let draws = at_once(app, 6, "POST", &format!("/api/v1/scenarios/{sid}/panel/draw"), &owner, json!({"n": 3})).await;
-    assert_eq!(count(&draws, 200), 1, "only the first draw needs no reason: {draws:?}");
-    let cancels = at_once(app, 8, "POST", &format!("/api/v1/scenarios/{sid}/cancel"), &owner, json!({"reason": "需求调整"})).await;
+    let draws = at_once(
+        app,
+        6,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/panel/draw"),
+        &owner,
+        json!({"n": 3}),
+    )
+    .await;
+    assert_eq!(
+        count(&draws, 200),
+        1,
+        "only the first draw needs no reason: {draws:?}"
+    );
+    let cancels = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/scenarios/{sid}/cancel"),
+        &owner,
+        json!({"reason": "需求调整"}),
+    )
+    .await;
     assert_eq!(count(&cancels, 200), 1, "{cancels:?}");
     let audit = audit_actions(app).await;
     for action in ["scenario.publish", "scenario.extend", "scenario.cancel"] {
@@ -719,12 +1087,22 @@ async fn two_refreshes_with_one_token_succeed_once_and_end_the_session(app: &Tes
         for t in tasks {
             out.push(t.await.unwrap());
         }
-        let winners: Vec<&Value> = out.iter().filter(|(s, _)| *s == 200).map(|(_, b)| b).collect();
+        let winners: Vec<&Value> = out
+            .iter()
+            .filter(|(s, _)| *s == 200)
+            .map(|(_, b)| b)
+            .collect();
         assert_eq!(winners.len(), 1, "round {round}: {out:?}");
-        assert_eq!(out.iter().filter(|(s, _)| *s == 401).count(), 1, "round {round}");
+        assert_eq!(
+            out.iter().filter(|(s, _)| *s == 401).count(),
+            1,
+            "round {round}"
+        );
         // The replay was detected: the whole session, the winner's new token too, is gone.
         let next = winners[0]["refresh_token"].as_str().unwrap();
-        let again = app.post("/api/v1/auth/refresh", None, json!({"refresh_token": next})).await;
+        let again = app
+            .post("/api/v1/auth/refresh", None, json!({"refresh_token": next}))
+            .await;
         assert_eq!(again.status, 401, "round {round}: the session was revoked");
         let access = winners[0]["access_token"].as_str().unwrap();
         assert_eq!(app.get("/api/v1/me", Some(access)).await.status, 401);
@@ -742,7 +1120,11 @@ async fn audit_records(app: &TestApp) -> Vec<domain::audit::AuditRecord> {
 }
 
 async fn audit_actions(app: &TestApp) -> Vec<String> {
-    audit_records(app).await.into_iter().map(|r| r.action).collect()
+    audit_records(app)
+        .await
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
 }
 
 // ----------------------------------------------------------- 9. revoked verification
@@ -753,15 +1135,37 @@ async fn a_vendor_whose_verification_is_revoked_stops_at_once_and_cannot_win(app
     let id = submit(app, &v, sid, 300_000).await;
     let admin = app.admin_token().await;
     let revoke = app
-        .post(&format!("/api/v1/admin/organizations/{org}/verify"), Some(&admin), json!({"verified": false}))
+        .post(
+            &format!("/api/v1/admin/organizations/{org}/verify"),
+            Some(&admin),
+            json!({"verified": false}),
+        )
         .await;
     assert_eq!(revoke.status, 200);
     // The same access token, at once.
-    let revise = app.call("PUT", &format!("/api/v1/bids/{id}"), Some(&v), Some(bid(290_000))).await;
+    let revise = app
+        .call(
+            "PUT",
+            &format!("/api/v1/bids/{id}"),
+            Some(&v),
+            Some(bid(290_000)),
+        )
+        .await;
     assert_eq!(revise.status, 403, "{:?}", revise.body);
     assert_eq!(upload(app, &v, id, "a.pdf", pdf("x")).await.status, 403);
-    assert_eq!(app.post(&format!("/api/v1/bids/{id}/withdraw"), Some(&v), json!({})).await.status, 403);
-    let again = app.post(&format!("/api/v1/scenarios/{sid}/bids"), Some(&v), bid(280_000)).await;
+    assert_eq!(
+        app.post(&format!("/api/v1/bids/{id}/withdraw"), Some(&v), json!({}))
+            .await
+            .status,
+        403
+    );
+    let again = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/bids"),
+            Some(&v),
+            bid(280_000),
+        )
+        .await;
     assert_eq!(again.status, 403);
 }
 
@@ -769,10 +1173,20 @@ async fn the_ranking_marks_a_revoked_vendor_and_the_award_refuses_it(app: &TestA
     let r = ready_for_award(app).await;
     let admin = app.admin_token().await;
     let revoked = r.vendor_orgs[2];
-    app.post(&format!("/api/v1/admin/organizations/{revoked}/verify"), Some(&admin), json!({"verified": false}))
-        .await;
+    app.post(
+        &format!("/api/v1/admin/organizations/{revoked}/verify"),
+        Some(&admin),
+        json!({"verified": false}),
+    )
+    .await;
     let owner = fresh(app, "owner@example.cn").await;
-    let ranking = app.get(&format!("/api/v1/scenarios/{}/ranking", r.sid), Some(&owner)).await.body;
+    let ranking = app
+        .get(
+            &format!("/api/v1/scenarios/{}/ranking", r.sid),
+            Some(&owner),
+        )
+        .await
+        .body;
     let row = ranking["items"]
         .as_array()
         .unwrap()
@@ -782,9 +1196,16 @@ async fn the_ranking_marks_a_revoked_vendor_and_the_award_refuses_it(app: &TestA
         .clone();
     assert_eq!(row["vendor_verified"], false, "{row}");
     let refused = app
-        .post(&format!("/api/v1/scenarios/{}/award", r.sid), Some(&owner), json!({"bid_id": r.bids[2]}))
+        .post(
+            &format!("/api/v1/scenarios/{}/award", r.sid),
+            Some(&owner),
+            json!({"bid_id": r.bids[2]}),
+        )
         .await;
-    assert_eq!((refused.status, refused.body["code"].as_str()), (409, Some("vendor_not_verified")));
+    assert_eq!(
+        (refused.status, refused.body["code"].as_str()),
+        (409, Some("vendor_not_verified"))
+    );
 }
 
 // ------------------------------------------------------------------- 12. sessions end tokens
@@ -797,24 +1218,64 @@ async fn access_tokens_die_with_their_session(app: &TestApp) {
     let login = app.login("v@example.cn", PASSWORD).await.body;
     let access = login["access_token"].as_str().unwrap().to_string();
     assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, 200);
-    assert_eq!(app.post("/api/v1/auth/logout", Some(&access), json!({})).await.status, 204);
+    assert_eq!(
+        app.post("/api/v1/auth/logout", Some(&access), json!({}))
+            .await
+            .status,
+        204
+    );
     assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, 401);
     // Deactivation: a deactivated vendor can no longer revise with the token it holds.
     let admin = app.admin_token().await;
     let me = app.get("/api/v1/me", Some(&v)).await.body;
     let uid = me["user"]["id"].as_i64().unwrap();
-    app.call("PATCH", &format!("/api/v1/admin/users/{uid}"), Some(&admin), Some(json!({"active": false}))).await;
-    let revise = app.call("PUT", &format!("/api/v1/bids/{id}"), Some(&v), Some(bid(290_000))).await;
+    app.call(
+        "PATCH",
+        &format!("/api/v1/admin/users/{uid}"),
+        Some(&admin),
+        Some(json!({"active": false})),
+    )
+    .await;
+    let revise = app
+        .call(
+            "PUT",
+            &format!("/api/v1/bids/{id}"),
+            Some(&v),
+            Some(bid(290_000)),
+        )
+        .await;
     assert_eq!(revise.status, 401);
     // A password reset ends the sessions of the old password.
     app.register("w@example.cn", "vendor", "W").await;
     let w = app.token("w@example.cn").await;
-    app.post("/api/v1/auth/password-reset", None, json!({"email": "w@example.cn"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        json!({"email": "w@example.cn"}),
+    )
+    .await;
     app.drain_jobs().await;
-    let mail = app.emails().into_iter().rev().find(|m| m.to == "w@example.cn").expect("a reset mail");
-    let token = mail.body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let mail = app
+        .emails()
+        .into_iter()
+        .rev()
+        .find(|m| m.to == "w@example.cn")
+        .expect("a reset mail");
+    let token = mail
+        .body
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let c = app
-        .post("/api/v1/auth/password-reset/confirm", None, json!({"token": token, "password": "another-horse-43"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": "another-horse-43"}),
+        )
         .await;
     assert!(c.status == 200 || c.status == 204, "{:?}", c.body);
     assert_eq!(app.get("/api/v1/me", Some(&w)).await.status, 401);
@@ -823,35 +1284,91 @@ async fn access_tokens_die_with_their_session(app: &TestApp) {
     assert_eq!(other.status, 201);
     let ops = app.token("ops@test.cn").await;
     let ops_id = other.body["id"].as_i64().unwrap();
-    let demote = app.call("PATCH", &format!("/api/v1/admin/users/{ops_id}"), Some(&admin), Some(json!({"role": "evaluator"}))).await;
+    let demote = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/admin/users/{ops_id}"),
+            Some(&admin),
+            Some(json!({"role": "evaluator"})),
+        )
+        .await;
     assert_eq!(demote.status, 200, "{:?}", demote.body);
     let create = app.post("/api/v1/admin/users", Some(&ops), json!({"email": "x@test.cn", "password": PASSWORD, "display_name": "X", "role": "admin"})).await;
     assert!(matches!(create.status, 401 | 403), "{:?}", create.body);
     // A page session ends with its session too.
     let (browser, csrf) = signed_in(app, "root@test.cn").await;
-    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), 200);
-    let r = browser.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(
+        browser
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = browser
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        browser
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
 }
 
 // ---------------------------------------------------------------------- 13. redirects
 
 async fn redirects_after_language_switch_and_sign_in_stay_on_this_site(app: &TestApp) {
-    for next in ["/%09/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example", "/%0d%0a/evil.example"] {
-        let r = app.api.get(app.url(&format!("/lang/en?next={next}"))).send().await.unwrap();
+    for next in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+        "/%0d%0a/evil.example",
+    ] {
+        let r = app
+            .api
+            .get(app.url(&format!("/lang/en?next={next}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], "/", "next={next}");
     }
-    let r = app.api.get(app.url("/lang/en?next=/scenarios%3Fpage%3D2")).send().await.unwrap();
+    let r = app
+        .api
+        .get(app.url("/lang/en?next=/scenarios%3Fpage%3D2"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/scenarios?page=2");
     app.register("v@example.cn", "vendor", "V").await;
     let c = tests::browser();
-    let html = c.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let html = c
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = tests::csrf_of(&html);
     let r = c
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("email", "v@example.cn"), ("password", PASSWORD), ("next", "/\t/evil.example")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "v@example.cn"),
+            ("password", PASSWORD),
+            ("next", "/\t/evil.example"),
+        ])
         .send()
         .await
         .unwrap();
@@ -868,37 +1385,79 @@ async fn uploads_are_checked_before_their_body_is_read_and_bounded(app: &TestApp
     let (rival, _) = verified_vendor(app, "r@example.cn", "R").await;
     // Another vendor's upload to this bid stores nothing (it was written before the check).
     let before = app.stored_files().len();
-    assert_eq!(upload(app, &rival, id, "x.pdf", pdf("rival")).await.status, 404);
+    assert_eq!(
+        upload(app, &rival, id, "x.pdf", pdf("rival")).await.status,
+        404
+    );
     assert_eq!(app.stored_files().len(), before);
     // Too many parts, or too much text in all (each field alone was within the old limit),
     // even with a valid PDF at the end: refused, nothing stored.
-    let file = || reqwest::multipart::Part::bytes(pdf("bounded")).file_name("a.pdf").mime_str("application/pdf").unwrap();
+    let file = || {
+        reqwest::multipart::Part::bytes(pdf("bounded"))
+            .file_name("a.pdf")
+            .mime_str("application/pdf")
+            .unwrap()
+    };
     let mut form = reqwest::multipart::Form::new();
     for i in 0..40 {
         form = form.text(format!("f{i}"), "x");
     }
-    let r = app.api.post(app.url(&format!("/api/v1/bids/{id}/attachments"))).bearer_auth(&v).multipart(form.part("file", file())).send().await.unwrap();
+    let r = app
+        .api
+        .post(app.url(&format!("/api/v1/bids/{id}/attachments")))
+        .bearer_auth(&v)
+        .multipart(form.part("file", file()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let big = "字".repeat(70_000);
-    let form = reqwest::multipart::Form::new().text("a", big.clone()).text("b", big).part("file", file());
-    let r = app.api.post(app.url(&format!("/api/v1/bids/{id}/attachments"))).bearer_auth(&v).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("a", big.clone())
+        .text("b", big)
+        .part("file", file());
+    let r = app
+        .api
+        .post(app.url(&format!("/api/v1/bids/{id}/attachments")))
+        .bearer_auth(&v)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(app.stored_files().len(), before);
     // The page form: the CSRF token travels in the address and is checked before the body.
     let (c, csrf) = signed_in(app, "r@example.cn").await;
-    let (sid2, _) = (publish(app, &fresh(app, "owner@example.cn").await).await, ());
-    let part = || reqwest::multipart::Part::bytes(pdf("page")).file_name("方案.pdf").mime_str("application/pdf").unwrap();
+    let (sid2, _) = (
+        publish(app, &fresh(app, "owner@example.cn").await).await,
+        (),
+    );
+    let part = || {
+        reqwest::multipart::Part::bytes(pdf("page"))
+            .file_name("方案.pdf")
+            .mime_str("application/pdf")
+            .unwrap()
+    };
     let fields = |f: reqwest::multipart::Form| {
-        f.text("price", "3000").text("delivery_days", "30").text("technical_proposal", "方案").text("team", "团队")
+        f.text("price", "3000")
+            .text("delivery_days", "30")
+            .text("technical_proposal", "方案")
+            .text("team", "团队")
     };
     let wrong = c
         .post(app.url(&format!("/scenarios/{sid2}/bid?csrf=wrong")))
-        .multipart(fields(reqwest::multipart::Form::new().text("csrf", csrf.clone())).part("file", part()))
+        .multipart(
+            fields(reqwest::multipart::Form::new().text("csrf", csrf.clone())).part("file", part()),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), 403);
-    assert_eq!(app.stored_files().len(), before, "a form with a bad token stores nothing");
+    assert_eq!(
+        app.stored_files().len(),
+        before,
+        "a form with a bad token stores nothing"
+    );
     let right = c
         .post(app.url(&format!("/scenarios/{sid2}/bid?csrf={csrf}")))
         .multipart(fields(reqwest::multipart::Form::new()).part("file", part()))
@@ -914,7 +1473,12 @@ async fn uploads_are_checked_before_their_body_is_read_and_bounded(app: &TestApp
 async fn every_list_route_is_paged(app: &TestApp) {
     let r = ready_for_award(app).await;
     let owner = fresh(app, "owner@example.cn").await;
-    app.post(&format!("/api/v1/scenarios/{}/award", r.sid), Some(&owner), json!({"bid_id": r.bids[2]})).await;
+    app.post(
+        &format!("/api/v1/scenarios/{}/award", r.sid),
+        Some(&owner),
+        json!({"bid_id": r.bids[2]}),
+    )
+    .await;
     let admin = app.admin_token().await;
     let v = fresh(app, "v0@example.cn").await;
     let e = fresh(app, "ev0@example.cn").await;
@@ -944,7 +1508,11 @@ async fn every_list_route_is_paged(app: &TestApp) {
         assert!(one.body["items"].as_array().unwrap().len() <= 1, "{path}");
         assert_eq!(one.body["per_page"], 1, "{path}");
         let bad = app.get(&format!("{path}{sep}page=0"), token).await;
-        assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("page")), "{path}");
+        assert_eq!(
+            (bad.status, bad.body["errors"][0]["field"].as_str()),
+            (422, Some("page")),
+            "{path}"
+        );
     }
     // The OpenAPI document says so too: every one of these answers is a page.
     let doc = app.get("/api/openapi.json", None).await.body;

@@ -37,7 +37,13 @@ async fn a_failing_dependency_shows_the_public_no_error_text(app: &TestApp) {
 }
 
 async fn pages_and_api_answers_carry_the_security_headers(app: &TestApp) {
-    for path in ["/", "/scenarios", "/login", "/api/v1/scenarios", "/api/docs/"] {
+    for path in [
+        "/",
+        "/scenarios",
+        "/login",
+        "/api/v1/scenarios",
+        "/api/docs/",
+    ] {
         let r = app.api.get(app.url(path)).send().await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -52,7 +58,14 @@ async fn pages_and_api_answers_carry_the_security_headers(app: &TestApp) {
         );
     }
     // No page carries inline script (the policy would block it).
-    for path in ["/", "/scenarios", "/login", "/register", "/notices", "/vendors"] {
+    for path in [
+        "/",
+        "/scenarios",
+        "/login",
+        "/register",
+        "/notices",
+        "/vendors",
+    ] {
         let html = app
             .api
             .get(app.url(path))

@@ -457,13 +457,14 @@ async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestA
     );
     // The public sees nothing yet; the owner sees both; the asker sees their own.
     assert_eq!(
-        app.get(&qpath, None).await.body["items"].as_array().unwrap().len(),
+        app.get(&qpath, None).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
         0
     );
     assert_eq!(
-        app.get(&qpath, Some(&agency))
-            .await
-            .body["items"]
+        app.get(&qpath, Some(&agency)).await.body["items"]
             .as_array()
             .unwrap()
             .len(),
@@ -499,7 +500,8 @@ async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestA
     )
     .await;
     let public = app.get(&qpath, None).await.body;
-    let list = public.as_array().unwrap();
+    assert_eq!(public["total"], 1);
+    let list = public["items"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["answers"].as_array().unwrap().len(), 2);
     assert_eq!(
@@ -514,9 +516,7 @@ async fn questions_are_public_once_answered_and_never_name_the_asker(app: &TestA
         "the asker is never shown"
     );
     assert_eq!(
-        app.get(&qpath, Some(&agency))
-            .await
-            .body["items"]
+        app.get(&qpath, Some(&agency)).await.body["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -297,7 +297,15 @@ impl EvaluationRepo for AnyConnection {
     }
 
     fn panel_draws(&mut self, scenario: ScenarioId) -> Result<Vec<PanelDraw>> {
-        type Row = (i64, i64, String, String, String, String, chrono::NaiveDateTime);
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            chrono::NaiveDateTime,
+        );
         let rows: Vec<Row> = panel_draws::table
             .filter(panel_draws::scenario_id.eq(scenario.0))
             .order((panel_draws::at.asc(), panel_draws::id.asc()))

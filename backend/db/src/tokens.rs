@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::error::Result;
 use domain::account::User;
+use domain::error::Result;
 use domain::ids::{SessionId, UserId};
 use domain::ports::{PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenRepo};
 

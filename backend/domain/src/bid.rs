@@ -2,8 +2,8 @@
 //! rule as a plain function.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use rand::TryRngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Fields, Result};

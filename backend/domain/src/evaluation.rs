@@ -835,7 +835,9 @@ impl AwardBlocker {
             AwardBlocker::IncompleteSheet { missing, .. } => format!(
                 "{name} 的评分表还缺 {missing} 项 / {name}'s score sheet still lacks {missing} score(s)"
             ),
-            AwardBlocker::NoValidBid => "没有有效投标可以定标 / there is no valid bid to award".into(),
+            AwardBlocker::NoValidBid => {
+                "没有有效投标可以定标 / there is no valid bid to award".into()
+            }
         }
     }
 }
@@ -892,7 +894,10 @@ pub fn check_redraw(earlier_draws: usize, reason: &str) -> Result<String> {
         ));
     }
     if reason.chars().count() > 1000 {
-        return Err(Error::field("reason", "最多 1000 字 / at most 1000 characters"));
+        return Err(Error::field(
+            "reason",
+            "最多 1000 字 / at most 1000 characters",
+        ));
     }
     Ok(reason.to_string())
 }

@@ -323,7 +323,11 @@ mod tests {
             assert_eq!(read(&opened, false), after, "{viewer:?} after the deadline");
             assert_eq!(read(&awarded, false), after, "{viewer:?} after the award");
             assert_eq!(read(&opened, true), own, "{viewer:?}: a withdrawn bid");
-            assert_eq!(read(&cancelled, false), own, "{viewer:?}: a cancelled scenario");
+            assert_eq!(
+                read(&cancelled, false),
+                own,
+                "{viewer:?}: a cancelled scenario"
+            );
             assert_eq!(
                 can_list_all_bids(viewer, &opened, &[panelist], now),
                 after && !own,

@@ -511,7 +511,10 @@ mod tests {
         let e = Settings::from_sources(None, &env(&all))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("APP__DEMO"), "production refuses the demo data: {e}");
+        assert!(
+            e.contains("APP__DEMO"),
+            "production refuses the demo data: {e}"
+        );
     }
 
     #[test]
@@ -520,7 +523,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("APP__SERVER__TRUSTED_PROXIES"), "{e}");
-        let s = Settings::from_sources(None, &env(&[("APP__SERVER__TRUSTED_PROXIES", "2")])).unwrap();
+        let s =
+            Settings::from_sources(None, &env(&[("APP__SERVER__TRUSTED_PROXIES", "2")])).unwrap();
         assert_eq!(s.server.trusted_proxies, 2);
         assert_eq!(s.auth.address_max_failures, 100);
         assert_eq!(s.auth.account_max_failures, 5);

@@ -81,7 +81,10 @@ mod tests {
             client_address(peer(), &["[2001:db8::1]:443"], 1),
             "2001:db8::1"
         );
-        assert_eq!(client_address(peer(), &["198.51.100.4:5678"], 1), "198.51.100.4");
+        assert_eq!(
+            client_address(peer(), &["198.51.100.4:5678"], 1),
+            "198.51.100.4"
+        );
     }
 
     #[test]

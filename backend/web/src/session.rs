@@ -238,7 +238,8 @@ async fn check_session(
         }
     };
     let live = user.is_some();
-    req.extensions_mut().insert(LiveSession { session: sid, user });
+    req.extensions_mut()
+        .insert(LiveSession { session: sid, user });
     live
 }
 

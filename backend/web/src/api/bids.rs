@@ -283,7 +283,9 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
         if parts > MAX_PARTS {
             up.error = Some(Error::field(
                 "file",
-                format!("表单部分过多（最多 {MAX_PARTS} 个）/ too many form parts (at most {MAX_PARTS})"),
+                format!(
+                    "表单部分过多（最多 {MAX_PARTS} 个）/ too many form parts (at most {MAX_PARTS})"
+                ),
             ));
             break;
         }

@@ -627,12 +627,9 @@ pub async fn notices(
     q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
-    let list = blocking!(state, |s| s
-        .award_notices(paging.offset(), paging.per_page));
-    Ok(HttpResponse::Ok().json(paging.page_of(
-        list.items.iter().map(NoticeOut::from).collect(),
-        list.total,
-    )))
+    let list = blocking!(state, |s| s.award_notices(paging.offset(), paging.per_page));
+    Ok(HttpResponse::Ok()
+        .json(paging.page_of(list.items.iter().map(NoticeOut::from).collect(), list.total)))
 }
 
 #[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-result", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),

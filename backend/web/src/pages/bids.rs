@@ -101,11 +101,9 @@ async fn multipart_form(
     limit: usize,
     allowed: impl FnOnce() -> domain::Result<()> + Send + 'static,
 ) -> Result<(Upload, FormData), MultipartRefusal> {
-    let q = web::Query::<std::collections::HashMap<String, String>>::from_query(
-        req.query_string(),
-    )
-    .map(|q| q.into_inner())
-    .unwrap_or_default();
+    let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
     let token = q.get("csrf").map(String::as_str).unwrap_or_default();
     if !crate::session::csrf_form_ok(req, token) {
         return Err(MultipartRefusal::Csrf(csrf_failure(req)));

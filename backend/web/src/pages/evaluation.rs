@@ -54,23 +54,29 @@ pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     let ctx = PageCtx::new(&req, Some(&account), "evaluate");
     let rows = panels
         .into_iter()
-        .map(|MyPanel { scenario: v, member: m, progress }| PanelRow {
-            id: v.scenario.id.0,
-            title: v.scenario.title.clone(),
-            agency: v.owner_name.clone(),
-            status: v.status.code(),
-            status_label: ctx.t.t(&format!("status.{}", v.status.code())).to_string(),
-            deadline: beijing(v.scenario.bid_deadline),
-            declaration: ctx
-                .t
-                .t(match m.has_conflict {
-                    None => "ev.not_declared",
-                    Some(false) => "ev.declared_none",
-                    Some(true) => "ev.declared_conflict",
-                })
-                .to_string(),
-            progress,
-        })
+        .map(
+            |MyPanel {
+                 scenario: v,
+                 member: m,
+                 progress,
+             }| PanelRow {
+                id: v.scenario.id.0,
+                title: v.scenario.title.clone(),
+                agency: v.owner_name.clone(),
+                status: v.status.code(),
+                status_label: ctx.t.t(&format!("status.{}", v.status.code())).to_string(),
+                deadline: beijing(v.scenario.bid_deadline),
+                declaration: ctx
+                    .t
+                    .t(match m.has_conflict {
+                        None => "ev.not_declared",
+                        Some(false) => "ev.declared_none",
+                        Some(true) => "ev.declared_conflict",
+                    })
+                    .to_string(),
+                progress,
+            },
+        )
         .collect();
     render(StatusCode::OK, &ListPage { ctx, rows })
 }
