@@ -1468,6 +1468,50 @@ async fn uploads_are_checked_before_their_body_is_read_and_bounded(app: &TestApp
     assert_eq!(app.stored_files().len(), before + 1);
 }
 
+async fn an_award_notice_is_stored_at_award_time_and_earlier_awards_are_backfilled(app: &TestApp) {
+    let r = ready_for_award(app).await;
+    let owner = fresh(app, "owner@example.cn").await;
+    let awarded = app
+        .post(
+            &format!("/api/v1/scenarios/{}/award", r.sid),
+            Some(&owner),
+            json!({"bid_id": r.bids[2]}),
+        )
+        .await;
+    assert_eq!(awarded.status, 200);
+    let notice = app
+        .get(&format!("/api/v1/scenarios/{}/award-notice", r.sid), None)
+        .await;
+    assert_eq!(
+        notice.body, awarded.body,
+        "the notice is the one stored at award time"
+    );
+    // A database from before stored notices: the award is there, its notice is not.
+    assert_eq!(app.execute_sql("DELETE FROM award_notices"), 1);
+    assert_eq!(
+        app.get(&format!("/api/v1/scenarios/{}/award-notice", r.sid), None)
+            .await
+            .status,
+        404
+    );
+    let services = app.parts.services.clone();
+    let n = tokio::task::spawn_blocking(move || services.backfill_award_notices())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 1);
+    let again = app
+        .get(&format!("/api/v1/scenarios/{}/award-notice", r.sid), None)
+        .await;
+    assert_eq!(again.body, awarded.body);
+    let services = app.parts.services.clone();
+    let n = tokio::task::spawn_blocking(move || services.backfill_award_notices())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 0, "idempotent");
+}
+
 // ------------------------------------------------------------------- 18. paged lists
 
 async fn every_list_route_is_paged(app: &TestApp) {
@@ -1537,4 +1581,5 @@ on_both! {
     redirects_after_language_switch_and_sign_in_stay_on_this_site => super::redirects_after_language_switch_and_sign_in_stay_on_this_site;
     uploads_are_checked_before_their_body_is_read_and_bounded => super::uploads_are_checked_before_their_body_is_read_and_bounded;
     every_list_route_is_paged => super::every_list_route_is_paged;
+    an_award_notice_is_stored_at_award_time_and_earlier_awards_are_backfilled => super::an_award_notice_is_stored_at_award_time_and_earlier_awards_are_backfilled;
 }

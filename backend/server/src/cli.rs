@@ -187,6 +187,13 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         .build()?;
     rt.block_on(async move {
         let parts = wire(&settings, Arc::new(SystemClock))?;
+        let backfilled = parts.services.backfill_award_notices()?;
+        if backfilled > 0 {
+            tracing::info!(
+                notices = backfilled,
+                "stored the award notices of earlier awards"
+            );
+        }
         if settings.demo() {
             let n = seed::load_demo(&parts.services)?;
             if n.accounts + n.scenarios > 0 {

@@ -828,6 +828,38 @@ impl Services {
         })
     }
 
+    /// Stores the notice of every award made before notices were stored at award time (a
+    /// database from an earlier version); the scores of an awarded scenario no longer change,
+    /// so the notice is the one that award would have stored. Returns how many were stored.
+    pub fn backfill_award_notices(&self) -> Result<usize> {
+        in_tx(&*self.store, |tx| {
+            let mut stored = 0;
+            for status in [Status::Awarded, Status::Delivered, Status::Closed] {
+                let filter = crate::ports::ScenarioFilter {
+                    status: Some(status),
+                    domain: None,
+                    agency: None,
+                    viewer_org: None,
+                    now: self.now(),
+                    offset: 0,
+                    limit: i64::MAX,
+                };
+                for s in tx.scenarios(&filter)?.0 {
+                    let Some(award) = s.award.clone() else {
+                        continue;
+                    };
+                    if tx.award_notice(s.id)?.is_none() {
+                        let notice = self.notice_of(tx, &s)?;
+                        let body = serde_json::to_string(&notice).map_err(Error::internal)?;
+                        tx.insert_award_notice(s.id, award.at, &body)?;
+                        stored += 1;
+                    }
+                }
+            }
+            Ok(stored)
+        })
+    }
+
     /// The public award notice, as stored at award time.
     pub fn award_notice(&self, id: ScenarioId) -> Result<AwardNotice> {
         in_read(&*self.store, |tx| {
