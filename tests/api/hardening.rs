@@ -16,6 +16,17 @@ async fn fresh(app: &TestApp, email: &str) -> String {
     app.token(email).await
 }
 
+/// Evaluators `ev0@example.cn` … with expertise in city governance, and their ids.
+async fn evaluators(app: &TestApp, n: usize) -> Vec<i64> {
+    let admin = app.admin_token().await;
+    let mut evs = Vec::new();
+    for i in 0..n {
+        let (email, name) = (format!("ev{i}@example.cn"), format!("专家{i}"));
+        evs.push(evaluator(app, &admin, &email, &name).await);
+    }
+    evs
+}
+
 /// A published scenario of `owner` (deadline in 30 days).
 async fn publish(app: &TestApp, owner: &str) -> i64 {
     let sid = app
@@ -102,21 +113,9 @@ struct Ready {
 }
 
 async fn ready_for_award(app: &TestApp) -> Ready {
-    let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = publish(app, &owner).await;
-    let mut evs = Vec::new();
-    for i in 0..3 {
-        evs.push(
-            evaluator(
-                app,
-                &admin,
-                &format!("ev{i}@example.cn"),
-                &format!("专家{i}"),
-            )
-            .await,
-        );
-    }
+    let evs = evaluators(app, 3).await;
     set_panel(app, &owner, sid, &evs).await;
     let (mut bids, mut vendor_orgs) = (Vec::new(), Vec::new());
     for (i, price) in [300_000i64, 400_000, 250_000].iter().enumerate() {
@@ -175,21 +174,9 @@ fn count(statuses: &[u16], s: u16) -> usize {
 // ---------------------------------------------------------------- 1. evaluators before opening
 
 async fn an_evaluator_sees_nothing_that_depends_on_bids_before_opening(app: &TestApp) {
-    let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = publish(app, &owner).await;
-    let mut evs = Vec::new();
-    for i in 0..4 {
-        evs.push(
-            evaluator(
-                app,
-                &admin,
-                &format!("ev{i}@example.cn"),
-                &format!("专家{i}"),
-            )
-            .await,
-        );
-    }
+    let evs = evaluators(app, 4).await;
     set_panel(app, &owner, sid, &evs[..3]).await;
     let (c, _) = signed_in(app, "ev0@example.cn").await;
     let page = |c: reqwest::Client| async move {
@@ -662,6 +649,22 @@ async fn cancelling_a_scenario_voids_its_bids_for_good(app: &TestApp) {
             .status,
         409
     );
+    // The bidder's page says the bid is void, offers no revision, but lets it be withdrawn.
+    let (c, _) = signed_in(app, "v@example.cn").await;
+    let page = c
+        .get(app.url(&format!("/bids/{b}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("投标作废"), "the page says the bid is void");
+    assert!(
+        !page.contains(&format!("href=\"/bids/{b}/edit\"")),
+        "no revision of a void bid"
+    );
+    assert!(page.contains(&format!("href=\"/bids/{b}/withdraw\"")));
     // The bidder reads its own bid and receipt, and may still withdraw it.
     let v = fresh(app, "v@example.cn").await;
     let own = app.get(&format!("/api/v1/bids/{b}"), Some(&v)).await;
@@ -770,18 +773,9 @@ async fn earlier_versions_are_the_bidders_and_receipts_cannot_be_guessed(app: &T
 // --------------------------------------------------------------- 6. the panel draw's seed
 
 async fn the_panel_seed_is_drawn_by_the_server_and_redraws_are_few_and_explained(app: &TestApp) {
-    let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = publish(app, &owner).await;
-    for i in 0..6 {
-        evaluator(
-            app,
-            &admin,
-            &format!("ev{i}@example.cn"),
-            &format!("专家{i}"),
-        )
-        .await;
-    }
+    evaluators(app, 6).await;
     let draw = format!("/api/v1/scenarios/{sid}/panel/draw");
     let steer = app
         .post(&draw, Some(&owner), json!({"n": 3, "seed": "42"}))
@@ -837,21 +831,9 @@ async fn the_panel_seed_is_drawn_by_the_server_and_redraws_are_few_and_explained
 // ------------------------------------------------------ 7. no award on partial sheets
 
 async fn an_award_waits_for_complete_sheets_from_a_full_panel(app: &TestApp) {
-    let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = publish(app, &owner).await;
-    let mut evs = Vec::new();
-    for i in 0..3 {
-        evs.push(
-            evaluator(
-                app,
-                &admin,
-                &format!("ev{i}@example.cn"),
-                &format!("专家{i}"),
-            )
-            .await,
-        );
-    }
+    let evs = evaluators(app, 3).await;
     set_panel(app, &owner, sid, &evs).await;
     let (v, _) = verified_vendor(app, "v@example.cn", "V").await;
     let b1 = submit(app, &v, sid, 300_000).await;
@@ -996,7 +978,6 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
 }
 
 async fn concurrent_lifecycle_moves_on_one_scenario_succeed_once(app: &TestApp) {
-    let admin = app.admin_token().await;
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = app
         .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
@@ -1025,15 +1006,7 @@ async fn concurrent_lifecycle_moves_on_one_scenario_succeed_once(app: &TestApp) 
     )
     .await;
     assert_eq!(count(&extends, 200), 1, "{extends:?}");
-    for i in 0..8 {
-        evaluator(
-            app,
-            &admin,
-            &format!("ev{i}@example.cn"),
-            &format!("专家{i}"),
-        )
-        .await;
-    }
+    evaluators(app, 8).await;
     let draws = at_once(
         app,
         6,
@@ -1558,10 +1531,46 @@ async fn every_list_route_is_paged(app: &TestApp) {
             "{path}"
         );
     }
-    // The OpenAPI document says so too: every one of these answers is a page.
+    // The document says the same of every GET route: none answers a bare array, and every
+    // answer with `items` is a page (so a new list route cannot slip past this test).
     let doc = app.get("/api/openapi.json", None).await.body;
-    let q = &doc["paths"]["/api/v1/scenarios/{id}/questions"]["get"]["parameters"];
-    assert!(q.to_string().contains("per_page"), "{q}");
+    let resolve = |schema: &Value| -> Value {
+        match schema["$ref"].as_str() {
+            Some(r) => doc["components"]["schemas"][r.rsplit('/').next().unwrap()].clone(),
+            None => schema.clone(),
+        }
+    };
+    let mut lists = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let schema = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        if schema.is_null() {
+            continue;
+        }
+        let schema = resolve(schema);
+        assert_ne!(schema["type"], "array", "GET {path} answers a bare array");
+        // One resource whose `items` API.md fixes (a notice's bidders, a ranking's rows, the
+        // whole of one scenario's evaluation), not a list of resources.
+        let whole = [
+            "/api/v1/scenarios/{id}/award-notice",
+            "/api/v1/scenarios/{id}/ranking",
+        ];
+        if !schema["properties"]["items"].is_null() && !whole.contains(&path.as_str()) {
+            lists += 1;
+            for key in ["total", "page", "per_page"] {
+                assert!(
+                    !schema["properties"][key].is_null(),
+                    "GET {path} lists items without {key}"
+                );
+            }
+            let params = get["parameters"].to_string();
+            assert!(
+                params.contains("\"per_page\""),
+                "GET {path} takes no per_page: {params}"
+            );
+        }
+    }
+    assert!(lists >= 10, "{lists} list routes in the document");
 }
 
 on_both! {

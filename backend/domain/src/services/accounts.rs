@@ -199,6 +199,21 @@ impl Services {
             Reused,
             Invalid,
         }
+        // A replayed token ends its whole session, and the replay is audited.
+        let reuse_detected = |tx: &mut dyn Tx, rec: &RefreshTokenRecord, now| {
+            tx.revoke_session(rec.session, now)?;
+            append_audit(
+                tx,
+                AuditDraft::new(
+                    Some(rec.user_id),
+                    "session.reuse_detected",
+                    "session",
+                    rec.session,
+                ),
+                now,
+            )?;
+            Ok(Outcome::Reused)
+        };
         let outcome = in_tx(&*self.store, |tx| {
             let Some(rec) = tx.refresh_token_by_hash(&security::token_hash(token))? else {
                 return Ok(Outcome::Invalid);
@@ -207,36 +222,14 @@ impl Services {
                 return Ok(Outcome::Invalid);
             }
             if rec.used_at.is_some() {
-                tx.revoke_session(rec.session, now)?;
-                append_audit(
-                    tx,
-                    AuditDraft::new(
-                        Some(rec.user_id),
-                        "session.reuse_detected",
-                        "session",
-                        rec.session,
-                    ),
-                    now,
-                )?;
-                return Ok(Outcome::Reused);
+                return reuse_detected(tx, &rec, now);
             }
             let Some(user) = tx.user(rec.user_id)?.filter(|u| u.active) else {
                 return Ok(Outcome::Invalid);
             };
             if !tx.mark_refresh_token_used(rec.id, now)? {
                 // A concurrent exchange of the same token got there first: that is a replay.
-                tx.revoke_session(rec.session, now)?;
-                append_audit(
-                    tx,
-                    AuditDraft::new(
-                        Some(rec.user_id),
-                        "session.reuse_detected",
-                        "session",
-                        rec.session,
-                    ),
-                    now,
-                )?;
-                return Ok(Outcome::Reused);
+                return reuse_detected(tx, &rec, now);
             }
             let fresh = security::new_token();
             tx.insert_refresh_token(&self.refresh_record(user.id, rec.session, &fresh, now))?;

@@ -190,24 +190,35 @@ impl Services {
         Ok((b, s))
     }
 
+    /// The scenario (its row locked, shared, against a concurrent cancel or extension) and the
+    /// actor's organization, if that verified vendor may bid on it at `now`.
+    fn bidding_scenario(
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        scenario_id: ScenarioId,
+        now: DateTime<Utc>,
+    ) -> Result<(Scenario, crate::ids::OrganizationId)> {
+        let s = tx
+            .lock_scenario(scenario_id, RowLock::Share)?
+            .filter(|s| policy::can_view_scenario(Some(actor), s))
+            .ok_or(Error::NotFound)?;
+        let org_id = actor.organization_id.ok_or_else(|| {
+            Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
+        })?;
+        let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
+        policy::can_bid(actor, &org)?;
+        if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
+            return Err(not_open(&s, now, "bid"));
+        }
+        Ok((s, org_id))
+    }
+
     /// Whether the actor could submit a bid on the scenario now (read-only): checked before an
     /// upload is read, so that nothing is received or stored for a request that would fail.
     pub fn check_can_submit(&self, actor: &Actor, scenario_id: ScenarioId) -> Result<()> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let s = tx
-                .scenario(scenario_id)?
-                .filter(|s| policy::can_view_scenario(Some(actor), s))
-                .ok_or(Error::NotFound)?;
-            let org_id = actor.organization_id.ok_or_else(|| {
-                Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
-            })?;
-            let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
-            policy::can_bid(actor, &org)?;
-            if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
-                return Err(not_open(&s, now, "bid"));
-            }
-            Ok(())
+            Self::bidding_scenario(tx, actor, scenario_id, now).map(drop)
         })
     }
 
@@ -272,18 +283,7 @@ impl Services {
     ) -> Result<(BidView, Receipt)> {
         in_tx(&*self.store, |tx| {
             let now = self.now();
-            let s = tx
-                .lock_scenario(scenario_id, RowLock::Share)?
-                .filter(|s| policy::can_view_scenario(Some(actor), s))
-                .ok_or(Error::NotFound)?;
-            let org_id = actor.organization_id.ok_or_else(|| {
-                Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
-            })?;
-            let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
-            policy::can_bid(actor, &org)?;
-            if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
-                return Err(not_open(&s, now, "bid"));
-            }
+            let (s, org_id) = Self::bidding_scenario(tx, actor, scenario_id, now)?;
             let fields = BidFields::parse(input.clone(), s.budget_max_fen)?;
             let attachments = self.attachments_of(attachments, now)?;
             if tx

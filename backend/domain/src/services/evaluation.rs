@@ -351,18 +351,17 @@ impl Services {
     }
 
     /// The scenario and the actor's active membership of its panel (404 otherwise). A change
-    /// locks the scenario's row (shared), so it cannot interleave with a panel change or the
-    /// award.
+    /// locks the scenario's row first, so it cannot interleave with a panel change or the
+    /// award (nor, with `Update`, with another change of the same kind).
     fn active_member(
         tx: &mut dyn Tx,
         actor: &Actor,
         id: ScenarioId,
-        lock: bool,
+        lock: Option<RowLock>,
     ) -> Result<(Scenario, PanelMember)> {
-        let s = if lock {
-            tx.lock_scenario(id, RowLock::Share)?
-        } else {
-            tx.scenario(id)?
+        let s = match lock {
+            Some(mode) => tx.lock_scenario(id, mode)?,
+            None => tx.scenario(id)?,
         }
         .ok_or(Error::NotFound)?;
         let m = tx
@@ -378,7 +377,7 @@ impl Services {
     pub fn bidders_for_declaration(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<String>> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (s, _) = Self::active_member(tx, actor, id, false)?;
+            let (s, _) = Self::active_member(tx, actor, id, None)?;
             if !s.bids_opened(now) {
                 return Err(refuse(
                     &s,
@@ -416,7 +415,7 @@ impl Services {
         let now = self.now();
         let note = text::bounded(&note, 0, 1000).map_err(|m| Error::field("note", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, mut m) = Self::active_member(tx, actor, id, true)?;
+            let (s, mut m) = Self::active_member(tx, actor, id, Some(RowLock::Update))?;
             if s.status_at(now) != Status::Evaluating {
                 return Err(refuse(
                     &s,
@@ -517,7 +516,7 @@ impl Services {
     /// An evaluator's own scores on a scenario (for their sheet).
     pub fn my_scores(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<StoredScore>> {
         in_read(&*self.store, |tx| {
-            Self::active_member(tx, actor, id, false)?;
+            Self::active_member(tx, actor, id, None)?;
             Ok(tx
                 .scores(id)?
                 .into_iter()
@@ -682,7 +681,7 @@ impl Services {
         let now = self.now();
         let body = text::bounded(&body, 1, 5000).map_err(|m| Error::field("body", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, m) = Self::active_member(tx, actor, id, true)?;
+            let (s, m) = Self::active_member(tx, actor, id, Some(RowLock::Share))?;
             if !m.cleared() || !matches!(s.status_at(now), Status::Evaluating | Status::Awarded) {
                 return Err(refuse(
                     &s,
