@@ -176,7 +176,8 @@ async fn prepare(req: &HttpRequest) {
         .cookie(ACCESS_COOKIE)
         .and_then(|c| state.tokens.verify(c.value(), now).ok());
     if let Some(claims) = cookie_claims {
-        if !check_session(req, &state, &claims).await {
+        // Only a session the database says has ended ends the browser's (not a failed lookup).
+        if check_session(req, &state, &claims).await == Some(false) {
             tracing::info!("browser session ended: the session was revoked");
             set_cookie_later(req, removal(ACCESS_COOKIE, secure));
             set_cookie_later(req, removal(REFRESH_COOKIE, secure));
@@ -212,14 +213,15 @@ async fn prepare(req: &HttpRequest) {
 }
 
 /// Looks the token's session up (one indexed query) and records the answer for the
-/// extractors. Returns whether the session is live.
+/// extractors. Returns whether the session is live, `None` when the lookup failed (then
+/// nothing is recorded and the request is not authenticated).
 async fn check_session(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     claims: &crate::auth::Claims,
-) -> bool {
+) -> Option<bool> {
     let Ok(user_id) = claims.sub.parse::<i64>() else {
-        return false;
+        return Some(false);
     };
     let (services, sid) = (state.services.clone(), claims.sid);
     let user = match web::block(move || {
@@ -230,17 +232,17 @@ async fn check_session(
         Ok(Ok(u)) => u,
         Ok(Err(e)) => {
             tracing::error!(error = %e, "session lookup failed");
-            None
+            return None;
         }
         Err(e) => {
             tracing::error!(error = %e, "session lookup task failed");
-            None
+            return None;
         }
     };
     let live = user.is_some();
     req.extensions_mut()
         .insert(LiveSession { session: sid, user });
-    live
+    Some(live)
 }
 
 /// The two cookies of a signed-in browser.
