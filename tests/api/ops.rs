@@ -142,7 +142,7 @@ async fn the_openapi_document_describes_the_accounts_contract(app: &TestApp) {
 fn many_first_connections_to_a_fresh_sqlite_file_all_succeed() {
     // The first start opens the pool's connections at once; each switches the new file to WAL.
     // With the busy timeout set first they wait for each other instead of failing.
-    for round in 0..15 {
+    for round in 0..30 {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("market.db").display());
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));

@@ -83,13 +83,25 @@ pub fn establish(url: &str) -> anyhow::Result<AnyConnection> {
 
 /// A busy timeout, WAL, and foreign keys, on every SQLite connection. The busy timeout comes
 /// first: switching a fresh database to WAL takes a lock, and several first connections at
-/// once must wait for it rather than fail with "database is locked".
+/// once must wait for it rather than fail with "database is locked". Two connections that
+/// both hold a read lock and both want the exclusive one are refused at once by SQLite (it
+/// would deadlock otherwise), so a refusal is retried after a short pause.
 fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> anyhow::Result<()> {
-    c.batch_execute(
-        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-    )
-    .context("setting SQLite pragmas")
+    c.batch_execute("PRAGMA busy_timeout = 10000;")
+        .context("setting the SQLite busy timeout")?;
+    let mut attempt = 0;
+    loop {
+        match c.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        ) {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 50 && e.to_string().contains("locked") => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(10 * attempt));
+            }
+            Err(e) => return Err(e).context("setting SQLite pragmas"),
+        }
+    }
 }
 
 /// A URL with its password hidden, for messages.

@@ -51,10 +51,10 @@ pub enum Error {
     },
     /// A lifecycle move that the current state does not allow (HTTP 409); the answer names
     /// the state and the move.
-    #[error("cannot {action} in state {current}: {detail}")]
+    #[error("cannot {} in state {}: {detail}", action.code(), current.code())]
     IllegalTransition {
-        current: &'static str,
-        action: &'static str,
+        current: crate::scenario::Status,
+        action: crate::scenario::Move,
         detail: String,
     },
     /// Too many attempts; try again after this many seconds (HTTP 429).

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod email;
 pub mod error;
 pub mod evaluation;
+pub mod event;
 pub mod ids;
 pub mod job;
 pub mod policy;

@@ -123,16 +123,75 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn code(&self) -> &'static str {
+    /// The move this action is.
+    pub fn kind(&self) -> Move {
         match self {
-            Action::Edit => "edit",
-            Action::Publish => "publish",
-            Action::Extend { .. } => "extend",
-            Action::Cancel => "cancel",
-            Action::OpenBids => "open_bids",
-            Action::Award => "award",
-            Action::Deliver => "deliver",
-            Action::Close => "close",
+            Action::Edit => Move::Edit,
+            Action::Publish => Move::Publish,
+            Action::Extend { .. } => Move::Extend,
+            Action::Cancel => Move::Cancel,
+            Action::OpenBids => Move::OpenBids,
+            Action::Award => Move::Award,
+            Action::Deliver => Move::Deliver,
+            Action::Close => Move::Close,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
+    }
+}
+
+/// Every move a refusal can name: the lifecycle's actions and the moves made beside it (on
+/// bids, questions, the panel and scores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Move {
+    Edit,
+    Publish,
+    Extend,
+    Cancel,
+    OpenBids,
+    Award,
+    Deliver,
+    Close,
+    Bid,
+    Revise,
+    Attach,
+    Detach,
+    Withdraw,
+    Ask,
+    Answer,
+    SetPanel,
+    Declare,
+    Score,
+    Rank,
+    Dissent,
+}
+
+impl Move {
+    /// The name in API answers (`action` of a 409 problem).
+    pub fn code(self) -> &'static str {
+        match self {
+            Move::Edit => "edit",
+            Move::Publish => "publish",
+            Move::Extend => "extend",
+            Move::Cancel => "cancel",
+            Move::OpenBids => "open_bids",
+            Move::Award => "award",
+            Move::Deliver => "deliver",
+            Move::Close => "close",
+            Move::Bid => "bid",
+            Move::Revise => "revise",
+            Move::Attach => "attach",
+            Move::Detach => "detach",
+            Move::Withdraw => "withdraw",
+            Move::Ask => "ask",
+            Move::Answer => "answer",
+            Move::SetPanel => "set_panel",
+            Move::Declare => "declare",
+            Move::Score => "score",
+            Move::Rank => "rank",
+            Move::Dissent => "dissent",
         }
     }
 }
@@ -141,14 +200,14 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
     pub current: Status,
-    pub action: &'static str,
+    pub action: Move,
     pub why: String,
 }
 
 impl From<Refused> for Error {
     fn from(r: Refused) -> Error {
         Error::IllegalTransition {
-            current: r.current.code(),
+            current: r.current,
             action: r.action,
             detail: r.why,
         }
@@ -168,7 +227,7 @@ pub fn transition(
     let current = status.effective(deadline, now);
     let refuse = |why: &str| Refused {
         current,
-        action: action.code(),
+        action: action.kind(),
         why: why.to_string(),
     };
     match (current, action) {
@@ -966,7 +1025,7 @@ mod tests {
                     (Some(w), Ok(g)) => assert_eq!(*g, w, "{state:?} {action:?}"),
                     (None, Err(r)) => {
                         assert_eq!(r.current, state);
-                        assert_eq!(r.action, action.code());
+                        assert_eq!(r.action, action.kind());
                         assert!(r.why.contains(" / "), "bilingual reason");
                     }
                     _ => panic!("{state:?} {action:?}: expected {want:?}, got {got:?}"),

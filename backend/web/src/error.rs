@@ -113,6 +113,7 @@ pub fn public_detail(e: &Error) -> String {
             let (zh, en) = detail
                 .split_once(" / ")
                 .unwrap_or((detail.as_str(), detail.as_str()));
+            let (current, action) = (current.code(), action.code());
             format!(
                 "{zh}（当前状态 {current}，操作 {action}）/ cannot {action} while {current}: {en}"
             )
@@ -188,8 +189,8 @@ impl ResponseError for ApiError {
             current, action, ..
         } = &self.0
         {
-            problem.current_status = Some((*current).to_string());
-            problem.action = Some((*action).to_string());
+            problem.current_status = Some(current.code().to_string());
+            problem.action = Some(action.code().to_string());
         }
         let mut resp = problem.into_response();
         if let Error::TooManyRequests { retry_after_secs } = &self.0

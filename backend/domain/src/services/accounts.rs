@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Services, append_audit, enqueue_now};
+use super::{Services, emit, enqueue_now};
 use crate::account::{
     Email, Locale, NewStaffUser, OrgKind, OrgProfilePatch, Organization, Password, Registration,
     Role, User,
 };
-use crate::audit::AuditDraft;
 use crate::email::{EmailMessage, OutgoingEmail};
 use crate::error::{Error, Result};
+use crate::event::DomainEvent;
 use crate::ids::{OrganizationId, SessionId, UserId};
 use crate::job::Job;
 use crate::policy::{self, Actor};
@@ -86,20 +86,16 @@ impl Services {
             };
             tx.insert_organization(&org)?;
             tx.insert_user(&user, &hash)?;
-            append_audit(
+            emit(
                 tx,
-                AuditDraft::new(
-                    Some(user.id),
-                    "organization.register",
-                    "organization",
-                    org.id,
-                )
-                .after(&org),
+                Some(user.id),
+                DomainEvent::OrganizationRegistered(org.clone()),
                 now,
             )?;
-            append_audit(
+            emit(
                 tx,
-                AuditDraft::new(Some(user.id), "user.register", "user", user.id).after(&user),
+                Some(user.id),
+                DomainEvent::UserRegistered(user.clone()),
                 now,
             )?;
             Ok(Account {
@@ -202,16 +198,11 @@ impl Services {
         // A replayed token ends its whole session, and the replay is audited.
         let reuse_detected = |tx: &mut dyn Tx, rec: &RefreshTokenRecord, now| {
             tx.revoke_session(rec.session, now)?;
-            append_audit(
-                tx,
-                AuditDraft::new(
-                    Some(rec.user_id),
-                    "session.reuse_detected",
-                    "session",
-                    rec.session,
-                ),
-                now,
-            )?;
+            let replayed = DomainEvent::SessionReplayed {
+                user: rec.user_id,
+                session: rec.session,
+            };
+            emit(tx, Some(rec.user_id), replayed, now)?;
             Ok(Outcome::Reused)
         };
         let outcome = in_tx(&*self.store, |tx| {
@@ -289,9 +280,10 @@ impl Services {
                 updated_at: now,
             };
             tx.insert_user(&user, &hash)?;
-            append_audit(
+            emit(
                 tx,
-                AuditDraft::new(Some(actor.user_id), "user.create", "user", user.id).after(&user),
+                Some(actor.user_id),
+                DomainEvent::StaffUserCreated(user.clone()),
                 now,
             )?;
             Ok(user)
@@ -343,22 +335,19 @@ impl Services {
             tx.update_user(&user)?;
             tx.revoke_user_sessions(id, now)?;
             if user.active != before.active {
-                append_audit(
-                    tx,
-                    AuditDraft::new(Some(actor.user_id), "user.status_change", "user", id)
-                        .before(serde_json::json!({"active": before.active}))
-                        .after(serde_json::json!({"active": user.active})),
-                    now,
-                )?;
+                let changed = DomainEvent::UserActiveChanged {
+                    user: id,
+                    active: user.active,
+                };
+                emit(tx, Some(actor.user_id), changed, now)?;
             }
             if user.role != before.role {
-                append_audit(
-                    tx,
-                    AuditDraft::new(Some(actor.user_id), "user.role_change", "user", id)
-                        .before(serde_json::json!({"role": before.role}))
-                        .after(serde_json::json!({"role": user.role})),
-                    now,
-                )?;
+                let changed = DomainEvent::UserRoleChanged {
+                    user: id,
+                    before: before.role,
+                    after: user.role,
+                };
+                emit(tx, Some(actor.user_id), changed, now)?;
             }
             Ok(user)
         })
@@ -383,13 +372,12 @@ impl Services {
             org.opc_member = opc_member && org.kind == OrgKind::Vendor;
             org.updated_at = now;
             tx.update_organization(&org)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "organization.verify", "organization", id)
-                    .before(serde_json::json!({"verified": before.verified, "opc_member": before.opc_member}))
-                    .after(serde_json::json!({"verified": org.verified, "opc_member": org.opc_member})),
-                now,
-            )?;
+            let verified = DomainEvent::OrganizationVerified {
+                org: id,
+                before: (before.verified, before.opc_member),
+                after: (org.verified, org.opc_member),
+            };
+            emit(tx, Some(actor.user_id), verified, now)?;
             if before.verified != org.verified || before.opc_member != org.opc_member {
                 for u in tx
                     .users_of_organization(id)?
@@ -439,18 +427,11 @@ impl Services {
             let mut org = before.clone();
             patch.apply(&mut org, now);
             tx.update_organization(&org)?;
-            append_audit(
-                tx,
-                AuditDraft::new(
-                    Some(actor.user_id),
-                    "organization.update",
-                    "organization",
-                    id,
-                )
-                .before(&before)
-                .after(&org),
-                now,
-            )?;
+            let edited = DomainEvent::OrganizationProfileEdited {
+                before: Box::new(before),
+                after: Box::new(org.clone()),
+            };
+            emit(tx, Some(actor.user_id), edited, now)?;
             Ok(org)
         })
     }
@@ -531,16 +512,8 @@ impl Services {
             tx.mark_password_reset_used(rec.id, now)?;
             tx.set_password_hash(rec.user_id, &hash, now)?;
             tx.revoke_user_sessions(rec.user_id, now)?;
-            append_audit(
-                tx,
-                AuditDraft::new(
-                    Some(rec.user_id),
-                    "user.password_reset",
-                    "user",
-                    rec.user_id,
-                ),
-                now,
-            )
+            let reset = DomainEvent::PasswordReset { user: rec.user_id };
+            emit(tx, Some(rec.user_id), reset, now)
         })
     }
 
@@ -564,11 +537,7 @@ impl Services {
         in_tx(&*self.store, |tx| {
             tx.set_password_hash(id, &hash, now)?;
             tx.revoke_user_sessions(id, now)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(id), "user.password_change", "user", id),
-                now,
-            )
+            emit(tx, Some(id), DomainEvent::PasswordChanged { user: id }, now)
         })
     }
 
@@ -616,12 +585,7 @@ impl Services {
                         updated_at: now,
                     };
                     tx.insert_organization(&org)?;
-                    append_audit(
-                        tx,
-                        AuditDraft::new(None, "organization.create", "organization", org.id)
-                            .after(&org),
-                        now,
-                    )?;
+                    emit(tx, None, DomainEvent::OrganizationSeeded(org.clone()), now)?;
                     Some(org.id)
                 }
                 (None, Some(_)) => {
@@ -645,11 +609,7 @@ impl Services {
                 updated_at: now,
             };
             tx.insert_user(&user, &hash)?;
-            append_audit(
-                tx,
-                AuditDraft::new(None, "user.create", "user", user.id).after(&user),
-                now,
-            )?;
+            emit(tx, None, DomainEvent::UserSeeded(user.clone()), now)?;
             Ok(user)
         })
     }

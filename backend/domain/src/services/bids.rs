@@ -5,16 +5,16 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Services, append_audit};
-use crate::audit::AuditDraft;
+use super::{Services, emit};
 use crate::bid::{
     self, Attachment, Bid, BidFields, BidId, BidInput, BidStatus, BidVersion, Receipt,
 };
 use crate::error::{Error, Result};
+use crate::event::{BidChange, DomainEvent};
 use crate::ids::UserId;
 use crate::policy::{self, Actor};
 use crate::ports::{RowLock, Tx, in_read, in_tx};
-use crate::scenario::{self, Scenario, ScenarioId, Warning};
+use crate::scenario::{self, Move, Scenario, ScenarioId, Warning};
 
 /// A file already stored under its SHA-256, to be attached.
 #[derive(Debug, Clone)]
@@ -59,7 +59,7 @@ pub struct ScenarioBids {
     pub warnings: Vec<Warning>,
 }
 
-fn not_open(s: &Scenario, now: DateTime<Utc>, action: &'static str) -> Error {
+fn not_open(s: &Scenario, now: DateTime<Utc>, action: Move) -> Error {
     scenario::Refused {
         current: s.status_at(now),
         action,
@@ -129,7 +129,7 @@ impl Services {
         tx: &mut dyn Tx,
         actor: &Actor,
         b: &Bid,
-        action: &str,
+        change: BidChange,
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
         let salt = bid::new_salt();
@@ -148,12 +148,14 @@ impl Services {
             created_at: now,
         };
         tx.insert_bid_version(self.next_id(), b.id, &v)?;
-        append_audit(
-            tx,
-            AuditDraft::new(Some(actor.user_id), action, "bid", b.id)
-                .after(serde_json::json!({"scenario": b.scenario, "version": v.version, "content_sha256": v.content_hash})),
-            now,
-        )?;
+        let recorded = DomainEvent::BidVersionRecorded {
+            bid: b.id,
+            scenario: b.scenario,
+            change,
+            version: v.version,
+            content_sha256: v.content_hash.clone(),
+        };
+        emit(tx, Some(actor.user_id), recorded, now)?;
         Ok(receipt_of(b, &v))
     }
 
@@ -165,7 +167,7 @@ impl Services {
         tx: &mut dyn Tx,
         actor: &Actor,
         id: BidId,
-        action: &'static str,
+        action: Move,
         now: DateTime<Utc>,
     ) -> Result<(Bid, Scenario)> {
         let b = tx
@@ -183,7 +185,7 @@ impl Services {
                 detail: "该投标已撤回 / this bid was withdrawn".into(),
             });
         }
-        let withdrawing_void = action == "withdraw" && s.status == scenario::Status::Cancelled;
+        let withdrawing_void = action == Move::Withdraw && s.status == scenario::Status::Cancelled;
         if !withdrawing_void && !scenario::open_for_bids(s.status, s.bid_deadline, now) {
             return Err(not_open(&s, now, action));
         }
@@ -208,7 +210,7 @@ impl Services {
         let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
         policy::can_bid(actor, &org)?;
         if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
-            return Err(not_open(&s, now, "bid"));
+            return Err(not_open(&s, now, Move::Bid));
         }
         Ok((s, org_id))
     }
@@ -227,7 +229,7 @@ impl Services {
     pub fn check_can_attach(&self, actor: &Actor, id: BidId) -> Result<()> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (b, _) = self.own_open_bid(tx, actor, id, "attach", now)?;
+            let (b, _) = self.own_open_bid(tx, actor, id, Move::Attach, now)?;
             if b.attachments.len() >= bid::MAX_ATTACHMENTS {
                 return Err(Error::field(
                     "file",
@@ -306,7 +308,7 @@ impl Services {
                 updated_at: now,
             };
             tx.insert_bid(&b)?;
-            let receipt = self.record_version(tx, actor, &b, "bid.submit", now)?;
+            let receipt = self.record_version(tx, actor, &b, BidChange::Submitted, now)?;
             let view = self.bid_view(tx, actor, b, &s, now)?;
             Ok((view, receipt))
         })
@@ -316,18 +318,18 @@ impl Services {
         &self,
         actor: &Actor,
         id: BidId,
-        action: &'static str,
-        change: impl FnOnce(&mut Bid, &Scenario, DateTime<Utc>) -> Result<()>,
+        change: BidChange,
+        apply: impl FnOnce(&mut Bid, &Scenario, DateTime<Utc>) -> Result<()>,
     ) -> Result<(BidView, Receipt)> {
         in_tx(&*self.store, |tx| {
             let now = self.now();
-            let (mut b, s) = self.own_open_bid(tx, actor, id, action, now)?;
-            change(&mut b, &s, now)?;
+            let (mut b, s) = self.own_open_bid(tx, actor, id, change.verb(), now)?;
+            apply(&mut b, &s, now)?;
             b.version += 1;
             b.updated_at = now;
             b.submitted_by = actor.user_id;
             tx.update_bid(&b)?;
-            let receipt = self.record_version(tx, actor, &b, &format!("bid.{action}"), now)?;
+            let receipt = self.record_version(tx, actor, &b, change, now)?;
             let view = self.bid_view(tx, actor, b, &s, now)?;
             Ok((view, receipt))
         })
@@ -340,7 +342,7 @@ impl Services {
         id: BidId,
         input: BidInput,
     ) -> Result<(BidView, Receipt)> {
-        self.revise_with(actor, id, "revise", |b, s, _| {
+        self.revise_with(actor, id, BidChange::Revised, |b, s, _| {
             b.fields = BidFields::parse(input, s.budget_max_fen)?;
             Ok(())
         })
@@ -353,7 +355,7 @@ impl Services {
         id: BidId,
         file: NewAttachment,
     ) -> Result<(BidView, Receipt)> {
-        self.revise_with(actor, id, "attach", |b, _, now| {
+        self.revise_with(actor, id, BidChange::FileAttached, |b, _, now| {
             if b.attachments.iter().any(|a| a.sha256 == file.sha256) {
                 return Err(Error::Conflict {
                     code: "duplicate_attachment",
@@ -390,7 +392,7 @@ impl Services {
         id: BidId,
         sha256: &str,
     ) -> Result<(BidView, Receipt)> {
-        self.revise_with(actor, id, "detach", |b, _, _| {
+        self.revise_with(actor, id, BidChange::FileRemoved, |b, _, _| {
             let before = b.attachments.len();
             b.attachments.retain(|a| a.sha256 != sha256);
             if b.attachments.len() == before {
@@ -404,16 +406,15 @@ impl Services {
     pub fn withdraw_bid(&self, actor: &Actor, id: BidId) -> Result<BidView> {
         in_tx(&*self.store, |tx| {
             let now = self.now();
-            let (mut b, s) = self.own_open_bid(tx, actor, id, "withdraw", now)?;
+            let (mut b, s) = self.own_open_bid(tx, actor, id, Move::Withdraw, now)?;
             b.status = BidStatus::Withdrawn;
             b.updated_at = now;
             tx.update_bid(&b)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "bid.withdraw", "bid", id)
-                    .after(serde_json::json!({"scenario": b.scenario, "status": b.status})),
-                now,
-            )?;
+            let withdrawn = DomainEvent::BidWithdrawn {
+                bid: id,
+                scenario: b.scenario,
+            };
+            emit(tx, Some(actor.user_id), withdrawn, now)?;
             self.bid_view(tx, actor, b, &s, now)
         })
     }

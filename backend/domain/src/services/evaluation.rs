@@ -7,19 +7,19 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::Serialize;
 
-use super::{Services, append_audit};
+use super::{Services, emit};
 use crate::account::Role;
-use crate::audit::AuditDraft;
 use crate::bid::{self, BidId, BidStatus};
 use crate::error::{Error, Result};
 use crate::evaluation::{
     self as ev, Dissent, Evaluated, Marks, Outlier, PanelMember, Rating, Score, ScoreLine,
     StoredScore,
 };
+use crate::event::DomainEvent;
 use crate::ids::{OrganizationId, UserId};
 use crate::policy::{self, Actor};
 use crate::ports::{PanelDraw, RowLock, Tx, in_read, in_tx};
-use crate::scenario::{self, Action, Scenario, ScenarioId, Status, transition};
+use crate::scenario::{self, Action, Move, Scenario, ScenarioId, Status, transition};
 use crate::text;
 
 /// A panel member with their name.
@@ -109,7 +109,7 @@ pub struct VendorRatings {
     pub count: usize,
 }
 
-fn refuse(s: &Scenario, now: DateTime<Utc>, action: &'static str, why: &str) -> Error {
+fn refuse(s: &Scenario, now: DateTime<Utc>, action: Move, why: &str) -> Error {
     scenario::Refused {
         current: s.status_at(now),
         action,
@@ -161,7 +161,7 @@ impl Services {
             return Err(refuse(
                 s,
                 now,
-                "set_panel",
+                Move::SetPanel,
                 "只有投标中或评审中的场景可以组建评审组 / a panel is formed while the scenario takes or evaluates bids",
             ));
         }
@@ -236,13 +236,13 @@ impl Services {
                 )?,
             }
         }
-        append_audit(
-            tx,
-            AuditDraft::new(Some(actor.user_id), "panel.set", "scenario", s.id)
-                .before(serde_json::json!({"panel": before}))
-                .after(serde_json::json!({"panel": unique, "how": how})),
-            now,
-        )?;
+        let assigned = DomainEvent::PanelAssigned {
+            scenario: s.id,
+            before,
+            after: unique,
+            how,
+        };
+        emit(tx, Some(actor.user_id), assigned, now)?;
         self.panel_view(tx, s)
     }
 
@@ -382,7 +382,7 @@ impl Services {
                 return Err(refuse(
                     &s,
                     now,
-                    "declare",
+                    Move::Declare,
                     "开标后才能看到投标企业名单 / the bidders are known once the bids are opened",
                 ));
             }
@@ -420,7 +420,7 @@ impl Services {
                 return Err(refuse(
                     &s,
                     now,
-                    "declare",
+                    Move::Declare,
                     "开标后、定标前声明 / declarations are made between opening and award",
                 ));
             }
@@ -437,12 +437,12 @@ impl Services {
                 m.removed_at = Some(now);
             }
             tx.save_panel_member(id, &m)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "panel.declare", "scenario", id)
-                    .after(serde_json::json!({"has_conflict": has_conflict, "note": note})),
-                now,
-            )?;
+            let declared = DomainEvent::ConflictDeclared {
+                scenario: id,
+                has_conflict,
+                note: note.clone(),
+            };
+            emit(tx, Some(actor.user_id), declared, now)?;
             Ok(m)
         })
     }
@@ -474,7 +474,7 @@ impl Services {
                 return Err(refuse(
                     &s,
                     now,
-                    "score",
+                    Move::Score,
                     "只能在评审中为有效投标打分 / scores are given to valid bids while under evaluation",
                 ));
             }
@@ -499,13 +499,13 @@ impl Services {
                 };
                 tx.save_score(self.next_id(), s.id, &st)?;
                 if old != Some(score) {
-                    append_audit(
-                        tx,
-                        AuditDraft::new(Some(actor.user_id), "score.save", "bid", bid_id)
-                            .before(serde_json::json!({"criterion": criterion, "score": old}))
-                            .after(serde_json::json!({"criterion": criterion, "score": score})),
-                        now,
-                    )?;
+                    let saved = DomainEvent::ScoreSaved {
+                        bid: bid_id,
+                        criterion,
+                        before: old,
+                        after: score,
+                    };
+                    emit(tx, Some(actor.user_id), saved, now)?;
                 }
                 saved.push(st);
             }
@@ -629,7 +629,7 @@ impl Services {
                 return Err(refuse(
                     &s,
                     now,
-                    "rank",
+                    Move::Rank,
                     "开标后才有排名 / the ranking exists once the bids are opened",
                 ));
             }
@@ -686,7 +686,7 @@ impl Services {
                 return Err(refuse(
                     &s,
                     now,
-                    "dissent",
+                    Move::Dissent,
                     "评审期间由评审组成员提出 / panel members write dissents during evaluation",
                 ));
             }
@@ -697,12 +697,11 @@ impl Services {
                 created_at: now,
             };
             tx.insert_dissent(id, &d)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "panel.dissent", "scenario", id)
-                    .after(serde_json::json!({"body": body})),
-                now,
-            )?;
+            let dissent = DomainEvent::DissentWritten {
+                scenario: id,
+                body: body.clone(),
+            };
+            emit(tx, Some(actor.user_id), dissent, now)?;
             Ok(d)
         })
     }
@@ -773,13 +772,14 @@ impl Services {
             });
             s.updated_at = now;
             tx.update_scenario(&s)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.award", "scenario", id)
-                    .before(serde_json::json!({"status": before.status.effective(before.bid_deadline, now)}))
-                    .after(serde_json::json!({"status": s.status, "bid": bid_id, "rank": row.evaluated.rank, "justification": justification})),
-                now,
-            )?;
+            let awarded = DomainEvent::AwardMade {
+                scenario: id,
+                before: before.status_at(now),
+                bid: bid_id,
+                rank: row.evaluated.rank,
+                justification: justification.clone(),
+            };
+            emit(tx, Some(actor.user_id), awarded, now)?;
             let notice = self.notice_of(tx, &s)?;
             let body = serde_json::to_string(&notice).map_err(Error::internal)?;
             tx.insert_award_notice(id, now, &body)?;
@@ -905,13 +905,11 @@ impl Services {
             s.status = status;
             s.updated_at = now;
             tx.update_scenario(&s)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.deliver", "scenario", id)
-                    .before(serde_json::json!({"status": before.status}))
-                    .after(serde_json::json!({"status": s.status})),
-                now,
-            )
+            let delivered = DomainEvent::Delivered {
+                scenario: id,
+                before: before.status,
+            };
+            emit(tx, Some(actor.user_id), delivered, now)
         })
     }
 
@@ -973,9 +971,10 @@ impl Services {
             s.status = status;
             s.updated_at = now;
             tx.update_scenario(&s)?;
-            append_audit(
+            emit(
                 tx,
-                AuditDraft::new(Some(actor.user_id), "rating.create", "rating", r.id).after(&r),
+                Some(actor.user_id),
+                DomainEvent::Rated(Box::new(r.clone())),
                 now,
             )?;
             Ok(r)
@@ -1001,12 +1000,11 @@ impl Services {
             }
             r.reply = Some(body.clone());
             r.replied_at = Some(now);
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "rating.reply", "rating", rating)
-                    .after(serde_json::json!({"reply": body})),
-                now,
-            )?;
+            let replied = DomainEvent::RatingReplied {
+                rating,
+                reply: body.clone(),
+            };
+            emit(tx, Some(actor.user_id), replied, now)?;
             Ok(r)
         })
     }

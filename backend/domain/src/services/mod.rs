@@ -93,8 +93,19 @@ impl Services {
     }
 }
 
+/// Records what happened inside the caller's transaction: the audit record derived from the
+/// event (and, from the notifications issue on, the fan-out it causes).
+pub fn emit(
+    tx: &mut dyn Tx,
+    actor: Option<crate::ids::UserId>,
+    event: crate::event::DomainEvent,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    append_audit(tx, event.audit(actor), now)
+}
+
 /// Appends one record to the audit chain inside the caller's transaction.
-pub fn append_audit(tx: &mut dyn Tx, draft: AuditDraft, now: DateTime<Utc>) -> Result<()> {
+fn append_audit(tx: &mut dyn Tx, draft: AuditDraft, now: DateTime<Utc>) -> Result<()> {
     let (seq, prev) = tx.lock_audit_head()?;
     let rec = audit::seal(draft, seq + 1, &prev, now);
     tx.insert_audit_record(&rec)

@@ -6,16 +6,16 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Services, append_audit};
-use crate::audit::AuditDraft;
+use super::{Services, emit};
 use crate::error::{Error, Result};
+use crate::event::DomainEvent;
 use crate::ids::OrganizationId;
 use crate::job::{DEFAULT_MAX_ATTEMPTS, Job, NewJob};
 use crate::policy::{self, Actor};
 use crate::ports::{RowLock, ScenarioFilter, Tx, in_read, in_tx};
 use crate::scenario::{
-    self, Action, Answer, AnswerId, Criterion, CriterionId, Origin, Question, QuestionId, Scenario,
-    ScenarioFields, ScenarioId, ScenarioPatch, Status, Warning, transition,
+    self, Action, Answer, AnswerId, Criterion, CriterionId, Move, Origin, Question, QuestionId,
+    Scenario, ScenarioFields, ScenarioId, ScenarioPatch, Status, Warning, transition,
 };
 
 /// A scenario as readers see it at a moment.
@@ -170,9 +170,10 @@ impl Services {
                 award: None,
             };
             tx.insert_scenario(&s)?;
-            append_audit(
+            emit(
                 tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.create", "scenario", s.id).after(&s),
+                Some(actor.user_id),
+                DomainEvent::ScenarioCreated(Box::new(s.clone())),
                 now,
             )?;
             Ok((self.view(tx, s, now)?, warnings.clone()))
@@ -195,7 +196,7 @@ impl Services {
             } else if !matches!(before.status_at(now), Status::Draft | Status::Published) {
                 return Err(scenario::Refused {
                     current: before.status_at(now),
-                    action: "edit",
+                    action: Move::Edit,
                     why: "只有草稿或投标中的场景可以修改标签 / tags change only in draft or while open for bids".into(),
                 }
                 .into());
@@ -221,13 +222,11 @@ impl Services {
             }
             s.updated_at = now;
             tx.update_scenario(&s)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.edit", "scenario", id)
-                    .before(&before)
-                    .after(&s),
-                now,
-            )?;
+            let edited = DomainEvent::ScenarioEdited {
+                before: Box::new(before),
+                after: Box::new(s.clone()),
+            };
+            emit(tx, Some(actor.user_id), edited, now)?;
             let warnings = scenario::posting_warnings(&fields, now);
             Ok((self.view(tx, s, now)?, warnings))
         })
@@ -265,13 +264,12 @@ impl Services {
             s.updated_at = now;
             tx.update_scenario(&s)?;
             self.schedule_opening(tx, &s, now)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.publish", "scenario", id)
-                    .before(serde_json::json!({"status": before.status}))
-                    .after(serde_json::json!({"status": s.status, "bid_deadline": s.bid_deadline})),
-                now,
-            )?;
+            let published = DomainEvent::ScenarioPublished {
+                scenario: id,
+                before: before.status,
+                deadline: s.bid_deadline,
+            };
+            emit(tx, Some(actor.user_id), published, now)?;
             let fields = ScenarioFields::try_from(ScenarioPatch::default().over(&s))?;
             let warnings = scenario::posting_warnings(&fields, now);
             Ok((self.view(tx, s, now)?, warnings))
@@ -308,13 +306,12 @@ impl Services {
             s.updated_at = now;
             tx.update_scenario(&s)?;
             self.schedule_opening(tx, &s, now)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.extend", "scenario", id)
-                    .before(serde_json::json!({"bid_deadline": before.bid_deadline}))
-                    .after(serde_json::json!({"bid_deadline": new_deadline})),
-                now,
-            )?;
+            let extended = DomainEvent::DeadlineExtended {
+                scenario: id,
+                before: before.bid_deadline,
+                after: new_deadline,
+            };
+            emit(tx, Some(actor.user_id), extended, now)?;
             self.view(tx, s, now)
         })
     }
@@ -335,13 +332,12 @@ impl Services {
             s.cancel_reason = Some(reason.clone());
             s.updated_at = now;
             tx.update_scenario(&s)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "scenario.cancel", "scenario", id)
-                    .before(serde_json::json!({"status": before.status}))
-                    .after(serde_json::json!({"status": s.status, "reason": reason})),
-                now,
-            )?;
+            let cancelled = DomainEvent::ScenarioCancelled {
+                scenario: id,
+                before: before.status,
+                reason: reason.clone(),
+            };
+            emit(tx, Some(actor.user_id), cancelled, now)?;
             self.view(tx, s, now)
         })
     }
@@ -366,13 +362,12 @@ impl Services {
             tx.update_scenario(&s)?;
             // The deadline has passed, so the number of bids is no longer sealed.
             let bids = tx.count_active_bids(id)?;
-            append_audit(
-                tx,
-                AuditDraft::new(None, "scenario.open_bids", "scenario", id)
-                    .before(serde_json::json!({"status": Status::Published}))
-                    .after(serde_json::json!({"status": s.status, "bid_deadline": s.bid_deadline, "bids": bids})),
-                now,
-            )
+            let opened = DomainEvent::BidsOpened {
+                scenario: id,
+                deadline: s.bid_deadline,
+                bids,
+            };
+            emit(tx, None, opened, now)
         })
     }
 
@@ -433,7 +428,7 @@ impl Services {
             if s.status_at(now) != Status::Published {
                 return Err(scenario::Refused {
                     current: s.status_at(now),
-                    action: "ask",
+                    action: Move::Ask,
                     why: "只能在投标期间提问 / questions are asked while the scenario takes bids"
                         .into(),
                 }
@@ -448,12 +443,12 @@ impl Services {
                 answers: vec![],
             };
             tx.insert_question(&q)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "question.ask", "question", q.id)
-                    .after(serde_json::json!({"scenario": id, "body": body})),
-                now,
-            )?;
+            let asked = DomainEvent::QuestionAsked {
+                question: q.id,
+                scenario: id,
+                body: body.clone(),
+            };
+            emit(tx, Some(actor.user_id), asked, now)?;
             Ok(QuestionView {
                 id: q.id,
                 scenario: id,
@@ -504,7 +499,7 @@ impl Services {
             if s.status_at(now) != Status::Published {
                 return Err(scenario::Refused {
                     current: s.status_at(now),
-                    action: "answer",
+                    action: Move::Answer,
                     why: "只能在投标期间答疑 / answers are given while the scenario takes bids"
                         .into(),
                 }
@@ -516,12 +511,12 @@ impl Services {
                 created_at: now,
             };
             tx.insert_answer(question, actor.user_id, &a)?;
-            append_audit(
-                tx,
-                AuditDraft::new(Some(actor.user_id), "question.answer", "question", question)
-                    .after(serde_json::json!({"answer": a.id, "body": body})),
-                now,
-            )?;
+            let answered = DomainEvent::QuestionAnswered {
+                question,
+                answer: a.id,
+                body: body.clone(),
+            };
+            emit(tx, Some(actor.user_id), answered, now)?;
             let mut answers = q.answers;
             answers.push(a);
             let warnings = scenario::clarification_warnings(s.bid_deadline, now);

@@ -1,0 +1,375 @@
+//! Domain events: everything that happens in the marketplace, as the services record it inside
+//! the transaction that made it happen. The audit record is derived from the event here, and
+//! only here, so that action names are spelt in one place; the notification fan-out (a later
+//! issue) is derived from the same events.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::account::{Organization, Role, User};
+use crate::audit::AuditDraft;
+use crate::bid::{BidId, BidStatus};
+use crate::evaluation::Rating;
+use crate::ids::{OrganizationId, SessionId, UserId};
+use crate::scenario::{AnswerId, QuestionId, Scenario, ScenarioId, Status};
+
+/// Which change made a new version of a bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidChange {
+    Submitted,
+    Revised,
+    FileAttached,
+    FileRemoved,
+}
+
+impl BidChange {
+    /// The move that makes the change (what a refusal names).
+    pub fn verb(self) -> crate::scenario::Move {
+        use crate::scenario::Move;
+        match self {
+            BidChange::Submitted => Move::Bid,
+            BidChange::Revised => Move::Revise,
+            BidChange::FileAttached => Move::Attach,
+            BidChange::FileRemoved => Move::Detach,
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DomainEvent {
+    /// A new agency or vendor organization registered (with its first user).
+    OrganizationRegistered(Organization),
+    UserRegistered(User),
+    /// A refresh token was presented a second time: its session was ended.
+    SessionReplayed {
+        user: UserId,
+        session: SessionId,
+    },
+    /// An administrator created an evaluator or administrator.
+    StaffUserCreated(User),
+    UserActiveChanged {
+        user: UserId,
+        active: bool,
+    },
+    UserRoleChanged {
+        user: UserId,
+        before: Role,
+        after: Role,
+    },
+    /// An administrator set an organization's verification and OPC membership.
+    OrganizationVerified {
+        org: OrganizationId,
+        before: (bool, bool),
+        after: (bool, bool),
+    },
+    OrganizationProfileEdited {
+        before: Box<Organization>,
+        after: Box<Organization>,
+    },
+    PasswordReset {
+        user: UserId,
+    },
+    PasswordChanged {
+        user: UserId,
+    },
+    /// An organization or user made by the command line or the demo data.
+    OrganizationSeeded(Organization),
+    UserSeeded(User),
+
+    ScenarioCreated(Box<Scenario>),
+    ScenarioEdited {
+        before: Box<Scenario>,
+        after: Box<Scenario>,
+    },
+    ScenarioPublished {
+        scenario: ScenarioId,
+        before: Status,
+        deadline: DateTime<Utc>,
+    },
+    DeadlineExtended {
+        scenario: ScenarioId,
+        before: DateTime<Utc>,
+        after: DateTime<Utc>,
+    },
+    ScenarioCancelled {
+        scenario: ScenarioId,
+        before: Status,
+        reason: String,
+    },
+    /// The deadline passed and the bids were opened (their number is public from now on).
+    BidsOpened {
+        scenario: ScenarioId,
+        deadline: DateTime<Utc>,
+        bids: i64,
+    },
+    QuestionAsked {
+        question: QuestionId,
+        scenario: ScenarioId,
+        body: String,
+    },
+    QuestionAnswered {
+        question: QuestionId,
+        answer: AnswerId,
+        body: String,
+    },
+
+    /// A new version of a sealed bid: the record names only the scenario, the version and the
+    /// content hash, never the content.
+    BidVersionRecorded {
+        bid: BidId,
+        scenario: ScenarioId,
+        change: BidChange,
+        version: i32,
+        content_sha256: String,
+    },
+    BidWithdrawn {
+        bid: BidId,
+        scenario: ScenarioId,
+    },
+
+    /// The evaluation panel was chosen or drawn (`how` says which, with a draw's seed and pool).
+    PanelAssigned {
+        scenario: ScenarioId,
+        before: Vec<UserId>,
+        after: Vec<UserId>,
+        how: serde_json::Value,
+    },
+    ConflictDeclared {
+        scenario: ScenarioId,
+        has_conflict: bool,
+        note: String,
+    },
+    ScoreSaved {
+        bid: BidId,
+        criterion: crate::scenario::CriterionId,
+        before: Option<i32>,
+        after: i32,
+    },
+    DissentWritten {
+        scenario: ScenarioId,
+        body: String,
+    },
+    AwardMade {
+        scenario: ScenarioId,
+        before: Status,
+        bid: BidId,
+        rank: usize,
+        justification: Option<String>,
+    },
+    Delivered {
+        scenario: ScenarioId,
+        before: Status,
+    },
+    Rated(Box<Rating>),
+    RatingReplied {
+        rating: i64,
+        reply: String,
+    },
+}
+
+impl DomainEvent {
+    /// The audit action: the one list of action names.
+    pub fn action(&self) -> &'static str {
+        use DomainEvent::*;
+        match self {
+            OrganizationRegistered(_) => "organization.register",
+            UserRegistered(_) => "user.register",
+            SessionReplayed { .. } => "session.reuse_detected",
+            StaffUserCreated(_) | UserSeeded(_) => "user.create",
+            UserActiveChanged { .. } => "user.status_change",
+            UserRoleChanged { .. } => "user.role_change",
+            OrganizationVerified { .. } => "organization.verify",
+            OrganizationProfileEdited { .. } => "organization.update",
+            PasswordReset { .. } => "user.password_reset",
+            PasswordChanged { .. } => "user.password_change",
+            OrganizationSeeded(_) => "organization.create",
+            ScenarioCreated(_) => "scenario.create",
+            ScenarioEdited { .. } => "scenario.edit",
+            ScenarioPublished { .. } => "scenario.publish",
+            DeadlineExtended { .. } => "scenario.extend",
+            ScenarioCancelled { .. } => "scenario.cancel",
+            BidsOpened { .. } => "scenario.open_bids",
+            QuestionAsked { .. } => "question.ask",
+            QuestionAnswered { .. } => "question.answer",
+            BidVersionRecorded { change, .. } => match change {
+                BidChange::Submitted => "bid.submit",
+                BidChange::Revised => "bid.revise",
+                BidChange::FileAttached => "bid.attach",
+                BidChange::FileRemoved => "bid.detach",
+            },
+            BidWithdrawn { .. } => "bid.withdraw",
+            PanelAssigned { .. } => "panel.set",
+            ConflictDeclared { .. } => "panel.declare",
+            ScoreSaved { .. } => "score.save",
+            DissentWritten { .. } => "panel.dissent",
+            AwardMade { .. } => "scenario.award",
+            Delivered { .. } => "scenario.deliver",
+            Rated(_) => "rating.create",
+            RatingReplied { .. } => "rating.reply",
+        }
+    }
+
+    /// The audit record of the event, done by `actor` (none for the system).
+    pub fn audit(&self, actor: Option<UserId>) -> AuditDraft {
+        use DomainEvent::*;
+        let draft = |subject_type: &str, id: &dyn ToString| {
+            AuditDraft::new(actor, self.action(), subject_type, id.to_string())
+        };
+        match self {
+            OrganizationRegistered(o) | OrganizationSeeded(o) => draft("organization", &o.id).after(o),
+            UserRegistered(u) | StaffUserCreated(u) | UserSeeded(u) => draft("user", &u.id).after(u),
+            SessionReplayed { session, .. } => draft("session", session),
+            UserActiveChanged { user, active } => draft("user", user)
+                .before(json!({"active": !active}))
+                .after(json!({"active": active})),
+            UserRoleChanged {
+                user,
+                before,
+                after,
+            } => draft("user", user)
+                .before(json!({"role": before}))
+                .after(json!({"role": after})),
+            OrganizationVerified { org, before, after } => draft("organization", org)
+                .before(json!({"verified": before.0, "opc_member": before.1}))
+                .after(json!({"verified": after.0, "opc_member": after.1})),
+            OrganizationProfileEdited { before, after } => {
+                draft("organization", &after.id).before(before).after(after)
+            }
+            PasswordReset { user } | PasswordChanged { user } => draft("user", user),
+            ScenarioCreated(s) => draft("scenario", &s.id).after(s),
+            ScenarioEdited { before, after } => draft("scenario", &after.id).before(before).after(after),
+            ScenarioPublished {
+                scenario,
+                before,
+                deadline,
+            } => draft("scenario", scenario)
+                .before(json!({"status": before}))
+                .after(json!({"status": Status::Published, "bid_deadline": deadline})),
+            DeadlineExtended {
+                scenario,
+                before,
+                after,
+            } => draft("scenario", scenario)
+                .before(json!({"bid_deadline": before}))
+                .after(json!({"bid_deadline": after})),
+            ScenarioCancelled {
+                scenario,
+                before,
+                reason,
+            } => draft("scenario", scenario)
+                .before(json!({"status": before}))
+                .after(json!({"status": Status::Cancelled, "reason": reason})),
+            BidsOpened {
+                scenario,
+                deadline,
+                bids,
+            } => draft("scenario", scenario)
+                .before(json!({"status": Status::Published}))
+                .after(json!({"status": Status::Evaluating, "bid_deadline": deadline, "bids": bids})),
+            QuestionAsked {
+                question,
+                scenario,
+                body,
+            } => draft("question", question).after(json!({"scenario": scenario, "body": body})),
+            QuestionAnswered {
+                question,
+                answer,
+                body,
+            } => draft("question", question).after(json!({"answer": answer, "body": body})),
+            BidVersionRecorded {
+                bid,
+                scenario,
+                version,
+                content_sha256,
+                ..
+            } => draft("bid", bid).after(
+                json!({"scenario": scenario, "version": version, "content_sha256": content_sha256}),
+            ),
+            BidWithdrawn { bid, scenario } => draft("bid", bid)
+                .after(json!({"scenario": scenario, "status": BidStatus::Withdrawn})),
+            PanelAssigned {
+                scenario,
+                before,
+                after,
+                how,
+            } => draft("scenario", scenario)
+                .before(json!({"panel": before}))
+                .after(json!({"panel": after, "how": how})),
+            ConflictDeclared {
+                scenario,
+                has_conflict,
+                note,
+            } => draft("scenario", scenario)
+                .after(json!({"has_conflict": has_conflict, "note": note})),
+            ScoreSaved {
+                bid,
+                criterion,
+                before,
+                after,
+            } => draft("bid", bid)
+                .before(json!({"criterion": criterion, "score": before}))
+                .after(json!({"criterion": criterion, "score": after})),
+            DissentWritten { scenario, body } => draft("scenario", scenario).after(json!({"body": body})),
+            AwardMade {
+                scenario,
+                before,
+                bid,
+                rank,
+                justification,
+            } => draft("scenario", scenario)
+                .before(json!({"status": before}))
+                .after(json!({"status": Status::Awarded, "bid": bid, "rank": rank, "justification": justification})),
+            Delivered { scenario, before } => draft("scenario", scenario)
+                .before(json!({"status": before}))
+                .after(json!({"status": Status::Delivered})),
+            Rated(r) => draft("rating", &r.id).after(r),
+            RatingReplied { rating, reply } => draft("rating", rating).after(json!({"reply": reply})),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bid_version_names_its_change_and_never_the_content() {
+        let e = DomainEvent::BidVersionRecorded {
+            bid: BidId(1),
+            scenario: ScenarioId(2),
+            change: BidChange::Revised,
+            version: 3,
+            content_sha256: "ab".repeat(32),
+        };
+        let a = e.audit(Some(UserId(9)));
+        assert_eq!(
+            (
+                a.action.as_str(),
+                a.subject_type.as_str(),
+                a.subject_id.as_str()
+            ),
+            ("bid.revise", "bid", "1")
+        );
+        assert_eq!(
+            a.after.unwrap(),
+            json!({"scenario": 2, "version": 3, "content_sha256": "ab".repeat(32)})
+        );
+        assert!(a.before.is_none());
+        assert_eq!(a.actor, Some(UserId(9)));
+    }
+
+    #[test]
+    fn system_moves_have_no_actor_and_state_both_sides() {
+        let e = DomainEvent::BidsOpened {
+            scenario: ScenarioId(5),
+            deadline: DateTime::from_timestamp(0, 0).unwrap(),
+            bids: 4,
+        };
+        let a = e.audit(None);
+        assert_eq!(a.action, "scenario.open_bids");
+        assert_eq!(a.actor, None);
+        assert_eq!(a.before.unwrap(), json!({"status": "published"}));
+        assert_eq!(a.after.unwrap()["bids"], 4);
+    }
+}
