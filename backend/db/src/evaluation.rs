@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use domain::bid::BidId;
 use domain::error::{Error, Result};
 use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
-use domain::ids::{OrganizationId, UserId};
+use domain::ids::{OrganizationId, PanelMemberId, RatingId, UserId};
 use domain::ports::{EvaluationRepo, PanelDraw};
 use domain::scenario::{CriterionId, ScenarioId};
 
@@ -59,7 +59,7 @@ struct RatingRow {
 impl RatingRow {
     fn into_domain(self) -> Rating {
         Rating {
-            id: self.id,
+            id: RatingId(self.id),
             scenario: ScenarioId(self.scenario_id),
             vendor: OrganizationId(self.vendor_org_id),
             rated_by: UserId(self.rated_by),
@@ -76,7 +76,7 @@ impl RatingRow {
 
 fn member(r: MemberRow) -> PanelMember {
     PanelMember {
-        id: r.id,
+        id: PanelMemberId(r.id),
         evaluator: UserId(r.evaluator_id),
         added_at: from_db(r.added_at),
         declared_at: opt_from_db(r.declared_at),
@@ -107,23 +107,12 @@ impl EvaluationRepo for AnyConnection {
             .select(MemberRow::as_select())
             .load(self)
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PanelMember {
-                id: r.id,
-                evaluator: UserId(r.evaluator_id),
-                added_at: from_db(r.added_at),
-                declared_at: opt_from_db(r.declared_at),
-                has_conflict: r.has_conflict,
-                note: r.declaration_note,
-                removed_at: opt_from_db(r.removed_at),
-            })
-            .collect())
+        Ok(rows.into_iter().map(member).collect())
     }
 
     fn save_panel_member(&mut self, scenario: ScenarioId, m: &PanelMember) -> Result<()> {
         let row = MemberRow {
-            id: m.id,
+            id: m.id.0,
             scenario_id: scenario.0,
             evaluator_id: m.evaluator.0,
             added_at: to_db(m.added_at),
@@ -132,7 +121,7 @@ impl EvaluationRepo for AnyConnection {
             declaration_note: m.note.clone(),
             removed_at: m.removed_at.map(to_db),
         };
-        let updated = diesel::update(panel_members::table.find(m.id))
+        let updated = diesel::update(panel_members::table.find(m.id.0))
             .set(&row)
             .execute(self)
             .map_err(db_err)?;
@@ -230,7 +219,7 @@ impl EvaluationRepo for AnyConnection {
     fn insert_rating(&mut self, r: &Rating) -> Result<()> {
         diesel::insert_into(ratings::table)
             .values(RatingRow {
-                id: r.id,
+                id: r.id.0,
                 scenario_id: r.scenario.0,
                 vendor_org_id: r.vendor.0,
                 rated_by: r.rated_by.0,
@@ -257,9 +246,9 @@ impl EvaluationRepo for AnyConnection {
         Ok(row.map(RatingRow::into_domain))
     }
 
-    fn rating(&mut self, id: i64) -> Result<Option<Rating>> {
+    fn rating(&mut self, id: RatingId) -> Result<Option<Rating>> {
         let row: Option<RatingRow> = ratings::table
-            .find(id)
+            .find(id.0)
             .select(RatingRow::as_select())
             .first(self)
             .optional()
@@ -267,8 +256,8 @@ impl EvaluationRepo for AnyConnection {
         Ok(row.map(RatingRow::into_domain))
     }
 
-    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<bool> {
-        let n = diesel::update(ratings::table.find(id).filter(ratings::reply.is_null()))
+    fn save_reply(&mut self, id: RatingId, body: &str, at: DateTime<Utc>) -> Result<bool> {
+        let n = diesel::update(ratings::table.find(id.0).filter(ratings::reply.is_null()))
             .set((
                 ratings::reply.eq(Some(body)),
                 ratings::replied_at.eq(Some(to_db(at))),

@@ -11,10 +11,7 @@ use crate::ids::{OrganizationId, UserId};
 use crate::scenario::ScenarioId;
 use crate::text;
 
-crate::ids::id_types!(
-    /// A bid of one vendor on one scenario.
-    BidId,
-);
+pub use crate::ids::BidId;
 
 pub const MAX_PROPOSAL: usize = 50_000;
 pub const MAX_TEAM: usize = 5_000;

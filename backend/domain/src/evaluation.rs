@@ -732,7 +732,7 @@ mod tests {
 /// A member of a scenario's evaluation panel, with their conflict declaration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PanelMember {
-    pub id: i64,
+    pub id: crate::ids::PanelMemberId,
     pub evaluator: UserId,
     pub added_at: DateTime<Utc>,
     pub declared_at: Option<DateTime<Utc>>,
@@ -789,7 +789,7 @@ pub struct Dissent {
 /// The owner's rating of the vendor after delivery, and the vendor's one reply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rating {
-    pub id: i64,
+    pub id: crate::ids::RatingId,
     pub scenario: crate::scenario::ScenarioId,
     pub vendor: crate::ids::OrganizationId,
     pub rated_by: UserId,

@@ -163,7 +163,7 @@ pub enum DomainEvent {
     },
     Rated(Box<Rating>),
     RatingReplied {
-        rating: i64,
+        rating: crate::ids::RatingId,
         reply: String,
     },
 }

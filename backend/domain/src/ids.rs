@@ -25,8 +25,6 @@ macro_rules! id_types {
     )*};
 }
 
-pub(crate) use id_types;
-
 id_types!(
     /// A user account.
     UserId,
@@ -36,6 +34,20 @@ id_types!(
     SessionId,
     /// A queued background job.
     JobId,
+    /// A scenario.
+    ScenarioId,
+    /// A technical criterion of a scenario.
+    CriterionId,
+    /// A clarification question.
+    QuestionId,
+    /// An answer to a question.
+    AnswerId,
+    /// A bid of one vendor on one scenario.
+    BidId,
+    /// A member of a scenario's evaluation panel.
+    PanelMemberId,
+    /// An agency's rating of a vendor after delivery.
+    RatingId,
 );
 
 const EPOCH_MS: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z

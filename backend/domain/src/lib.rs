@@ -7,7 +7,6 @@ pub mod account;
 pub mod audit;
 pub mod bid;
 pub mod credit_code;
-pub mod demo;
 pub mod email;
 pub mod error;
 pub mod evaluation;

@@ -340,10 +340,15 @@ pub trait EvaluationRepo {
         &mut self,
         scenario: crate::scenario::ScenarioId,
     ) -> Result<Option<crate::evaluation::Rating>>;
-    fn rating(&mut self, id: i64) -> Result<Option<crate::evaluation::Rating>>;
+    fn rating(&mut self, id: crate::ids::RatingId) -> Result<Option<crate::evaluation::Rating>>;
     /// Writes the vendor's reply unless there is one; false when there was (the check and the
     /// write are one conditional update).
-    fn save_reply(&mut self, id: i64, body: &str, at: DateTime<Utc>) -> Result<bool>;
+    fn save_reply(
+        &mut self,
+        id: crate::ids::RatingId,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
     fn insert_panel_draw(
         &mut self,
         scenario: crate::scenario::ScenarioId,

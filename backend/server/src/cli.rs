@@ -238,11 +238,8 @@ fn print_banner(settings: &Settings, port: u16) {
         );
     }
     if settings.demo() {
-        println!(
-            "  demo sign-ins (password {}):",
-            domain::demo::DEMO_PASSWORD
-        );
-        for a in domain::demo::ACCOUNTS {
+        println!("  demo sign-ins (password {}):", crate::demo::DEMO_PASSWORD);
+        for a in crate::demo::ACCOUNTS {
             let org = a
                 .organization
                 .map(|o| format!(" — {}", o.name))

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
+use crate::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, FINISHED_BIDS, FINISHED_PANEL, SCENARIOS};
 use chrono::Duration;
 use domain::account::{Email, Password};
 use domain::bid::BidInput;
 use domain::credit_code::{CreditCode, with_check_character};
-use domain::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, FINISHED_BIDS, FINISHED_PANEL, SCENARIOS};
 use domain::evaluation::{Marks, ScoreLine};
 use domain::policy::Actor;
 use domain::ports::{FixedClock, in_read};

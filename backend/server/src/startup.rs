@@ -126,7 +126,7 @@ impl Application {
             secure_cookies: settings.public_url().starts_with("https://"),
             trusted_proxies: settings.server.trusted_proxies,
             hsts: settings.public_url().starts_with("https://"),
-            show_demo_accounts: settings.demo(),
+            demo_sign_ins: settings.demo().then(crate::demo::sign_ins),
         });
         let server = web::serve(listener, state, settings.server.workers)?;
         let (stop_worker, rx) = watch::channel(false);

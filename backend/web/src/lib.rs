@@ -23,6 +23,14 @@ use mail::Mailer;
 
 pub use auth::TokenKeys;
 
+/// The demo accounts the sign-in page lists, and their shared password.
+#[derive(Debug, Clone)]
+pub struct DemoSignIns {
+    pub password: &'static str,
+    /// (role, e-mail, organization or person)
+    pub accounts: Vec<(domain::account::Role, &'static str, &'static str)>,
+}
+
 /// What every handler can reach.
 pub struct AppState {
     pub services: Services,
@@ -37,8 +45,8 @@ pub struct AppState {
     pub trusted_proxies: u8,
     /// Send `Strict-Transport-Security` (the site is served over https).
     pub hsts: bool,
-    /// Whether the demo sign-ins are shown on the sign-in page.
-    pub show_demo_accounts: bool,
+    /// The demo sign-ins shown on the sign-in page (demo mode only).
+    pub demo_sign_ins: Option<DemoSignIns>,
 }
 
 impl std::fmt::Debug for AppState {

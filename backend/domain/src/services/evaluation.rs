@@ -225,7 +225,7 @@ impl Services {
                 None => tx.save_panel_member(
                     s.id,
                     &PanelMember {
-                        id: self.next_id(),
+                        id: crate::ids::PanelMemberId(self.next_id()),
                         evaluator: *e,
                         added_at: now,
                         declared_at: None,
@@ -954,7 +954,7 @@ impl Services {
                 .ok_or_else(|| Error::internal("a delivered scenario has an award"))?;
             let vendor = tx.bid(award.bid)?.ok_or(Error::NotFound)?.vendor;
             let r = Rating {
-                id: self.next_id(),
+                id: crate::ids::RatingId(self.next_id()),
                 scenario: id,
                 vendor,
                 rated_by: actor.user_id,
@@ -982,7 +982,12 @@ impl Services {
     }
 
     /// The rated vendor replies, once.
-    pub fn reply_to_rating(&self, actor: &Actor, rating: i64, body: String) -> Result<Rating> {
+    pub fn reply_to_rating(
+        &self,
+        actor: &Actor,
+        rating: crate::ids::RatingId,
+        body: String,
+    ) -> Result<Rating> {
         let now = self.now();
         let body = text::bounded(&body, 1, 2000).map_err(|m| Error::field("body", m))?;
         in_tx(&*self.store, |tx| {

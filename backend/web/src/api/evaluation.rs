@@ -389,7 +389,7 @@ pub struct RatingOut {
 impl From<&Rating> for RatingOut {
     fn from(r: &Rating) -> Self {
         RatingOut {
-            id: r.id,
+            id: r.id.0,
             scenario_id: r.scenario.0,
             quality: r.quality,
             timeliness: r.timeliness,
@@ -696,7 +696,7 @@ pub async fn reply(
     path: web::Path<i64>,
     body: web::Json<TextIn>,
 ) -> ApiResult<HttpResponse> {
-    let id = path.into_inner();
+    let id = domain::ids::RatingId(path.into_inner());
     let text = body.into_inner().body;
     let r = blocking!(state, |s| s.reply_to_rating(&who.actor, id, text));
     Ok(HttpResponse::Ok().json(RatingOut::from(&r)))

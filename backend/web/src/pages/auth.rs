@@ -157,20 +157,18 @@ fn login_page(
     form_message: Option<String>,
 ) -> LoginPage {
     let ctx = PageCtx::new(req, None, "login");
-    let demo_accounts = if state.show_demo_accounts {
-        domain::demo::ACCOUNTS
-            .iter()
-            .map(|a| {
-                let who = a.organization.map(|o| o.name).unwrap_or(a.display_name);
-                (
-                    format!("{} · {}", ctx.t.t(&format!("role.{}", a.role.code())), who),
-                    a.email,
-                )
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    let demo = state.demo_sign_ins.as_ref();
+    let demo_accounts = demo
+        .map(|d| {
+            d.accounts
+                .iter()
+                .map(|(role, email, who)| {
+                    let key = format!("role.{}", role.code());
+                    (format!("{} · {who}", ctx.t.t(&key)), *email)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     LoginPage {
         ctx,
         email,
@@ -178,7 +176,7 @@ fn login_page(
         errors,
         form_message,
         demo_accounts,
-        demo_password: domain::demo::DEMO_PASSWORD,
+        demo_password: demo.map(|d| d.password).unwrap_or_default(),
     }
 }
 

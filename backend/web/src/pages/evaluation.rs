@@ -1031,7 +1031,7 @@ pub async fn reply(
     form: CheckedForm,
 ) -> HttpResponse {
     let account = signed_in!(req, state);
-    let id = path.into_inner();
+    let id = domain::ids::RatingId(path.into_inner());
     let (a, services, body) = (actor(&account), state.services.clone(), form.0.get("body"));
     match run(move || services.reply_to_rating(&a, id, body)).await {
         Ok(r) => see_other(&format!("/organizations/{}?notice=saved", r.vendor.0)),
@@ -1104,7 +1104,7 @@ pub async fn organization(
             .ratings
             .iter()
             .map(|r| RatingLine {
-                id: r.id,
+                id: r.id.0,
                 scenario: titles.get(&r.scenario).cloned().unwrap_or_default(),
                 quality: r.quality,
                 timeliness: r.timeliness,

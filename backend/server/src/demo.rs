@@ -1,8 +1,8 @@
 //! The demo data set: the accounts and organizations that `seed --demo` loads and that the
 //! sign-in page lists while demo mode is on. Plain data; the server's seeding command writes it.
 
-use crate::account::Role;
-use crate::sector::Sector;
+use domain::account::Role;
+use domain::sector::Sector;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "qingshan-demo-2026";
@@ -248,8 +248,8 @@ fn five_pm_beijing(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono:
 
 impl DemoScenario {
     /// The posting's input, its deadline counted from `now`.
-    pub fn input(&self, now: chrono::DateTime<chrono::Utc>) -> crate::scenario::ScenarioInput {
-        use crate::scenario::{CriterionInput, ScenarioInput};
+    pub fn input(&self, now: chrono::DateTime<chrono::Utc>) -> domain::scenario::ScenarioInput {
+        use domain::scenario::{CriterionInput, ScenarioInput};
         ScenarioInput {
             title: self.title.into(),
             summary: self.summary.into(),
@@ -278,12 +278,12 @@ impl DemoScenario {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{Email, Password};
-    use crate::credit_code::{CreditCode, with_check_character};
+    use domain::account::{Email, Password};
+    use domain::credit_code::{CreditCode, with_check_character};
 
     #[test]
     fn the_catalogue_has_six_official_scenarios_and_eleven_marked_samples() {
-        use crate::scenario::ScenarioFields;
+        use domain::scenario::ScenarioFields;
         assert_eq!(SCENARIOS.len(), 17);
         assert_eq!(SCENARIOS.iter().filter(|s| s.official).count(), 6);
         let mut titles = std::collections::HashSet::new();
@@ -723,3 +723,17 @@ pub const SCENARIOS: &[DemoScenario] = &[
         official: false,
     },
 ];
+
+/// The demo sign-ins for the sign-in page.
+pub fn sign_ins() -> web::DemoSignIns {
+    web::DemoSignIns {
+        password: DEMO_PASSWORD,
+        accounts: ACCOUNTS
+            .iter()
+            .map(|a| {
+                let who = a.organization.map(|o| o.name).unwrap_or(a.display_name);
+                (a.role, a.email, who)
+            })
+            .collect(),
+    }
+}
