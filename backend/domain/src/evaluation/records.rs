@@ -1,0 +1,92 @@
+//! What evaluation stores: panel members with their declarations, scores, dissents, ratings.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Marks, Score};
+use crate::bid::BidId;
+use crate::ids::UserId;
+use crate::scenario::CriterionId;
+
+/// A member of a scenario's evaluation panel, with their conflict declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PanelMember {
+    pub id: crate::ids::PanelMemberId,
+    pub evaluator: UserId,
+    pub added_at: DateTime<Utc>,
+    pub declared_at: Option<DateTime<Utc>>,
+    /// `None` until declared.
+    pub has_conflict: Option<bool>,
+    pub note: String,
+    /// Set when taken off the panel (by the owner, or by declaring a conflict).
+    pub removed_at: Option<DateTime<Utc>>,
+}
+
+impl PanelMember {
+    pub fn active(&self) -> bool {
+        self.removed_at.is_none()
+    }
+
+    /// Declared no conflict: may see the bids and score them.
+    pub fn cleared(&self) -> bool {
+        self.active() && self.has_conflict == Some(false)
+    }
+}
+
+/// A stored score with its comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredScore {
+    pub evaluator: UserId,
+    pub bid: BidId,
+    pub criterion: CriterionId,
+    pub score: i32,
+    pub comment: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl StoredScore {
+    /// The score as the scoring rules take it.
+    pub fn score(&self) -> Score {
+        Score {
+            evaluator: self.evaluator,
+            bid: self.bid,
+            criterion: self.criterion,
+            score: self.score,
+        }
+    }
+}
+
+/// An evaluator's written disagreement with the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dissent {
+    pub id: i64,
+    pub evaluator: UserId,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The owner's rating of the vendor after delivery, and the vendor's one reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rating {
+    pub id: crate::ids::RatingId,
+    pub scenario: crate::scenario::ScenarioId,
+    pub vendor: crate::ids::OrganizationId,
+    pub rated_by: UserId,
+    pub quality: i32,
+    pub timeliness: i32,
+    pub communication: i32,
+    pub comment: String,
+    pub created_at: DateTime<Utc>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+impl Rating {
+    pub fn marks(&self) -> Marks {
+        Marks {
+            quality: self.quality,
+            timeliness: self.timeliness,
+            communication: self.communication,
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The award and its public notice (stored at award time), and each bidder's own result.
+
+use super::*;
+use super::{Services, emit};
+use crate::bid::BidId;
+use crate::error::{Error, Result};
+use crate::event::DomainEvent;
+use crate::policy::Actor;
+use crate::ports::{Tx, in_read, in_tx};
+use crate::scenario::{self, Action, Scenario, ScenarioId, Status, transition};
+
+impl Services {
+    /// The owner awards one bid. Any rank may win, but anything but rank 1 needs a written
+    /// justification. The award notice becomes public.
+    pub fn award(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        bid_id: BidId,
+        justification: Option<String>,
+    ) -> Result<AwardNotice> {
+        let now = self.now();
+        let justification = justification
+            .map(|j| j.trim().to_string())
+            .filter(|j| !j.is_empty());
+        if let Some(j) = &justification
+            && j.chars().count() > 5000
+        {
+            return Err(Error::field(
+                "justification",
+                "最多 5000 字 / at most 5000 characters",
+            ));
+        }
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Award, now)?;
+            let (rows, stored, cleared) = self.compute(tx, &before)?;
+            let blockers = self.blockers(tx, &before, &rows, &stored, &cleared)?;
+            if !blockers.is_empty() {
+                let why: Vec<String> = blockers.into_iter().map(|(_, m)| m).collect();
+                return Err(Error::Conflict {
+                    code: "evaluation_incomplete",
+                    detail: format!(
+                        "评审尚未完成，不能定标 / the evaluation is not complete, so no award can be made: {}",
+                        why.join("；")
+                    ),
+                });
+            }
+            let row = rows
+                .iter()
+                .find(|r| r.evaluated.bid == bid_id)
+                .ok_or_else(|| {
+                    Error::field(
+                        "bid_id",
+                        "不是该场景的有效投标 / not a valid bid of this scenario",
+                    )
+                })?;
+            if !row.vendor_verified {
+                return Err(Error::Conflict {
+                    code: "vendor_not_verified",
+                    detail: "该投标企业的认证已被撤销，不能中标 / this bidder's verification was revoked, so it cannot be awarded".into(),
+                });
+            }
+            if row.evaluated.rank != 1 && justification.is_none() {
+                return Err(Error::field(
+                    "justification",
+                    "所选投标不是第一名，须写明理由 / the chosen bid is not ranked first: give a justification",
+                ));
+            }
+            let mut s = before.clone();
+            s.status = status;
+            s.award = Some(scenario::Award {
+                bid: bid_id,
+                at: now,
+                justification: justification.clone(),
+            });
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            let awarded = DomainEvent::AwardMade {
+                scenario: id,
+                before: before.status_at(now),
+                bid: bid_id,
+                rank: row.evaluated.rank,
+                justification: justification.clone(),
+            };
+            emit(tx, Some(actor.user_id), awarded, now)?;
+            let notice = self.notice_of(tx, &s)?;
+            let body = serde_json::to_string(&notice).map_err(Error::internal)?;
+            tx.insert_award_notice(id, now, &body)?;
+            Ok(notice)
+        })
+    }
+
+    pub(super) fn notice_of(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<AwardNotice> {
+        let award = s.award.clone().ok_or(Error::NotFound)?;
+        let (rows, _, cleared) = self.compute(tx, s)?;
+        let winner = rows
+            .iter()
+            .find(|r| r.evaluated.bid == award.bid)
+            .ok_or_else(|| Error::internal("the awarded bid is missing"))?;
+        let mut panel = Vec::new();
+        for m in cleared {
+            panel.push(
+                tx.user(m.evaluator)?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default(),
+            );
+        }
+        Ok(AwardNotice {
+            scenario: s.id,
+            title: s.title.clone(),
+            agency: tx
+                .organization(s.owner)?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            awarded_at: award.at,
+            winner: (winner.vendor, winner.vendor_name.clone()),
+            price_fen: winner.evaluated.price_fen,
+            items: rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.vendor,
+                        r.vendor_name.clone(),
+                        r.evaluated.total,
+                        r.evaluated.rank,
+                    )
+                })
+                .collect(),
+            panel,
+        })
+    }
+
+    /// Stores the notice of every award made before notices were stored at award time (a
+    /// database from an earlier version); the scores of an awarded scenario no longer change,
+    /// so the notice is the one that award would have stored. Returns how many were stored.
+    pub fn backfill_award_notices(&self) -> Result<usize> {
+        in_tx(&*self.store, |tx| {
+            let mut stored = 0;
+            for status in [Status::Awarded, Status::Delivered, Status::Closed] {
+                let filter = crate::ports::ScenarioFilter {
+                    status: Some(status),
+                    domain: None,
+                    agency: None,
+                    viewer_org: None,
+                    now: self.now(),
+                    offset: 0,
+                    limit: i64::MAX,
+                };
+                for s in tx.scenarios(&filter)?.0 {
+                    let Some(award) = s.award.clone() else {
+                        continue;
+                    };
+                    if tx.award_notice(s.id)?.is_none() {
+                        let notice = self.notice_of(tx, &s)?;
+                        let body = serde_json::to_string(&notice).map_err(Error::internal)?;
+                        tx.insert_award_notice(s.id, award.at, &body)?;
+                        stored += 1;
+                    }
+                }
+            }
+            Ok(stored)
+        })
+    }
+
+    /// The public award notice, as stored at award time.
+    pub fn award_notice(&self, id: ScenarioId) -> Result<AwardNotice> {
+        in_read(&*self.store, |tx| {
+            let body = tx.award_notice(id)?.ok_or(Error::NotFound)?;
+            serde_json::from_str(&body).map_err(Error::internal)
+        })
+    }
+
+    /// A page of award notices, newest first.
+    pub fn award_notices(&self, offset: i64, limit: i64) -> Result<NoticePage> {
+        in_read(&*self.store, |tx| {
+            let (bodies, total) = tx.award_notices(offset, limit)?;
+            let items = bodies
+                .iter()
+                .map(|b| serde_json::from_str(b).map_err(Error::internal))
+                .collect::<Result<_>>()?;
+            Ok(NoticePage { items, total })
+        })
+    }
+
+    /// A bidding vendor's own evaluation: its per-criterion means, total and rank, never
+    /// another bidder's details. Only once awarded.
+    pub fn my_result(&self, actor: &Actor, id: ScenarioId) -> Result<RankRow> {
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| s.award.is_some())
+                .ok_or(Error::NotFound)?;
+            let org = actor.organization_id.ok_or(Error::NotFound)?;
+            let (rows, _, _) = self.compute(tx, &s)?;
+            rows.into_iter()
+                .find(|r| r.vendor == org)
+                .ok_or(Error::NotFound)
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! Delivery, the owner's rating and the vendor's one reply, and a vendor's reputation.
+
+use super::*;
+use super::{Services, emit};
+use crate::account::Role;
+use crate::error::{Error, Result};
+use crate::evaluation::{self as ev, Marks, Rating};
+use crate::event::DomainEvent;
+use crate::ids::OrganizationId;
+use crate::policy::Actor;
+use crate::ports::{in_read, in_tx};
+use crate::scenario::{Action, ScenarioId, transition};
+use crate::text;
+
+impl Services {
+    /// The owner marks the awarded work delivered.
+    pub fn deliver(&self, actor: &Actor, id: ScenarioId) -> Result<()> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Deliver, now)?;
+            let mut s = before.clone();
+            s.status = status;
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            let delivered = DomainEvent::Delivered {
+                scenario: id,
+                before: before.status,
+            };
+            emit(tx, Some(actor.user_id), delivered, now)
+        })
+    }
+
+    /// The owner rates the delivered work (1–5 each, with a comment), which closes the scenario.
+    pub fn rate(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        marks: Marks,
+        comment: String,
+    ) -> Result<Rating> {
+        let now = self.now();
+        let mut errors = Vec::new();
+        for (field, v) in [
+            ("quality", marks.quality),
+            ("timeliness", marks.timeliness),
+            ("communication", marks.communication),
+        ] {
+            if !(1..=5).contains(&v) {
+                errors.push(crate::FieldError::new(
+                    field,
+                    "评分为 1 到 5 / marks are 1 to 5",
+                ));
+            }
+        }
+        let comment = match text::bounded(&comment, 1, 2000) {
+            Ok(c) => c,
+            Err(m) => {
+                errors.push(crate::FieldError::new("comment", m));
+                String::new()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        in_tx(&*self.store, |tx| {
+            let before = Self::owned_scenario(tx, actor, id)?;
+            let status = transition(before.status, before.bid_deadline, &Action::Close, now)?;
+            let award = before
+                .award
+                .clone()
+                .ok_or_else(|| Error::internal("a delivered scenario has an award"))?;
+            let vendor = tx.bid(award.bid)?.ok_or(Error::NotFound)?.vendor;
+            let r = Rating {
+                id: crate::ids::RatingId(self.next_id()),
+                scenario: id,
+                vendor,
+                rated_by: actor.user_id,
+                quality: marks.quality,
+                timeliness: marks.timeliness,
+                communication: marks.communication,
+                comment: comment.clone(),
+                created_at: now,
+                reply: None,
+                replied_at: None,
+            };
+            tx.insert_rating(&r)?;
+            let mut s = before.clone();
+            s.status = status;
+            s.updated_at = now;
+            tx.update_scenario(&s)?;
+            emit(
+                tx,
+                Some(actor.user_id),
+                DomainEvent::Rated(Box::new(r.clone())),
+                now,
+            )?;
+            Ok(r)
+        })
+    }
+
+    /// The rated vendor replies, once.
+    pub fn reply_to_rating(
+        &self,
+        actor: &Actor,
+        rating: crate::ids::RatingId,
+        body: String,
+    ) -> Result<Rating> {
+        let now = self.now();
+        let body = text::bounded(&body, 1, 2000).map_err(|m| Error::field("body", m))?;
+        in_tx(&*self.store, |tx| {
+            let mut r = tx.rating(rating)?.ok_or(Error::NotFound)?;
+            if actor.organization_id != Some(r.vendor) || actor.role != Role::Vendor {
+                return Err(Error::Forbidden(
+                    "只有被评价的企业可以回复 / only the rated vendor replies".into(),
+                ));
+            }
+            if !tx.save_reply(rating, &body, now)? {
+                return Err(Error::Conflict {
+                    code: "already_replied",
+                    detail: "只能回复一次 / a rating is answered once".into(),
+                });
+            }
+            r.reply = Some(body.clone());
+            r.replied_at = Some(now);
+            let replied = DomainEvent::RatingReplied {
+                rating,
+                reply: body.clone(),
+            };
+            emit(tx, Some(actor.user_id), replied, now)?;
+            Ok(r)
+        })
+    }
+
+    /// A vendor's public ratings and reputation.
+    pub fn vendor_ratings(&self, org: OrganizationId) -> Result<VendorRatings> {
+        in_read(&*self.store, |tx| {
+            let ratings = tx.ratings_of_vendor(org)?;
+            let marks: Vec<Marks> = ratings.iter().map(Rating::marks).collect();
+            let rep = ev::reputation(&marks, self.market.reputation);
+            Ok(VendorRatings {
+                reputation: rep.map(|r| r.0),
+                count: ratings.len(),
+                ratings,
+            })
+        })
+    }
+}
