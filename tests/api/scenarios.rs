@@ -681,7 +681,53 @@ async fn every_scenario_change_is_audited(app: &TestApp) {
     assert!(matches!(check, domain::audit::ChainCheck::Intact { .. }));
 }
 
+async fn the_detail_says_what_the_caller_may_do(app: &TestApp) {
+    let (owner, _) = verified_agency(app, "aa-owner@example.cn", "城管局").await;
+    let id = create(app, &owner, posting(app, 30)).await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    let allowed = |b: &Value| b["allowed_actions"].clone();
+    assert_eq!(
+        allowed(&app.get(&path, Some(&owner)).await.body),
+        json!(["edit", "publish", "cancel"])
+    );
+    app.post(&format!("{path}/publish"), Some(&owner), json!({}))
+        .await;
+    assert_eq!(
+        allowed(&app.get(&path, Some(&owner)).await.body),
+        json!(["extend", "cancel", "answer", "set_panel"])
+    );
+    let admin = app.admin_token().await;
+    let org = app.register("aa-v@example.cn", "vendor", "V").await["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    let v = app.token("aa-v@example.cn").await;
+    assert_eq!(
+        allowed(&app.get(&path, Some(&v)).await.body),
+        json!(["ask"]),
+        "unverified: no bid"
+    );
+    app.post(
+        &format!("/api/v1/admin/organizations/{org}/verify"),
+        Some(&admin),
+        json!({"verified": true}),
+    )
+    .await;
+    assert_eq!(
+        allowed(&app.get(&path, Some(&v)).await.body),
+        json!(["bid", "ask"])
+    );
+    assert_eq!(allowed(&app.get(&path, None).await.body), json!([]));
+    let list = app.get("/api/v1/scenarios", None).await.body;
+    assert!(
+        list["items"][0].get("allowed_actions").is_none(),
+        "only the detail carries them"
+    );
+}
+
 on_both! {
+    the_detail_says_what_the_caller_may_do => super::the_detail_says_what_the_caller_may_do;
     the_whole_lifecycle_runs_to_evaluating_without_a_request => super::the_whole_lifecycle_runs_to_evaluating_without_a_request;
     cancel_needs_a_reason_and_ends_the_scenario => super::cancel_needs_a_reason_and_ends_the_scenario;
     a_draft_is_invisible_to_everyone_but_its_agency => super::a_draft_is_invisible_to_everyone_but_its_agency;

@@ -4,6 +4,7 @@
 //! through the traits in [`ports`].
 
 pub mod account;
+pub mod actor;
 pub mod audit;
 pub mod bid;
 pub mod credit_code;

@@ -8,13 +8,7 @@ use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, UserId};
 use crate::scenario::Scenario;
 
-/// The signed-in user, as a request presents it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: UserId,
-    pub role: Role,
-    pub organization_id: Option<OrganizationId>,
-}
+pub use crate::actor::Actor;
 
 fn forbidden(why: &str) -> Error {
     Error::Forbidden(why.to_string())
@@ -104,6 +98,54 @@ pub fn require_scenario_owner(actor: &Actor, s: &Scenario) -> Result<()> {
     }
 }
 
+/// The ranking (prices and scores of every bid) is for the owner agency and administrators.
+pub fn can_see_ranking(actor: &Actor, s: &Scenario) -> Result<()> {
+    if actor.role == Role::Admin || require_scenario_owner(actor, s).is_ok() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking",
+        ))
+    }
+}
+
+/// The panel's membership is for its members, the owner agency and administrators.
+pub fn can_see_panel(actor: &Actor, s: &Scenario, is_member: bool) -> bool {
+    is_member || actor.role == Role::Admin || require_scenario_owner(actor, s).is_ok()
+}
+
+/// Only evaluators have panels to work on.
+pub fn require_evaluator(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Evaluator {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有评审专家有评审任务 / only evaluators have panels",
+        ))
+    }
+}
+
+/// A vendor user's organization (their bids are its bids).
+pub fn require_vendor(actor: &Actor) -> Result<OrganizationId> {
+    match (actor.role, actor.organization_id) {
+        (Role::Vendor, Some(org)) => Ok(org),
+        _ => Err(forbidden(
+            "只有企业用户有投标 / only vendor users have bids",
+        )),
+    }
+}
+
+/// Only the rated vendor's users reply to a rating.
+pub fn can_reply_to_rating(actor: &Actor, rated_vendor: OrganizationId) -> Result<()> {
+    if actor.role == Role::Vendor && actor.organization_id == Some(rated_vendor) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有被评价的企业可以回复 / only the rated vendor replies",
+        ))
+    }
+}
+
 /// Signed-in vendor users ask clarification questions.
 pub fn can_ask_question(actor: &Actor) -> Result<()> {
     if actor.role == Role::Vendor && actor.organization_id.is_some() {
@@ -145,6 +187,71 @@ pub fn can_list_all_bids(
     s.bids_opened(now)
         && ((viewer.role == Role::Agency && viewer.organization_id == Some(s.owner))
             || (viewer.role == Role::Evaluator && cleared_panel.contains(&viewer.user_id)))
+}
+
+/// What the viewer may do with a scenario now, from the permissions above and the lifecycle
+/// ([`crate::scenario::transition`]): what the API's `allowed_actions` and the detail page's
+/// buttons show. `organization` is the viewer's own (for verification); `has_active_bid` whether
+/// it already has a bid in the running.
+pub fn allowed_actions(
+    viewer: Option<&Actor>,
+    organization: Option<&Organization>,
+    s: &Scenario,
+    has_active_bid: bool,
+    now: DateTime<Utc>,
+) -> Vec<crate::scenario::Move> {
+    use crate::scenario::{Action, Move, Status, transition};
+    let Some(actor) = viewer else {
+        return vec![];
+    };
+    let status = s.status_at(now);
+    let moves = |action: &Action| transition(s.status, s.bid_deadline, action, now).is_ok();
+    let mut out = Vec::new();
+    if require_scenario_owner(actor, s).is_ok() {
+        let verified = organization.is_some_and(|o| can_publish(actor, o).is_ok());
+        let later = s.bid_deadline + chrono::Duration::days(1);
+        for (action, m) in [
+            (Action::Edit, Move::Edit),
+            (Action::Publish, Move::Publish),
+            (
+                Action::Extend {
+                    new_deadline: later,
+                },
+                Move::Extend,
+            ),
+            (Action::Cancel, Move::Cancel),
+        ] {
+            if moves(&action) && (m != Move::Publish || verified) {
+                out.push(m);
+            }
+        }
+        if status == Status::Published {
+            out.push(Move::Answer);
+        }
+        if matches!(status, Status::Published | Status::Evaluating) {
+            out.push(Move::SetPanel);
+        }
+        if s.bids_opened(now) {
+            out.push(Move::Rank);
+        }
+        for (action, m) in [
+            (Action::Award, Move::Award),
+            (Action::Deliver, Move::Deliver),
+            (Action::Close, Move::Close),
+        ] {
+            if moves(&action) {
+                out.push(m);
+            }
+        }
+    }
+    if status == Status::Published && can_ask_question(actor).is_ok() {
+        let bids = organization.is_some_and(|o| can_bid(actor, o).is_ok());
+        if bids && !has_active_bid {
+            out.push(Move::Bid);
+        }
+        out.push(Move::Ask);
+    }
+    out
 }
 
 /// Whether an earlier version of a bid (its content and receipt) may be shown: to the bidder
@@ -338,6 +445,75 @@ mod tests {
             }
             assert_eq!(can_see_bid_history(viewer, vendor), own);
         }
+    }
+
+    #[test]
+    fn allowed_actions_follow_the_owner_the_lifecycle_and_verification() {
+        use crate::scenario::{Move, Status};
+        let now = Utc::now();
+        let owner = actor(Role::Agency, Some(1));
+        let agency = org(1, OrgKind::Agency, true);
+        let unverified_agency = org(1, OrgKind::Agency, false);
+        let vendor = actor(Role::Vendor, Some(3));
+        let verified = org(3, OrgKind::Vendor, true);
+        let unverified = org(3, OrgKind::Vendor, false);
+        let mut draft = scenario(1, false);
+        draft.bid_deadline = now + chrono::Duration::days(10);
+        let mut open = draft.clone();
+        open.status = Status::Published;
+        open.published_at = Some(now);
+        let mut evaluating = open.clone();
+        evaluating.bid_deadline = now - chrono::Duration::seconds(1);
+        let mut awarded = evaluating.clone();
+        awarded.status = Status::Awarded;
+        let allowed = |a: Option<&Actor>, o: Option<&Organization>, s: &Scenario, has_bid| {
+            allowed_actions(a, o, s, has_bid, now)
+        };
+        assert_eq!(
+            allowed(Some(&owner), Some(&agency), &draft, false),
+            [Move::Edit, Move::Publish, Move::Cancel]
+        );
+        assert_eq!(
+            allowed(Some(&owner), Some(&unverified_agency), &draft, false),
+            [Move::Edit, Move::Cancel],
+            "an unverified agency may not publish"
+        );
+        assert_eq!(
+            allowed(Some(&owner), Some(&agency), &open, false),
+            [Move::Extend, Move::Cancel, Move::Answer, Move::SetPanel]
+        );
+        assert_eq!(
+            allowed(Some(&owner), Some(&agency), &evaluating, false),
+            [Move::SetPanel, Move::Rank, Move::Award]
+        );
+        assert_eq!(
+            allowed(Some(&owner), Some(&agency), &awarded, false),
+            [Move::Rank, Move::Deliver]
+        );
+        assert_eq!(
+            allowed(Some(&vendor), Some(&verified), &open, false),
+            [Move::Bid, Move::Ask]
+        );
+        assert_eq!(
+            allowed(Some(&vendor), Some(&verified), &open, true),
+            [Move::Ask]
+        );
+        assert_eq!(
+            allowed(Some(&vendor), Some(&unverified), &open, false),
+            [Move::Ask]
+        );
+        assert!(allowed(Some(&vendor), Some(&verified), &evaluating, false).is_empty());
+        assert!(allowed(None, None, &open, false).is_empty());
+        let other = actor(Role::Agency, Some(2));
+        assert!(
+            allowed(
+                Some(&other),
+                Some(&org(2, OrgKind::Agency, true)),
+                &open,
+                false
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -523,12 +523,7 @@ impl Services {
     /// A vendor's own bids across scenarios, newest first.
     pub fn my_bids(&self, actor: &Actor) -> Result<Vec<BidView>> {
         let now = self.now();
-        let org = actor
-            .organization_id
-            .filter(|_| actor.role == crate::account::Role::Vendor)
-            .ok_or_else(|| {
-                Error::Forbidden("只有企业用户有投标 / only vendor users have bids".into())
-            })?;
+        let org = policy::require_vendor(actor)?;
         in_read(&*self.store, |tx| {
             let mut out = Vec::new();
             for b in tx.bids_of_vendor(org)? {

@@ -29,6 +29,30 @@ pub struct ScenarioView {
     pub owner_name: String,
 }
 
+/// A scenario with what its reader may do with it and needs to know: the read model of the
+/// detail page and of `GET /api/v1/scenarios/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioDetail {
+    pub view: ScenarioView,
+    /// What the reader may do now (from the policy and the lifecycle).
+    #[serde(serialize_with = "move_codes")]
+    pub allowed: Vec<Move>,
+    /// The reader's (vendor's) own bids on the scenario, withdrawn ones too.
+    pub own_bids: Vec<super::bids::BidView>,
+    pub questions: Vec<QuestionView>,
+}
+
+fn move_codes<S: serde::Serializer>(moves: &[Move], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(moves.iter().map(|m| m.code()))
+}
+
+impl ScenarioDetail {
+    /// Whether the reader may make this move.
+    pub fn may(&self, m: Move) -> bool {
+        self.allowed.contains(&m)
+    }
+}
+
 /// A question as a reader may see it: never who asked.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionView {
@@ -377,6 +401,40 @@ impl Services {
         in_read(&*self.store, |tx| {
             let s = Self::visible(tx, viewer, id)?;
             self.view(tx, s, now)
+        })
+    }
+
+    /// A scenario with the viewer's allowed actions, own bids and the questions they may see.
+    pub fn scenario_detail(
+        &self,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<ScenarioDetail> {
+        let view = self.scenario(viewer, id)?;
+        let own_bids = match viewer.filter(|a| a.role == crate::account::Role::Vendor) {
+            Some(a) => self.scenario_bids(a, id)?.items,
+            None => vec![],
+        };
+        let questions = self.questions(viewer, id)?;
+        let organization = match viewer.and_then(|a| a.organization_id) {
+            Some(o) => in_read(&*self.store, |tx| tx.organization(o))?,
+            None => None,
+        };
+        let has_active_bid = own_bids
+            .iter()
+            .any(|b| b.bid.status == crate::bid::BidStatus::Submitted);
+        let allowed = policy::allowed_actions(
+            viewer,
+            organization.as_ref(),
+            &view.scenario,
+            has_active_bid,
+            self.now(),
+        );
+        Ok(ScenarioDetail {
+            view,
+            allowed,
+            own_bids,
+            questions,
         })
     }
 

@@ -63,6 +63,10 @@ pub struct ScenarioOut {
     pub published_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// What the caller may do now (`edit`, `publish`, `extend`, `cancel`, `answer`,
+    /// `set_panel`, `rank`, `award`, `deliver`, `close`, `bid`, `ask`); only on the detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<&'static str>>,
 }
 
 impl ScenarioOut {
@@ -101,6 +105,7 @@ impl ScenarioOut {
             published_at: s.published_at,
             created_at: s.created_at,
             updated_at: s.updated_at,
+            allowed_actions: None,
         }
     }
 }
@@ -290,8 +295,11 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
     let services = state.services.clone();
-    let v = web::block(move || services.scenario(who.0.as_ref().map(|a| &a.actor), id)).await??;
-    Ok(HttpResponse::Ok().json(ScenarioOut::of(&v, true)))
+    let d = web::block(move || services.scenario_detail(who.0.as_ref().map(|a| &a.actor), id))
+        .await??;
+    let mut out = ScenarioOut::of(&d.view, true);
+    out.allowed_actions = Some(d.allowed.iter().map(|m| m.code()).collect());
+    Ok(HttpResponse::Ok().json(out))
 }
 
 #[utoipa::path(patch, path = "/api/v1/scenarios/{id}", tag = "scenarios", request_body = ScenarioPatch, security(("bearer" = [])),

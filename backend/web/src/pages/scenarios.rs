@@ -10,7 +10,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use domain::account::Role;
 use domain::scenario::{
-    CriterionInput, MAX_ANSWER, MAX_QUESTION, QuestionId, ScenarioFields, ScenarioId,
+    CriterionInput, MAX_ANSWER, MAX_QUESTION, Move, QuestionId, ScenarioFields, ScenarioId,
     ScenarioInput, ScenarioPatch, Status, Warning, parse_body, parse_reason, posting_warnings,
 };
 use domain::sector::Sector;
@@ -300,6 +300,8 @@ struct DetailPage {
     is_owner: bool,
     can_edit: bool,
     can_publish: bool,
+    /// The owner's agency is not verified yet, so the draft cannot be published.
+    publish_unverified: bool,
     can_extend: bool,
     can_cancel: bool,
     can_answer: bool,
@@ -338,22 +340,11 @@ pub(super) async fn detail_page(
 ) -> HttpResponse {
     let viewer = account.map(actor);
     let services = state.services.clone();
-    let loaded = run(move || {
-        let own_bids = match viewer.as_ref().filter(|a| a.role == Role::Vendor) {
-            Some(a) => services.scenario_bids(a, id)?.items,
-            None => vec![],
-        };
-        Ok((
-            services.scenario(viewer.as_ref(), id)?,
-            services.questions(viewer.as_ref(), id)?,
-            own_bids,
-        ))
-    })
-    .await;
-    let (v, qs, own_bids) = match loaded {
-        Ok(x) => x,
+    let d = match run(move || services.scenario_detail(viewer.as_ref(), id)).await {
+        Ok(d) => d,
         Err(e) => return error_page(req, account, &e),
     };
+    let (v, qs, own_bids) = (&d.view, &d.questions, &d.own_bids);
     let ctx = PageCtx::new(req, account, "scenarios");
     let now = state.services.now();
     let s = &v.scenario;
@@ -381,7 +372,7 @@ pub(super) async fn detail_page(
             .is_some_and(|o| o.verified);
     let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
     let page = DetailPage {
-        show_bid_form: verified_vendor && open && active.is_none(),
+        show_bid_form: d.may(Move::Bid),
         bid_action: format!("/scenarios/{}/bid", s.id.0),
         bid_form: bid.form,
         bid_errors: bid.errors,
@@ -392,20 +383,16 @@ pub(super) async fn detail_page(
         bid_unverified: is_vendor && !verified_vendor && open,
         bid_sign_in: account.is_none() && open,
         bids_opened: v.bid_count.is_some(),
-        can_panel: is_owner && matches!(v.status, Status::Published | Status::Evaluating),
-        can_rank: is_owner
-            && matches!(
-                v.status,
-                Status::Evaluating | Status::Awarded | Status::Delivered | Status::Closed
-            ),
-        can_deliver: is_owner && v.status == Status::Awarded,
-        can_rate: is_owner && v.status == Status::Delivered,
+        can_panel: d.may(Move::SetPanel),
+        can_rank: d.may(Move::Rank),
+        can_deliver: d.may(Move::Deliver),
+        can_rate: d.may(Move::Close),
         has_notice: s.award.is_some(),
         show_result: s.award.is_some()
             && own_bids
                 .iter()
                 .any(|b| b.bid.status == domain::bid::BidStatus::Submitted),
-        c: card(&v, &ctx.t, now),
+        c: card(v, &ctx.t, now),
         paragraphs: s
             .description
             .split("\n\n")
@@ -426,12 +413,13 @@ pub(super) async fn detail_page(
         cancel_reason: s.cancel_reason.clone(),
         questions: qs.iter().map(QuestionRow::from).collect(),
         is_owner,
-        can_edit: is_owner && v.status == Status::Draft,
-        can_publish: is_owner && v.status == Status::Draft,
-        can_extend: is_owner && open,
-        can_cancel: is_owner && matches!(v.status, Status::Draft | Status::Published),
-        can_answer: is_owner && open,
-        can_ask: is_vendor && open,
+        can_edit: d.may(Move::Edit),
+        can_publish: d.may(Move::Publish),
+        publish_unverified: is_owner && v.status == Status::Draft && !d.may(Move::Publish),
+        can_extend: d.may(Move::Extend),
+        can_cancel: d.may(Move::Cancel),
+        can_answer: d.may(Move::Answer),
+        can_ask: d.may(Move::Ask),
         show_ask_sign_in: account.is_none() && open,
         warnings,
         errors,

@@ -2,12 +2,11 @@
 
 use super::*;
 use super::{Services, emit};
-use crate::account::Role;
 use crate::error::{Error, Result};
 use crate::evaluation::{self as ev, Marks, Rating};
 use crate::event::DomainEvent;
 use crate::ids::OrganizationId;
-use crate::policy::Actor;
+use crate::policy::{self, Actor};
 use crate::ports::{in_read, in_tx};
 use crate::scenario::{Action, ScenarioId, transition};
 use crate::text;
@@ -110,11 +109,7 @@ impl Services {
         let body = text::bounded(&body, 1, 2000).map_err(|m| Error::field("body", m))?;
         in_tx(&*self.store, |tx| {
             let mut r = tx.rating(rating)?.ok_or(Error::NotFound)?;
-            if actor.organization_id != Some(r.vendor) || actor.role != Role::Vendor {
-                return Err(Error::Forbidden(
-                    "只有被评价的企业可以回复 / only the rated vendor replies".into(),
-                ));
-            }
+            policy::can_reply_to_rating(actor, r.vendor)?;
             if !tx.save_reply(rating, &body, now)? {
                 return Err(Error::Conflict {
                     code: "already_replied",

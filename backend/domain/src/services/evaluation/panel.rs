@@ -243,10 +243,7 @@ impl Services {
                 .panel_members(id)?
                 .iter()
                 .any(|m| m.active() && m.evaluator == actor.user_id);
-            if !(member
-                || actor.role == Role::Admin
-                || policy::require_scenario_owner(actor, &s).is_ok())
-            {
+            if !policy::can_see_panel(actor, &s, member) {
                 return Err(Error::NotFound);
             }
             self.panel_view(tx, &s)
@@ -353,11 +350,7 @@ impl Services {
     /// The evaluator's panels: the scenario, their membership and, once the bids are opened,
     /// their progress. Panels they were taken off (or left by declaring a conflict) are gone.
     pub fn my_panels(&self, actor: &Actor) -> Result<Vec<MyPanel>> {
-        if actor.role != Role::Evaluator {
-            return Err(Error::Forbidden(
-                "只有评审专家有评审任务 / only evaluators have panels".into(),
-            ));
-        }
+        policy::require_evaluator(actor)?;
         let now = self.now();
         let memberships = in_read(&*self.store, |tx| tx.panels_of_evaluator(actor.user_id))?;
         let mut out = Vec::new();

@@ -189,9 +189,7 @@ impl Services {
                 .scenario(id)?
                 .filter(|s| policy::can_view_scenario(Some(actor), s))
                 .ok_or(Error::NotFound)?;
-            if !(actor.role == Role::Admin || policy::require_scenario_owner(actor, &s).is_ok()) {
-                return Err(Error::Forbidden("只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking".into()));
-            }
+            policy::can_see_ranking(actor, &s)?;
             if !s.bids_opened(now) {
                 return Err(refuse(
                     &s,
