@@ -51,6 +51,8 @@ async fn account_actions_are_audited_and_the_chain_verifies(app: &TestApp) {
 }
 
 async fn a_record_edited_in_the_database_is_reported(app: &TestApp) {
+    app.breaks_audit_chain
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     app.register("a@example.cn", "vendor", "V").await;
     app.register("b@example.cn", "agency", "A").await;
     // Someone with database access rewrites history.
@@ -72,6 +74,8 @@ async fn a_record_edited_in_the_database_is_reported(app: &TestApp) {
 }
 
 async fn a_deleted_record_is_reported(app: &TestApp) {
+    app.breaks_audit_chain
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     app.register("a@example.cn", "vendor", "V").await;
     app.register("b@example.cn", "agency", "A").await;
     app.execute_sql("DELETE FROM audit_log WHERE seq = 3");

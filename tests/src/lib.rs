@@ -52,6 +52,10 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
     handle: actix_web::dev::ServerHandle,
+    /// The story breaks the audit chain on purpose (the invariant check then skips it).
+    pub breaks_audit_chain: std::sync::atomic::AtomicBool,
+    /// The story makes jobs fail, or leaves them claimed, on purpose.
+    pub fails_jobs: std::sync::atomic::AtomicBool,
 }
 
 fn env_flag(name: &str) -> bool {
@@ -146,6 +150,8 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
         _dir: dir,
         pg,
         handle,
+        breaks_audit_chain: Default::default(),
+        fails_jobs: Default::default(),
     })
 }
 
@@ -270,6 +276,50 @@ impl TestApp {
         self.token("root@test.cn").await
     }
 
+    /// What must hold after every story: every job due by now runs without failing (nothing is
+    /// left queued or parked as failed), and the audit chain verifies.
+    pub async fn assert_invariants(&self) {
+        use std::sync::atomic::Ordering;
+        let fails_jobs = self.fails_jobs.load(Ordering::Relaxed);
+        if !fails_jobs {
+            self.drain_jobs().await;
+            let now = self.parts.services.now();
+            let db = self.parts.db.clone();
+            let jobs = tokio::task::spawn_blocking(move || db.jobs(100_000))
+                .await
+                .unwrap()
+                .expect("list jobs");
+            for j in &jobs {
+                assert!(
+                    j.status != "failed" && j.attempts == 0 || j.status == "done",
+                    "invariant: job {} ({}) failed or was retried: {:?} {:?}",
+                    j.id,
+                    j.kind,
+                    j.status,
+                    j.last_error
+                );
+                assert!(
+                    !(j.status == "queued" && j.run_at <= now) && j.status != "running",
+                    "invariant: job {} ({}) is due but still {}",
+                    j.id,
+                    j.kind,
+                    j.status
+                );
+            }
+        }
+        if !self.breaks_audit_chain.load(Ordering::Relaxed) {
+            let services = self.parts.services.clone();
+            let check = tokio::task::spawn_blocking(move || services.verify_audit_chain())
+                .await
+                .unwrap()
+                .expect("verify the audit chain");
+            assert!(
+                matches!(check, domain::audit::ChainCheck::Intact { .. }),
+                "invariant: the audit chain is broken: {check:?}"
+            );
+        }
+    }
+
     /// Runs every due job now.
     pub async fn drain_jobs(&self) -> usize {
         let w = self.parts.worker.clone();
@@ -378,6 +428,7 @@ macro_rules! on_both {
                 async fn $name() {
                     let app = $crate::try_spawn_app($crate::Db::Sqlite).await.unwrap();
                     $story(&app).await;
+                    app.assert_invariants().await;
                 }
             )*
         }
@@ -387,6 +438,7 @@ macro_rules! on_both {
                 async fn $name() {
                     if let Some(app) = $crate::try_spawn_app($crate::Db::Postgres).await {
                         $story(&app).await;
+                        app.assert_invariants().await;
                     }
                 }
             )*
