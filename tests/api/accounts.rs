@@ -650,7 +650,7 @@ async fn admins_change_staff_roles_and_every_change_is_audited(app: &TestApp) {
     );
     let services = app.parts.services.clone();
     let actions: Vec<String> = tokio::task::spawn_blocking(move || {
-        domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100)).unwrap()
+        domain::ports::in_read(services.store_for_tests(), |tx| tx.audit_records(0, 100)).unwrap()
     })
     .await
     .unwrap()

@@ -17,7 +17,8 @@ async fn account_actions_are_audited_and_the_chain_verifies(app: &TestApp) {
     let (check, records) = tokio::task::spawn_blocking(move || {
         let check = services.verify_audit_chain().unwrap();
         let records =
-            domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100)).unwrap();
+            domain::ports::in_read(services.store_for_tests(), |tx| tx.audit_records(0, 100))
+                .unwrap();
         (check, records)
     })
     .await

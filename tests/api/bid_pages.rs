@@ -23,12 +23,12 @@ fn bid_form(csrf: &str, price: &str, files: Vec<(&str, Vec<u8>)>) -> reqwest::mu
 }
 
 async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
-    let (agency, _) = crate::scenarios::verified_agency(app, "a@example.cn", "局").await;
+    let (agency, _) = tests::fixtures::verified_agency(app, "a@example.cn", "局").await;
     let sid = app
         .post(
             "/api/v1/scenarios",
             Some(&agency),
-            crate::scenarios::posting(app, 30),
+            tests::fixtures::posting(app, 30),
         )
         .await
         .body["id"]
@@ -44,12 +44,7 @@ async fn a_vendor_bids_revises_and_withdraws_from_the_pages(app: &TestApp) {
     let org = app.register("v@example.cn", "vendor", "页面企业").await["organization"]["id"]
         .as_i64()
         .unwrap();
-    app.post(
-        &format!("/api/v1/admin/organizations/{org}/verify"),
-        Some(&admin),
-        json!({"verified": true}),
-    )
-    .await;
+    tests::fixtures::verify(app, &admin, org, true).await;
     let (c, csrf) = signed_in(app, "v@example.cn").await;
     let page = c
         .get(app.url(&format!("/scenarios/{sid}")))

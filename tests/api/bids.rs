@@ -5,85 +5,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use tests::{PASSWORD, TestApp, on_both};
 
-use crate::scenarios::{posting, verified_agency};
-
-/// A verified vendor's token and organization id.
-pub(crate) async fn verified_vendor(app: &TestApp, email: &str, name: &str) -> (String, i64) {
-    let admin = app.admin_token().await;
-    let reg = app.register(email, "vendor", name).await;
-    let org = reg["organization"]["id"].as_i64().unwrap();
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/admin/organizations/{org}/verify"),
-            Some(&admin),
-            json!({"verified": true})
-        )
-        .await
-        .status,
-        200
-    );
-    (app.token(email).await, org)
-}
-
-pub(crate) fn bid(price_yuan: i64) -> Value {
-    json!({"price_fen": price_yuan * 100, "delivery_days": 90, "technical_proposal": "基于多模态大模型的巡检方案，含航线规划与事件派单。", "team": "5 人，含 2 名算法工程师"})
-}
-
-/// A published scenario (30 days to the deadline) with its owner's token and id.
-pub(crate) async fn open_scenario(app: &TestApp) -> (String, i64) {
-    let (agency, _) = verified_agency(app, "owner@example.cn", "城管局").await;
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/scenarios/{id}/publish"),
-            Some(&agency),
-            json!({})
-        )
-        .await
-        .status,
-        200
-    );
-    (agency, id)
-}
-
-pub(crate) fn pdf(extra: &str) -> Vec<u8> {
-    format!("%PDF-1.4\n% test {extra}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
-}
-
-pub(crate) async fn upload(
-    app: &TestApp,
-    token: &str,
-    bid_id: i64,
-    name: &str,
-    bytes: Vec<u8>,
-) -> tests::Answer {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_string())
-        .mime_str("application/pdf")
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let resp = app
-        .api
-        .post(app.url(&format!("/api/v1/bids/{bid_id}/attachments")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null);
-    tests::Answer {
-        status,
-        headers,
-        body,
-    }
-}
+use tests::fixtures::{bid, open_scenario, pdf, upload, verified_agency, verified_vendor};
 
 async fn status_of(app: &TestApp, path: &str, token: Option<&str>) -> u16 {
     app.get(path, token).await.status
@@ -636,7 +558,7 @@ async fn a_burst_straddling_the_deadline_stores_nothing_dated_after_it(app: &Tes
     );
     let services = app.parts.services.clone();
     let stored = tokio::task::spawn_blocking(move || {
-        domain::ports::in_read(&*services.store, |tx| {
+        domain::ports::in_read(services.store_for_tests(), |tx| {
             tx.bids_of_scenario(domain::scenario::ScenarioId(sid))
         })
         .unwrap()

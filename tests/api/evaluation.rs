@@ -3,33 +3,10 @@
 //! rating and reply — and every permission edge refused.
 
 use chrono::Duration;
-use serde_json::{Value, json};
-use tests::{PASSWORD, TestApp, on_both};
+use serde_json::json;
+use tests::{TestApp, on_both};
 
-use crate::scenarios::{posting, verified_agency};
-
-pub(crate) async fn evaluator(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
-    let a = app.post("/api/v1/admin/users", Some(admin), json!({"email": email, "password": PASSWORD, "display_name": name, "role": "evaluator", "expertise": ["city_governance"]})).await;
-    assert_eq!(a.status, 201, "{:?}", a.body);
-    a.body["id"].as_i64().unwrap()
-}
-
-async fn vendor(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
-    let org = app.register(email, "vendor", name).await["organization"]["id"]
-        .as_i64()
-        .unwrap();
-    app.post(
-        &format!("/api/v1/admin/organizations/{org}/verify"),
-        Some(admin),
-        json!({"verified": true}),
-    )
-    .await;
-    org
-}
-
-pub(crate) fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
-    json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
-}
+use tests::fixtures::{evaluator, posting, sheet, vendor, verified_agency};
 
 async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp) {
     let admin = app.admin_token().await;
@@ -574,7 +551,8 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
     // Every step is in the audit trail.
     let services = app.parts.services.clone();
     let actions: Vec<String> = tokio::task::spawn_blocking(move || {
-        domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 10_000)).unwrap()
+        domain::ports::in_read(services.store_for_tests(), |tx| tx.audit_records(0, 10_000))
+            .unwrap()
     })
     .await
     .unwrap()

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tests::{PASSWORD, TestApp, on_both, signed_in};
 
-use crate::bids::{bid, open_scenario, pdf, upload, verified_vendor};
-use crate::evaluation::{evaluator, sheet};
-use crate::scenarios::{posting, verified_agency};
+use tests::fixtures::{
+    bid, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency, verified_vendor,
+};
 
 /// Signs in again (access tokens last 15 minutes; stories move the clock by days).
 async fn fresh(app: &TestApp, email: &str) -> String {
@@ -1085,7 +1085,9 @@ async fn two_refreshes_with_one_token_succeed_once_and_end_the_session(app: &Tes
 async fn audit_records(app: &TestApp) -> Vec<domain::audit::AuditRecord> {
     let services = app.parts.services.clone();
     tokio::task::spawn_blocking(move || {
-        domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 100_000))
+        domain::ports::in_read(services.store_for_tests(), |tx| {
+            tx.audit_records(0, 100_000)
+        })
     })
     .await
     .unwrap()
@@ -1107,14 +1109,7 @@ async fn a_vendor_whose_verification_is_revoked_stops_at_once_and_cannot_win(app
     let (v, org) = verified_vendor(app, "v@example.cn", "V").await;
     let id = submit(app, &v, sid, 300_000).await;
     let admin = app.admin_token().await;
-    let revoke = app
-        .post(
-            &format!("/api/v1/admin/organizations/{org}/verify"),
-            Some(&admin),
-            json!({"verified": false}),
-        )
-        .await;
-    assert_eq!(revoke.status, 200);
+    tests::fixtures::verify(app, &admin, org, false).await;
     // The same access token, at once.
     let revise = app
         .call(
@@ -1146,12 +1141,7 @@ async fn the_ranking_marks_a_revoked_vendor_and_the_award_refuses_it(app: &TestA
     let r = ready_for_award(app).await;
     let admin = app.admin_token().await;
     let revoked = r.vendor_orgs[2];
-    app.post(
-        &format!("/api/v1/admin/organizations/{revoked}/verify"),
-        Some(&admin),
-        json!({"verified": false}),
-    )
-    .await;
+    tests::fixtures::verify(app, &admin, revoked, false).await;
     let owner = fresh(app, "owner@example.cn").await;
     let ranking = app
         .get(

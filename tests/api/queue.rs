@@ -27,7 +27,7 @@ async fn enqueue(app: &TestApp, job: Job, delay: Duration, max_attempts: i32) ->
     tokio::task::spawn_blocking(move || {
         let now = services.now();
         let id = services.next_id();
-        domain::ports::in_tx(&*services.store, |tx| {
+        domain::ports::in_tx(services.store_for_tests(), |tx| {
             tx.enqueue(
                 id,
                 &NewJob {
@@ -132,7 +132,8 @@ async fn a_job_whose_worker_died_becomes_due_when_its_lease_expires(app: &TestAp
 
 async fn concurrent_claims_never_share_a_job(app: &TestApp) {
     // The claims are never completed: the jobs stay running on purpose.
-    app.fails_jobs.store(true, std::sync::atomic::Ordering::Relaxed);
+    app.fails_jobs
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     let mut ids = HashSet::new();
     for i in 0..20 {
         ids.insert(

@@ -47,7 +47,7 @@ fn form<'a>(csrf: &'a str, op: &'a str, rows: &[(&'a str, &'a str)]) -> Vec<(&'a
 }
 
 async fn an_agency_builds_a_scenario_without_javascript(app: &TestApp) {
-    let (_, _) = crate::scenarios::verified_agency(app, "page-agency@example.cn", "河湖长办").await;
+    let (_, _) = tests::fixtures::verified_agency(app, "page-agency@example.cn", "河湖长办").await;
     let (c, csrf) = signed_in(app, "page-agency@example.cn").await;
     let (status, html) = get(&c, app, "/scenarios/new").await;
     assert_eq!(status, 200);
@@ -178,13 +178,12 @@ async fn an_agency_builds_a_scenario_without_javascript(app: &TestApp) {
 }
 
 async fn vendors_ask_and_the_agency_answers_from_the_scenario_page(app: &TestApp) {
-    let (agency, _) =
-        crate::scenarios::verified_agency(app, "qa-agency@example.cn", "司法局").await;
+    let (agency, _) = tests::fixtures::verified_agency(app, "qa-agency@example.cn", "司法局").await;
     let a = app
         .post(
             "/api/v1/scenarios",
             Some(&agency),
-            crate::scenarios::posting(app, 30),
+            tests::fixtures::posting(app, 30),
         )
         .await;
     let id = a.body["id"].as_i64().unwrap();
@@ -254,8 +253,8 @@ async fn vendors_ask_and_the_agency_answers_from_the_scenario_page(app: &TestApp
 
 async fn the_public_list_filters_and_hides_drafts(app: &TestApp) {
     let (agency, _) =
-        crate::scenarios::verified_agency(app, "list-agency@example.cn", "数据局").await;
-    let mut body = crate::scenarios::posting(app, 30);
+        tests::fixtures::verified_agency(app, "list-agency@example.cn", "数据局").await;
+    let mut body = tests::fixtures::posting(app, 30);
     body["title"] = serde_json::json!("公开的场景");
     let id = app
         .post("/api/v1/scenarios", Some(&agency), body.clone())

@@ -1,45 +1,9 @@
 //! The "Scenarios" contract (all but search), on both databases.
 
-use chrono::{Duration, SecondsFormat};
+use chrono::Duration;
 use serde_json::{Value, json};
+use tests::fixtures::{posting, verified_agency};
 use tests::{TestApp, on_both};
-
-/// A verified agency user's token and organization id.
-pub async fn verified_agency(app: &TestApp, email: &str, name: &str) -> (String, i64) {
-    let admin = app.admin_token().await;
-    let reg = app.register(email, "agency", name).await;
-    let org = reg["organization"]["id"].as_i64().unwrap();
-    let a = app
-        .post(
-            &format!("/api/v1/admin/organizations/{org}/verify"),
-            Some(&admin),
-            json!({"verified": true}),
-        )
-        .await;
-    assert_eq!(a.status, 200);
-    (app.token(email).await, org)
-}
-
-/// A posting whose deadline is `days` from the app's now.
-pub fn posting(app: &TestApp, days: i64) -> Value {
-    let deadline = (app.parts.services.now() + Duration::days(days))
-        .to_rfc3339_opts(SecondsFormat::Secs, true);
-    json!({
-        "title": "无人机智能巡检",
-        "summary": "Drone inspection of streets and rivers",
-        "description": "利用无人机对街道、河道和工地开展常态化智能巡检，自动识别违建、垃圾堆放等问题并派单。",
-        "domain": "city_governance",
-        "tags": ["无人机", "巡检"],
-        "budget_min_fen": 20_000_000,
-        "budget_max_fen": 50_000_000,
-        "bid_deadline": deadline,
-        "price_weight": 30,
-        "criteria": [
-            {"name": "技术方案", "weight": 40, "description": "识别准确率与系统架构"},
-            {"name": "实施能力", "weight": 30, "description": "团队与案例"}
-        ]
-    })
-}
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     let a = app.post("/api/v1/scenarios", Some(token), body).await;
@@ -141,7 +105,7 @@ async fn the_whole_lifecycle_runs_to_evaluating_without_a_request(app: &TestApp)
     let services = app.parts.services.clone();
     let agency = app.token("poster@example.cn").await;
     let stored = tokio::task::spawn_blocking(move || {
-        domain::ports::in_read(&*services.store, |tx| {
+        domain::ports::in_read(services.store_for_tests(), |tx| {
             tx.scenario(domain::scenario::ScenarioId(id))
         })
         .unwrap()
@@ -655,7 +619,8 @@ async fn every_scenario_change_is_audited(app: &TestApp) {
     let services = app.parts.services.clone();
     let (records, check) = tokio::task::spawn_blocking(move || {
         (
-            domain::ports::in_read(&*services.store, |tx| tx.audit_records(0, 1000)).unwrap(),
+            domain::ports::in_read(services.store_for_tests(), |tx| tx.audit_records(0, 1000))
+                .unwrap(),
             services.verify_audit_chain().unwrap(),
         )
     })
@@ -708,12 +673,7 @@ async fn the_detail_says_what_the_caller_may_do(app: &TestApp) {
         json!(["ask"]),
         "unverified: no bid"
     );
-    app.post(
-        &format!("/api/v1/admin/organizations/{org}/verify"),
-        Some(&admin),
-        json!({"verified": true}),
-    )
-    .await;
+    tests::fixtures::verify(app, &admin, org, true).await;
     assert_eq!(
         allowed(&app.get(&path, Some(&v)).await.body),
         json!(["bid", "ask"])

@@ -12,6 +12,8 @@ use scenario_market::config::Settings;
 use scenario_market::startup::{Application, Parts, wire};
 use serde_json::{Value, json};
 
+pub mod fixtures;
+
 /// The signing key every test app uses, so tests can make tokens of their own.
 pub const TEST_JWT_SECRET: &str = "test-signing-key-test-signing-key-0123456789";
 /// A password that satisfies the rules.

@@ -36,15 +36,7 @@ impl JobRepo for AnyConnection {
     }
 }
 
-/// A job taken by a worker, with its lease.
-#[derive(Debug, Clone)]
-pub struct ClaimedJob {
-    pub id: i64,
-    pub job: Job,
-    /// Attempts including this one.
-    pub attempts: i32,
-    pub max_attempts: i32,
-}
+pub use domain::job::ClaimedJob;
 
 /// A row of the queue, for the operators' view and tests.
 #[derive(Debug, Clone)]
@@ -241,5 +233,36 @@ impl Database {
                 .get_result(c)
                 .map_err(db_err)
         })
+    }
+}
+
+impl domain::ports::JobQueue for Database {
+    fn claim(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.claim_jobs(worker, now, lease, limit)
+    }
+
+    fn complete(&self, id: i64, worker: &str, now: DateTime<Utc>) -> Result<()> {
+        self.complete_job(id, worker, now)
+    }
+
+    fn fail(
+        &self,
+        id: i64,
+        worker: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.fail_job(id, worker, error, retry_at, now)
+    }
+
+    fn pending(&self) -> Result<i64> {
+        self.pending_jobs()
     }
 }

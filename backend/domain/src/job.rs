@@ -89,3 +89,13 @@ mod tests {
         assert_eq!(serde_json::from_value::<Job>(v).unwrap(), j);
     }
 }
+
+/// A job taken by a worker, with its lease.
+#[derive(Debug, Clone)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub job: Job,
+    /// Attempts including this one.
+    pub attempts: i32,
+    pub max_attempts: i32,
+}

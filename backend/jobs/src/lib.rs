@@ -6,10 +6,8 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use db::Database;
-use db::queue::ClaimedJob;
-use domain::job::{Job, backoff};
-use domain::ports::Clock;
+use domain::job::{ClaimedJob, Job, backoff};
+use domain::ports::{Clock, JobQueue};
 use domain::services::Services;
 use mail::Mailer;
 use tokio::sync::watch;
@@ -38,7 +36,7 @@ impl Default for WorkerSettings {
 /// Runs jobs. Cheap to clone.
 #[derive(Clone)]
 pub struct Worker {
-    db: Database,
+    queue: Arc<dyn JobQueue>,
     mailer: Mailer,
     services: Services,
     clock: Arc<dyn Clock>,
@@ -53,10 +51,15 @@ impl std::fmt::Debug for Worker {
 }
 
 impl Worker {
-    pub fn new(db: Database, mailer: Mailer, services: Services, settings: WorkerSettings) -> Self {
+    pub fn new(
+        queue: Arc<dyn JobQueue>,
+        mailer: Mailer,
+        services: Services,
+        settings: WorkerSettings,
+    ) -> Self {
         let name = format!("{}-{}", std::process::id(), rand::random::<u32>());
         Self {
-            db,
+            queue,
             mailer,
             clock: services.clock.clone(),
             services,
@@ -67,7 +70,7 @@ impl Worker {
 
     /// Claims one batch of due jobs and runs them; returns how many ran.
     pub fn run_once(&self) -> domain::Result<usize> {
-        let claimed = self.db.claim_jobs(
+        let claimed = self.queue.claim(
             &self.name,
             self.clock.now(),
             self.settings.lease,
@@ -104,8 +107,8 @@ impl Worker {
         match self.execute(&claimed.job) {
             Ok(()) => {
                 tracing::info!("job done");
-                self.db
-                    .complete_job(claimed.id, &self.name, self.clock.now())
+                self.queue
+                    .complete(claimed.id, &self.name, self.clock.now())
             }
             Err(e) => {
                 let now = self.clock.now();
@@ -119,8 +122,8 @@ impl Worker {
                         tracing::error!(error = %format!("{e:#}"), "job failed for the last time")
                     }
                 }
-                self.db
-                    .fail_job(claimed.id, &self.name, &format!("{e:#}"), retry_at, now)
+                self.queue
+                    .fail(claimed.id, &self.name, &format!("{e:#}"), retry_at, now)
             }
         }
     }

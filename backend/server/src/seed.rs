@@ -11,7 +11,7 @@ use domain::bid::BidInput;
 use domain::credit_code::{CreditCode, with_check_character};
 use domain::evaluation::{Marks, ScoreLine};
 use domain::policy::Actor;
-use domain::ports::{FixedClock, in_read};
+use domain::ports::FixedClock;
 use domain::scenario::{Origin, ScenarioFields, ScenarioId};
 use domain::services::Services;
 use domain::services::accounts::{EnsureOrganization, EnsureUser};
@@ -26,7 +26,7 @@ pub struct Loaded {
 
 /// Loads the demo data.
 pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
-    let before = in_read(&*services.store, |tx| tx.count_users())?;
+    let before = services.count_users()?;
     let mut actors = std::collections::HashMap::new();
     for a in ACCOUNTS {
         let organization = a.organization.map(|o| EnsureOrganization {
@@ -56,7 +56,7 @@ pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
             },
         );
     }
-    let after = in_read(&*services.store, |tx| tx.count_users())?;
+    let after = services.count_users()?;
     let scenarios = load_catalogue(services, &actors)?;
     Ok(Loaded {
         accounts: (after - before) as usize,

@@ -40,11 +40,11 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
     };
     let mailer = Mailer::new(&settings.mail.from, transport)
         .context("invalid setting mail.from or mail.smtp_url")?;
-    let services = Services {
-        store: Arc::new(db.clone()),
-        clock: clock.clone(),
-        ids: Arc::new(IdGenerator::new(settings.node_id)),
-        auth: AuthPolicy {
+    let services = Services::new(
+        Arc::new(db.clone()),
+        clock.clone(),
+        Arc::new(IdGenerator::new(settings.node_id)),
+        AuthPolicy {
             refresh_ttl: Duration::days(settings.auth.refresh_token_days),
             reset_ttl: Duration::minutes(settings.auth.password_reset_minutes),
             public_base_url: settings.public_url(),
@@ -59,7 +59,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
                 },
             },
         },
-        market: MarketPolicy {
+        MarketPolicy {
             min_bid_window: Duration::hours(settings.market.min_bid_window_hours),
             min_panel_size: settings.market.min_panel_size,
             outlier_points: settings.market.outlier_points,
@@ -68,9 +68,9 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
                 weight: settings.market.reputation_weight,
             },
         },
-    };
+    );
     let worker = Worker::new(
-        db.clone(),
+        Arc::new(db.clone()),
         mailer.clone(),
         services.clone(),
         WorkerSettings {
@@ -109,7 +109,11 @@ impl Application {
         let secret = settings.jwt_secret()?;
         let state = actix_web::web::Data::new(web::AppState {
             services: parts.services.clone(),
-            db: parts.db.clone(),
+            queue: Arc::new(parts.db.clone()),
+            database_backend: match parts.db.backend() {
+                db::Backend::Postgres => "postgres",
+                db::Backend::Sqlite => "sqlite",
+            },
             mailer: parts.mailer.clone(),
             tokens: web::TokenKeys::new(
                 &secret,

@@ -17,7 +17,6 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
-use db::Database;
 use domain::services::Services;
 use mail::Mailer;
 
@@ -34,7 +33,10 @@ pub struct DemoSignIns {
 /// What every handler can reach.
 pub struct AppState {
     pub services: Services,
-    pub db: Database,
+    /// The job queue (for the pending-jobs gauge).
+    pub queue: std::sync::Arc<dyn domain::ports::JobQueue>,
+    /// `sqlite` or `postgres`, for the administrators' readiness detail.
+    pub database_backend: &'static str,
     pub mailer: Mailer,
     pub tokens: TokenKeys,
     /// Attachment files.
@@ -52,7 +54,7 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("db", &self.db)
+            .field("database_backend", &self.database_backend)
             .finish_non_exhaustive()
     }
 }

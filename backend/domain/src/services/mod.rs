@@ -68,7 +68,7 @@ impl Default for MarketPolicy {
 /// What every service call needs: storage, time, ids and settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    pub store: Arc<dyn Store>,
+    store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<IdGenerator>,
     pub auth: AuthPolicy,
@@ -84,6 +84,39 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<IdGenerator>,
+        auth: AuthPolicy,
+        market: MarketPolicy,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            ids,
+            auth,
+            market,
+        }
+    }
+
+    /// The storage itself, for tests that must look beneath the services (or tamper with
+    /// them). Nothing in the product calls it.
+    #[doc(hidden)]
+    pub fn store_for_tests(&self) -> &dyn Store {
+        &*self.store
+    }
+
+    /// Whether the database answers (for readiness).
+    pub fn ping(&self) -> Result<()> {
+        self.store.ping()
+    }
+
+    /// How many user accounts exist (the seeding command reports what it added).
+    pub fn count_users(&self) -> Result<i64> {
+        crate::ports::in_read(&*self.store, |tx| tx.count_users())
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

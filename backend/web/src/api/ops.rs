@@ -24,7 +24,7 @@ pub async fn readyz(
     let st = state.clone();
     let checks = web::block(move || {
         let started = std::time::Instant::now();
-        let db = st.services.store.ping();
+        let db = st.services.ping();
         let db_ms = started.elapsed().as_millis();
         let mail = st.mailer.check();
         (db, db_ms, mail)
@@ -46,10 +46,7 @@ pub async fn readyz(
     let word = |ok: bool| if ok { "ok" } else { "error" };
     let ok = db.is_ok() && mail.is_ok();
     let body = if admin {
-        let backend = match state.db.backend() {
-            db::Backend::Postgres => "postgres",
-            db::Backend::Sqlite => "sqlite",
-        };
+        let backend = state.database_backend;
         json!({
             "status": word(ok),
             "checks": {
@@ -85,8 +82,8 @@ pub async fn readyz(
 /// Prometheus text: process up, jobs waiting.
 #[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let db = state.db.clone();
-    let pending = web::block(move || db.pending_jobs())
+    let queue = state.queue.clone();
+    let pending = web::block(move || queue.pending())
         .await
         .ok()
         .and_then(Result::ok);

@@ -1,0 +1,139 @@
+//! The fixtures the stories share: verified organizations, evaluators, a posting, a bid,
+//! PDFs and uploads, score sheets. One place, so that a story says what it needs in one line.
+
+use chrono::{Duration, SecondsFormat};
+use serde_json::{Value, json};
+
+use crate::{Answer, PASSWORD, TestApp};
+
+/// An administrator sets an organization's verification (asserting it is accepted).
+pub async fn verify(app: &TestApp, admin: &str, org: i64, verified: bool) {
+    let a = app
+        .post(
+            &format!("/api/v1/admin/organizations/{org}/verify"),
+            Some(admin),
+            json!({"verified": verified}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "verify organization {org}: {:?}", a.body);
+}
+
+/// A user of a new organization of `kind` (agency | vendor), verified by an administrator:
+/// the user's token and the organization's id.
+pub async fn verified(app: &TestApp, kind: &str, email: &str, name: &str) -> (String, i64) {
+    let admin = app.admin_token().await;
+    let org = app.register(email, kind, name).await["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    verify(app, &admin, org, true).await;
+    (app.token(email).await, org)
+}
+
+/// A verified agency user's token and organization id.
+pub async fn verified_agency(app: &TestApp, email: &str, name: &str) -> (String, i64) {
+    verified(app, "agency", email, name).await
+}
+
+/// A posting whose deadline is `days` from the app's now.
+pub fn posting(app: &TestApp, days: i64) -> Value {
+    let deadline = (app.parts.services.now() + Duration::days(days))
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    json!({
+        "title": "无人机智能巡检",
+        "summary": "Drone inspection of streets and rivers",
+        "description": "利用无人机对街道、河道和工地开展常态化智能巡检，自动识别违建、垃圾堆放等问题并派单。",
+        "domain": "city_governance",
+        "tags": ["无人机", "巡检"],
+        "budget_min_fen": 20_000_000,
+        "budget_max_fen": 50_000_000,
+        "bid_deadline": deadline,
+        "price_weight": 30,
+        "criteria": [
+            {"name": "技术方案", "weight": 40, "description": "识别准确率与系统架构"},
+            {"name": "实施能力", "weight": 30, "description": "团队与案例"}
+        ]
+    })
+}
+
+/// A verified vendor's token and organization id.
+pub async fn verified_vendor(app: &TestApp, email: &str, name: &str) -> (String, i64) {
+    verified(app, "vendor", email, name).await
+}
+
+/// A valid bid body at a price in yuan.
+pub fn bid(price_yuan: i64) -> Value {
+    json!({"price_fen": price_yuan * 100, "delivery_days": 90, "technical_proposal": "基于多模态大模型的巡检方案，含航线规划与事件派单。", "team": "5 人，含 2 名算法工程师"})
+}
+
+/// A published scenario (30 days to the deadline) with its owner's token and id.
+pub async fn open_scenario(app: &TestApp) -> (String, i64) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({})
+        )
+        .await
+        .status,
+        200
+    );
+    (agency, id)
+}
+
+/// A PDF that passes the content check; `extra` makes its hash differ.
+pub fn pdf(extra: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% test {extra}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
+}
+
+/// Uploads one PDF to a bid through the API.
+pub async fn upload(app: &TestApp, token: &str, bid_id: i64, name: &str, bytes: Vec<u8>) -> Answer {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str("application/pdf")
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let resp = app
+        .api
+        .post(app.url(&format!("/api/v1/bids/{bid_id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// An evaluator with expertise in city governance, created by `admin`; their id.
+pub async fn evaluator(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
+    let a = app.post("/api/v1/admin/users", Some(admin), json!({"email": email, "password": PASSWORD, "display_name": name, "role": "evaluator", "expertise": ["city_governance"]})).await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
+/// A vendor organization verified by `admin`; its id (its user signs in separately).
+pub async fn vendor(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 {
+    let org = app.register(email, "vendor", name).await["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    verify(app, admin, org, true).await;
+    org
+}
+
+/// A score sheet: one line per criterion, with a comment where the score needs one.
+pub fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
+    json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
+}
