@@ -133,10 +133,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/{id}/rating", web::post().to(evaluation::rate))
         .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
         .route("/notices", web::get().to(evaluation::notices))
-        .route(
-            "/organizations/{id}",
-            web::get().to(evaluation::organization),
-        )
+        .route("/organizations/{id}", web::get().to(vendors::organization))
         .route("/my/scenarios", web::get().to(scenarios::mine))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(

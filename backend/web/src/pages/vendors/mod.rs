@@ -1,4 +1,8 @@
-//! The public vendor directory.
+//! The public vendor directory, and each vendor's profile.
+
+mod profile;
+
+pub use profile::*;
 
 use std::collections::HashMap;
 

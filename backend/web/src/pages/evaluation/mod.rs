@@ -1,0 +1,34 @@
+//! Evaluation pages: the evaluator's workspace, declaration and score sheets; the owner's
+//! panel and ranking (with the award form); award notices; a vendor's own result; delivery
+//! and rating; the vendor profile with its reputation.
+
+mod delivery;
+mod evaluator;
+mod notices;
+mod owner;
+
+pub use delivery::*;
+pub use evaluator::*;
+pub use notices::*;
+pub use owner::*;
+
+use domain::Error;
+
+use super::{
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
+};
+
+fn message_of(e: &Error) -> Option<String> {
+    match e {
+        Error::Validation(v) => Some(
+            v.iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        Error::Conflict { .. } | Error::IllegalTransition { .. } => {
+            Some(crate::error::public_detail(e))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,266 @@
+//! A scenario's page: its detail, what the reader may do with it, and the Q&A forms.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use domain::Error;
+use domain::account::Role;
+use domain::scenario::{
+    MAX_ANSWER, MAX_QUESTION, Move, QuestionId, ScenarioId, Status, parse_body,
+};
+use domain::services::accounts::Account;
+use domain::services::scenarios::QuestionView;
+
+use super::{
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
+};
+use crate::AppState;
+use crate::format::beijing;
+use crate::i18n::Tr;
+
+use super::*;
+
+/// A question as the page shows it.
+#[derive(Debug, Clone)]
+pub struct QuestionRow {
+    pub id: i64,
+    pub body: String,
+    pub asked_at: String,
+    pub mine: bool,
+    /// (body, when)
+    pub answers: Vec<(String, String)>,
+}
+
+impl From<&QuestionView> for QuestionRow {
+    fn from(q: &QuestionView) -> Self {
+        QuestionRow {
+            id: q.id.0,
+            body: q.body.clone(),
+            asked_at: beijing(q.created_at),
+            mine: q.mine,
+            answers: q
+                .answers
+                .iter()
+                .map(|a| (a.body.clone(), beijing(a.created_at)))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "scenario.html")]
+struct DetailPage {
+    ctx: PageCtx,
+    c: Card,
+    paragraphs: Vec<String>,
+    price_weight: i32,
+    criteria: Vec<(String, i32, String)>,
+    procurement_label: String,
+    bid_count: Option<i64>,
+    cancel_reason: Option<String>,
+    questions: Vec<QuestionRow>,
+    is_owner: bool,
+    can_edit: bool,
+    can_publish: bool,
+    /// The owner's agency is not verified yet, so the draft cannot be published.
+    publish_unverified: bool,
+    can_extend: bool,
+    can_cancel: bool,
+    can_answer: bool,
+    can_ask: bool,
+    show_ask_sign_in: bool,
+    warnings: Vec<String>,
+    errors: FormErrors,
+    // The bid panel.
+    show_bid_form: bool,
+    bid_action: String,
+    bid_form: crate::pages::bids::BidForm,
+    bid_errors: FormErrors,
+    bid_message: Option<String>,
+    bid_submit: String,
+    with_files: bool,
+    /// (bid id, status label) of the viewer's active bid.
+    my_bid: Option<(i64, String)>,
+    bid_unverified: bool,
+    bid_sign_in: bool,
+    bids_opened: bool,
+    can_panel: bool,
+    can_rank: bool,
+    can_deliver: bool,
+    can_rate: bool,
+    has_notice: bool,
+    show_result: bool,
+}
+
+pub(in crate::pages) async fn detail_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    account: Option<&Account>,
+    id: ScenarioId,
+    errors: FormErrors,
+    bid: crate::pages::bids::BidFormState,
+) -> HttpResponse {
+    let viewer = account.map(actor);
+    let services = state.services.clone();
+    let d = match run(move || services.scenario_detail(viewer.as_ref(), id)).await {
+        Ok(d) => d,
+        Err(e) => return error_page(req, account, &e),
+    };
+    let (v, qs, own_bids) = (&d.view, &d.questions, &d.own_bids);
+    let ctx = PageCtx::new(req, account, "scenarios");
+    let now = state.services.now();
+    let s = &v.scenario;
+    let is_owner = viewer
+        .as_ref()
+        .is_some_and(|a| domain::policy::require_scenario_owner(a, s).is_ok());
+    let is_vendor = viewer.as_ref().is_some_and(|a| a.role == Role::Vendor);
+    let open = v.status == Status::Published;
+    let warnings = if is_owner && matches!(v.status, Status::Draft | Status::Published) {
+        current_warnings(&v, now, &ctx.t)
+    } else {
+        vec![]
+    };
+    let status = if errors.is_empty() && bid.errors.is_empty() && bid.message.is_none() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let active = own_bids
+        .iter()
+        .find(|b| b.bid.status == domain::bid::BidStatus::Submitted);
+    let verified_vendor = is_vendor
+        && account
+            .and_then(|a| a.organization.as_ref())
+            .is_some_and(|o| o.verified);
+    let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
+    let page = DetailPage {
+        show_bid_form: d.may(Move::Bid),
+        bid_action: format!("/scenarios/{}/bid", s.id.0),
+        bid_form: bid.form,
+        bid_errors: bid.errors,
+        bid_message: bid.message,
+        bid_submit: ctx.t.t("bid.submit").to_string(),
+        with_files: true,
+        my_bid,
+        bid_unverified: is_vendor && !verified_vendor && open,
+        bid_sign_in: account.is_none() && open,
+        bids_opened: v.bid_count.is_some(),
+        can_panel: d.may(Move::SetPanel),
+        can_rank: d.may(Move::Rank),
+        can_deliver: d.may(Move::Deliver),
+        can_rate: d.may(Move::Close),
+        has_notice: s.award.is_some(),
+        show_result: s.award.is_some()
+            && own_bids
+                .iter()
+                .any(|b| b.bid.status == domain::bid::BidStatus::Submitted),
+        c: card(v, &ctx.t, now),
+        paragraphs: s
+            .description
+            .split("\n\n")
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        price_weight: s.price_weight,
+        criteria: s
+            .criteria
+            .iter()
+            .map(|c| (c.name.clone(), c.weight, c.description.clone()))
+            .collect(),
+        procurement_label: ctx
+            .t
+            .t(&format!("scn.{}", s.procurement_type.code()))
+            .to_string(),
+        bid_count: v.bid_count,
+        cancel_reason: s.cancel_reason.clone(),
+        questions: qs.iter().map(QuestionRow::from).collect(),
+        is_owner,
+        can_edit: d.may(Move::Edit),
+        can_publish: d.may(Move::Publish),
+        publish_unverified: is_owner && v.status == Status::Draft && !d.may(Move::Publish),
+        can_extend: d.may(Move::Extend),
+        can_cancel: d.may(Move::Cancel),
+        can_answer: d.may(Move::Answer),
+        can_ask: d.may(Move::Ask),
+        show_ask_sign_in: account.is_none() && open,
+        warnings,
+        errors,
+        ctx,
+    };
+    render(status, &page)
+}
+
+/// `GET /scenarios/{id}`
+pub async fn detail(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    detail_page(
+        &req,
+        &state,
+        account.as_ref(),
+        ScenarioId(path.into_inner()),
+        FormErrors::default(),
+        Default::default(),
+    )
+    .await
+}
+
+/// `POST /scenarios/{id}/questions`
+pub async fn ask(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = signed_in!(req, state);
+    let id = ScenarioId(path.into_inner());
+    let body = form.0.get("body");
+    let a = actor(&account);
+    let services = state.services.clone();
+    let result = match parse_body(&body, MAX_QUESTION) {
+        Ok(text) => run(move || services.ask_question(&a, id, text))
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/scenarios/{}?notice=question_sent#qa", id.0)),
+        Err(Error::Validation(errs)) => {
+            let t = Tr::new(crate::session::locale_of(&req));
+            detail_page(
+                &req,
+                &state,
+                Some(&account),
+                id,
+                FormErrors::from_fields(&errs, &t),
+                Default::default(),
+            )
+            .await
+        }
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+/// `POST /questions/{id}/answer`
+pub async fn answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = signed_in!(req, state);
+    let id = QuestionId(path.into_inner());
+    let a = actor(&account);
+    let services = state.services.clone();
+    let result = match parse_body(&form.0.get("body"), MAX_ANSWER) {
+        Ok(text) => run(move || services.answer_question(&a, id, text)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((q, _)) => see_other(&format!("/scenarios/{}?notice=answered#qa", q.scenario.0)),
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}

@@ -1,0 +1,94 @@
+//! A vendor's public profile: its capabilities, reputation, ratings and the one reply to each.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use domain::evaluation::round2;
+use domain::ids::OrganizationId;
+
+use crate::AppState;
+use crate::format::beijing;
+use crate::pages::{PageCtx, actor, current_account, error_page, render, run};
+
+/// A rating as the profile shows it.
+#[derive(Debug)]
+pub struct RatingLine {
+    pub id: i64,
+    pub scenario: String,
+    pub quality: i32,
+    pub timeliness: i32,
+    pub communication: i32,
+    pub comment: String,
+    pub at: String,
+    pub reply: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "organization.html")]
+struct OrgPage {
+    ctx: PageCtx,
+    org: crate::api::accounts::OrganizationOut,
+    reputation: Option<String>,
+    count_text: String,
+    ratings: Vec<RatingLine>,
+    can_reply: bool,
+}
+
+/// `GET /organizations/{id}`: the public profile with reputation and ratings.
+pub async fn organization(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    let id = OrganizationId(path.into_inner());
+    let viewer = account.as_ref().map(actor);
+    let services = state.services.clone();
+    let loaded = run(move || {
+        let org = services.organization(viewer.as_ref(), id)?;
+        let ratings = services.vendor_ratings(id)?;
+        let mut titles = HashMap::new();
+        for r in &ratings.ratings {
+            if let Ok(v) = services.scenario(None, r.scenario) {
+                titles.insert(r.scenario, v.scenario.title);
+            }
+        }
+        Ok((org, ratings, titles))
+    })
+    .await;
+    let (org, ratings, titles) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(&req, account.as_ref(), &e),
+    };
+    let ctx = PageCtx::new(&req, account.as_ref(), "vendors");
+    let can_reply = account.as_ref().is_some_and(|a| {
+        a.user.organization_id == Some(id) && a.user.role == domain::account::Role::Vendor
+    });
+    let page = OrgPage {
+        org: crate::api::accounts::OrganizationOut::from(&org),
+        reputation: ratings.reputation.map(|r| format!("{:.2}", round2(r))),
+        count_text: ctx
+            .t
+            .t("ev.ratings_count")
+            .replace("{}", &ratings.count.to_string()),
+        ratings: ratings
+            .ratings
+            .iter()
+            .map(|r| RatingLine {
+                id: r.id.0,
+                scenario: titles.get(&r.scenario).cloned().unwrap_or_default(),
+                quality: r.quality,
+                timeliness: r.timeliness,
+                communication: r.communication,
+                comment: r.comment.clone(),
+                at: beijing(r.created_at),
+                reply: r.reply.clone(),
+            })
+            .collect(),
+        can_reply,
+        ctx,
+    };
+    render(StatusCode::OK, &page)
+}
