@@ -1,0 +1,310 @@
+//! Accounts: organizations and users, and the parsed inputs that create and change them.
+
+mod requests;
+#[cfg(test)]
+mod tests;
+
+pub use requests::*;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::credit_code::CreditCode;
+use crate::error::{Error, Fields, Result};
+use crate::ids::{OrganizationId, UserId};
+use crate::sector::Sector;
+use crate::text;
+
+/// What a user may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Agency,
+    Vendor,
+    Evaluator,
+}
+
+impl Role {
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Agency => "agency",
+            Role::Vendor => "vendor",
+            Role::Evaluator => "evaluator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, String> {
+        match s.trim() {
+            "admin" => Ok(Role::Admin),
+            "agency" => Ok(Role::Agency),
+            "vendor" => Ok(Role::Vendor),
+            "evaluator" => Ok(Role::Evaluator),
+            other => Err(format!(
+                "未知角色 / unknown role '{other}': admin, agency, vendor, evaluator"
+            )),
+        }
+    }
+
+    /// Agency and vendor users belong to an organization of the matching kind.
+    pub fn organization_kind(self) -> Option<OrgKind> {
+        match self {
+            Role::Agency => Some(OrgKind::Agency),
+            Role::Vendor => Some(OrgKind::Vendor),
+            Role::Admin | Role::Evaluator => None,
+        }
+    }
+}
+
+/// The kind of an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Agency,
+    Vendor,
+}
+
+impl OrgKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            OrgKind::Agency => "agency",
+            OrgKind::Vendor => "vendor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<OrgKind, String> {
+        match s {
+            "agency" => Ok(OrgKind::Agency),
+            "vendor" => Ok(OrgKind::Vendor),
+            other => Err(format!("unknown organization kind '{other}'")),
+        }
+    }
+}
+
+/// The interface language of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::ZhCn => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    /// Lenient: `zh`, `zh-CN`, `zh-Hans` are Chinese, `en*` is English.
+    pub fn parse(s: &str) -> Option<Locale> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Locale::ZhCn)
+        } else if s.starts_with("en") {
+            Some(Locale::En)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language of an `Accept-Language` header, by quality.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut langs: Vec<(f32, Locale)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut it = part.split(';');
+                let tag = it.next()?.trim();
+                let q = it
+                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+                    .unwrap_or(1.0);
+                Locale::parse(tag).map(|l| (q, l))
+            })
+            .collect();
+        langs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        langs.first().map(|(_, l)| *l)
+    }
+}
+
+/// An e-mail address: trimmed, with one `@`, a dotted domain and no spaces. Kept as typed;
+/// compared in lower case ([`Email::normalized`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, String> {
+        let s = raw.trim();
+        let bad = || Err("邮箱格式不正确 / not a valid e-mail address".to_string());
+        if s.is_empty() {
+            return Err("请填写邮箱 / e-mail is required".into());
+        }
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad();
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return bad();
+        };
+        if local.is_empty()
+            || local.len() > 64
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+        {
+            return bad();
+        }
+        Ok(Email(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for uniqueness and look-up.
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A new password: 10 to 128 characters, not all of one kind of character.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub const MIN: usize = 10;
+    pub const MAX: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<Password, String> {
+        let n = raw.chars().count();
+        if n < Self::MIN {
+            return Err(format!(
+                "密码至少 {} 个字符 / the password needs at least {} characters",
+                Self::MIN,
+                Self::MIN
+            ));
+        }
+        if n > Self::MAX {
+            return Err(format!(
+                "密码最多 {} 个字符 / the password has at most {} characters",
+                Self::MAX,
+                Self::MAX
+            ));
+        }
+        let has_letter = raw.chars().any(char::is_alphabetic);
+        let has_other = raw.chars().any(|c| !c.is_alphabetic());
+        if !(has_letter && has_other) {
+            return Err(
+                "密码需同时包含字母和数字或符号 / use letters and digits or symbols together"
+                    .into(),
+            );
+        }
+        Ok(Password(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Parses a person's or organization's display name.
+pub fn parse_name(raw: &str, max: usize) -> Result<String, String> {
+    text::bounded(raw, 1, max)
+}
+
+/// The e-mail, password and name every new account has, each error recorded in `f`.
+pub(crate) fn parse_identity(
+    f: &mut Fields,
+    email: &str,
+    password: &str,
+    display_name: &str,
+) -> (Option<Email>, Option<Password>, Option<String>) {
+    (
+        f.take("email", Email::parse(email)),
+        f.take("password", Password::parse(password)),
+        f.take("display_name", parse_name(display_name, MAX_DISPLAY_NAME)),
+    )
+}
+
+/// Contact details of an organization; each part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Contact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Contact {
+    fn parse(raw: &Contact) -> Result<Contact, Vec<crate::FieldError>> {
+        let mut f = Fields::new();
+        let opt = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let name = opt(&raw.name);
+        if let Some(n) = &name {
+            f.take("name", text::bounded(n, 1, 60));
+        }
+        let phone = opt(&raw.phone);
+        if let Some(p) = &phone {
+            let ok = p.len() <= 30 && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+            if !ok {
+                f.push("phone", "电话号码格式不正确 / not a valid phone number");
+            }
+        }
+        let email = match opt(&raw.email) {
+            Some(e) => f
+                .take("email", Email::parse(&e))
+                .map(|e| e.as_str().to_string()),
+            None => None,
+        };
+        match f.finish() {
+            Ok(()) => Ok(Contact { name, phone, email }),
+            Err(Error::Validation(errs)) => Err(errs),
+            Err(_) => unreachable!("Fields only yields validation errors"),
+        }
+    }
+}
+
+/// An agency or vendor organization as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub kind: OrgKind,
+    pub name: String,
+    pub credit_code: Option<CreditCode>,
+    pub verified: bool,
+    pub opc_member: bool,
+    pub description: String,
+    pub capabilities: Vec<String>,
+    pub contact: Contact,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user account as stored (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization_id: Option<OrganizationId>,
+    pub expertise: Vec<Sector>,
+    pub active: bool,
+    pub locale: Locale,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,308 @@
+//! The handlers of the evaluation, award and rating routes.
+
+use actix_web::{HttpResponse, web};
+use domain::bid::BidId;
+use domain::evaluation::{Marks, round2};
+use domain::ids::{OrganizationId, UserId};
+use domain::scenario::ScenarioId;
+
+use crate::AppState;
+use crate::auth::Authenticated;
+use crate::error::ApiResult;
+
+use super::*;
+
+#[utoipa::path(put, path = "/api/v1/scenarios/{id}/panel", tag = "evaluation", request_body = PanelIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = PanelOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The owner chooses the evaluation panel (until the first score).
+pub async fn set_panel(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<PanelIn>,
+) -> ApiResult<HttpResponse> {
+    let (id, ids) = (
+        ScenarioId(path.into_inner()),
+        body.into_inner()
+            .evaluator_ids
+            .into_iter()
+            .map(UserId)
+            .collect(),
+    );
+    let p = blocking!(state, |s| s.set_panel(&who.actor, id, ids));
+    Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/panel/draw", tag = "evaluation", request_body = DrawIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = PanelOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The owner draws N evaluators with expertise in the scenario's domain; seed and result are audited.
+pub async fn draw_panel(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<DrawIn>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let DrawIn { n, reason, seed } = body.into_inner();
+    if seed.is_some() {
+        return Err(domain::Error::field(
+            "seed",
+            "抽取种子由服务器从系统随机源产生，不能指定 / the server draws the seed from the system's random source; it cannot be given",
+        )
+        .into());
+    }
+    let p = blocking!(state, |s| s.draw_panel(&who.actor, id, n, reason));
+    Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/panel", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = PanelOut), (status = 404, body = crate::error::Problem)))]
+/// The panel, for the owner, administrators and its members.
+pub async fn get_panel(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let p = blocking!(state, |s| s.panel(&who.actor, id));
+    Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bidders", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<String>), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The bidding organizations' names, for a panel member's declaration (after opening).
+pub async fn bidders(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let id = ScenarioId(path.into_inner());
+    let names = blocking!(state, |s| s.bidders_for_declaration(&who.actor, id));
+    Ok(HttpResponse::Ok().json(paging.slice(names)))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/conflict-declaration", tag = "evaluation", request_body = DeclarationIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = MemberOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// A panel member declares a conflict (and leaves the panel) or no conflict (and may score).
+pub async fn declare(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<DeclarationIn>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let DeclarationIn { has_conflict, note } = body.into_inner();
+    let m = blocking!(state, |s| s.declare_conflict(
+        &who.actor,
+        id,
+        has_conflict,
+        note
+    ));
+    Ok(HttpResponse::Ok().json(MemberOut {
+        evaluator_id: m.evaluator.0,
+        name: String::new(),
+        has_conflict: m.has_conflict,
+        declared_at: m.declared_at,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/bids/{id}/scores", tag = "evaluation", request_body = ScoresIn, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    responses((status = 200, body = Vec<ScoreOut>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A cleared panel member saves scores (0–100, a comment below 40 or above 95) for one bid.
+pub async fn save_scores(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<ScoresIn>,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    let lines = body.into_inner().scores;
+    let saved = blocking!(state, |s| s.save_scores(&who.actor, id, lines));
+    Ok(HttpResponse::Ok().json(saved.iter().map(ScoreOut::from).collect::<Vec<_>>()))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-scores", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<ScoreOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// A panel member's own scores on a scenario, a page at a time (at most 100).
+pub async fn my_scores(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let id = ScenarioId(path.into_inner());
+    let v = blocking!(state, |s| s.my_scores(&who.actor, id));
+    Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(ScoreOut::from).collect())))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = RankingOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// The ranking with per-criterion means, incomplete sheets, outlier flags and dissents.
+pub async fn ranking(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let r = blocking!(state, |s| s.ranking(&who.actor, id));
+    Ok(HttpResponse::Ok().json(RankingOut::from(&r)))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/dissent", tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 201, body = DissentOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// A panel member records their disagreement with the ranking.
+pub async fn dissent(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<TextIn>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let text = body.into_inner().body;
+    let d = blocking!(state, |s| s.dissent(&who.actor, id, text));
+    Ok(HttpResponse::Created().json(DissentOut {
+        evaluator: String::new(),
+        body: d.body,
+        created_at: d.created_at,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/award", tag = "evaluation", request_body = AwardIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = NoticeOut), (status = 409, body = crate::error::Problem), (status = 422, description = "not rank 1 and no justification", body = crate::error::Problem)))]
+/// The owner awards a bid; a justification is required unless it is ranked first.
+pub async fn award(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<AwardIn>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let AwardIn {
+        bid_id,
+        justification,
+    } = body.into_inner();
+    let n = blocking!(state, |s| s.award(
+        &who.actor,
+        id,
+        BidId(bid_id),
+        justification
+    ));
+    Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/award-notice", tag = "evaluation", params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = NoticeOut), (status = 404, body = crate::error::Problem)))]
+/// The public award notice, once awarded.
+pub async fn notice(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let n = blocking!(state, |s| s.award_notice(id));
+    Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
+}
+
+#[utoipa::path(get, path = "/api/v1/award-notices", tag = "evaluation", params(crate::api::PageQuery),
+    responses((status = 200, body = crate::api::Page<NoticeOut>), (status = 422, body = crate::error::Problem)))]
+/// Every award notice, newest first, a page at a time.
+pub async fn notices(
+    state: web::Data<AppState>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let list = blocking!(state, |s| s.award_notices(paging.offset(), paging.per_page));
+    Ok(HttpResponse::Ok()
+        .json(paging.page_of(list.items.iter().map(NoticeOut::from).collect(), list.total)))
+}
+
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-result", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = RankItem), (status = 404, body = crate::error::Problem)))]
+/// A bidding vendor's own scores and rank after the award (never another bidder's).
+pub async fn my_result(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let r = blocking!(state, |s| s.my_result(&who.actor, id));
+    Ok(HttpResponse::Ok().json(RankItem::from(&r)))
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/deliver", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 204, description = "delivered"), (status = 409, body = crate::error::Problem)))]
+/// awarded → `delivered`.
+pub async fn deliver(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    blocking!(state, |s| s.deliver(&who.actor, id));
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/scenarios/{id}/rating", tag = "evaluation", request_body = RatingIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 201, body = RatingOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+/// The owner rates the delivered work (1–5 each, with a comment) → `closed`.
+pub async fn rate(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<RatingIn>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let RatingIn {
+        quality,
+        timeliness,
+        communication,
+        comment,
+    } = body.into_inner();
+    let r = blocking!(state, |s| s.rate(
+        &who.actor,
+        id,
+        Marks {
+            quality,
+            timeliness,
+            communication
+        },
+        comment
+    ));
+    Ok(HttpResponse::Created().json(RatingOut::from(&r)))
+}
+
+#[utoipa::path(post, path = "/api/v1/ratings/{id}/reply", tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "rating id")),
+    responses((status = 200, body = RatingOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+/// The rated vendor replies, once.
+pub async fn reply(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<TextIn>,
+) -> ApiResult<HttpResponse> {
+    let id = domain::ids::RatingId(path.into_inner());
+    let text = body.into_inner().body;
+    let r = blocking!(state, |s| s.reply_to_rating(&who.actor, id, text));
+    Ok(HttpResponse::Ok().json(RatingOut::from(&r)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/ratings", tag = "evaluation", params(("id" = i64, Path, description = "organization id"), crate::api::PageQuery),
+    responses((status = 200, body = RatingsOut), (status = 422, body = crate::error::Problem)))]
+/// A vendor's ratings (newest first, a page at a time) and its Bayesian reputation over all.
+pub async fn ratings(
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let id = OrganizationId(path.into_inner());
+    let v = blocking!(state, |s| s.vendor_ratings(id));
+    let page = paging.slice(v.ratings.iter().map(RatingOut::from).collect());
+    Ok(HttpResponse::Ok().json(RatingsOut {
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        count: v.count,
+        reputation: v.reputation.map(round2),
+    }))
+}
