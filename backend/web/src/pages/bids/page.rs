@@ -1,190 +1,24 @@
-//! Bid pages: the bid form on the scenario page (with PDF uploads), the bid page with its
-//! versions and receipts, revise, attach and remove files, withdraw with confirmation, the
-//! vendor's "my bids", and the owner's list once the bids are opened.
+//! A bid's page: versions, receipts and files; revise, withdraw, attach and remove files.
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
-use domain::bid::{BidId, BidInput, BidStatus, MAX_ATTACHMENTS};
-use domain::scenario::ScenarioId;
+use domain::bid::{BidId, BidStatus, MAX_ATTACHMENTS};
 use domain::services::accounts::Account;
 use domain::services::bids::BidView;
 
-use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render, run,
-    see_other,
-};
+use super::*;
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
 use crate::AppState;
-use crate::api::bids::{Upload, as_attachments, receive_pdfs};
-use crate::format::{beijing, money, parse_yuan, yuan_input};
+use crate::api::bids::{Upload, as_attachments};
+use crate::format::{beijing, money};
 use crate::i18n::Tr;
-
-/// The bid form's values, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct BidForm {
-    pub price: String,
-    pub delivery_days: String,
-    pub technical_proposal: String,
-    pub team: String,
-}
-
-/// What the bid panel of a scenario page shows again after a refused submission.
-#[derive(Debug, Clone, Default)]
-pub struct BidFormState {
-    pub form: BidForm,
-    pub errors: FormErrors,
-    pub message: Option<String>,
-}
-
-impl BidForm {
-    fn from_fields(f: &FormData) -> Self {
-        BidForm {
-            price: f.get("price"),
-            delivery_days: f.get("delivery_days"),
-            technical_proposal: f.get("technical_proposal"),
-            team: f.get("team"),
-        }
-    }
-
-    fn of(v: &BidView) -> Self {
-        let b = &v.bid.fields;
-        BidForm {
-            price: yuan_input(b.price_fen),
-            delivery_days: b.delivery_days.to_string(),
-            technical_proposal: b.technical_proposal.clone(),
-            team: b.team.clone(),
-        }
-    }
-
-    /// The domain input; an amount or number the form cannot read becomes a field error.
-    fn input(&self, t: &Tr) -> Result<BidInput, Error> {
-        let mut errs = Vec::new();
-        let price_fen = match self.price.trim() {
-            "" => None,
-            p => parse_yuan(p).or_else(|| {
-                errs.push(domain::FieldError::new("price_fen", t.pick("请输入金额（元），最多两位小数 / enter an amount in yuan, at most two decimals")));
-                None
-            }),
-        };
-        let delivery_days = match self.delivery_days.trim() {
-            "" => None,
-            d => d.parse::<i64>().ok().or_else(|| {
-                errs.push(domain::FieldError::new(
-                    "delivery_days",
-                    t.pick("请输入天数 / enter a number of days"),
-                ));
-                None
-            }),
-        };
-        if errs.is_empty() {
-            Ok(BidInput {
-                price_fen,
-                delivery_days,
-                technical_proposal: self.technical_proposal.clone(),
-                team: self.team.clone(),
-            })
-        } else {
-            Err(Error::Validation(errs))
-        }
-    }
-}
-
-/// Reads a multipart form once the request has earned it: the CSRF token (in the form's
-/// address, `?csrf=`) matches, and `allowed` — the service's read-only check that the change
-/// could be made — passes. Only then is the body read, within the upload limits.
-async fn multipart_form(
-    req: &HttpRequest,
-    state: &AppState,
-    payload: Multipart,
-    limit: usize,
-    allowed: impl FnOnce() -> domain::Result<()> + Send + 'static,
-) -> Result<(Upload, FormData), MultipartRefusal> {
-    let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
-    let token = q.get("csrf").map(String::as_str).unwrap_or_default();
-    if !crate::session::csrf_form_ok(req, token) {
-        return Err(MultipartRefusal::Csrf(csrf_failure(req)));
-    }
-    run(allowed).await.map_err(MultipartRefusal::Refused)?;
-    let up = receive_pdfs(state, payload, limit).await;
-    let form = FormData::from_pairs(up.fields.clone());
-    Ok((up, form))
-}
-
-/// Why a multipart form was not read.
-enum MultipartRefusal {
-    Csrf(HttpResponse),
-    /// The change would be refused: nothing of the body was read.
-    Refused(Error),
-}
-
-/// `POST /scenarios/{id}/bid` (multipart): submits a bid with its PDFs.
-pub async fn submit(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-    payload: Multipart,
-) -> HttpResponse {
-    let account = signed_in!(req, state);
-    let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let allowed = move || services.check_can_submit(&a, id);
-    let t = Tr::new(crate::session::locale_of(&req));
-    let (up, form, early) =
-        match multipart_form(&req, &state, payload, MAX_ATTACHMENTS, allowed).await {
-            Ok((up, f)) => (up, BidForm::from_fields(&f), None),
-            Err(MultipartRefusal::Csrf(r)) => return r,
-            Err(MultipartRefusal::Refused(e)) => (Upload::default(), BidForm::default(), Some(e)),
-        };
-    let result = match (early.or(up.error), form.input(&t)) {
-        (Some(e), _) | (None, Err(e)) => Err(e),
-        (None, Ok(input)) => {
-            let (a, services, files) = (
-                actor(&account),
-                state.services.clone(),
-                as_attachments(&up.stored),
-            );
-            run(move || services.submit_bid(&a, id, input, &files)).await
-        }
-    };
-    match result {
-        Ok((v, _)) => see_other(&format!("/bids/{}?notice=bid_submitted", v.bid.id.0)),
-        Err(e) => {
-            state.files.discard(&up.stored).await;
-            let state_again = match e {
-                Error::Validation(errs) => BidFormState {
-                    form,
-                    errors: FormErrors::from_fields(&errs, &t),
-                    message: None,
-                },
-                Error::IllegalTransition { .. } | Error::Conflict { .. } | Error::Forbidden(_) => {
-                    BidFormState {
-                        form,
-                        errors: FormErrors::default(),
-                        message: Some(t.pick(&crate::error::public_detail(&e))),
-                    }
-                }
-                other => return error_page(&req, Some(&account), &other),
-            };
-            super::scenarios::detail_page(
-                &req,
-                &state,
-                Some(&account),
-                id,
-                FormErrors::default(),
-                state_again,
-            )
-            .await
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "bid.html")]
-struct BidPage {
+pub(super) struct BidPage {
     ctx: PageCtx,
     id: i64,
     own: bool,
@@ -215,7 +49,7 @@ struct BidPage {
     errors: FormErrors,
 }
 
-fn size_label(bytes: i64) -> String {
+pub(super) fn size_label(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / 1048576.0)
     } else {
@@ -223,7 +57,12 @@ fn size_label(bytes: i64) -> String {
     }
 }
 
-fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormErrors) -> HttpResponse {
+pub(super) fn bid_page(
+    req: &HttpRequest,
+    account: &Account,
+    v: &BidView,
+    errors: FormErrors,
+) -> HttpResponse {
     let ctx = PageCtx::new(req, Some(account), "my_bids");
     let t = &ctx.t;
     let b = &v.bid;
@@ -315,7 +154,7 @@ fn bid_page(req: &HttpRequest, account: &Account, v: &BidView, errors: FormError
     render(status, &page)
 }
 
-async fn load(
+pub(super) async fn load(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     account: &Account,
@@ -342,7 +181,7 @@ pub async fn show(
 
 #[derive(Template)]
 #[template(path = "bid_edit.html")]
-struct EditPage {
+pub(super) struct EditPage {
     ctx: PageCtx,
     id: i64,
     heading: String,
@@ -356,7 +195,7 @@ struct EditPage {
     with_files: bool,
 }
 
-fn edit_page(
+pub(super) fn edit_page(
     req: &HttpRequest,
     account: &Account,
     v: &BidView,
@@ -414,7 +253,7 @@ pub async fn edit_form(
     edit_page(&req, &account, &v, what == "withdraw", form)
 }
 
-fn refusal(e: Error, form: BidForm, t: &Tr) -> Result<BidFormState, Error> {
+pub(super) fn refusal(e: Error, form: BidForm, t: &Tr) -> Result<BidFormState, Error> {
     match e {
         Error::Validation(errs) => Ok(BidFormState {
             form,
@@ -553,140 +392,4 @@ pub async fn detach(
         Ok(_) => see_other(&format!("/bids/{id}?notice=attachment_removed")),
         Err(e) => error_page(&req, Some(&account), &e),
     }
-}
-
-/// A row of "my bids".
-#[derive(Debug, Clone)]
-pub struct MyRow {
-    pub id: i64,
-    pub scenario: String,
-    pub status: String,
-    pub locked: bool,
-    pub deadline: String,
-    pub price: String,
-    pub version: i32,
-    pub hash: String,
-}
-
-#[derive(Template)]
-#[template(path = "my_bids.html")]
-struct MinePage {
-    ctx: PageCtx,
-    rows: Vec<MyRow>,
-}
-
-/// `GET /my/bids`
-pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let account = signed_in!(req, state);
-    let (a, services) = (actor(&account), state.services.clone());
-    let bids = match run(move || services.my_bids(&a)).await {
-        Ok(b) => b,
-        Err(e) => return error_page(&req, Some(&account), &e),
-    };
-    let ctx = PageCtx::new(&req, Some(&account), "my_bids");
-    let rows = bids
-        .iter()
-        .map(|v| MyRow {
-            id: v.bid.id.0,
-            scenario: v.scenario_title.clone(),
-            status: ctx
-                .t
-                .t(&format!("bid.status_{}", v.bid.status.code()))
-                .to_string(),
-            locked: v.opened,
-            deadline: beijing(v.bid_deadline),
-            price: money(v.bid.fields.price_fen, ctx.t.locale),
-            version: v.bid.version,
-            hash: v
-                .receipts
-                .last()
-                .map(|r| r.receipt.content_sha256.clone())
-                .unwrap_or_default(),
-        })
-        .collect();
-    render(StatusCode::OK, &MinePage { ctx, rows })
-}
-
-/// A row of the owner's bid list.
-#[derive(Debug, Clone)]
-pub struct OwnerRow {
-    pub id: i64,
-    pub vendor: String,
-    pub price: String,
-    pub days: i32,
-    pub updated: String,
-    pub files: usize,
-    pub status: String,
-}
-
-#[derive(Template)]
-#[template(path = "scenario_bids.html")]
-struct ListPage {
-    ctx: PageCtx,
-    id: i64,
-    title: String,
-    rows: Vec<OwnerRow>,
-    warnings: Vec<String>,
-}
-
-/// `GET /scenarios/{id}/bids`: the owner's (and panel's) list once the bids are opened.
-pub async fn list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<i64>,
-) -> HttpResponse {
-    let account = signed_in!(req, state);
-    let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let loaded = run(move || {
-        let bids = services.scenario_bids(&a, id)?;
-        if !bids.opened {
-            return Err(Error::NotFound);
-        }
-        Ok((bids, services.scenario(Some(&a), id)?))
-    })
-    .await;
-    let (bids, v) = match loaded {
-        Ok(x) => x,
-        Err(e) => return error_page(&req, Some(&account), &e),
-    };
-    let ctx = PageCtx::new(&req, Some(&account), "my_scenarios");
-    let rows = bids
-        .items
-        .iter()
-        .filter(|b| b.bid.status == BidStatus::Submitted)
-        .map(|b| OwnerRow {
-            id: b.bid.id.0,
-            vendor: b.vendor_name.clone(),
-            price: money(b.bid.fields.price_fen, ctx.t.locale),
-            days: b.bid.fields.delivery_days,
-            updated: beijing(b.bid.updated_at),
-            files: b.bid.attachments.len(),
-            status: ctx
-                .t
-                .t(&format!("bid.status_{}", b.bid.status.code()))
-                .to_string(),
-        })
-        .collect();
-    let warnings = bids
-        .warnings
-        .iter()
-        .map(|w| {
-            if ctx.t.is_zh() {
-                w.zh.clone()
-            } else {
-                w.en.clone()
-            }
-        })
-        .collect();
-    render(
-        StatusCode::OK,
-        &ListPage {
-            id: id.0,
-            title: v.scenario.title.clone(),
-            rows,
-            warnings,
-            ctx,
-        },
-    )
 }

@@ -1,0 +1,75 @@
+//! Account use cases: registration, sign-in with throttling, refresh-token rotation with reuse
+//! detection, sign-out, password reset, staff accounts, organization verification and profiles.
+
+mod admin;
+mod password;
+mod profile;
+mod signin;
+
+use serde::Serialize;
+
+use super::{Services, emit, enqueue_now};
+use crate::account::{Email, Organization, Password, Role, User};
+use crate::error::Error;
+use crate::ids::SessionId;
+
+/// The answer to every failed sign-in, whatever the cause.
+pub const BAD_CREDENTIALS: &str = "邮箱或密码不正确 / wrong e-mail or password";
+
+/// A user with their organization, as `me` and registration return them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub user: User,
+    pub organization: Option<Organization>,
+}
+
+/// A signed-in session: the user, the new refresh token (shown once) and its family.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user: User,
+    pub refresh_token: String,
+    pub session: SessionId,
+}
+
+/// A page of organizations.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgPage {
+    pub items: Vec<Organization>,
+    pub total: i64,
+}
+
+fn duplicate_email() -> Error {
+    Error::Conflict {
+        code: "duplicate_email",
+        detail: "该邮箱已注册 / this e-mail is already registered".into(),
+    }
+}
+
+/// What an administrator changes about a user; absent parts stay.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StaffChange {
+    pub active: Option<bool>,
+    pub role: Option<Role>,
+}
+
+/// A user for demo data or the command line.
+#[derive(Debug, Clone)]
+pub struct EnsureUser {
+    pub email: Email,
+    pub password: Password,
+    pub display_name: String,
+    pub role: Role,
+    pub expertise: Vec<crate::sector::Sector>,
+    pub organization: Option<EnsureOrganization>,
+}
+
+/// The organization of an [`EnsureUser`].
+#[derive(Debug, Clone)]
+pub struct EnsureOrganization {
+    pub name: String,
+    pub credit_code: Option<crate::credit_code::CreditCode>,
+    pub verified: bool,
+    pub opc_member: bool,
+    pub description: String,
+    pub capabilities: Vec<String>,
+}
