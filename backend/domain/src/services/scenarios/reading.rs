@@ -1,0 +1,139 @@
+//! Reading scenarios: one (with what the reader may do), and a page of them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Services;
+use super::*;
+use crate::error::{Error, Result};
+use crate::ids::OrganizationId;
+use crate::policy::{self, Actor};
+use crate::ports::{ScenarioFilter, Tx, in_read};
+use crate::scenario::{Scenario, ScenarioId};
+
+impl Services {
+    pub(super) fn view(
+        &self,
+        tx: &mut dyn Tx,
+        scenario: Scenario,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioView> {
+        let owner_name = tx
+            .organization(scenario.owner)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        self.view_named(tx, scenario, owner_name, now)
+    }
+
+    pub(super) fn view_named(
+        &self,
+        tx: &mut dyn Tx,
+        scenario: Scenario,
+        owner_name: String,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioView> {
+        let status = scenario.status_at(now);
+        // Sealed until the deadline: no count of any kind before it (and never for a
+        // cancelled scenario, whose bids are void).
+        let bid_count = if scenario.bids_opened(now) {
+            Some(tx.count_active_bids(scenario.id)?)
+        } else {
+            None
+        };
+        Ok(ScenarioView {
+            scenario,
+            status,
+            bid_count,
+            owner_name,
+        })
+    }
+
+    /// Loads a scenario the actor may see, else 404.
+    pub(super) fn visible(
+        tx: &mut dyn Tx,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<Scenario> {
+        tx.scenario(id)?
+            .filter(|s| policy::can_view_scenario(viewer, s))
+            .ok_or(Error::NotFound)
+    }
+
+    /// One scenario, if the viewer may see it.
+    pub fn scenario(&self, viewer: Option<&Actor>, id: ScenarioId) -> Result<ScenarioView> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = Self::visible(tx, viewer, id)?;
+            self.view(tx, s, now)
+        })
+    }
+
+    /// A scenario with the viewer's allowed actions, own bids and the questions they may see.
+    pub fn scenario_detail(
+        &self,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<ScenarioDetail> {
+        let view = self.scenario(viewer, id)?;
+        let own_bids = match viewer.filter(|a| a.role == crate::account::Role::Vendor) {
+            Some(a) => self.scenario_bids(a, id)?.items,
+            None => vec![],
+        };
+        let questions = self.questions(viewer, id)?;
+        let organization = match viewer.and_then(|a| a.organization_id) {
+            Some(o) => in_read(&*self.store, |tx| tx.organization(o))?,
+            None => None,
+        };
+        let has_active_bid = own_bids
+            .iter()
+            .any(|b| b.bid.status == crate::bid::BidStatus::Submitted);
+        let allowed = policy::allowed_actions(
+            viewer,
+            organization.as_ref(),
+            &view.scenario,
+            has_active_bid,
+            self.now(),
+        );
+        Ok(ScenarioDetail {
+            view,
+            allowed,
+            own_bids,
+            questions,
+        })
+    }
+
+    /// A page of the scenarios the viewer may see.
+    pub fn list_scenarios(&self, viewer: Option<&Actor>, q: ScenarioQuery) -> Result<ScenarioPage> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let filter = ScenarioFilter {
+                status: q.status,
+                domain: q.domain,
+                agency: q.agency,
+                viewer_org: viewer.and_then(|a| a.organization_id),
+                now,
+                offset: q.offset,
+                limit: q.limit,
+            };
+            let (items, total) = tx.scenarios(&filter)?;
+            let mut names: HashMap<OrganizationId, String> = HashMap::new();
+            let mut out = Vec::with_capacity(items.len());
+            for s in items {
+                let name = match names.get(&s.owner) {
+                    Some(n) => n.clone(),
+                    None => {
+                        let n = tx
+                            .organization(s.owner)?
+                            .map(|o| o.name)
+                            .unwrap_or_default();
+                        names.insert(s.owner, n.clone());
+                        n
+                    }
+                };
+                out.push(self.view_named(tx, s, name, now)?);
+            }
+            Ok(ScenarioPage { items: out, total })
+        })
+    }
+}
