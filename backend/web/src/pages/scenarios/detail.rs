@@ -116,7 +116,7 @@ pub(in crate::pages) async fn detail_page(
     let is_vendor = viewer.as_ref().is_some_and(|a| a.role == Role::Vendor);
     let open = v.status == Status::Published;
     let warnings = if is_owner && matches!(v.status, Status::Draft | Status::Published) {
-        current_warnings(&v, now, &ctx.t)
+        current_warnings(v, now, &ctx.t)
     } else {
         vec![]
     };

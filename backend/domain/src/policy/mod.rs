@@ -1,0 +1,264 @@
+//! Who may do what. Every permission of the product is decided here, by plain functions over
+//! the signed-in actor, so that handlers never decide ad hoc.
+
+use chrono::{DateTime, Utc};
+
+use crate::account::{OrgKind, Organization, Role};
+use crate::error::{Error, Result};
+use crate::ids::{OrganizationId, UserId};
+use crate::scenario::Scenario;
+
+pub use crate::actor::Actor;
+
+fn forbidden(why: &str) -> Error {
+    Error::Forbidden(why.to_string())
+}
+
+/// Only administrators manage users and verify organizations.
+pub fn require_admin(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(forbidden("需要管理员权限 / this needs an administrator"))
+    }
+}
+
+/// A member of an organization may edit its public profile; administrators may too.
+pub fn can_edit_organization(actor: &Actor, org: OrganizationId) -> Result<()> {
+    if actor.role == Role::Admin || actor.organization_id == Some(org) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有该组织成员可以修改资料 / only a member of this organization may edit its profile",
+        ))
+    }
+}
+
+/// An agency may publish only once an administrator has verified it.
+pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
+    if actor.role != Role::Agency || org.kind != OrgKind::Agency {
+        return Err(forbidden(
+            "只有机构用户可以发布场景 / only agency users publish scenarios",
+        ));
+    }
+    if actor.organization_id != Some(org.id) {
+        return Err(forbidden("不是本机构的用户 / not a member of this agency"));
+    }
+    if !org.verified {
+        return Err(forbidden(
+            "机构尚未通过认证，暂不能发布 / the agency is not verified yet, so it cannot publish",
+        ));
+    }
+    Ok(())
+}
+
+/// A vendor may bid only once an administrator has verified it.
+pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
+    if actor.role != Role::Vendor || org.kind != OrgKind::Vendor {
+        return Err(forbidden(
+            "只有企业用户可以投标 / only vendor users submit bids",
+        ));
+    }
+    if actor.organization_id != Some(org.id) {
+        return Err(forbidden("不是本企业的用户 / not a member of this vendor"));
+    }
+    if !org.verified {
+        return Err(forbidden(
+            "企业尚未通过认证，暂不能投标 / the vendor is not verified yet, so it cannot bid",
+        ));
+    }
+    Ok(())
+}
+
+/// An agency user may draft scenarios for their organization (verified or not: only
+/// publishing needs verification). Returns the organization.
+pub fn can_draft_scenario(actor: &Actor) -> Result<OrganizationId> {
+    match (actor.role, actor.organization_id) {
+        (Role::Agency, Some(org)) => Ok(org),
+        _ => Err(forbidden(
+            "只有机构用户可以发布场景 / only agency users post scenarios",
+        )),
+    }
+}
+
+/// Whether the viewer may know the scenario exists: once published everyone may; a draft
+/// only its own organization.
+pub fn can_view_scenario(viewer: Option<&Actor>, s: &Scenario) -> bool {
+    s.is_public() || viewer.is_some_and(|a| a.organization_id == Some(s.owner))
+}
+
+/// Only the owning agency's users manage a scenario.
+pub fn require_scenario_owner(actor: &Actor, s: &Scenario) -> Result<()> {
+    if actor.role == Role::Agency && actor.organization_id == Some(s.owner) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有发布机构可以管理该场景 / only the posting agency manages this scenario",
+        ))
+    }
+}
+
+/// The ranking (prices and scores of every bid) is for the owner agency and administrators.
+pub fn can_see_ranking(actor: &Actor, s: &Scenario) -> Result<()> {
+    if actor.role == Role::Admin || require_scenario_owner(actor, s).is_ok() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking",
+        ))
+    }
+}
+
+/// The panel's membership is for its members, the owner agency and administrators.
+pub fn can_see_panel(actor: &Actor, s: &Scenario, is_member: bool) -> bool {
+    is_member || actor.role == Role::Admin || require_scenario_owner(actor, s).is_ok()
+}
+
+/// Only evaluators have panels to work on.
+pub fn require_evaluator(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Evaluator {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有评审专家有评审任务 / only evaluators have panels",
+        ))
+    }
+}
+
+/// A vendor user's organization (their bids are its bids).
+pub fn require_vendor(actor: &Actor) -> Result<OrganizationId> {
+    match (actor.role, actor.organization_id) {
+        (Role::Vendor, Some(org)) => Ok(org),
+        _ => Err(forbidden(
+            "只有企业用户有投标 / only vendor users have bids",
+        )),
+    }
+}
+
+/// Only the rated vendor's users reply to a rating.
+pub fn can_reply_to_rating(actor: &Actor, rated_vendor: OrganizationId) -> Result<()> {
+    if actor.role == Role::Vendor && actor.organization_id == Some(rated_vendor) {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有被评价的企业可以回复 / only the rated vendor replies",
+        ))
+    }
+}
+
+/// Signed-in vendor users ask clarification questions.
+pub fn can_ask_question(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Vendor && actor.organization_id.is_some() {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "只有企业用户可以提问 / only vendor users ask questions",
+        ))
+    }
+}
+
+/// Who may read a bid (its content, its files, even that it exists). The bidding vendor's
+/// users always. Once the bids are opened also the owner agency's users and the scenario's
+/// cleared panel, but only bids that are still in the running: a withdrawn bid stays the
+/// vendor's alone, and a cancelled scenario's bids are never opened. Nobody else, ever
+/// (administrators included): to them the bid does not exist.
+pub fn can_read_bid(
+    viewer: &Actor,
+    bid_vendor: OrganizationId,
+    bid_withdrawn: bool,
+    s: &Scenario,
+    cleared_panel: &[UserId],
+    now: DateTime<Utc>,
+) -> bool {
+    if viewer.organization_id == Some(bid_vendor) {
+        return true;
+    }
+    !bid_withdrawn && can_list_all_bids(viewer, s, cleared_panel, now)
+}
+
+/// Whether the viewer may see every valid bid of a scenario (and their number): only once the
+/// bids are opened, only the owner agency's users and the cleared panel.
+pub fn can_list_all_bids(
+    viewer: &Actor,
+    s: &Scenario,
+    cleared_panel: &[UserId],
+    now: DateTime<Utc>,
+) -> bool {
+    s.bids_opened(now)
+        && ((viewer.role == Role::Agency && viewer.organization_id == Some(s.owner))
+            || (viewer.role == Role::Evaluator && cleared_panel.contains(&viewer.user_id)))
+}
+
+/// What the viewer may do with a scenario now, from the permissions above and the lifecycle
+/// ([`crate::scenario::transition`]): what the API's `allowed_actions` and the detail page's
+/// buttons show. `organization` is the viewer's own (for verification); `has_active_bid` whether
+/// it already has a bid in the running.
+pub fn allowed_actions(
+    viewer: Option<&Actor>,
+    organization: Option<&Organization>,
+    s: &Scenario,
+    has_active_bid: bool,
+    now: DateTime<Utc>,
+) -> Vec<crate::scenario::Move> {
+    use crate::scenario::{Action, Move, Status, transition};
+    let Some(actor) = viewer else {
+        return vec![];
+    };
+    let status = s.status_at(now);
+    let moves = |action: &Action| transition(s.status, s.bid_deadline, action, now).is_ok();
+    let mut out = Vec::new();
+    if require_scenario_owner(actor, s).is_ok() {
+        let verified = organization.is_some_and(|o| can_publish(actor, o).is_ok());
+        let later = s.bid_deadline + chrono::Duration::days(1);
+        for (action, m) in [
+            (Action::Edit, Move::Edit),
+            (Action::Publish, Move::Publish),
+            (
+                Action::Extend {
+                    new_deadline: later,
+                },
+                Move::Extend,
+            ),
+            (Action::Cancel, Move::Cancel),
+        ] {
+            if moves(&action) && (m != Move::Publish || verified) {
+                out.push(m);
+            }
+        }
+        if status == Status::Published {
+            out.push(Move::Answer);
+        }
+        if matches!(status, Status::Published | Status::Evaluating) {
+            out.push(Move::SetPanel);
+        }
+        if s.bids_opened(now) {
+            out.push(Move::Rank);
+        }
+        for (action, m) in [
+            (Action::Award, Move::Award),
+            (Action::Deliver, Move::Deliver),
+            (Action::Close, Move::Close),
+        ] {
+            if moves(&action) {
+                out.push(m);
+            }
+        }
+    }
+    if status == Status::Published && can_ask_question(actor).is_ok() {
+        let bids = organization.is_some_and(|o| can_bid(actor, o).is_ok());
+        if bids && !has_active_bid {
+            out.push(Move::Bid);
+        }
+        out.push(Move::Ask);
+    }
+    out
+}
+
+/// Whether an earlier version of a bid (its content and receipt) may be shown: to the bidder
+/// only. Everyone else who may read the bid sees its final version and that receipt.
+pub fn can_see_bid_history(viewer: &Actor, bid_vendor: OrganizationId) -> bool {
+    viewer.organization_id == Some(bid_vendor)
+}
+
+#[cfg(test)]
+mod tests;
