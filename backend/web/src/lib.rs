@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod middleware;
 pub mod pages;
 pub mod session;
+pub mod upload;
 
 use std::net::TcpListener;
 

@@ -9,9 +9,9 @@ use domain::services::bids::BidView;
 
 use super::{FormData, FormErrors, actor, csrf_failure, error_page, run, see_other};
 use crate::AppState;
-use crate::api::bids::{Upload, as_attachments, receive_pdfs};
 use crate::format::{parse_yuan, yuan_input};
 use crate::i18n::Tr;
+use crate::upload::{Upload, as_attachments, receive_pdfs};
 
 /// The bid form's values, as typed.
 #[derive(Debug, Clone, Default)]

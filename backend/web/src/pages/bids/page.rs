@@ -12,9 +12,9 @@ use domain::services::bids::BidView;
 use super::*;
 use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
 use crate::AppState;
-use crate::api::bids::{Upload, as_attachments};
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
+use crate::upload::{Upload, as_attachments};
 
 #[derive(Template)]
 #[template(path = "bid.html")]
