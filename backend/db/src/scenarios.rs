@@ -12,7 +12,7 @@ use domain::scenario::{
 };
 use domain::sector::Sector;
 
-use crate::schema::{answers, questions, scenario_criteria, scenarios};
+use crate::schema::{answers, award_notices, questions, scenario_criteria, scenarios};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -242,6 +242,25 @@ impl ScenarioRepo for AnyConnection {
             }
         }
         self.scenario(id)
+    }
+
+    fn awarded_without_notice(&mut self) -> Result<Vec<Scenario>> {
+        let rows: Vec<ScenarioRow> = scenarios::table
+            .filter(scenarios::awarded_bid_id.is_not_null())
+            .filter(diesel::dsl::not(scenarios::id.eq_any(
+                award_notices::table.select(award_notices::scenario_id),
+            )))
+            .select(ScenarioRow::as_select())
+            .load(self)
+            .map_err(db_err)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut crit = criteria_of(self, &ids)?;
+        rows.into_iter()
+            .map(|r| {
+                let c = crit.remove(&r.id).unwrap_or_default();
+                r.into_domain(c)
+            })
+            .collect()
     }
 
     fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<Scenario>, i64)> {

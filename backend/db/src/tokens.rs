@@ -176,12 +176,16 @@ impl TokenRepo for AnyConnection {
         }))
     }
 
-    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()> {
-        diesel::update(password_resets::table.find(id))
-            .set(password_resets::used_at.eq(to_db(at)))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
+    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let n = diesel::update(
+            password_resets::table
+                .find(id)
+                .filter(password_resets::used_at.is_null()),
+        )
+        .set(password_resets::used_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(n == 1)
     }
 
     fn lock_login_keys(&mut self, email_normalized: &str, ip: &str) -> Result<()> {

@@ -160,7 +160,9 @@ pub trait TokenRepo {
     fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()>;
     fn insert_password_reset(&mut self, rec: &PasswordResetRecord) -> Result<()>;
     fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>>;
-    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<()>;
+    /// Marks an unused reset token used; false when it was already used (by a concurrent
+    /// reset too: the check and the mark are one conditional update).
+    fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// Serialises sign-in attempts for this account and this address until the transaction
     /// ends, so that counting recent failures and recording the attempt are one atomic step.
     fn lock_login_keys(&mut self, email_normalized: &str, ip: &str) -> Result<()>;
@@ -266,6 +268,8 @@ pub trait ScenarioRepo {
         id: crate::scenario::ScenarioId,
         mode: RowLock,
     ) -> Result<Option<crate::scenario::Scenario>>;
+    /// Awarded scenarios whose award notice is not stored (awards made before notices were).
+    fn awarded_without_notice(&mut self) -> Result<Vec<crate::scenario::Scenario>>;
     /// A page of scenarios (newest deadline first for open ones) and the total.
     fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<crate::scenario::Scenario>, i64)>;
     fn insert_question(&mut self, q: &crate::scenario::Question) -> Result<()>;

@@ -139,16 +139,22 @@ enum Source {
     None,
 }
 
-fn token_source(req: &HttpRequest) -> Source {
-    if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let v = h.to_str().unwrap_or_default();
-        return match v
-            .strip_prefix("Bearer ")
+/// The token of an `Authorization` header: `Some("")` for a header of another scheme,
+/// `None` without the header.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
+    let v = h.to_str().unwrap_or_default();
+    Some(
+        v.strip_prefix("Bearer ")
             .or_else(|| v.strip_prefix("bearer "))
-        {
-            Some(t) => Source::Bearer(t.trim().to_string()),
-            None => Source::Bearer(String::new()),
-        };
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default(),
+    )
+}
+
+fn token_source(req: &HttpRequest) -> Source {
+    if let Some(t) = bearer_token(req) {
+        return Source::Bearer(t);
     }
     if let Some(fresh) = req.extensions().get::<FreshAccess>() {
         return Source::Cookie(fresh.0.clone());

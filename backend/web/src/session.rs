@@ -157,17 +157,8 @@ async fn prepare(req: &HttpRequest) {
         set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
     }
     let now = state.services.now();
-    let bearer = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)
-        .map(|h| h.to_str().unwrap_or_default().to_string());
-    if let Some(h) = bearer {
-        let token = h
-            .strip_prefix("Bearer ")
-            .or_else(|| h.strip_prefix("bearer "))
-            .unwrap_or_default()
-            .trim();
-        if let Ok(claims) = state.tokens.verify(token, now) {
+    if let Some(token) = crate::auth::bearer_token(req) {
+        if let Ok(claims) = state.tokens.verify(&token, now) {
             check_session(req, &state, &claims).await;
         }
         return;

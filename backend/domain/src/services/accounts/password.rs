@@ -53,17 +53,20 @@ impl Services {
     pub fn reset_password(&self, token: &str, password: Password) -> Result<()> {
         let hash = security::hash_password(&password)?;
         let now = self.now();
+        let invalid = || {
+            Error::field(
+                "token",
+                "重置链接无效、已使用或已过期 / the reset link is invalid, used or expired",
+            )
+        };
         in_tx(&*self.store, |tx| {
             let rec = tx
                 .password_reset_by_hash(&security::token_hash(token))?
                 .filter(|r| r.used_at.is_none() && r.expires_at > now)
-                .ok_or_else(|| {
-                    Error::field(
-                        "token",
-                        "重置链接无效、已使用或已过期 / the reset link is invalid, used or expired",
-                    )
-                })?;
-            tx.mark_password_reset_used(rec.id, now)?;
+                .ok_or_else(invalid)?;
+            if !tx.mark_password_reset_used(rec.id, now)? {
+                return Err(invalid());
+            }
             tx.set_password_hash(rec.user_id, &hash, now)?;
             tx.revoke_user_sessions(rec.user_id, now)?;
             let reset = DomainEvent::PasswordReset { user: rec.user_id };

@@ -92,34 +92,45 @@ impl Services {
                 .scenario(scenario_id)?
                 .filter(|s| policy::can_view_scenario(Some(viewer), s))
                 .ok_or(Error::NotFound)?;
-            let opened = s.bids_opened(now);
-            let panel = self.cleared_panel(tx, s.id)?;
-            let all = policy::can_list_all_bids(viewer, &s, &panel, now);
-            if !all && viewer.role != crate::account::Role::Vendor {
-                return Err(Error::NotFound);
+            self.bids_for(tx, viewer, &s, now)
+        })
+    }
+
+    /// The bids of a scenario the viewer may see, inside the caller's transaction.
+    pub(crate) fn bids_for(
+        &self,
+        tx: &mut dyn Tx,
+        viewer: &Actor,
+        s: &Scenario,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioBids> {
+        let opened = s.bids_opened(now);
+        let panel = self.cleared_panel(tx, s.id)?;
+        let all = policy::can_list_all_bids(viewer, s, &panel, now);
+        if !all && viewer.role != crate::account::Role::Vendor {
+            return Err(Error::NotFound);
+        }
+        let mut items = Vec::new();
+        for b in tx.bids_of_scenario(s.id)? {
+            let withdrawn = b.status == BidStatus::Withdrawn;
+            if policy::can_read_bid(viewer, b.vendor, withdrawn, s, &panel, now) {
+                items.push(self.bid_view(tx, viewer, b, s, now)?);
             }
-            let mut items = Vec::new();
-            for b in tx.bids_of_scenario(s.id)? {
-                let withdrawn = b.status == BidStatus::Withdrawn;
-                if policy::can_read_bid(viewer, b.vendor, withdrawn, &s, &panel, now) {
-                    items.push(self.bid_view(tx, viewer, b, &s, now)?);
-                }
-            }
-            let warnings = if all {
-                scenario::opening_warnings(
-                    items
-                        .iter()
-                        .filter(|v| v.bid.status != BidStatus::Withdrawn)
-                        .count() as i64,
-                )
-            } else {
-                vec![]
-            };
-            Ok(ScenarioBids {
-                items,
-                opened,
-                warnings,
-            })
+        }
+        let warnings = if all {
+            scenario::opening_warnings(
+                items
+                    .iter()
+                    .filter(|v| v.bid.status != BidStatus::Withdrawn)
+                    .count() as i64,
+            )
+        } else {
+            vec![]
+        };
+        Ok(ScenarioBids {
+            items,
+            opened,
+            warnings,
         })
     }
 

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::policy::Actor;
 use crate::ports::{Tx, in_read, in_tx};
-use crate::scenario::{self, Action, Scenario, ScenarioId, Status, transition};
+use crate::scenario::{self, Action, Scenario, ScenarioId, transition};
 
 impl Services {
     /// The owner awards one bid. Any rank may win, but anything but rank 1 needs a written
@@ -32,7 +32,7 @@ impl Services {
             ));
         }
         in_tx(&*self.store, |tx| {
-            let before = Self::owned_scenario(tx, actor, id)?;
+            let before = Self::owned(tx, actor, id)?;
             let status = transition(before.status, before.bid_deadline, &Action::Award, now)?;
             let (rows, stored, cleared) = self.compute(tx, &before)?;
             let blockers = self.blockers(tx, &before, &rows, &stored, &cleared)?;
@@ -136,30 +136,14 @@ impl Services {
     /// so the notice is the one that award would have stored. Returns how many were stored.
     pub fn backfill_award_notices(&self) -> Result<usize> {
         in_tx(&*self.store, |tx| {
-            let mut stored = 0;
-            for status in [Status::Awarded, Status::Delivered, Status::Closed] {
-                let filter = crate::ports::ScenarioFilter {
-                    status: Some(status),
-                    domain: None,
-                    agency: None,
-                    viewer_org: None,
-                    now: self.now(),
-                    offset: 0,
-                    limit: i64::MAX,
-                };
-                for s in tx.scenarios(&filter)?.0 {
-                    let Some(award) = s.award.clone() else {
-                        continue;
-                    };
-                    if tx.award_notice(s.id)?.is_none() {
-                        let notice = self.notice_of(tx, &s)?;
-                        let body = serde_json::to_string(&notice).map_err(Error::internal)?;
-                        tx.insert_award_notice(s.id, award.at, &body)?;
-                        stored += 1;
-                    }
-                }
+            let missing = tx.awarded_without_notice()?;
+            for s in &missing {
+                let at = s.award.as_ref().map(|a| a.at).unwrap_or_else(|| self.now());
+                let notice = self.notice_of(tx, s)?;
+                let body = serde_json::to_string(&notice).map_err(Error::internal)?;
+                tx.insert_award_notice(s.id, at, &body)?;
             }
-            Ok(stored)
+            Ok(missing.len())
         })
     }
 

@@ -16,7 +16,7 @@ impl Services {
     pub fn deliver(&self, actor: &Actor, id: ScenarioId) -> Result<()> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let before = Self::owned_scenario(tx, actor, id)?;
+            let before = Self::owned(tx, actor, id)?;
             let status = transition(before.status, before.bid_deadline, &Action::Deliver, now)?;
             let mut s = before.clone();
             s.status = status;
@@ -63,7 +63,7 @@ impl Services {
             return Err(Error::Validation(errors));
         }
         in_tx(&*self.store, |tx| {
-            let before = Self::owned_scenario(tx, actor, id)?;
+            let before = Self::owned(tx, actor, id)?;
             let status = transition(before.status, before.bid_deadline, &Action::Close, now)?;
             let award = before
                 .award

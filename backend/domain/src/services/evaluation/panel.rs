@@ -18,14 +18,6 @@ use crate::scenario::{Move, Scenario, ScenarioId, Status};
 use crate::text;
 
 impl Services {
-    pub(super) fn owned_scenario(
-        tx: &mut dyn Tx,
-        actor: &Actor,
-        id: ScenarioId,
-    ) -> Result<Scenario> {
-        Self::owned(tx, actor, id)
-    }
-
     pub(super) fn panel_view(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<PanelView> {
         let (mut members, mut conflicts) = (Vec::new(), Vec::new());
         for m in tx.panel_members(s.id)? {
@@ -158,7 +150,7 @@ impl Services {
     ) -> Result<PanelView> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let s = Self::owned_scenario(tx, actor, id)?;
+            let s = Self::owned(tx, actor, id)?;
             self.write_panel(tx, actor, &s, &evaluators, serde_json::json!("chosen"), now)
         })
     }
@@ -181,7 +173,7 @@ impl Services {
             .try_next_u64()
             .map_err(|e| Error::internal(format!("the random source failed: {e}")))?;
         in_tx(&*self.store, |tx| {
-            let s = Self::owned_scenario(tx, actor, id)?;
+            let s = Self::owned(tx, actor, id)?;
             let earlier = tx.panel_draws(id)?.len();
             let reason = ev::check_redraw(earlier, &reason)?;
             let conflicted: Vec<UserId> = tx

@@ -5,7 +5,7 @@ use super::{Services, emit};
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::policy::{self, Actor};
-use crate::ports::{in_read, in_tx};
+use crate::ports::{Tx, in_read, in_tx};
 use crate::scenario::{
     self, Answer, AnswerId, Move, Question, QuestionId, ScenarioId, Status, Warning,
 };
@@ -21,7 +21,7 @@ impl Services {
         policy::can_ask_question(actor)?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let s = Self::visible(tx, Some(actor), id)?;
+            let s = Self::visible_locked(tx, Some(actor), id)?;
             if s.status_at(now) != Status::Published {
                 return Err(scenario::Refused {
                     current: s.status_at(now),
@@ -62,22 +62,31 @@ impl Services {
     pub fn questions(&self, viewer: Option<&Actor>, id: ScenarioId) -> Result<Vec<QuestionView>> {
         in_read(&*self.store, |tx| {
             let s = Self::visible(tx, viewer, id)?;
-            let owner = viewer.is_some_and(|a| policy::require_scenario_owner(a, &s).is_ok());
-            let me = viewer.map(|a| a.user_id);
-            Ok(tx
-                .questions(id)?
-                .into_iter()
-                .filter(|q| owner || !q.answers.is_empty() || Some(q.asked_by) == me)
-                .map(|q| QuestionView {
-                    mine: Some(q.asked_by) == me,
-                    id: q.id,
-                    scenario: q.scenario,
-                    body: q.body,
-                    created_at: q.created_at,
-                    answers: q.answers,
-                })
-                .collect())
+            Self::questions_for(tx, viewer, &s)
         })
+    }
+
+    /// The questions of `s` the viewer may see, inside the caller's transaction.
+    pub(super) fn questions_for(
+        tx: &mut dyn Tx,
+        viewer: Option<&Actor>,
+        s: &Scenario,
+    ) -> Result<Vec<QuestionView>> {
+        let owner = viewer.is_some_and(|a| policy::require_scenario_owner(a, s).is_ok());
+        let me = viewer.map(|a| a.user_id);
+        Ok(tx
+            .questions(s.id)?
+            .into_iter()
+            .filter(|q| owner || !q.answers.is_empty() || Some(q.asked_by) == me)
+            .map(|q| QuestionView {
+                mine: Some(q.asked_by) == me,
+                id: q.id,
+                scenario: q.scenario,
+                body: q.body,
+                created_at: q.created_at,
+                answers: q.answers,
+            })
+            .collect())
     }
 
     /// The owner answers a question while the scenario takes bids. An answer is never changed:
@@ -91,7 +100,8 @@ impl Services {
         let now = self.now();
         in_tx(&*self.store, |tx| {
             let q = tx.question(question)?.ok_or(Error::NotFound)?;
-            let s = Self::visible(tx, Some(actor), q.scenario).map_err(|_| Error::NotFound)?;
+            let s =
+                Self::visible_locked(tx, Some(actor), q.scenario).map_err(|_| Error::NotFound)?;
             policy::require_scenario_owner(actor, &s)?;
             if s.status_at(now) != Status::Published {
                 return Err(scenario::Refused {

@@ -49,6 +49,18 @@ impl Services {
         })
     }
 
+    /// Loads a scenario the actor may see for a change beside it (a question, an answer), its
+    /// row locked (shared) so that a concurrent cancel or extension waits for the change.
+    pub(super) fn visible_locked(
+        tx: &mut dyn Tx,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<Scenario> {
+        tx.lock_scenario(id, crate::ports::RowLock::Share)?
+            .filter(|s| policy::can_view_scenario(viewer, s))
+            .ok_or(Error::NotFound)
+    }
+
     /// Loads a scenario the actor may see, else 404.
     pub(super) fn visible(
         tx: &mut dyn Tx,
@@ -75,31 +87,29 @@ impl Services {
         viewer: Option<&Actor>,
         id: ScenarioId,
     ) -> Result<ScenarioDetail> {
-        let view = self.scenario(viewer, id)?;
-        let own_bids = match viewer.filter(|a| a.role == crate::account::Role::Vendor) {
-            Some(a) => self.scenario_bids(a, id)?.items,
-            None => vec![],
-        };
-        let questions = self.questions(viewer, id)?;
-        let organization = match viewer.and_then(|a| a.organization_id) {
-            Some(o) => in_read(&*self.store, |tx| tx.organization(o))?,
-            None => None,
-        };
-        let has_active_bid = own_bids
-            .iter()
-            .any(|b| b.bid.status == crate::bid::BidStatus::Submitted);
-        let allowed = policy::allowed_actions(
-            viewer,
-            organization.as_ref(),
-            &view.scenario,
-            has_active_bid,
-            self.now(),
-        );
-        Ok(ScenarioDetail {
-            view,
-            allowed,
-            own_bids,
-            questions,
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = Self::visible(tx, viewer, id)?;
+            let own_bids = match viewer.filter(|a| a.role == crate::account::Role::Vendor) {
+                Some(a) => self.bids_for(tx, a, &s, now)?.items,
+                None => vec![],
+            };
+            let questions = Self::questions_for(tx, viewer, &s)?;
+            let organization = match viewer.and_then(|a| a.organization_id) {
+                Some(o) => tx.organization(o)?,
+                None => None,
+            };
+            let has_active_bid = own_bids
+                .iter()
+                .any(|b| b.bid.status == crate::bid::BidStatus::Submitted);
+            let allowed =
+                policy::allowed_actions(viewer, organization.as_ref(), &s, has_active_bid, now);
+            Ok(ScenarioDetail {
+                view: self.view(tx, s, now)?,
+                allowed,
+                own_bids,
+                questions,
+            })
         })
     }
 
