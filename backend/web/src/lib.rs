@@ -60,144 +60,103 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// The route table, top to bottom.
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// The JSON API's route table. Each handler carries its path and method once, in its
+/// `#[actix_web::get(…)]` attribute beside its `#[utoipa::path]`; registering it here also puts
+/// it in the OpenAPI document, so a route missing from the document cannot exist.
+pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{accounts, bids, evaluation, ops, scenarios};
-    cfg.route("/healthz", web::get().to(ops::healthz))
-        .route("/readyz", web::get().to(ops::readyz))
-        .route("/metrics", web::get().to(ops::metrics))
-        .route("/api/docs", web::get().to(api::openapi::docs_redirect))
-        .service(api::openapi::swagger_ui())
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
         .service(
-            web::scope("/api/v1")
-                .route("/auth/register", web::post().to(accounts::register))
-                .route("/auth/login", web::post().to(accounts::login))
-                .route("/auth/refresh", web::post().to(accounts::refresh))
-                .route("/auth/logout", web::post().to(accounts::logout))
-                .route(
-                    "/auth/password-reset",
-                    web::post().to(accounts::request_password_reset),
-                )
-                .route(
-                    "/auth/password-reset/confirm",
-                    web::post().to(accounts::confirm_password_reset),
-                )
-                .route("/me", web::get().to(accounts::me))
-                .route("/me/password", web::post().to(accounts::change_password))
-                .route("/admin/users", web::post().to(accounts::admin_create_user))
-                .route(
-                    "/admin/users/{id}",
-                    web::patch().to(accounts::admin_update_user),
-                )
-                .route(
-                    "/admin/organizations",
-                    web::get().to(accounts::admin_organizations),
-                )
-                .route(
-                    "/admin/organizations/{id}/verify",
-                    web::post().to(accounts::admin_verify_organization),
-                )
-                .route("/organizations/{id}", web::get().to(accounts::organization))
-                .route(
-                    "/organizations/{id}",
-                    web::patch().to(accounts::update_organization),
-                )
-                .route("/vendors", web::get().to(accounts::vendors))
-                .route("/scenarios", web::post().to(scenarios::create))
-                .route("/scenarios", web::get().to(scenarios::list))
-                .route("/scenarios/{id}", web::get().to(scenarios::get))
-                .route("/scenarios/{id}", web::patch().to(scenarios::update))
-                .route(
-                    "/scenarios/{id}/publish",
-                    web::post().to(scenarios::publish),
-                )
-                .route("/scenarios/{id}/extend", web::post().to(scenarios::extend))
-                .route("/scenarios/{id}/cancel", web::post().to(scenarios::cancel))
-                .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
-                .route(
-                    "/scenarios/{id}/questions",
-                    web::get().to(scenarios::questions),
-                )
-                .route("/questions/{id}/answer", web::post().to(scenarios::answer))
-                .route("/scenarios/{id}/bids", web::post().to(bids::submit))
-                .route("/scenarios/{id}/bids", web::get().to(bids::list))
-                .route("/bids/{id}", web::get().to(bids::get))
-                .route("/bids/{id}", web::put().to(bids::revise))
-                .route("/bids/{id}/withdraw", web::post().to(bids::withdraw))
-                .route("/bids/{id}/attachments", web::post().to(bids::attach))
-                .route(
-                    "/bids/{id}/attachments/{sha256}",
-                    web::get().to(bids::download),
-                )
-                .route(
-                    "/bids/{id}/attachments/{sha256}",
-                    web::delete().to(bids::detach),
-                )
-                .route("/me/bids", web::get().to(bids::mine))
-                .route(
-                    "/scenarios/{id}/panel",
-                    web::put().to(evaluation::set_panel),
-                )
-                .route(
-                    "/scenarios/{id}/panel",
-                    web::get().to(evaluation::get_panel),
-                )
-                .route(
-                    "/scenarios/{id}/panel/draw",
-                    web::post().to(evaluation::draw_panel),
-                )
-                .route(
-                    "/scenarios/{id}/bidders",
-                    web::get().to(evaluation::bidders),
-                )
-                .route(
-                    "/scenarios/{id}/conflict-declaration",
-                    web::post().to(evaluation::declare),
-                )
-                .route("/bids/{id}/scores", web::put().to(evaluation::save_scores))
-                .route(
-                    "/scenarios/{id}/my-scores",
-                    web::get().to(evaluation::my_scores),
-                )
-                .route(
-                    "/scenarios/{id}/ranking",
-                    web::get().to(evaluation::ranking),
-                )
-                .route(
-                    "/scenarios/{id}/ranking.csv",
-                    web::get().to(evaluation::ranking_csv),
-                )
-                .route(
-                    "/scenarios/{id}/ranking.xlsx",
-                    web::get().to(evaluation::ranking_xlsx),
-                )
-                .route(
-                    "/scenarios/{id}/dissent",
-                    web::post().to(evaluation::dissent),
-                )
-                .route("/scenarios/{id}/award", web::post().to(evaluation::award))
-                .route(
-                    "/scenarios/{id}/award-notice",
-                    web::get().to(evaluation::notice),
-                )
-                .route("/award-notices", web::get().to(evaluation::notices))
-                .route(
-                    "/scenarios/{id}/my-result",
-                    web::get().to(evaluation::my_result),
-                )
-                .route(
-                    "/scenarios/{id}/deliver",
-                    web::post().to(evaluation::deliver),
-                )
-                .route("/scenarios/{id}/rating", web::post().to(evaluation::rate))
-                .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
-                .route(
-                    "/organizations/{id}/ratings",
-                    web::get().to(evaluation::ratings),
-                )
+            utoipa_actix_web::scope("/api/v1")
+                .service(accounts::register)
+                .service(accounts::login)
+                .service(accounts::refresh)
+                .service(accounts::logout)
+                .service(accounts::request_password_reset)
+                .service(accounts::confirm_password_reset)
+                .service(accounts::me)
+                .service(accounts::change_password)
+                .service(accounts::admin_create_user)
+                .service(accounts::admin_update_user)
+                .service(accounts::admin_organizations)
+                .service(accounts::admin_verify_organization)
+                .service(accounts::organization)
+                .service(accounts::update_organization)
+                .service(accounts::vendors)
+                .service(scenarios::create)
+                .service(scenarios::list)
+                .service(scenarios::get)
+                .service(scenarios::update)
+                .service(scenarios::publish)
+                .service(scenarios::extend)
+                .service(scenarios::cancel)
+                .service(scenarios::ask)
+                .service(scenarios::questions)
+                .service(scenarios::answer)
+                .service(bids::submit)
+                .service(bids::list)
+                .service(bids::get)
+                .service(bids::revise)
+                .service(bids::withdraw)
+                .service(bids::attach)
+                .service(bids::download)
+                .service(bids::detach)
+                .service(bids::mine)
+                .service(evaluation::set_panel)
+                .service(evaluation::get_panel)
+                .service(evaluation::draw_panel)
+                .service(evaluation::bidders)
+                .service(evaluation::declare)
+                .service(evaluation::save_scores)
+                .service(evaluation::my_scores)
+                .service(evaluation::ranking)
+                .service(evaluation::ranking_csv)
+                .service(evaluation::ranking_xlsx)
+                .service(evaluation::dissent)
+                .service(evaluation::award)
+                .service(evaluation::notice)
+                .service(evaluation::notices)
+                .service(evaluation::my_result)
+                .service(evaluation::deliver)
+                .service(evaluation::rate)
+                .service(evaluation::reply)
+                .service(evaluation::ratings)
                 .default_service(web::to(api::not_found)),
+        );
+}
+
+/// The whole application: the API (and its document, served with Swagger UI), then the pages.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    use utoipa::OpenApi;
+    use utoipa_actix_web::AppExt;
+    App::new()
+        .into_utoipa_app()
+        .openapi(api::openapi::ApiDoc::openapi())
+        .app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(256 * 1024)
+                .error_handler(error::json_error_handler),
         )
-        .configure(pages::routes);
+        .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+        .app_data(web::FormConfig::default().limit(256 * 1024))
+        .configure(api_routes)
+        .openapi_service(api::openapi::swagger_ui)
+        .into_app()
+        .route("/api/docs", web::get().to(api::openapi::docs_redirect))
+        .configure(pages::routes)
 }
 
 /// Binds the HTTP server on `listener` with the middleware stack. Signals are handled by the
@@ -208,16 +167,7 @@ pub fn serve(
     workers: usize,
 ) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(
-                web::JsonConfig::default()
-                    .limit(256 * 1024)
-                    .error_handler(error::json_error_handler),
-            )
-            .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
-            .app_data(web::FormConfig::default().limit(256 * 1024))
-            .configure(routes)
+        app(state.clone())
             .wrap(actix_web::middleware::from_fn(session::middleware))
             .wrap(actix_web::middleware::from_fn(middleware::catch_panic))
             .wrap(actix_web::middleware::from_fn(

@@ -1,6 +1,7 @@
 //! The "Accounts" part of the API: registration, sign-in, tokens, the signed-in user, staff
 //! accounts, organization verification and profiles, the vendor directory.
 
+use actix_web::{get, patch, post};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::Error;
@@ -236,8 +237,9 @@ pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
+#[utoipa::path(tag = "accounts", request_body = RegisterRequest,
     responses((status = 201, body = AccountOut), (status = 409, description = "e-mail already registered", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/auth/register")]
 /// Registers an agency or vendor user; the organization starts unverified.
 pub async fn register(
     state: web::Data<AppState>,
@@ -249,8 +251,9 @@ pub async fn register(
     Ok(HttpResponse::Created().json(AccountOut::from(&account)))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginIn,
+#[utoipa::path(tag = "accounts", request_body = LoginIn,
     responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem), (status = 429, description = "too many failures; see Retry-After", body = crate::error::Problem)))]
+#[post("/auth/login")]
 /// Signs in with e-mail and password.
 pub async fn login(
     state: web::Data<AppState>,
@@ -264,8 +267,9 @@ pub async fn login(
     Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "accounts", request_body = RefreshIn,
+#[utoipa::path(tag = "accounts", request_body = RefreshIn,
     responses((status = 200, body = TokenOut), (status = 401, body = crate::error::Problem)))]
+#[post("/auth/refresh")]
 /// Exchanges a refresh token for a new pair; the old one stops working.
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -277,8 +281,9 @@ pub async fn refresh(
     Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(tag = "accounts", security(("bearer" = [])),
     responses((status = 204, description = "the session's refresh tokens are revoked"), (status = 401, body = crate::error::Problem)))]
+#[post("/auth/logout")]
 /// Ends this session.
 pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
     let services = state.services.clone();
@@ -286,8 +291,9 @@ pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = ResetRequestIn,
+#[utoipa::path(tag = "accounts", request_body = ResetRequestIn,
     responses((status = 202, description = "the same answer whether or not the e-mail is registered")))]
+#[post("/auth/password-reset")]
 /// Sends a one-time password-reset link, if the e-mail belongs to an account.
 pub async fn request_password_reset(
     state: web::Data<AppState>,
@@ -301,8 +307,9 @@ pub async fn request_password_reset(
     })))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password-reset/confirm", tag = "accounts", request_body = ResetConfirmIn,
+#[utoipa::path(tag = "accounts", request_body = ResetConfirmIn,
     responses((status = 204, description = "password set; every session of the user ended"), (status = 422, body = crate::error::Problem)))]
+#[post("/auth/password-reset/confirm")]
 /// Sets a new password with a reset token.
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
@@ -315,8 +322,9 @@ pub async fn confirm_password_reset(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", security(("bearer" = [])),
+#[utoipa::path(tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = AccountOut), (status = 401, body = crate::error::Problem)))]
+#[get("/me")]
 /// The signed-in user and their organization.
 pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
     let services = state.services.clone();
@@ -324,8 +332,9 @@ pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<Htt
     Ok(HttpResponse::Ok().json(AccountOut::from(&account)))
 }
 
-#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", request_body = ChangePasswordIn, security(("bearer" = [])),
+#[utoipa::path(tag = "accounts", request_body = ChangePasswordIn, security(("bearer" = [])),
     responses((status = 204, description = "changed; every session of the user ended, sign in again"), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/me/password")]
 /// Changes the signed-in user's password.
 pub async fn change_password(
     state: web::Data<AppState>,
@@ -343,8 +352,9 @@ pub async fn change_password(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/admin/users")]
 /// An administrator creates an evaluator or administrator.
 pub async fn admin_create_user(
     state: web::Data<AppState>,
@@ -358,9 +368,10 @@ pub async fn admin_create_user(
     Ok(HttpResponse::Created().json(UserOut::from(&user)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = AdminUserPatchIn, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", request_body = AdminUserPatchIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "user id")),
     responses((status = 200, body = UserOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+#[patch("/admin/users/{id}")]
 /// An administrator activates or deactivates a user, or changes a staff user's role.
 pub async fn admin_update_user(
     state: web::Data<AppState>,
@@ -383,8 +394,9 @@ pub async fn admin_update_user(
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/organizations", tag = "admin", params(AdminOrgQuery), security(("bearer" = [])),
+#[utoipa::path(tag = "admin", params(AdminOrgQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<OrganizationOut>), (status = 403, body = crate::error::Problem)))]
+#[get("/admin/organizations")]
 /// Organizations for administrators, unverified first.
 pub async fn admin_organizations(
     state: web::Data<AppState>,
@@ -415,9 +427,10 @@ pub async fn admin_organizations(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/organizations/{id}/verify", tag = "admin", request_body = VerifyIn, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", request_body = VerifyIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+#[post("/admin/organizations/{id}/verify")]
 /// An administrator verifies an organization and sets its OPC membership.
 pub async fn admin_verify_organization(
     state: web::Data<AppState>,
@@ -437,9 +450,10 @@ pub async fn admin_verify_organization(
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(tag = "organizations",
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 404, body = crate::error::Problem)))]
+#[get("/organizations/{id}")]
 /// An organization's public profile (unverified ones only for their members and administrators).
 pub async fn organization(
     state: web::Data<AppState>,
@@ -461,9 +475,10 @@ pub async fn organization(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations", request_body = OrgProfilePatchRequest, security(("bearer" = [])),
+#[utoipa::path(tag = "organizations", request_body = OrgProfilePatchRequest, security(("bearer" = [])),
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[patch("/organizations/{id}")]
 /// A member edits the organization's description, capability tags and contact.
 pub async fn update_organization(
     state: web::Data<AppState>,
@@ -480,8 +495,9 @@ pub async fn update_organization(
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
-#[utoipa::path(get, path = "/api/v1/vendors", tag = "organizations", params(VendorQuery),
+#[utoipa::path(tag = "organizations", params(VendorQuery),
     responses((status = 200, body = Page<OrganizationOut>), (status = 422, body = crate::error::Problem)))]
+#[get("/vendors")]
 /// The directory of verified vendors.
 pub async fn vendors(
     state: web::Data<AppState>,

@@ -1,6 +1,7 @@
 //! The "Bids" part of the API: sealed submission, revision, withdrawal, attachments and
 //! receipts. Before the deadline only the bidding vendor's users can know a bid exists.
 
+use actix_web::{delete, get, post, put};
 use actix_multipart::Multipart;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -151,10 +152,11 @@ pub struct BidListOut {
     pub warnings: Vec<Warning>,
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/bids", tag = "bids", request_body = BidInput, security(("bearer" = [])),
+#[utoipa::path(tag = "bids", request_body = BidInput, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = BidSaved), (status = 403, description = "not a verified vendor", body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, description = "after the deadline, or a second active bid", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/bids")]
 /// A verified vendor submits a sealed bid before the deadline.
 pub async fn submit(
     state: web::Data<AppState>,
@@ -172,8 +174,9 @@ pub async fn submit(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/bids/{id}", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     responses((status = 200, body = BidOut), (status = 404, description = "no such bid, or sealed from the caller", body = crate::error::Problem)))]
+#[get("/bids/{id}")]
 /// A bid: the bidding vendor's users; after the deadline also the owner agency and the panel.
 pub async fn get(
     state: web::Data<AppState>,
@@ -186,8 +189,9 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(BidOut::from(&v)))
 }
 
-#[utoipa::path(put, path = "/api/v1/bids/{id}", tag = "bids", request_body = BidInput, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "bids", request_body = BidInput, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     responses((status = 200, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[put("/bids/{id}")]
 /// The bidding vendor revises its bid before the deadline; earlier versions are kept.
 pub async fn revise(
     state: web::Data<AppState>,
@@ -205,8 +209,9 @@ pub async fn revise(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/bids/{id}/withdraw", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     responses((status = 200, body = BidOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/bids/{id}/withdraw")]
 /// The bidding vendor withdraws its bid before the deadline.
 pub async fn withdraw(
     state: web::Data<AppState>,
@@ -219,8 +224,9 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(BidOut::from(&v)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bids", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+#[utoipa::path(tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
     responses((status = 200, body = BidListOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/bids")]
 /// Owner and panel after opening see every valid bid; a vendor sees only its own.
 pub async fn list(
     state: web::Data<AppState>,
@@ -243,8 +249,9 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/me/bids", tag = "bids", security(("bearer" = [])), params(crate::api::PageQuery),
+#[utoipa::path(tag = "bids", security(("bearer" = [])), params(crate::api::PageQuery),
     responses((status = 200, body = crate::api::Page<BidOut>), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/me/bids")]
 /// The signed-in vendor's bids, newest first, a page at a time.
 pub async fn mine(
     state: web::Data<AppState>,
@@ -257,9 +264,10 @@ pub async fn mine(
     Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(BidOut::from).collect())))
 }
 
-#[utoipa::path(post, path = "/api/v1/bids/{id}/attachments", tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "bids", security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     request_body(content_type = "multipart/form-data", description = "one PDF in the part `file`, at most 10 MB"),
     responses((status = 201, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, description = "not a PDF, too large, or a sixth file", body = crate::error::Problem)))]
+#[post("/bids/{id}/attachments")]
 /// Attaches a PDF to the bid (a new version, with a new receipt).
 pub async fn attach(
     state: web::Data<AppState>,
@@ -294,9 +302,10 @@ pub async fn attach(
     }
 }
 
-#[utoipa::path(delete, path = "/api/v1/bids/{id}/attachments/{sha256}", tag = "bids", security(("bearer" = [])),
+#[utoipa::path(tag = "bids", security(("bearer" = [])),
     params(("id" = i64, Path, description = "bid id"), ("sha256" = String, Path, description = "the file's SHA-256")),
     responses((status = 200, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[delete("/bids/{id}/attachments/{sha256}")]
 /// Removes an attached file (a new version, with a new receipt).
 pub async fn detach(
     state: web::Data<AppState>,
@@ -341,9 +350,10 @@ fn attachment_disposition(filename: &str) -> ContentDisposition {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/bids/{id}/attachments/{sha256}", tag = "bids", security(("bearer" = [])),
+#[utoipa::path(tag = "bids", security(("bearer" = [])),
     params(("id" = i64, Path, description = "bid id"), ("sha256" = String, Path, description = "the file's SHA-256")),
     responses((status = 200, description = "the PDF, as an attachment", content_type = "application/pdf"), (status = 404, body = crate::error::Problem)))]
+#[get("/bids/{id}/attachments/{sha256}")]
 /// Downloads an attachment, sealed exactly like its bid.
 pub async fn download(
     req: HttpRequest,

@@ -1,12 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations, and Swagger UI (served
+//! The OpenAPI 3.1 document, generated from the handlers' annotations as they are registered (`crate::api_routes`), and Swagger UI (served
 //! from assets bundled into the binary, so it works offline).
 
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
-
-use super::{accounts, bids, evaluation, ops, scenarios};
 
 struct BearerAuth;
 
@@ -28,21 +26,6 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "scenario-market API", version = "1", description = "青山区人工智能机会场景集市 / AI opportunity-scenario marketplace. Errors are application/problem+json (RFC 9457)."),
-    paths(
-        ops::healthz, ops::readyz, ops::metrics,
-        accounts::register, accounts::login, accounts::refresh, accounts::logout,
-        accounts::request_password_reset, accounts::confirm_password_reset, accounts::me, accounts::change_password,
-        accounts::admin_create_user, accounts::admin_update_user, accounts::admin_organizations,
-        accounts::admin_verify_organization, accounts::organization, accounts::update_organization,
-        accounts::vendors,
-        scenarios::create, scenarios::list, scenarios::get, scenarios::update, scenarios::publish,
-        scenarios::extend, scenarios::cancel, scenarios::ask, scenarios::questions, scenarios::answer,
-        bids::submit, bids::get, bids::revise, bids::withdraw, bids::list, bids::mine, bids::attach, bids::detach, bids::download,
-        evaluation::set_panel, evaluation::draw_panel, evaluation::get_panel, evaluation::bidders, evaluation::declare,
-        evaluation::save_scores, evaluation::my_scores, evaluation::ranking, evaluation::dissent, evaluation::award,
-        evaluation::notice, evaluation::notices, evaluation::my_result, evaluation::deliver, evaluation::rate,
-        evaluation::reply, evaluation::ratings, evaluation::ranking_csv, evaluation::ranking_xlsx,
-    ),
     modifiers(&BearerAuth),
     tags(
         (name = "accounts", description = "Registration, sign-in, tokens"),
@@ -63,7 +46,8 @@ pub async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// `/api/docs/`: Swagger UI, and `GET /api/openapi.json`, the document itself.
-pub fn swagger_ui() -> SwaggerUi {
-    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi())
+/// `/api/docs/`: Swagger UI, and `GET /api/openapi.json`, the document itself: [`ApiDoc`]'s
+/// header with the paths of every registered API handler.
+pub fn swagger_ui(doc: utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc)
 }

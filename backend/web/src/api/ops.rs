@@ -1,19 +1,22 @@
 //! Operations: liveness, readiness with detail, Prometheus metrics.
 
+use actix_web::{get};
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::AppState;
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "alive")))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// The database and the mail transport answer; 503 when one does not. The public learns only
 /// ok or failing per dependency; the backend, latency and error text are for administrators.
-#[utoipa::path(get, path = "/readyz", tag = "operations", responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "ready"), (status = 503, description = "a dependency is down")))]
+#[get("/readyz")]
 pub async fn readyz(
     state: web::Data<AppState>,
     who: crate::auth::MaybeAuthenticated,
@@ -80,7 +83,8 @@ pub async fn readyz(
 }
 
 /// Prometheus text: process up, jobs waiting.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format")))]
+#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let queue = state.queue.clone();
     let pending = web::block(move || queue.pending())

@@ -1,5 +1,6 @@
 //! The "Scenarios" part of the API (all but search): posting, lifecycle and clarification Q&A.
 
+use actix_web::{get, patch, post};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use domain::Error;
@@ -246,8 +247,9 @@ pub fn list_query(q: &ScenarioListQuery) -> Result<(ScenarioQuery, Paging), Erro
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios", tag = "scenarios", request_body = ScenarioInput, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = ScenarioInput, security(("bearer" = [])),
     responses((status = 201, body = ScenarioSaved), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios")]
 /// An agency drafts a scenario (status `draft`).
 pub async fn create(
     state: web::Data<AppState>,
@@ -261,8 +263,9 @@ pub async fn create(
     Ok(HttpResponse::Created().json(saved(v)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios", tag = "scenarios", params(ScenarioListQuery),
+#[utoipa::path(tag = "scenarios", params(ScenarioListQuery),
     responses((status = 200, body = Page<ScenarioOut>), (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios")]
 /// Scenarios: the public sees published and later ones; an agency also its own drafts.
 pub async fn list(
     state: web::Data<AppState>,
@@ -285,8 +288,9 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}", tag = "scenarios", params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "scenarios", params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioOut), (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}")]
 /// One scenario (a draft only for its agency).
 pub async fn get(
     state: web::Data<AppState>,
@@ -302,9 +306,10 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(patch, path = "/api/v1/scenarios/{id}", tag = "scenarios", request_body = ScenarioPatch, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = ScenarioPatch, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioSaved), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[patch("/scenarios/{id}")]
 /// The owner edits a scenario; substantive fields only while `draft`, tags also while published.
 pub async fn update(
     state: web::Data<AppState>,
@@ -319,9 +324,10 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(saved(v)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/publish", tag = "scenarios", security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioSaved), (status = 403, description = "the agency is not verified", body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/publish")]
 /// draft → `published`; the deadline must be in the future.
 pub async fn publish(
     state: web::Data<AppState>,
@@ -334,9 +340,10 @@ pub async fn publish(
     Ok(HttpResponse::Ok().json(saved(v)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/extend", tag = "scenarios", request_body = ExtendIn, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = ExtendIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/extend")]
 /// Moves the deadline later while published.
 pub async fn extend(
     state: web::Data<AppState>,
@@ -351,9 +358,10 @@ pub async fn extend(
     Ok(HttpResponse::Ok().json(ScenarioOut::of(&v, true)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/cancel", tag = "scenarios", request_body = CancelIn, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = CancelIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/cancel")]
 /// Cancels a draft or published scenario, with a reason.
 pub async fn cancel(
     state: web::Data<AppState>,
@@ -368,9 +376,10 @@ pub async fn cancel(
     Ok(HttpResponse::Ok().json(ScenarioOut::of(&v, true)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/questions", tag = "scenarios", request_body = BodyIn, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = BodyIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = QuestionOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/questions")]
 /// A vendor asks a clarification question while the scenario takes bids.
 pub async fn ask(
     state: web::Data<AppState>,
@@ -386,8 +395,9 @@ pub async fn ask(
     Ok(HttpResponse::Created().json(QuestionOut::from(&q)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/questions", tag = "scenarios", params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+#[utoipa::path(tag = "scenarios", params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
     responses((status = 200, body = crate::api::Page<QuestionOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/questions")]
 /// Answered questions for everyone; the owner also sees unanswered ones. The asker is never
 /// shown. Oldest first, a page at a time.
 pub async fn questions(
@@ -403,9 +413,10 @@ pub async fn questions(
     Ok(HttpResponse::Ok().json(paging.slice(qs.iter().map(QuestionOut::from).collect())))
 }
 
-#[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "scenarios", request_body = BodyIn, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = BodyIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "question id")),
     responses((status = 201, body = AnswerSaved), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/questions/{id}/answer")]
 /// The owner answers; an answer is never changed (a correction is a new answer).
 pub async fn answer(
     state: web::Data<AppState>,

@@ -1,5 +1,6 @@
 //! The ranking as CSV (UTF-8 with BOM) and XLSX, with zh-CN headers.
 
+use actix_web::{get};
 use actix_web::{HttpResponse, web};
 use domain::scenario::ScenarioId;
 use domain::services::evaluation::RankingView;
@@ -71,8 +72,9 @@ mod tests {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking.csv", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, description = "the ranking as CSV (UTF-8 with BOM, zh-CN headers)", content_type = "text/csv")))]
+#[get("/scenarios/{id}/ranking.csv")]
 /// The ranking as CSV.
 pub async fn ranking_csv(
     state: web::Data<AppState>,
@@ -100,8 +102,9 @@ pub async fn ranking_csv(
         .body(body))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking.xlsx", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, description = "the ranking as an Excel workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+#[get("/scenarios/{id}/ranking.xlsx")]
 /// The ranking as an Excel workbook.
 pub async fn ranking_xlsx(
     state: web::Data<AppState>,

@@ -1,5 +1,6 @@
 //! The handlers of the evaluation, award and rating routes.
 
+use actix_web::{get, post, put};
 use actix_web::{HttpResponse, web};
 use domain::bid::BidId;
 use domain::evaluation::{Marks, round2};
@@ -12,8 +13,9 @@ use crate::error::ApiResult;
 
 use super::*;
 
-#[utoipa::path(put, path = "/api/v1/scenarios/{id}/panel", tag = "evaluation", request_body = PanelIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = PanelIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = PanelOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[put("/scenarios/{id}/panel")]
 /// The owner chooses the evaluation panel (until the first score).
 pub async fn set_panel(
     state: web::Data<AppState>,
@@ -33,8 +35,9 @@ pub async fn set_panel(
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/panel/draw", tag = "evaluation", request_body = DrawIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = DrawIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = PanelOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/panel/draw")]
 /// The owner draws N evaluators with expertise in the scenario's domain; seed and result are audited.
 pub async fn draw_panel(
     state: web::Data<AppState>,
@@ -55,8 +58,9 @@ pub async fn draw_panel(
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/panel", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = PanelOut), (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/panel")]
 /// The panel, for the owner, administrators and its members.
 pub async fn get_panel(
     state: web::Data<AppState>,
@@ -68,8 +72,9 @@ pub async fn get_panel(
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/bidders", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
     responses((status = 200, body = crate::api::Page<String>), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/bidders")]
 /// The bidding organizations' names, for a panel member's declaration (after opening).
 pub async fn bidders(
     state: web::Data<AppState>,
@@ -83,8 +88,9 @@ pub async fn bidders(
     Ok(HttpResponse::Ok().json(paging.slice(names)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/conflict-declaration", tag = "evaluation", request_body = DeclarationIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = DeclarationIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = MemberOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/conflict-declaration")]
 /// A panel member declares a conflict (and leaves the panel) or no conflict (and may score).
 pub async fn declare(
     state: web::Data<AppState>,
@@ -108,8 +114,9 @@ pub async fn declare(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/bids/{id}/scores", tag = "evaluation", request_body = ScoresIn, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "evaluation", request_body = ScoresIn, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     responses((status = 200, body = Vec<ScoreOut>), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[put("/bids/{id}/scores")]
 /// A cleared panel member saves scores (0–100, a comment below 40 or above 95) for one bid.
 pub async fn save_scores(
     state: web::Data<AppState>,
@@ -123,8 +130,9 @@ pub async fn save_scores(
     Ok(HttpResponse::Ok().json(saved.iter().map(ScoreOut::from).collect::<Vec<_>>()))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-scores", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id"), crate::api::PageQuery),
     responses((status = 200, body = crate::api::Page<ScoreOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/my-scores")]
 /// A panel member's own scores on a scenario, a page at a time (at most 100).
 pub async fn my_scores(
     state: web::Data<AppState>,
@@ -138,8 +146,9 @@ pub async fn my_scores(
     Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(ScoreOut::from).collect())))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/ranking", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = RankingOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/ranking")]
 /// The ranking with per-criterion means, incomplete sheets, outlier flags and dissents.
 pub async fn ranking(
     state: web::Data<AppState>,
@@ -151,8 +160,9 @@ pub async fn ranking(
     Ok(HttpResponse::Ok().json(RankingOut::from(&r)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/dissent", tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = DissentOut), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/dissent")]
 /// A panel member records their disagreement with the ranking.
 pub async fn dissent(
     state: web::Data<AppState>,
@@ -170,8 +180,9 @@ pub async fn dissent(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/award", tag = "evaluation", request_body = AwardIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = AwardIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = NoticeOut), (status = 409, body = crate::error::Problem), (status = 422, description = "not rank 1 and no justification", body = crate::error::Problem)))]
+#[post("/scenarios/{id}/award")]
 /// The owner awards a bid; a justification is required unless it is ranked first.
 pub async fn award(
     state: web::Data<AppState>,
@@ -193,8 +204,9 @@ pub async fn award(
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/award-notice", tag = "evaluation", params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = NoticeOut), (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/award-notice")]
 /// The public award notice, once awarded.
 pub async fn notice(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
@@ -202,8 +214,9 @@ pub async fn notice(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResu
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
-#[utoipa::path(get, path = "/api/v1/award-notices", tag = "evaluation", params(crate::api::PageQuery),
+#[utoipa::path(tag = "evaluation", params(crate::api::PageQuery),
     responses((status = 200, body = crate::api::Page<NoticeOut>), (status = 422, body = crate::error::Problem)))]
+#[get("/award-notices")]
 /// Every award notice, newest first, a page at a time.
 pub async fn notices(
     state: web::Data<AppState>,
@@ -215,8 +228,9 @@ pub async fn notices(
         .json(paging.page_of(list.items.iter().map(NoticeOut::from).collect(), list.total)))
 }
 
-#[utoipa::path(get, path = "/api/v1/scenarios/{id}/my-result", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = RankItem), (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/my-result")]
 /// A bidding vendor's own scores and rank after the award (never another bidder's).
 pub async fn my_result(
     state: web::Data<AppState>,
@@ -228,8 +242,9 @@ pub async fn my_result(
     Ok(HttpResponse::Ok().json(RankItem::from(&r)))
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/deliver", tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 204, description = "delivered"), (status = 409, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/deliver")]
 /// awarded → `delivered`.
 pub async fn deliver(
     state: web::Data<AppState>,
@@ -241,8 +256,9 @@ pub async fn deliver(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(post, path = "/api/v1/scenarios/{id}/rating", tag = "evaluation", request_body = RatingIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
+#[utoipa::path(tag = "evaluation", request_body = RatingIn, security(("bearer" = [])), params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = RatingOut), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+#[post("/scenarios/{id}/rating")]
 /// The owner rates the delivered work (1–5 each, with a comment) → `closed`.
 pub async fn rate(
     state: web::Data<AppState>,
@@ -270,8 +286,9 @@ pub async fn rate(
     Ok(HttpResponse::Created().json(RatingOut::from(&r)))
 }
 
-#[utoipa::path(post, path = "/api/v1/ratings/{id}/reply", tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "rating id")),
+#[utoipa::path(tag = "evaluation", request_body = TextIn, security(("bearer" = [])), params(("id" = i64, Path, description = "rating id")),
     responses((status = 200, body = RatingOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+#[post("/ratings/{id}/reply")]
 /// The rated vendor replies, once.
 pub async fn reply(
     state: web::Data<AppState>,
@@ -285,8 +302,9 @@ pub async fn reply(
     Ok(HttpResponse::Ok().json(RatingOut::from(&r)))
 }
 
-#[utoipa::path(get, path = "/api/v1/organizations/{id}/ratings", tag = "evaluation", params(("id" = i64, Path, description = "organization id"), crate::api::PageQuery),
+#[utoipa::path(tag = "evaluation", params(("id" = i64, Path, description = "organization id"), crate::api::PageQuery),
     responses((status = 200, body = RatingsOut), (status = 422, body = crate::error::Problem)))]
+#[get("/organizations/{id}/ratings")]
 /// A vendor's ratings (newest first, a page at a time) and its Bayesian reputation over all.
 pub async fn ratings(
     state: web::Data<AppState>,
