@@ -46,7 +46,7 @@ impl BidStatus {
 }
 
 /// A bid as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct BidInput {
     pub price_fen: Option<i64>,
     pub delivery_days: Option<i64>,
@@ -152,7 +152,7 @@ pub struct BidVersion {
 }
 
 /// What a vendor keeps to prove what it submitted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Receipt {
     pub bid_id: i64,
     pub version: i32,

@@ -169,22 +169,11 @@ fn unauthorized(why: &str) -> ApiError {
     ApiError(Error::Unauthorized(format!("需要有效的登录凭证 / {why}")))
 }
 
-/// Authenticates a request for the API: a cookie-borne token on a state-changing request also
-/// needs the CSRF header.
+/// Authenticates a request, API or page alike: the one actor extractor. A cookie-borne token on
+/// a state-changing API request also needs the CSRF header; page forms carry their CSRF token in
+/// the form, which the page handlers check (`pages::CheckedForm`) before they change anything.
 pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
-    authenticate_with(req, true)
-}
-
-/// Authenticates a page request. Page handlers check the CSRF token of the posted form
-/// themselves before they change anything.
-pub fn authenticate_page(req: &HttpRequest) -> Result<Authenticated, ApiError> {
-    authenticate_with(req, false)
-}
-
-fn authenticate_with(
-    req: &HttpRequest,
-    csrf_header_needed: bool,
-) -> Result<Authenticated, ApiError> {
+    let csrf_header_needed = req.path().starts_with("/api/");
     let state = req
         .app_data::<web::Data<AppState>>()
         .expect("state is registered");

@@ -51,6 +51,13 @@ pub fn client_ip(req: &HttpRequest, trusted_proxies: u8) -> String {
     client_address(req.peer_addr().map(|a| a.ip()), &headers, trusted_proxies)
 }
 
+impl crate::AppState {
+    /// The client's address for throttling, as the configured proxies report it.
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> String {
+        client_ip(req, self.trusted_proxies)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

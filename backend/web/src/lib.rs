@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod blocking;
 pub mod client;
 pub mod error;
 pub mod files;
@@ -11,8 +12,10 @@ pub mod format;
 pub mod i18n;
 pub mod middleware;
 pub mod pages;
+pub mod query;
 pub mod session;
 pub mod upload;
+pub mod views;
 
 use std::net::TcpListener;
 

@@ -178,9 +178,8 @@ async fn prepare(req: &HttpRequest) {
     let Some(refresh) = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
         return;
     };
-    let services = state.services.clone();
-    match web::block(move || services.refresh(&refresh)).await {
-        Ok(Ok(signed)) => match state.tokens.issue(&signed.user, signed.session, now) {
+    match state.call(move |services| services.refresh(&refresh)).await {
+        Ok(signed) => match state.tokens.issue(&signed.user, signed.session, now) {
             Ok(access) => {
                 req.extensions_mut().insert(FreshAccess(access.clone()));
                 // The refresh just checked the session and the user.
@@ -194,12 +193,12 @@ async fn prepare(req: &HttpRequest) {
             }
             Err(e) => tracing::error!(error = %e, "could not issue an access token"),
         },
-        Ok(Err(e)) => {
+        // A refused refresh (or a failed lookup) signs the browser out.
+        Err(e) => {
             tracing::info!(error = %e, "browser session ended: refresh refused");
             set_cookie_later(req, removal(ACCESS_COOKIE, secure));
             set_cookie_later(req, removal(REFRESH_COOKIE, secure));
         }
-        Err(e) => tracing::error!(error = %e, "refresh task failed"),
     }
 }
 
@@ -214,19 +213,16 @@ async fn check_session(
     let Ok(user_id) = claims.sub.parse::<i64>() else {
         return Some(false);
     };
-    let (services, sid) = (state.services.clone(), claims.sid);
-    let user = match web::block(move || {
-        services.live_session(domain::ids::SessionId(sid), domain::ids::UserId(user_id))
-    })
-    .await
+    let sid = claims.sid;
+    let user = match state
+        .call(move |services| {
+            services.live_session(domain::ids::SessionId(sid), domain::ids::UserId(user_id))
+        })
+        .await
     {
-        Ok(Ok(u)) => u,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "session lookup failed");
-            return None;
-        }
+        Ok(u) => u,
         Err(e) => {
-            tracing::error!(error = %e, "session lookup task failed");
+            tracing::error!(error = %e, "session lookup failed");
             return None;
         }
     };

@@ -238,7 +238,7 @@ pub(crate) fn parse_identity(
 }
 
 /// Contact details of an organization; each part optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     pub name: Option<String>,
     pub phone: Option<String>,

@@ -20,7 +20,7 @@ pub const MAX_ORG_NAME: usize = 100;
 pub const MAX_DISPLAY_NAME: usize = 50;
 
 /// A raw registration, as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct RegisterRequest {
     #[serde(default)]
     pub email: String,
@@ -28,15 +28,16 @@ pub struct RegisterRequest {
     pub password: String,
     #[serde(default)]
     pub display_name: String,
+    /// `None` when missing or not a role.
     #[serde(default)]
-    pub role: String,
+    pub role: Option<Role>,
     #[serde(default)]
     pub organization: RegisterOrganization,
     #[serde(default)]
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct RegisterOrganization {
     #[serde(default)]
     pub name: String,
@@ -66,11 +67,11 @@ impl TryFrom<RegisterRequest> for Registration {
             parse_identity(&mut f, &r.email, &r.password, &r.display_name);
         let role = f.take(
             "role",
-            Role::parse(&r.role).and_then(|role| {
-                role.organization_kind().map(|k| (role, k)).ok_or_else(|| {
+            r.role
+                .and_then(|role| role.organization_kind().map(|k| (role, k)))
+                .ok_or_else(|| {
                     "只能注册为机构或企业 / register as \"agency\" or \"vendor\"".to_string()
-                })
-            }),
+                }),
         );
         let org_name = f.take(
             "organization.name",
@@ -103,7 +104,7 @@ impl TryFrom<RegisterRequest> for Registration {
 }
 
 /// A raw admin request to create an evaluator or admin.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct CreateUserRequest {
     #[serde(default)]
     pub email: String,
@@ -111,8 +112,9 @@ pub struct CreateUserRequest {
     pub password: String,
     #[serde(default)]
     pub display_name: String,
+    /// `None` when missing or not a role.
     #[serde(default)]
-    pub role: String,
+    pub role: Option<Role>,
     #[serde(default)]
     pub expertise: Vec<String>,
     #[serde(default)]
@@ -139,12 +141,12 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
             parse_identity(&mut f, &r.email, &r.password, &r.display_name);
         let role = f.take(
             "role",
-            Role::parse(&r.role).and_then(|role| match role {
-                Role::Evaluator | Role::Admin => Ok(role),
+            match r.role {
+                Some(role @ (Role::Evaluator | Role::Admin)) => Ok(role),
                 _ => {
                     Err("只能创建评审专家或管理员 / role must be \"evaluator\" or \"admin\"".into())
                 }
-            }),
+            },
         );
         let mut expertise = Vec::new();
         for (i, e) in r.expertise.iter().enumerate() {
@@ -178,7 +180,7 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
 }
 
 /// A raw change to an organization's public profile; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct OrgProfilePatchRequest {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,

@@ -57,7 +57,7 @@ fn a_registration_with_every_field_wrong_names_every_field() {
         email: "nope".into(),
         password: "x".into(),
         display_name: " ".into(),
-        role: "admin".into(),
+        role: Some(Role::Admin),
         organization: RegisterOrganization {
             name: "".into(),
             credit_code: Some("123".into()),
@@ -84,7 +84,7 @@ fn a_good_registration_parses_and_credit_code_is_optional() {
         email: "a@b.cn".into(),
         password: "good-pass-123".into(),
         display_name: "王芳".into(),
-        role: "vendor".into(),
+        role: Some(Role::Vendor),
         organization: RegisterOrganization {
             name: "青云智粒科技".into(),
             credit_code: Some("".into()),
@@ -103,7 +103,7 @@ fn staff_users_must_be_evaluators_or_admins_and_evaluators_need_expertise() {
         email: "e@b.cn".into(),
         password: "good-pass-123".into(),
         display_name: "专家".into(),
-        role: "evaluator".into(),
+        role: Some(Role::Evaluator),
         expertise: vec![],
         locale: None,
     };
@@ -121,7 +121,7 @@ fn staff_users_must_be_evaluators_or_admins_and_evaluators_need_expertise() {
         NewStaffUser::try_from(req.clone()).unwrap().expertise.len(),
         1
     );
-    req.role = "vendor".into();
+    req.role = Some(Role::Vendor);
     assert_eq!(
         fields_of(NewStaffUser::try_from(req).unwrap_err()),
         ["role"]

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{ProcurementType, ScenarioFields};
 
 /// A compliance hint: formal procurement would not allow this, but lighter procedures may.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Warning {
     pub code: &'static str,
     pub zh: String,

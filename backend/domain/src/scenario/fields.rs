@@ -10,7 +10,7 @@ use crate::sector::Sector;
 use crate::text;
 
 /// A criterion as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct CriterionInput {
     #[serde(default)]
     pub name: String,
@@ -21,7 +21,7 @@ pub struct CriterionInput {
 }
 
 /// A raw scenario, as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScenarioInput {
     #[serde(default)]
     pub title: String,
@@ -202,7 +202,7 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
 
 /// A change to a scenario: absent fields stay. Substantive fields change only in draft;
 /// tags may change while published too.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ScenarioPatch {
     pub title: Option<String>,
     pub summary: Option<String>,

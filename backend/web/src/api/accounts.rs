@@ -1,13 +1,13 @@
 //! The "Accounts" part of the API: registration, sign-in, tokens, the signed-in user, staff
 //! accounts, organization verification and profiles, the vendor directory.
 
-use actix_web::{get, patch, post};
+use crate::api::inputs::*;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
+use actix_web::{get, patch, post};
 use domain::Error;
 use domain::account::{
-    Contact, CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest,
-    Organization, Password, RegisterRequest, Registration, Role, User,
+    CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest, Password,
+    RegisterRequest, Registration, Role,
 };
 use domain::ids::{OrganizationId, UserId};
 use domain::ports::OrgFilter;
@@ -19,93 +19,7 @@ use super::{Page, Paging};
 use crate::AppState;
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::error::ApiResult;
-
-/// A user as the API shows it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct UserOut {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    /// admin | agency | vendor | evaluator
-    pub role: String,
-    pub organization_id: Option<i64>,
-    /// Domains of expertise (evaluators).
-    pub expertise: Vec<String>,
-    pub active: bool,
-    pub locale: String,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<&User> for UserOut {
-    fn from(u: &User) -> Self {
-        UserOut {
-            id: u.id.0,
-            email: u.email.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role.code().into(),
-            organization_id: u.organization_id.map(|o| o.0),
-            expertise: u.expertise.iter().map(|s| s.code().to_string()).collect(),
-            active: u.active,
-            locale: u.locale.code().into(),
-            created_at: u.created_at,
-        }
-    }
-}
-
-/// How an organization has been rated (ratings arrive with the evaluation features).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RatingSummary {
-    pub count: i64,
-    /// The reputation score, absent until the first rating.
-    pub average: Option<f64>,
-}
-
-/// Contact details.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ContactOut {
-    pub name: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-}
-
-/// An organization's profile.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct OrganizationOut {
-    pub id: i64,
-    /// agency | vendor
-    pub kind: String,
-    pub name: String,
-    pub credit_code: Option<String>,
-    pub verified: bool,
-    pub opc_member: bool,
-    pub description: String,
-    pub capabilities: Vec<String>,
-    pub contact: ContactOut,
-    pub rating_summary: RatingSummary,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<&Organization> for OrganizationOut {
-    fn from(o: &Organization) -> Self {
-        let Contact { name, phone, email } = o.contact.clone();
-        OrganizationOut {
-            id: o.id.0,
-            kind: o.kind.code().into(),
-            name: o.name.clone(),
-            credit_code: o.credit_code.as_ref().map(|c| c.as_str().to_string()),
-            verified: o.verified,
-            opc_member: o.opc_member,
-            description: o.description.clone(),
-            capabilities: o.capabilities.clone(),
-            contact: ContactOut { name, phone, email },
-            rating_summary: RatingSummary {
-                count: 0,
-                average: None,
-            },
-            created_at: o.created_at,
-        }
-    }
-}
+pub use crate::views::{ContactOut, OrganizationOut, RatingSummary, UserOut};
 
 /// A user with their organization.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -217,11 +131,6 @@ pub struct AdminOrgQuery {
     pub per_page: Option<i64>,
 }
 
-/// The client's address for throttling (see [`crate::client`]).
-pub fn client_ip(req: &HttpRequest, state: &AppState) -> String {
-    crate::client::client_ip(req, state.trusted_proxies)
-}
-
 /// Builds the token answer for a new or refreshed session.
 pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
     let access = state
@@ -237,17 +146,16 @@ pub fn token_out(state: &AppState, signed: SignedIn) -> ApiResult<TokenOut> {
     })
 }
 
-#[utoipa::path(tag = "accounts", request_body = RegisterRequest,
+#[utoipa::path(tag = "accounts", request_body = RegisterIn,
     responses((status = 201, body = AccountOut), (status = 409, description = "e-mail already registered", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/auth/register")]
 /// Registers an agency or vendor user; the organization starts unverified.
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: web::Json<RegisterIn>,
 ) -> ApiResult<HttpResponse> {
-    let reg = Registration::try_from(body.into_inner())?;
-    let services = state.services.clone();
-    let account = web::block(move || services.register(reg)).await??;
+    let reg = Registration::try_from(RegisterRequest::from(body.into_inner()))?;
+    let account = state.call(move |services| services.register(reg)).await?;
     Ok(HttpResponse::Created().json(AccountOut::from(&account)))
 }
 
@@ -260,10 +168,11 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginIn>,
 ) -> ApiResult<HttpResponse> {
-    let ip = client_ip(&req, &state);
+    let ip = state.client_ip(&req);
     let LoginIn { email, password } = body.into_inner();
-    let services = state.services.clone();
-    let signed = web::block(move || services.login(&email, &password, &ip)).await??;
+    let signed = state
+        .call(move |services| services.login(&email, &password, &ip))
+        .await?;
     Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
 }
 
@@ -276,8 +185,7 @@ pub async fn refresh(
     body: web::Json<RefreshIn>,
 ) -> ApiResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
-    let services = state.services.clone();
-    let signed = web::block(move || services.refresh(&token)).await??;
+    let signed = state.call(move |services| services.refresh(&token)).await?;
     Ok(HttpResponse::Ok().json(token_out(&state, signed)?))
 }
 
@@ -286,8 +194,9 @@ pub async fn refresh(
 #[post("/auth/logout")]
 /// Ends this session.
 pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
-    let services = state.services.clone();
-    web::block(move || services.logout(who.session)).await??;
+    state
+        .call(move |services| services.logout(who.session))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -300,8 +209,9 @@ pub async fn request_password_reset(
     body: web::Json<ResetRequestIn>,
 ) -> ApiResult<HttpResponse> {
     let email = body.into_inner().email;
-    let services = state.services.clone();
-    web::block(move || services.request_password_reset(&email)).await??;
+    state
+        .call(move |services| services.request_password_reset(&email))
+        .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "如果该邮箱已注册，重置链接已发出 / if the e-mail is registered, a reset link is on its way"
     })))
@@ -317,8 +227,9 @@ pub async fn confirm_password_reset(
 ) -> ApiResult<HttpResponse> {
     let ResetConfirmIn { token, password } = body.into_inner();
     let password = Password::parse(&password).map_err(|m| Error::field("password", m))?;
-    let services = state.services.clone();
-    web::block(move || services.reset_password(&token, password)).await??;
+    state
+        .call(move |services| services.reset_password(&token, password))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -327,8 +238,9 @@ pub async fn confirm_password_reset(
 #[get("/me")]
 /// The signed-in user and their organization.
 pub async fn me(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
-    let services = state.services.clone();
-    let account = web::block(move || services.account(who.actor.user_id)).await??;
+    let account = state
+        .call(move |services| services.account(who.actor.user_id))
+        .await?;
     Ok(HttpResponse::Ok().json(AccountOut::from(&account)))
 }
 
@@ -346,25 +258,26 @@ pub async fn change_password(
         new_password,
     } = body.into_inner();
     let new = Password::parse(&new_password).map_err(|m| Error::field("new_password", m))?;
-    let services = state.services.clone();
-    web::block(move || services.change_password(who.actor.user_id, &current_password, new))
-        .await??;
+    state
+        .call(move |services| services.change_password(who.actor.user_id, &current_password, new))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(tag = "admin", request_body = CreateUserRequest, security(("bearer" = [])),
+#[utoipa::path(tag = "admin", request_body = CreateUserIn, security(("bearer" = [])),
     responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/admin/users")]
 /// An administrator creates an evaluator or administrator.
 pub async fn admin_create_user(
     state: web::Data<AppState>,
     who: Authenticated,
-    body: web::Json<CreateUserRequest>,
+    body: web::Json<CreateUserIn>,
 ) -> ApiResult<HttpResponse> {
     domain::policy::require_admin(&who.actor)?;
-    let new = NewStaffUser::try_from(body.into_inner())?;
-    let services = state.services.clone();
-    let user = web::block(move || services.create_staff_user(&who.actor, new)).await??;
+    let new = NewStaffUser::try_from(CreateUserRequest::from(body.into_inner()))?;
+    let user = state
+        .call(move |services| services.create_staff_user(&who.actor, new))
+        .await?;
     Ok(HttpResponse::Created().json(UserOut::from(&user)))
 }
 
@@ -389,8 +302,9 @@ pub async fn admin_update_user(
         active: body.active,
         role,
     };
-    let services = state.services.clone();
-    let user = web::block(move || services.admin_update_user(&who.actor, id, change)).await??;
+    let user = state
+        .call(move |services| services.admin_update_user(&who.actor, id, change))
+        .await?;
     Ok(HttpResponse::Ok().json(UserOut::from(&user)))
 }
 
@@ -417,8 +331,9 @@ pub async fn admin_organizations(
         limit: paging.per_page,
         ..Default::default()
     };
-    let services = state.services.clone();
-    let page = web::block(move || services.admin_organizations(&who.actor, filter)).await??;
+    let page = state
+        .call(move |services| services.admin_organizations(&who.actor, filter))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.iter().map(OrganizationOut::from).collect(),
         total: page.total,
@@ -443,10 +358,9 @@ pub async fn admin_verify_organization(
         verified,
         opc_member,
     } = body.into_inner();
-    let services = state.services.clone();
-    let org =
-        web::block(move || services.verify_organization(&who.actor, id, verified, opc_member))
-            .await??;
+    let org = state
+        .call(move |services| services.verify_organization(&who.actor, id, verified, opc_member))
+        .await?;
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
@@ -461,12 +375,12 @@ pub async fn organization(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
-    let services = state.services.clone();
-    let (org, ratings) = web::block(move || {
-        let org = services.organization(who.0.as_ref().map(|a| &a.actor), id)?;
-        Ok::<_, Error>((org, services.vendor_ratings(id)?))
-    })
-    .await??;
+    let (org, ratings) = state
+        .call(move |services| {
+            let org = services.organization(who.0.as_ref().map(|a| &a.actor), id)?;
+            Ok::<_, Error>((org, services.vendor_ratings(id)?))
+        })
+        .await?;
     let mut out = OrganizationOut::from(&org);
     out.rating_summary = RatingSummary {
         count: ratings.count as i64,
@@ -475,7 +389,7 @@ pub async fn organization(
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(tag = "organizations", request_body = OrgProfilePatchRequest, security(("bearer" = [])),
+#[utoipa::path(tag = "organizations", request_body = OrgProfilePatchIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "organization id")),
     responses((status = 200, body = OrganizationOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[patch("/organizations/{id}")]
@@ -484,14 +398,14 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<OrgProfilePatchRequest>,
+    body: web::Json<OrgProfilePatchIn>,
 ) -> ApiResult<HttpResponse> {
     let id = OrganizationId(path.into_inner());
     domain::policy::can_edit_organization(&who.actor, id)?;
-    let patch = OrgProfilePatch::try_from(body.into_inner())?;
-    let services = state.services.clone();
-    let org =
-        web::block(move || services.update_organization_profile(&who.actor, id, patch)).await??;
+    let patch = OrgProfilePatch::try_from(OrgProfilePatchRequest::from(body.into_inner()))?;
+    let org = state
+        .call(move |services| services.update_organization_profile(&who.actor, id, patch))
+        .await?;
     Ok(HttpResponse::Ok().json(OrganizationOut::from(&org)))
 }
 
@@ -525,8 +439,9 @@ pub async fn vendors(
         tags.push(sector.label_zh().to_lowercase());
     }
     filter.tags = tags;
-    let services = state.services.clone();
-    let page = web::block(move || services.vendor_directory(filter)).await??;
+    let page = state
+        .call(move |services| services.vendor_directory(filter))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.iter().map(OrganizationOut::from).collect(),
         total: page.total,

@@ -1,14 +1,15 @@
 //! The "Bids" part of the API: sealed submission, revision, withdrawal, attachments and
 //! receipts. Before the deadline only the bidding vendor's users can know a bid exists.
 
-use actix_web::{delete, get, post, put};
+use crate::api::inputs::*;
 use actix_multipart::Multipart;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{delete, get, post, put};
 use chrono::{DateTime, Utc};
 use domain::Error;
-use domain::bid::{BidId, BidInput, Receipt};
-use domain::scenario::{ScenarioId, Warning};
+use domain::bid::BidId;
+use domain::scenario::ScenarioId;
 use domain::services::bids::BidView;
 use serde::Serialize;
 
@@ -31,7 +32,7 @@ pub struct AttachmentOut {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReceiptOut {
     #[serde(flatten)]
-    pub receipt: Receipt,
+    pub receipt: ReceiptBody,
     /// Null until the bids are opened; then whether the stored content still hashes to it.
     pub matches: Option<bool>,
 }
@@ -110,7 +111,7 @@ impl From<&BidView> for BidOut {
                 .receipts
                 .iter()
                 .map(|r| ReceiptOut {
-                    receipt: r.receipt.clone(),
+                    receipt: r.receipt.clone().into(),
                     matches: r.matches,
                 })
                 .collect(),
@@ -136,7 +137,7 @@ impl From<&BidView> for BidOut {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BidSaved {
     pub bid: BidOut,
-    pub receipt: Receipt,
+    pub receipt: ReceiptBody,
 }
 
 /// The bids of a scenario the reader may see.
@@ -149,10 +150,10 @@ pub struct BidListOut {
     /// Whether the bids are opened.
     pub opened: bool,
     /// Hints at opening (fewer than 3 valid bids), for the owner.
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<WarningOut>,
 }
 
-#[utoipa::path(tag = "bids", request_body = BidInput, security(("bearer" = [])),
+#[utoipa::path(tag = "bids", request_body = BidIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = BidSaved), (status = 403, description = "not a verified vendor", body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, description = "after the deadline, or a second active bid", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -162,15 +163,15 @@ pub async fn submit(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<BidInput>,
+    body: web::Json<BidIn>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let (v, receipt) =
-        web::block(move || services.submit_bid(&who.actor, id, body.into_inner(), &[])).await??;
+    let (v, receipt) = state
+        .call(move |services| services.submit_bid(&who.actor, id, body.into_inner().into(), &[]))
+        .await?;
     Ok(HttpResponse::Created().json(BidSaved {
         bid: BidOut::from(&v),
-        receipt,
+        receipt: receipt.into(),
     }))
 }
 
@@ -184,12 +185,13 @@ pub async fn get(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = BidId(path.into_inner());
-    let services = state.services.clone();
-    let v = web::block(move || services.bid(&who.actor, id)).await??;
+    let v = state
+        .call(move |services| services.bid(&who.actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(BidOut::from(&v)))
 }
 
-#[utoipa::path(tag = "bids", request_body = BidInput, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+#[utoipa::path(tag = "bids", request_body = BidIn, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
     responses((status = 200, body = BidSaved), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[put("/bids/{id}")]
 /// The bidding vendor revises its bid before the deadline; earlier versions are kept.
@@ -197,15 +199,15 @@ pub async fn revise(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<BidInput>,
+    body: web::Json<BidIn>,
 ) -> ApiResult<HttpResponse> {
     let id = BidId(path.into_inner());
-    let services = state.services.clone();
-    let (v, receipt) =
-        web::block(move || services.revise_bid(&who.actor, id, body.into_inner())).await??;
+    let (v, receipt) = state
+        .call(move |services| services.revise_bid(&who.actor, id, body.into_inner().into()))
+        .await?;
     Ok(HttpResponse::Ok().json(BidSaved {
         bid: BidOut::from(&v),
-        receipt,
+        receipt: receipt.into(),
     }))
 }
 
@@ -219,8 +221,9 @@ pub async fn withdraw(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = BidId(path.into_inner());
-    let services = state.services.clone();
-    let v = web::block(move || services.withdraw_bid(&who.actor, id)).await??;
+    let v = state
+        .call(move |services| services.withdraw_bid(&who.actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(BidOut::from(&v)))
 }
 
@@ -236,8 +239,9 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let r = web::block(move || services.scenario_bids(&who.actor, id)).await??;
+    let r = state
+        .call(move |services| services.scenario_bids(&who.actor, id))
+        .await?;
     let page = paging.slice(r.items.iter().map(BidOut::from).collect());
     Ok(HttpResponse::Ok().json(BidListOut {
         items: page.items,
@@ -245,7 +249,7 @@ pub async fn list(
         page: page.page,
         per_page: page.per_page,
         opened: r.opened,
-        warnings: r.warnings,
+        warnings: warnings(r.warnings),
     }))
 }
 
@@ -259,8 +263,9 @@ pub async fn mine(
     q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
-    let services = state.services.clone();
-    let v = web::block(move || services.my_bids(&who.actor)).await??;
+    let v = state
+        .call(move |services| services.my_bids(&who.actor))
+        .await?;
     Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(BidOut::from).collect())))
 }
 
@@ -278,8 +283,9 @@ pub async fn attach(
     let id = BidId(path.into_inner());
     // Identity (and CSRF for cookies) came with the extractor; the permission comes before a
     // byte of the body is read, so a request that would be refused stores nothing.
-    let services = state.services.clone();
-    web::block(move || services.check_can_attach(&who.actor, id)).await??;
+    state
+        .call(move |services| services.check_can_attach(&who.actor, id))
+        .await?;
     let up = receive_pdfs(&state, payload, 1).await;
     if let Some(e) = up.error {
         return Err(e.into());
@@ -288,12 +294,14 @@ pub async fn attach(
     let Some(file) = stored.first().cloned() else {
         return Err(Error::field("file", "请选择一个 PDF 文件 / choose a PDF file").into());
     };
-    let services = state.services.clone();
     let new = as_attachments(&stored).remove(0);
-    match web::block(move || services.add_attachment(&who.actor, id, new)).await? {
+    match state
+        .call(move |services| services.add_attachment(&who.actor, id, new))
+        .await
+    {
         Ok((v, receipt)) => Ok(HttpResponse::Created().json(BidSaved {
             bid: BidOut::from(&v),
-            receipt,
+            receipt: receipt.into(),
         })),
         Err(e) => {
             state.files.discard(&[file]).await;
@@ -313,12 +321,12 @@ pub async fn detach(
     path: web::Path<(i64, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, sha) = path.into_inner();
-    let services = state.services.clone();
-    let (v, receipt) =
-        web::block(move || services.remove_attachment(&who.actor, BidId(id), &sha)).await??;
+    let (v, receipt) = state
+        .call(move |services| services.remove_attachment(&who.actor, BidId(id), &sha))
+        .await?;
     Ok(HttpResponse::Ok().json(BidSaved {
         bid: BidOut::from(&v),
-        receipt,
+        receipt: receipt.into(),
     }))
 }
 
@@ -362,9 +370,10 @@ pub async fn download(
     path: web::Path<(i64, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, sha) = path.into_inner();
-    let services = state.services.clone();
     let sha2 = sha.clone();
-    let att = web::block(move || services.bid_attachment(&who.actor, BidId(id), &sha2)).await??;
+    let att = state
+        .call(move |services| services.bid_attachment(&who.actor, BidId(id), &sha2))
+        .await?;
     let file_path = state.files.path(&att.sha256).ok_or(Error::NotFound)?;
     let file = actix_files::NamedFile::open_async(&file_path)
         .await

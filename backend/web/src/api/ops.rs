@@ -1,6 +1,6 @@
 //! Operations: liveness, readiness with detail, Prometheus metrics.
 
-use actix_web::{get};
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
@@ -25,12 +25,12 @@ pub async fn readyz(
         .0
         .is_some_and(|a| a.actor.role == domain::account::Role::Admin);
     let st = state.clone();
-    let checks = web::block(move || {
+    let checks = crate::blocking::run(move || {
         let started = std::time::Instant::now();
         let db = st.services.ping();
         let db_ms = started.elapsed().as_millis();
         let mail = st.mailer.check();
-        (db, db_ms, mail)
+        Ok((db, db_ms, mail))
     })
     .await;
     let (db, db_ms, mail) = match checks {
@@ -87,10 +87,7 @@ pub async fn readyz(
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let queue = state.queue.clone();
-    let pending = web::block(move || queue.pending())
-        .await
-        .ok()
-        .and_then(Result::ok);
+    let pending = crate::blocking::run(move || queue.pending()).await.ok();
     let mut out = String::new();
     out.push_str("# HELP scenario_market_up Whether the server is running.\n# TYPE scenario_market_up gauge\nscenario_market_up 1\n");
     if let Some(n) = pending {

@@ -1,22 +1,22 @@
 //! The "Scenarios" part of the API (all but search): posting, lifecycle and clarification Q&A.
 
-use actix_web::{get, patch, post};
+use crate::api::inputs::*;
 use actix_web::{HttpResponse, web};
+use actix_web::{get, patch, post};
 use chrono::{DateTime, Utc};
 use domain::Error;
-use domain::ids::OrganizationId;
 use domain::scenario::{
-    MAX_ANSWER, MAX_QUESTION, QuestionId, ScenarioFields, ScenarioId, ScenarioInput, ScenarioPatch,
-    Status, Warning, parse_body, parse_reason, parse_time,
+    MAX_ANSWER, MAX_QUESTION, QuestionId, ScenarioFields, ScenarioId, ScenarioInput, Warning,
+    parse_body, parse_reason, parse_time,
 };
-use domain::sector::Sector;
-use domain::services::scenarios::{QuestionView, ScenarioQuery, ScenarioView};
+use domain::services::scenarios::{QuestionView, ScenarioView};
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Paging};
+use super::Page;
 use crate::AppState;
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::error::ApiResult;
+use crate::query::{ScenarioListQuery, list_query};
 
 /// A technical criterion.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -117,7 +117,7 @@ pub struct ScenarioSaved {
     #[serde(flatten)]
     pub scenario: ScenarioOut,
     /// Formal-procurement rules this posting does not meet; they never block.
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<WarningOut>,
 }
 
 /// An answer.
@@ -186,80 +186,34 @@ pub struct CancelIn {
     pub reason: String,
 }
 
-/// Filters of the scenario list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ScenarioListQuery {
-    /// draft, published, evaluating, awarded, delivered, closed, cancelled.
-    pub status: Option<String>,
-    /// A domain code.
-    pub domain: Option<String>,
-    pub agency_id: Option<i64>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 /// An answer to a question, with the hints that apply.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AnswerSaved {
     pub question: QuestionOut,
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<WarningOut>,
 }
 
 fn saved(v: (ScenarioView, Vec<Warning>)) -> ScenarioSaved {
     ScenarioSaved {
         scenario: ScenarioOut::of(&v.0, true),
-        warnings: v.1,
+        warnings: warnings(v.1),
     }
 }
 
-/// Parses the list filters; every bad one is named.
-pub fn list_query(q: &ScenarioListQuery) -> Result<(ScenarioQuery, Paging), Error> {
-    let mut f = domain::error::Fields::new();
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => f.take("status", Status::parse(s)),
-        None => None,
-    };
-    let domain = match q.domain.as_deref().filter(|s| !s.is_empty()) {
-        Some(d) => f.take("domain", Sector::parse(d)),
-        None => None,
-    };
-    let paging = match Paging::parse(q.page, q.per_page) {
-        Ok(p) => Some(p),
-        Err(Error::Validation(errs)) => {
-            for e in errs {
-                f.push(&e.field, e.message);
-            }
-            None
-        }
-        Err(e) => return Err(e),
-    };
-    f.finish()?;
-    let paging = paging.expect("checked");
-    Ok((
-        ScenarioQuery {
-            status,
-            domain,
-            agency: q.agency_id.map(OrganizationId),
-            offset: paging.offset(),
-            limit: paging.per_page,
-        },
-        paging,
-    ))
-}
-
-#[utoipa::path(tag = "scenarios", request_body = ScenarioInput, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = ScenarioIn, security(("bearer" = [])),
     responses((status = 201, body = ScenarioSaved), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[post("/scenarios")]
 /// An agency drafts a scenario (status `draft`).
 pub async fn create(
     state: web::Data<AppState>,
     who: Authenticated,
-    body: web::Json<ScenarioInput>,
+    body: web::Json<ScenarioIn>,
 ) -> ApiResult<HttpResponse> {
     domain::policy::can_draft_scenario(&who.actor)?;
-    let fields = ScenarioFields::try_from(body.into_inner())?;
-    let services = state.services.clone();
-    let v = web::block(move || services.create_scenario(&who.actor, fields)).await??;
+    let fields = ScenarioFields::try_from(ScenarioInput::from(body.into_inner()))?;
+    let v = state
+        .call(move |services| services.create_scenario(&who.actor, fields))
+        .await?;
     Ok(HttpResponse::Created().json(saved(v)))
 }
 
@@ -273,9 +227,9 @@ pub async fn list(
     q: web::Query<ScenarioListQuery>,
 ) -> ApiResult<HttpResponse> {
     let (query, paging) = list_query(&q)?;
-    let services = state.services.clone();
-    let page = web::block(move || services.list_scenarios(who.0.as_ref().map(|a| &a.actor), query))
-        .await??;
+    let page = state
+        .call(move |services| services.list_scenarios(who.0.as_ref().map(|a| &a.actor), query))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page
             .items
@@ -298,15 +252,15 @@ pub async fn get(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let d = web::block(move || services.scenario_detail(who.0.as_ref().map(|a| &a.actor), id))
-        .await??;
+    let d = state
+        .call(move |services| services.scenario_detail(who.0.as_ref().map(|a| &a.actor), id))
+        .await?;
     let mut out = ScenarioOut::of(&d.view, true);
     out.allowed_actions = Some(d.allowed.iter().map(|m| m.code()).collect());
     Ok(HttpResponse::Ok().json(out))
 }
 
-#[utoipa::path(tag = "scenarios", request_body = ScenarioPatch, security(("bearer" = [])),
+#[utoipa::path(tag = "scenarios", request_body = ScenarioPatchIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = ScenarioSaved), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[patch("/scenarios/{id}")]
@@ -315,12 +269,12 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<ScenarioPatch>,
+    body: web::Json<ScenarioPatchIn>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let v =
-        web::block(move || services.update_scenario(&who.actor, id, body.into_inner())).await??;
+    let v = state
+        .call(move |services| services.update_scenario(&who.actor, id, body.into_inner().into()))
+        .await?;
     Ok(HttpResponse::Ok().json(saved(v)))
 }
 
@@ -335,8 +289,9 @@ pub async fn publish(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let v = web::block(move || services.publish_scenario(&who.actor, id)).await??;
+    let v = state
+        .call(move |services| services.publish_scenario(&who.actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(saved(v)))
 }
 
@@ -353,8 +308,9 @@ pub async fn extend(
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
     let deadline = parse_time(&body.bid_deadline).map_err(|m| Error::field("bid_deadline", m))?;
-    let services = state.services.clone();
-    let v = web::block(move || services.extend_deadline(&who.actor, id, deadline)).await??;
+    let v = state
+        .call(move |services| services.extend_deadline(&who.actor, id, deadline))
+        .await?;
     Ok(HttpResponse::Ok().json(ScenarioOut::of(&v, true)))
 }
 
@@ -371,8 +327,9 @@ pub async fn cancel(
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
     let reason = parse_reason(&body.reason)?;
-    let services = state.services.clone();
-    let v = web::block(move || services.cancel_scenario(&who.actor, id, reason)).await??;
+    let v = state
+        .call(move |services| services.cancel_scenario(&who.actor, id, reason))
+        .await?;
     Ok(HttpResponse::Ok().json(ScenarioOut::of(&v, true)))
 }
 
@@ -390,8 +347,9 @@ pub async fn ask(
     let id = ScenarioId(path.into_inner());
     domain::policy::can_ask_question(&who.actor)?;
     let text = parse_body(&body.body, MAX_QUESTION)?;
-    let services = state.services.clone();
-    let q = web::block(move || services.ask_question(&who.actor, id, text)).await??;
+    let q = state
+        .call(move |services| services.ask_question(&who.actor, id, text))
+        .await?;
     Ok(HttpResponse::Created().json(QuestionOut::from(&q)))
 }
 
@@ -408,8 +366,9 @@ pub async fn questions(
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let qs = web::block(move || services.questions(who.0.as_ref().map(|a| &a.actor), id)).await??;
+    let qs = state
+        .call(move |services| services.questions(who.0.as_ref().map(|a| &a.actor), id))
+        .await?;
     Ok(HttpResponse::Ok().json(paging.slice(qs.iter().map(QuestionOut::from).collect())))
 }
 
@@ -426,11 +385,11 @@ pub async fn answer(
 ) -> ApiResult<HttpResponse> {
     let id = QuestionId(path.into_inner());
     let text = parse_body(&body.body, MAX_ANSWER)?;
-    let services = state.services.clone();
-    let (q, warnings) =
-        web::block(move || services.answer_question(&who.actor, id, text)).await??;
+    let (q, warnings) = state
+        .call(move |services| services.answer_question(&who.actor, id, text))
+        .await?;
     Ok(HttpResponse::Created().json(AnswerSaved {
         question: QuestionOut::from(&q),
-        warnings,
+        warnings: crate::api::inputs::warnings(warnings),
     }))
 }

@@ -9,7 +9,7 @@ use domain::services::accounts::Account;
 
 use super::{CheckedForm, FormErrors, PageCtx, error_page, render, require_account, see_other};
 use crate::AppState;
-use crate::api::accounts::OrganizationOut;
+use crate::views::OrganizationOut;
 
 /// The organization form's values.
 #[derive(Debug, Default)]
@@ -37,7 +37,7 @@ impl OrgForm {
 #[template(path = "account.html")]
 struct AccountPage {
     ctx: PageCtx,
-    user: crate::api::accounts::UserOut,
+    user: crate::views::UserOut,
     role_key: String,
     expertise: Vec<String>,
     org: Option<OrganizationOut>,
@@ -146,10 +146,9 @@ pub async fn update_organization(
     };
     let result = match OrgProfilePatch::try_from(raw) {
         Ok(patch) => {
-            let services = state.services.clone();
-            web::block(move || services.update_organization_profile(&actor, org_id, patch))
+            state
+                .call(move |services| services.update_organization_profile(&actor, org_id, patch))
                 .await
-                .unwrap_or_else(|e| Err(Error::internal(e)))
         }
         Err(e) => Err(e),
     };
@@ -195,20 +194,19 @@ pub async fn change_password(
     }
     let result = match new.filter(|_| pw_errors.is_empty()) {
         Some(new) => {
-            let services = state.services.clone();
             let (id, email, current, fresh) = (
                 account.user.id,
                 account.user.email.clone(),
                 f.get("current_password"),
                 f.get("new_password"),
             );
-            let ip = crate::api::accounts::client_ip(&req, &state);
-            web::block(move || {
-                services.change_password(id, &current, new)?;
-                services.login(&email, &fresh, &ip)
-            })
-            .await
-            .unwrap_or_else(|e| Err(Error::internal(e)))
+            let ip = state.client_ip(&req);
+            state
+                .call(move |services| {
+                    services.change_password(id, &current, new)?;
+                    services.login(&email, &fresh, &ip)
+                })
+                .await
         }
         None => Err(Error::Validation(vec![])),
     };

@@ -16,8 +16,8 @@ use super::{
     CheckedForm, FormErrors, PageCtx, Pager, actor, error_page, render, require_account, see_other,
 };
 use crate::AppState;
-use crate::api::Paging;
-use crate::api::accounts::OrganizationOut;
+use crate::query::Paging;
+use crate::views::OrganizationOut;
 
 /// The signed-in administrator, or the answer to give instead.
 async fn require_admin(
@@ -69,11 +69,10 @@ pub async fn organizations(
         limit: paging.per_page,
         ..Default::default()
     };
-    let services = state.services.clone();
     let a = actor(&account);
-    let result = web::block(move || services.admin_organizations(&a, filter))
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)));
+    let result = state
+        .call(move |services| services.admin_organizations(&a, filter))
+        .await;
     match result {
         Ok(page) => {
             let ctx = PageCtx::new(&req, Some(&account), "admin_orgs");
@@ -116,11 +115,10 @@ pub async fn verify(
     let f = form.0;
     let id = domain::ids::OrganizationId(path.into_inner());
     let (verified, opc) = (f.flag("verified"), f.flag("opc_member"));
-    let services = state.services.clone();
     let a = actor(&account);
-    match web::block(move || services.verify_organization(&a, id, verified, opc))
+    match state
+        .call(move |services| services.verify_organization(&a, id, verified, opc))
         .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
     {
         Ok(_) => {
             let status = match f.get("status").as_str() {
@@ -163,11 +161,10 @@ async fn evaluators_page(
     checked: &[String],
     errors: FormErrors,
 ) -> HttpResponse {
-    let services = state.services.clone();
     let a = actor(account);
-    let list = match web::block(move || services.list_evaluators(&a))
+    let list = match state
+        .call(move |services| services.list_evaluators(&a))
         .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
     {
         Ok(l) => l,
         Err(e) => return error_page(req, Some(account), &e),
@@ -239,17 +236,16 @@ pub async fn create_evaluator(
         email: form.email.clone(),
         password: f.get("password"),
         display_name: form.display_name.clone(),
-        role: "evaluator".into(),
+        role: Some(domain::account::Role::Evaluator),
         expertise: expertise.clone(),
         locale: None,
     };
     let result = match NewStaffUser::try_from(raw) {
         Ok(new) => {
-            let services = state.services.clone();
             let a = actor(&account);
-            web::block(move || services.create_staff_user(&a, new))
+            state
+                .call(move |services| services.create_staff_user(&a, new))
                 .await
-                .unwrap_or_else(|e| Err(Error::internal(e)))
         }
         Err(e) => Err(e),
     };

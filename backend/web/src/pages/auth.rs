@@ -13,7 +13,7 @@ use super::{
     CheckedForm, FormErrors, PageCtx, current_account, error_page, render, safe_next, see_other,
 };
 use crate::AppState;
-use crate::api::accounts::client_ip;
+
 use crate::session::{self, removal, session_cookies};
 
 /// What the register form keeps when it is shown again.
@@ -84,7 +84,7 @@ pub async fn register(
         email: form.email.clone(),
         password: f.get("password"),
         display_name: form.display_name.clone(),
-        role: form.role.clone(),
+        role: domain::account::Role::parse(&form.role).ok(),
         organization: RegisterOrganization {
             name: form.org_name.clone(),
             credit_code: Some(form.credit_code.clone()),
@@ -94,14 +94,13 @@ pub async fn register(
     let password = raw.password.clone();
     let result = match Registration::try_from(raw) {
         Ok(reg) => {
-            let services = state.services.clone();
-            let ip = client_ip(&req, &state);
-            web::block(move || {
-                let account = services.register(reg)?;
-                services.login(&account.user.email, &password, &ip)
-            })
-            .await
-            .unwrap_or_else(|e| Err(Error::internal(e)))
+            let ip = state.client_ip(&req);
+            state
+                .call(move |services| {
+                    let account = services.register(reg)?;
+                    services.login(&account.user.email, &password, &ip)
+                })
+                .await
         }
         Err(e) => Err(e),
     };
@@ -206,12 +205,11 @@ pub async fn login(
 ) -> HttpResponse {
     let f = form.0;
     let (email, password, next) = (f.get("email"), f.get("password"), f.get("next"));
-    let services = state.services.clone();
-    let ip = client_ip(&req, &state);
+    let ip = state.client_ip(&req);
     let (e2, p2) = (email.clone(), password);
-    let result = web::block(move || services.login(&e2, &p2, &ip))
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)));
+    let result = state
+        .call(move |services| services.login(&e2, &p2, &ip))
+        .await;
     let t = crate::i18n::Tr::new(session::locale_of(&req));
     let (status, message) = match result {
         Ok(signed) => {
@@ -249,15 +247,16 @@ pub async fn login(
 }
 
 pub async fn logout(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    who: crate::auth::MaybeAuthenticated,
     _checked: CheckedForm,
 ) -> HttpResponse {
-    if let Ok(who) = crate::auth::authenticate_page(&req) {
-        let services = state.services.clone();
-        if let Ok(Err(e)) = web::block(move || services.logout(who.session)).await {
-            tracing::warn!(error = %e, "sign-out could not revoke the session");
-        }
+    if let Some(who) = who.0
+        && let Err(e) = state
+            .call(move |services| services.logout(who.session))
+            .await
+    {
+        tracing::warn!(error = %e, "sign-out could not revoke the session");
     }
     let mut resp = see_other("/?notice=signed_out");
     for name in [session::ACCESS_COOKIE, session::REFRESH_COOKIE] {
@@ -293,9 +292,11 @@ pub async fn forgot(
 ) -> HttpResponse {
     let f = form.0;
     let email = f.get("email");
-    let services = state.services.clone();
-    match web::block(move || services.request_password_reset(&email)).await {
-        Ok(Ok(())) => render(
+    match state
+        .call(move |services| services.request_password_reset(&email))
+        .await
+    {
+        Ok(()) => render(
             StatusCode::OK,
             &ForgotPage {
                 ctx: PageCtx::new(&req, None, "login"),
@@ -303,8 +304,7 @@ pub async fn forgot(
                 form_message: None,
             },
         ),
-        Ok(Err(e)) => error_page(&req, None, &e),
-        Err(e) => error_page(&req, None, &Error::internal(e)),
+        Err(e) => error_page(&req, None, &e),
     }
 }
 
@@ -368,11 +368,10 @@ pub async fn reset(
             },
         );
     };
-    let services = state.services.clone();
     let t2 = token.clone();
-    match web::block(move || services.reset_password(&t2, password))
+    match state
+        .call(move |services| services.reset_password(&t2, password))
         .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
     {
         Ok(()) => see_other("/login?notice=password_reset"),
         Err(Error::Validation(errs)) => {

@@ -32,7 +32,7 @@ use domain::account::Role;
 use domain::services::accounts::Account;
 
 use crate::AppState;
-use crate::auth::authenticate_page;
+use crate::auth::authenticate;
 use crate::i18n::Tr;
 use crate::session::{self, csrf_token, locale_of};
 
@@ -231,15 +231,6 @@ pub(super) fn actor(a: &Account) -> domain::policy::Actor {
     }
 }
 
-/// Runs a blocking service call off the async workers.
-pub(super) async fn run<T: Send + 'static>(
-    f: impl FnOnce() -> domain::Result<T> + Send + 'static,
-) -> domain::Result<T> {
-    web::block(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
-}
-
 /// Renders a template as an HTML answer.
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     match page.render() {
@@ -264,11 +255,10 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// The signed-in account of a page request, if any (the access token is checked, then the
 /// user is loaded so that a deactivated account is treated as signed out).
 pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
-    let who = authenticate_page(req).ok()?;
-    let services = state.services.clone();
-    web::block(move || services.account(who.actor.user_id))
+    let who = authenticate(req).ok()?;
+    state
+        .call(move |services| services.account(who.actor.user_id))
         .await
-        .ok()?
         .ok()
 }
 
@@ -376,18 +366,18 @@ pub fn safe_next(next: &str) -> &str {
 
 /// `/lang/en?next=/account`: remembers the language in a cookie (and on the account) and goes back.
 async fn switch_language(
-    req: HttpRequest,
     state: web::Data<AppState>,
+    who: crate::auth::MaybeAuthenticated,
     path: web::Path<String>,
     q: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
     let locale = domain::account::Locale::parse(&path).unwrap_or_default();
-    if let Ok(who) = authenticate_page(&req) {
-        let services = state.services.clone();
-        if let Ok(Err(e)) = web::block(move || services.set_locale(who.actor.user_id, locale)).await
-        {
-            tracing::warn!(error = %e, "could not save the language");
-        }
+    if let Some(who) = who.0
+        && let Err(e) = state
+            .call(move |services| services.set_locale(who.actor.user_id, locale))
+            .await
+    {
+        tracing::warn!(error = %e, "could not save the language");
     }
     let next = safe_next(q.get("next").map(String::as_str).unwrap_or("/")).to_string();
     let c = session::cookie(

@@ -1,6 +1,6 @@
 //! The ranking as CSV (UTF-8 with BOM) and XLSX, with zh-CN headers.
 
-use actix_web::{get};
+use actix_web::get;
 use actix_web::{HttpResponse, web};
 use domain::scenario::ScenarioId;
 use domain::services::evaluation::RankingView;
@@ -82,7 +82,7 @@ pub async fn ranking_csv(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let r = blocking!(state, |s| s.ranking(&who.actor, id));
+    let r = state.call(move |s| s.ranking(&who.actor, id)).await?;
     let (header, rows) = ranking_table(&r);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header.iter().map(|c| csv_safe(c)))
@@ -112,9 +112,22 @@ pub async fn ranking_xlsx(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let r = blocking!(state, |s| s.ranking(&who.actor, id));
+    let r = state.call(move |s| s.ranking(&who.actor, id)).await?;
     let (header, rows) = ranking_table(&r);
-    let body = web::block(move || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let body =
+        crate::blocking::run(move || xlsx(&header, &rows).map_err(domain::Error::internal)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"ranking-{}.xlsx\"", id.0),
+        ))
+        .body(body))
+}
+
+/// The ranking table as an Excel workbook (numbers as numbers, the bidder as text).
+fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name("排名")?;
@@ -132,14 +145,5 @@ pub async fn ranking_xlsx(
             }
         }
         book.save_to_buffer()
-    })
-    .await?
-    .map_err(domain::Error::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"ranking-{}.xlsx\"", id.0),
-        ))
-        .body(body))
+    }
 }

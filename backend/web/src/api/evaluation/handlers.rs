@@ -1,7 +1,7 @@
 //! The handlers of the evaluation, award and rating routes.
 
-use actix_web::{get, post, put};
 use actix_web::{HttpResponse, web};
+use actix_web::{get, post, put};
 use domain::bid::BidId;
 use domain::evaluation::{Marks, round2};
 use domain::ids::{OrganizationId, UserId};
@@ -31,7 +31,9 @@ pub async fn set_panel(
             .map(UserId)
             .collect(),
     );
-    let p = blocking!(state, |s| s.set_panel(&who.actor, id, ids));
+    let p = state
+        .call(move |s| s.set_panel(&who.actor, id, ids))
+        .await?;
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
@@ -54,7 +56,9 @@ pub async fn draw_panel(
         )
         .into());
     }
-    let p = blocking!(state, |s| s.draw_panel(&who.actor, id, n, reason));
+    let p = state
+        .call(move |s| s.draw_panel(&who.actor, id, n, reason))
+        .await?;
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
@@ -68,7 +72,7 @@ pub async fn get_panel(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let p = blocking!(state, |s| s.panel(&who.actor, id));
+    let p = state.call(move |s| s.panel(&who.actor, id)).await?;
     Ok(HttpResponse::Ok().json(PanelOut::from(&p)))
 }
 
@@ -84,7 +88,9 @@ pub async fn bidders(
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
-    let names = blocking!(state, |s| s.bidders_for_declaration(&who.actor, id));
+    let names = state
+        .call(move |s| s.bidders_for_declaration(&who.actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(paging.slice(names)))
 }
 
@@ -100,12 +106,9 @@ pub async fn declare(
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
     let DeclarationIn { has_conflict, note } = body.into_inner();
-    let m = blocking!(state, |s| s.declare_conflict(
-        &who.actor,
-        id,
-        has_conflict,
-        note
-    ));
+    let m = state
+        .call(move |s| s.declare_conflict(&who.actor, id, has_conflict, note))
+        .await?;
     Ok(HttpResponse::Ok().json(MemberOut {
         evaluator_id: m.evaluator.0,
         name: String::new(),
@@ -125,8 +128,15 @@ pub async fn save_scores(
     body: web::Json<ScoresIn>,
 ) -> ApiResult<HttpResponse> {
     let id = BidId(path.into_inner());
-    let lines = body.into_inner().scores;
-    let saved = blocking!(state, |s| s.save_scores(&who.actor, id, lines));
+    let lines = body
+        .into_inner()
+        .scores
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let saved = state
+        .call(move |s| s.save_scores(&who.actor, id, lines))
+        .await?;
     Ok(HttpResponse::Ok().json(saved.iter().map(ScoreOut::from).collect::<Vec<_>>()))
 }
 
@@ -142,7 +152,7 @@ pub async fn my_scores(
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
-    let v = blocking!(state, |s| s.my_scores(&who.actor, id));
+    let v = state.call(move |s| s.my_scores(&who.actor, id)).await?;
     Ok(HttpResponse::Ok().json(paging.slice(v.iter().map(ScoreOut::from).collect())))
 }
 
@@ -156,7 +166,7 @@ pub async fn ranking(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let r = blocking!(state, |s| s.ranking(&who.actor, id));
+    let r = state.call(move |s| s.ranking(&who.actor, id)).await?;
     Ok(HttpResponse::Ok().json(RankingOut::from(&r)))
 }
 
@@ -172,7 +182,7 @@ pub async fn dissent(
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
     let text = body.into_inner().body;
-    let d = blocking!(state, |s| s.dissent(&who.actor, id, text));
+    let d = state.call(move |s| s.dissent(&who.actor, id, text)).await?;
     Ok(HttpResponse::Created().json(DissentOut {
         evaluator: String::new(),
         body: d.body,
@@ -195,12 +205,9 @@ pub async fn award(
         bid_id,
         justification,
     } = body.into_inner();
-    let n = blocking!(state, |s| s.award(
-        &who.actor,
-        id,
-        BidId(bid_id),
-        justification
-    ));
+    let n = state
+        .call(move |s| s.award(&who.actor, id, BidId(bid_id), justification))
+        .await?;
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
@@ -210,7 +217,7 @@ pub async fn award(
 /// The public award notice, once awarded.
 pub async fn notice(state: web::Data<AppState>, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let n = blocking!(state, |s| s.award_notice(id));
+    let n = state.call(move |s| s.award_notice(id)).await?;
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
@@ -223,7 +230,9 @@ pub async fn notices(
     q: web::Query<crate::api::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
-    let list = blocking!(state, |s| s.award_notices(paging.offset(), paging.per_page));
+    let list = state
+        .call(move |s| s.award_notices(paging.offset(), paging.per_page))
+        .await?;
     Ok(HttpResponse::Ok()
         .json(paging.page_of(list.items.iter().map(NoticeOut::from).collect(), list.total)))
 }
@@ -238,7 +247,7 @@ pub async fn my_result(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let r = blocking!(state, |s| s.my_result(&who.actor, id));
+    let r = state.call(move |s| s.my_result(&who.actor, id)).await?;
     Ok(HttpResponse::Ok().json(RankItem::from(&r)))
 }
 
@@ -252,7 +261,7 @@ pub async fn deliver(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    blocking!(state, |s| s.deliver(&who.actor, id));
+    state.call(move |s| s.deliver(&who.actor, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -273,16 +282,20 @@ pub async fn rate(
         communication,
         comment,
     } = body.into_inner();
-    let r = blocking!(state, |s| s.rate(
-        &who.actor,
-        id,
-        Marks {
-            quality,
-            timeliness,
-            communication
-        },
-        comment
-    ));
+    let r = state
+        .call(move |s| {
+            s.rate(
+                &who.actor,
+                id,
+                Marks {
+                    quality,
+                    timeliness,
+                    communication,
+                },
+                comment,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Created().json(RatingOut::from(&r)))
 }
 
@@ -298,7 +311,9 @@ pub async fn reply(
 ) -> ApiResult<HttpResponse> {
     let id = domain::ids::RatingId(path.into_inner());
     let text = body.into_inner().body;
-    let r = blocking!(state, |s| s.reply_to_rating(&who.actor, id, text));
+    let r = state
+        .call(move |s| s.reply_to_rating(&who.actor, id, text))
+        .await?;
     Ok(HttpResponse::Ok().json(RatingOut::from(&r)))
 }
 
@@ -313,7 +328,7 @@ pub async fn ratings(
 ) -> ApiResult<HttpResponse> {
     let paging = q.paging()?;
     let id = OrganizationId(path.into_inner());
-    let v = blocking!(state, |s| s.vendor_ratings(id));
+    let v = state.call(move |s| s.vendor_ratings(id)).await?;
     let page = paging.slice(v.ratings.iter().map(RatingOut::from).collect());
     Ok(HttpResponse::Ok().json(RatingsOut {
         items: page.items,

@@ -2,7 +2,7 @@
 //! `handlers`, the ranking exports in `export`.
 
 use chrono::{DateTime, Utc};
-use domain::evaluation::{Rating, ScoreLine, StoredScore, round2};
+use domain::evaluation::{Rating, StoredScore, round2};
 use domain::services::evaluation::{AwardNotice, PanelView, RankRow, RankingView};
 use serde::{Deserialize, Serialize};
 
@@ -106,7 +106,7 @@ pub struct DeclarationIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ScoresIn {
     #[serde(default)]
-    pub scores: Vec<ScoreLine>,
+    pub scores: Vec<crate::api::inputs::ScoreLineIn>,
 }
 
 /// One stored score.
@@ -413,14 +413,6 @@ pub struct RatingsOut {
 pub struct TextIn {
     #[serde(default)]
     pub body: String,
-}
-
-/// Runs a service call off the async workers and unwraps both layers of its result.
-macro_rules! blocking {
-    ($state:expr, |$s:ident| $body:expr) => {{
-        let $s = $state.services.clone();
-        web::block(move || $body).await??
-    }};
 }
 
 mod export;

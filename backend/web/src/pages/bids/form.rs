@@ -7,7 +7,7 @@ use domain::bid::{BidInput, MAX_ATTACHMENTS};
 use domain::scenario::ScenarioId;
 use domain::services::bids::BidView;
 
-use super::{FormData, FormErrors, actor, csrf_failure, error_page, run, see_other};
+use super::{FormData, FormErrors, actor, csrf_failure, error_page, see_other};
 use crate::AppState;
 use crate::format::{parse_yuan, yuan_input};
 use crate::i18n::Tr;
@@ -91,7 +91,7 @@ pub(super) async fn multipart_form(
     state: &AppState,
     payload: Multipart,
     limit: usize,
-    allowed: impl FnOnce() -> domain::Result<()> + Send + 'static,
+    allowed: impl FnOnce(&domain::services::Services) -> domain::Result<()> + Send + 'static,
 ) -> Result<(Upload, FormData), MultipartRefusal> {
     let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
@@ -100,7 +100,10 @@ pub(super) async fn multipart_form(
     if !crate::session::csrf_form_ok(req, token) {
         return Err(MultipartRefusal::Csrf(csrf_failure(req)));
     }
-    run(allowed).await.map_err(MultipartRefusal::Refused)?;
+    state
+        .call(allowed)
+        .await
+        .map_err(MultipartRefusal::Refused)?;
     let up = receive_pdfs(state, payload, limit).await;
     let form = FormData::from_pairs(up.fields.clone());
     Ok((up, form))
@@ -122,8 +125,8 @@ pub async fn submit(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let allowed = move || services.check_can_submit(&a, id);
+    let a = actor(&account);
+    let allowed = move |services: &domain::services::Services| services.check_can_submit(&a, id);
     let t = Tr::new(crate::session::locale_of(&req));
     let (up, form, early) =
         match multipart_form(&req, &state, payload, MAX_ATTACHMENTS, allowed).await {
@@ -134,12 +137,10 @@ pub async fn submit(
     let result = match (early.or(up.error), form.input(&t)) {
         (Some(e), _) | (None, Err(e)) => Err(e),
         (None, Ok(input)) => {
-            let (a, services, files) = (
-                actor(&account),
-                state.services.clone(),
-                as_attachments(&up.stored),
-            );
-            run(move || services.submit_bid(&a, id, input, &files)).await
+            let (a, files) = (actor(&account), as_attachments(&up.stored));
+            state
+                .call(move |services| services.submit_bid(&a, id, input, &files))
+                .await
         }
     };
     match result {

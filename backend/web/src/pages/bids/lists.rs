@@ -7,7 +7,7 @@ use domain::Error;
 use domain::bid::BidStatus;
 use domain::scenario::ScenarioId;
 
-use super::{PageCtx, actor, error_page, render, run};
+use super::{PageCtx, actor, error_page, render};
 use crate::AppState;
 use crate::format::{beijing, money};
 
@@ -34,8 +34,8 @@ pub(super) struct MinePage {
 /// `GET /my/bids`
 pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = signed_in!(req, state);
-    let (a, services) = (actor(&account), state.services.clone());
-    let bids = match run(move || services.my_bids(&a)).await {
+    let a = actor(&account);
+    let bids = match state.call(move |services| services.my_bids(&a)).await {
         Ok(b) => b,
         Err(e) => return error_page(&req, Some(&account), &e),
     };
@@ -93,15 +93,16 @@ pub async fn list(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let loaded = run(move || {
-        let bids = services.scenario_bids(&a, id)?;
-        if !bids.opened {
-            return Err(Error::NotFound);
-        }
-        Ok((bids, services.scenario(Some(&a), id)?))
-    })
-    .await;
+    let a = actor(&account);
+    let loaded = state
+        .call(move |services| {
+            let bids = services.scenario_bids(&a, id)?;
+            if !bids.opened {
+                return Err(Error::NotFound);
+            }
+            Ok((bids, services.scenario(Some(&a), id)?))
+        })
+        .await;
     let (bids, v) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(&req, Some(&account), &e),

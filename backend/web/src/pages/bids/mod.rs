@@ -11,6 +11,5 @@ pub use lists::*;
 pub use page::*;
 
 use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render, run,
-    see_other,
+    CheckedForm, FormData, FormErrors, PageCtx, actor, csrf_failure, error_page, render, see_other,
 };

@@ -10,7 +10,7 @@ use domain::services::accounts::Account;
 use domain::services::bids::BidView;
 
 use super::*;
-use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
@@ -160,8 +160,9 @@ pub(super) async fn load(
     account: &Account,
     id: BidId,
 ) -> Result<BidView, HttpResponse> {
-    let (a, services) = (actor(account), state.services.clone());
-    run(move || services.bid(&a, id))
+    let a = actor(account);
+    state
+        .call(move |services| services.bid(&a, id))
         .await
         .map_err(|e| error_page(req, Some(account), &e))
 }
@@ -282,8 +283,10 @@ pub async fn revise(
     let bf = BidForm::from_fields(&form.0);
     let result = match bf.input(&t) {
         Ok(input) => {
-            let (a, services) = (actor(&account), state.services.clone());
-            run(move || services.revise_bid(&a, id, input)).await
+            let a = actor(&account);
+            state
+                .call(move |services| services.revise_bid(&a, id, input))
+                .await
         }
         Err(e) => Err(e),
     };
@@ -306,9 +309,12 @@ pub async fn withdraw(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
+    let a = actor(&account);
     let t = Tr::new(crate::session::locale_of(&req));
-    match run(move || services.withdraw_bid(&a, id)).await {
+    match state
+        .call(move |services| services.withdraw_bid(&a, id))
+        .await
+    {
         Ok(_) => see_other(&format!("/bids/{}?notice=bid_withdrawn", id.0)),
         Err(e) => match (
             refusal(e, BidForm::default(), &t),
@@ -330,8 +336,8 @@ pub async fn attach(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let allowed = move || services.check_can_attach(&a, id);
+    let a = actor(&account);
+    let allowed = move |services: &domain::services::Services| services.check_can_attach(&a, id);
     let up = match multipart_form(&req, &state, payload, 1, allowed).await {
         Ok((up, _)) => up,
         Err(MultipartRefusal::Csrf(r)) => return r,
@@ -348,12 +354,10 @@ pub async fn attach(
             "请选择一个 PDF 文件 / choose a PDF file",
         )),
         (None, Some(_)) => {
-            let (a, services, new) = (
-                actor(&account),
-                state.services.clone(),
-                as_attachments(&up.stored).remove(0),
-            );
-            run(move || services.add_attachment(&a, id, new)).await
+            let (a, new) = (actor(&account), as_attachments(&up.stored).remove(0));
+            state
+                .call(move |services| services.add_attachment(&a, id, new))
+                .await
         }
     };
     match result {
@@ -387,8 +391,11 @@ pub async fn detach(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let (id, sha) = path.into_inner();
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.remove_attachment(&a, BidId(id), &sha)).await {
+    let a = actor(&account);
+    match state
+        .call(move |services| services.remove_attachment(&a, BidId(id), &sha))
+        .await
+    {
         Ok(_) => see_other(&format!("/bids/{id}?notice=attachment_removed")),
         Err(e) => error_page(&req, Some(&account), &e),
     }

@@ -5,7 +5,7 @@ use domain::Error;
 use domain::evaluation::Marks;
 use domain::scenario::ScenarioId;
 
-use super::{CheckedForm, FormErrors, actor, error_page, run, see_other};
+use super::{CheckedForm, FormErrors, actor, error_page, see_other};
 use crate::AppState;
 use crate::i18n::Tr;
 
@@ -18,8 +18,8 @@ pub async fn deliver(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.deliver(&a, id)).await {
+    let a = actor(&account);
+    match state.call(move |services| services.deliver(&a, id)).await {
         Ok(()) => see_other(&format!("/scenarios/{}?notice=saved", id.0)),
         Err(e) => error_page(&req, Some(&account), &e),
     }
@@ -41,8 +41,11 @@ pub async fn rate(
         timeliness: mark("timeliness"),
         communication: mark("communication"),
     };
-    let (a, services, comment) = (actor(&account), state.services.clone(), f.get("comment"));
-    match run(move || services.rate(&a, id, marks, comment)).await {
+    let (a, comment) = (actor(&account), f.get("comment"));
+    match state
+        .call(move |services| services.rate(&a, id, marks, comment))
+        .await
+    {
         Ok(_) => see_other(&format!("/scenarios/{}?notice=saved", id.0)),
         Err(Error::Validation(errs)) => {
             let t = Tr::new(crate::session::locale_of(&req));
@@ -69,8 +72,11 @@ pub async fn reply(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = domain::ids::RatingId(path.into_inner());
-    let (a, services, body) = (actor(&account), state.services.clone(), form.0.get("body"));
-    match run(move || services.reply_to_rating(&a, id, body)).await {
+    let (a, body) = (actor(&account), form.0.get("body"));
+    match state
+        .call(move |services| services.reply_to_rating(&a, id, body))
+        .await
+    {
         Ok(r) => see_other(&format!("/organizations/{}?notice=saved", r.vendor.0)),
         Err(e) => error_page(&req, Some(&account), &e),
     }

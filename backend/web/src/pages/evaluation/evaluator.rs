@@ -10,7 +10,7 @@ use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
 use domain::services::evaluation::MyPanel;
 
-use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
@@ -39,8 +39,8 @@ struct ListPage {
 /// `GET /evaluate`
 pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = signed_in!(req, state);
-    let (a, services) = (actor(&account), state.services.clone());
-    let panels = match run(move || services.my_panels(&a)).await {
+    let a = actor(&account);
+    let panels = match state.call(move |services| services.my_panels(&a)).await {
         Ok(p) => p,
         Err(e) => return error_page(&req, Some(&account), &e),
     };
@@ -97,33 +97,34 @@ async fn scenario_page(
     id: ScenarioId,
     message: Option<String>,
 ) -> HttpResponse {
-    let (a, services) = (actor(account), state.services.clone());
-    let loaded = run(move || {
-        let v = services.scenario(Some(&a), id)?;
-        let panel = services.panel(&a, id)?;
-        let me = panel
-            .members
-            .into_iter()
-            .find(|m| m.member.evaluator == a.user_id)
-            .map(|m| m.member);
-        let opened = v.bid_count.is_some();
-        let bidders = if opened && me.as_ref().is_some_and(|m| m.declared_at.is_none()) {
-            services.bidders_for_declaration(&a, id)?
-        } else {
-            vec![]
-        };
-        let cleared = me.as_ref().is_some_and(|m| m.cleared());
-        let (bids, mine) = if cleared {
-            (
-                services.scenario_bids(&a, id)?.items,
-                services.my_scores(&a, id)?,
-            )
-        } else {
-            (vec![], vec![])
-        };
-        Ok((v, me, opened, bidders, bids, mine))
-    })
-    .await;
+    let a = actor(account);
+    let loaded = state
+        .call(move |services| {
+            let v = services.scenario(Some(&a), id)?;
+            let panel = services.panel(&a, id)?;
+            let me = panel
+                .members
+                .into_iter()
+                .find(|m| m.member.evaluator == a.user_id)
+                .map(|m| m.member);
+            let opened = v.bid_count.is_some();
+            let bidders = if opened && me.as_ref().is_some_and(|m| m.declared_at.is_none()) {
+                services.bidders_for_declaration(&a, id)?
+            } else {
+                vec![]
+            };
+            let cleared = me.as_ref().is_some_and(|m| m.cleared());
+            let (bids, mine) = if cleared {
+                (
+                    services.scenario_bids(&a, id)?.items,
+                    services.my_scores(&a, id)?,
+                )
+            } else {
+                (vec![], vec![])
+            };
+            Ok((v, me, opened, bidders, bids, mine))
+        })
+        .await;
     let (v, me, opened, bidders, bids, mine) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(req, Some(account), &e),
@@ -177,13 +178,11 @@ pub async fn declare(
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let f = form.0;
-    let (a, services, conflict, note) = (
-        actor(&account),
-        state.services.clone(),
-        f.flag("has_conflict"),
-        f.get("note"),
-    );
-    match run(move || services.declare_conflict(&a, id, conflict, note)).await {
+    let (a, conflict, note) = (actor(&account), f.flag("has_conflict"), f.get("note"));
+    match state
+        .call(move |services| services.declare_conflict(&a, id, conflict, note))
+        .await
+    {
         Ok(_) => see_other(&format!("/evaluate/{}", id.0)),
         Err(
             e @ (Error::Conflict { .. } | Error::IllegalTransition { .. } | Error::Validation(_)),
@@ -210,8 +209,11 @@ pub async fn dissent(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (a, services, body) = (actor(&account), state.services.clone(), form.0.get("body"));
-    match run(move || services.dissent(&a, id, body)).await {
+    let (a, body) = (actor(&account), form.0.get("body"));
+    match state
+        .call(move |services| services.dissent(&a, id, body))
+        .await
+    {
         Ok(_) => see_other(&format!("/evaluate/{}?notice=saved", id.0)),
         Err(e @ (Error::IllegalTransition { .. } | Error::Validation(_))) => {
             let m = match &e {
@@ -265,15 +267,16 @@ async fn sheet_page(
     typed: Option<Vec<(String, String)>>,
     errors: FormErrors,
 ) -> HttpResponse {
-    let (a, services) = (actor(account), state.services.clone());
-    let loaded = run(move || {
-        Ok((
-            services.scenario(Some(&a), sid)?,
-            services.bid(&a, bid)?,
-            services.my_scores(&a, sid)?,
-        ))
-    })
-    .await;
+    let a = actor(account);
+    let loaded = state
+        .call(move |services| {
+            Ok((
+                services.scenario(Some(&a), sid)?,
+                services.bid(&a, bid)?,
+                services.my_scores(&a, sid)?,
+            ))
+        })
+        .await;
     let (v, b, mine) = match loaded {
         Ok(x) if x.1.bid.scenario == sid => x,
         Ok(_) => return error_page(req, Some(account), &Error::NotFound),
@@ -409,8 +412,11 @@ pub async fn save_sheet(
         });
         positions.push(i);
     }
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.save_scores(&a, BidId(bid), lines)).await {
+    let a = actor(&account);
+    match state
+        .call(move |services| services.save_scores(&a, BidId(bid), lines))
+        .await
+    {
         Ok(_) => see_other(&format!("/evaluate/{sid}?notice=saved")),
         Err(Error::Validation(errs)) => {
             let t = Tr::new(crate::session::locale_of(&req));

@@ -15,7 +15,7 @@ pub use owner::*;
 use domain::Error;
 
 use super::{
-    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, see_other,
 };
 
 fn message_of(e: &Error) -> Option<String> {

@@ -8,7 +8,7 @@ use askama::Template;
 use domain::evaluation::round2;
 use domain::scenario::ScenarioId;
 
-use super::{PageCtx, actor, current_account, error_page, render, run};
+use super::{PageCtx, actor, current_account, error_page, render};
 use crate::AppState;
 use crate::format::{beijing, money};
 
@@ -34,8 +34,10 @@ pub async fn notices(
         .filter(|p| *p >= 1)
         .unwrap_or(1);
     let per_page = 20;
-    let services = state.services.clone();
-    let list = match run(move || services.award_notices((page - 1) * per_page, per_page)).await {
+    let list = match state
+        .call(move |services| services.award_notices((page - 1) * per_page, per_page))
+        .await
+    {
         Ok(l) => l,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
@@ -81,8 +83,7 @@ pub async fn notice(
 ) -> HttpResponse {
     let account = current_account(&req, &state).await;
     let id = ScenarioId(path.into_inner());
-    let services = state.services.clone();
-    let n = match run(move || services.award_notice(id)).await {
+    let n = match state.call(move |services| services.award_notice(id)).await {
         Ok(n) => n,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
@@ -126,14 +127,15 @@ pub async fn my_result(
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let (a, services) = (actor(&account), state.services.clone());
-    let loaded = run(move || {
-        Ok((
-            services.scenario(Some(&a), id)?,
-            services.my_result(&a, id)?,
-        ))
-    })
-    .await;
+    let a = actor(&account);
+    let loaded = state
+        .call(move |services| {
+            Ok((
+                services.scenario(Some(&a), id)?,
+                services.my_result(&a, id)?,
+            ))
+        })
+        .await;
     let (v, r) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(&req, Some(&account), &e),

@@ -11,7 +11,7 @@ use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
 
 use super::*;
-use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{beijing, money};
 use crate::i18n::Tr;
@@ -43,13 +43,14 @@ async fn panel_page(
     id: ScenarioId,
     message: Option<String>,
 ) -> HttpResponse {
-    let (a, services) = (actor(account), state.services.clone());
-    let loaded = run(move || {
-        let v = services.scenario(Some(&a), id)?;
-        domain::policy::require_scenario_owner(&a, &v.scenario)?;
-        Ok((v, services.panel(&a, id)?, services.active_evaluators()?))
-    })
-    .await;
+    let a = actor(account);
+    let loaded = state
+        .call(move |services| {
+            let v = services.scenario(Some(&a), id)?;
+            domain::policy::require_scenario_owner(&a, &v.scenario)?;
+            Ok((v, services.panel(&a, id)?, services.active_evaluators()?))
+        })
+        .await;
     let (v, panel, all) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(req, Some(account), &e),
@@ -149,8 +150,11 @@ pub async fn set_panel(
         .filter_map(|s| s.parse().ok())
         .map(UserId)
         .collect();
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.set_panel(&a, id, ids)).await {
+    let a = actor(&account);
+    match state
+        .call(move |services| services.set_panel(&a, id, ids))
+        .await
+    {
         Ok(_) => see_other(&format!("/scenarios/{}/panel?notice=saved", id.0)),
         Err(e) => match message_of(&e) {
             Some(m) => panel_page(&req, &state, &account, id, Some(m)).await,
@@ -170,8 +174,11 @@ pub async fn draw_panel(
     let f = form.0;
     let n: usize = f.get("n").trim().parse().unwrap_or(0);
     let reason = f.get("reason");
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.draw_panel(&a, id, n, reason)).await {
+    let a = actor(&account);
+    match state
+        .call(move |services| services.draw_panel(&a, id, n, reason))
+        .await
+    {
         Ok(_) => see_other(&format!("/scenarios/{}/panel?notice=saved", id.0)),
         Err(e) => match message_of(&e) {
             Some(m) => panel_page(&req, &state, &account, id, Some(m)).await,
@@ -221,9 +228,10 @@ async fn ranking_page(
     errors: FormErrors,
     message: Option<String>,
 ) -> HttpResponse {
-    let (a, services) = (actor(account), state.services.clone());
-    let loaded =
-        run(move || Ok((services.scenario(Some(&a), id)?, services.ranking(&a, id)?))).await;
+    let a = actor(account);
+    let loaded = state
+        .call(move |services| Ok((services.scenario(Some(&a), id)?, services.ranking(&a, id)?)))
+        .await;
     let (v, r) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(req, Some(account), &e),
@@ -343,8 +351,11 @@ pub async fn award(
     let f = form.0;
     let bid = BidId(f.get("bid_id").parse().unwrap_or(-1));
     let justification = Some(f.get("justification"));
-    let (a, services) = (actor(&account), state.services.clone());
-    match run(move || services.award(&a, id, bid, justification)).await {
+    let a = actor(&account);
+    match state
+        .call(move |services| services.award(&a, id, bid, justification))
+        .await
+    {
         Ok(_) => see_other(&format!("/scenarios/{}/notice", id.0)),
         Err(Error::Validation(errs)) => {
             let t = Tr::new(crate::session::locale_of(&req));

@@ -7,7 +7,7 @@ use domain::Error;
 use domain::scenario::{ScenarioId, parse_reason};
 use domain::services::accounts::Account;
 
-use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, run, see_other};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{beijing, datetime_local, parse_datetime_local};
 use crate::i18n::Tr;
@@ -72,13 +72,13 @@ async fn confirm_page(
         message,
     } = feedback;
     let a = actor(account);
-    let services = state.services.clone();
-    let v = match run(move || {
-        let v = services.scenario(Some(&a), id)?;
-        domain::policy::require_scenario_owner(&a, &v.scenario)?;
-        Ok(v)
-    })
-    .await
+    let v = match state
+        .call(move |services| {
+            let v = services.scenario(Some(&a), id)?;
+            domain::policy::require_scenario_owner(&a, &v.scenario)?;
+            Ok(v)
+        })
+        .await
     {
         Ok(v) => v,
         Err(e) => return error_page(req, Some(account), &e),
@@ -165,23 +165,34 @@ pub async fn act(
     let f = form.0;
     let t = Tr::new(crate::session::locale_of(&req));
     let a = actor(&account);
-    let services = state.services.clone();
     let value = match step {
         Step::Extend => f.get("bid_deadline"),
         Step::Cancel => f.get("reason"),
         Step::Publish => String::new(),
     };
     let result: domain::Result<()> = match step {
-        Step::Publish => run(move || services.publish_scenario(&a, id).map(drop)).await,
+        Step::Publish => {
+            state
+                .call(move |services| services.publish_scenario(&a, id).map(drop))
+                .await
+        }
         Step::Extend => match parse_datetime_local(&value) {
-            Some(d) => run(move || services.extend_deadline(&a, id, d).map(drop)).await,
+            Some(d) => {
+                state
+                    .call(move |services| services.extend_deadline(&a, id, d).map(drop))
+                    .await
+            }
             None => Err(Error::field(
                 "bid_deadline",
                 "请选择日期和时间 / choose a date and time",
             )),
         },
         Step::Cancel => match parse_reason(&value) {
-            Ok(r) => run(move || services.cancel_scenario(&a, id, r).map(drop)).await,
+            Ok(r) => {
+                state
+                    .call(move |services| services.cancel_scenario(&a, id, r).map(drop))
+                    .await
+            }
             Err(e) => Err(e),
         },
     };

@@ -12,7 +12,7 @@ use domain::services::accounts::Account;
 use domain::services::scenarios::QuestionView;
 
 use super::{
-    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, run, see_other,
+    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, see_other,
 };
 use crate::AppState;
 use crate::format::beijing;
@@ -101,8 +101,10 @@ pub(in crate::pages) async fn detail_page(
     bid: crate::pages::bids::BidFormState,
 ) -> HttpResponse {
     let viewer = account.map(actor);
-    let services = state.services.clone();
-    let d = match run(move || services.scenario_detail(viewer.as_ref(), id)).await {
+    let d = match state
+        .call(move |services| services.scenario_detail(viewer.as_ref(), id))
+        .await
+    {
         Ok(d) => d,
         Err(e) => return error_page(req, account, &e),
     };
@@ -219,9 +221,9 @@ pub async fn ask(
     let id = ScenarioId(path.into_inner());
     let body = form.0.get("body");
     let a = actor(&account);
-    let services = state.services.clone();
     let result = match parse_body(&body, MAX_QUESTION) {
-        Ok(text) => run(move || services.ask_question(&a, id, text))
+        Ok(text) => state
+            .call(move |services| services.ask_question(&a, id, text))
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -254,9 +256,12 @@ pub async fn answer(
     let account = signed_in!(req, state);
     let id = QuestionId(path.into_inner());
     let a = actor(&account);
-    let services = state.services.clone();
     let result = match parse_body(&form.0.get("body"), MAX_ANSWER) {
-        Ok(text) => run(move || services.answer_question(&a, id, text)).await,
+        Ok(text) => {
+            state
+                .call(move |services| services.answer_question(&a, id, text))
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {

@@ -10,9 +10,7 @@ use domain::services::accounts::Account;
 use domain::services::scenarios::ScenarioView;
 use domain::{Error, FieldError};
 
-use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, actor, error_page, render, run, see_other,
-};
+use super::{CheckedForm, FormData, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{datetime_local, parse_datetime_local, parse_yuan, yuan_input};
 use crate::i18n::Tr;
@@ -319,13 +317,13 @@ pub async fn edit_form(
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let a = actor(&account);
-    let services = state.services.clone();
-    match run(move || {
-        let v = services.scenario(Some(&a), id)?;
-        domain::policy::require_scenario_owner(&a, &v.scenario)?;
-        Ok(v)
-    })
-    .await
+    match state
+        .call(move |services| {
+            let v = services.scenario(Some(&a), id)?;
+            domain::policy::require_scenario_owner(&a, &v.scenario)?;
+            Ok(v)
+        })
+        .await
     {
         Ok(v) => form_page(
             &req,
@@ -372,10 +370,13 @@ async fn save(
     }
     let (input, form_errs, positions) = sf.input(&t);
     let a = actor(&account);
-    let services = state.services.clone();
     let result = match ScenarioFields::try_from(input.clone()) {
         Ok(fields) if form_errs.is_empty() => match id {
-            None => run(move || services.create_scenario(&a, fields)).await,
+            None => {
+                state
+                    .call(move |services| services.create_scenario(&a, fields))
+                    .await
+            }
             Some(id) => {
                 let patch = ScenarioPatch {
                     title: Some(input.title),
@@ -390,7 +391,9 @@ async fn save(
                     procurement_type: Some(input.procurement_type),
                     criteria: Some(input.criteria),
                 };
-                run(move || services.update_scenario(&a, id, patch)).await
+                state
+                    .call(move |services| services.update_scenario(&a, id, patch))
+                    .await
             }
         },
         Ok(_) => Err(Error::Validation(vec![])),

@@ -8,9 +8,9 @@ use askama::Template;
 use domain::scenario::Status;
 use domain::services::scenarios::ScenarioQuery;
 
-use super::{PageCtx, Pager, actor, current_account, error_page, render, run};
+use super::{PageCtx, Pager, actor, current_account, error_page, render};
 use crate::AppState;
-use crate::api::scenarios::{ScenarioListQuery, list_query};
+use crate::query::{ScenarioListQuery, list_query};
 
 use super::*;
 
@@ -53,9 +53,11 @@ pub async fn list(
         })
         .expect("defaults parse"),
     };
-    let services = state.services.clone();
     let viewer = account.as_ref().map(actor);
-    let page = match run(move || services.list_scenarios(viewer.as_ref(), query)).await {
+    let page = match state
+        .call(move |services| services.list_scenarios(viewer.as_ref(), query))
+        .await
+    {
         Ok(p) => p,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
@@ -117,13 +119,15 @@ pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     if let Err(e) = domain::policy::can_draft_scenario(&a) {
         return error_page(&req, Some(&account), &e);
     }
-    let services = state.services.clone();
     let q = ScenarioQuery {
         agency: a.organization_id,
         limit: 500,
         ..Default::default()
     };
-    let page = match run(move || services.list_scenarios(Some(&a), q)).await {
+    let page = match state
+        .call(move |services| services.list_scenarios(Some(&a), q))
+        .await
+    {
         Ok(p) => p,
         Err(e) => return error_page(&req, Some(&account), &e),
     };

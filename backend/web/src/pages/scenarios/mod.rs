@@ -20,7 +20,7 @@ use domain::services::scenarios::{ScenarioQuery, ScenarioView};
 
 use super::{
     CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,
-    run, see_other,
+    see_other,
 };
 use crate::AppState;
 use crate::format::{beijing, money, time_left};
@@ -103,13 +103,15 @@ fn current_warnings(v: &ScenarioView, now: DateTime<Utc>, t: &Tr) -> Vec<String>
 
 /// The newest scenarios open for bids, for the home page (none if the list cannot be read).
 pub async fn latest_open(state: &web::Data<AppState>, t: &Tr, n: i64) -> Vec<Card> {
-    let services = state.services.clone();
     let q = ScenarioQuery {
         status: Some(Status::Published),
         limit: n,
         ..Default::default()
     };
-    match run(move || services.list_scenarios(None, q)).await {
+    match state
+        .call(move |services| services.list_scenarios(None, q))
+        .await
+    {
         Ok(page) => {
             let now = state.services.now();
             page.items.iter().map(|v| card(v, t, now)).collect()

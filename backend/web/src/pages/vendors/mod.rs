@@ -9,13 +9,12 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use domain::Error;
 use domain::ports::OrgFilter;
 
 use super::{PageCtx, Pager, current_account, error_page, render};
 use crate::AppState;
-use crate::api::Paging;
-use crate::api::accounts::OrganizationOut;
+use crate::query::Paging;
+use crate::views::OrganizationOut;
 
 #[derive(Template)]
 #[template(path = "vendors.html")]
@@ -54,10 +53,9 @@ pub async fn directory(
         limit: paging.per_page,
         ..Default::default()
     };
-    let services = state.services.clone();
-    match web::block(move || services.vendor_directory(filter))
+    match state
+        .call(move |services| services.vendor_directory(filter))
         .await
-        .unwrap_or_else(|e| Err(Error::internal(e)))
     {
         Ok(page) => {
             let ctx = PageCtx::new(&req, account.as_ref(), "vendors");

@@ -10,7 +10,7 @@ use domain::ids::OrganizationId;
 
 use crate::AppState;
 use crate::format::beijing;
-use crate::pages::{PageCtx, actor, current_account, error_page, render, run};
+use crate::pages::{PageCtx, actor, current_account, error_page, render};
 
 /// A rating as the profile shows it.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub struct RatingLine {
 #[template(path = "organization.html")]
 struct OrgPage {
     ctx: PageCtx,
-    org: crate::api::accounts::OrganizationOut,
+    org: crate::views::OrganizationOut,
     reputation: Option<String>,
     count_text: String,
     ratings: Vec<RatingLine>,
@@ -45,19 +45,19 @@ pub async fn organization(
     let account = current_account(&req, &state).await;
     let id = OrganizationId(path.into_inner());
     let viewer = account.as_ref().map(actor);
-    let services = state.services.clone();
-    let loaded = run(move || {
-        let org = services.organization(viewer.as_ref(), id)?;
-        let ratings = services.vendor_ratings(id)?;
-        let mut titles = HashMap::new();
-        for r in &ratings.ratings {
-            if let Ok(v) = services.scenario(None, r.scenario) {
-                titles.insert(r.scenario, v.scenario.title);
+    let loaded = state
+        .call(move |services| {
+            let org = services.organization(viewer.as_ref(), id)?;
+            let ratings = services.vendor_ratings(id)?;
+            let mut titles = HashMap::new();
+            for r in &ratings.ratings {
+                if let Ok(v) = services.scenario(None, r.scenario) {
+                    titles.insert(r.scenario, v.scenario.title);
+                }
             }
-        }
-        Ok((org, ratings, titles))
-    })
-    .await;
+            Ok((org, ratings, titles))
+        })
+        .await;
     let (org, ratings, titles) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(&req, account.as_ref(), &e),
@@ -67,7 +67,7 @@ pub async fn organization(
         a.user.organization_id == Some(id) && a.user.role == domain::account::Role::Vendor
     });
     let page = OrgPage {
-        org: crate::api::accounts::OrganizationOut::from(&org),
+        org: crate::views::OrganizationOut::from(&org),
         reputation: ratings.reputation.map(|r| format!("{:.2}", round2(r))),
         count_text: ctx
             .t
