@@ -13,6 +13,7 @@ pub mod schema;
 mod time;
 mod tokens;
 
+use domain::message::Message;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -232,7 +233,7 @@ pub fn db_err(e: diesel::result::Error) -> Error {
             tracing::info!(constraint = ?info.constraint_name(), "unique violation: {}", info.message());
             Error::Conflict {
                 code: "duplicate",
-                detail: "已存在相同记录 / this already exists".into(),
+                detail: Message::new("已存在相同记录", "this already exists"),
             }
         }
         other => Error::Internal(anyhow::Error::new(other)),

@@ -1,6 +1,7 @@
 //! Sealed bids: the parsed fields, the canonical content a receipt hashes, and the sealing
 //! rule as a plain function.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
@@ -36,11 +37,11 @@ impl BidStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Result<BidStatus, String> {
+    pub fn parse(s: &str) -> Result<BidStatus, Message> {
         match s {
             "submitted" => Ok(BidStatus::Submitted),
             "withdrawn" => Ok(BidStatus::Withdrawn),
-            other => Err(format!("unknown bid status '{other}'")),
+            other => Err(Message::same(format!("unknown bid status '{other}'"))),
         }
     }
 }
@@ -72,12 +73,16 @@ impl BidFields {
         let price = f.take(
             "price_fen",
             match r.price_fen {
-                None => Err("请填写报价 / the price is required".to_string()),
-                Some(p) if p <= 0 => Err("报价必须大于零 / the price must be positive".to_string()),
-                Some(p) if p > budget_max_fen => Err(format!(
-                    "报价不能超过预算上限 {} 元 / the price may not exceed the budget of {} yuan",
-                    budget_max_fen / 100,
-                    budget_max_fen / 100
+                None => Err(Message::new("请填写报价", "the price is required")),
+                Some(p) if p <= 0 => {
+                    Err(Message::new("报价必须大于零", "the price must be positive"))
+                }
+                Some(p) if p > budget_max_fen => Err(Message::new(
+                    format!("报价不能超过预算上限 {} 元", budget_max_fen / 100),
+                    format!(
+                        "the price may not exceed the budget of {} yuan",
+                        budget_max_fen / 100
+                    ),
                 )),
                 Some(p) => Ok(p),
             },
@@ -85,12 +90,17 @@ impl BidFields {
         let days = f.take(
             "delivery_days",
             match r.delivery_days {
-                None => Err("请填写交付天数 / the delivery time is required".to_string()),
-                Some(d) if d <= 0 => {
-                    Err("交付天数必须大于零 / the delivery time must be positive".to_string())
-                }
-                Some(d) if d > MAX_DELIVERY_DAYS => Err(format!(
-                    "交付天数最多 {MAX_DELIVERY_DAYS} 天 / at most {MAX_DELIVERY_DAYS} days"
+                None => Err(Message::new(
+                    "请填写交付天数",
+                    "the delivery time is required",
+                )),
+                Some(d) if d <= 0 => Err(Message::new(
+                    "交付天数必须大于零",
+                    "the delivery time must be positive",
+                )),
+                Some(d) if d > MAX_DELIVERY_DAYS => Err(Message::new(
+                    format!("交付天数最多 {MAX_DELIVERY_DAYS} 天"),
+                    format!("at most {MAX_DELIVERY_DAYS} days"),
                 )),
                 Some(d) => Ok(d as i32),
             },
@@ -221,7 +231,10 @@ pub fn parse_filename(raw: &str) -> Result<String> {
     if name.chars().any(|c| c.is_control() || c == '"') {
         return Err(Error::field(
             "file",
-            "文件名含有不允许的字符 / the file name has characters that are not allowed",
+            Message::new(
+                "文件名含有不允许的字符",
+                "the file name has characters that are not allowed",
+            ),
         ));
     }
     Ok(name)

@@ -1,6 +1,7 @@
 //! The unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from a
 //! 31-character alphabet, the last one a check character over the first 17.
 
+use crate::message::Message;
 use serde::Serialize;
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -14,30 +15,31 @@ const WEIGHTS: [u32; 17] = [
 pub struct CreditCode(String);
 
 impl CreditCode {
-    pub fn parse(raw: &str) -> Result<CreditCode, String> {
+    pub fn parse(raw: &str) -> Result<CreditCode, Message> {
         let s = raw.trim().to_ascii_uppercase();
         if s.chars().count() != 18 {
-            return Err(
-                "统一社会信用代码应为18位 / the unified social credit code has 18 characters"
-                    .into(),
-            );
+            return Err(Message::new(
+                "统一社会信用代码应为18位",
+                "the unified social credit code has 18 characters",
+            ));
         }
         let mut values = Vec::with_capacity(18);
         for c in s.bytes() {
             match ALPHABET.iter().position(|a| *a == c) {
                 Some(v) => values.push(v as u32),
                 None => {
-                    return Err(format!(
-                        "统一社会信用代码含有无效字符 '{}' / invalid character '{}' in the credit code",
-                        c as char, c as char
+                    return Err(Message::new(
+                        format!("统一社会信用代码含有无效字符 '{}'", c as char),
+                        format!("invalid character '{}' in the credit code", c as char),
                     ));
                 }
             }
         }
         if check_value(&values[..17]) != values[17] {
-            return Err(
-                "统一社会信用代码校验位不正确 / the credit code's check character is wrong".into(),
-            );
+            return Err(Message::new(
+                "统一社会信用代码校验位不正确",
+                "the credit code's check character is wrong",
+            ));
         }
         Ok(CreditCode(s))
     }

@@ -3,20 +3,22 @@
 
 use std::fmt;
 
+use crate::message::Message;
+
 /// A bad value in one named input field.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The field's name as the API spells it, dotted for nested fields (`organization.name`).
     pub field: String,
-    /// A message for people, in Simplified Chinese first, then English.
-    pub message: String,
+    /// What is wrong, in both languages.
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: Message) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            message,
         }
     }
 
@@ -35,10 +37,10 @@ pub enum Error {
     Validation(Vec<FieldError>),
     /// The caller is not signed in, or its credentials are bad (HTTP 401).
     #[error("unauthorized: {0}")]
-    Unauthorized(String),
+    Unauthorized(Message),
     /// The caller is known but may not do this (HTTP 403); the text says why.
     #[error("forbidden: {0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// The thing does not exist, or the caller may not know that it does (HTTP 404).
     #[error("not found")]
     NotFound,
@@ -47,7 +49,7 @@ pub enum Error {
     Conflict {
         /// A stable machine-readable code, e.g. `duplicate_email`.
         code: &'static str,
-        detail: String,
+        detail: Message,
     },
     /// A lifecycle move that the current state does not allow (HTTP 409); the answer names
     /// the state and the move.
@@ -55,7 +57,7 @@ pub enum Error {
     IllegalTransition {
         current: crate::scenario::Status,
         action: crate::scenario::Move,
-        detail: String,
+        detail: Message,
     },
     /// Too many attempts; try again after this many seconds (HTTP 429).
     #[error("too many requests, retry after {retry_after_secs}s")]
@@ -70,7 +72,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A single-field validation error.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, message: Message) -> Self {
         Error::Validation(vec![FieldError::new(field, message)])
     }
 
@@ -92,7 +94,7 @@ impl Fields {
     }
 
     /// Keeps the value if it parsed, or records the error under `field`.
-    pub fn take<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+    pub fn take<T>(&mut self, field: &str, parsed: Result<T, Message>) -> Option<T> {
         match parsed {
             Ok(v) => Some(v),
             Err(message) => {
@@ -108,7 +110,7 @@ impl Fields {
             .extend(errors.into_iter().map(|e| e.nested(parent)));
     }
 
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: &str, message: Message) {
         self.errors.push(FieldError::new(field, message));
     }
 
@@ -134,8 +136,8 @@ mod tests {
     fn fields_collects_every_error_and_nests_names() {
         let mut f = Fields::new();
         assert_eq!(f.take::<u8>("a", Ok(1)), Some(1));
-        assert_eq!(f.take::<u8>("b", Err("bad".into())), None);
-        f.extend_nested("org", vec![FieldError::new("name", "empty")]);
+        assert_eq!(f.take::<u8>("b", Err(Message::same("bad"))), None);
+        f.extend_nested("org", vec![FieldError::new("name", Message::same("empty"))]);
         match f.finish() {
             Err(Error::Validation(errs)) => {
                 let names: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();

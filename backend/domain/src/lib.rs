@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod event;
 pub mod ids;
 pub mod job;
+pub mod message;
 pub mod policy;
 pub mod ports;
 pub mod scenario;

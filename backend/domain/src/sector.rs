@@ -1,5 +1,6 @@
 //! The closed list of domains (sectors) a scenario belongs to and evaluators have expertise in.
 
+use crate::message::Message;
 use serde::{Deserialize, Serialize};
 
 /// A scenario domain, with its zh-CN and en labels.
@@ -65,15 +66,18 @@ impl Sector {
     }
 
     /// Parses the API spelling.
-    pub fn parse(code: &str) -> Result<Sector, String> {
+    pub fn parse(code: &str) -> Result<Sector, Message> {
         Sector::ALL
             .into_iter()
             .find(|s| s.code() == code.trim())
             .ok_or_else(|| {
-                format!(
-                    "未知领域 / unknown domain '{}'; expected one of: {}",
-                    code.trim(),
-                    Sector::ALL.map(Sector::code).join(", ")
+                Message::new(
+                    "未知领域",
+                    format!(
+                        "unknown domain '{}'; expected one of: {}",
+                        code.trim(),
+                        Sector::ALL.map(Sector::code).join(", ")
+                    ),
                 )
             })
     }

@@ -1,29 +1,39 @@
 //! Small helpers for bounded, trimmed text values.
 
+use crate::message::Message;
 /// Trims `raw` and checks its length in characters. `what` names the value in messages.
-pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, String> {
+pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, Message> {
     let s = raw.trim();
     let n = s.chars().count();
     if n < min {
         if min <= 1 {
-            return Err("不能为空 / must not be empty".into());
+            return Err(Message::new("不能为空", "must not be empty"));
         }
-        return Err(format!("至少 {min} 个字符 / at least {min} characters"));
+        return Err(Message::new(
+            format!("至少 {min} 个字符"),
+            format!("at least {min} characters"),
+        ));
     }
     if n > max {
-        return Err(format!("最多 {max} 个字符 / at most {max} characters"));
+        return Err(Message::new(
+            format!("最多 {max} 个字符"),
+            format!("at most {max} characters"),
+        ));
     }
     if s.chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        return Err("含有不可见控制字符 / contains control characters".into());
+        return Err(Message::new(
+            "含有不可见控制字符",
+            "contains control characters",
+        ));
     }
     Ok(s.to_string())
 }
 
 /// A list of short tags: each trimmed, lower-cased for ASCII, empty ones dropped, duplicates
 /// removed (first spelling kept), at most `max_count` tags of at most `max_len` characters.
-pub fn tags(raw: &[String], max_count: usize, max_len: usize) -> Result<Vec<String>, String> {
+pub fn tags(raw: &[String], max_count: usize, max_len: usize) -> Result<Vec<String>, Message> {
     let mut out: Vec<String> = Vec::new();
     for t in raw {
         let t = t.trim().to_lowercase();
@@ -31,20 +41,25 @@ pub fn tags(raw: &[String], max_count: usize, max_len: usize) -> Result<Vec<Stri
             continue;
         }
         if t.chars().count() > max_len {
-            return Err(format!(
-                "每个标签最多 {max_len} 个字符 / each tag at most {max_len} characters"
+            return Err(Message::new(
+                format!("每个标签最多 {max_len} 个字符"),
+                format!("each tag at most {max_len} characters"),
             ));
         }
         if t.chars().any(char::is_control) {
-            return Err("标签含有控制字符 / a tag contains control characters".into());
+            return Err(Message::new(
+                "标签含有控制字符",
+                "a tag contains control characters",
+            ));
         }
         if !out.contains(&t) {
             out.push(t);
         }
     }
     if out.len() > max_count {
-        return Err(format!(
-            "最多 {max_count} 个标签 / at most {max_count} tags"
+        return Err(Message::new(
+            format!("最多 {max_count} 个标签"),
+            format!("at most {max_count} tags"),
         ));
     }
     Ok(out)
@@ -68,7 +83,7 @@ mod tests {
         assert!(bounded("青山区数据局", 1, 3).is_err());
         assert!(bounded("   ", 1, 10).is_err());
         assert!(bounded("a\u{0}b", 1, 10).is_err());
-        assert!(bounded("ab", 3, 10).unwrap_err().contains('3'));
+        assert!(bounded("ab", 3, 10).unwrap_err().contains("3"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! cookie. A state-changing API request authenticated by the cookie must also carry the CSRF
 //! token in `X-CSRF-Token`, so that another site cannot make the browser act.
 
+use domain::message::Message;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
@@ -166,7 +167,10 @@ fn token_source(req: &HttpRequest) -> Source {
 }
 
 fn unauthorized(why: &str) -> ApiError {
-    ApiError(Error::Unauthorized(format!("需要有效的登录凭证 / {why}")))
+    ApiError(Error::Unauthorized(Message::new(
+        "需要有效的登录凭证",
+        why.to_string(),
+    )))
 }
 
 /// Authenticates a request, API or page alike: the one actor extractor. A cookie-borne token on
@@ -192,9 +196,10 @@ pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
         && !session::csrf_header_ok(req)
     {
-        return Err(ApiError(Error::Forbidden(
-            "缺少或错误的 CSRF 令牌 / missing or wrong X-CSRF-Token header".into(),
-        )));
+        return Err(ApiError(Error::Forbidden(Message::new(
+            "缺少或错误的 CSRF 令牌",
+            "missing or wrong X-CSRF-Token header",
+        ))));
     }
     let token_actor = actor_of(&claims).map_err(|e| unauthorized(&e))?;
     // The session as the database sees it now: role and organization from there, never

@@ -4,8 +4,25 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
+use domain::message::Message;
 use domain::{Error, FieldError};
 use serde::Serialize;
+
+/// One bad field of a problem: its name and what is wrong, in both languages (`中文 / English`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<&FieldError> for FieldProblem {
+    fn from(e: &FieldError) -> Self {
+        FieldProblem {
+            field: e.field.clone(),
+            message: e.message.to_string(),
+        }
+    }
+}
 
 /// A problem body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -28,7 +45,7 @@ pub struct Problem {
     /// Every bad field, for 422 answers.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldProblem>,
 }
 
 /// A domain error on its way to an API client.
@@ -96,33 +113,38 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str, &'static str, Option<St
     }
 }
 
-/// The detail text a user may see.
-pub fn public_detail(e: &Error) -> String {
+/// The detail a user may see, in both languages.
+pub fn public_message(e: &Error) -> Message {
     match e {
-        Error::Validation(v) => {
-            format!("{} 个字段有误 / {} field(s) are invalid", v.len(), v.len())
-        }
+        Error::Validation(v) => Message::new(
+            format!("{} 个字段有误", v.len()),
+            format!("{} field(s) are invalid", v.len()),
+        ),
         Error::Unauthorized(m) | Error::Forbidden(m) => m.clone(),
-        Error::NotFound => "资源不存在 / the resource does not exist".into(),
+        Error::NotFound => Message::new("资源不存在", "the resource does not exist"),
         Error::Conflict { detail, .. } => detail.clone(),
         Error::IllegalTransition {
             current,
             action,
             detail,
         } => {
-            let (zh, en) = detail
-                .split_once(" / ")
-                .unwrap_or((detail.as_str(), detail.as_str()));
             let (current, action) = (current.code(), action.code());
-            format!(
-                "{zh}（当前状态 {current}，操作 {action}）/ cannot {action} while {current}: {en}"
+            Message::new(
+                format!("{}（当前状态 {current}，操作 {action}）", detail.zh),
+                format!("cannot {action} while {current}: {}", detail.en),
             )
         }
-        Error::TooManyRequests { retry_after_secs } => {
-            format!("请 {retry_after_secs} 秒后重试 / try again in {retry_after_secs} seconds")
-        }
-        Error::Internal(_) => "请稍后重试 / please try again later".into(),
+        Error::TooManyRequests { retry_after_secs } => Message::new(
+            format!("请 {retry_after_secs} 秒后重试"),
+            format!("try again in {retry_after_secs} seconds"),
+        ),
+        Error::Internal(_) => Message::new("请稍后重试", "please try again later"),
     }
+}
+
+/// The detail text of an API answer: both languages, `中文 / English`.
+pub fn public_detail(e: &Error) -> String {
+    public_message(e).to_string()
 }
 
 /// The problem response of a status with a detail (also used for panics and bad JSON).
@@ -154,7 +176,7 @@ impl Problem {
             code,
             current_status: None,
             action: None,
-            errors,
+            errors: errors.iter().map(FieldProblem::from).collect(),
         }
     }
 
@@ -211,15 +233,18 @@ pub fn json_error_handler(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
-    let (status, detail, field) = match &err {
+    let (status, field_message, field) = match &err {
         J::ContentType => (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "请求体须为 application/json / the body must be application/json".to_string(),
+            Message::new(
+                "请求体须为 application/json",
+                "the body must be application/json",
+            ),
             None,
         ),
         J::Overflow { .. } | J::OverflowKnownLength { .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
-            "请求体过大 / the body is too large".to_string(),
+            Message::new("请求体过大", "the body is too large"),
             None,
         ),
         J::Deserialize(e) => {
@@ -233,18 +258,19 @@ pub fn json_error_handler(
                 .unwrap_or_else(|| "body".into());
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("请求体格式错误 / malformed JSON: {msg}"),
+                Message::new("请求体格式错误", format!("malformed JSON: {msg}")),
                 Some(field),
             )
         }
         other => (
             StatusCode::BAD_REQUEST,
-            format!("请求体无法读取 / unreadable body: {other}"),
+            Message::new("请求体无法读取", format!("unreadable body: {other}")),
             None,
         ),
     };
+    let detail = field_message.to_string();
     let errors = field
-        .map(|f| vec![FieldError::new(f, detail.clone())])
+        .map(|f| vec![FieldError::new(f, field_message.clone())])
         .unwrap_or_default();
     let resp = problem_response(
         status,
@@ -266,14 +292,14 @@ pub fn query_error_handler(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let detail = format!("查询参数有误 / invalid query parameters: {err}");
+    let message = Message::new("查询参数有误", format!("invalid query parameters: {err}"));
     let resp = problem_response(
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation",
         "请求无效 / Bad request",
-        detail.clone(),
+        message.to_string(),
         None,
-        vec![FieldError::new("query", detail)],
+        vec![FieldError::new("query", message)],
     );
     actix_web::error::InternalError::from_response(err, resp).into()
 }

@@ -2,6 +2,7 @@
 //! stream to a temporary file while they are hashed and checked (size, PDF magic bytes), so
 //! a large file never sits in memory and a refused one leaves nothing behind.
 
+use domain::message::Message;
 use std::path::{Path, PathBuf};
 
 use actix_multipart::Field;
@@ -27,7 +28,7 @@ pub struct Stored {
     pub created: bool,
 }
 
-fn refused(message: &str) -> Error {
+fn refused(message: Message) -> Error {
     Error::field("file", message)
 }
 
@@ -53,27 +54,43 @@ impl FileStore {
             .join("tmp")
             .join(format!("{}.part", domain::security::new_token()));
         let result = async {
-            let mut file = tokio::fs::File::create(&tmp).await.map_err(Error::internal)?;
+            let mut file = tokio::fs::File::create(&tmp)
+                .await
+                .map_err(Error::internal)?;
             let mut hasher = Sha256::new();
             let mut size: u64 = 0;
             let mut head: Vec<u8> = Vec::with_capacity(8);
             while let Some(chunk) = field.next().await {
-                let chunk = chunk.map_err(|e| refused(&format!("上传中断 / the upload broke off: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    refused(Message::new(
+                        "上传中断",
+                        format!("the upload broke off: {e}"),
+                    ))
+                })?;
                 size += chunk.len() as u64;
                 if size > MAX_ATTACHMENT_BYTES {
-                    return Err(refused("文件超过 10 MB / the file is larger than 10 MB"));
+                    return Err(refused(Message::new(
+                        "文件超过 10 MB",
+                        "the file is larger than 10 MB",
+                    )));
                 }
                 if head.len() < 5 {
                     head.extend(chunk.iter().take(5 - head.len()));
                     if head.len() == 5 && !looks_like_pdf(&head) {
-                        return Err(refused("只接受 PDF 文件（按文件内容判断）/ only PDF files are accepted (judged by content, not name)"));
+                        return Err(refused(Message::new(
+                            "只接受 PDF 文件（按文件内容判断）",
+                            "only PDF files are accepted (judged by content, not name)",
+                        )));
                     }
                 }
                 hasher.update(&chunk);
                 file.write_all(&chunk).await.map_err(Error::internal)?;
             }
             if !looks_like_pdf(&head) {
-                return Err(refused("只接受 PDF 文件（按文件内容判断）/ only PDF files are accepted (judged by content, not name)"));
+                return Err(refused(Message::new(
+                    "只接受 PDF 文件（按文件内容判断）",
+                    "only PDF files are accepted (judged by content, not name)",
+                )));
             }
             file.flush().await.map_err(Error::internal)?;
             file.sync_all().await.map_err(Error::internal)?;

@@ -74,20 +74,9 @@ impl Tr {
         self.locale == Locale::ZhCn
     }
 
-    /// Picks this language's half of a bilingual domain message (`中文 / English`).
-    pub fn pick(&self, msg: &str) -> String {
-        pick(msg, self.locale)
-    }
-}
-
-/// The half of a `中文 / English` message for a language; messages without the separator stay whole.
-pub fn pick(msg: &str, locale: Locale) -> String {
-    match msg.split_once(" / ") {
-        Some((zh, en)) => match locale {
-            Locale::ZhCn => zh.trim().to_string(),
-            Locale::En => en.trim().to_string(),
-        },
-        None => msg.to_string(),
+    /// A domain message in this language.
+    pub fn msg(&self, m: &domain::message::Message) -> String {
+        m.get(self.locale).to_string()
     }
 }
 
@@ -138,18 +127,5 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing locale keys: {missing:#?}");
-    }
-
-    #[test]
-    fn bilingual_messages_split_by_language() {
-        assert_eq!(
-            pick("不能为空 / must not be empty", Locale::ZhCn),
-            "不能为空"
-        );
-        assert_eq!(
-            pick("不能为空 / must not be empty", Locale::En),
-            "must not be empty"
-        );
-        assert_eq!(pick("plain", Locale::En), "plain");
     }
 }

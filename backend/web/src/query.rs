@@ -1,6 +1,7 @@
 //! The query strings of lists, shared by the API and the pages: paging and the scenario filters.
 
 use domain::ids::OrganizationId;
+use domain::message::Message;
 use domain::scenario::Status;
 use domain::sector::Sector;
 use domain::services::scenarios::ScenarioQuery;
@@ -20,12 +21,15 @@ impl Paging {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(20);
         if page < 1 {
-            errors.push(FieldError::new("page", "页码从 1 开始 / page starts at 1"));
+            errors.push(FieldError::new(
+                "page",
+                Message::new("页码从 1 开始", "page starts at 1"),
+            ));
         }
         if !(1..=100).contains(&per_page) {
             errors.push(FieldError::new(
                 "per_page",
-                "每页 1 到 100 条 / per_page must be 1 to 100",
+                Message::new("每页 1 到 100 条", "per_page must be 1 to 100"),
             ));
         }
         if errors.is_empty() {

@@ -5,6 +5,7 @@
 use actix_multipart::Multipart;
 use domain::Error;
 use domain::bid::parse_filename;
+use domain::message::Message;
 use domain::services::bids::NewAttachment;
 use futures_util::StreamExt;
 
@@ -36,8 +37,9 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
         if parts > MAX_PARTS {
             up.error = Some(Error::field(
                 "file",
-                format!(
-                    "表单部分过多（最多 {MAX_PARTS} 个）/ too many form parts (at most {MAX_PARTS})"
+                Message::new(
+                    format!("表单部分过多（最多 {MAX_PARTS} 个）"),
+                    format!("too many form parts (at most {MAX_PARTS})"),
                 ),
             ));
             break;
@@ -47,7 +49,7 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
             Err(e) => {
                 up.error.get_or_insert(Error::field(
                     "file",
-                    format!("上传格式错误 / malformed upload: {e}"),
+                    Message::new("上传格式错误", format!("malformed upload: {e}")),
                 ));
                 break;
             }
@@ -66,10 +68,9 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
                 drain(field).await;
                 Err(Error::field(
                     "file",
-                    format!(
-                        "最多 {} 个附件 / at most {} attachments",
-                        domain::bid::MAX_ATTACHMENTS,
-                        domain::bid::MAX_ATTACHMENTS
+                    Message::new(
+                        format!("最多 {} 个附件", domain::bid::MAX_ATTACHMENTS),
+                        format!("at most {} attachments", domain::bid::MAX_ATTACHMENTS),
                     ),
                 ))
             } else {
@@ -103,14 +104,17 @@ pub async fn receive_pdfs(state: &AppState, mut payload: Multipart, limit: usize
                 Ok(_) => {
                     up.error.get_or_insert(Error::field(
                         &name,
-                        "表单文字过长（合计最多 256 KB）/ the form's text is too long (256 KB in all)",
+                        Message::new(
+                            "表单文字过长（合计最多 256 KB）",
+                            "the form's text is too long (256 KB in all)",
+                        ),
                     ));
                     break;
                 }
                 Err(e) => {
                     up.error.get_or_insert(Error::field(
                         &name,
-                        format!("上传格式错误 / malformed upload: {e}"),
+                        Message::new("上传格式错误", format!("malformed upload: {e}")),
                     ));
                     break;
                 }

@@ -6,6 +6,7 @@ mod tests;
 
 pub use requests::*;
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -35,14 +36,15 @@ impl Role {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Role, String> {
+    pub fn parse(s: &str) -> Result<Role, Message> {
         match s.trim() {
             "admin" => Ok(Role::Admin),
             "agency" => Ok(Role::Agency),
             "vendor" => Ok(Role::Vendor),
             "evaluator" => Ok(Role::Evaluator),
-            other => Err(format!(
-                "未知角色 / unknown role '{other}': admin, agency, vendor, evaluator"
+            other => Err(Message::new(
+                "未知角色",
+                format!("unknown role '{other}': admin, agency, vendor, evaluator"),
             )),
         }
     }
@@ -73,11 +75,13 @@ impl OrgKind {
         }
     }
 
-    pub fn parse(s: &str) -> Result<OrgKind, String> {
+    pub fn parse(s: &str) -> Result<OrgKind, Message> {
         match s {
             "agency" => Ok(OrgKind::Agency),
             "vendor" => Ok(OrgKind::Vendor),
-            other => Err(format!("unknown organization kind '{other}'")),
+            other => Err(Message::same(format!(
+                "unknown organization kind '{other}'"
+            ))),
         }
     }
 }
@@ -137,11 +141,11 @@ impl Locale {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, String> {
+    pub fn parse(raw: &str) -> Result<Email, Message> {
         let s = raw.trim();
-        let bad = || Err("邮箱格式不正确 / not a valid e-mail address".to_string());
+        let bad = || Err(Message::new("邮箱格式不正确", "not a valid e-mail address"));
         if s.is_empty() {
-            return Err("请填写邮箱 / e-mail is required".into());
+            return Err(Message::new("请填写邮箱", "e-mail is required"));
         }
         if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return bad();
@@ -186,29 +190,27 @@ impl Password {
     pub const MIN: usize = 10;
     pub const MAX: usize = 128;
 
-    pub fn parse(raw: &str) -> Result<Password, String> {
+    pub fn parse(raw: &str) -> Result<Password, Message> {
         let n = raw.chars().count();
         if n < Self::MIN {
-            return Err(format!(
-                "密码至少 {} 个字符 / the password needs at least {} characters",
-                Self::MIN,
-                Self::MIN
+            return Err(Message::new(
+                format!("密码至少 {} 个字符", Self::MIN),
+                format!("the password needs at least {} characters", Self::MIN),
             ));
         }
         if n > Self::MAX {
-            return Err(format!(
-                "密码最多 {} 个字符 / the password has at most {} characters",
-                Self::MAX,
-                Self::MAX
+            return Err(Message::new(
+                format!("密码最多 {} 个字符", Self::MAX),
+                format!("the password has at most {} characters", Self::MAX),
             ));
         }
         let has_letter = raw.chars().any(char::is_alphabetic);
         let has_other = raw.chars().any(|c| !c.is_alphabetic());
         if !(has_letter && has_other) {
-            return Err(
-                "密码需同时包含字母和数字或符号 / use letters and digits or symbols together"
-                    .into(),
-            );
+            return Err(Message::new(
+                "密码需同时包含字母和数字或符号",
+                "use letters and digits or symbols together",
+            ));
         }
         Ok(Password(raw.to_string()))
     }
@@ -219,7 +221,7 @@ impl Password {
 }
 
 /// Parses a person's or organization's display name.
-pub fn parse_name(raw: &str, max: usize) -> Result<String, String> {
+pub fn parse_name(raw: &str, max: usize) -> Result<String, Message> {
     text::bounded(raw, 1, max)
 }
 
@@ -261,7 +263,10 @@ impl Contact {
         if let Some(p) = &phone {
             let ok = p.len() <= 30 && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
             if !ok {
-                f.push("phone", "电话号码格式不正确 / not a valid phone number");
+                f.push(
+                    "phone",
+                    Message::new("电话号码格式不正确", "not a valid phone number"),
+                );
             }
         }
         let email = match opt(&raw.email) {

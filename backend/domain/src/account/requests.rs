@@ -1,6 +1,7 @@
 //! What a registration, a staff account and a profile edit bring, parsed into values valid by
 //! construction (every bad field named).
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -70,7 +71,10 @@ impl TryFrom<RegisterRequest> for Registration {
             r.role
                 .and_then(|role| role.organization_kind().map(|k| (role, k)))
                 .ok_or_else(|| {
-                    "只能注册为机构或企业 / register as \"agency\" or \"vendor\"".to_string()
+                    Message::new(
+                        "只能注册为机构或企业",
+                        "register as \"agency\" or \"vendor\"",
+                    )
                 }),
         );
         let org_name = f.take(
@@ -143,9 +147,10 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
             "role",
             match r.role {
                 Some(role @ (Role::Evaluator | Role::Admin)) => Ok(role),
-                _ => {
-                    Err("只能创建评审专家或管理员 / role must be \"evaluator\" or \"admin\"".into())
-                }
+                _ => Err(Message::new(
+                    "只能创建评审专家或管理员",
+                    "role must be \"evaluator\" or \"admin\"",
+                )),
             },
         );
         let mut expertise = Vec::new();
@@ -159,7 +164,10 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
         if role == Some(Role::Evaluator) && expertise.is_empty() && r.expertise.is_empty() {
             f.push(
                 "expertise",
-                "评审专家至少选择一个专业领域 / an evaluator needs at least one domain of expertise",
+                Message::new(
+                    "评审专家至少选择一个专业领域",
+                    "an evaluator needs at least one domain of expertise",
+                ),
             );
         }
         let locale = r

@@ -1,5 +1,6 @@
 //! The award rule and the redraw rule, as plain functions.
 
+use crate::message::Message;
 use serde::Serialize;
 
 use super::{Score, missing_scores};
@@ -23,16 +24,20 @@ pub enum AwardBlocker {
 
 impl AwardBlocker {
     /// The reason for people, Chinese first.
-    pub fn message(&self, name: &str) -> String {
+    pub fn message(&self, name: &str) -> Message {
         match self {
-            AwardBlocker::PanelTooSmall { cleared, min } => format!(
-                "已声明无利益冲突的评审专家只有 {cleared} 位，至少需要 {min} 位 / only {cleared} evaluators have cleared the conflict declaration; at least {min} are needed"
+            AwardBlocker::PanelTooSmall { cleared, min } => Message::new(
+                format!("已声明无利益冲突的评审专家只有 {cleared} 位，至少需要 {min} 位"),
+                format!(
+                    "only {cleared} evaluators have cleared the conflict declaration; at least {min} are needed"
+                ),
             ),
-            AwardBlocker::IncompleteSheet { missing, .. } => format!(
-                "{name} 的评分表还缺 {missing} 项 / {name}'s score sheet still lacks {missing} score(s)"
+            AwardBlocker::IncompleteSheet { missing, .. } => Message::new(
+                format!("{name} 的评分表还缺 {missing} 项"),
+                format!("{name}'s score sheet still lacks {missing} score(s)"),
             ),
             AwardBlocker::NoValidBid => {
-                "没有有效投标可以定标 / there is no valid bid to award".into()
+                Message::new("没有有效投标可以定标", "there is no valid bid to award")
             }
         }
     }
@@ -78,21 +83,22 @@ pub fn check_redraw(earlier_draws: usize, reason: &str) -> Result<String> {
     if earlier_draws > MAX_REDRAWS {
         return Err(Error::Conflict {
             code: "redraw_limit",
-            detail: format!(
-                "评审组已重新抽取 {MAX_REDRAWS} 次，不能再抽 / the panel was drawn again {MAX_REDRAWS} times already; no further draws"
+            detail: Message::new(
+                format!("评审组已重新抽取 {MAX_REDRAWS} 次，不能再抽"),
+                format!("the panel was drawn again {MAX_REDRAWS} times already; no further draws"),
             ),
         });
     }
     if reason.is_empty() {
         return Err(Error::field(
             "reason",
-            "重新抽取须写明理由 / a redraw needs a written reason",
+            Message::new("重新抽取须写明理由", "a redraw needs a written reason"),
         ));
     }
     if reason.chars().count() > 1000 {
         return Err(Error::field(
             "reason",
-            "最多 1000 字 / at most 1000 characters",
+            Message::new("最多 1000 字", "at most 1000 characters"),
         ));
     }
     Ok(reason.to_string())

@@ -12,6 +12,7 @@ mod tests;
 pub use award::*;
 pub use records::*;
 
+use crate::message::Message;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -256,14 +257,14 @@ pub fn parse_sheet(
         if !criteria.contains(&c) {
             errors.push(FieldError::new(
                 format!("scores[{i}].criterion_id"),
-                "不是该场景的评分项 / not a criterion of this scenario",
+                Message::new("不是该场景的评分项", "not a criterion of this scenario"),
             ));
             continue;
         }
         if !seen.insert(c) {
             errors.push(FieldError::new(
                 format!("scores[{i}].criterion_id"),
-                "评分项重复 / this criterion appears twice",
+                Message::new("评分项重复", "this criterion appears twice"),
             ));
             continue;
         }
@@ -272,11 +273,20 @@ pub fn parse_sheet(
             Some(s) if (0..=100).contains(&s) => {
                 let s = s as i32;
                 if !(COMMENT_BELOW..=COMMENT_ABOVE).contains(&s) && comment.is_empty() {
-                    errors.push(FieldError::new(format!("scores[{i}].comment"), "低于 40 分或高于 95 分须写明理由 / a score below 40 or above 95 needs a comment"));
+                    errors.push(FieldError::new(
+                        format!("scores[{i}].comment"),
+                        Message::new(
+                            "低于 40 分或高于 95 分须写明理由",
+                            "a score below 40 or above 95 needs a comment",
+                        ),
+                    ));
                 } else if comment.chars().count() > MAX_COMMENT {
                     errors.push(FieldError::new(
                         format!("scores[{i}].comment"),
-                        format!("理由最多 {MAX_COMMENT} 字 / at most {MAX_COMMENT} characters"),
+                        Message::new(
+                            format!("理由最多 {MAX_COMMENT} 字"),
+                            format!("at most {MAX_COMMENT} characters"),
+                        ),
                     ));
                 } else {
                     out.push((c, s, comment));
@@ -284,7 +294,10 @@ pub fn parse_sheet(
             }
             _ => errors.push(FieldError::new(
                 format!("scores[{i}].score"),
-                "分数应为 0 到 100 的整数 / a score is a whole number from 0 to 100",
+                Message::new(
+                    "分数应为 0 到 100 的整数",
+                    "a score is a whole number from 0 to 100",
+                ),
             )),
         }
     }

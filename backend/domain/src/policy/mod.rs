@@ -1,6 +1,7 @@
 //! Who may do what. Every permission of the product is decided here, by plain functions over
 //! the signed-in actor, so that handlers never decide ad hoc.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 
 use crate::account::{OrgKind, Organization, Role};
@@ -10,8 +11,8 @@ use crate::scenario::Scenario;
 
 pub use crate::actor::Actor;
 
-fn forbidden(why: &str) -> Error {
-    Error::Forbidden(why.to_string())
+fn forbidden(why: Message) -> Error {
+    Error::Forbidden(why)
 }
 
 /// Only administrators manage users and verify organizations.
@@ -19,7 +20,10 @@ pub fn require_admin(actor: &Actor) -> Result<()> {
     if actor.role == Role::Admin {
         Ok(())
     } else {
-        Err(forbidden("需要管理员权限 / this needs an administrator"))
+        Err(forbidden(Message::new(
+            "需要管理员权限",
+            "this needs an administrator",
+        )))
     }
 }
 
@@ -28,26 +32,32 @@ pub fn can_edit_organization(actor: &Actor, org: OrganizationId) -> Result<()> {
     if actor.role == Role::Admin || actor.organization_id == Some(org) {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有该组织成员可以修改资料 / only a member of this organization may edit its profile",
-        ))
+        Err(forbidden(Message::new(
+            "只有该组织成员可以修改资料",
+            "only a member of this organization may edit its profile",
+        )))
     }
 }
 
 /// An agency may publish only once an administrator has verified it.
 pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
     if actor.role != Role::Agency || org.kind != OrgKind::Agency {
-        return Err(forbidden(
-            "只有机构用户可以发布场景 / only agency users publish scenarios",
-        ));
+        return Err(forbidden(Message::new(
+            "只有机构用户可以发布场景",
+            "only agency users publish scenarios",
+        )));
     }
     if actor.organization_id != Some(org.id) {
-        return Err(forbidden("不是本机构的用户 / not a member of this agency"));
+        return Err(forbidden(Message::new(
+            "不是本机构的用户",
+            "not a member of this agency",
+        )));
     }
     if !org.verified {
-        return Err(forbidden(
-            "机构尚未通过认证，暂不能发布 / the agency is not verified yet, so it cannot publish",
-        ));
+        return Err(forbidden(Message::new(
+            "机构尚未通过认证，暂不能发布",
+            "the agency is not verified yet, so it cannot publish",
+        )));
     }
     Ok(())
 }
@@ -55,17 +65,22 @@ pub fn can_publish(actor: &Actor, org: &Organization) -> Result<()> {
 /// A vendor may bid only once an administrator has verified it.
 pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
     if actor.role != Role::Vendor || org.kind != OrgKind::Vendor {
-        return Err(forbidden(
-            "只有企业用户可以投标 / only vendor users submit bids",
-        ));
+        return Err(forbidden(Message::new(
+            "只有企业用户可以投标",
+            "only vendor users submit bids",
+        )));
     }
     if actor.organization_id != Some(org.id) {
-        return Err(forbidden("不是本企业的用户 / not a member of this vendor"));
+        return Err(forbidden(Message::new(
+            "不是本企业的用户",
+            "not a member of this vendor",
+        )));
     }
     if !org.verified {
-        return Err(forbidden(
-            "企业尚未通过认证，暂不能投标 / the vendor is not verified yet, so it cannot bid",
-        ));
+        return Err(forbidden(Message::new(
+            "企业尚未通过认证，暂不能投标",
+            "the vendor is not verified yet, so it cannot bid",
+        )));
     }
     Ok(())
 }
@@ -75,9 +90,10 @@ pub fn can_bid(actor: &Actor, org: &Organization) -> Result<()> {
 pub fn can_draft_scenario(actor: &Actor) -> Result<OrganizationId> {
     match (actor.role, actor.organization_id) {
         (Role::Agency, Some(org)) => Ok(org),
-        _ => Err(forbidden(
-            "只有机构用户可以发布场景 / only agency users post scenarios",
-        )),
+        _ => Err(forbidden(Message::new(
+            "只有机构用户可以发布场景",
+            "only agency users post scenarios",
+        ))),
     }
 }
 
@@ -92,9 +108,10 @@ pub fn require_scenario_owner(actor: &Actor, s: &Scenario) -> Result<()> {
     if actor.role == Role::Agency && actor.organization_id == Some(s.owner) {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有发布机构可以管理该场景 / only the posting agency manages this scenario",
-        ))
+        Err(forbidden(Message::new(
+            "只有发布机构可以管理该场景",
+            "only the posting agency manages this scenario",
+        )))
     }
 }
 
@@ -103,9 +120,10 @@ pub fn can_see_ranking(actor: &Actor, s: &Scenario) -> Result<()> {
     if actor.role == Role::Admin || require_scenario_owner(actor, s).is_ok() {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有发布机构和管理员可以查看排名 / only the posting agency and administrators see the ranking",
-        ))
+        Err(forbidden(Message::new(
+            "只有发布机构和管理员可以查看排名",
+            "only the posting agency and administrators see the ranking",
+        )))
     }
 }
 
@@ -119,9 +137,10 @@ pub fn require_evaluator(actor: &Actor) -> Result<()> {
     if actor.role == Role::Evaluator {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有评审专家有评审任务 / only evaluators have panels",
-        ))
+        Err(forbidden(Message::new(
+            "只有评审专家有评审任务",
+            "only evaluators have panels",
+        )))
     }
 }
 
@@ -129,9 +148,10 @@ pub fn require_evaluator(actor: &Actor) -> Result<()> {
 pub fn require_vendor(actor: &Actor) -> Result<OrganizationId> {
     match (actor.role, actor.organization_id) {
         (Role::Vendor, Some(org)) => Ok(org),
-        _ => Err(forbidden(
-            "只有企业用户有投标 / only vendor users have bids",
-        )),
+        _ => Err(forbidden(Message::new(
+            "只有企业用户有投标",
+            "only vendor users have bids",
+        ))),
     }
 }
 
@@ -140,9 +160,10 @@ pub fn can_reply_to_rating(actor: &Actor, rated_vendor: OrganizationId) -> Resul
     if actor.role == Role::Vendor && actor.organization_id == Some(rated_vendor) {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有被评价的企业可以回复 / only the rated vendor replies",
-        ))
+        Err(forbidden(Message::new(
+            "只有被评价的企业可以回复",
+            "only the rated vendor replies",
+        )))
     }
 }
 
@@ -151,9 +172,10 @@ pub fn can_ask_question(actor: &Actor) -> Result<()> {
     if actor.role == Role::Vendor && actor.organization_id.is_some() {
         Ok(())
     } else {
-        Err(forbidden(
-            "只有企业用户可以提问 / only vendor users ask questions",
-        ))
+        Err(forbidden(Message::new(
+            "只有企业用户可以提问",
+            "only vendor users ask questions",
+        )))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The fields of a posting as a form or JSON body brings them, parsed into values that are
 //! valid by construction, and the patch of an edit.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -70,31 +71,42 @@ pub struct ScenarioFields {
 }
 
 /// Parses a budget amount in fen.
-fn budget(v: Option<i64>) -> Result<i64, String> {
+fn budget(v: Option<i64>) -> Result<i64, Message> {
     match v {
-        None => Err("请填写预算 / the budget is required".into()),
-        Some(n) if n <= 0 => Err("预算必须大于零 / the budget must be positive".into()),
-        Some(n) if n > MAX_BUDGET_FEN => Err("预算过大 / the budget is too large".into()),
+        None => Err(Message::new("请填写预算", "the budget is required")),
+        Some(n) if n <= 0 => Err(Message::new(
+            "预算必须大于零",
+            "the budget must be positive",
+        )),
+        Some(n) if n > MAX_BUDGET_FEN => Err(Message::new("预算过大", "the budget is too large")),
         Some(n) => Ok(n),
     }
 }
 
 /// Parses an RFC 3339 time (with its offset) into UTC.
-pub fn parse_time(raw: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_time(raw: &str) -> Result<DateTime<Utc>, Message> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err("请填写截止时间 / the deadline is required".into());
+        return Err(Message::new("请填写截止时间", "the deadline is required"));
     }
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| "时间格式应为 RFC 3339，例如 2026-12-31T17:00:00+08:00 / use RFC 3339, e.g. 2026-12-31T17:00:00+08:00".into())
+        .map_err(|_| {
+            Message::new(
+                "时间格式应为 RFC 3339，例如 2026-12-31T17:00:00+08:00",
+                "use RFC 3339, e.g. 2026-12-31T17:00:00+08:00",
+            )
+        })
 }
 
-fn weight(w: i64) -> Result<i32, String> {
+fn weight(w: i64) -> Result<i32, Message> {
     if (0..=100).contains(&w) {
         Ok(w as i32)
     } else {
-        Err("权重应为 0 到 100 的整数 / a weight is an integer from 0 to 100".into())
+        Err(Message::new(
+            "权重应为 0 到 100 的整数",
+            "a weight is an integer from 0 to 100",
+        ))
     }
 }
 
@@ -118,7 +130,10 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
         {
             f.push(
                 "budget_max_fen",
-                "最高预算不能低于最低预算 / the maximum budget must not be below the minimum",
+                Message::new(
+                    "最高预算不能低于最低预算",
+                    "the maximum budget must not be below the minimum",
+                ),
             );
         }
         let bid_deadline = f.take("bid_deadline", parse_time(&r.bid_deadline));
@@ -126,7 +141,10 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
             Some(w) => f.take("price_weight", weight(w)),
             None => f.take(
                 "price_weight",
-                Err("请填写价格权重 / the price weight is required".into()),
+                Err(Message::new(
+                    "请填写价格权重",
+                    "the price weight is required",
+                )),
             ),
         };
         let procurement_type = f.take(
@@ -138,7 +156,10 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
         if r.criteria.len() > MAX_CRITERIA {
             f.push(
                 "criteria",
-                format!("最多 {MAX_CRITERIA} 项评分标准 / at most {MAX_CRITERIA} criteria"),
+                Message::new(
+                    format!("最多 {MAX_CRITERIA} 项评分标准"),
+                    format!("at most {MAX_CRITERIA} criteria"),
+                ),
             );
             criteria_ok = false;
         }
@@ -158,7 +179,7 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
                 if seen.contains(&key) {
                     f.push(
                         &format!("criteria[{i}].name"),
-                        "评分标准名称重复 / criterion names must be unique",
+                        Message::new("评分标准名称重复", "criterion names must be unique"),
                     );
                     criteria_ok = false;
                 }
@@ -178,9 +199,15 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
         {
             let total: i32 = pw + criteria.iter().map(|c| c.weight).sum::<i32>();
             if criteria.is_empty() && pw != 100 {
-                f.push("criteria", "价格权重不是 100 时至少需要一项技术评分标准 / at least one technical criterion is needed unless the price weight is 100");
+                f.push(
+                    "criteria",
+                    Message::new(
+                        "价格权重不是 100 时至少需要一项技术评分标准",
+                        "at least one technical criterion is needed unless the price weight is 100",
+                    ),
+                );
             } else if total != 100 {
-                f.push("criteria", format!("价格权重与各项权重之和应为 100，现为 {total} / the price weight and the criterion weights must add up to 100 (now {total})"));
+                f.push("criteria", Message::new(format!("价格权重与各项权重之和应为 100，现为 {total}"), format!("the price weight and the criterion weights must add up to 100 (now {total})")));
             }
         }
         f.finish()?;

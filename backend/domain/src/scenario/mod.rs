@@ -12,6 +12,7 @@ pub use compliance::*;
 pub use fields::*;
 pub use qa::*;
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -71,15 +72,18 @@ impl Status {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Status, String> {
+    pub fn parse(s: &str) -> Result<Status, Message> {
         Status::ALL
             .into_iter()
             .find(|x| x.code() == s.trim())
             .ok_or_else(|| {
-                format!(
-                    "未知状态 / unknown status '{}'; expected one of: {}",
-                    s.trim(),
-                    Status::ALL.map(Status::code).join(", ")
+                Message::new(
+                    "未知状态",
+                    format!(
+                        "unknown status '{}'; expected one of: {}",
+                        s.trim(),
+                        Status::ALL.map(Status::code).join(", ")
+                    ),
                 )
             })
     }
@@ -202,7 +206,7 @@ impl Move {
 pub struct Refused {
     pub current: Status,
     pub action: Move,
-    pub why: String,
+    pub why: Message,
 }
 
 impl From<Refused> for Error {
@@ -226,27 +230,29 @@ pub fn transition(
 ) -> Result<Status, Refused> {
     use Status::*;
     let current = status.effective(deadline, now);
-    let refuse = |why: &str| Refused {
+    let refuse = |why: Message| Refused {
         current,
         action: action.kind(),
-        why: why.to_string(),
+        why,
     };
     match (current, action) {
         (Draft, Action::Edit) => Ok(Draft),
         (Draft, Action::Publish) => {
             if deadline_passed(deadline, now) {
-                Err(refuse(
-                    "截止时间必须晚于现在 / the bid deadline must be in the future",
-                ))
+                Err(refuse(Message::new(
+                    "截止时间必须晚于现在",
+                    "the bid deadline must be in the future",
+                )))
             } else {
                 Ok(Published)
             }
         }
         (Published, Action::Extend { new_deadline }) => {
             if *new_deadline <= deadline {
-                Err(refuse(
-                    "新的截止时间必须晚于原截止时间 / the new deadline must be later than the current one",
-                ))
+                Err(refuse(Message::new(
+                    "新的截止时间必须晚于原截止时间",
+                    "the new deadline must be later than the current one",
+                )))
             } else {
                 Ok(Published)
             }
@@ -256,29 +262,42 @@ pub fn transition(
         (Evaluating, Action::Award) => Ok(Awarded),
         (Awarded, Action::Deliver) => Ok(Delivered),
         (Delivered, Action::Close) => Ok(Closed),
-        (Published, Action::OpenBids) => Err(refuse("投标尚未截止 / bidding has not closed yet")),
-        (_, Action::Edit) => Err(refuse(
-            "只有草稿可以修改实质内容 / only a draft's substance can be edited",
-        )),
-        (_, Action::Publish) => Err(refuse("只有草稿可以发布 / only a draft can be published")),
-        (_, Action::Extend { .. }) => Err(refuse(
-            "只有投标中的场景可以延期 / only a scenario open for bids can be extended",
-        )),
-        (_, Action::Cancel) => Err(refuse(
-            "只有草稿或投标中的场景可以取消 / only a draft or a scenario open for bids can be cancelled",
-        )),
-        (_, Action::OpenBids) => Err(refuse(
-            "没有待开标的投标 / there are no bids waiting to be opened",
-        )),
-        (_, Action::Award) => Err(refuse(
-            "只有评审中的场景可以定标 / only a scenario under evaluation can be awarded",
-        )),
-        (_, Action::Deliver) => Err(refuse(
-            "只有已定标的场景可以交付 / only an awarded scenario can be delivered",
-        )),
-        (_, Action::Close) => Err(refuse(
-            "只有已交付的场景可以关闭 / only a delivered scenario can be closed",
-        )),
+        (Published, Action::OpenBids) => Err(refuse(Message::new(
+            "投标尚未截止",
+            "bidding has not closed yet",
+        ))),
+        (_, Action::Edit) => Err(refuse(Message::new(
+            "只有草稿可以修改实质内容",
+            "only a draft's substance can be edited",
+        ))),
+        (_, Action::Publish) => Err(refuse(Message::new(
+            "只有草稿可以发布",
+            "only a draft can be published",
+        ))),
+        (_, Action::Extend { .. }) => Err(refuse(Message::new(
+            "只有投标中的场景可以延期",
+            "only a scenario open for bids can be extended",
+        ))),
+        (_, Action::Cancel) => Err(refuse(Message::new(
+            "只有草稿或投标中的场景可以取消",
+            "only a draft or a scenario open for bids can be cancelled",
+        ))),
+        (_, Action::OpenBids) => Err(refuse(Message::new(
+            "没有待开标的投标",
+            "there are no bids waiting to be opened",
+        ))),
+        (_, Action::Award) => Err(refuse(Message::new(
+            "只有评审中的场景可以定标",
+            "only a scenario under evaluation can be awarded",
+        ))),
+        (_, Action::Deliver) => Err(refuse(Message::new(
+            "只有已定标的场景可以交付",
+            "only an awarded scenario can be delivered",
+        ))),
+        (_, Action::Close) => Err(refuse(Message::new(
+            "只有已交付的场景可以关闭",
+            "only a delivered scenario can be closed",
+        ))),
     }
 }
 
@@ -292,12 +311,13 @@ pub enum ProcurementType {
 }
 
 impl ProcurementType {
-    pub fn parse(s: &str) -> Result<ProcurementType, String> {
+    pub fn parse(s: &str) -> Result<ProcurementType, Message> {
         match s.trim() {
             "" | "services" => Ok(ProcurementType::Services),
             "goods" => Ok(ProcurementType::Goods),
-            other => Err(format!(
-                "未知采购类型 / unknown procurement type '{other}': services, goods"
+            other => Err(Message::new(
+                "未知采购类型",
+                format!("unknown procurement type '{other}': services, goods"),
             )),
         }
     }
@@ -332,12 +352,12 @@ impl Origin {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Origin, String> {
+    pub fn parse(s: &str) -> Result<Origin, Message> {
         match s {
             "platform" => Ok(Origin::Platform),
             "official_list" => Ok(Origin::OfficialList),
             "sample" => Ok(Origin::Sample),
-            other => Err(format!("unknown origin '{other}'")),
+            other => Err(Message::same(format!("unknown origin '{other}'"))),
         }
     }
 }

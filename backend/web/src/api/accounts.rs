@@ -10,6 +10,7 @@ use domain::account::{
     RegisterRequest, Registration, Role,
 };
 use domain::ids::{OrganizationId, UserId};
+use domain::message::Message;
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
 use domain::services::accounts::{Account, SignedIn, StaffChange};
@@ -213,7 +214,7 @@ pub async fn request_password_reset(
         .call(move |services| services.request_password_reset(&email))
         .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
-        "detail": "如果该邮箱已注册，重置链接已发出 / if the e-mail is registered, a reset link is on its way"
+        "detail": Message::new("如果该邮箱已注册，重置链接已发出", "if the e-mail is registered, a reset link is on its way")
     })))
 }
 

@@ -9,6 +9,7 @@ use actix_web::{delete, get, post, put};
 use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::bid::BidId;
+use domain::message::Message;
 use domain::scenario::ScenarioId;
 use domain::services::bids::BidView;
 use serde::Serialize;
@@ -292,7 +293,11 @@ pub async fn attach(
     }
     let stored = up.stored;
     let Some(file) = stored.first().cloned() else {
-        return Err(Error::field("file", "请选择一个 PDF 文件 / choose a PDF file").into());
+        return Err(Error::field(
+            "file",
+            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
+        )
+        .into());
     };
     let new = as_attachments(&stored).remove(0);
     match state

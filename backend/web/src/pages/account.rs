@@ -182,7 +182,7 @@ pub async fn change_password(
     let new = match Password::parse(&f.get("new_password")) {
         Ok(p) => Some(p),
         Err(m) => {
-            pw_errors.insert("new_password", t.pick(&m));
+            pw_errors.insert("new_password", t.msg(&m));
             None
         }
     };
@@ -216,7 +216,7 @@ pub async fn change_password(
         }
         Err(Error::Validation(errs)) => {
             for e in errs {
-                pw_errors.insert(&e.field, t.pick(&e.message));
+                pw_errors.insert(&e.field, t.msg(&e.message));
             }
             let mut p = page(&req, &account, None, FormErrors::default());
             p.pw_errors = pw_errors;

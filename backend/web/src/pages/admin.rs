@@ -255,7 +255,7 @@ pub async fn create_evaluator(
         Err(Error::Validation(errs)) => FormErrors::from_fields(&errs, &t),
         Err(Error::Conflict { detail, .. }) => {
             let mut e = FormErrors::default();
-            e.insert("email", t.pick(&detail));
+            e.insert("email", t.msg(&detail));
             e
         }
         Err(e) => return error_page(&req, Some(&account), &e),

@@ -120,7 +120,7 @@ pub async fn register(
         }
         Err(Error::Conflict { detail, .. }) => {
             let mut errors = FormErrors::default();
-            errors.insert("email", ctx.t.pick(&detail));
+            errors.insert("email", ctx.t.msg(&detail));
             render(
                 StatusCode::CONFLICT,
                 &RegisterPage {
@@ -347,7 +347,7 @@ pub async fn reset(
     let password = match Password::parse(&f.get("password")) {
         Ok(p) => Some(p),
         Err(m) => {
-            errors.insert("password", ctx.t.pick(&m));
+            errors.insert("password", ctx.t.msg(&m));
             None
         }
     };

@@ -18,7 +18,7 @@ impl FormErrors {
         let mut m = HashMap::new();
         for e in errors {
             m.entry(e.field.clone())
-                .or_insert_with(|| t.pick(&e.message));
+                .or_insert_with(|| t.msg(&e.message));
         }
         FormErrors(m)
     }

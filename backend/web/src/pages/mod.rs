@@ -307,7 +307,7 @@ pub fn error_page(req: &HttpRequest, account: Option<&Account>, e: &Error) -> Ht
         Error::Forbidden(why) => (
             StatusCode::FORBIDDEN,
             ctx.t.t("error.forbidden_title").to_string(),
-            ctx.t.pick(why),
+            ctx.t.msg(why),
         ),
         Error::Internal(cause) => {
             tracing::error!(error = %format!("{cause:#}"), "internal error on a page");
@@ -320,7 +320,7 @@ pub fn error_page(req: &HttpRequest, account: Option<&Account>, e: &Error) -> Ht
         other => (
             crate::error::classify(other).0,
             ctx.t.t("error.internal_title").to_string(),
-            ctx.t.pick(&crate::error::public_detail(other)),
+            ctx.t.msg(&crate::error::public_message(other)),
         ),
     };
     render(status, &ErrorPage { ctx, title, text })

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::ids::{OrganizationId, UserId};
 use crate::job::Job;
+use crate::message::Message;
 use crate::policy::{self, Actor};
 use crate::ports::{OrgFilter, Tx, in_read, in_tx};
 use crate::security;
@@ -58,13 +59,16 @@ impl Services {
         if change.active.is_none() && change.role.is_none() {
             return Err(Error::field(
                 "active",
-                "请提供要修改的字段 / give a field to change",
+                Message::new("请提供要修改的字段", "give a field to change"),
             ));
         }
         if actor.user_id == id {
             return Err(Error::Conflict {
                 code: "cannot_change_self",
-                detail: "不能停用自己或修改自己的角色 / you cannot deactivate yourself or change your own role".into(),
+                detail: Message::new(
+                    "不能停用自己或修改自己的角色",
+                    "you cannot deactivate yourself or change your own role",
+                ),
             });
         }
         let now = self.now();
@@ -76,7 +80,10 @@ impl Services {
                 if !staff(role) || !staff(before.role) {
                     return Err(Error::field(
                         "role",
-                        "只能在管理员和评审专家之间调整角色 / roles change only between admin and evaluator",
+                        Message::new(
+                            "只能在管理员和评审专家之间调整角色",
+                            "roles change only between admin and evaluator",
+                        ),
                     ));
                 }
                 user.role = role;
@@ -206,7 +213,10 @@ impl Services {
                 (None, Some(_)) => {
                     return Err(Error::field(
                         "organization",
-                        "机构和企业用户需要组织 / agency and vendor users need an organization",
+                        Message::new(
+                            "机构和企业用户需要组织",
+                            "agency and vendor users need an organization",
+                        ),
                     ));
                 }
                 _ => None,

@@ -6,6 +6,7 @@ mod password;
 mod profile;
 mod signin;
 
+use crate::message::Message;
 use serde::Serialize;
 
 use super::{Services, emit, enqueue_now};
@@ -14,7 +15,10 @@ use crate::error::Error;
 use crate::ids::SessionId;
 
 /// The answer to every failed sign-in, whatever the cause.
-pub const BAD_CREDENTIALS: &str = "邮箱或密码不正确 / wrong e-mail or password";
+pub const BAD_CREDENTIALS: Message = Message {
+    zh: std::borrow::Cow::Borrowed("邮箱或密码不正确"),
+    en: std::borrow::Cow::Borrowed("wrong e-mail or password"),
+};
 
 /// A user with their organization, as `me` and registration return them.
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +45,7 @@ pub struct OrgPage {
 fn duplicate_email() -> Error {
     Error::Conflict {
         code: "duplicate_email",
-        detail: "该邮箱已注册 / this e-mail is already registered".into(),
+        detail: Message::new("该邮箱已注册", "this e-mail is already registered"),
     }
 }
 

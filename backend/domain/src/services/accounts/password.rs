@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::ids::UserId;
 use crate::job::Job;
+use crate::message::Message;
 use crate::ports::{PasswordResetRecord, in_read, in_tx};
 use crate::security;
 
@@ -56,7 +57,10 @@ impl Services {
         let invalid = || {
             Error::field(
                 "token",
-                "重置链接无效、已使用或已过期 / the reset link is invalid, used or expired",
+                Message::new(
+                    "重置链接无效、已使用或已过期",
+                    "the reset link is invalid, used or expired",
+                ),
             )
         };
         in_tx(&*self.store, |tx| {
@@ -86,7 +90,7 @@ impl Services {
         if !stored.is_some_and(|h| security::verify_password(current, &h)) {
             return Err(Error::field(
                 "current_password",
-                "当前密码不正确 / the current password is wrong",
+                Message::new("当前密码不正确", "the current password is wrong"),
             ));
         }
         let hash = security::hash_password(&new)?;

@@ -7,6 +7,7 @@ use crate::account::{Locale, OrgKind, OrgProfilePatch, Organization, Registratio
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::ids::{OrganizationId, UserId};
+use crate::message::Message;
 use crate::policy::{self, Actor};
 use crate::ports::{OrgFilter, in_read, in_tx};
 use crate::security;
@@ -70,9 +71,10 @@ impl Services {
     pub fn account(&self, id: UserId) -> Result<Account> {
         in_read(&*self.store, |tx| {
             let user = tx.user(id)?.filter(|u| u.active).ok_or_else(|| {
-                Error::Unauthorized(
-                    "账号不存在或已停用 / the account is gone or deactivated".into(),
-                )
+                Error::Unauthorized(Message::new(
+                    "账号不存在或已停用",
+                    "the account is gone or deactivated",
+                ))
             })?;
             let organization = match user.organization_id {
                 Some(o) => tx.organization(o)?,

@@ -1,6 +1,7 @@
 //! Sign-in with its throttle, the session check of every request, refresh-token rotation with
 //! replay detection, sign-out.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 
 use super::*;
@@ -47,7 +48,7 @@ impl Services {
             }
         };
         let Some(user) = user else {
-            return Err(Error::Unauthorized(BAD_CREDENTIALS.into()));
+            return Err(Error::Unauthorized(BAD_CREDENTIALS));
         };
         let refresh = security::new_token();
         let session = SessionId(self.next_id());
@@ -96,7 +97,10 @@ impl Services {
     pub fn refresh(&self, token: &str) -> Result<SignedIn> {
         let now = self.now();
         let invalid = || {
-            Error::Unauthorized("刷新令牌无效或已过期 / invalid or expired refresh token".into())
+            Error::Unauthorized(Message::new(
+                "刷新令牌无效或已过期",
+                "invalid or expired refresh token",
+            ))
         };
         enum Outcome {
             Ok(SignedIn),

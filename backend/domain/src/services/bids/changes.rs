@@ -1,6 +1,7 @@
 //! Changing a bid: submit, revise, attach and remove files, withdraw; each checked against the
 //! server's clock inside the transaction that would store it.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 
 use super::*;
@@ -74,7 +75,7 @@ impl Services {
         if b.status == BidStatus::Withdrawn {
             return Err(Error::Conflict {
                 code: "bid_withdrawn",
-                detail: "该投标已撤回 / this bid was withdrawn".into(),
+                detail: Message::new("该投标已撤回", "this bid was withdrawn"),
             });
         }
         let withdrawing_void = action == Move::Withdraw && s.status == scenario::Status::Cancelled;
@@ -97,7 +98,10 @@ impl Services {
             .filter(|s| policy::can_view_scenario(Some(actor), s))
             .ok_or(Error::NotFound)?;
         let org_id = actor.organization_id.ok_or_else(|| {
-            Error::Forbidden("只有企业用户可以投标 / only vendor users submit bids".into())
+            Error::Forbidden(Message::new(
+                "只有企业用户可以投标",
+                "only vendor users submit bids",
+            ))
         })?;
         let org = tx.organization(org_id)?.ok_or(Error::NotFound)?;
         policy::can_bid(actor, &org)?;
@@ -125,10 +129,9 @@ impl Services {
             if b.attachments.len() >= bid::MAX_ATTACHMENTS {
                 return Err(Error::field(
                     "file",
-                    format!(
-                        "最多 {} 个附件 / at most {} attachments",
-                        bid::MAX_ATTACHMENTS,
-                        bid::MAX_ATTACHMENTS
+                    Message::new(
+                        format!("最多 {} 个附件", bid::MAX_ATTACHMENTS),
+                        format!("at most {} attachments", bid::MAX_ATTACHMENTS),
                     ),
                 ));
             }
@@ -144,10 +147,9 @@ impl Services {
         if list.len() > bid::MAX_ATTACHMENTS {
             return Err(Error::field(
                 "file",
-                format!(
-                    "最多 {} 个附件 / at most {} attachments",
-                    bid::MAX_ATTACHMENTS,
-                    bid::MAX_ATTACHMENTS
+                Message::new(
+                    format!("最多 {} 个附件", bid::MAX_ATTACHMENTS),
+                    format!("at most {} attachments", bid::MAX_ATTACHMENTS),
                 ),
             ));
         }
@@ -185,7 +187,13 @@ impl Services {
                 .iter()
                 .any(|b| b.vendor == org_id && b.status != BidStatus::Withdrawn)
             {
-                return Err(Error::Conflict { code: "duplicate_bid", detail: "本企业已有有效投标，请修改或撤回后再投 / your organization already has an active bid: revise or withdraw it".into() });
+                return Err(Error::Conflict {
+                    code: "duplicate_bid",
+                    detail: Message::new(
+                        "本企业已有有效投标，请修改或撤回后再投",
+                        "your organization already has an active bid: revise or withdraw it",
+                    ),
+                });
             }
             let b = Bid {
                 id: BidId(self.next_id()),
@@ -251,7 +259,7 @@ impl Services {
             if b.attachments.iter().any(|a| a.sha256 == file.sha256) {
                 return Err(Error::Conflict {
                     code: "duplicate_attachment",
-                    detail: "该文件已附上 / this file is already attached".into(),
+                    detail: Message::new("该文件已附上", "this file is already attached"),
                 });
             }
             let mut list: Vec<NewAttachment> = b

@@ -5,6 +5,7 @@
 mod changes;
 mod reading;
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -60,7 +61,10 @@ fn not_open(s: &Scenario, now: DateTime<Utc>, action: Move) -> Error {
     scenario::Refused {
         current: s.status_at(now),
         action,
-        why: "投标已截止或未开放，服务器时间为准 / the scenario does not take bids now (by the server's clock)".into(),
+        why: Message::new(
+            "投标已截止或未开放，服务器时间为准",
+            "the scenario does not take bids now (by the server's clock)",
+        ),
     }
     .into()
 }

@@ -5,6 +5,7 @@ use super::{Services, emit};
 use crate::bid::BidId;
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
+use crate::message::Message;
 use crate::policy::Actor;
 use crate::ports::{Tx, in_read, in_tx};
 use crate::scenario::{self, Action, Scenario, ScenarioId, transition};
@@ -28,7 +29,7 @@ impl Services {
         {
             return Err(Error::field(
                 "justification",
-                "最多 5000 字 / at most 5000 characters",
+                Message::new("最多 5000 字", "at most 5000 characters"),
             ));
         }
         in_tx(&*self.store, |tx| {
@@ -37,12 +38,16 @@ impl Services {
             let (rows, stored, cleared) = self.compute(tx, &before)?;
             let blockers = self.blockers(tx, &before, &rows, &stored, &cleared)?;
             if !blockers.is_empty() {
-                let why: Vec<String> = blockers.into_iter().map(|(_, m)| m).collect();
+                let zh: Vec<&str> = blockers.iter().map(|(_, m)| m.zh.as_ref()).collect();
+                let en: Vec<&str> = blockers.iter().map(|(_, m)| m.en.as_ref()).collect();
                 return Err(Error::Conflict {
                     code: "evaluation_incomplete",
-                    detail: format!(
-                        "评审尚未完成，不能定标 / the evaluation is not complete, so no award can be made: {}",
-                        why.join("；")
+                    detail: Message::new(
+                        format!("评审尚未完成，不能定标：{}", zh.join("；")),
+                        format!(
+                            "the evaluation is not complete, so no award can be made: {}",
+                            en.join("; ")
+                        ),
                     ),
                 });
             }
@@ -52,19 +57,25 @@ impl Services {
                 .ok_or_else(|| {
                     Error::field(
                         "bid_id",
-                        "不是该场景的有效投标 / not a valid bid of this scenario",
+                        Message::new("不是该场景的有效投标", "not a valid bid of this scenario"),
                     )
                 })?;
             if !row.vendor_verified {
                 return Err(Error::Conflict {
                     code: "vendor_not_verified",
-                    detail: "该投标企业的认证已被撤销，不能中标 / this bidder's verification was revoked, so it cannot be awarded".into(),
+                    detail: Message::new(
+                        "该投标企业的认证已被撤销，不能中标",
+                        "this bidder's verification was revoked, so it cannot be awarded",
+                    ),
                 });
             }
             if row.evaluated.rank != 1 && justification.is_none() {
                 return Err(Error::field(
                     "justification",
-                    "所选投标不是第一名，须写明理由 / the chosen bid is not ranked first: give a justification",
+                    Message::new(
+                        "所选投标不是第一名，须写明理由",
+                        "the chosen bid is not ranked first: give a justification",
+                    ),
                 ));
             }
             let mut s = before.clone();

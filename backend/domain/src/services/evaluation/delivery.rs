@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::evaluation::{self as ev, Marks, Rating};
 use crate::event::DomainEvent;
 use crate::ids::OrganizationId;
+use crate::message::Message;
 use crate::policy::{self, Actor};
 use crate::ports::{in_read, in_tx};
 use crate::scenario::{Action, ScenarioId, transition};
@@ -48,7 +49,7 @@ impl Services {
             if !(1..=5).contains(&v) {
                 errors.push(crate::FieldError::new(
                     field,
-                    "评分为 1 到 5 / marks are 1 to 5",
+                    Message::new("评分为 1 到 5", "marks are 1 to 5"),
                 ));
             }
         }
@@ -113,7 +114,7 @@ impl Services {
             if !tx.save_reply(rating, &body, now)? {
                 return Err(Error::Conflict {
                     code: "already_replied",
-                    detail: "只能回复一次 / a rating is answered once".into(),
+                    detail: Message::new("只能回复一次", "a rating is answered once"),
                 });
             }
             r.reply = Some(body.clone());

@@ -8,6 +8,7 @@ mod delivery;
 mod panel;
 mod scoring;
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -62,7 +63,7 @@ pub struct RankingView {
     pub outliers: Vec<(Outlier, String)>,
     pub dissents: Vec<(Dissent, String)>,
     /// What stands in the way of an award, with a message each (empty: the award may be made).
-    pub blockers: Vec<(ev::AwardBlocker, String)>,
+    pub blockers: Vec<(ev::AwardBlocker, Message)>,
 }
 
 /// The public award notice, computed and stored once, at award time.
@@ -105,11 +106,11 @@ pub struct VendorRatings {
     pub count: usize,
 }
 
-fn refuse(s: &Scenario, now: DateTime<Utc>, action: Move, why: &str) -> Error {
+fn refuse(s: &Scenario, now: DateTime<Utc>, action: Move, why: Message) -> Error {
     scenario::Refused {
         current: s.status_at(now),
         action,
-        why: why.to_string(),
+        why,
     }
     .into()
 }

@@ -1,5 +1,6 @@
 //! The evaluation panel: chosen or drawn, conflict declarations, and each evaluator's panels.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -57,15 +58,19 @@ impl Services {
                 s,
                 now,
                 Move::SetPanel,
-                "只有投标中或评审中的场景可以组建评审组 / a panel is formed while the scenario takes or evaluates bids",
+                Message::new(
+                    "只有投标中或评审中的场景可以组建评审组",
+                    "a panel is formed while the scenario takes or evaluates bids",
+                ),
             ));
         }
         if !tx.scores(s.id)?.is_empty() {
             return Err(Error::Conflict {
                 code: "panel_locked",
-                detail:
-                    "已有评分，评审组不能再变更 / scoring has begun: the panel no longer changes"
-                        .into(),
+                detail: Message::new(
+                    "已有评分，评审组不能再变更",
+                    "scoring has begun: the panel no longer changes",
+                ),
             });
         }
         let mut unique: Vec<UserId> = Vec::new();
@@ -78,7 +83,10 @@ impl Services {
             let n = self.market.min_panel_size;
             return Err(Error::field(
                 "evaluator_ids",
-                format!("评审组至少 {n} 人 / a panel needs at least {n} evaluators"),
+                Message::new(
+                    format!("评审组至少 {n} 人"),
+                    format!("a panel needs at least {n} evaluators"),
+                ),
             ));
         }
         for (i, e) in unique.iter().enumerate() {
@@ -88,7 +96,7 @@ impl Services {
             if !ok {
                 return Err(Error::field(
                     format!("evaluator_ids[{i}]"),
-                    "不是在册的评审专家 / not an active evaluator",
+                    Message::new("不是在册的评审专家", "not an active evaluator"),
                 ));
             }
         }
@@ -109,7 +117,13 @@ impl Services {
             match existing.iter().find(|m| m.evaluator == *e) {
                 Some(m) if m.active() => {}
                 Some(m) if m.has_conflict == Some(true) => {
-                    return Err(Error::Conflict { code: "declared_conflict", detail: "该专家已声明利益冲突，不能再加入 / this evaluator declared a conflict and cannot rejoin".into() });
+                    return Err(Error::Conflict {
+                        code: "declared_conflict",
+                        detail: Message::new(
+                            "该专家已声明利益冲突，不能再加入",
+                            "this evaluator declared a conflict and cannot rejoin",
+                        ),
+                    });
                 }
                 Some(m) => {
                     let mut back = m.clone();
@@ -192,10 +206,9 @@ impl Services {
             if pool.len() < n {
                 return Err(Error::field(
                     "n",
-                    format!(
-                        "该领域只有 {} 位可抽取的专家 / only {} evaluators in this domain can be drawn",
-                        pool.len(),
-                        pool.len()
+                    Message::new(
+                        format!("该领域只有 {} 位可抽取的专家", pool.len()),
+                        format!("only {} evaluators in this domain can be drawn", pool.len()),
                     ),
                 ));
             }
@@ -275,7 +288,10 @@ impl Services {
                     &s,
                     now,
                     Move::Declare,
-                    "开标后才能看到投标企业名单 / the bidders are known once the bids are opened",
+                    Message::new(
+                        "开标后才能看到投标企业名单",
+                        "the bidders are known once the bids are opened",
+                    ),
                 ));
             }
             let mut names = Vec::new();
@@ -313,13 +329,16 @@ impl Services {
                     &s,
                     now,
                     Move::Declare,
-                    "开标后、定标前声明 / declarations are made between opening and award",
+                    Message::new(
+                        "开标后、定标前声明",
+                        "declarations are made between opening and award",
+                    ),
                 ));
             }
             if m.declared_at.is_some() {
                 return Err(Error::Conflict {
                     code: "already_declared",
-                    detail: "已经声明过 / already declared".into(),
+                    detail: Message::new("已经声明过", "already declared"),
                 });
             }
             m.declared_at = Some(now);

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::evaluation::{self as ev, Dissent, PanelMember, Score, ScoreLine, StoredScore};
 use crate::event::DomainEvent;
 use crate::ids::UserId;
+use crate::message::Message;
 use crate::policy::{self, Actor};
 use crate::ports::{RowLock, Tx, in_read, in_tx};
 use crate::scenario::{self, Move, Scenario, ScenarioId, Status};
@@ -42,7 +43,10 @@ impl Services {
                     &s,
                     now,
                     Move::Score,
-                    "只能在评审中为有效投标打分 / scores are given to valid bids while under evaluation",
+                    Message::new(
+                        "只能在评审中为有效投标打分",
+                        "scores are given to valid bids while under evaluation",
+                    ),
                 ));
             }
             let criteria: Vec<scenario::CriterionId> = s.criteria.iter().map(|c| c.id).collect();
@@ -155,7 +159,7 @@ impl Services {
         rows: &[RankRow],
         stored: &[StoredScore],
         cleared: &[PanelMember],
-    ) -> Result<Vec<(ev::AwardBlocker, String)>> {
+    ) -> Result<Vec<(ev::AwardBlocker, Message)>> {
         let evaluators: Vec<UserId> = cleared.iter().map(|m| m.evaluator).collect();
         let bid_ids: Vec<BidId> = rows.iter().map(|r| r.evaluated.bid).collect();
         let criteria: Vec<scenario::CriterionId> = s.criteria.iter().map(|c| c.id).collect();
@@ -195,7 +199,10 @@ impl Services {
                     &s,
                     now,
                     Move::Rank,
-                    "开标后才有排名 / the ranking exists once the bids are opened",
+                    Message::new(
+                        "开标后才有排名",
+                        "the ranking exists once the bids are opened",
+                    ),
                 ));
             }
             let (rows, stored, cleared) = self.compute(tx, &s)?;
@@ -252,7 +259,10 @@ impl Services {
                     &s,
                     now,
                     Move::Dissent,
-                    "评审期间由评审组成员提出 / panel members write dissents during evaluation",
+                    Message::new(
+                        "评审期间由评审组成员提出",
+                        "panel members write dissents during evaluation",
+                    ),
                 ));
             }
             let d = Dissent {

@@ -1,6 +1,7 @@
 //! A scenario's lifecycle: drafting, editing, publishing, extending, cancelling, and the job that
 //! opens the bids at the deadline.
 
+use crate::message::Message;
 use chrono::{DateTime, Utc};
 
 use super::*;
@@ -111,7 +112,10 @@ impl Services {
                 return Err(scenario::Refused {
                     current: before.status_at(now),
                     action: Move::Edit,
-                    why: "只有草稿或投标中的场景可以修改标签 / tags change only in draft or while open for bids".into(),
+                    why: Message::new(
+                        "只有草稿或投标中的场景可以修改标签",
+                        "tags change only in draft or while open for bids",
+                    ),
                 }
                 .into());
             }
@@ -166,8 +170,9 @@ impl Services {
                 let hours = self.market.min_bid_window.num_hours();
                 return Err(Error::field(
                     "bid_deadline",
-                    format!(
-                        "截止时间至少要在发布后 {hours} 小时 / the deadline must be at least {hours} hours after publication"
+                    Message::new(
+                        format!("截止时间至少要在发布后 {hours} 小时"),
+                        format!("the deadline must be at least {hours} hours after publication"),
                     ),
                 ));
             }

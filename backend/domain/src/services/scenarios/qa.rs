@@ -4,6 +4,7 @@ use super::*;
 use super::{Services, emit};
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
+use crate::message::Message;
 use crate::policy::{self, Actor};
 use crate::ports::{Tx, in_read, in_tx};
 use crate::scenario::{
@@ -26,8 +27,10 @@ impl Services {
                 return Err(scenario::Refused {
                     current: s.status_at(now),
                     action: Move::Ask,
-                    why: "只能在投标期间提问 / questions are asked while the scenario takes bids"
-                        .into(),
+                    why: Message::new(
+                        "只能在投标期间提问",
+                        "questions are asked while the scenario takes bids",
+                    ),
                 }
                 .into());
             }
@@ -107,8 +110,10 @@ impl Services {
                 return Err(scenario::Refused {
                     current: s.status_at(now),
                     action: Move::Answer,
-                    why: "只能在投标期间答疑 / answers are given while the scenario takes bids"
-                        .into(),
+                    why: Message::new(
+                        "只能在投标期间答疑",
+                        "answers are given while the scenario takes bids",
+                    ),
                 }
                 .into());
             }

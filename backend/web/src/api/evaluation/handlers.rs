@@ -5,6 +5,7 @@ use actix_web::{get, post, put};
 use domain::bid::BidId;
 use domain::evaluation::{Marks, round2};
 use domain::ids::{OrganizationId, UserId};
+use domain::message::Message;
 use domain::scenario::ScenarioId;
 
 use crate::AppState;
@@ -52,7 +53,10 @@ pub async fn draw_panel(
     if seed.is_some() {
         return Err(domain::Error::field(
             "seed",
-            "抽取种子由服务器从系统随机源产生，不能指定 / the server draws the seed from the system's random source; it cannot be given",
+            Message::new(
+                "抽取种子由服务器从系统随机源产生，不能指定",
+                "the server draws the seed from the system's random source; it cannot be given",
+            ),
         )
         .into());
     }

@@ -275,7 +275,7 @@ impl From<&RankingView> for RankingOut {
                         }
                         domain::evaluation::AwardBlocker::NoValidBid => "no_valid_bid",
                     },
-                    message: m.clone(),
+                    message: m.to_string(),
                 })
                 .collect(),
         }

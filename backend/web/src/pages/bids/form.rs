@@ -4,6 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Error;
 use domain::bid::{BidInput, MAX_ATTACHMENTS};
+use domain::message::Message;
 use domain::scenario::ScenarioId;
 use domain::services::bids::BidView;
 
@@ -51,12 +52,18 @@ impl BidForm {
     }
 
     /// The domain input; an amount or number the form cannot read becomes a field error.
-    pub(super) fn input(&self, t: &Tr) -> Result<BidInput, Error> {
+    pub(super) fn input(&self) -> Result<BidInput, Error> {
         let mut errs = Vec::new();
         let price_fen = match self.price.trim() {
             "" => None,
             p => parse_yuan(p).or_else(|| {
-                errs.push(domain::FieldError::new("price_fen", t.pick("请输入金额（元），最多两位小数 / enter an amount in yuan, at most two decimals")));
+                errs.push(domain::FieldError::new(
+                    "price_fen",
+                    Message::new(
+                        "请输入金额（元），最多两位小数",
+                        "enter an amount in yuan, at most two decimals",
+                    ),
+                ));
                 None
             }),
         };
@@ -65,7 +72,7 @@ impl BidForm {
             d => d.parse::<i64>().ok().or_else(|| {
                 errs.push(domain::FieldError::new(
                     "delivery_days",
-                    t.pick("请输入天数 / enter a number of days"),
+                    Message::new("请输入天数", "enter a number of days"),
                 ));
                 None
             }),
@@ -134,7 +141,7 @@ pub async fn submit(
             Err(MultipartRefusal::Csrf(r)) => return r,
             Err(MultipartRefusal::Refused(e)) => (Upload::default(), BidForm::default(), Some(e)),
         };
-    let result = match (early.or(up.error), form.input(&t)) {
+    let result = match (early.or(up.error), form.input()) {
         (Some(e), _) | (None, Err(e)) => Err(e),
         (None, Ok(input)) => {
             let (a, files) = (actor(&account), as_attachments(&up.stored));
@@ -157,7 +164,7 @@ pub async fn submit(
                     BidFormState {
                         form,
                         errors: FormErrors::default(),
-                        message: Some(t.pick(&crate::error::public_detail(&e))),
+                        message: Some(t.msg(&crate::error::public_message(&e))),
                     }
                 }
                 other => return error_page(&req, Some(&account), &other),

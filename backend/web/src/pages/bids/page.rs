@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
 use domain::bid::{BidId, BidStatus, MAX_ATTACHMENTS};
+use domain::message::Message;
 use domain::services::accounts::Account;
 use domain::services::bids::BidView;
 
@@ -264,7 +265,7 @@ pub(super) fn refusal(e: Error, form: BidForm, t: &Tr) -> Result<BidFormState, E
         Error::IllegalTransition { .. } | Error::Conflict { .. } => Ok(BidFormState {
             form,
             errors: FormErrors::default(),
-            message: Some(t.pick(&crate::error::public_detail(&e))),
+            message: Some(t.msg(&crate::error::public_message(&e))),
         }),
         other => Err(other),
     }
@@ -281,7 +282,7 @@ pub async fn revise(
     let id = BidId(path.into_inner());
     let t = Tr::new(crate::session::locale_of(&req));
     let bf = BidForm::from_fields(&form.0);
-    let result = match bf.input(&t) {
+    let result = match bf.input() {
         Ok(input) => {
             let a = actor(&account);
             state
@@ -351,7 +352,7 @@ pub async fn attach(
         (Some(e), _) => Err(e),
         (None, None) => Err(Error::field(
             "file",
-            "请选择一个 PDF 文件 / choose a PDF file",
+            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
         )),
         (None, Some(_)) => {
             let (a, new) = (actor(&account), as_attachments(&up.stored).remove(0));

@@ -6,6 +6,7 @@ use askama::Template;
 use domain::Error;
 use domain::bid::BidId;
 use domain::evaluation::ScoreLine;
+use domain::message::Message;
 use domain::scenario::{ScenarioId, Status};
 use domain::services::accounts::Account;
 use domain::services::evaluation::MyPanel;
@@ -95,7 +96,7 @@ async fn scenario_page(
     state: &web::Data<AppState>,
     account: &Account,
     id: ScenarioId,
-    message: Option<String>,
+    message: Option<domain::message::Message>,
 ) -> HttpResponse {
     let a = actor(account);
     let loaded = state
@@ -152,7 +153,7 @@ async fn scenario_page(
                 )
             })
             .collect(),
-        message: message.map(|m| ctx.t.pick(&m)),
+        message: message.map(|m| ctx.t.msg(&m)),
         ctx,
     };
     render(StatusCode::OK, &page)
@@ -192,7 +193,7 @@ pub async fn declare(
                 &state,
                 &account,
                 id,
-                Some(crate::error::public_detail(&e)),
+                Some(crate::error::public_message(&e)),
             )
             .await
         }
@@ -217,8 +218,11 @@ pub async fn dissent(
         Ok(_) => see_other(&format!("/evaluate/{}?notice=saved", id.0)),
         Err(e @ (Error::IllegalTransition { .. } | Error::Validation(_))) => {
             let m = match &e {
-                Error::Validation(v) => v.first().map(|f| f.message.clone()).unwrap_or_default(),
-                other => crate::error::public_detail(other),
+                Error::Validation(v) => v
+                    .first()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| crate::error::public_message(&e)),
+                other => crate::error::public_message(other),
             };
             scenario_page(&req, &state, &account, id, Some(m)).await
         }
@@ -341,9 +345,10 @@ async fn sheet_page(
             .collect(),
         rows,
         can_save: v.status == Status::Evaluating,
-        error_summary: ctx
-            .t
-            .pick(&format!("{n} 项需要修改 / {n} entries need attention")),
+        error_summary: ctx.t.msg(&Message::new(
+            format!("{n} 项需要修改"),
+            format!("{n} entries need attention"),
+        )),
         errors,
         ctx,
     };
@@ -432,7 +437,7 @@ pub async fn save_sheet(
                         })
                     })
                     .unwrap_or(e.field.clone());
-                errors.insert(&field, t.pick(&e.message));
+                errors.insert(&field, t.msg(&e.message));
             }
             sheet_page(
                 &req,

@@ -18,16 +18,15 @@ use super::{
     CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, see_other,
 };
 
-fn message_of(e: &Error) -> Option<String> {
+fn message_of(e: &Error) -> Option<domain::message::Message> {
     match e {
-        Error::Validation(v) => Some(
-            v.iter()
-                .map(|f| f.message.clone())
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
+        Error::Validation(v) => {
+            let zh: Vec<&str> = v.iter().map(|f| f.message.zh.as_ref()).collect();
+            let en: Vec<&str> = v.iter().map(|f| f.message.en.as_ref()).collect();
+            Some(domain::message::Message::new(zh.join("；"), en.join("; ")))
+        }
         Error::Conflict { .. } | Error::IllegalTransition { .. } => {
-            Some(crate::error::public_detail(e))
+            Some(crate::error::public_message(e))
         }
         _ => None,
     }

@@ -41,7 +41,7 @@ async fn panel_page(
     state: &web::Data<AppState>,
     account: &Account,
     id: ScenarioId,
-    message: Option<String>,
+    message: Option<domain::message::Message>,
 ) -> HttpResponse {
     let a = actor(account);
     let loaded = state
@@ -118,7 +118,7 @@ async fn panel_page(
             })
             .collect(),
         redraws_left: panel.redraws_left,
-        message: message.map(|m| ctx.t.pick(&m)),
+        message: message.map(|m| ctx.t.msg(&m)),
         ctx,
     };
     render(StatusCode::OK, &page)
@@ -226,7 +226,7 @@ async fn ranking_page(
     account: &Account,
     id: ScenarioId,
     errors: FormErrors,
-    message: Option<String>,
+    message: Option<domain::message::Message>,
 ) -> HttpResponse {
     let a = actor(account);
     let loaded = state
@@ -273,7 +273,7 @@ async fn ranking_page(
                 unverified: !row.vendor_verified,
             })
             .collect(),
-        blockers: r.blockers.iter().map(|(_, m)| ctx.t.pick(m)).collect(),
+        blockers: r.blockers.iter().map(|(_, m)| ctx.t.msg(m)).collect(),
         incomplete: r
             .incomplete
             .iter()
@@ -310,7 +310,7 @@ async fn ranking_page(
             .collect(),
         can_award: v.status == Status::Evaluating && !r.rows.is_empty() && r.blockers.is_empty(),
         errors,
-        message: message.map(|m| ctx.t.pick(&m)),
+        message: message.map(|m| ctx.t.msg(&m)),
         ctx,
     };
     let status = if page.errors.is_empty() && page.message.is_none() {

@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
+use domain::message::Message;
 use domain::scenario::{ScenarioId, parse_reason};
 use domain::services::accounts::Account;
 
@@ -55,7 +56,7 @@ impl Step {
 struct Feedback {
     value: Option<String>,
     errors: FormErrors,
-    message: Option<String>,
+    message: Option<domain::message::Message>,
 }
 
 async fn confirm_page(
@@ -112,7 +113,7 @@ async fn confirm_page(
         value,
         warnings,
         errors,
-        form_message: message.map(|m| ctx.t.pick(&m)),
+        form_message: message.map(|m| ctx.t.msg(&m)),
         ctx,
     };
     render(status, &page)
@@ -184,7 +185,7 @@ pub async fn act(
             }
             None => Err(Error::field(
                 "bid_deadline",
-                "请选择日期和时间 / choose a date and time",
+                Message::new("请选择日期和时间", "choose a date and time"),
             )),
         },
         Step::Cancel => match parse_reason(&value) {
@@ -212,7 +213,7 @@ pub async fn act(
             ..Default::default()
         },
         Err(e @ Error::IllegalTransition { .. }) => Feedback {
-            message: Some(crate::error::public_detail(&e)),
+            message: Some(crate::error::public_message(&e)),
             ..Default::default()
         },
         Err(e) => return error_page(&req, Some(&account), &e),

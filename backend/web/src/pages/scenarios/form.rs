@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
+use domain::message::Message;
 use domain::scenario::{CriterionInput, ScenarioFields, ScenarioId, ScenarioInput, ScenarioPatch};
 use domain::sector::Sector;
 use domain::services::accounts::Account;
@@ -139,16 +140,20 @@ impl ScenarioForm {
 
     /// The domain input, plus the errors of values the form itself cannot read. Blank
     /// criterion rows are left out; error names keep the rows' positions.
-    fn input(&self, t: &Tr) -> (ScenarioInput, Vec<FieldError>, Vec<usize>) {
+    fn input(&self) -> (ScenarioInput, Vec<FieldError>, Vec<usize>) {
         let mut errs = Vec::new();
-        let money_of = |raw: &str, field: &str, errs: &mut Vec<FieldError>| {
-            match raw.trim() {
+        let money_of = |raw: &str, field: &str, errs: &mut Vec<FieldError>| match raw.trim() {
             "" => None,
             s => parse_yuan(s).or_else(|| {
-                errs.push(FieldError::new(field, t.pick("请输入金额（元），最多两位小数 / enter an amount in yuan, at most two decimals")));
+                errs.push(FieldError::new(
+                    field,
+                    Message::new(
+                        "请输入金额（元），最多两位小数",
+                        "enter an amount in yuan, at most two decimals",
+                    ),
+                ));
                 None
             }),
-        }
         };
         let budget_min_fen = money_of(&self.budget_min, "budget_min_fen", &mut errs);
         let budget_max_fen = money_of(&self.budget_max, "budget_max_fen", &mut errs);
@@ -159,7 +164,7 @@ impl ScenarioForm {
                 None => {
                     errs.push(FieldError::new(
                         "bid_deadline",
-                        t.pick("请选择日期和时间 / choose a date and time"),
+                        Message::new("请选择日期和时间", "choose a date and time"),
                     ));
                     String::new()
                 }
@@ -171,7 +176,10 @@ impl ScenarioForm {
                 Err(_) => {
                     errs.push(FieldError::new(
                         field,
-                        t.pick("请输入 0 到 100 的整数 / enter a whole number from 0 to 100"),
+                        Message::new(
+                            "请输入 0 到 100 的整数",
+                            "enter a whole number from 0 to 100",
+                        ),
                     ));
                     None
                 }
@@ -228,7 +236,7 @@ fn merge_errors(
             e.field = format!("criteria[{}]{tail}", positions.get(k).copied().unwrap_or(k));
         }
         if !out.has(&e.field) {
-            out.insert(&e.field, t.pick(&e.message));
+            out.insert(&e.field, t.msg(&e.message));
         }
     }
     out
@@ -275,8 +283,9 @@ fn form_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let n = errors.len();
-    let error_summary = ctx.t.pick(&format!(
-        "{n} 个字段有误，请修改后再保存 / {n} field(s) need attention before saving"
+    let error_summary = ctx.t.msg(&Message::new(
+        format!("{n} 个字段有误，请修改后再保存"),
+        format!("{n} field(s) need attention before saving"),
     ));
     let page = FormPage {
         domains: domains(&ctx.t),
@@ -368,7 +377,7 @@ async fn save(
         sf.renumber();
         return form_page(&req, &account, id, sf, FormErrors::default(), vec![]);
     }
-    let (input, form_errs, positions) = sf.input(&t);
+    let (input, form_errs, positions) = sf.input();
     let a = actor(&account);
     let result = match ScenarioFields::try_from(input.clone()) {
         Ok(fields) if form_errs.is_empty() => match id {
