@@ -5,7 +5,7 @@ use domain::account::{Contact, Locale, OrgKind, Organization, Role, User};
 use domain::credit_code::CreditCode;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::{AccountRepo, OrgFilter};
+use domain::ports::{AccountReads, AccountRepo, OrgFilter};
 use domain::sector::Sector;
 
 use crate::schema::{organizations, users};
@@ -158,23 +158,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-impl AccountRepo for AnyConnection {
-    fn insert_organization(&mut self, org: &Organization) -> Result<()> {
-        diesel::insert_into(organizations::table)
-            .values(OrgRow::from_domain(org))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    fn update_organization(&mut self, org: &Organization) -> Result<()> {
-        diesel::update(organizations::table.find(org.id.0))
-            .set(OrgRow::from_domain(org))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
+impl AccountReads for AnyConnection {
     fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
         organizations::table
             .find(id.0)
@@ -239,36 +223,6 @@ impl AccountRepo for AnyConnection {
         ))
     }
 
-    fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
-        let row = UserRow {
-            id: u.id.0,
-            email: u.email.clone(),
-            email_normalized: u.email.to_lowercase(),
-            display_name: u.display_name.clone(),
-            role: u.role.code().into(),
-            organization_id: u.organization_id.map(|o| o.0),
-            expertise: expertise_json(&u.expertise),
-            password_hash: password_hash.into(),
-            active: u.active,
-            locale: u.locale.code().into(),
-            created_at: to_db(u.created_at),
-            updated_at: to_db(u.updated_at),
-        };
-        diesel::insert_into(users::table)
-            .values(row)
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    fn update_user(&mut self, u: &User) -> Result<()> {
-        diesel::update(users::table.find(u.id.0))
-            .set(user_changes(u))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
     fn user(&mut self, id: UserId) -> Result<Option<User>> {
         users::table
             .find(id.0)
@@ -289,22 +243,6 @@ impl AccountRepo for AnyConnection {
             .map_err(db_err)?
             .map(UserRow::into_domain)
             .transpose()
-    }
-
-    fn set_password_hash(
-        &mut self,
-        id: UserId,
-        hash: &str,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<()> {
-        diesel::update(users::table.find(id.0))
-            .set((
-                users::password_hash.eq(hash),
-                users::updated_at.eq(to_db(at)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
     }
 
     fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>> {
@@ -343,5 +281,69 @@ impl AccountRepo for AnyConnection {
 
     fn count_users(&mut self) -> Result<i64> {
         users::table.count().get_result(self).map_err(db_err)
+    }
+}
+
+impl AccountRepo for AnyConnection {
+    fn insert_organization(&mut self, org: &Organization) -> Result<()> {
+        diesel::insert_into(organizations::table)
+            .values(OrgRow::from_domain(org))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn update_organization(&mut self, org: &Organization) -> Result<()> {
+        diesel::update(organizations::table.find(org.id.0))
+            .set(OrgRow::from_domain(org))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_user(&mut self, u: &User, password_hash: &str) -> Result<()> {
+        let row = UserRow {
+            id: u.id.0,
+            email: u.email.clone(),
+            email_normalized: u.email.to_lowercase(),
+            display_name: u.display_name.clone(),
+            role: u.role.code().into(),
+            organization_id: u.organization_id.map(|o| o.0),
+            expertise: expertise_json(&u.expertise),
+            password_hash: password_hash.into(),
+            active: u.active,
+            locale: u.locale.code().into(),
+            created_at: to_db(u.created_at),
+            updated_at: to_db(u.updated_at),
+        };
+        diesel::insert_into(users::table)
+            .values(row)
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<()> {
+        diesel::update(users::table.find(u.id.0))
+            .set(user_changes(u))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn set_password_hash(
+        &mut self,
+        id: UserId,
+        hash: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()> {
+        diesel::update(users::table.find(id.0))
+            .set((
+                users::password_hash.eq(hash),
+                users::updated_at.eq(to_db(at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
     }
 }

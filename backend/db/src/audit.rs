@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use domain::audit::AuditRecord;
 use domain::error::Result;
 use domain::ids::UserId;
-use domain::ports::AuditRepo;
+use domain::ports::{AuditReads, AuditRepo};
 
 use crate::schema::{audit_head, audit_log};
 use crate::time::{from_db, to_db};
@@ -24,6 +24,32 @@ type AuditRow = (
     String,
     String,
 );
+
+impl AuditReads for AnyConnection {
+    fn audit_records(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
+        let rows: Vec<AuditRow> = audit_log::table
+            .filter(audit_log::seq.gt(after_seq))
+            .order(audit_log::seq.asc())
+            .limit(limit)
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRecord {
+                seq: r.0,
+                actor: r.1.map(UserId),
+                action: r.2,
+                subject_type: r.3,
+                subject_id: r.4,
+                before: r.5,
+                after: r.6,
+                at: from_db(r.7),
+                prev_hash: r.8,
+                hash: r.9,
+            })
+            .collect())
+    }
+}
 
 impl AuditRepo for AnyConnection {
     fn lock_audit_head(&mut self) -> Result<(i64, String)> {
@@ -60,29 +86,5 @@ impl AuditRepo for AnyConnection {
             .execute(self)
             .map_err(db_err)?;
         Ok(())
-    }
-
-    fn audit_records(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>> {
-        let rows: Vec<AuditRow> = audit_log::table
-            .filter(audit_log::seq.gt(after_seq))
-            .order(audit_log::seq.asc())
-            .limit(limit)
-            .load(self)
-            .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditRecord {
-                seq: r.0,
-                actor: r.1.map(UserId),
-                action: r.2,
-                subject_type: r.3,
-                subject_id: r.4,
-                before: r.5,
-                after: r.6,
-                at: from_db(r.7),
-                prev_hash: r.8,
-                hash: r.9,
-            })
-            .collect())
     }
 }

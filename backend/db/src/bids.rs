@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use domain::bid::{Attachment, Bid, BidFields, BidId, BidStatus, BidVersion};
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::BidRepo;
+use domain::ports::{BidReads, BidRepo};
 use domain::scenario::ScenarioId;
 
 use crate::schema::{bid_attachments, bid_versions, bids};
@@ -140,26 +140,7 @@ fn with_attachments(c: &mut AnyConnection, rows: Vec<BidRow>) -> Result<Vec<Bid>
         .collect()
 }
 
-impl BidRepo for AnyConnection {
-    fn insert_bid(&mut self, b: &Bid) -> Result<()> {
-        diesel::insert_into(bids::table)
-            .values(BidRow::of(b))
-            .execute(self)
-            .map_err(db_err)?;
-        insert_attachments(self, b)
-    }
-
-    fn update_bid(&mut self, b: &Bid) -> Result<()> {
-        diesel::update(bids::table.find(b.id.0))
-            .set(BidRow::of(b))
-            .execute(self)
-            .map_err(db_err)?;
-        diesel::delete(bid_attachments::table.filter(bid_attachments::bid_id.eq(b.id.0)))
-            .execute(self)
-            .map_err(db_err)?;
-        insert_attachments(self, b)
-    }
-
+impl BidReads for AnyConnection {
     fn bid(&mut self, id: BidId) -> Result<Option<Bid>> {
         let rows: Vec<BidRow> = bids::table
             .filter(bids::id.eq(id.0))
@@ -198,27 +179,6 @@ impl BidRepo for AnyConnection {
             .map_err(db_err)
     }
 
-    fn insert_bid_version(&mut self, id: i64, bid: BidId, v: &BidVersion) -> Result<()> {
-        diesel::insert_into(bid_versions::table)
-            .values(VersionRow {
-                id,
-                bid_id: bid.0,
-                version: v.version,
-                price_fen: v.fields.price_fen,
-                delivery_days: v.fields.delivery_days,
-                technical_proposal: v.fields.technical_proposal.clone(),
-                team: v.fields.team.clone(),
-                attachment_hashes: serde_json::to_string(&v.attachment_hashes)
-                    .map_err(Error::internal)?,
-                content_hash: v.content_hash.clone(),
-                created_at: to_db(v.created_at),
-                salt: v.salt.clone(),
-            })
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
     fn bid_versions(&mut self, bid: BidId) -> Result<Vec<BidVersion>> {
         let rows: Vec<VersionRow> = bid_versions::table
             .filter(bid_versions::bid_id.eq(bid.0))
@@ -244,5 +204,47 @@ impl BidRepo for AnyConnection {
                 })
             })
             .collect()
+    }
+}
+
+impl BidRepo for AnyConnection {
+    fn insert_bid(&mut self, b: &Bid) -> Result<()> {
+        diesel::insert_into(bids::table)
+            .values(BidRow::of(b))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_attachments(self, b)
+    }
+
+    fn update_bid(&mut self, b: &Bid) -> Result<()> {
+        diesel::update(bids::table.find(b.id.0))
+            .set(BidRow::of(b))
+            .execute(self)
+            .map_err(db_err)?;
+        diesel::delete(bid_attachments::table.filter(bid_attachments::bid_id.eq(b.id.0)))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_attachments(self, b)
+    }
+
+    fn insert_bid_version(&mut self, id: i64, bid: BidId, v: &BidVersion) -> Result<()> {
+        diesel::insert_into(bid_versions::table)
+            .values(VersionRow {
+                id,
+                bid_id: bid.0,
+                version: v.version,
+                price_fen: v.fields.price_fen,
+                delivery_days: v.fields.delivery_days,
+                technical_proposal: v.fields.technical_proposal.clone(),
+                team: v.fields.team.clone(),
+                attachment_hashes: serde_json::to_string(&v.attachment_hashes)
+                    .map_err(Error::internal)?,
+                content_hash: v.content_hash.clone(),
+                created_at: to_db(v.created_at),
+                salt: v.salt.clone(),
+            })
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
     }
 }

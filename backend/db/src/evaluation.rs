@@ -6,7 +6,7 @@ use domain::bid::BidId;
 use domain::error::{Error, Result};
 use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
 use domain::ids::{OrganizationId, PanelMemberId, RatingId, UserId};
-use domain::ports::{EvaluationRepo, PanelDraw};
+use domain::ports::{EvaluationReads, EvaluationRepo, PanelDraw};
 use domain::scenario::{CriterionId, ScenarioId};
 
 use crate::schema::{award_notices, dissents, panel_draws, panel_members, ratings, scores};
@@ -86,7 +86,7 @@ fn member(r: MemberRow) -> PanelMember {
     }
 }
 
-impl EvaluationRepo for AnyConnection {
+impl EvaluationReads for AnyConnection {
     fn panels_of_evaluator(&mut self, evaluator: UserId) -> Result<Vec<(ScenarioId, PanelMember)>> {
         let rows: Vec<MemberRow> = panel_members::table
             .filter(panel_members::evaluator_id.eq(evaluator.0))
@@ -110,30 +110,6 @@ impl EvaluationRepo for AnyConnection {
         Ok(rows.into_iter().map(member).collect())
     }
 
-    fn save_panel_member(&mut self, scenario: ScenarioId, m: &PanelMember) -> Result<()> {
-        let row = MemberRow {
-            id: m.id.0,
-            scenario_id: scenario.0,
-            evaluator_id: m.evaluator.0,
-            added_at: to_db(m.added_at),
-            declared_at: m.declared_at.map(to_db),
-            has_conflict: m.has_conflict,
-            declaration_note: m.note.clone(),
-            removed_at: m.removed_at.map(to_db),
-        };
-        let updated = diesel::update(panel_members::table.find(m.id.0))
-            .set(&row)
-            .execute(self)
-            .map_err(db_err)?;
-        if updated == 0 {
-            diesel::insert_into(panel_members::table)
-                .values(&row)
-                .execute(self)
-                .map_err(db_err)?;
-        }
-        Ok(())
-    }
-
     fn scores(&mut self, scenario: ScenarioId) -> Result<Vec<StoredScore>> {
         let rows: Vec<ScoreRow> = scores::table
             .filter(scores::scenario_id.eq(scenario.0))
@@ -152,45 +128,6 @@ impl EvaluationRepo for AnyConnection {
                 updated_at: from_db(r.updated_at),
             })
             .collect())
-    }
-
-    fn save_score(&mut self, id: i64, scenario: ScenarioId, s: &StoredScore) -> Result<()> {
-        diesel::delete(
-            scores::table
-                .filter(scores::bid_id.eq(s.bid.0))
-                .filter(scores::evaluator_id.eq(s.evaluator.0))
-                .filter(scores::criterion_id.eq(s.criterion.0)),
-        )
-        .execute(self)
-        .map_err(db_err)?;
-        diesel::insert_into(scores::table)
-            .values(ScoreRow {
-                id,
-                scenario_id: scenario.0,
-                bid_id: s.bid.0,
-                evaluator_id: s.evaluator.0,
-                criterion_id: s.criterion.0,
-                score: s.score,
-                comment: s.comment.clone(),
-                updated_at: to_db(s.updated_at),
-            })
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    fn insert_dissent(&mut self, scenario: ScenarioId, d: &Dissent) -> Result<()> {
-        diesel::insert_into(dissents::table)
-            .values((
-                dissents::id.eq(d.id),
-                dissents::scenario_id.eq(scenario.0),
-                dissents::evaluator_id.eq(d.evaluator.0),
-                dissents::body.eq(&d.body),
-                dissents::created_at.eq(to_db(d.created_at)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
     }
 
     fn dissents(&mut self, scenario: ScenarioId) -> Result<Vec<Dissent>> {
@@ -216,26 +153,6 @@ impl EvaluationRepo for AnyConnection {
             .collect())
     }
 
-    fn insert_rating(&mut self, r: &Rating) -> Result<()> {
-        diesel::insert_into(ratings::table)
-            .values(RatingRow {
-                id: r.id.0,
-                scenario_id: r.scenario.0,
-                vendor_org_id: r.vendor.0,
-                rated_by: r.rated_by.0,
-                quality: r.quality,
-                timeliness: r.timeliness,
-                communication: r.communication,
-                comment: r.comment.clone(),
-                created_at: to_db(r.created_at),
-                reply: r.reply.clone(),
-                replied_at: r.replied_at.map(to_db),
-            })
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
     fn rating_of_scenario(&mut self, scenario: ScenarioId) -> Result<Option<Rating>> {
         let row: Option<RatingRow> = ratings::table
             .filter(ratings::scenario_id.eq(scenario.0))
@@ -254,35 +171,6 @@ impl EvaluationRepo for AnyConnection {
             .optional()
             .map_err(db_err)?;
         Ok(row.map(RatingRow::into_domain))
-    }
-
-    fn save_reply(&mut self, id: RatingId, body: &str, at: DateTime<Utc>) -> Result<bool> {
-        let n = diesel::update(ratings::table.find(id.0).filter(ratings::reply.is_null()))
-            .set((
-                ratings::reply.eq(Some(body)),
-                ratings::replied_at.eq(Some(to_db(at))),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(n == 1)
-    }
-
-    fn insert_panel_draw(&mut self, scenario: ScenarioId, d: &PanelDraw) -> Result<()> {
-        let ids = |v: &[UserId]| serde_json::to_string(v).map_err(Error::internal);
-        diesel::insert_into(panel_draws::table)
-            .values((
-                panel_draws::id.eq(d.id),
-                panel_draws::scenario_id.eq(scenario.0),
-                panel_draws::drawn_by.eq(d.drawn_by.0),
-                panel_draws::seed.eq(&d.seed),
-                panel_draws::pool.eq(ids(&d.pool)?),
-                panel_draws::drawn.eq(ids(&d.drawn)?),
-                panel_draws::reason.eq(&d.reason),
-                panel_draws::at.eq(to_db(d.at)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
     }
 
     fn panel_draws(&mut self, scenario: ScenarioId) -> Result<Vec<PanelDraw>> {
@@ -324,23 +212,6 @@ impl EvaluationRepo for AnyConnection {
             .collect()
     }
 
-    fn insert_award_notice(
-        &mut self,
-        scenario: ScenarioId,
-        awarded_at: DateTime<Utc>,
-        body: &str,
-    ) -> Result<()> {
-        diesel::insert_into(award_notices::table)
-            .values((
-                award_notices::scenario_id.eq(scenario.0),
-                award_notices::awarded_at.eq(to_db(awarded_at)),
-                award_notices::body.eq(body),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
     fn award_notice(&mut self, scenario: ScenarioId) -> Result<Option<String>> {
         award_notices::table
             .find(scenario.0)
@@ -376,5 +247,136 @@ impl EvaluationRepo for AnyConnection {
             .load(self)
             .map_err(db_err)?;
         Ok(rows.into_iter().map(RatingRow::into_domain).collect())
+    }
+}
+
+impl EvaluationRepo for AnyConnection {
+    fn save_panel_member(&mut self, scenario: ScenarioId, m: &PanelMember) -> Result<()> {
+        let row = MemberRow {
+            id: m.id.0,
+            scenario_id: scenario.0,
+            evaluator_id: m.evaluator.0,
+            added_at: to_db(m.added_at),
+            declared_at: m.declared_at.map(to_db),
+            has_conflict: m.has_conflict,
+            declaration_note: m.note.clone(),
+            removed_at: m.removed_at.map(to_db),
+        };
+        let updated = diesel::update(panel_members::table.find(m.id.0))
+            .set(&row)
+            .execute(self)
+            .map_err(db_err)?;
+        if updated == 0 {
+            diesel::insert_into(panel_members::table)
+                .values(&row)
+                .execute(self)
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    fn save_score(&mut self, id: i64, scenario: ScenarioId, s: &StoredScore) -> Result<()> {
+        diesel::delete(
+            scores::table
+                .filter(scores::bid_id.eq(s.bid.0))
+                .filter(scores::evaluator_id.eq(s.evaluator.0))
+                .filter(scores::criterion_id.eq(s.criterion.0)),
+        )
+        .execute(self)
+        .map_err(db_err)?;
+        diesel::insert_into(scores::table)
+            .values(ScoreRow {
+                id,
+                scenario_id: scenario.0,
+                bid_id: s.bid.0,
+                evaluator_id: s.evaluator.0,
+                criterion_id: s.criterion.0,
+                score: s.score,
+                comment: s.comment.clone(),
+                updated_at: to_db(s.updated_at),
+            })
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_dissent(&mut self, scenario: ScenarioId, d: &Dissent) -> Result<()> {
+        diesel::insert_into(dissents::table)
+            .values((
+                dissents::id.eq(d.id),
+                dissents::scenario_id.eq(scenario.0),
+                dissents::evaluator_id.eq(d.evaluator.0),
+                dissents::body.eq(&d.body),
+                dissents::created_at.eq(to_db(d.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_rating(&mut self, r: &Rating) -> Result<()> {
+        diesel::insert_into(ratings::table)
+            .values(RatingRow {
+                id: r.id.0,
+                scenario_id: r.scenario.0,
+                vendor_org_id: r.vendor.0,
+                rated_by: r.rated_by.0,
+                quality: r.quality,
+                timeliness: r.timeliness,
+                communication: r.communication,
+                comment: r.comment.clone(),
+                created_at: to_db(r.created_at),
+                reply: r.reply.clone(),
+                replied_at: r.replied_at.map(to_db),
+            })
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn save_reply(&mut self, id: RatingId, body: &str, at: DateTime<Utc>) -> Result<bool> {
+        let n = diesel::update(ratings::table.find(id.0).filter(ratings::reply.is_null()))
+            .set((
+                ratings::reply.eq(Some(body)),
+                ratings::replied_at.eq(Some(to_db(at))),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn insert_panel_draw(&mut self, scenario: ScenarioId, d: &PanelDraw) -> Result<()> {
+        let ids = |v: &[UserId]| serde_json::to_string(v).map_err(Error::internal);
+        diesel::insert_into(panel_draws::table)
+            .values((
+                panel_draws::id.eq(d.id),
+                panel_draws::scenario_id.eq(scenario.0),
+                panel_draws::drawn_by.eq(d.drawn_by.0),
+                panel_draws::seed.eq(&d.seed),
+                panel_draws::pool.eq(ids(&d.pool)?),
+                panel_draws::drawn.eq(ids(&d.drawn)?),
+                panel_draws::reason.eq(&d.reason),
+                panel_draws::at.eq(to_db(d.at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_award_notice(
+        &mut self,
+        scenario: ScenarioId,
+        awarded_at: DateTime<Utc>,
+        body: &str,
+    ) -> Result<()> {
+        diesel::insert_into(award_notices::table)
+            .values((
+                award_notices::scenario_id.eq(scenario.0),
+                award_notices::awarded_at.eq(to_db(awarded_at)),
+                award_notices::body.eq(body),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
     }
 }

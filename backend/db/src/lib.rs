@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use domain::error::{Error, Result};
-use domain::ports::{Store, Tx};
+use domain::ports::{ReadTx, Store, Tx};
 
 /// A connection to either backend.
 #[derive(diesel::MultiConnection)]
@@ -245,8 +245,16 @@ impl Store for Database {
         self.write(|c| f(c))
     }
 
-    fn read(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()> {
-        self.read(|c| f(c))
+    fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
+        self.read(|c| {
+            // The types already offer a read transaction no write; PostgreSQL enforces it too.
+            if let AnyConnection::Postgresql(_) = c {
+                diesel::sql_query("SET TRANSACTION READ ONLY")
+                    .execute(c)
+                    .map_err(db_err)?;
+            }
+            f(c)
+        })
     }
 
     fn ping(&self) -> Result<()> {

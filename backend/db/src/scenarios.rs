@@ -3,18 +3,28 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use domain::bid::BidStatus;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::{RowLock, ScenarioFilter, ScenarioRepo};
+use domain::ports::{ListedScenario, RowLock, ScenarioFilter, ScenarioReads, ScenarioRepo};
 use domain::scenario::{
     Answer, AnswerId, Criterion, CriterionId, Origin, ProcurementType, Question, QuestionId,
     Scenario, ScenarioId, Status,
 };
 use domain::sector::Sector;
 
-use crate::schema::{answers, award_notices, questions, scenario_criteria, scenarios};
+use crate::schema::{
+    answers, award_notices, bids, organizations, questions, scenario_criteria, scenarios,
+};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
+
+// The scenario list groups a page's bids by scenario and agency.
+diesel::allow_columns_to_appear_in_same_group_by_clause!(
+    scenarios::id,
+    organizations::id,
+    organizations::name,
+);
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = scenarios)]
@@ -191,26 +201,7 @@ fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Que
         .collect())
 }
 
-impl ScenarioRepo for AnyConnection {
-    fn insert_scenario(&mut self, s: &Scenario) -> Result<()> {
-        diesel::insert_into(scenarios::table)
-            .values(ScenarioRow::of(s))
-            .execute(self)
-            .map_err(db_err)?;
-        insert_criteria(self, s)
-    }
-
-    fn update_scenario(&mut self, s: &Scenario) -> Result<()> {
-        diesel::update(scenarios::table.find(s.id.0))
-            .set(ScenarioRow::of(s))
-            .execute(self)
-            .map_err(db_err)?;
-        diesel::delete(scenario_criteria::table.filter(scenario_criteria::scenario_id.eq(s.id.0)))
-            .execute(self)
-            .map_err(db_err)?;
-        insert_criteria(self, s)
-    }
-
+impl ScenarioReads for AnyConnection {
     fn scenario(&mut self, id: ScenarioId) -> Result<Option<Scenario>> {
         let row: Option<ScenarioRow> = scenarios::table
             .find(id.0)
@@ -226,22 +217,6 @@ impl ScenarioRepo for AnyConnection {
             }
             None => Ok(None),
         }
-    }
-
-    fn lock_scenario(&mut self, id: ScenarioId, mode: RowLock) -> Result<Option<Scenario>> {
-        if let AnyConnection::Postgresql(pg) = self {
-            // Lock first, then read: the read after the lock sees what the last holder committed.
-            let q = scenarios::table.find(id.0).select(scenarios::id);
-            let locked = match mode {
-                RowLock::Update => q.for_update().load::<i64>(pg),
-                RowLock::Share => q.for_share().load::<i64>(pg),
-            }
-            .map_err(db_err)?;
-            if locked.is_empty() {
-                return Ok(None);
-            }
-        }
-        self.scenario(id)
     }
 
     fn awarded_without_notice(&mut self) -> Result<Vec<Scenario>> {
@@ -263,7 +238,7 @@ impl ScenarioRepo for AnyConnection {
             .collect()
     }
 
-    fn scenarios(&mut self, f: &ScenarioFilter) -> Result<(Vec<Scenario>, i64)> {
+    fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)> {
         let now = to_db(f.now);
         let filtered = |mut q: scenarios::BoxedQuery<'static, _>| {
             q = match f.viewer_org {
@@ -313,28 +288,39 @@ impl ScenarioRepo for AnyConnection {
             .map_err(db_err)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut crit = criteria_of(self, &ids)?;
+        // The agencies' names and the active bids of the whole page, in one query.
+        let mut extra: HashMap<i64, (String, i64)> = scenarios::table
+            .inner_join(organizations::table)
+            .left_join(
+                bids::table.on(bids::scenario_id
+                    .eq(scenarios::id)
+                    .and(bids::status.ne(BidStatus::Withdrawn.code()))),
+            )
+            .filter(scenarios::id.eq_any(&ids))
+            .group_by((scenarios::id, organizations::id, organizations::name))
+            .select((
+                scenarios::id,
+                organizations::name,
+                diesel::dsl::count(bids::id.nullable()),
+            ))
+            .load::<(i64, String, i64)>(self)
+            .map_err(db_err)?
+            .into_iter()
+            .map(|(id, name, n)| (id, (name, n)))
+            .collect();
         let items = rows
             .into_iter()
             .map(|r| {
                 let c = crit.remove(&r.id).unwrap_or_default();
-                r.into_domain(c)
+                let (owner_name, active_bids) = extra.remove(&r.id).unwrap_or_default();
+                Ok(ListedScenario {
+                    scenario: r.into_domain(c)?,
+                    owner_name,
+                    active_bids,
+                })
             })
             .collect::<Result<_>>()?;
         Ok((items, total))
-    }
-
-    fn insert_question(&mut self, q: &Question) -> Result<()> {
-        diesel::insert_into(questions::table)
-            .values((
-                questions::id.eq(q.id.0),
-                questions::scenario_id.eq(q.scenario.0),
-                questions::asked_by.eq(q.asked_by.0),
-                questions::body.eq(&q.body),
-                questions::created_at.eq(to_db(q.created_at)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
     }
 
     fn question(&mut self, id: QuestionId) -> Result<Option<Question>> {
@@ -366,6 +352,57 @@ impl ScenarioRepo for AnyConnection {
             .load(self)
             .map_err(db_err)?;
         with_answers(self, rows)
+    }
+}
+
+impl ScenarioRepo for AnyConnection {
+    fn insert_scenario(&mut self, s: &Scenario) -> Result<()> {
+        diesel::insert_into(scenarios::table)
+            .values(ScenarioRow::of(s))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_criteria(self, s)
+    }
+
+    fn update_scenario(&mut self, s: &Scenario) -> Result<()> {
+        diesel::update(scenarios::table.find(s.id.0))
+            .set(ScenarioRow::of(s))
+            .execute(self)
+            .map_err(db_err)?;
+        diesel::delete(scenario_criteria::table.filter(scenario_criteria::scenario_id.eq(s.id.0)))
+            .execute(self)
+            .map_err(db_err)?;
+        insert_criteria(self, s)
+    }
+
+    fn lock_scenario(&mut self, id: ScenarioId, mode: RowLock) -> Result<Option<Scenario>> {
+        if let AnyConnection::Postgresql(pg) = self {
+            // Lock first, then read: the read after the lock sees what the last holder committed.
+            let q = scenarios::table.find(id.0).select(scenarios::id);
+            let locked = match mode {
+                RowLock::Update => q.for_update().load::<i64>(pg),
+                RowLock::Share => q.for_share().load::<i64>(pg),
+            }
+            .map_err(db_err)?;
+            if locked.is_empty() {
+                return Ok(None);
+            }
+        }
+        self.scenario(id)
+    }
+
+    fn insert_question(&mut self, q: &Question) -> Result<()> {
+        diesel::insert_into(questions::table)
+            .values((
+                questions::id.eq(q.id.0),
+                questions::scenario_id.eq(q.scenario.0),
+                questions::asked_by.eq(q.asked_by.0),
+                questions::body.eq(&q.body),
+                questions::created_at.eq(to_db(q.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
     }
 
     fn insert_answer(&mut self, question: QuestionId, by: UserId, a: &Answer) -> Result<()> {

@@ -5,7 +5,9 @@ use diesel::prelude::*;
 use domain::account::User;
 use domain::error::Result;
 use domain::ids::{SessionId, UserId};
-use domain::ports::{PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenRepo};
+use domain::ports::{
+    PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenReads, TokenRepo,
+};
 
 use crate::schema::{login_attempts, password_resets, refresh_tokens, sessions, users};
 use crate::time::{from_db, opt_from_db, to_db};
@@ -31,24 +33,7 @@ type ResetRow = (
     Option<chrono::NaiveDateTime>,
 );
 
-impl TokenRepo for AnyConnection {
-    fn insert_refresh_token(&mut self, r: &RefreshTokenRecord) -> Result<()> {
-        diesel::insert_into(refresh_tokens::table)
-            .values((
-                refresh_tokens::id.eq(r.id),
-                refresh_tokens::user_id.eq(r.user_id.0),
-                refresh_tokens::session_id.eq(r.session.0),
-                refresh_tokens::token_hash.eq(&r.token_hash),
-                refresh_tokens::created_at.eq(to_db(r.created_at)),
-                refresh_tokens::expires_at.eq(to_db(r.expires_at)),
-                refresh_tokens::used_at.eq(r.used_at.map(to_db)),
-                refresh_tokens::revoked_at.eq(r.revoked_at.map(to_db)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
-        Ok(())
-    }
-
+impl TokenReads for AnyConnection {
     fn refresh_token_by_hash(&mut self, hash: &str) -> Result<Option<RefreshTokenRecord>> {
         let row: Option<RefreshRow> = refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(hash))
@@ -65,6 +50,80 @@ impl TokenRepo for AnyConnection {
             used_at: opt_from_db(r.6),
             revoked_at: opt_from_db(r.7),
         }))
+    }
+
+    fn live_session_user(&mut self, id: SessionId) -> Result<Option<User>> {
+        sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq(id.0))
+            .filter(sessions::revoked_at.is_null())
+            .filter(users::active.eq(true))
+            .select(crate::accounts::UserRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db_err)?
+            .map(|r| r.into_domain().map(|(u, _)| u))
+            .transpose()
+    }
+
+    fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>> {
+        let row: Option<ResetRow> = password_resets::table
+            .filter(password_resets::token_hash.eq(hash))
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(|r| PasswordResetRecord {
+            id: r.0,
+            user_id: UserId(r.1),
+            token_hash: r.2,
+            created_at: from_db(r.3),
+            expires_at: from_db(r.4),
+            used_at: opt_from_db(r.5),
+        }))
+    }
+
+    fn recent_login_failures(
+        &mut self,
+        email_normalized: &str,
+        ip: &str,
+        since: DateTime<Utc>,
+    ) -> Result<RecentFailures> {
+        let recent = login_attempts::table
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::at.gt(to_db(since)));
+        let by_email: Vec<chrono::NaiveDateTime> = recent
+            .filter(login_attempts::email_normalized.eq(email_normalized))
+            .select(login_attempts::at)
+            .load(self)
+            .map_err(db_err)?;
+        let by_ip: Vec<chrono::NaiveDateTime> = recent
+            .filter(login_attempts::ip.eq(ip))
+            .select(login_attempts::at)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((
+            by_email.into_iter().map(from_db).collect(),
+            by_ip.into_iter().map(from_db).collect(),
+        ))
+    }
+}
+
+impl TokenRepo for AnyConnection {
+    fn insert_refresh_token(&mut self, r: &RefreshTokenRecord) -> Result<()> {
+        diesel::insert_into(refresh_tokens::table)
+            .values((
+                refresh_tokens::id.eq(r.id),
+                refresh_tokens::user_id.eq(r.user_id.0),
+                refresh_tokens::session_id.eq(r.session.0),
+                refresh_tokens::token_hash.eq(&r.token_hash),
+                refresh_tokens::created_at.eq(to_db(r.created_at)),
+                refresh_tokens::expires_at.eq(to_db(r.expires_at)),
+                refresh_tokens::used_at.eq(r.used_at.map(to_db)),
+                refresh_tokens::revoked_at.eq(r.revoked_at.map(to_db)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
     }
 
     fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
@@ -89,20 +148,6 @@ impl TokenRepo for AnyConnection {
             .execute(self)
             .map_err(db_err)?;
         Ok(())
-    }
-
-    fn live_session_user(&mut self, id: SessionId) -> Result<Option<User>> {
-        sessions::table
-            .inner_join(users::table)
-            .filter(sessions::id.eq(id.0))
-            .filter(sessions::revoked_at.is_null())
-            .filter(users::active.eq(true))
-            .select(crate::accounts::UserRow::as_select())
-            .first(self)
-            .optional()
-            .map_err(db_err)?
-            .map(|r| r.into_domain().map(|(u, _)| u))
-            .transpose()
     }
 
     fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()> {
@@ -160,22 +205,6 @@ impl TokenRepo for AnyConnection {
         Ok(())
     }
 
-    fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>> {
-        let row: Option<ResetRow> = password_resets::table
-            .filter(password_resets::token_hash.eq(hash))
-            .first(self)
-            .optional()
-            .map_err(db_err)?;
-        Ok(row.map(|r| PasswordResetRecord {
-            id: r.0,
-            user_id: UserId(r.1),
-            token_hash: r.2,
-            created_at: from_db(r.3),
-            expires_at: from_db(r.4),
-            used_at: opt_from_db(r.5),
-        }))
-    }
-
     fn mark_password_reset_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool> {
         let n = diesel::update(
             password_resets::table
@@ -231,30 +260,5 @@ impl TokenRepo for AnyConnection {
             .execute(self)
             .map_err(db_err)?;
         Ok(())
-    }
-
-    fn recent_login_failures(
-        &mut self,
-        email_normalized: &str,
-        ip: &str,
-        since: DateTime<Utc>,
-    ) -> Result<RecentFailures> {
-        let recent = login_attempts::table
-            .filter(login_attempts::succeeded.eq(false))
-            .filter(login_attempts::at.gt(to_db(since)));
-        let by_email: Vec<chrono::NaiveDateTime> = recent
-            .filter(login_attempts::email_normalized.eq(email_normalized))
-            .select(login_attempts::at)
-            .load(self)
-            .map_err(db_err)?;
-        let by_ip: Vec<chrono::NaiveDateTime> = recent
-            .filter(login_attempts::ip.eq(ip))
-            .select(login_attempts::at)
-            .load(self)
-            .map_err(db_err)?;
-        Ok((
-            by_email.into_iter().map(from_db).collect(),
-            by_ip.into_iter().map(from_db).collect(),
-        ))
     }
 }

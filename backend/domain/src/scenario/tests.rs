@@ -251,7 +251,10 @@ fn every_lifecycle_pair_is_decided() {
                 (None, Err(r)) => {
                     assert_eq!(r.current, state);
                     assert_eq!(r.action, action.kind());
-                    assert!(!r.why.zh.is_empty() && !r.why.en.is_empty() && r.why.zh != r.why.en, "bilingual reason");
+                    assert!(
+                        !r.why.zh.is_empty() && !r.why.en.is_empty() && r.why.zh != r.why.en,
+                        "bilingual reason"
+                    );
                 }
                 _ => panic!("{state:?} {action:?}: expected {want:?}, got {got:?}"),
             }

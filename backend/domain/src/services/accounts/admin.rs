@@ -11,7 +11,7 @@ use crate::ids::{OrganizationId, UserId};
 use crate::job::Job;
 use crate::message::Message;
 use crate::policy::{self, Actor};
-use crate::ports::{OrgFilter, Tx, in_read, in_tx};
+use crate::ports::{OrgFilter, ReadTx, in_read, in_tx};
 use crate::security;
 
 impl Services {
@@ -244,7 +244,9 @@ impl Services {
         use crate::audit::{ChainCheck, GENESIS_HASH, verify_chain_after};
         let (mut seq, mut hash, mut total) = (0, GENESIS_HASH.to_string(), 0);
         loop {
-            let page = in_read(&*self.store, |tx: &mut dyn Tx| tx.audit_records(seq, 1000))?;
+            let page = in_read(&*self.store, |tx: &mut dyn ReadTx| {
+                tx.audit_records(seq, 1000)
+            })?;
             let Some(last) = page.last() else {
                 return Ok(ChainCheck::Intact { records: total });
             };

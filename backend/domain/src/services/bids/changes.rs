@@ -12,7 +12,7 @@ use crate::bid::{
 use crate::error::{Error, Result};
 use crate::event::{BidChange, DomainEvent};
 use crate::policy::{self, Actor};
-use crate::ports::{RowLock, Tx, in_read, in_tx};
+use crate::ports::{ReadTx, RowLock, Tx, in_read, in_tx};
 use crate::scenario::{self, Move, Scenario, ScenarioId};
 
 impl Services {
@@ -63,13 +63,28 @@ impl Services {
         action: Move,
         now: DateTime<Utc>,
     ) -> Result<(Bid, Scenario)> {
-        let b = tx
-            .bid(id)?
+        let b = Self::own_bid(tx, actor, id)?;
+        let s = tx.lock_scenario(b.scenario, RowLock::Share)?;
+        Self::check_open_bid(tx, actor, b, s, action, now)
+    }
+
+    /// The actor's own bid (404 for anyone else's).
+    fn own_bid(tx: &mut dyn ReadTx, actor: &Actor, id: BidId) -> Result<Bid> {
+        tx.bid(id)?
             .filter(|b| actor.organization_id == Some(b.vendor))
-            .ok_or(Error::NotFound)?;
-        let s = tx
-            .lock_scenario(b.scenario, RowLock::Share)?
-            .ok_or(Error::NotFound)?;
+            .ok_or(Error::NotFound)
+    }
+
+    /// Refuses a change of the bid unless its vendor is still verified and bidding is open.
+    fn check_open_bid(
+        tx: &mut dyn ReadTx,
+        actor: &Actor,
+        b: Bid,
+        s: Option<Scenario>,
+        action: Move,
+        now: DateTime<Utc>,
+    ) -> Result<(Bid, Scenario)> {
+        let s = s.ok_or(Error::NotFound)?;
         let org = tx.organization(b.vendor)?.ok_or(Error::NotFound)?;
         policy::can_bid(actor, &org)?;
         if b.status == BidStatus::Withdrawn {
@@ -93,8 +108,18 @@ impl Services {
         scenario_id: ScenarioId,
         now: DateTime<Utc>,
     ) -> Result<(Scenario, crate::ids::OrganizationId)> {
-        let s = tx
-            .lock_scenario(scenario_id, RowLock::Share)?
+        let s = tx.lock_scenario(scenario_id, RowLock::Share)?;
+        Self::may_bid_on(tx, actor, s, now)
+    }
+
+    /// The scenario and the actor's organization, if that verified vendor may bid on it now.
+    fn may_bid_on(
+        tx: &mut dyn ReadTx,
+        actor: &Actor,
+        s: Option<Scenario>,
+        now: DateTime<Utc>,
+    ) -> Result<(Scenario, crate::ids::OrganizationId)> {
+        let s = s
             .filter(|s| policy::can_view_scenario(Some(actor), s))
             .ok_or(Error::NotFound)?;
         let org_id = actor.organization_id.ok_or_else(|| {
@@ -116,7 +141,8 @@ impl Services {
     pub fn check_can_submit(&self, actor: &Actor, scenario_id: ScenarioId) -> Result<()> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            Self::bidding_scenario(tx, actor, scenario_id, now).map(drop)
+            let s = tx.scenario(scenario_id)?;
+            Self::may_bid_on(tx, actor, s, now).map(drop)
         })
     }
 
@@ -125,7 +151,9 @@ impl Services {
     pub fn check_can_attach(&self, actor: &Actor, id: BidId) -> Result<()> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (b, _) = self.own_open_bid(tx, actor, id, Move::Attach, now)?;
+            let b = Self::own_bid(tx, actor, id)?;
+            let s = tx.scenario(b.scenario)?;
+            let (b, _) = Self::check_open_bid(tx, actor, b, s, Move::Attach, now)?;
             if b.attachments.len() >= bid::MAX_ATTACHMENTS {
                 return Err(Error::field(
                     "file",

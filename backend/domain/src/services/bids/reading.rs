@@ -8,12 +8,12 @@ use crate::bid::{Attachment, Bid, BidId, BidStatus};
 use crate::error::{Error, Result};
 use crate::ids::UserId;
 use crate::policy::{self, Actor};
-use crate::ports::{Tx, in_read};
+use crate::ports::{ReadTx, in_read};
 use crate::scenario::{self, Scenario, ScenarioId};
 
 impl Services {
     /// The panel members who declared no conflict: the only evaluators who may read bids.
-    pub(crate) fn cleared_panel(&self, tx: &mut dyn Tx, s: ScenarioId) -> Result<Vec<UserId>> {
+    pub(crate) fn cleared_panel(&self, tx: &mut dyn ReadTx, s: ScenarioId) -> Result<Vec<UserId>> {
         Ok(tx
             .panel_members(s)?
             .into_iter()
@@ -24,7 +24,7 @@ impl Services {
 
     pub(super) fn bid_view(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         viewer: &Actor,
         b: Bid,
         s: &Scenario,
@@ -99,7 +99,7 @@ impl Services {
     /// The bids of a scenario the viewer may see, inside the caller's transaction.
     pub(crate) fn bids_for(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         viewer: &Actor,
         s: &Scenario,
         now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::message::Message;
 use crate::policy::Actor;
-use crate::ports::{Tx, in_read, in_tx};
+use crate::ports::{ReadTx, in_read, in_tx};
 use crate::scenario::{self, Action, Scenario, ScenarioId, transition};
 
 impl Services {
@@ -102,7 +102,7 @@ impl Services {
         })
     }
 
-    pub(super) fn notice_of(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<AwardNotice> {
+    pub(super) fn notice_of(&self, tx: &mut dyn ReadTx, s: &Scenario) -> Result<AwardNotice> {
         let award = s.award.clone().ok_or(Error::NotFound)?;
         let (rows, _, cleared) = self.compute(tx, s)?;
         let winner = rows

@@ -14,12 +14,12 @@ use crate::evaluation::{self as ev, PanelMember};
 use crate::event::DomainEvent;
 use crate::ids::UserId;
 use crate::policy::{self, Actor};
-use crate::ports::{PanelDraw, RowLock, Tx, in_read, in_tx};
+use crate::ports::{PanelDraw, ReadTx, RowLock, Tx, in_read, in_tx};
 use crate::scenario::{Move, Scenario, ScenarioId, Status};
 use crate::text;
 
 impl Services {
-    pub(super) fn panel_view(&self, tx: &mut dyn Tx, s: &Scenario) -> Result<PanelView> {
+    pub(super) fn panel_view(&self, tx: &mut dyn ReadTx, s: &Scenario) -> Result<PanelView> {
         let (mut members, mut conflicts) = (Vec::new(), Vec::new());
         for m in tx.panel_members(s.id)? {
             let name = tx
@@ -258,17 +258,33 @@ impl Services {
     /// The scenario and the actor's active membership of its panel (404 otherwise). A change
     /// locks the scenario's row first, so it cannot interleave with a panel change or the
     /// award (nor, with `Update`, with another change of the same kind).
-    pub(super) fn active_member(
+    pub(super) fn locked_member(
         tx: &mut dyn Tx,
         actor: &Actor,
         id: ScenarioId,
-        lock: Option<RowLock>,
+        mode: RowLock,
     ) -> Result<(Scenario, PanelMember)> {
-        let s = match lock {
-            Some(mode) => tx.lock_scenario(id, mode)?,
-            None => tx.scenario(id)?,
-        }
-        .ok_or(Error::NotFound)?;
+        let s = tx.lock_scenario(id, mode)?;
+        Self::member_of(tx, actor, id, s)
+    }
+
+    /// The same, read without a lock (for what the member only reads).
+    pub(super) fn active_member(
+        tx: &mut dyn ReadTx,
+        actor: &Actor,
+        id: ScenarioId,
+    ) -> Result<(Scenario, PanelMember)> {
+        let s = tx.scenario(id)?;
+        Self::member_of(tx, actor, id, s)
+    }
+
+    fn member_of(
+        tx: &mut dyn ReadTx,
+        actor: &Actor,
+        id: ScenarioId,
+        s: Option<Scenario>,
+    ) -> Result<(Scenario, PanelMember)> {
+        let s = s.ok_or(Error::NotFound)?;
         let m = tx
             .panel_members(id)?
             .into_iter()
@@ -282,7 +298,7 @@ impl Services {
     pub fn bidders_for_declaration(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<String>> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (s, _) = Self::active_member(tx, actor, id, None)?;
+            let (s, _) = Self::active_member(tx, actor, id)?;
             if !s.bids_opened(now) {
                 return Err(refuse(
                     &s,
@@ -323,7 +339,7 @@ impl Services {
         let now = self.now();
         let note = text::bounded(&note, 0, 1000).map_err(|m| Error::field("note", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, mut m) = Self::active_member(tx, actor, id, Some(RowLock::Update))?;
+            let (s, mut m) = Self::locked_member(tx, actor, id, RowLock::Update)?;
             if s.status_at(now) != Status::Evaluating {
                 return Err(refuse(
                     &s,

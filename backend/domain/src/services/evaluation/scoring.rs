@@ -10,7 +10,7 @@ use crate::event::DomainEvent;
 use crate::ids::UserId;
 use crate::message::Message;
 use crate::policy::{self, Actor};
-use crate::ports::{RowLock, Tx, in_read, in_tx};
+use crate::ports::{ReadTx, RowLock, in_read, in_tx};
 use crate::scenario::{self, Move, Scenario, ScenarioId, Status};
 use crate::text;
 
@@ -87,7 +87,7 @@ impl Services {
     /// An evaluator's own scores on a scenario (for their sheet).
     pub fn my_scores(&self, actor: &Actor, id: ScenarioId) -> Result<Vec<StoredScore>> {
         in_read(&*self.store, |tx| {
-            Self::active_member(tx, actor, id, None)?;
+            Self::active_member(tx, actor, id)?;
             Ok(tx
                 .scores(id)?
                 .into_iter()
@@ -98,7 +98,7 @@ impl Services {
 
     pub(super) fn compute(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         s: &Scenario,
     ) -> Result<(Vec<RankRow>, Vec<StoredScore>, Vec<PanelMember>)> {
         let bids: Vec<bid::Bid> = tx
@@ -154,7 +154,7 @@ impl Services {
     /// What stands in the way of an award, each with a message naming the evaluator.
     pub(super) fn blockers(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         s: &Scenario,
         rows: &[RankRow],
         stored: &[StoredScore],
@@ -206,7 +206,7 @@ impl Services {
                 ));
             }
             let (rows, stored, cleared) = self.compute(tx, &s)?;
-            let name = |tx: &mut dyn Tx, u: UserId| -> Result<String> {
+            let name = |tx: &mut dyn ReadTx, u: UserId| -> Result<String> {
                 Ok(tx.user(u)?.map(|x| x.display_name).unwrap_or_default())
             };
             let evaluators: Vec<UserId> = cleared.iter().map(|m| m.evaluator).collect();
@@ -253,7 +253,7 @@ impl Services {
         let now = self.now();
         let body = text::bounded(&body, 1, 5000).map_err(|m| Error::field("body", m))?;
         in_tx(&*self.store, |tx| {
-            let (s, m) = Self::active_member(tx, actor, id, Some(RowLock::Share))?;
+            let (s, m) = Self::locked_member(tx, actor, id, RowLock::Share)?;
             if !m.cleared() || !matches!(s.status_at(now), Status::Evaluating | Status::Awarded) {
                 return Err(refuse(
                     &s,

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::message::Message;
 use crate::policy::{self, Actor};
-use crate::ports::{Tx, in_read, in_tx};
+use crate::ports::{ReadTx, in_read, in_tx};
 use crate::scenario::{
     self, Answer, AnswerId, Move, Question, QuestionId, ScenarioId, Status, Warning,
 };
@@ -71,7 +71,7 @@ impl Services {
 
     /// The questions of `s` the viewer may see, inside the caller's transaction.
     pub(super) fn questions_for(
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         viewer: Option<&Actor>,
         s: &Scenario,
     ) -> Result<Vec<QuestionView>> {

@@ -1,21 +1,18 @@
 //! Reading scenarios: one (with what the reader may do), and a page of them.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 
 use super::Services;
 use super::*;
 use crate::error::{Error, Result};
-use crate::ids::OrganizationId;
 use crate::policy::{self, Actor};
-use crate::ports::{ScenarioFilter, Tx, in_read};
+use crate::ports::{ReadTx, ScenarioFilter, Tx, in_read};
 use crate::scenario::{Scenario, ScenarioId};
 
 impl Services {
     pub(super) fn view(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         scenario: Scenario,
         now: DateTime<Utc>,
     ) -> Result<ScenarioView> {
@@ -28,7 +25,7 @@ impl Services {
 
     pub(super) fn view_named(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         scenario: Scenario,
         owner_name: String,
         now: DateTime<Utc>,
@@ -63,7 +60,7 @@ impl Services {
 
     /// Loads a scenario the actor may see, else 404.
     pub(super) fn visible(
-        tx: &mut dyn Tx,
+        tx: &mut dyn ReadTx,
         viewer: Option<&Actor>,
         id: ScenarioId,
     ) -> Result<Scenario> {
@@ -126,24 +123,22 @@ impl Services {
                 offset: q.offset,
                 limit: q.limit,
             };
-            let (items, total) = tx.scenarios(&filter)?;
-            let mut names: HashMap<OrganizationId, String> = HashMap::new();
-            let mut out = Vec::with_capacity(items.len());
-            for s in items {
-                let name = match names.get(&s.owner) {
-                    Some(n) => n.clone(),
-                    None => {
-                        let n = tx
-                            .organization(s.owner)?
-                            .map(|o| o.name)
-                            .unwrap_or_default();
-                        names.insert(s.owner, n.clone());
-                        n
+            let (rows, total) = tx.scenario_page(&filter)?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let status = r.scenario.status_at(now);
+                    // Sealed until the deadline, as in `view_named`.
+                    let bid_count = r.scenario.bids_opened(now).then_some(r.active_bids);
+                    ScenarioView {
+                        scenario: r.scenario,
+                        status,
+                        bid_count,
+                        owner_name: r.owner_name,
                     }
-                };
-                out.push(self.view_named(tx, s, name, now)?);
-            }
-            Ok(ScenarioPage { items: out, total })
+                })
+                .collect();
+            Ok(ScenarioPage { items, total })
         })
     }
 }

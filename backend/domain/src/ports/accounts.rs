@@ -1,0 +1,44 @@
+//! Organizations and users.
+
+use crate::account::{Organization, User};
+use crate::error::Result;
+use crate::ids::{OrganizationId, UserId};
+use crate::sector::Sector;
+use chrono::{DateTime, Utc};
+
+/// Filters of the organization lists.
+#[derive(Debug, Clone, Default)]
+pub struct OrgFilter {
+    pub kind: Option<crate::account::OrgKind>,
+    pub verified: Option<bool>,
+    pub opc_member: Option<bool>,
+    /// Matches name or description, case-insensitively.
+    pub q: Option<String>,
+    /// Each tag must be among the capabilities.
+    pub tags: Vec<String>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// What may be read of these inside any transaction, a read-only one included.
+pub trait AccountReads {
+    fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>>;
+    /// A page of organizations and the total count.
+    fn organizations(&mut self, filter: &OrgFilter) -> Result<(Vec<Organization>, i64)>;
+    fn user(&mut self, id: UserId) -> Result<Option<User>>;
+    /// The user and the password hash, by lower-cased e-mail.
+    fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;
+    fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>>;
+    /// Active evaluators, optionally only those with expertise in a domain.
+    fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>>;
+    fn count_users(&mut self) -> Result<i64>;
+}
+
+/// Organizations and users.
+pub trait AccountRepo: AccountReads {
+    fn insert_organization(&mut self, org: &Organization) -> Result<()>;
+    fn update_organization(&mut self, org: &Organization) -> Result<()>;
+    fn insert_user(&mut self, user: &User, password_hash: &str) -> Result<()>;
+    fn update_user(&mut self, user: &User) -> Result<()>;
+    fn set_password_hash(&mut self, id: UserId, hash: &str, at: DateTime<Utc>) -> Result<()>;
+}

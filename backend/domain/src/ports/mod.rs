@@ -1,0 +1,112 @@
+//! The ports: what the services need from the outside world. The `db` crate implements the
+//! storage traits for SQLite and PostgreSQL; the server wires a [`Clock`].
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+
+mod accounts;
+mod audit;
+mod bids;
+mod evaluation;
+mod jobs;
+mod scenarios;
+mod tokens;
+
+pub use accounts::*;
+pub use audit::*;
+pub use bids::*;
+pub use evaluation::*;
+pub use jobs::*;
+pub use scenarios::*;
+pub use tokens::*;
+
+/// The time, injectable so that tests can move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that always says the same time (for back-dated demo data).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// Opens transactions. Every service call that writes runs inside exactly one; a call that
+/// only reads gets a [`ReadTx`], which has no method that writes.
+pub trait Store: Send + Sync {
+    /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
+    /// Runs `f` in a transaction that only reads: it takes no write lock (and PostgreSQL
+    /// refuses any write in it).
+    fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()>;
+    /// Whether the database answers.
+    fn ping(&self) -> Result<()>;
+}
+
+/// Runs `f` in a write transaction of `store` and hands back its value.
+pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {
+    let (mut f, mut out) = (Some(f), None);
+    store.transaction(&mut |tx| {
+        out = Some(once(&mut f)(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("set on success"))
+}
+
+/// Runs `f` in a read-only transaction of `store` and hands back its value.
+pub fn in_read<T>(store: &dyn Store, f: impl FnOnce(&mut dyn ReadTx) -> Result<T>) -> Result<T> {
+    let (mut f, mut out) = (Some(f), None);
+    store.read(&mut |tx| {
+        out = Some(once(&mut f)(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("set on success"))
+}
+
+/// The one-shot body of a transaction (the store takes an object-safe `FnMut`).
+fn once<F>(f: &mut Option<F>) -> F {
+    f.take().expect("a transaction body runs once")
+}
+
+/// What a read-only transaction offers: every repository's reads, nothing that writes.
+pub trait ReadTx:
+    AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads
+{
+}
+impl<T: AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads> ReadTx
+    for T
+{
+}
+
+/// Everything a service may do inside a write transaction: the reads and the writes.
+pub trait Tx:
+    ReadTx + AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo + EvaluationRepo
+{
+}
+impl<
+    T: ReadTx
+        + AccountRepo
+        + TokenRepo
+        + AuditRepo
+        + JobRepo
+        + ScenarioRepo
+        + BidRepo
+        + EvaluationRepo,
+> Tx for T
+{
+}
