@@ -13,6 +13,7 @@ mod hardening;
 mod layout;
 mod ops;
 mod pages;
+mod ports;
 mod queue;
 mod scenario_pages;
 mod scenarios;
