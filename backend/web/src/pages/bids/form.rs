@@ -14,22 +14,7 @@ use crate::format::{parse_yuan, yuan_input};
 use crate::i18n::Tr;
 use crate::upload::{Upload, as_attachments, receive_pdfs};
 
-/// The bid form's values, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct BidForm {
-    pub price: String,
-    pub delivery_days: String,
-    pub technical_proposal: String,
-    pub team: String,
-}
-
-/// What the bid panel of a scenario page shows again after a refused submission.
-#[derive(Debug, Clone, Default)]
-pub struct BidFormState {
-    pub form: BidForm,
-    pub errors: FormErrors,
-    pub message: Option<String>,
-}
+pub use crate::pages::scenarios::{BidForm, BidFormState};
 
 impl BidForm {
     pub(super) fn from_fields(f: &FormData) -> Self {

@@ -74,7 +74,7 @@ struct DetailPage {
     // The bid panel.
     show_bid_form: bool,
     bid_action: String,
-    bid_form: crate::pages::bids::BidForm,
+    bid_form: BidForm,
     bid_errors: FormErrors,
     bid_message: Option<String>,
     bid_submit: String,
@@ -98,7 +98,7 @@ pub(in crate::pages) async fn detail_page(
     account: Option<&Account>,
     id: ScenarioId,
     errors: FormErrors,
-    bid: crate::pages::bids::BidFormState,
+    bid: BidFormState,
 ) -> HttpResponse {
     let viewer = account.map(actor);
     let d = match state
@@ -268,4 +268,21 @@ pub async fn answer(
         Ok((q, _)) => see_other(&format!("/scenarios/{}?notice=answered#qa", q.scenario.0)),
         Err(e) => error_page(&req, Some(&account), &e),
     }
+}
+
+/// The bid form's values, as typed (the bid panel of this page; the bid handlers fill it).
+#[derive(Debug, Clone, Default)]
+pub struct BidForm {
+    pub price: String,
+    pub delivery_days: String,
+    pub technical_proposal: String,
+    pub team: String,
+}
+
+/// What the bid panel of a scenario page shows again after a refused submission.
+#[derive(Debug, Clone, Default)]
+pub struct BidFormState {
+    pub form: BidForm,
+    pub errors: FormErrors,
+    pub message: Option<String>,
 }
