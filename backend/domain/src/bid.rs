@@ -47,13 +47,11 @@ impl BidStatus {
 }
 
 /// A bid as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct BidInput {
     pub price_fen: Option<i64>,
     pub delivery_days: Option<i64>,
-    #[serde(default)]
     pub technical_proposal: String,
-    #[serde(default)]
     pub team: String,
 }
 

@@ -3,7 +3,6 @@
 
 use crate::message::Message;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 use crate::credit_code::CreditCode;
 use crate::error::{Error, Fields, Result};
@@ -21,28 +20,20 @@ pub const MAX_ORG_NAME: usize = 100;
 pub const MAX_DISPLAY_NAME: usize = 50;
 
 /// A raw registration, as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct RegisterRequest {
-    #[serde(default)]
     pub email: String,
-    #[serde(default)]
     pub password: String,
-    #[serde(default)]
     pub display_name: String,
     /// `None` when missing or not a role.
-    #[serde(default)]
     pub role: Option<Role>,
-    #[serde(default)]
     pub organization: RegisterOrganization,
-    #[serde(default)]
     pub locale: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct RegisterOrganization {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub credit_code: Option<String>,
 }
 
@@ -108,20 +99,14 @@ impl TryFrom<RegisterRequest> for Registration {
 }
 
 /// A raw admin request to create an evaluator or admin.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateUserRequest {
-    #[serde(default)]
     pub email: String,
-    #[serde(default)]
     pub password: String,
-    #[serde(default)]
     pub display_name: String,
     /// `None` when missing or not a role.
-    #[serde(default)]
     pub role: Option<Role>,
-    #[serde(default)]
     pub expertise: Vec<String>,
-    #[serde(default)]
     pub locale: Option<String>,
 }
 
@@ -188,7 +173,7 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
 }
 
 /// A raw change to an organization's public profile; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct OrgProfilePatchRequest {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,

@@ -235,11 +235,10 @@ pub const COMMENT_ABOVE: i32 = 95;
 pub const MAX_COMMENT: usize = 1000;
 
 /// One line of a score sheet as submitted.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ScoreLine {
     pub criterion_id: i64,
     pub score: Option<i64>,
-    #[serde(default)]
     pub comment: String,
 }
 

@@ -3,7 +3,7 @@
 
 use crate::message::Message;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::*;
 use crate::error::{Error, Fields, Result};
@@ -11,38 +11,27 @@ use crate::sector::Sector;
 use crate::text;
 
 /// A criterion as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CriterionInput {
-    #[serde(default)]
     pub name: String,
-    #[serde(default)]
     pub weight: i64,
-    #[serde(default)]
     pub description: String,
 }
 
 /// A raw scenario, as a form or JSON body brings it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ScenarioInput {
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
     pub summary: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default)]
     pub domain: String,
-    #[serde(default)]
     pub tags: Vec<String>,
     pub budget_min_fen: Option<i64>,
     pub budget_max_fen: Option<i64>,
     /// RFC 3339.
-    #[serde(default)]
     pub bid_deadline: String,
     pub price_weight: Option<i64>,
-    #[serde(default)]
     pub procurement_type: String,
-    #[serde(default)]
     pub criteria: Vec<CriterionInput>,
 }
 
@@ -229,7 +218,7 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
 
 /// A change to a scenario: absent fields stay. Substantive fields change only in draft;
 /// tags may change while published too.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ScenarioPatch {
     pub title: Option<String>,
     pub summary: Option<String>,
