@@ -10,6 +10,7 @@ mod evaluation;
 pub mod queue;
 mod scenarios;
 pub mod schema;
+mod search_outbox;
 mod time;
 mod tokens;
 

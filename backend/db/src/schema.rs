@@ -343,3 +343,11 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
 diesel::allow_tables_to_appear_in_same_query!(scenarios, award_notices);
+
+diesel::table! {
+    search_outbox (kind, doc_id) {
+        kind -> Text,
+        doc_id -> BigInt,
+        marked_at -> Timestamp,
+    }
+}

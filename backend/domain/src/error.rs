@@ -62,6 +62,10 @@ pub enum Error {
     /// Too many attempts; try again after this many seconds (HTTP 429).
     #[error("too many requests, retry after {retry_after_secs}s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A service the answer needs (the search engine) does not answer now (HTTP 503); the
+    /// text says which. Nothing was changed.
+    #[error("unavailable: {0}")]
+    Unavailable(Message),
     /// Anything else: a database or mail failure. Logged, answered as 500 without detail.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

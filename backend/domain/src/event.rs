@@ -12,6 +12,7 @@ use crate::bid::{BidId, BidStatus};
 use crate::evaluation::Rating;
 use crate::ids::{OrganizationId, SessionId, UserId};
 use crate::scenario::{AnswerId, QuestionId, Scenario, ScenarioId, Status};
+use crate::search::DocRef;
 
 /// Which change made a new version of a bid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +208,46 @@ impl DomainEvent {
             Delivered { .. } => "scenario.deliver",
             Rated(_) => "rating.create",
             RatingReplied { .. } => "rating.reply",
+        }
+    }
+
+    /// The search documents the event may have changed: their index entries are brought up to
+    /// date (put, or deleted when the document may no longer be searched). Bid events change
+    /// none, so that nothing about bidding shows in the index or its timing.
+    pub fn search_documents(&self) -> Vec<DocRef> {
+        use DomainEvent::*;
+        let scenario = |s: &ScenarioId| vec![DocRef::Scenario(*s)];
+        let vendor = |o: &Organization| vec![DocRef::Vendor(o.id)];
+        match self {
+            OrganizationRegistered(o) | OrganizationSeeded(o) => vendor(o),
+            OrganizationVerified { org, .. } => vec![DocRef::Vendor(*org)],
+            OrganizationProfileEdited { after, .. } => vendor(after),
+            Rated(r) => vec![DocRef::Vendor(r.vendor)],
+            ScenarioCreated(s) => scenario(&s.id),
+            ScenarioEdited { after, .. } => scenario(&after.id),
+            ScenarioPublished { scenario: s, .. }
+            | DeadlineExtended { scenario: s, .. }
+            | ScenarioCancelled { scenario: s, .. }
+            | BidsOpened { scenario: s, .. }
+            | AwardMade { scenario: s, .. }
+            | Delivered { scenario: s, .. } => scenario(s),
+            UserRegistered(_)
+            | SessionReplayed { .. }
+            | StaffUserCreated(_)
+            | UserActiveChanged { .. }
+            | UserRoleChanged { .. }
+            | PasswordReset { .. }
+            | PasswordChanged { .. }
+            | UserSeeded(_)
+            | QuestionAsked { .. }
+            | QuestionAnswered { .. }
+            | BidVersionRecorded { .. }
+            | BidWithdrawn { .. }
+            | PanelAssigned { .. }
+            | ConflictDeclared { .. }
+            | ScoreSaved { .. }
+            | DissentWritten { .. }
+            | RatingReplied { .. } => vec![],
         }
     }
 

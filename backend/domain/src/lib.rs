@@ -18,6 +18,7 @@ pub mod message;
 pub mod policy;
 pub mod ports;
 pub mod scenario;
+pub mod search;
 pub mod sector;
 pub mod security;
 pub mod services;

@@ -104,6 +104,12 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str, &'static str, Option<St
             "请求过于频繁 / Too many requests",
             None,
         ),
+        Error::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "服务暂时不可用 / Service unavailable",
+            None,
+        ),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -120,7 +126,7 @@ pub fn public_message(e: &Error) -> Message {
             format!("{} 个字段有误", v.len()),
             format!("{} field(s) are invalid", v.len()),
         ),
-        Error::Unauthorized(m) | Error::Forbidden(m) => m.clone(),
+        Error::Unauthorized(m) | Error::Forbidden(m) | Error::Unavailable(m) => m.clone(),
         Error::NotFound => Message::new("资源不存在", "the resource does not exist"),
         Error::Conflict { detail, .. } => detail.clone(),
         Error::IllegalTransition {

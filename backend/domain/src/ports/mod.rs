@@ -11,6 +11,7 @@ mod bids;
 mod evaluation;
 mod jobs;
 mod scenarios;
+mod search;
 mod tokens;
 
 pub use accounts::*;
@@ -19,6 +20,7 @@ pub use bids::*;
 pub use evaluation::*;
 pub use jobs::*;
 pub use scenarios::*;
+pub use search::*;
 pub use tokens::*;
 
 /// The time, injectable so that tests can move it.
@@ -95,7 +97,15 @@ impl<T: AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + Eval
 
 /// Everything a service may do inside a write transaction: the reads and the writes.
 pub trait Tx:
-    ReadTx + AccountRepo + TokenRepo + AuditRepo + JobRepo + ScenarioRepo + BidRepo + EvaluationRepo
+    ReadTx
+    + AccountRepo
+    + TokenRepo
+    + AuditRepo
+    + JobRepo
+    + ScenarioRepo
+    + BidRepo
+    + EvaluationRepo
+    + SearchOutboxRepo
 {
 }
 impl<
@@ -106,7 +116,8 @@ impl<
         + JobRepo
         + ScenarioRepo
         + BidRepo
-        + EvaluationRepo,
+        + EvaluationRepo
+        + SearchOutboxRepo,
 > Tx for T
 {
 }

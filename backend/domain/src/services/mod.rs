@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bids;
 pub mod evaluation;
 pub mod scenarios;
+pub mod search;
 
 use std::sync::Arc;
 
@@ -134,6 +135,9 @@ pub fn emit(
     event: crate::event::DomainEvent,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    for doc in event.search_documents() {
+        tx.mark_for_index(doc, now)?;
+    }
     append_audit(tx, event.audit(actor), now)
 }
 

@@ -23,7 +23,7 @@ impl Services {
         self.view_named(tx, scenario, owner_name, now)
     }
 
-    pub(super) fn view_named(
+    pub(crate) fn view_named(
         &self,
         tx: &mut dyn ReadTx,
         scenario: Scenario,

@@ -1,0 +1,78 @@
+//! The search index outbox: marks written inside service transactions, drained by the indexer.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use domain::error::Result;
+use domain::ports::{IndexQueue, SearchOutboxRepo};
+use domain::search::DocRef;
+
+use crate::schema::search_outbox;
+use crate::time::{from_db, to_db};
+use crate::{AnyConnection, Database, db_err};
+
+impl SearchOutboxRepo for AnyConnection {
+    fn mark_for_index(&mut self, doc: DocRef, at: DateTime<Utc>) -> Result<()> {
+        let row = (
+            search_outbox::kind.eq(doc.kind()),
+            search_outbox::doc_id.eq(doc.id()),
+            search_outbox::marked_at.eq(to_db(at)),
+        );
+        // One entry per document, also when two transactions mark it at once.
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(search_outbox::table)
+                    .values(row)
+                    .on_conflict((search_outbox::kind, search_outbox::doc_id))
+                    .do_update()
+                    .set(search_outbox::marked_at.eq(excluded(search_outbox::marked_at)))
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => upsert!(c),
+            AnyConnection::Sqlite(c) => upsert!(c),
+        }
+        .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+impl IndexQueue for Database {
+    fn waiting(&self, limit: i64) -> Result<Vec<(DocRef, DateTime<Utc>)>> {
+        let rows: Vec<(String, i64, chrono::NaiveDateTime)> = self.read(|c| {
+            search_outbox::table
+                .select((
+                    search_outbox::kind,
+                    search_outbox::doc_id,
+                    search_outbox::marked_at,
+                ))
+                .order((search_outbox::marked_at.asc(), search_outbox::doc_id.asc()))
+                .limit(limit)
+                .load(c)
+                .map_err(db_err)
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(k, id, at)| DocRef::of(&k, id).map(|d| (d, from_db(at))))
+            .collect())
+    }
+
+    fn indexed(&self, doc: DocRef, marked_at: DateTime<Utc>) -> Result<()> {
+        self.write(|c| {
+            diesel::delete(
+                search_outbox::table
+                    .filter(search_outbox::kind.eq(doc.kind()))
+                    .filter(search_outbox::doc_id.eq(doc.id()))
+                    .filter(search_outbox::marked_at.le(to_db(marked_at))),
+            )
+            .execute(c)
+            .map_err(db_err)?;
+            Ok(())
+        })
+    }
+
+    fn backlog(&self) -> Result<i64> {
+        self.read(|c| search_outbox::table.count().get_result(c).map_err(db_err))
+    }
+}

@@ -1,0 +1,311 @@
+//! Search use cases: the documents built from the database, the indexer that drains the
+//! outbox into the engine, the rebuild, and searches whose results are read fresh from the
+//! database (so a change the index has not taken yet never shows stale or hidden data).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Services;
+use crate::account::OrgKind;
+use crate::actor::Actor;
+use crate::error::Result;
+use crate::evaluation::{self as ev, Marks, Rating};
+use crate::ids::OrganizationId;
+use crate::policy;
+use crate::ports::{IndexQueue, OrgFilter, ReadTx, ScenarioFilter, SearchIndex, in_read};
+use crate::scenario::{Scenario, ScenarioId};
+use crate::search::{
+    DocRef, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioSearch, VendorDoc,
+    VendorSearch,
+};
+use crate::services::accounts::OrgPage;
+use crate::services::scenarios::ScenarioView;
+
+/// How many documents go to the engine in one commit.
+pub const BATCH: i64 = 500;
+
+/// One scenario found, as its reader sees it now, with the matched words marked.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    pub view: ScenarioView,
+    pub hit: ScenarioHit,
+}
+
+/// A page of scenarios found.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioResults {
+    pub items: Vec<ScenarioResult>,
+    pub total: u64,
+    pub facets: ScenarioFacets,
+}
+
+/// The search engine and its outbox, with the services that read the database.
+#[derive(Clone)]
+pub struct Search {
+    services: Services,
+    index: Arc<dyn SearchIndex>,
+    queue: Arc<dyn IndexQueue>,
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("engine", &self.index.engine())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Search {
+    pub fn new(
+        services: Services,
+        index: Arc<dyn SearchIndex>,
+        queue: Arc<dyn IndexQueue>,
+    ) -> Self {
+        Search {
+            services,
+            index,
+            queue,
+        }
+    }
+
+    /// `tantivy` or `meilisearch`.
+    pub fn engine(&self) -> &'static str {
+        self.index.engine()
+    }
+
+    /// Whether the engine answers.
+    pub fn health(&self) -> Result<()> {
+        self.index.health()
+    }
+
+    /// How many documents wait for the engine.
+    pub fn backlog(&self) -> Result<i64> {
+        self.queue.backlog()
+    }
+
+    /// Gives the engine one batch of waiting documents (one commit) and clears their entries.
+    /// Returns how many were indexed; an engine that is down leaves them waiting.
+    pub fn index_waiting(&self) -> Result<usize> {
+        let waiting = self.queue.waiting(BATCH)?;
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let docs: Vec<DocRef> = waiting.iter().map(|(d, _)| *d).collect();
+        let ops = self.services.index_ops(&docs)?;
+        self.index.apply(&ops)?;
+        for (doc, at) in &waiting {
+            self.queue.indexed(*doc, *at)?;
+        }
+        Ok(waiting.len())
+    }
+
+    /// Empties the index and fills it again from the database; returns the documents written.
+    pub fn rebuild(&self) -> Result<u64> {
+        self.index.clear()?;
+        let mut written = 0u64;
+        let mut offset = 0;
+        loop {
+            let docs = self.services.scenario_docs(offset, BATCH)?;
+            let Some(docs) = docs else { break };
+            written += docs.len() as u64;
+            self.index.apply(&docs)?;
+            offset += BATCH;
+        }
+        let mut offset = 0;
+        loop {
+            let Some(docs) = self.services.vendor_docs(offset, BATCH)? else {
+                break;
+            };
+            written += docs.len() as u64;
+            self.index.apply(&docs)?;
+            offset += BATCH;
+        }
+        Ok(written)
+    }
+
+    /// Rebuilds an empty index (at start); `None` when it held documents.
+    pub fn rebuild_if_empty(&self) -> Result<Option<u64>> {
+        if self.index.count()? > 0 {
+            return Ok(None);
+        }
+        self.rebuild().map(Some)
+    }
+
+    /// Searches the scenarios. The page is read fresh from the database in one transaction;
+    /// anything the reader may not see now is left out.
+    pub fn scenarios(&self, viewer: Option<&Actor>, q: &ScenarioSearch) -> Result<ScenarioResults> {
+        let found = self.index.search_scenarios(q)?;
+        let ids: Vec<ScenarioId> = found.hits.iter().map(|h| h.id).collect();
+        let mut views = self.services.views_of(viewer, &ids)?;
+        let items = found
+            .hits
+            .into_iter()
+            .filter_map(|hit| {
+                views
+                    .remove(&hit.id)
+                    .map(|view| ScenarioResult { view, hit })
+            })
+            .collect();
+        Ok(ScenarioResults {
+            items,
+            total: found.total,
+            facets: found.facets,
+        })
+    }
+
+    /// Searches the vendor directory; the organizations are read fresh.
+    pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
+        let found = self.index.search_vendors(q)?;
+        let items = in_read(&*self.services.store, |tx| {
+            let mut out = Vec::with_capacity(found.ids.len());
+            for id in &found.ids {
+                if let Some(o) = tx.organization(*id)?
+                    && o.kind == OrgKind::Vendor
+                    && o.verified
+                {
+                    out.push(o);
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(OrgPage {
+            items,
+            total: found.total as i64,
+        })
+    }
+
+    /// Replaces the synonym groups the engine searches with.
+    pub fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
+        self.index.set_synonyms(groups)
+    }
+}
+
+impl Services {
+    /// What the index must hold for these documents now: put, or delete when a document may
+    /// not be searched (a draft, a cancelled scenario, an unverified or vanished vendor).
+    pub fn index_ops(&self, docs: &[DocRef]) -> Result<Vec<IndexOp>> {
+        in_read(&*self.store, |tx| {
+            let mut names: HashMap<OrganizationId, String> = HashMap::new();
+            let mut ops = Vec::with_capacity(docs.len());
+            for d in docs {
+                let op = match d {
+                    DocRef::Scenario(id) => tx
+                        .scenario(*id)?
+                        .map(|s| self.scenario_doc(tx, &s, &mut names))
+                        .transpose()?
+                        .flatten()
+                        .map(|doc| IndexOp::PutScenario(Box::new(doc))),
+                    DocRef::Vendor(id) => self.vendor_doc(tx, *id)?.map(IndexOp::PutVendor),
+                };
+                ops.push(op.unwrap_or(IndexOp::Delete(*d)));
+            }
+            Ok(ops)
+        })
+    }
+
+    fn scenario_doc(
+        &self,
+        tx: &mut dyn ReadTx,
+        s: &Scenario,
+        names: &mut HashMap<OrganizationId, String>,
+    ) -> Result<Option<ScenarioDoc>> {
+        let name = agency_name(tx, names, s.owner)?;
+        Ok(ScenarioDoc::of(s, &name))
+    }
+
+    fn vendor_doc(&self, tx: &mut dyn ReadTx, id: OrganizationId) -> Result<Option<VendorDoc>> {
+        let Some(o) = tx.organization(id)? else {
+            return Ok(None);
+        };
+        let ratings = tx.ratings_of_vendor(id)?;
+        let marks: Vec<Marks> = ratings.iter().map(Rating::marks).collect();
+        let reputation = ev::reputation(&marks, self.market.reputation).map(|r| r.0);
+        Ok(VendorDoc::of(&o, reputation, ratings.len() as i64))
+    }
+
+    /// A page of searchable scenario documents for a rebuild; `None` past the last page.
+    fn scenario_docs(&self, offset: i64, limit: i64) -> Result<Option<Vec<IndexOp>>> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let (rows, _) = tx.scenario_page(&ScenarioFilter {
+                status: None,
+                domain: None,
+                agency: None,
+                viewer_org: None,
+                now,
+                offset,
+                limit,
+            })?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(
+                rows.iter()
+                    .filter_map(|r| ScenarioDoc::of(&r.scenario, &r.owner_name))
+                    .map(|d| IndexOp::PutScenario(Box::new(d)))
+                    .collect(),
+            ))
+        })
+    }
+
+    /// A page of searchable vendor documents for a rebuild; `None` past the last page.
+    fn vendor_docs(&self, offset: i64, limit: i64) -> Result<Option<Vec<IndexOp>>> {
+        in_read(&*self.store, |tx| {
+            let (orgs, _) = tx.organizations(&OrgFilter {
+                kind: Some(OrgKind::Vendor),
+                verified: Some(true),
+                offset,
+                limit,
+                ..Default::default()
+            })?;
+            if orgs.is_empty() {
+                return Ok(None);
+            }
+            let mut out = Vec::with_capacity(orgs.len());
+            for o in orgs {
+                if let Some(d) = self.vendor_doc(tx, o.id)? {
+                    out.push(IndexOp::PutVendor(d));
+                }
+            }
+            Ok(Some(out))
+        })
+    }
+
+    /// The scenarios of a result page as `viewer` sees them now, by id; the ones it may not
+    /// see are absent.
+    fn views_of(
+        &self,
+        viewer: Option<&Actor>,
+        ids: &[ScenarioId],
+    ) -> Result<HashMap<ScenarioId, ScenarioView>> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let mut names: HashMap<OrganizationId, String> = HashMap::new();
+            let mut out = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let Some(s) = tx.scenario(*id)? else { continue };
+                // Only what may be searched now, whatever the index still holds.
+                if !policy::can_view_scenario(viewer, &s) || ScenarioDoc::of(&s, "").is_none() {
+                    continue;
+                }
+                let name = agency_name(tx, &mut names, s.owner)?;
+                out.insert(*id, self.view_named(tx, s, name, now)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// An agency's name, each read once per transaction.
+fn agency_name(
+    tx: &mut dyn ReadTx,
+    names: &mut HashMap<OrganizationId, String>,
+    org: OrganizationId,
+) -> Result<String> {
+    if let Some(n) = names.get(&org) {
+        return Ok(n.clone());
+    }
+    let n = tx.organization(org)?.map(|o| o.name).unwrap_or_default();
+    names.insert(org, n.clone());
+    Ok(n)
+}

@@ -1,0 +1,7 @@
+//! The search engines behind [`domain::ports::SearchIndex`]: the built-in tantivy index
+//! (the default, kept under the data folder) and Meilisearch.
+
+pub mod analyzer;
+mod tantivy_index;
+
+pub use tantivy_index::TantivyIndex;

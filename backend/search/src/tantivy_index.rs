@@ -1,0 +1,720 @@
+//! The built-in engine: two tantivy indexes (scenarios, vendors) under the data folder.
+//!
+//! Ranking is BM25 over the analysed fields with boosts (title and tags over summary over
+//! description), every query word required, the last word also as a prefix (search as you
+//! type), Latin words of 5+ letters with one typo allowed (9+: two), synonyms as
+//! alternatives, and open scenarios a little higher. Writes are batched: one commit per
+//! [`SearchIndex::apply`]; the reader is reloaded after it, so searches never wait for writes.
+
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use chrono::{DateTime, Utc};
+use domain::error::{Error, Result};
+use domain::ids::OrganizationId;
+use domain::ports::SearchIndex;
+use domain::scenario::{ScenarioId, Status};
+use domain::search::{
+    DocRef, FacetCounts, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioHits,
+    ScenarioSearch, ScenarioSort, Snippet, VendorDoc, VendorHits, VendorSearch, fold,
+};
+use tantivy::collector::{Count, FacetCollector, FacetCounts as TantivyFacets, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, SegmentReader,
+    TantivyDocument, Term,
+};
+
+use crate::analyzer::{self, ZH};
+
+/// The folder version: a new schema lives in a new folder, which starts empty and is rebuilt.
+const LAYOUT: &str = "v1";
+const WRITER_HEAP: usize = 50_000_000;
+/// How much higher an open scenario ranks than an equal closed one.
+const OPEN_BOOST: f32 = 1.25;
+
+/// The built-in search index.
+pub struct TantivyIndex {
+    scenarios: Part,
+    vendors: Part,
+    s: ScenarioFields,
+    v: VendorFields,
+    /// Groups of equivalent terms, folded.
+    synonyms: RwLock<Vec<Vec<String>>>,
+}
+
+struct Part {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+struct ScenarioFields {
+    id: Field,
+    title: Field,
+    summary: Field,
+    description: Field,
+    tags: Field,
+    agency_name: Field,
+    domain_f: Field,
+    status_f: Field,
+    tag_f: Field,
+    status: Field,
+    agency: Field,
+    budget_min: Field,
+    budget_max: Field,
+    deadline: Field,
+    published: Field,
+}
+
+struct VendorFields {
+    id: Field,
+    name: Field,
+    description: Field,
+    capabilities: Field,
+    cap_f: Field,
+    opc_f: Field,
+    reputation: Field,
+}
+
+fn text(stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ZH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored { o.set_stored() } else { o }
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::internal(format!("search index: {e}"))
+}
+
+impl Part {
+    fn open(dir: Option<&Path>, schema: Schema) -> Result<Part> {
+        let index = match dir {
+            Some(d) => {
+                std::fs::create_dir_all(d).map_err(internal)?;
+                let mmap = MmapDirectory::open(d).map_err(internal)?;
+                Index::open_or_create(mmap, schema).map_err(internal)?
+            }
+            None => Index::create_in_ram(schema),
+        };
+        index.tokenizers().register(ZH, analyzer::analyzer(true));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(internal)?;
+        let writer = index.writer(WRITER_HEAP).map_err(internal)?;
+        Ok(Part {
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// Runs `f` with the writer, commits, and reloads the reader.
+    fn write(&self, f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<()>) -> Result<()> {
+        let mut w = self.writer.lock().map_err(internal)?;
+        f(&mut w).map_err(internal)?;
+        w.commit().map_err(internal)?;
+        self.reader.reload().map_err(internal)
+    }
+
+    fn count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+impl TantivyIndex {
+    /// Opens (or creates) the index under `dir`; `None` keeps it in memory (tests, benches).
+    pub fn open(dir: Option<&Path>) -> Result<TantivyIndex> {
+        let mut b = Schema::builder();
+        let s = ScenarioFields {
+            id: b.add_i64_field("id", INDEXED | STORED | FAST),
+            title: b.add_text_field("title", text(true)),
+            summary: b.add_text_field("summary", text(true)),
+            description: b.add_text_field("description", text(false)),
+            tags: b.add_text_field("tags", text(false)),
+            agency_name: b.add_text_field("agency_name", text(false)),
+            domain_f: b.add_facet_field("domain_f", FacetOptions::default()),
+            status_f: b.add_facet_field("status_f", FacetOptions::default()),
+            tag_f: b.add_facet_field("tag_f", FacetOptions::default()),
+            status: b.add_u64_field("status", FAST),
+            agency: b.add_i64_field("agency", INDEXED | FAST),
+            budget_min: b.add_i64_field("budget_min", INDEXED | FAST),
+            budget_max: b.add_i64_field("budget_max", INDEXED | FAST),
+            deadline: b.add_i64_field("deadline", INDEXED | FAST),
+            published: b.add_i64_field("published", INDEXED | FAST),
+        };
+        let scenario_schema = b.build();
+        let mut b = Schema::builder();
+        let v = VendorFields {
+            id: b.add_i64_field("id", INDEXED | STORED | FAST),
+            name: b.add_text_field("name", text(false)),
+            description: b.add_text_field("description", text(false)),
+            capabilities: b.add_text_field("capabilities", text(false)),
+            cap_f: b.add_facet_field("cap_f", FacetOptions::default()),
+            opc_f: b.add_facet_field("opc_f", FacetOptions::default()),
+            reputation: b.add_f64_field("reputation", FAST),
+        };
+        let vendor_schema = b.build();
+        let at = |name: &str| dir.map(|d| d.join(LAYOUT).join(name));
+        Ok(TantivyIndex {
+            scenarios: Part::open(at("scenarios").as_deref(), scenario_schema)?,
+            vendors: Part::open(at("vendors").as_deref(), vendor_schema)?,
+            s,
+            v,
+            synonyms: RwLock::new(vec![]),
+        })
+    }
+
+    fn scenario_document(&self, d: &ScenarioDoc) -> TantivyDocument {
+        let f = &self.s;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, d.id);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.summary, &d.summary);
+        doc.add_text(f.description, &d.description);
+        doc.add_text(f.agency_name, &d.agency_name);
+        for t in &d.tags {
+            doc.add_text(f.tags, t);
+            doc.add_facet(f.tag_f, facet(&fold(t)));
+        }
+        doc.add_facet(f.domain_f, facet(d.domain.code()));
+        doc.add_facet(f.status_f, facet(d.status.code()));
+        doc.add_u64(f.status, status_number(d.status));
+        doc.add_i64(f.agency, d.agency_id);
+        doc.add_i64(f.budget_min, d.budget_min_fen);
+        doc.add_i64(f.budget_max, d.budget_max_fen);
+        doc.add_i64(f.deadline, d.bid_deadline.timestamp_micros());
+        doc.add_i64(f.published, d.published_at.timestamp_micros());
+        doc
+    }
+
+    fn vendor_document(&self, d: &VendorDoc) -> TantivyDocument {
+        let f = &self.v;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, d.id);
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.description, &d.description);
+        for c in &d.capabilities {
+            doc.add_text(f.capabilities, c);
+            doc.add_facet(f.cap_f, facet(&fold(c)));
+        }
+        doc.add_facet(f.opc_f, facet(if d.opc_member { "yes" } else { "no" }));
+        doc.add_f64(f.reputation, d.rating_average.unwrap_or(0.0));
+        doc
+    }
+
+    /// The clauses every result must meet for `text`: one per query word (or per synonym
+    /// group found in the text), each matching any of `fields`.
+    fn text_clauses(&self, text: &str, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+        let mut rest = fold(text);
+        let groups = self.synonyms.read().map(|g| g.clone()).unwrap_or_default();
+        let mut clauses: Vec<Box<dyn Query>> = vec![];
+        for group in &groups {
+            let mut members: Vec<&String> = group.iter().collect();
+            members.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
+            let Some(found) = members
+                .into_iter()
+                .map(String::as_str)
+                .find(|m| !m.is_empty() && rest.contains(*m))
+            else {
+                continue;
+            };
+            rest = rest.replace(found, " ");
+            let alternatives: Vec<(Occur, Box<dyn Query>)> = group
+                .iter()
+                .map(|m| {
+                    let all: Vec<(Occur, Box<dyn Query>)> = analyzer::words(m, false)
+                        .into_iter()
+                        .map(|w| (Occur::Must, word_query(&w, fields, false)))
+                        .collect();
+                    (
+                        Occur::Should,
+                        Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push(Box::new(BooleanQuery::new(alternatives)));
+        }
+        let words = analyzer::words(&rest, false);
+        let last = words.len().saturating_sub(1);
+        let typing = !text.ends_with(char::is_whitespace);
+        for (i, w) in words.iter().enumerate() {
+            clauses.push(word_query(w, fields, typing && i == last));
+        }
+        clauses
+    }
+
+    fn scenario_query(&self, q: &ScenarioSearch) -> (Box<dyn Query>, Box<dyn Query>) {
+        let f = &self.s;
+        let fields = [
+            (f.title, 3.0),
+            (f.tags, 3.0),
+            (f.summary, 2.0),
+            (f.agency_name, 1.5),
+            (f.description, 1.0),
+        ];
+        let text = self.text_clauses(&q.text, &fields);
+        let mut filters: Vec<Box<dyn Query>> = vec![];
+        if !q.domains.is_empty() {
+            filters.push(Box::new(TermSetQuery::new(
+                q.domains
+                    .iter()
+                    .map(|d| Term::from_facet(f.domain_f, &facet(d.code()))),
+            )));
+        }
+        if !q.statuses.is_empty() {
+            filters.push(self.status_filter(&q.statuses, q.now));
+        }
+        for t in &q.tags {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_facet(f.tag_f, &facet(&fold(t))),
+                IndexRecordOption::Basic,
+            )));
+        }
+        // The scenario's budget range must meet the asked one.
+        if let Some(min) = q.budget_min_fen {
+            filters.push(range(f.budget_max, Bound::Included(min), Bound::Unbounded));
+        }
+        if let Some(max) = q.budget_max_fen {
+            filters.push(range(f.budget_min, Bound::Unbounded, Bound::Included(max)));
+        }
+        if q.deadline_after.is_some() || q.deadline_before.is_some() {
+            let micros = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_micros());
+            filters.push(range(
+                f.deadline,
+                micros(q.deadline_after).map_or(Bound::Unbounded, Bound::Included),
+                micros(q.deadline_before).map_or(Bound::Unbounded, Bound::Included),
+            ));
+        }
+        if let Some(a) = q.agency {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_i64(f.agency, a.0),
+                IndexRecordOption::Basic,
+            )));
+        }
+        combine(text, filters)
+    }
+
+    /// Statuses as readers see them at `now`: an open scenario whose deadline passed counts as
+    /// evaluating even before its opening job has run.
+    fn status_filter(&self, statuses: &[Status], now: DateTime<Utc>) -> Box<dyn Query> {
+        let f = &self.s;
+        let is = |s: Status| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_facet(f.status_f, &facet(s.code())),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let now = now.timestamp_micros();
+        let mut any: Vec<(Occur, Box<dyn Query>)> = vec![];
+        for s in statuses {
+            let q: Box<dyn Query> = match s {
+                Status::Published => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, is(Status::Published)),
+                    (
+                        Occur::Must,
+                        range(f.deadline, Bound::Excluded(now), Bound::Unbounded),
+                    ),
+                ])),
+                Status::Evaluating => Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, is(Status::Evaluating)),
+                    (
+                        Occur::Should,
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Must, is(Status::Published)),
+                            (
+                                Occur::Must,
+                                range(f.deadline, Bound::Unbounded, Bound::Included(now)),
+                            ),
+                        ])),
+                    ),
+                ])),
+                other => is(*other),
+            };
+            any.push((Occur::Should, q));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+
+    fn addresses(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        q: &ScenarioSearch,
+    ) -> Result<Vec<DocAddress>> {
+        let top = || TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        let sort = match q.sort {
+            ScenarioSort::Relevance if q.text.is_empty() => ScenarioSort::Newest,
+            s => s,
+        };
+        let by = |field: &str, order: Order| -> Result<Vec<DocAddress>> {
+            let found = searcher
+                .search(query, &top().order_by_fast_field::<i64>(field, order))
+                .map_err(internal)?;
+            Ok(found.into_iter().map(|(_, a)| a).collect())
+        };
+        match sort {
+            ScenarioSort::Relevance => {
+                let now = q.now.timestamp_micros();
+                let open = status_number(Status::Published);
+                let found = searcher
+                    .search(
+                        query,
+                        &top().tweak_score(move |seg: &SegmentReader| {
+                            let status = seg
+                                .fast_fields()
+                                .u64("status")
+                                .ok()
+                                .map(|c| c.first_or_default_col(0));
+                            let deadline = seg
+                                .fast_fields()
+                                .i64("deadline")
+                                .ok()
+                                .map(|c| c.first_or_default_col(0));
+                            move |doc, score| match (&status, &deadline) {
+                                (Some(s), Some(d))
+                                    if s.get_val(doc) == open && d.get_val(doc) > now =>
+                                {
+                                    score * OPEN_BOOST
+                                }
+                                _ => score,
+                            }
+                        }),
+                    )
+                    .map_err(internal)?;
+                Ok(found.into_iter().map(|(_, a)| a).collect())
+            }
+            ScenarioSort::DeadlineSoonest => by("deadline", Order::Asc),
+            ScenarioSort::Newest => by("published", Order::Desc),
+            ScenarioSort::BudgetHighest => by("budget_max", Order::Desc),
+        }
+    }
+
+    fn snippet(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        field: Field,
+        max_chars: usize,
+        doc: &TantivyDocument,
+    ) -> Snippet {
+        let whole = doc
+            .get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let Ok(mut g) = SnippetGenerator::create(searcher, query, field) else {
+            return plain(&whole, max_chars);
+        };
+        g.set_max_num_chars(max_chars);
+        let s = g.snippet(&whole);
+        if s.highlighted().is_empty() {
+            return plain(&whole, max_chars);
+        }
+        Snippet {
+            text: s.fragment().to_string(),
+            marks: s.highlighted().to_vec(),
+        }
+    }
+}
+
+/// A text without marks, cut at `max_chars`.
+fn plain(text: &str, max_chars: usize) -> Snippet {
+    Snippet {
+        text: text.chars().take(max_chars).collect(),
+        marks: vec![],
+    }
+}
+
+/// The query of one word over `fields`: the word itself, and as a prefix when the reader is
+/// still typing it; Latin words of 5 or more letters also with typos.
+fn word_query(word: &str, fields: &[(Field, f32)], prefix: bool) -> Box<dyn Query> {
+    let latin = word.chars().all(|c| c.is_ascii_alphabetic());
+    let typos = match word.chars().count() {
+        n if latin && n >= 9 => 2,
+        n if latin && n >= 5 => 1,
+        _ => 0,
+    };
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![];
+    for (field, boost) in fields {
+        let term = Term::from_field_text(*field, word);
+        let mut add = |q: Box<dyn Query>, weight: f32| {
+            any.push((Occur::Should, Box::new(BoostQuery::new(q, boost * weight))));
+        };
+        add(
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+            1.0,
+        );
+        if prefix {
+            add(
+                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                0.5,
+            );
+        }
+        if typos > 0 {
+            add(Box::new(FuzzyTermQuery::new(term, typos, true)), 0.3);
+        }
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+fn range(field: Field, lower: Bound<i64>, upper: Bound<i64>) -> Box<dyn Query> {
+    let t = |v: i64| Term::from_field_i64(field, v);
+    let map = |b: Bound<i64>| match b {
+        Bound::Included(v) => Bound::Included(t(v)),
+        Bound::Excluded(v) => Bound::Excluded(t(v)),
+        Bound::Unbounded => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(map(lower), map(upper)))
+}
+
+/// The whole query (text and filters) and the text alone (for snippets).
+fn combine(
+    text: Vec<Box<dyn Query>>,
+    filters: Vec<Box<dyn Query>>,
+) -> (Box<dyn Query>, Box<dyn Query>) {
+    let text_only: Box<dyn Query> = if text.is_empty() {
+        Box::new(AllQuery)
+    } else {
+        Box::new(BooleanQuery::new(
+            text.iter().map(|q| (Occur::Must, q.box_clone())).collect(),
+        ))
+    };
+    if filters.is_empty() {
+        return (text_only.box_clone(), text_only);
+    }
+    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_only.box_clone())];
+    for f in filters {
+        all.push((Occur::Must, Box::new(ConstScoreQuery::new(f, 0.0))));
+    }
+    (Box::new(BooleanQuery::new(all)), text_only)
+}
+
+fn facet(value: &str) -> Facet {
+    // A value is one path segment: slashes inside it would make a deeper facet.
+    Facet::from_path([value.replace('/', "／")])
+}
+
+fn status_number(s: Status) -> u64 {
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u64
+}
+
+fn counts(f: &TantivyFacets) -> FacetCounts {
+    let mut out: FacetCounts = f
+        .get("/")
+        .map(|(facet, n)| {
+            let value = facet
+                .to_path()
+                .last()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            (value, n)
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+fn id_of(doc: &TantivyDocument, field: Field) -> Option<i64> {
+    doc.get_first(field).and_then(|v| v.as_i64())
+}
+
+impl SearchIndex for TantivyIndex {
+    fn engine(&self) -> &'static str {
+        "tantivy"
+    }
+
+    fn apply(&self, ops: &[IndexOp]) -> Result<()> {
+        let (mut scenario_ops, mut vendor_ops) = (vec![], vec![]);
+        for op in ops {
+            match op {
+                IndexOp::PutScenario(_) | IndexOp::Delete(DocRef::Scenario(_)) => {
+                    scenario_ops.push(op)
+                }
+                IndexOp::PutVendor(_) | IndexOp::Delete(DocRef::Vendor(_)) => vendor_ops.push(op),
+            }
+        }
+        if !scenario_ops.is_empty() {
+            self.scenarios.write(|w| {
+                for op in scenario_ops {
+                    match op {
+                        IndexOp::PutScenario(d) => {
+                            w.delete_term(Term::from_field_i64(self.s.id, d.id));
+                            w.add_document(self.scenario_document(d))?;
+                        }
+                        IndexOp::Delete(d) => {
+                            w.delete_term(Term::from_field_i64(self.s.id, d.id()));
+                        }
+                        IndexOp::PutVendor(_) => {}
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        if !vendor_ops.is_empty() {
+            self.vendors.write(|w| {
+                for op in vendor_ops {
+                    match op {
+                        IndexOp::PutVendor(d) => {
+                            w.delete_term(Term::from_field_i64(self.v.id, d.id));
+                            w.add_document(self.vendor_document(d))?;
+                        }
+                        IndexOp::Delete(d) => {
+                            w.delete_term(Term::from_field_i64(self.v.id, d.id()));
+                        }
+                        IndexOp::PutScenario(_) => {}
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<()> {
+        self.scenarios
+            .write(|w| w.delete_all_documents().map(drop))?;
+        self.vendors.write(|w| w.delete_all_documents().map(drop))
+    }
+
+    fn count(&self) -> Result<u64> {
+        Ok(self.scenarios.count() + self.vendors.count())
+    }
+
+    fn search_scenarios(&self, q: &ScenarioSearch) -> Result<ScenarioHits> {
+        let searcher = self.scenarios.reader.searcher();
+        let (query, text_only) = self.scenario_query(q);
+        let facet_of = |name: &str| {
+            let mut c = FacetCollector::for_field(name);
+            c.add_facet("/");
+            c
+        };
+        let (total, (domains, (statuses, tags))) = searcher
+            .search(
+                &*query,
+                &(
+                    Count,
+                    (
+                        facet_of("domain_f"),
+                        (facet_of("status_f"), facet_of("tag_f")),
+                    ),
+                ),
+            )
+            .map_err(internal)?;
+        let mut hits = vec![];
+        for addr in self.addresses(&searcher, &*query, q)? {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
+            let Some(id) = id_of(&doc, self.s.id) else {
+                continue;
+            };
+            hits.push(ScenarioHit {
+                id: ScenarioId(id),
+                title: self.snippet(&searcher, &*text_only, self.s.title, 200, &doc),
+                summary: self.snippet(&searcher, &*text_only, self.s.summary, 160, &doc),
+            });
+        }
+        Ok(ScenarioHits {
+            hits,
+            total: total as u64,
+            facets: ScenarioFacets {
+                domain: counts(&domains),
+                status: counts(&statuses),
+                tags: counts(&tags),
+            },
+        })
+    }
+
+    fn search_vendors(&self, q: &VendorSearch) -> Result<VendorHits> {
+        let f = &self.v;
+        let searcher = self.vendors.reader.searcher();
+        let text = self.text_clauses(
+            &q.text,
+            &[(f.name, 3.0), (f.capabilities, 3.0), (f.description, 1.0)],
+        );
+        let mut filters: Vec<Box<dyn Query>> = vec![];
+        for c in &q.capabilities {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_facet(f.cap_f, &facet(&fold(c))),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if let Some(opc) = q.opc_member {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_facet(f.opc_f, &facet(if opc { "yes" } else { "no" })),
+                IndexRecordOption::Basic,
+            )));
+        }
+        let has_text = !text.is_empty();
+        let (query, _) = combine(text, filters);
+        let mut opc = FacetCollector::for_field("opc_f");
+        opc.add_facet("/");
+        let (total, opc) = searcher.search(&*query, &(Count, opc)).map_err(internal)?;
+        let top = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        let addrs: Vec<DocAddress> = if has_text {
+            searcher
+                .search(&*query, &top.order_by_score())
+                .map_err(internal)?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()
+        } else {
+            searcher
+                .search(
+                    &*query,
+                    &top.order_by_fast_field::<f64>("reputation", Order::Desc),
+                )
+                .map_err(internal)?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()
+        };
+        let mut ids = vec![];
+        for a in addrs {
+            let doc: TantivyDocument = searcher.doc(a).map_err(internal)?;
+            if let Some(id) = id_of(&doc, f.id) {
+                ids.push(OrganizationId(id));
+            }
+        }
+        let opc_member = counts(&opc)
+            .into_iter()
+            .map(|(v, n)| (if v == "yes" { "true" } else { "false" }.to_string(), n))
+            .collect();
+        Ok(VendorHits {
+            ids,
+            total: total as u64,
+            opc_member,
+        })
+    }
+
+    fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
+        let folded: Vec<Vec<String>> = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|m| fold(m.trim()))
+                    .filter(|m| !m.is_empty())
+                    .collect()
+            })
+            .filter(|g: &Vec<String>| g.len() > 1)
+            .collect();
+        *self.synonyms.write().map_err(internal)? = folded;
+        Ok(())
+    }
+
+    fn health(&self) -> Result<()> {
+        Ok(())
+    }
+}
