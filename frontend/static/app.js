@@ -46,5 +46,52 @@
       sheet.addEventListener("input", recompute);
       recompute();
     }
+
+    // The search page: results follow the typing (debounced) and the ticking of facets. The
+    // page answers the same address with HTML; only its results part is swapped in.
+    var search = document.getElementById("search-form");
+    if (search && window.fetch && window.DOMParser && window.URLSearchParams) {
+      var timer = null;
+      var latest = 0;
+      var refresh = function () {
+        var url = "/search?" + new URLSearchParams(new FormData(search)).toString();
+        var mine = ++latest;
+        window.fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            if (mine !== latest) { return; }
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            ["search-results"].forEach(function (id) {
+              var fresh = doc.getElementById(id);
+              var here = document.getElementById(id);
+              if (fresh && here) { here.innerHTML = fresh.innerHTML; }
+            });
+            var facetsFresh = doc.querySelector(".facets");
+            var facetsHere = search.querySelector(".facets");
+            if (facetsFresh && facetsHere) {
+              // Keep the keyboard where it was: the same box, found again by name and value.
+              var active = document.activeElement;
+              var inside = facetsHere.contains(active);
+              var key = inside ? [active.name, active.value] : null;
+              facetsHere.innerHTML = facetsFresh.innerHTML;
+              if (key) {
+                facetsHere.querySelectorAll("input, select").forEach(function (el) {
+                  if (el.name === key[0] && (el.tagName === "SELECT" || el.value === key[1])) { el.focus(); }
+                });
+              }
+            }
+            window.history.replaceState(null, "", url);
+          })
+          .catch(function () { /* the form still submits the normal way */ });
+      };
+      search.addEventListener("input", function (e) {
+        if (e.target.id !== "search-q") { return; }
+        window.clearTimeout(timer);
+        timer = window.setTimeout(refresh, 250);
+      });
+      search.addEventListener("change", function (e) {
+        if (e.target.type === "checkbox" || e.target.tagName === "SELECT") { refresh(); }
+      });
+    }
   });
 })();

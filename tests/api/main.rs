@@ -17,3 +17,4 @@ mod ports;
 mod queue;
 mod scenario_pages;
 mod scenarios;
+mod search;

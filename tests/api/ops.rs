@@ -10,7 +10,7 @@ async fn health_and_readiness_report_the_database(app: &TestApp) {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(
         r.body,
-        serde_json::json!({"status": "ok", "checks": {"database": {"status": "ok"}, "mail": {"status": "ok"}}})
+        serde_json::json!({"status": "ok", "checks": {"database": {"status": "ok"}, "mail": {"status": "ok"}, "search": {"status": "ok"}}})
     );
     // Administrators get the detail.
     let admin = app.admin_token().await;
@@ -22,6 +22,8 @@ async fn health_and_readiness_report_the_database(app: &TestApp) {
     };
     assert_eq!(r.body["checks"]["database"]["backend"], backend);
     assert_eq!(r.body["checks"]["mail"]["transport"], "outbox");
+    assert_eq!(r.body["checks"]["search"]["engine"], "tantivy");
+    assert_eq!(r.body["checks"]["search"]["waiting_documents"], 0);
 }
 
 async fn a_failing_dependency_shows_the_public_no_error_text(app: &TestApp) {
@@ -32,7 +34,7 @@ async fn a_failing_dependency_shows_the_public_no_error_text(app: &TestApp) {
     assert_eq!(r.status, 503, "{:?}", r.body);
     assert_eq!(
         r.body,
-        serde_json::json!({"status": "error", "checks": {"database": {"status": "ok"}, "mail": {"status": "error"}}})
+        serde_json::json!({"status": "error", "checks": {"database": {"status": "ok"}, "mail": {"status": "error"}, "search": {"status": "ok"}}})
     );
 }
 

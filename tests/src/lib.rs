@@ -291,6 +291,15 @@ impl TestApp {
                 .await
                 .unwrap()
                 .expect("list jobs");
+            let search = self.parts.search.clone();
+            let backlog = tokio::task::spawn_blocking(move || search.backlog())
+                .await
+                .unwrap()
+                .expect("the index backlog");
+            assert_eq!(
+                backlog, 0,
+                "invariant: documents still wait for the search index"
+            );
             for j in &jobs {
                 assert!(
                     j.status == "done" || (j.status != "failed" && j.attempts == 0),

@@ -1,14 +1,17 @@
 //! The background worker: claims due jobs from the queue table, runs each kind, and records
-//! success or failure with capped exponential backoff. The server runs [`Worker::run`] as a
+//! success or failure with capped exponential backoff; and gives the search engine the
+//! documents waiting in the index outbox, a batch per commit (an engine that is down is tried
+//! again later, with a growing pause, and loses nothing). The server runs [`Worker::run`] as a
 //! task; tests call [`Worker::drain`] to run every due job synchronously.
 
-use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use domain::job::{ClaimedJob, Job, backoff};
 use domain::ports::{Clock, JobQueue};
 use domain::services::Services;
+use domain::services::search::Search;
 use mail::Mailer;
 use tokio::sync::watch;
 
@@ -42,7 +45,13 @@ pub struct Worker {
     clock: Arc<dyn Clock>,
     name: String,
     settings: WorkerSettings,
+    search: Search,
+    /// When the engine may be tried again after a failure, and the pause after the next one.
+    index_pause: Arc<Mutex<(Instant, StdDuration)>>,
 }
+
+/// The longest pause between tries of an engine that is down.
+const MAX_INDEX_PAUSE: StdDuration = StdDuration::from_secs(60);
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,6 +64,7 @@ impl Worker {
         queue: Arc<dyn JobQueue>,
         mailer: Mailer,
         services: Services,
+        search: Search,
         settings: WorkerSettings,
     ) -> Self {
         let name = format!("{}-{}", std::process::id(), rand::random::<u32>());
@@ -65,11 +75,19 @@ impl Worker {
             services,
             name,
             settings,
+            search,
+            index_pause: Arc::new(Mutex::new((Instant::now(), StdDuration::ZERO))),
         }
     }
 
-    /// Claims one batch of due jobs and runs them; returns how many ran.
+    /// Claims one batch of due jobs and runs them, then gives the search engine one batch of
+    /// waiting documents; returns how many jobs and documents were done.
     pub fn run_once(&self) -> domain::Result<usize> {
+        Ok(self.run_jobs()? + self.index_waiting())
+    }
+
+    /// Claims one batch of due jobs and runs them; returns how many ran.
+    fn run_jobs(&self) -> domain::Result<usize> {
         let claimed = self.queue.claim(
             &self.name,
             self.clock.now(),
@@ -83,16 +101,43 @@ impl Worker {
         Ok(n)
     }
 
-    /// Runs due jobs until none is left due; returns how many ran. A job that fails is
-    /// rescheduled by its backoff, so it is not due again within one drain.
+    /// One batch of the index outbox, unless the engine failed lately and its pause lasts.
+    fn index_waiting(&self) -> usize {
+        let Ok(mut pause) = self.index_pause.lock() else {
+            return 0;
+        };
+        if Instant::now() < pause.0 {
+            return 0;
+        }
+        match self.search.index_waiting() {
+            Ok(n) => {
+                *pause = (Instant::now(), StdDuration::ZERO);
+                n
+            }
+            Err(e) => {
+                let next = (pause.1 * 2).clamp(StdDuration::from_secs(1), MAX_INDEX_PAUSE);
+                tracing::warn!(error = %e, retry_in_secs = next.as_secs(), engine = self.search.engine(), "search indexing failed; the documents wait");
+                *pause = (Instant::now() + next, next);
+                0
+            }
+        }
+    }
+
+    /// Runs due jobs until none is left due, and indexes every waiting document; returns how
+    /// many jobs ran. A job that fails is rescheduled by its backoff, so it is not due again
+    /// within one drain.
     pub fn drain(&self) -> domain::Result<usize> {
+        if let Ok(mut pause) = self.index_pause.lock() {
+            *pause = (Instant::now(), StdDuration::ZERO);
+        }
         let mut total = 0;
         loop {
-            let n = self.run_once()?;
-            if n == 0 {
+            let jobs = self.run_jobs()?;
+            let docs = self.index_waiting();
+            if jobs + docs == 0 {
                 return Ok(total);
             }
-            total += n;
+            total += jobs;
         }
     }
 

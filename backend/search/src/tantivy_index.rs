@@ -54,8 +54,11 @@ pub struct TantivyIndex {
 }
 
 struct Part {
+    index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Opened at the first write, so that a process that only reads (or a command run beside
+    /// the server) does not take the folder's writer lock.
+    writer: Mutex<Option<IndexWriter>>,
 }
 
 struct ScenarioFields {
@@ -115,17 +118,27 @@ impl Part {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(internal)?;
-        let writer = index.writer(WRITER_HEAP).map_err(internal)?;
         Ok(Part {
+            index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
         })
     }
 
     /// Runs `f` with the writer, commits, and reloads the reader.
     fn write(&self, f: impl FnOnce(&mut IndexWriter) -> tantivy::Result<()>) -> Result<()> {
-        let mut w = self.writer.lock().map_err(internal)?;
-        f(&mut w).map_err(internal)?;
+        let mut slot = self.writer.lock().map_err(internal)?;
+        if slot.is_none() {
+            let w = self.index.writer(WRITER_HEAP).map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::internal(
+                    "the search index is being written by another process (a running server?)",
+                ),
+                e => internal(e),
+            })?;
+            *slot = Some(w);
+        }
+        let w = slot.as_mut().expect("opened above");
+        f(w).map_err(internal)?;
         w.commit().map_err(internal)?;
         self.reader.reload().map_err(internal)
     }

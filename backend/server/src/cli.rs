@@ -53,6 +53,8 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Rebuild the search index from the database.
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +165,23 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Reindex => {
+            let parts = wire(&settings, Arc::new(SystemClock))?;
+            match parts.search.rebuild() {
+                Ok(n) => println!(
+                    "search index rebuilt ({}): {n} document(s)",
+                    parts.search.engine()
+                ),
+                Err(e) => {
+                    // A running server holds the built-in index: its worker does the work.
+                    let n = parts.services.mark_all_for_index()?;
+                    println!(
+                        "could not rebuild the index here ({e}); marked {n} document(s) for indexing: the running server's worker re-indexes them"
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit {
             action: AuditAction::Verify,
         } => {
@@ -187,6 +206,12 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         .build()?;
     rt.block_on(async move {
         let parts = wire(&settings, Arc::new(SystemClock))?;
+        match parts.search.rebuild_if_empty() {
+            Ok(Some(n)) => tracing::info!(documents = n, engine = parts.search.engine(), "the search index was empty: rebuilt"),
+            Ok(None) => {}
+            // A search engine that is down delays indexing; it never stops the site.
+            Err(e) => tracing::warn!(error = %e, "could not check the search index; it is rebuilt when the engine answers"),
+        }
         let backfilled = parts.services.backfill_award_notices()?;
         if backfilled > 0 {
             tracing::info!(

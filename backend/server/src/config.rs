@@ -356,6 +356,11 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("outbox"))
     }
 
+    /// The built-in search index's folder.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     pub fn files_dir(&self) -> PathBuf {
         self.files
             .dir

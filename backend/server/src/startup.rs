@@ -9,6 +9,7 @@ use chrono::Duration;
 use db::Database;
 use domain::ids::IdGenerator;
 use domain::ports::Clock;
+use domain::services::search::Search;
 use domain::services::{AuthPolicy, MarketPolicy, Services};
 use jobs::{Worker, WorkerSettings};
 use mail::{MailTransport, Mailer};
@@ -23,6 +24,7 @@ pub struct Parts {
     pub db: Database,
     pub mailer: Mailer,
     pub services: Services,
+    pub search: Search,
     pub worker: Worker,
 }
 
@@ -69,10 +71,18 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             },
         },
     );
+    let index = search::TantivyIndex::open(Some(&settings.search_dir())).with_context(|| {
+        format!(
+            "cannot open the search index in {}",
+            settings.search_dir().display()
+        )
+    })?;
+    let search = Search::new(services.clone(), Arc::new(index), Arc::new(db.clone()));
     let worker = Worker::new(
         Arc::new(db.clone()),
         mailer.clone(),
         services.clone(),
+        search.clone(),
         WorkerSettings {
             lease: Duration::seconds(settings.jobs.lease_seconds),
             poll_interval: std::time::Duration::from_millis(settings.jobs.poll_interval_ms),
@@ -83,6 +93,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
         db,
         mailer,
         services,
+        search,
         worker,
     })
 }
@@ -109,6 +120,7 @@ impl Application {
         let secret = settings.jwt_secret()?;
         let state = actix_web::web::Data::new(web::AppState {
             services: parts.services.clone(),
+            search: parts.search.clone(),
             queue: Arc::new(parts.db.clone()),
             database_backend: match parts.db.backend() {
                 db::Backend::Postgres => "postgres",

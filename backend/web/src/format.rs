@@ -125,6 +125,38 @@ pub fn yuan_input(fen: i64) -> String {
     }
 }
 
+/// A snippet as HTML: its text escaped, the matched words in `<mark>`.
+pub fn marked_html(s: &domain::search::Snippet) -> String {
+    let mut out = String::with_capacity(s.text.len() + 16);
+    let mut at = 0;
+    for m in &s.marks {
+        let (start, end) = (m.start.min(s.text.len()), m.end.min(s.text.len()));
+        if start < at || !s.text.is_char_boundary(start) || !s.text.is_char_boundary(end) {
+            continue;
+        }
+        escape_into(&s.text[at..start], &mut out);
+        out.push_str("<mark>");
+        escape_into(&s.text[start..end], &mut out);
+        out.push_str("</mark>");
+        at = end;
+    }
+    escape_into(&s.text[at..], &mut out);
+    out
+}
+
+fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +213,26 @@ mod tests {
         assert_eq!(parse_yuan("abc"), None);
         assert_eq!(parse_yuan(""), None);
         assert_eq!(yuan_input(150_000_050), "1500000.50");
+    }
+
+    #[test]
+    fn snippets_are_escaped_and_marked() {
+        let s = domain::search::Snippet {
+            text: "<b>无人机</b>巡检".into(),
+            marks: Vec::from([16..22]),
+        };
+        assert_eq!(
+            marked_html(&s),
+            "&lt;b&gt;无人机&lt;/b&gt;<mark>巡检</mark>"
+        );
+        let bad = domain::search::Snippet {
+            text: "巡检".into(),
+            marks: Vec::from([1..2]),
+        };
+        assert_eq!(
+            marked_html(&bad),
+            "巡检",
+            "a range off the characters is ignored"
+        );
     }
 }

@@ -37,6 +37,8 @@ pub struct DemoSignIns {
 /// What every handler can reach.
 pub struct AppState {
     pub services: Services,
+    /// The search engine (and its outbox).
+    pub search: domain::services::search::Search,
     /// The job queue (for the pending-jobs gauge).
     pub queue: std::sync::Arc<dyn domain::ports::JobQueue>,
     /// `sqlite` or `postgres`, for the administrators' readiness detail.
@@ -67,7 +69,7 @@ impl std::fmt::Debug for AppState {
 /// `#[actix_web::get(…)]` attribute beside its `#[utoipa::path]`; registering it here also puts
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    use api::{accounts, bids, evaluation, ops, scenarios};
+    use api::{accounts, bids, evaluation, ops, scenarios, search};
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
@@ -98,6 +100,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(scenarios::ask)
                 .service(scenarios::questions)
                 .service(scenarios::answer)
+                .service(search::scenarios)
                 .service(bids::submit)
                 .service(bids::list)
                 .service(bids::get)

@@ -3,6 +3,7 @@
 use domain::ids::OrganizationId;
 use domain::message::Message;
 use domain::scenario::Status;
+use domain::search::{ScenarioSearch, ScenarioSort, clean_query};
 use domain::sector::Sector;
 use domain::services::scenarios::ScenarioQuery;
 use domain::{Error, FieldError};
@@ -152,4 +153,134 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+}
+
+/// The parameters of a scenario search, as the API and the search page take them: repeated
+/// keys and comma-separated values both give several values (`domain=a&domain=b`,
+/// `tags=无人机,巡检`).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ScenarioSearchQuery {
+    /// Words in Chinese or English (at most 200 characters are searched).
+    pub q: Option<String>,
+    /// Domain codes; any of them.
+    pub domain: Option<String>,
+    /// Statuses as readers see them now; any of them.
+    pub status: Option<String>,
+    /// Tags; every one.
+    pub tags: Option<String>,
+    /// The scenario's budget range must reach at least this (fen).
+    pub budget_min_fen: Option<i64>,
+    /// The scenario's budget range must start at most at this (fen).
+    pub budget_max_fen: Option<i64>,
+    /// RFC 3339: deadlines from this time.
+    pub deadline_after: Option<String>,
+    /// RFC 3339: deadlines until this time.
+    pub deadline_before: Option<String>,
+    pub agency_id: Option<i64>,
+    /// relevance (default), deadline, newest, budget.
+    pub sort: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// The pairs of a query string (repeated keys kept).
+pub fn pairs(query_string: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query_string).unwrap_or_default()
+}
+
+/// Every value of `key`, split at commas, trimmed, empty ones dropped.
+fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == key)
+        .flat_map(|(_, v)| v.split([',', '，']))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn one<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    values(pairs, key).into_iter().next()
+}
+
+/// Parses a scenario search; every bad parameter is named. The message says how the query
+/// text was cut, if it was.
+pub fn scenario_search(
+    pairs: &[(String, String)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(ScenarioSearch, Paging, Option<Message>), Error> {
+    let mut f = domain::error::Fields::new();
+    let raw: String = pairs
+        .iter()
+        .filter(|(k, _)| k == "q")
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (text, message) = clean_query(&raw);
+    let domains = values(pairs, "domain")
+        .into_iter()
+        .filter_map(|d| f.take("domain", Sector::parse(d)))
+        .collect();
+    let statuses = values(pairs, "status")
+        .into_iter()
+        .filter_map(|s| f.take("status", Status::parse(s)))
+        .collect();
+    let tags = values(pairs, "tags")
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let int = |f: &mut domain::error::Fields, key: &str| {
+        one(pairs, key).and_then(|v| {
+            f.take(
+                key,
+                v.parse::<i64>()
+                    .map_err(|_| Message::new("应为整数", "a whole number is expected")),
+            )
+        })
+    };
+    let budget_min_fen = int(&mut f, "budget_min_fen");
+    let budget_max_fen = int(&mut f, "budget_max_fen");
+    let agency = int(&mut f, "agency_id").map(OrganizationId);
+    let time = |f: &mut domain::error::Fields, key: &str| {
+        one(pairs, key).and_then(|v| f.take(key, domain::scenario::parse_time(v)))
+    };
+    let deadline_after = time(&mut f, "deadline_after");
+    let deadline_before = time(&mut f, "deadline_before");
+    let sort = match one(pairs, "sort") {
+        Some(s) => f.take("sort", ScenarioSort::parse(s)).unwrap_or_default(),
+        None => ScenarioSort::default(),
+    };
+    let page = int(&mut f, "page");
+    let per_page = int(&mut f, "per_page");
+    let paging = match Paging::parse(page, per_page) {
+        Ok(p) => Some(p),
+        Err(Error::Validation(errs)) => {
+            for e in errs {
+                f.push(&e.field, e.message);
+            }
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    f.finish()?;
+    let paging = paging.expect("checked");
+    Ok((
+        ScenarioSearch {
+            text,
+            domains,
+            statuses,
+            tags,
+            budget_min_fen,
+            budget_max_fen,
+            deadline_after,
+            deadline_before,
+            agency,
+            sort,
+            offset: paging.offset() as usize,
+            limit: paging.per_page as usize,
+            now,
+        },
+        paging,
+        message,
+    ))
 }

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::evaluation::{self as ev, Marks, Rating};
 use crate::ids::OrganizationId;
 use crate::policy;
-use crate::ports::{IndexQueue, OrgFilter, ReadTx, ScenarioFilter, SearchIndex, in_read};
+use crate::ports::{IndexQueue, OrgFilter, ReadTx, ScenarioFilter, SearchIndex, in_read, in_tx};
 use crate::scenario::{Scenario, ScenarioId};
 use crate::search::{
     DocRef, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioSearch, VendorDoc,
@@ -181,6 +181,46 @@ impl Search {
 }
 
 impl Services {
+    /// Marks every scenario ever published and every vendor for indexing, so that the worker
+    /// of a running server brings its index up to date. Returns how many were marked.
+    pub fn mark_all_for_index(&self) -> Result<usize> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let mut docs = vec![];
+            for offset in (0..).step_by(BATCH as usize) {
+                let (rows, _) = tx.scenario_page(&ScenarioFilter {
+                    status: None,
+                    domain: None,
+                    agency: None,
+                    viewer_org: None,
+                    now,
+                    offset,
+                    limit: BATCH,
+                })?;
+                if rows.is_empty() {
+                    break;
+                }
+                docs.extend(rows.iter().map(|r| DocRef::Scenario(r.scenario.id)));
+            }
+            for offset in (0..).step_by(BATCH as usize) {
+                let (orgs, _) = tx.organizations(&OrgFilter {
+                    kind: Some(OrgKind::Vendor),
+                    offset,
+                    limit: BATCH,
+                    ..Default::default()
+                })?;
+                if orgs.is_empty() {
+                    break;
+                }
+                docs.extend(orgs.iter().map(|o| DocRef::Vendor(o.id)));
+            }
+            for d in &docs {
+                tx.mark_for_index(*d, now)?;
+            }
+            Ok(docs.len())
+        })
+    }
+
     /// What the index must hold for these documents now: put, or delete when a document may
     /// not be searched (a draft, a cancelled scenario, an unverified or vanished vendor).
     pub fn index_ops(&self, docs: &[DocRef]) -> Result<Vec<IndexOp>> {

@@ -413,36 +413,32 @@ pub async fn update_organization(
 #[utoipa::path(tag = "organizations", params(VendorQuery),
     responses((status = 200, body = Page<OrganizationOut>), (status = 422, body = crate::error::Problem)))]
 #[get("/vendors")]
-/// The directory of verified vendors.
+/// The directory of verified vendors, searched through the search engine (`q` in Chinese or
+/// English, like the scenario search).
 pub async fn vendors(
     state: web::Data<AppState>,
     q: web::Query<VendorQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = q.into_inner();
     let paging = Paging::parse(q.page, q.per_page)?;
-    let mut tags: Vec<String> = q
+    let mut capabilities = q
         .tags
         .as_deref()
         .map(domain::text::split_tag_line)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.to_lowercase())
-        .collect();
-    let mut filter = OrgFilter {
-        opc_member: q.opc_member,
-        q: q.q,
-        offset: paging.offset(),
-        limit: paging.per_page,
-        ..Default::default()
-    };
+        .unwrap_or_default();
     if let Some(d) = q.domain.as_deref().filter(|d| !d.is_empty()) {
         let sector = Sector::parse(d).map_err(|m| Error::field("domain", m))?;
-        tags.push(sector.label_zh().to_lowercase());
+        capabilities.push(sector.label_zh().to_string());
     }
-    filter.tags = tags;
-    let page = state
-        .call(move |services| services.vendor_directory(filter))
-        .await?;
+    let search = domain::search::VendorSearch {
+        text: domain::search::clean_query(q.q.as_deref().unwrap_or_default()).0,
+        capabilities,
+        opc_member: q.opc_member,
+        offset: paging.offset() as usize,
+        limit: paging.per_page as usize,
+    };
+    let engine = state.search.clone();
+    let page = crate::blocking::run(move || engine.vendors(&search)).await?;
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.iter().map(OrganizationOut::from).collect(),
         total: page.total,

@@ -7,6 +7,7 @@ pub mod inputs;
 pub mod openapi;
 pub mod ops;
 pub mod scenarios;
+pub mod search;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -30,10 +30,12 @@ pub async fn readyz(
         let db = st.services.ping();
         let db_ms = started.elapsed().as_millis();
         let mail = st.mailer.check();
-        Ok((db, db_ms, mail))
+        let search = st.search.health();
+        let backlog = st.search.backlog().ok();
+        Ok((db, db_ms, mail, search, backlog))
     })
     .await;
-    let (db, db_ms, mail) = match checks {
+    let (db, db_ms, mail, search, backlog) = match checks {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "readiness check task failed");
@@ -46,13 +48,29 @@ pub async fn readyz(
     if let Err(e) = &mail {
         tracing::warn!(error = %format!("{e:#}"), "readiness: the mail transport does not answer");
     }
+    if let Err(e) = &search {
+        tracing::warn!(error = %e, "readiness: the search engine does not answer");
+    }
     let word = |ok: bool| if ok { "ok" } else { "error" };
     let ok = db.is_ok() && mail.is_ok();
+    // A search engine that is down degrades the site (search answers 503) but every write
+    // still works, so the instance stays in service.
+    let overall = match (ok, search.is_ok()) {
+        (false, _) => "error",
+        (true, false) => "degraded",
+        (true, true) => "ok",
+    };
     let body = if admin {
         let backend = state.database_backend;
         json!({
-            "status": word(ok),
+            "status": overall,
             "checks": {
+                "search": {
+                    "status": word(search.is_ok()),
+                    "engine": state.search.engine(),
+                    "waiting_documents": backlog,
+                    "error": search.as_ref().err().map(|e| e.to_string()),
+                },
                 "database": {
                     "status": word(db.is_ok()),
                     "backend": backend,
@@ -68,10 +86,11 @@ pub async fn readyz(
         })
     } else {
         json!({
-            "status": word(ok),
+            "status": overall,
             "checks": {
                 "database": {"status": word(db.is_ok())},
                 "mail": {"status": word(mail.is_ok())},
+                "search": {"status": word(search.is_ok())},
             }
         })
     };

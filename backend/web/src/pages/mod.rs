@@ -18,6 +18,7 @@ mod bids;
 mod evaluation;
 mod forms;
 mod scenarios;
+mod search;
 mod vendors;
 
 pub use forms::*;
@@ -60,6 +61,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/password",
             web::post().to(account::change_password),
         )
+        .route("/search", web::get().to(search::page))
         .route("/vendors", web::get().to(vendors::directory))
         .route("/scenarios", web::get().to(scenarios::list))
         .route("/scenarios/new", web::get().to(scenarios::new_form))

@@ -3,13 +3,13 @@
 
 use super::*;
 use super::{Services, emit};
-use crate::account::{Locale, OrgKind, OrgProfilePatch, Organization, Registration, User};
+use crate::account::{Locale, OrgProfilePatch, Organization, Registration, User};
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::ids::{OrganizationId, UserId};
 use crate::message::Message;
 use crate::policy::{self, Actor};
-use crate::ports::{OrgFilter, in_read, in_tx};
+use crate::ports::{in_read, in_tx};
 use crate::security;
 
 impl Services {
@@ -117,14 +117,6 @@ impl Services {
             emit(tx, Some(actor.user_id), edited, now)?;
             Ok(org)
         })
-    }
-
-    /// The public vendor directory: verified vendors only.
-    pub fn vendor_directory(&self, mut filter: OrgFilter) -> Result<OrgPage> {
-        filter.kind = Some(OrgKind::Vendor);
-        filter.verified = Some(true);
-        let (items, total) = in_read(&*self.store, |tx| tx.organizations(&filter))?;
-        Ok(OrgPage { items, total })
     }
 
     /// Changes a user's interface language.

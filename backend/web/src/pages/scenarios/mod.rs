@@ -47,7 +47,7 @@ fn domain_label(t: &Tr, d: Sector) -> String {
     t.t(&format!("domain.{}", d.code())).to_string()
 }
 
-fn card(v: &ScenarioView, t: &Tr, now: DateTime<Utc>) -> Card {
+pub(super) fn card(v: &ScenarioView, t: &Tr, now: DateTime<Utc>) -> Card {
     let s = &v.scenario;
     let live = matches!(v.status, Status::Published);
     Card {

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use domain::ports::OrgFilter;
 
 use super::{PageCtx, Pager, current_account, error_page, render};
 use crate::AppState;
@@ -42,21 +41,15 @@ pub async fn directory(
             page: 1,
             per_page: 20,
         });
-    let filter = OrgFilter {
-        q: Some(q.clone()),
-        tags: domain::text::split_tag_line(&tags)
-            .into_iter()
-            .map(|t| t.to_lowercase())
-            .collect(),
+    let search = domain::search::VendorSearch {
+        text: domain::search::clean_query(&q).0,
+        capabilities: domain::text::split_tag_line(&tags),
         opc_member: opc_only.then_some(true),
-        offset: paging.offset(),
-        limit: paging.per_page,
-        ..Default::default()
+        offset: paging.offset() as usize,
+        limit: paging.per_page as usize,
     };
-    match state
-        .call(move |services| services.vendor_directory(filter))
-        .await
-    {
+    let engine = state.search.clone();
+    match crate::blocking::run(move || engine.vendors(&search)).await {
         Ok(page) => {
             let ctx = PageCtx::new(&req, account.as_ref(), "vendors");
             let base = format!(

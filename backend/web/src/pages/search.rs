@@ -1,0 +1,230 @@
+//! The search page: `/search?q=…` with facets as checkboxes (with counts), sorting, marked
+//! snippets and paging. It works without JavaScript; with it, the results follow the typing.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use domain::scenario::Status;
+use domain::search::{FacetCounts, ScenarioSort};
+use domain::sector::Sector;
+use domain::services::search::ScenarioResults;
+
+use super::scenarios::{Card, card};
+use super::{PageCtx, Pager, actor, current_account, render};
+use crate::AppState;
+use crate::format::marked_html;
+use crate::query::{pairs, scenario_search};
+
+/// One scenario found: its card, and its title and summary with the matched words marked
+/// (escaped HTML).
+pub struct Found {
+    pub card: Card,
+    pub title_html: String,
+    pub summary_html: String,
+}
+
+/// One checkbox of a facet.
+pub struct FacetBox {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub checked: bool,
+}
+
+/// A facet: its parameter name, heading and boxes.
+pub struct FacetGroup {
+    pub name: &'static str,
+    pub heading: String,
+    pub boxes: Vec<FacetBox>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    ctx: PageCtx,
+    q: String,
+    sorts: Vec<(&'static str, String, bool)>,
+    facets: Vec<FacetGroup>,
+    results: Vec<Found>,
+    total_text: String,
+    message: Option<String>,
+    /// Why nothing could be searched (the engine is down, or a parameter is bad).
+    failure: Option<String>,
+    pager: Pager,
+}
+
+/// `GET /search`
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    let ctx = PageCtx::new(&req, account.as_ref(), "search");
+    let all = pairs(req.query_string());
+    let chosen = |key: &str| -> Vec<String> {
+        all.iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| v.split([',', '，']))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let q: String = all
+        .iter()
+        .filter(|(k, _)| k == "q")
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sort = all
+        .iter()
+        .find(|(k, _)| k == "sort")
+        .and_then(|(_, v)| ScenarioSort::parse(v).ok())
+        .unwrap_or_default();
+    // Twenty a page, whatever the address asks.
+    let mut asked: Vec<(String, String)> = all
+        .iter()
+        .filter(|(k, _)| k != "per_page")
+        .cloned()
+        .collect();
+    asked.push(("per_page".into(), "20".into()));
+    let parsed = scenario_search(&asked, state.services.now());
+    let (found, paging, message, failure, status) = match parsed {
+        Ok((query, paging, message)) => {
+            let viewer = account.as_ref().map(actor);
+            let search = state.search.clone();
+            match crate::blocking::run(move || search.scenarios(viewer.as_ref(), &query)).await {
+                Ok(found) => (found, paging, message, None, StatusCode::OK),
+                Err(e) => {
+                    let status = crate::error::classify(&e).0;
+                    (
+                        ScenarioResults::default(),
+                        paging,
+                        message,
+                        Some(ctx.t.msg(&crate::error::public_message(&e))),
+                        status,
+                    )
+                }
+            }
+        }
+        Err(e) => (
+            ScenarioResults::default(),
+            crate::query::Paging {
+                page: 1,
+                per_page: 20,
+            },
+            None,
+            Some(ctx.t.msg(&crate::error::public_message(&e))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    let now = state.services.now();
+    let base = format!(
+        "/search?{}",
+        serde_urlencoded::to_string(
+            all.iter()
+                .filter(|(k, _)| k != "page")
+                .cloned()
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
+    );
+    let facets = vec![
+        facet_group(
+            "domain",
+            ctx.t.t("scn.domain"),
+            &found.facets.domain,
+            &chosen("domain"),
+            |v| match Sector::parse(v) {
+                Ok(s) => ctx.t.t(&format!("domain.{}", s.code())).to_string(),
+                Err(_) => v.to_string(),
+            },
+        ),
+        facet_group(
+            "status",
+            ctx.t.t("scn.status"),
+            &found.facets.status,
+            &chosen("status"),
+            |v| match Status::parse(v) {
+                Ok(s) => ctx.t.t(&format!("status.{}", s.code())).to_string(),
+                Err(_) => v.to_string(),
+            },
+        ),
+        facet_group(
+            "tags",
+            ctx.t.t("search.tags"),
+            &found.facets.tags,
+            &chosen("tags"),
+            |v| v.to_string(),
+        ),
+    ];
+    let sorts = ScenarioSort::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.code(),
+                ctx.t.t(&format!("search.sort_{}", s.code())).to_string(),
+                *s == sort,
+            )
+        })
+        .collect();
+    let results = found
+        .items
+        .iter()
+        .map(|r| Found {
+            card: card(&r.view, &ctx.t, now),
+            title_html: marked_html(&r.hit.title),
+            summary_html: marked_html(&r.hit.summary),
+        })
+        .collect();
+    let total = found.total as i64;
+    let page = SearchPage {
+        q,
+        sorts,
+        facets,
+        results,
+        total_text: ctx.t.t("search.total").replace("{}", &total.to_string()),
+        message: message.map(|m| ctx.t.msg(&m)),
+        failure,
+        pager: Pager::new(&ctx.t, &base, paging.page, paging.per_page, total),
+        ctx,
+    };
+    render(status, &page)
+}
+
+/// The boxes of a facet: every value the result has (with its count), and every chosen value
+/// even when the result no longer has it (so that it can be unticked).
+fn facet_group(
+    name: &'static str,
+    heading: &str,
+    counts: &FacetCounts,
+    chosen: &[String],
+    label: impl Fn(&str) -> String,
+) -> FacetGroup {
+    let mut boxes: Vec<FacetBox> = counts
+        .iter()
+        .take(if name == "tags" { 15 } else { usize::MAX })
+        .map(|(v, n)| FacetBox {
+            value: v.clone(),
+            label: label(v),
+            count: *n,
+            checked: chosen
+                .iter()
+                .any(|c| domain::search::fold(c) == domain::search::fold(v)),
+        })
+        .collect();
+    for c in chosen {
+        if !boxes
+            .iter()
+            .any(|b| domain::search::fold(&b.value) == domain::search::fold(c))
+        {
+            boxes.push(FacetBox {
+                value: c.clone(),
+                label: label(c),
+                count: 0,
+                checked: true,
+            });
+        }
+    }
+    FacetGroup {
+        name,
+        heading: heading.to_string(),
+        boxes,
+    }
+}
