@@ -219,7 +219,7 @@ mod tests {
     fn snippets_are_escaped_and_marked() {
         let s = domain::search::Snippet {
             text: "<b>无人机</b>巡检".into(),
-            marks: Vec::from([16..22]),
+            marks: std::iter::once(16..22).collect(),
         };
         assert_eq!(
             marked_html(&s),
@@ -227,7 +227,7 @@ mod tests {
         );
         let bad = domain::search::Snippet {
             text: "巡检".into(),
-            marks: Vec::from([1..2]),
+            marks: std::iter::once(1..2).collect(),
         };
         assert_eq!(
             marked_html(&bad),
