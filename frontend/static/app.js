@@ -50,6 +50,11 @@
     // The search page: results follow the typing (debounced) and the ticking of facets. The
     // page answers the same address with HTML; only its results part is swapped in.
     var search = document.getElementById("search-form");
+    // On a phone the filters start folded, so that the results come first.
+    var facetBox = document.getElementById("search-facets");
+    if (facetBox && window.matchMedia && window.matchMedia("(max-width: 760px)").matches) {
+      facetBox.open = false;
+    }
     if (search && window.fetch && window.DOMParser && window.URLSearchParams) {
       var timer = null;
       var latest = 0;

@@ -268,6 +268,87 @@ pub struct VendorHits {
     pub opc_member: FacetCounts,
 }
 
+/// Most groups of the thesaurus, most terms in a group, longest term.
+pub const MAX_SYNONYM_GROUPS: usize = 2000;
+pub const MAX_GROUP_TERMS: usize = 20;
+pub const MAX_TERM_CHARS: usize = 40;
+
+/// The thesaurus a new installation starts with (`data/synonyms.txt`).
+pub fn default_synonyms() -> Vec<Vec<String>> {
+    synonym_lines(include_str!("../data/synonyms.txt"))
+}
+
+/// Groups from text, one per line, terms separated by `=` (or by the separators an editor
+/// may type: `,` `，` `、` `/`); `#` starts a comment.
+pub fn synonym_lines(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap_or_default())
+        .map(|l| {
+            l.split(['=', ',', '，', '、', '/'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect()
+}
+
+/// The text form of groups, for the editing page.
+pub fn synonym_text(groups: &[Vec<String>]) -> String {
+    groups
+        .iter()
+        .map(|g| g.join(" = "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Checks a thesaurus: each group has at least two different terms (compared folded), each
+/// term at most [`MAX_TERM_CHARS`]; every bad group or term is named (`groups[2]`,
+/// `groups[2][1]`). Terms are trimmed; a term repeated in a group is kept once.
+pub fn check_synonyms(raw: &[Vec<String>]) -> crate::Result<Vec<Vec<String>>> {
+    let mut f = crate::error::Fields::new();
+    if raw.len() > MAX_SYNONYM_GROUPS {
+        f.push(
+            "groups",
+            Message::new(
+                format!("同义词组最多 {MAX_SYNONYM_GROUPS} 组"),
+                format!("at most {MAX_SYNONYM_GROUPS} groups"),
+            ),
+        );
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, group) in raw.iter().enumerate() {
+        let mut terms: Vec<String> = vec![];
+        for (j, t) in group.iter().enumerate() {
+            let t = t.trim();
+            if t.chars().count() > MAX_TERM_CHARS {
+                f.push(
+                    &format!("groups[{i}][{j}]"),
+                    Message::new(
+                        format!("每个词最多 {MAX_TERM_CHARS} 个字"),
+                        format!("a term has at most {MAX_TERM_CHARS} characters"),
+                    ),
+                );
+            } else if !t.is_empty() && !terms.iter().any(|x| fold(x) == fold(t)) {
+                terms.push(t.to_string());
+            }
+        }
+        if terms.len() < 2 || group.len() > MAX_GROUP_TERMS {
+            f.push(
+                &format!("groups[{i}]"),
+                Message::new(
+                    format!("每组需要 2 到 {MAX_GROUP_TERMS} 个不同的词"),
+                    format!("a group needs 2 to {MAX_GROUP_TERMS} different terms"),
+                ),
+            );
+        }
+        out.push(terms);
+    }
+    f.finish()?;
+    Ok(out)
+}
+
 /// A query text made safe to search: control characters dropped, white space collapsed, cut
 /// at [`MAX_QUERY_CHARS`]. The message says what was changed, for the reader.
 pub fn clean_query(raw: &str) -> (String, Option<Message>) {
@@ -360,6 +441,38 @@ mod tests {
         assert_eq!(t, "");
         assert!(m.is_some());
         assert_eq!(clean_query(""), (String::new(), None));
+    }
+
+    #[test]
+    fn the_shipped_thesaurus_is_valid_and_covers_the_domains() {
+        let groups = default_synonyms();
+        assert!(groups.len() >= 60, "{} groups", groups.len());
+        assert_eq!(check_synonyms(&groups).unwrap(), groups);
+        for probe in ["监控探头", "太阳能发电", "llm", "高炉", "储罐", "发酵", "一网通办", "塔吊"] {
+            assert!(groups.iter().flatten().any(|t| t == probe), "{probe}");
+        }
+    }
+
+    #[test]
+    fn a_thesaurus_names_its_bad_groups_and_terms() {
+        let raw = vec![
+            vec!["摄像头".to_string(), " 监控探头 ".into(), "摄像头".into()],
+            vec!["孤词".into()],
+            vec!["甲".into(), "乙".repeat(41)],
+        ];
+        match check_synonyms(&raw) {
+            Err(crate::Error::Validation(errs)) => {
+                let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["groups[1]", "groups[2][1]", "groups[2]"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = check_synonyms(&raw[..1]).unwrap();
+        assert_eq!(ok, [vec!["摄像头".to_string(), "监控探头".into()]], "trimmed, once each");
+        assert_eq!(
+            synonym_lines("# c\n光伏 = 太阳能发电, solar\n\n大模型、LLM"),
+            [vec!["光伏", "太阳能发电", "solar"], vec!["大模型", "LLM"]]
+        );
     }
 
     #[test]
