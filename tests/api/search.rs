@@ -308,7 +308,138 @@ async fn the_search_page_shows_results_facets_and_marks(app: &TestApp) {
     );
 }
 
+/// Administrators edit the thesaurus; a change applies to the next search, with no rebuild.
+async fn synonyms_are_edited_by_administrators_and_apply_at_once(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "syn@example.cn", "青山区城管局").await;
+    let mut p = posting(app, 30);
+    p["title"] = json!("老旧小区监控探头智能升级");
+    p["summary"] = json!("为小区的监控探头加装边缘计算");
+    p["tags"] = json!(["视频监控"]);
+    let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{id}/publish"),
+        Some(&agency),
+        json!({}),
+    )
+    .await;
+    app.drain_jobs().await;
+    assert_eq!(
+        ids(&search(app, "q=摄像头").await),
+        [id],
+        "the shipped thesaurus applies"
+    );
+    let admin = app.admin_token().await;
+    let shipped = app.get("/api/v1/admin/synonyms", Some(&admin)).await;
+    assert_eq!(shipped.status, 200);
+    assert!(shipped.body["groups"].as_array().unwrap().len() >= 60);
+    assert_eq!(
+        app.get("/api/v1/admin/synonyms", Some(&agency))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.get("/api/v1/admin/synonyms", None).await.status, 401);
+    let bad = app
+        .call(
+            "PUT",
+            "/api/v1/admin/synonyms",
+            Some(&admin),
+            Some(json!({"groups": [["光伏", "太阳能发电"], ["孤词"]]})),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{:?}", bad.body);
+    assert_eq!(bad.body["errors"][0]["field"], "groups[1]");
+    assert_eq!(ids(&search(app, "q=摄像头").await), [id], "nothing changed");
+    let saved = app
+        .call(
+            "PUT",
+            "/api/v1/admin/synonyms",
+            Some(&admin),
+            Some(json!({"groups": [["光伏", " 太阳能发电 "]]})),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    assert_eq!(saved.body["groups"], json!([["光伏", "太阳能发电"]]));
+    assert!(
+        ids(&search(app, "q=摄像头").await).is_empty(),
+        "the old group is gone at once"
+    );
+    let again = app
+        .call(
+            "PUT",
+            "/api/v1/admin/synonyms",
+            Some(&admin),
+            Some(json!({"groups": [["摄像头", "监控探头"]]})),
+        )
+        .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        ids(&search(app, "q=摄像头").await),
+        [id],
+        "and the new one works at once"
+    );
+    let vendor = app.register("nosy@example.cn", "vendor", "好奇企业").await;
+    let _ = vendor;
+    let nosy = app.token("nosy@example.cn").await;
+    let refused = app
+        .call(
+            "PUT",
+            "/api/v1/admin/synonyms",
+            Some(&nosy),
+            Some(json!({"groups": []})),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
+/// The thesaurus page: the groups one per line; a bad line is named and nothing is saved.
+async fn the_thesaurus_page_names_a_bad_line_and_saves_a_good_text(app: &TestApp) {
+    app.admin_token().await;
+    let (browser, csrf) = tests::signed_in(app, "root@test.cn").await;
+    let html = browser
+        .get(app.url("/admin/synonyms"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("摄像头 = 监控探头"),
+        "the shipped groups, one per line"
+    );
+    let post = |text: &'static str| {
+        browser
+            .post(app.url("/admin/synonyms"))
+            .form(&[("csrf", csrf.as_str()), ("groups", text)])
+            .send()
+    };
+    let bad = post("# 注释\n光伏 = 太阳能发电\n孤词\n").await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("第 3 行"), "the line is named");
+    assert!(html.contains("孤词"), "the text is shown again");
+    let good = post("光伏 = 太阳能发电\n大模型、LLM\n").await.unwrap();
+    assert_eq!(good.status(), 303);
+    let admin = app.admin_token().await;
+    let now = app.get("/api/v1/admin/synonyms", Some(&admin)).await;
+    assert_eq!(
+        now.body["groups"],
+        json!([["光伏", "太阳能发电"], ["大模型", "LLM"]])
+    );
+    let anon = tests::browser()
+        .get(app.url("/admin/synonyms"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 303, "signed-out readers are sent to sign in");
+}
+
 on_both! {
+    the_thesaurus_page_names_a_bad_line_and_saves_a_good_text => super::the_thesaurus_page_names_a_bad_line_and_saves_a_good_text;
+    synonyms_are_edited_by_administrators_and_apply_at_once => super::synonyms_are_edited_by_administrators_and_apply_at_once;
     a_scenario_is_found_from_publication_until_cancellation => super::a_scenario_is_found_from_publication_until_cancellation;
     bidding_leaves_no_trace_in_the_index => super::bidding_leaves_no_trace_in_the_index;
     odd_queries_are_answered_and_bad_filters_named => super::odd_queries_are_answered_and_bad_filters_named;

@@ -10,7 +10,7 @@ mod evaluation;
 pub mod queue;
 mod scenarios;
 pub mod schema;
-mod search_outbox;
+mod search;
 mod time;
 mod tokens;
 

@@ -351,3 +351,12 @@ diesel::table! {
         marked_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    search_synonyms (id) {
+        id -> Integer,
+        groups -> Text,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+    }
+}

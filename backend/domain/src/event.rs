@@ -167,6 +167,11 @@ pub enum DomainEvent {
         rating: crate::ids::RatingId,
         reply: String,
     },
+    /// An administrator saved the search thesaurus.
+    SynonymsChanged {
+        before: Vec<Vec<String>>,
+        after: Vec<Vec<String>>,
+    },
 }
 
 impl DomainEvent {
@@ -208,6 +213,7 @@ impl DomainEvent {
             Delivered { .. } => "scenario.deliver",
             Rated(_) => "rating.create",
             RatingReplied { .. } => "rating.reply",
+            SynonymsChanged { .. } => "search.synonyms",
         }
     }
 
@@ -247,7 +253,8 @@ impl DomainEvent {
             | ConflictDeclared { .. }
             | ScoreSaved { .. }
             | DissentWritten { .. }
-            | RatingReplied { .. } => vec![],
+            | RatingReplied { .. }
+            | SynonymsChanged { .. } => vec![],
         }
     }
 
@@ -366,6 +373,9 @@ impl DomainEvent {
                 .after(json!({"status": Status::Delivered})),
             Rated(r) => draft("rating", &r.id).after(r),
             RatingReplied { rating, reply } => draft("rating", rating).after(json!({"reply": reply})),
+            SynonymsChanged { before, after } => draft("thesaurus", &"search")
+                .before(json!({"groups": before}))
+                .after(json!({"groups": after})),
         }
     }
 }

@@ -448,7 +448,16 @@ mod tests {
         let groups = default_synonyms();
         assert!(groups.len() >= 60, "{} groups", groups.len());
         assert_eq!(check_synonyms(&groups).unwrap(), groups);
-        for probe in ["监控探头", "太阳能发电", "llm", "高炉", "储罐", "发酵", "一网通办", "塔吊"] {
+        for probe in [
+            "监控探头",
+            "太阳能发电",
+            "llm",
+            "高炉",
+            "储罐",
+            "发酵",
+            "一网通办",
+            "塔吊",
+        ] {
             assert!(groups.iter().flatten().any(|t| t == probe), "{probe}");
         }
     }
@@ -468,7 +477,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let ok = check_synonyms(&raw[..1]).unwrap();
-        assert_eq!(ok, [vec!["摄像头".to_string(), "监控探头".into()]], "trimmed, once each");
+        assert_eq!(
+            ok,
+            [vec!["摄像头".to_string(), "监控探头".into()]],
+            "trimmed, once each"
+        );
         assert_eq!(
             synonym_lines("# c\n光伏 = 太阳能发电, solar\n\n大模型、LLM"),
             [vec!["光伏", "太阳能发电", "solar"], vec!["大模型", "LLM"]]

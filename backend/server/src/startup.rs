@@ -78,6 +78,9 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
         )
     })?;
     let search = Search::new(services.clone(), Arc::new(index), Arc::new(db.clone()));
+    search
+        .load_synonyms()
+        .context("cannot give the search engine its thesaurus")?;
     let worker = Worker::new(
         Arc::new(db.clone()),
         mailer.clone(),

@@ -87,6 +87,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(accounts::admin_update_user)
                 .service(accounts::admin_organizations)
                 .service(accounts::admin_verify_organization)
+                .service(search::synonyms)
+                .service(search::save_synonyms)
                 .service(accounts::organization)
                 .service(accounts::update_organization)
                 .service(accounts::vendors)

@@ -87,11 +87,18 @@ fn once<F>(f: &mut Option<F>) -> F {
 
 /// What a read-only transaction offers: every repository's reads, nothing that writes.
 pub trait ReadTx:
-    AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads
+    AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads + SynonymReads
 {
 }
-impl<T: AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads> ReadTx
-    for T
+impl<
+    T: AccountReads
+        + TokenReads
+        + AuditReads
+        + ScenarioReads
+        + BidReads
+        + EvaluationReads
+        + SynonymReads,
+> ReadTx for T
 {
 }
 
@@ -106,6 +113,7 @@ pub trait Tx:
     + BidRepo
     + EvaluationRepo
     + SearchOutboxRepo
+    + SynonymRepo
 {
 }
 impl<
@@ -117,7 +125,8 @@ impl<
         + ScenarioRepo
         + BidRepo
         + EvaluationRepo
-        + SearchOutboxRepo,
+        + SearchOutboxRepo
+        + SynonymRepo,
 > Tx for T
 {
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
+use crate::ids::UserId;
 use crate::search::{DocRef, IndexOp, ScenarioHits, ScenarioSearch, VendorHits, VendorSearch};
 
 /// A search engine's index of scenarios and vendors. Two engines implement it (the `search`
@@ -41,4 +42,20 @@ pub trait IndexQueue: Send + Sync {
     fn indexed(&self, doc: DocRef, marked_at: DateTime<Utc>) -> Result<()>;
     /// How many documents wait.
     fn backlog(&self) -> Result<i64>;
+}
+
+/// The thesaurus as administrators saved it.
+pub trait SynonymReads {
+    /// `None` until the first save (the shipped thesaurus applies).
+    fn synonyms(&mut self) -> Result<Option<Vec<Vec<String>>>>;
+}
+
+pub trait SynonymRepo: SynonymReads {
+    /// Replaces the whole thesaurus.
+    fn save_synonyms(
+        &mut self,
+        groups: &[Vec<String>],
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }

@@ -5,17 +5,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::Services;
+use super::{Services, emit};
 use crate::account::OrgKind;
 use crate::actor::Actor;
 use crate::error::Result;
 use crate::evaluation::{self as ev, Marks, Rating};
+use crate::event::DomainEvent;
 use crate::ids::OrganizationId;
 use crate::policy;
 use crate::ports::{IndexQueue, OrgFilter, ReadTx, ScenarioFilter, SearchIndex, in_read, in_tx};
 use crate::scenario::{Scenario, ScenarioId};
 use crate::search::{
-    DocRef, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioSearch, VendorDoc,
+    self, DocRef, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioSearch, VendorDoc,
     VendorSearch,
 };
 use crate::services::accounts::OrgPage;
@@ -174,13 +175,50 @@ impl Search {
         })
     }
 
-    /// Replaces the synonym groups the engine searches with.
-    pub fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
-        self.index.set_synonyms(groups)
+    /// Gives the engine the thesaurus in force (at start).
+    pub fn load_synonyms(&self) -> Result<()> {
+        let groups = self.services.synonyms()?;
+        self.index.set_synonyms(&groups)
+    }
+
+    /// An administrator saves the thesaurus; it applies to searches at once, without a
+    /// rebuild. Returns the groups as stored.
+    pub fn save_synonyms(&self, actor: &Actor, raw: &[Vec<String>]) -> Result<Vec<Vec<String>>> {
+        let groups = self.services.save_synonyms(actor, raw)?;
+        self.index.set_synonyms(&groups)?;
+        Ok(groups)
     }
 }
 
 impl Services {
+    /// The thesaurus in force: as administrators saved it, or the shipped one.
+    pub fn synonyms(&self) -> Result<Vec<Vec<String>>> {
+        in_read(&*self.store, |tx| {
+            Ok(tx.synonyms()?.unwrap_or_else(search::default_synonyms))
+        })
+    }
+
+    /// Checks and stores a thesaurus (administrators only); every bad group or term is named.
+    pub fn save_synonyms(&self, actor: &Actor, raw: &[Vec<String>]) -> Result<Vec<Vec<String>>> {
+        policy::require_admin(actor)?;
+        let groups = search::check_synonyms(raw)?;
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let before = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            tx.save_synonyms(&groups, actor.user_id, now)?;
+            emit(
+                tx,
+                Some(actor.user_id),
+                DomainEvent::SynonymsChanged {
+                    before,
+                    after: groups.clone(),
+                },
+                now,
+            )
+        })?;
+        Ok(groups)
+    }
+
     /// Marks every scenario ever published and every vendor for indexing, so that the worker
     /// of a running server brings its index up to date. Returns how many were marked.
     pub fn mark_all_for_index(&self) -> Result<usize> {

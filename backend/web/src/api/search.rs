@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use domain::search::FacetCounts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::scenarios::ScenarioOut;
 use crate::AppState;
-use crate::auth::MaybeAuthenticated;
+use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::error::ApiResult;
 use crate::query::{ScenarioSearchQuery, pairs, scenario_search};
 
@@ -91,4 +91,37 @@ pub async fn scenarios(
         },
         message: message.map(|m| m.to_string()),
     }))
+}
+
+/// The search thesaurus: groups of terms that find one another.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SynonymsBody {
+    #[serde(default)]
+    pub groups: Vec<Vec<String>>,
+}
+
+#[utoipa::path(tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = SynonymsBody), (status = 403, body = crate::error::Problem)))]
+#[get("/admin/synonyms")]
+/// The thesaurus in force (the shipped one until an administrator saves another).
+pub async fn synonyms(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    domain::policy::require_admin(&who.actor)?;
+    let groups = state.call(|services| services.synonyms()).await?;
+    Ok(HttpResponse::Ok().json(SynonymsBody { groups }))
+}
+
+#[utoipa::path(tag = "admin", request_body = SynonymsBody, security(("bearer" = [])),
+    responses((status = 200, body = SynonymsBody), (status = 403, body = crate::error::Problem),
+        (status = 422, description = "a group with fewer than two terms, or a term too long (named `groups[i]`, `groups[i][j]`)", body = crate::error::Problem)))]
+#[put("/admin/synonyms")]
+/// Replaces the thesaurus; searches use it at once, without a rebuild.
+pub async fn save_synonyms(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    body: web::Json<SynonymsBody>,
+) -> ApiResult<HttpResponse> {
+    let search = state.search.clone();
+    let raw = body.into_inner().groups;
+    let groups = crate::blocking::run(move || search.save_synonyms(&who.actor, &raw)).await?;
+    Ok(HttpResponse::Ok().json(SynonymsBody { groups }))
 }

@@ -20,7 +20,7 @@ use crate::query::Paging;
 use crate::views::OrganizationOut;
 
 /// The signed-in administrator, or the answer to give instead.
-async fn require_admin(
+pub(super) async fn require_admin(
     req: &HttpRequest,
     state: &web::Data<AppState>,
 ) -> Result<Account, HttpResponse> {

@@ -19,6 +19,7 @@ mod evaluation;
 mod forms;
 mod scenarios;
 mod search;
+mod synonyms;
 mod vendors;
 
 pub use forms::*;
@@ -145,6 +146,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/organizations/{id}/verify",
             web::post().to(admin::verify),
         )
+        .route("/admin/synonyms", web::get().to(synonyms::page))
+        .route("/admin/synonyms", web::post().to(synonyms::save))
         .route("/admin/evaluators", web::get().to(admin::evaluators))
         .route("/admin/evaluators", web::post().to(admin::create_evaluator))
         .default_service(web::to(not_found));

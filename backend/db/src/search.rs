@@ -1,13 +1,15 @@
-//! The search index outbox: marks written inside service transactions, drained by the indexer.
+//! Search storage: the index outbox (marks written inside service transactions, drained by
+//! the indexer) and the thesaurus administrators edit.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use domain::error::Result;
-use domain::ports::{IndexQueue, SearchOutboxRepo};
+use domain::ids::UserId;
+use domain::ports::{IndexQueue, SearchOutboxRepo, SynonymReads, SynonymRepo};
 use domain::search::DocRef;
 
-use crate::schema::search_outbox;
+use crate::schema::{search_outbox, search_synonyms};
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, Database, db_err};
 
@@ -34,6 +36,47 @@ impl SearchOutboxRepo for AnyConnection {
             AnyConnection::Sqlite(c) => upsert!(c),
         }
         .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+impl SynonymReads for AnyConnection {
+    fn synonyms(&mut self) -> Result<Option<Vec<Vec<String>>>> {
+        let stored: Option<String> = search_synonyms::table
+            .select(search_synonyms::groups)
+            .filter(search_synonyms::id.eq(1))
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        stored
+            .map(|json| {
+                serde_json::from_str(&json)
+                    .map_err(|e| domain::Error::internal(format!("stored synonyms: {e}")))
+            })
+            .transpose()
+    }
+}
+
+impl SynonymRepo for AnyConnection {
+    fn save_synonyms(
+        &mut self,
+        groups: &[Vec<String>],
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let json = serde_json::to_string(groups).map_err(domain::Error::internal)?;
+        diesel::delete(search_synonyms::table)
+            .execute(self)
+            .map_err(db_err)?;
+        diesel::insert_into(search_synonyms::table)
+            .values((
+                search_synonyms::id.eq(1),
+                search_synonyms::groups.eq(json),
+                search_synonyms::updated_by.eq(by.0),
+                search_synonyms::updated_at.eq(to_db(at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
         Ok(())
     }
 }
