@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod ports;
 mod queue;
+mod relevance;
 mod scenario_pages;
 mod scenarios;
 mod search;

@@ -1,7 +1,8 @@
 //! The built-in engine: two tantivy indexes (scenarios, vendors) under the data folder.
 //!
 //! Ranking is BM25 over the analysed fields with boosts (title and tags over summary over
-//! description), every query word required, the last word also as a prefix (search as you
+//! description), documents with every query word first and then, as with Meilisearch's
+//! default, those missing the last words; the last word also as a prefix (search as you
 //! type), Latin words of 5+ letters with one typo allowed (9+: two), synonyms as
 //! alternatives, and open scenarios a little higher. Writes are batched: one commit per
 //! [`SearchIndex::apply`]; the reader is reloaded after it, so searches never wait for writes.
@@ -362,53 +363,73 @@ impl TantivyIndex {
         Box::new(BooleanQuery::new(any))
     }
 
-    fn addresses(
+    /// One pass over the matching documents: the page in the asked order, the count and the
+    /// facets together.
+    fn collect(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         q: &ScenarioSearch,
-    ) -> Result<Vec<DocAddress>> {
+    ) -> Result<(Vec<DocAddress>, usize, Facets)> {
         let top = || TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
         let sort = match q.sort {
             ScenarioSort::Relevance if q.text.is_empty() => ScenarioSort::Newest,
             s => s,
         };
-        let by = |field: &str, order: Order| -> Result<Vec<DocAddress>> {
-            let found = searcher
-                .search(query, &top().order_by_fast_field::<i64>(field, order))
-                .map_err(internal)?;
-            Ok(found.into_iter().map(|(_, a)| a).collect())
+        let facet_of = |name: &str| {
+            let mut c = FacetCollector::for_field(name);
+            c.add_facet("/");
+            c
+        };
+        let facets = || {
+            (
+                Count,
+                (
+                    facet_of("domain_f"),
+                    (facet_of("status_f"), facet_of("tag_f")),
+                ),
+            )
+        };
+        fn unpack<K>(
+            (page, (n, (d, (s, t)))): (Vec<(K, DocAddress)>, CountAndFacets),
+        ) -> (Vec<DocAddress>, usize, Facets) {
+            (page.into_iter().map(|(_, a)| a).collect(), n, (d, s, t))
+        }
+        let by = |field: &str, order: Order| -> Result<(Vec<DocAddress>, usize, Facets)> {
+            searcher
+                .search(
+                    query,
+                    &(top().order_by_fast_field::<i64>(field, order), facets()),
+                )
+                .map(unpack)
+                .map_err(internal)
         };
         match sort {
             ScenarioSort::Relevance => {
                 let now = q.now.timestamp_micros();
                 let open = status_number(Status::Published);
-                let found = searcher
-                    .search(
-                        query,
-                        &top().tweak_score(move |seg: &SegmentReader| {
-                            let status = seg
-                                .fast_fields()
-                                .u64("status")
-                                .ok()
-                                .map(|c| c.first_or_default_col(0));
-                            let deadline = seg
-                                .fast_fields()
-                                .i64("deadline")
-                                .ok()
-                                .map(|c| c.first_or_default_col(0));
-                            move |doc, score| match (&status, &deadline) {
-                                (Some(s), Some(d))
-                                    if s.get_val(doc) == open && d.get_val(doc) > now =>
-                                {
-                                    score * OPEN_BOOST
-                                }
-                                _ => score,
-                            }
-                        }),
-                    )
-                    .map_err(internal)?;
-                Ok(found.into_iter().map(|(_, a)| a).collect())
+                let ranked = top().tweak_score(move |seg: &SegmentReader| {
+                    let status = seg
+                        .fast_fields()
+                        .u64("status")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    let deadline = seg
+                        .fast_fields()
+                        .i64("deadline")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc, score| match (&status, &deadline) {
+                        (Some(s), Some(d)) if s.get_val(doc) == open && d.get_val(doc) > now => {
+                            score * OPEN_BOOST
+                        }
+                        _ => score,
+                    }
+                });
+                searcher
+                    .search(query, &(ranked, facets()))
+                    .map(unpack)
+                    .map_err(internal)
             }
             ScenarioSort::DeadlineSoonest => by("deadline", Order::Asc),
             ScenarioSort::Newest => by("published", Order::Desc),
@@ -416,33 +437,46 @@ impl TantivyIndex {
         }
     }
 
-    fn snippet(
+    /// A snippet maker for `field` of the results of `query` (made once per search).
+    fn snippets(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         field: Field,
         max_chars: usize,
-        doc: &TantivyDocument,
-    ) -> Snippet {
-        let whole = doc
-            .get_first(field)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string();
-        let Ok(mut g) = SnippetGenerator::create(searcher, query, field) else {
-            return plain(&whole, max_chars);
-        };
-        g.set_max_num_chars(max_chars);
-        let s = g.snippet(&whole);
-        if s.highlighted().is_empty() {
-            return plain(&whole, max_chars);
-        }
-        Snippet {
-            text: s.fragment().to_string(),
-            marks: s.highlighted().to_vec(),
+    ) -> impl Fn(&TantivyDocument) -> Snippet {
+        let generator = SnippetGenerator::create(searcher, query, field)
+            .ok()
+            .map(|mut g| {
+                g.set_max_num_chars(max_chars);
+                g
+            });
+        move |doc: &TantivyDocument| {
+            let whole = doc
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            match &generator {
+                Some(g) => {
+                    let s = g.snippet(whole);
+                    if s.highlighted().is_empty() {
+                        plain(whole, max_chars)
+                    } else {
+                        Snippet {
+                            text: s.fragment().to_string(),
+                            marks: s.highlighted().to_vec(),
+                        }
+                    }
+                }
+                None => plain(whole, max_chars),
+            }
         }
     }
 }
+
+/// The facets of a scenario search: by domain, status and tag.
+type Facets = (TantivyFacets, TantivyFacets, TantivyFacets);
+type CountAndFacets = (usize, (TantivyFacets, (TantivyFacets, TantivyFacets)));
 
 /// A text without marks, cut at `max_chars`.
 fn plain(text: &str, max_chars: usize) -> Snippet {
@@ -453,9 +487,11 @@ fn plain(text: &str, max_chars: usize) -> Snippet {
 }
 
 /// The query of one word over `fields`: the word itself, and as a prefix when the reader is
-/// still typing it; Latin words of 5 or more letters also with typos.
+/// still typing it (a Latin word, or a Chinese word of one or two characters: longer ones
+/// come whole from the input method); Latin words of 5 or more letters also with typos.
 fn word_query(word: &str, fields: &[(Field, f32)], prefix: bool) -> Box<dyn Query> {
     let latin = word.chars().all(|c| c.is_ascii_alphabetic());
+    let prefix = prefix && (latin || word.chars().count() <= 2);
     let typos = match word.chars().count() {
         n if latin && n >= 9 => 2,
         n if latin && n >= 5 => 1,
@@ -494,18 +530,43 @@ fn range(field: Field, lower: Bound<i64>, upper: Bound<i64>) -> Box<dyn Query> {
     Box::new(RangeQuery::new(map(lower), map(upper)))
 }
 
+/// Most query words that count (a longer query is cut there).
+const MAX_WORDS: usize = 10;
+
+/// The text's query, matching strategy "last" (as Meilisearch's default): documents with every
+/// word first, then those without the last word, and so on down to the first word alone.
+fn matching_last(mut words: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    words.truncate(MAX_WORDS);
+    match words.len() {
+        0 => Box::new(AllQuery),
+        1 => words.pop().expect("one"),
+        n => Box::new(BooleanQuery::new(
+            (1..=n)
+                .rev()
+                .map(|k| {
+                    let all: Vec<(Occur, Box<dyn Query>)> = words[..k]
+                        .iter()
+                        .map(|q| (Occur::Must, q.box_clone()))
+                        .collect();
+                    let level: Box<dyn Query> = Box::new(BooleanQuery::new(all));
+                    // Each word more outweighs any score of the levels below.
+                    let boost = 16f32.powi(k as i32 - 1);
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(level, boost)) as Box<dyn Query>,
+                    )
+                })
+                .collect(),
+        )),
+    }
+}
+
 /// The whole query (text and filters) and the text alone (for snippets).
 fn combine(
     text: Vec<Box<dyn Query>>,
     filters: Vec<Box<dyn Query>>,
 ) -> (Box<dyn Query>, Box<dyn Query>) {
-    let text_only: Box<dyn Query> = if text.is_empty() {
-        Box::new(AllQuery)
-    } else {
-        Box::new(BooleanQuery::new(
-            text.iter().map(|q| (Occur::Must, q.box_clone())).collect(),
-        ))
-    };
+    let text_only = matching_last(text);
     if filters.is_empty() {
         return (text_only.box_clone(), text_only);
     }
@@ -610,33 +671,19 @@ impl SearchIndex for TantivyIndex {
     fn search_scenarios(&self, q: &ScenarioSearch) -> Result<ScenarioHits> {
         let searcher = self.scenarios.reader.searcher();
         let (query, text_only) = self.scenario_query(q);
-        let facet_of = |name: &str| {
-            let mut c = FacetCollector::for_field(name);
-            c.add_facet("/");
-            c
-        };
-        let (total, (domains, (statuses, tags))) = searcher
-            .search(
-                &*query,
-                &(
-                    Count,
-                    (
-                        facet_of("domain_f"),
-                        (facet_of("status_f"), facet_of("tag_f")),
-                    ),
-                ),
-            )
-            .map_err(internal)?;
+        let (page, total, (domains, statuses, tags)) = self.collect(&searcher, &*query, q)?;
+        let title = self.snippets(&searcher, &*text_only, self.s.title, 200);
+        let summary = self.snippets(&searcher, &*text_only, self.s.summary, 160);
         let mut hits = vec![];
-        for addr in self.addresses(&searcher, &*query, q)? {
+        for addr in page {
             let doc: TantivyDocument = searcher.doc(addr).map_err(internal)?;
             let Some(id) = id_of(&doc, self.s.id) else {
                 continue;
             };
             hits.push(ScenarioHit {
                 id: ScenarioId(id),
-                title: self.snippet(&searcher, &*text_only, self.s.title, 200, &doc),
-                summary: self.snippet(&searcher, &*text_only, self.s.summary, 160, &doc),
+                title: title(&doc),
+                summary: summary(&doc),
             });
         }
         Ok(ScenarioHits {

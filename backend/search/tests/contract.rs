@@ -209,6 +209,24 @@ pub fn english_and_mixed_queries_work(index: &dyn SearchIndex) {
     assert_eq!(found(index, "citizen hotline"), [3]);
 }
 
+pub fn documents_with_every_word_come_first_then_those_without_the_last(index: &dyn SearchIndex) {
+    filled(index);
+    assert_eq!(
+        found(index, "巡检 无人机"),
+        [1, 5],
+        "both words, then the first alone"
+    );
+    assert_eq!(
+        found(index, "钢板 高空抛物"),
+        [2],
+        "the first word alone when nothing has both"
+    );
+    assert!(
+        found(index, "石油化工 高空抛物").is_empty(),
+        "the first word must match"
+    );
+}
+
 pub fn width_script_and_case_fold(index: &dyn SearchIndex) {
     filled(index);
     assert_eq!(found(index, "ＹＯＬＯ"), [2], "full-width");
@@ -451,6 +469,7 @@ macro_rules! contract {
             contract!(@tests $make;
                 chinese_words_are_found_inside_compounds,
                 english_and_mixed_queries_work,
+                documents_with_every_word_come_first_then_those_without_the_last,
                 width_script_and_case_fold,
                 the_last_word_matches_as_a_prefix_and_latin_words_allow_typos,
                 synonyms_apply_at_once_without_a_rebuild,

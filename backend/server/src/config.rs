@@ -358,7 +358,10 @@ impl Settings {
 
     /// The built-in search index's folder.
     pub fn search_dir(&self) -> PathBuf {
-        self.data_dir.join("search")
+        self.search
+            .index_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("search"))
     }
 
     pub fn files_dir(&self) -> PathBuf {

@@ -71,6 +71,13 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             },
         },
     );
+    if settings.search.meilisearch_url.is_some() {
+        // The Meilisearch adapter is the next step of the search work; until it lands the
+        // built-in index serves, so that a configured deployment still searches.
+        tracing::warn!(
+            "search.meilisearch_url is set, but this build searches with the built-in index only"
+        );
+    }
     let index = search::TantivyIndex::open(Some(&settings.search_dir())).with_context(|| {
         format!(
             "cannot open the search index in {}",

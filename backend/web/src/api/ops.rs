@@ -105,13 +105,21 @@ pub async fn readyz(
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let queue = state.queue.clone();
-    let pending = crate::blocking::run(move || queue.pending()).await.ok();
+    let (queue, search) = (state.queue.clone(), state.search.clone());
+    let (pending, backlog) =
+        crate::blocking::run(move || Ok((queue.pending().ok(), search.backlog().ok())))
+            .await
+            .unwrap_or((None, None));
     let mut out = String::new();
     out.push_str("# HELP scenario_market_up Whether the server is running.\n# TYPE scenario_market_up gauge\nscenario_market_up 1\n");
     if let Some(n) = pending {
         out.push_str(&format!(
             "# HELP scenario_market_jobs_pending Jobs queued or running.\n# TYPE scenario_market_jobs_pending gauge\nscenario_market_jobs_pending {n}\n"
+        ));
+    }
+    if let Some(n) = backlog {
+        out.push_str(&format!(
+            "# HELP scenario_market_search_backlog Documents waiting for the search index.\n# TYPE scenario_market_search_backlog gauge\nscenario_market_search_backlog {n}\n"
         ));
     }
     HttpResponse::Ok()
