@@ -634,3 +634,135 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
     }
     d.quit().await.unwrap();
 }
+
+/// Waits until the page's text contains `want` (the search page updates without a reload).
+async fn wait_for_text(d: &WebDriver, want: &str, absent: Option<&str>) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        last = text_of(d).await;
+        if last.contains(want) && absent.is_none_or(|a| !last.contains(a)) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never showed {want:?} (without {absent:?}): {last}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_searches_in_chinese_ticks_a_facet_and_opens_a_result() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let (agency, _) =
+        tests::fixtures::verified_agency(&app, "find@example.cn", "青山区城管局").await;
+    let mut ids = vec![];
+    for (title, domain, description) in [
+        (
+            "无人机智能巡检",
+            "city_governance",
+            "用无人机巡查街道与河道。",
+        ),
+        (
+            "钢材表面巡检机器人",
+            "ai_industry",
+            "在冷轧线上自动检查钢材表面。",
+        ),
+    ] {
+        let mut p = tests::fixtures::posting(&app, 30);
+        p["title"] = serde_json::json!(title);
+        p["domain"] = serde_json::json!(domain);
+        p["description"] = serde_json::json!(description);
+        p["summary"] = serde_json::json!(title);
+        p["tags"] = serde_json::json!([]);
+        let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
+            .as_i64()
+            .unwrap();
+        let published = app
+            .post(
+                &format!("/api/v1/scenarios/{id}/publish"),
+                Some(&agency),
+                serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(published.status, 200, "{:?}", published.body);
+        ids.push(id);
+    }
+    app.drain_jobs().await;
+    // From the header's search box on the home page.
+    d.goto(app.url("/")).await.unwrap();
+    fill(&d, "header-q", "无人机").await;
+    d.query(By::Css("form.header-search button"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&d, "无人机智能巡检", Some("钢材表面巡检机器人")).await;
+    // Typing updates the results without a reload.
+    let marker: String = d
+        .execute("document.body.dataset.kept = 'yes'; return 'ok';", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(marker, "ok");
+    fill(&d, "search-q", "巡检").await;
+    let page = wait_for_text(&d, "钢材表面巡检机器人", None).await;
+    assert!(page.contains("无人机智能巡检"), "both are found: {page}");
+    assert!(page.contains("找到 2 个场景"), "{page}");
+    let kept: String = d
+        .execute("return document.body.dataset.kept || 'reloaded';", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(
+        kept, "yes",
+        "the results changed in place, not by a new page"
+    );
+    // Ticking a facet narrows the results.
+    d.query(By::Css("input[name=domain][value=city_governance]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&d, "找到 1 个场景", Some("钢材表面巡检机器人")).await;
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("domain=city_governance"),
+        "the address follows"
+    );
+    // And the result opens the scenario.
+    d.query(By::Css(&format!(
+        "#search-results a[href='/scenarios/{}']",
+        ids[0]
+    )))
+    .first()
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    for _ in 0..50 {
+        if d.current_url().await.unwrap().path() == format!("/scenarios/{}", ids[0]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        d.current_url().await.unwrap().path(),
+        format!("/scenarios/{}", ids[0])
+    );
+    let detail = text_of(&d).await;
+    assert!(
+        detail.contains("无人机智能巡检") && detail.contains("青山区城管局"),
+        "{detail}"
+    );
+}

@@ -233,20 +233,23 @@ impl TantivyIndex {
     /// The clauses every result must meet for `text`: one per query word (or per synonym
     /// group found in the text), each matching any of `fields`.
     fn text_clauses(&self, text: &str, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
-        let mut rest = fold(text);
+        let folded = fold(text);
+        let mut rest = folded.clone();
         let groups = self.synonyms.read().map(|g| g.clone()).unwrap_or_default();
-        let mut clauses: Vec<Box<dyn Query>> = vec![];
+        // (where in the query, clause): the clauses keep the order of the query's words, so
+        // that the matching strategy drops the last ones first.
+        let mut clauses: Vec<(usize, Box<dyn Query>)> = vec![];
         for group in &groups {
             let mut members: Vec<&String> = group.iter().collect();
             members.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
-            let Some(found) = members
+            let Some((found, at)) = members
                 .into_iter()
                 .map(String::as_str)
-                .find(|m| !m.is_empty() && rest.contains(*m))
+                .find_map(|m| find_term(&rest, m).map(|at| (m, at)))
             else {
                 continue;
             };
-            rest = rest.replace(found, " ");
+            rest.replace_range(at..at + found.len(), &" ".repeat(found.len()));
             let alternatives: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
                 .map(|m| {
@@ -260,15 +263,24 @@ impl TantivyIndex {
                     )
                 })
                 .collect();
-            clauses.push(Box::new(BooleanQuery::new(alternatives)));
+            clauses.push((at, Box::new(BooleanQuery::new(alternatives))));
         }
         let words = analyzer::words(&rest, false);
         let last = words.len().saturating_sub(1);
         let typing = !text.ends_with(char::is_whitespace);
+        let mut from = 0;
         for (i, w) in words.iter().enumerate() {
-            clauses.push(word_query(w, fields, typing && i == last));
+            // Stems are prefixes of what was typed, so the word is found where it was typed.
+            let at = rest[from..]
+                .find(w.as_str())
+                .map_or(usize::MAX, |p| from + p);
+            if at != usize::MAX {
+                from = at + w.len();
+            }
+            clauses.push((at, word_query(w, fields, typing && i == last)));
         }
-        clauses
+        clauses.sort_by_key(|(at, _)| *at);
+        clauses.into_iter().map(|(_, q)| q).collect()
     }
 
     fn scenario_query(&self, q: &ScenarioSearch) -> (Box<dyn Query>, Box<dyn Query>) {
@@ -477,6 +489,30 @@ impl TantivyIndex {
 /// The facets of a scenario search: by domain, status and tag.
 type Facets = (TantivyFacets, TantivyFacets, TantivyFacets);
 type CountAndFacets = (usize, (TantivyFacets, (TantivyFacets, TantivyFacets)));
+
+/// Where `term` stands in `text` as a term of its own: a Latin term not inside a longer Latin
+/// word ("ai" is not in "drain"); Chinese has no spaces, so a Chinese term anywhere.
+fn find_term(text: &str, term: &str) -> Option<usize> {
+    if term.is_empty() {
+        return None;
+    }
+    let latin = |c: char| c.is_ascii_alphanumeric();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(term) {
+        let at = from + p;
+        let before = text[..at].chars().next_back();
+        let after = text[at + term.len()..].chars().next();
+        let edge_ok = |c: Option<char>, inner: Option<char>| match (c, inner) {
+            (Some(c), Some(i)) if latin(i) => !latin(c),
+            _ => true,
+        };
+        if edge_ok(before, term.chars().next()) && edge_ok(after, term.chars().next_back()) {
+            return Some(at);
+        }
+        from = at + term.len();
+    }
+    None
+}
 
 /// A text without marks, cut at `max_chars`.
 fn plain(text: &str, max_chars: usize) -> Snippet {

@@ -257,6 +257,17 @@ pub fn synonyms_apply_at_once_without_a_rebuild(index: &dyn SearchIndex) {
     assert_eq!(found(index, "摄像头"), [6]);
     assert_eq!(found(index, "太阳能发电"), [5]);
     assert_eq!(found(index, "监控探头"), [6], "both ways");
+    index
+        .set_synonyms(&[
+            vec!["巡检".into(), "巡查".into()],
+            vec!["石化".into(), "石油化工".into()],
+        ])
+        .unwrap();
+    assert!(
+        found(index, "石油化工 巡检").is_empty(),
+        "a synonym group keeps its place in the query: the first word must match"
+    );
+    assert_eq!(sorted(&found(index, "巡查 石油化工")), [1, 5]);
     index.set_synonyms(&[]).unwrap();
     assert!(found(index, "摄像头").is_empty(), "removed again");
 }
