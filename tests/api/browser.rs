@@ -740,7 +740,7 @@ async fn a_visitor_searches_in_chinese_ticks_a_facet_and_opens_a_result() {
         "the address follows"
     );
     // And the result opens the scenario.
-    d.query(By::Css(&format!(
+    d.query(By::Css(format!(
         "#search-results a[href='/scenarios/{}']",
         ids[0]
     )))
