@@ -11,7 +11,7 @@ use domain::search::{IndexOp, ScenarioDoc, ScenarioSearch, default_synonyms};
 use scenario_market::demo::SCENARIOS;
 use search::synthetic;
 
-/// The lowest mean nDCG@10 accepted.
+/// The lowest mean nDCG@10 accepted, on either engine (both measured 0.973 when it was set).
 const FLOOR: f64 = 0.90;
 const DISTRACTORS: usize = 2_000;
 
@@ -135,6 +135,28 @@ pub fn measure(engine: &str, index: &dyn SearchIndex) -> f64 {
 fn the_built_in_engine_ranks_the_judged_set_above_the_floor() {
     let index = search::TantivyIndex::open(None).unwrap();
     let mean = measure("tantivy", &index);
+    assert!(
+        mean >= FLOOR,
+        "mean nDCG@10 {mean:.3} is below the floor {FLOOR}"
+    );
+}
+
+#[test]
+fn the_meilisearch_engine_ranks_the_judged_set_above_the_floor() {
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        assert!(
+            std::env::var("TEST_REQUIRE_MEILI").map_or(true, |v| v != "1"),
+            "TEST_REQUIRE_MEILI=1 but MEILI_URL is not set"
+        );
+        eprintln!(
+            "\n!!! NOTICE: MEILI_URL is not set: the Meilisearch relevance test did NOT run. !!!\n"
+        );
+        return;
+    };
+    let key = std::env::var("MEILI_KEY").ok();
+    let prefix = format!("rel{}_", std::process::id());
+    let index = search::MeiliIndex::connect(&url, key.as_deref(), &prefix).unwrap();
+    let mean = measure("meilisearch", &index);
     assert!(
         mean >= FLOOR,
         "mean nDCG@10 {mean:.3} is below the floor {FLOOR}"

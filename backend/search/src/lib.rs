@@ -2,7 +2,9 @@
 //! (the default, kept under the data folder) and Meilisearch.
 
 pub mod analyzer;
+mod meili;
 pub mod synthetic;
 mod tantivy_index;
 
+pub use meili::MeiliIndex;
 pub use tantivy_index::TantivyIndex;

@@ -71,23 +71,34 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             },
         },
     );
-    if settings.search.meilisearch_url.is_some() {
-        // The Meilisearch adapter is the next step of the search work; until it lands the
-        // built-in index serves, so that a configured deployment still searches.
-        tracing::warn!(
-            "search.meilisearch_url is set, but this build searches with the built-in index only"
-        );
+    let index: Arc<dyn domain::ports::SearchIndex> = match &settings.search.meilisearch_url {
+        Some(url) => Arc::new(
+            search::MeiliIndex::connect(
+                url,
+                settings
+                    .search
+                    .meilisearch_key
+                    .as_ref()
+                    .map(|k| k.expose_secret()),
+                "",
+            )
+            .context("invalid setting search.meilisearch_url")?,
+        ),
+        None => Arc::new(
+            search::TantivyIndex::open(Some(&settings.search_dir())).with_context(|| {
+                format!(
+                    "cannot open the search index in {}",
+                    settings.search_dir().display()
+                )
+            })?,
+        ),
+    };
+    let search = Search::new(services.clone(), index, Arc::new(db.clone()));
+    if let Err(e) = search.load_synonyms() {
+        // An engine that is down gets its thesaurus when it answers (the next save, or the
+        // next start); searches work meanwhile.
+        tracing::warn!(error = %e, "could not give the search engine its thesaurus");
     }
-    let index = search::TantivyIndex::open(Some(&settings.search_dir())).with_context(|| {
-        format!(
-            "cannot open the search index in {}",
-            settings.search_dir().display()
-        )
-    })?;
-    let search = Search::new(services.clone(), Arc::new(index), Arc::new(db.clone()));
-    search
-        .load_synonyms()
-        .context("cannot give the search engine its thesaurus")?;
     let worker = Worker::new(
         Arc::new(db.clone()),
         mailer.clone(),

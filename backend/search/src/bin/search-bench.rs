@@ -1,6 +1,9 @@
 //! The search benchmark: a deterministic synthetic corpus of Chinese scenarios (and vendors),
 //! the indexing rate, and the latency of a fixed query set (plain, filtered, faceted, prefix),
-//! for the built-in engine. Figures, not a pass/fail test.
+//! for the built-in engine and, when `MEILI_URL` (and `MEILI_KEY`) name a server, for
+//! Meilisearch on the same corpus and queries in the same run, side by side with ratios.
+//! Figures, not a pass/fail test. `MEILI_PID` and `MEILI_DB_PATH`, when set, add the
+//! server's memory and size on disk.
 //!
 //! `cargo run --release -p search --bin search-bench -- [DOCS]` (default 100000).
 
@@ -10,7 +13,7 @@ use domain::ports::SearchIndex;
 use domain::scenario::Status;
 use domain::search::{IndexOp, ScenarioSearch, ScenarioSort, default_synonyms};
 use domain::sector::Sector;
-use search::{TantivyIndex, synthetic};
+use search::{MeiliIndex, TantivyIndex, synthetic};
 
 /// One kind of query and its searches.
 struct Kind {
@@ -103,7 +106,11 @@ fn dir_size(path: &std::path::Path) -> u64 {
 }
 
 fn rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_of("self")
+}
+
+fn rss_of(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
@@ -197,23 +204,58 @@ fn main() {
     let rss_before = rss_mib();
     let tantivy = TantivyIndex::open(Some(dir.path())).expect("open the index");
     let t = measure(&tantivy, &docs, rounds);
-    println!("\nengine    docs/s   p50 ms   p99 ms   (all queries)");
-    println!(
-        "tantivy  {:>7.0}  {:>7.2}  {:>7.2}",
-        t.docs_per_sec, t.all.0, t.all.1
-    );
-    println!("\nkind      tantivy p50  tantivy p99");
-    for (kind, p50, p99) in &t.latencies {
-        println!("{kind:<9} {p50:>10.2}  {p99:>10.2}");
+    let tantivy_disk = dir_size(dir.path()) as f64 / 1048576.0;
+    let tantivy_rss = rss_mib();
+    let meili = std::env::var("MEILI_URL").ok().map(|url| {
+        let key = std::env::var("MEILI_KEY").ok();
+        let index = MeiliIndex::connect(&url, key.as_deref(), "bench_").expect("Meilisearch");
+        let m = measure(&index, &docs, rounds);
+        index.clear().expect("clear the bench indexes");
+        m
+    });
+    println!("\nengine        docs/s   p50 ms   p99 ms   (all queries)");
+    println!("tantivy      {:>7.0}  {:>7.2}  {:>7.2}", t.docs_per_sec, t.all.0, t.all.1);
+    if let Some(m) = &meili {
+        println!("meilisearch  {:>7.0}  {:>7.2}  {:>7.2}", m.docs_per_sec, m.all.0, m.all.1);
+        println!(
+            "ratio t/m    {:>7.2}  {:>7.2}  {:>7.2}   (indexing: higher is better; latency: lower)",
+            t.docs_per_sec / m.docs_per_sec,
+            t.all.0 / m.all.0,
+            t.all.1 / m.all.1
+        );
+    } else {
+        println!("(MEILI_URL is not set: Meilisearch was not measured)");
+    }
+    println!("\nkind      tantivy p50  p99{}", if meili.is_some() { "    meili p50  p99    p99 ratio t/m" } else { "" });
+    for (i, (kind, p50, p99)) in t.latencies.iter().enumerate() {
+        match &meili {
+            Some(m) => {
+                let (_, mp50, mp99) = m.latencies[i];
+                println!("{kind:<9} {p50:>10.2} {p99:>6.2} {mp50:>12.2} {mp99:>6.2} {:>12.2}", p99 / mp99);
+            }
+            None => println!("{kind:<9} {p50:>10.2} {p99:>6.2}"),
+        }
     }
     println!(
-        "\ntantivy index on disk: {:.1} MiB; process memory {:.0} MiB (before opening: {:.0} MiB)",
-        dir_size(dir.path()) as f64 / 1048576.0,
-        rss_mib(),
-        rss_before
+        "\ntantivy index on disk: {tantivy_disk:.1} MiB; this process's memory after indexing and searching: {tantivy_rss:.0} MiB (before opening: {rss_before:.0} MiB)"
     );
+    if let Ok(pid) = std::env::var("MEILI_PID") {
+        println!("Meilisearch server memory: {:.0} MiB", rss_of(&pid));
+    }
+    if let Ok(path) = std::env::var("MEILI_DB_PATH") {
+        println!(
+            "Meilisearch data on disk: {:.1} MiB",
+            dir_size(std::path::Path::new(&path)) as f64 / 1048576.0
+        );
+    }
     println!(
-        "target: indexing >= 5000 docs/s -> {:.2}x of target",
+        "target: tantivy indexing >= 5000 docs/s -> {:.2}x of target",
         t.docs_per_sec / 5000.0
     );
+    if let Some(m) = &meili {
+        println!(
+            "target: tantivy query p99 <= 1/4 of Meilisearch's -> {:.2} (needs <= 0.25)",
+            t.all.1 / m.all.1
+        );
+    }
 }

@@ -1,0 +1,548 @@
+//! The Meilisearch engine (through `meilisearch-sdk`), answering the same questions as the
+//! built-in index in the same shape: two indexes, settings applied at start (idempotently),
+//! the query folded the same way (width, script, case), matching strategy "last", typo and
+//! prefix rules (Meilisearch's own, which the built-in index follows), the thesaurus as
+//! `synonyms`, exact totals through page-based paging. Every write waits for its task, so a
+//! change is searchable when `apply` returns. An engine that does not answer is
+//! [`Error::Unavailable`].
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::error::{Error, Result};
+use domain::ids::OrganizationId;
+use domain::message::Message;
+use domain::ports::SearchIndex;
+use domain::scenario::{ScenarioId, Status};
+use domain::search::{
+    DocRef, FacetCounts, IndexOp, ScenarioFacets, ScenarioHit, ScenarioHits, ScenarioSearch,
+    ScenarioSort, Snippet, VendorHits, VendorSearch, fold,
+};
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::errors::Error as MeiliError;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
+use meilisearch_sdk::task_info::TaskInfo;
+use serde::{Deserialize, Serialize};
+
+const SCENARIOS: &str = "scenarios";
+const VENDORS: &str = "vendors";
+/// Marks of highlighted words (private-use characters, never in documents).
+const PRE: char = '\u{E000}';
+const POST: char = '\u{E001}';
+const PRE_TAG: &str = "\u{E000}";
+const POST_TAG: &str = "\u{E001}";
+const TASK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A scenario as Meilisearch holds it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ScenarioEntry {
+    id: i64,
+    title: String,
+    summary: String,
+    description: String,
+    tags: Vec<String>,
+    agency_name: String,
+    domain: String,
+    status: String,
+    agency_id: i64,
+    budget_min_fen: i64,
+    budget_max_fen: i64,
+    /// Microseconds since the epoch (exact in a double).
+    deadline: i64,
+    published: i64,
+    /// Whether bids were taken when indexed (the opening job indexes the scenario again).
+    open: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VendorEntry {
+    id: i64,
+    name: String,
+    description: String,
+    capabilities: Vec<String>,
+    opc_member: bool,
+    reputation: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct IdOnly {
+    id: i64,
+}
+
+/// The Meilisearch engine.
+pub struct MeiliIndex {
+    client: Client,
+    runtime: tokio::runtime::Runtime,
+    /// The uids of the two indexes (`scenarios`, `vendors`, with a prefix for tests).
+    scenarios: String,
+    vendors: String,
+    /// Whether the settings were applied (tried again at each use until they are, so that an
+    /// engine that was down at start is set up when it answers).
+    prepared: std::sync::atomic::AtomicBool,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Error {
+    tracing::warn!(error = %e, "Meilisearch did not answer");
+    Error::Unavailable(Message::new(
+        "搜索服务暂时不可用，请稍后再试",
+        "the search engine does not answer; please try again shortly",
+    ))
+}
+
+fn failed(e: MeiliError) -> Error {
+    match e {
+        MeiliError::HttpError(_) | MeiliError::Timeout => unavailable(e),
+        other => Error::internal(format!("Meilisearch: {other}")),
+    }
+}
+
+/// Text in a filter expression, quoted.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+impl MeiliIndex {
+    /// A client of the engine at `url`; the index settings are applied (idempotently: the same
+    /// settings again change nothing) at once if the engine answers, else at its first use
+    /// after it does. `prefix` names the indexes (empty in production; a test's own in tests,
+    /// which share one server).
+    pub fn connect(url: &str, key: Option<&str>, prefix: &str) -> Result<MeiliIndex> {
+        let client = Client::new(url, key).map_err(failed)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("meilisearch")
+            .enable_all()
+            .build()
+            .map_err(Error::internal)?;
+        let me = MeiliIndex {
+            client,
+            runtime,
+            scenarios: format!("{prefix}{SCENARIOS}"),
+            vendors: format!("{prefix}{VENDORS}"),
+            prepared: std::sync::atomic::AtomicBool::new(false),
+        };
+        if let Err(e) = me.ready() {
+            tracing::warn!(error = %e, "Meilisearch is not set up yet; it will be at its first use");
+        }
+        Ok(me)
+    }
+
+    /// Applies the settings once.
+    fn ready(&self) -> Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.prepared.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.prepare()?;
+        self.prepared.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    fn block<T>(
+        &self,
+        f: impl std::future::Future<Output = std::result::Result<T, MeiliError>>,
+    ) -> Result<T> {
+        self.runtime.block_on(f).map_err(failed)
+    }
+
+    fn wait(&self, task: TaskInfo) -> Result<()> {
+        let task = self.block(task.wait_for_completion(
+            &self.client,
+            Some(Duration::from_millis(20)),
+            Some(TASK_TIMEOUT),
+        ))?;
+        if task.is_failure() {
+            return Err(Error::internal(format!(
+                "Meilisearch task failed: {:?}",
+                task.unwrap_failure()
+            )));
+        }
+        Ok(())
+    }
+
+    fn prepare(&self) -> Result<()> {
+        for uid in [&self.scenarios, &self.vendors] {
+            let task = self.block(self.client.create_index(uid, Some("id")))?;
+            // An index that exists already makes this task fail harmlessly.
+            let _ = self.block(task.wait_for_completion(&self.client, None, Some(TASK_TIMEOUT)));
+        }
+        let common = |s: Settings| {
+            s.with_pagination(PaginationSetting {
+                max_total_hits: 1_000_000,
+            })
+            .with_faceting(FacetingSettings {
+                max_values_per_facet: 100,
+                sort_facet_values_by: None,
+            })
+        };
+        let scenarios = common(Settings::new())
+            .with_searchable_attributes(["title", "tags", "summary", "agency_name", "description"])
+            .with_filterable_attributes([
+                "domain",
+                "status",
+                "tags",
+                "agency_id",
+                "budget_min_fen",
+                "budget_max_fen",
+                "deadline",
+            ])
+            .with_sortable_attributes(["deadline", "published", "budget_max_fen"])
+            .with_ranking_rules([
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "sort",
+                "exactness",
+                "open:desc",
+            ]);
+        let task = self.block(self.client.index(&self.scenarios).set_settings(&scenarios))?;
+        self.wait(task)?;
+        let vendors = common(Settings::new())
+            .with_searchable_attributes(["name", "capabilities", "description"])
+            .with_filterable_attributes(["capabilities", "opc_member"])
+            .with_sortable_attributes(["reputation"]);
+        let task = self.block(self.client.index(&self.vendors).set_settings(&vendors))?;
+        self.wait(task)
+    }
+
+    fn filter(&self, q: &ScenarioSearch) -> String {
+        let mut all: Vec<String> = vec![];
+        if !q.domains.is_empty() {
+            let list: Vec<String> = q.domains.iter().map(|d| quoted(d.code())).collect();
+            all.push(format!("domain IN [{}]", list.join(", ")));
+        }
+        if !q.statuses.is_empty() {
+            let now = micros(q.now);
+            let any: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| match s {
+                    Status::Published => format!("(status = published AND deadline > {now})"),
+                    Status::Evaluating => format!(
+                        "(status = evaluating OR (status = published AND deadline <= {now}))"
+                    ),
+                    other => format!("status = {}", other.code()),
+                })
+                .collect();
+            all.push(format!("({})", any.join(" OR ")));
+        }
+        for t in &q.tags {
+            all.push(format!("tags = {}", quoted(t)));
+        }
+        if let Some(min) = q.budget_min_fen {
+            all.push(format!("budget_max_fen >= {min}"));
+        }
+        if let Some(max) = q.budget_max_fen {
+            all.push(format!("budget_min_fen <= {max}"));
+        }
+        if let Some(t) = q.deadline_after {
+            all.push(format!("deadline >= {}", micros(t)));
+        }
+        if let Some(t) = q.deadline_before {
+            all.push(format!("deadline <= {}", micros(t)));
+        }
+        if let Some(a) = q.agency {
+            all.push(format!("agency_id = {}", a.0));
+        }
+        all.join(" AND ")
+    }
+
+    fn put_scenarios(&self, entries: Vec<ScenarioEntry>) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let task = self.block(
+            self.client
+                .index(&self.scenarios)
+                .add_or_replace(&entries, Some("id")),
+        )?;
+        self.wait(task)
+    }
+
+    fn put_vendors(&self, entries: Vec<VendorEntry>) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let task = self.block(
+            self.client
+                .index(&self.vendors)
+                .add_or_replace(&entries, Some("id")),
+        )?;
+        self.wait(task)
+    }
+
+    fn delete(&self, uid: &str, ids: Vec<i64>) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let task = self.block(self.client.index(uid).delete_documents(&ids))?;
+        self.wait(task)
+    }
+}
+
+/// A highlighted value of `_formatted` as a snippet (marks as byte ranges), cut at `max_chars`.
+fn snippet(formatted: Option<&serde_json::Value>, max_chars: usize) -> Snippet {
+    let raw = formatted.and_then(|v| v.as_str()).unwrap_or_default();
+    let (mut text, mut marks, mut open, mut chars) = (String::new(), vec![], None, 0);
+    for c in raw.chars() {
+        match c {
+            PRE => open = Some(text.len()),
+            POST => {
+                if let Some(start) = open.take() {
+                    marks.push(start..text.len());
+                }
+            }
+            c if chars < max_chars => {
+                text.push(c);
+                chars += 1;
+            }
+            _ => {}
+        }
+    }
+    let marks = marks.into_iter().filter(|m| m.start < m.end).collect();
+    Snippet { text, marks }
+}
+
+fn counts(distribution: Option<&HashMap<String, usize>>) -> FacetCounts {
+    let mut out: FacetCounts = distribution
+        .map(|d| d.iter().map(|(k, n)| (k.clone(), *n as u64)).collect())
+        .unwrap_or_default();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// Page-based paging: our offsets are whole pages.
+fn page_of(offset: usize, limit: usize) -> (usize, usize) {
+    let limit = limit.max(1);
+    (offset / limit + 1, limit)
+}
+
+impl SearchIndex for MeiliIndex {
+    fn engine(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    fn apply(&self, ops: &[IndexOp]) -> Result<()> {
+        self.ready()?;
+        let (mut scenarios, mut vendors, mut gone_s, mut gone_v) = (vec![], vec![], vec![], vec![]);
+        for op in ops {
+            match op {
+                IndexOp::PutScenario(d) => scenarios.push(ScenarioEntry {
+                    id: d.id,
+                    title: d.title.clone(),
+                    summary: d.summary.clone(),
+                    description: d.description.clone(),
+                    tags: d.tags.clone(),
+                    agency_name: d.agency_name.clone(),
+                    domain: d.domain.code().to_string(),
+                    status: d.status.code().to_string(),
+                    agency_id: d.agency_id,
+                    budget_min_fen: d.budget_min_fen,
+                    budget_max_fen: d.budget_max_fen,
+                    deadline: micros(d.bid_deadline),
+                    published: micros(d.published_at),
+                    open: d.open_at(Utc::now()),
+                }),
+                IndexOp::PutVendor(d) => vendors.push(VendorEntry {
+                    id: d.id,
+                    name: d.name.clone(),
+                    description: d.description.clone(),
+                    capabilities: d.capabilities.clone(),
+                    opc_member: d.opc_member,
+                    reputation: d.rating_average.unwrap_or(0.0),
+                }),
+                IndexOp::Delete(DocRef::Scenario(id)) => gone_s.push(id.0),
+                IndexOp::Delete(DocRef::Vendor(id)) => gone_v.push(id.0),
+            }
+        }
+        self.put_scenarios(scenarios)?;
+        self.put_vendors(vendors)?;
+        self.delete(&self.scenarios, gone_s)?;
+        self.delete(&self.vendors, gone_v)
+    }
+
+    fn clear(&self) -> Result<()> {
+        self.ready()?;
+        for uid in [&self.scenarios, &self.vendors] {
+            let task = self.block(self.client.index(uid).delete_all_documents())?;
+            self.wait(task)?;
+        }
+        Ok(())
+    }
+
+    fn count(&self) -> Result<u64> {
+        self.ready()?;
+        let mut n = 0;
+        for uid in [&self.scenarios, &self.vendors] {
+            n += self
+                .block(self.client.index(uid).get_stats())?
+                .number_of_documents as u64;
+        }
+        Ok(n)
+    }
+
+    fn search_scenarios(&self, q: &ScenarioSearch) -> Result<ScenarioHits> {
+        self.ready()?;
+        let index = self.client.index(&self.scenarios);
+        let text = fold(&q.text);
+        let filter = self.filter(q);
+        let sort: &[&str] = match q.sort {
+            ScenarioSort::Relevance if text.is_empty() => &["published:desc"],
+            ScenarioSort::Relevance => &[],
+            ScenarioSort::DeadlineSoonest => &["deadline:asc"],
+            ScenarioSort::Newest => &["published:desc"],
+            ScenarioSort::BudgetHighest => &["budget_max_fen:desc"],
+        };
+        let (page, per_page) = page_of(q.offset, q.limit);
+        let found = self.block(async {
+            let mut s = index.search();
+            s.with_query(&text)
+                .with_matching_strategy(MatchingStrategies::LAST)
+                .with_page(page)
+                .with_hits_per_page(per_page)
+                .with_facets(Selectors::Some(&["domain", "status", "tags"]))
+                .with_attributes_to_retrieve(Selectors::Some(&["id"]))
+                .with_attributes_to_highlight(Selectors::Some(&["title", "summary"]))
+                .with_highlight_pre_tag(PRE_TAG)
+                .with_highlight_post_tag(POST_TAG);
+            if !filter.is_empty() {
+                s.with_filter(&filter);
+            }
+            if !sort.is_empty() {
+                s.with_sort(sort);
+            }
+            s.execute::<IdOnly>().await
+        })?;
+        let hits = found
+            .hits
+            .iter()
+            .map(|h| {
+                let f = h.formatted_result.as_ref();
+                ScenarioHit {
+                    id: ScenarioId(h.result.id),
+                    title: snippet(f.and_then(|f| f.get("title")), 200),
+                    summary: snippet(f.and_then(|f| f.get("summary")), 160),
+                }
+            })
+            .collect();
+        let facets = found.facet_distribution.as_ref();
+        Ok(ScenarioHits {
+            hits,
+            total: found.total_hits.unwrap_or(0) as u64,
+            facets: ScenarioFacets {
+                domain: counts(facets.and_then(|f| f.get("domain"))),
+                status: counts(facets.and_then(|f| f.get("status"))),
+                tags: counts(facets.and_then(|f| f.get("tags"))),
+            },
+        })
+    }
+
+    fn search_vendors(&self, q: &VendorSearch) -> Result<VendorHits> {
+        self.ready()?;
+        let index = self.client.index(&self.vendors);
+        let text = fold(&q.text);
+        let mut all: Vec<String> = q
+            .capabilities
+            .iter()
+            .map(|c| format!("capabilities = {}", quoted(c)))
+            .collect();
+        if let Some(opc) = q.opc_member {
+            all.push(format!("opc_member = {opc}"));
+        }
+        let filter = all.join(" AND ");
+        let (page, per_page) = page_of(q.offset, q.limit);
+        let by_reputation: &[&str] = &["reputation:desc"];
+        let found = self.block(async {
+            let mut s = index.search();
+            s.with_query(&text)
+                .with_matching_strategy(MatchingStrategies::LAST)
+                .with_page(page)
+                .with_hits_per_page(per_page)
+                .with_facets(Selectors::Some(&["opc_member"]))
+                .with_attributes_to_retrieve(Selectors::Some(&["id"]));
+            if !filter.is_empty() {
+                s.with_filter(&filter);
+            }
+            if text.is_empty() {
+                s.with_sort(by_reputation);
+            }
+            s.execute::<IdOnly>().await
+        })?;
+        Ok(VendorHits {
+            ids: found
+                .hits
+                .iter()
+                .map(|h| OrganizationId(h.result.id))
+                .collect(),
+            total: found.total_hits.unwrap_or(0) as u64,
+            opc_member: counts(
+                found
+                    .facet_distribution
+                    .as_ref()
+                    .and_then(|f| f.get("opc_member")),
+            ),
+        })
+    }
+
+    fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
+        self.ready()?;
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for g in groups {
+            let terms: Vec<String> = g
+                .iter()
+                .map(|t| fold(t.trim()))
+                .filter(|t| !t.is_empty())
+                .collect();
+            for t in &terms {
+                let others = map.entry(t.clone()).or_default();
+                for o in &terms {
+                    if o != t && !others.contains(o) {
+                        others.push(o.clone());
+                    }
+                }
+            }
+        }
+        for uid in [&self.scenarios, &self.vendors] {
+            let task = self.block(
+                self.client
+                    .index(uid)
+                    .set_settings(&Settings::new().with_synonyms(map.clone())),
+            )?;
+            self.wait(task)?;
+        }
+        Ok(())
+    }
+
+    fn health(&self) -> Result<()> {
+        self.block(self.client.health()).map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatted_values_become_snippets_with_byte_ranges() {
+        let v = serde_json::json!(format!("无人机智能{PRE}巡检{POST}"));
+        let s = snippet(Some(&v), 200);
+        assert_eq!(s.text, "无人机智能巡检");
+        assert_eq!(s.marks, vec![15..21]);
+        assert_eq!(&s.text[s.marks[0].clone()], "巡检");
+        let none = snippet(None, 10);
+        assert!(none.text.is_empty() && none.marks.is_empty());
+    }
+
+    #[test]
+    fn filters_quote_text_and_follow_the_clock() {
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        assert_eq!(page_of(40, 20), (3, 20));
+    }
+}
