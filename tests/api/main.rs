@@ -19,3 +19,4 @@ mod relevance;
 mod scenario_pages;
 mod scenarios;
 mod search;
+mod search_down;

@@ -94,6 +94,11 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// Starts an app on `db`; `None` when PostgreSQL is asked for but not configured.
 pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
+    try_spawn_app_with(db, &[]).await
+}
+
+/// Starts an app on `db` with more settings (`APP__…` variables).
+pub async fn try_spawn_app_with(db: Db, extra: &[(&str, String)]) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (url, pg) = match db {
         Db::Sqlite => (
@@ -127,6 +132,7 @@ pub async fn try_spawn_app(db: Db) -> Option<TestApp> {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
+    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.clone())))
     .collect();
     let settings = Settings::from_sources(None, &env).expect("test settings");
     scenario_market::telemetry::init(settings.log.format, &settings.log.level);

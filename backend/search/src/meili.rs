@@ -74,7 +74,8 @@ struct IdOnly {
 /// The Meilisearch engine.
 pub struct MeiliIndex {
     client: Client,
-    runtime: tokio::runtime::Runtime,
+    /// The SDK's runtime (an `Option` only so that `Drop` can shut it down from anywhere).
+    runtime: Option<tokio::runtime::Runtime>,
     /// The uids of the two indexes (`scenarios`, `vendors`, with a prefix for tests).
     scenarios: String,
     vendors: String,
@@ -93,7 +94,8 @@ fn unavailable(e: impl std::fmt::Display) -> Error {
 
 fn failed(e: MeiliError) -> Error {
     match e {
-        MeiliError::HttpError(_) | MeiliError::Timeout => unavailable(e),
+        MeiliError::MeilisearchCommunication(_) | MeiliError::Timeout => unavailable(e),
+        MeiliError::HttpError(_) => unavailable(e),
         other => Error::internal(format!("Meilisearch: {other}")),
     }
 }
@@ -122,7 +124,7 @@ impl MeiliIndex {
             .map_err(Error::internal)?;
         let me = MeiliIndex {
             client,
-            runtime,
+            runtime: Some(runtime),
             scenarios: format!("{prefix}{SCENARIOS}"),
             vendors: format!("{prefix}{VENDORS}"),
             prepared: std::sync::atomic::AtomicBool::new(false),
@@ -144,13 +146,23 @@ impl MeiliIndex {
         Ok(())
     }
 
-    fn block<T>(
+    /// Runs a call of the SDK to its end. Called from blocking threads (the service calls run
+    /// there); called from async code (the server's start), it runs on a thread of its own so
+    /// as not to block the caller's runtime.
+    fn block<T: Send>(
         &self,
-        f: impl std::future::Future<Output = std::result::Result<T, MeiliError>>,
+        f: impl std::future::Future<Output = std::result::Result<T, MeiliError>> + Send,
     ) -> Result<T> {
-        self.runtime.block_on(f).map_err(failed)
+        let runtime = self.runtime.as_ref().expect("present until dropped");
+        let run = || runtime.block_on(f);
+        let out = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| s.spawn(run).join())
+                .map_err(|_| Error::internal("a Meilisearch call panicked"))?
+        } else {
+            run()
+        };
+        out.map_err(failed)
     }
-
     fn wait(&self, task: TaskInfo) -> Result<()> {
         let task = self.block(task.wait_for_completion(
             &self.client,
@@ -284,6 +296,15 @@ impl MeiliIndex {
         }
         let task = self.block(self.client.index(uid).delete_documents(&ids))?;
         self.wait(task)
+    }
+}
+
+impl Drop for MeiliIndex {
+    fn drop(&mut self) {
+        // Dropping a runtime inside async code panics; this way works everywhere.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
     }
 }
 

@@ -214,9 +214,15 @@ fn main() {
         m
     });
     println!("\nengine        docs/s   p50 ms   p99 ms   (all queries)");
-    println!("tantivy      {:>7.0}  {:>7.2}  {:>7.2}", t.docs_per_sec, t.all.0, t.all.1);
+    println!(
+        "tantivy      {:>7.0}  {:>7.2}  {:>7.2}",
+        t.docs_per_sec, t.all.0, t.all.1
+    );
     if let Some(m) = &meili {
-        println!("meilisearch  {:>7.0}  {:>7.2}  {:>7.2}", m.docs_per_sec, m.all.0, m.all.1);
+        println!(
+            "meilisearch  {:>7.0}  {:>7.2}  {:>7.2}",
+            m.docs_per_sec, m.all.0, m.all.1
+        );
         println!(
             "ratio t/m    {:>7.2}  {:>7.2}  {:>7.2}   (indexing: higher is better; latency: lower)",
             t.docs_per_sec / m.docs_per_sec,
@@ -226,12 +232,22 @@ fn main() {
     } else {
         println!("(MEILI_URL is not set: Meilisearch was not measured)");
     }
-    println!("\nkind      tantivy p50  p99{}", if meili.is_some() { "    meili p50  p99    p99 ratio t/m" } else { "" });
+    println!(
+        "\nkind      tantivy p50  p99{}",
+        if meili.is_some() {
+            "    meili p50  p99    p99 ratio t/m"
+        } else {
+            ""
+        }
+    );
     for (i, (kind, p50, p99)) in t.latencies.iter().enumerate() {
         match &meili {
             Some(m) => {
                 let (_, mp50, mp99) = m.latencies[i];
-                println!("{kind:<9} {p50:>10.2} {p99:>6.2} {mp50:>12.2} {mp99:>6.2} {:>12.2}", p99 / mp99);
+                println!(
+                    "{kind:<9} {p50:>10.2} {p99:>6.2} {mp50:>12.2} {mp99:>6.2} {:>12.2}",
+                    p99 / mp99
+                );
             }
             None => println!("{kind:<9} {p50:>10.2} {p99:>6.2}"),
         }
