@@ -266,27 +266,11 @@ impl MeiliIndex {
         all.join(" AND ")
     }
 
-    fn put_scenarios(&self, entries: Vec<ScenarioEntry>) -> Result<()> {
+    fn put<T: Serialize + Send + Sync>(&self, uid: &str, entries: Vec<T>) -> Result<()> {
         if entries.is_empty() {
             return Ok(());
         }
-        let task = self.block(
-            self.client
-                .index(&self.scenarios)
-                .add_or_replace(&entries, Some("id")),
-        )?;
-        self.wait(task)
-    }
-
-    fn put_vendors(&self, entries: Vec<VendorEntry>) -> Result<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let task = self.block(
-            self.client
-                .index(&self.vendors)
-                .add_or_replace(&entries, Some("id")),
-        )?;
+        let task = self.block(self.client.index(uid).add_or_replace(&entries, Some("id")))?;
         self.wait(task)
     }
 
@@ -383,8 +367,8 @@ impl SearchIndex for MeiliIndex {
                 IndexOp::Delete(DocRef::Vendor(id)) => gone_v.push(id.0),
             }
         }
-        self.put_scenarios(scenarios)?;
-        self.put_vendors(vendors)?;
+        self.put(&self.scenarios, scenarios)?;
+        self.put(&self.vendors, vendors)?;
         self.delete(&self.scenarios, gone_s)?;
         self.delete(&self.vendors, gone_v)
     }

@@ -40,6 +40,24 @@ impl Paging {
         }
     }
 
+    /// The page request, or its errors added to `f` (for parsers that name every bad field).
+    pub fn collect(
+        f: &mut domain::error::Fields,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> Option<Paging> {
+        match Paging::parse(page, per_page) {
+            Ok(p) => Some(p),
+            Err(Error::Validation(errs)) => {
+                for e in errs {
+                    f.push(&e.field, e.message);
+                }
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }
@@ -115,16 +133,7 @@ pub fn list_query(q: &ScenarioListQuery) -> Result<(ScenarioQuery, Paging), Erro
         Some(d) => f.take("domain", Sector::parse(d)),
         None => None,
     };
-    let paging = match Paging::parse(q.page, q.per_page) {
-        Ok(p) => Some(p),
-        Err(Error::Validation(errs)) => {
-            for e in errs {
-                f.push(&e.field, e.message);
-            }
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let paging = Paging::collect(&mut f, q.page, q.per_page);
     f.finish()?;
     let paging = paging.expect("checked");
     Ok((
@@ -252,16 +261,7 @@ pub fn scenario_search(
     };
     let page = int(&mut f, "page");
     let per_page = int(&mut f, "per_page");
-    let paging = match Paging::parse(page, per_page) {
-        Ok(p) => Some(p),
-        Err(Error::Validation(errs)) => {
-            for e in errs {
-                f.push(&e.field, e.message);
-            }
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let paging = Paging::collect(&mut f, page, per_page);
     f.finish()?;
     let paging = paging.expect("checked");
     Ok((

@@ -226,15 +226,7 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let mut docs = vec![];
             for offset in (0..).step_by(BATCH as usize) {
-                let (rows, _) = tx.scenario_page(&ScenarioFilter {
-                    status: None,
-                    domain: None,
-                    agency: None,
-                    viewer_org: None,
-                    now,
-                    offset,
-                    limit: BATCH,
-                })?;
+                let (rows, _) = tx.scenario_page(&every_published(now, offset, BATCH))?;
                 if rows.is_empty() {
                     break;
                 }
@@ -305,15 +297,7 @@ impl Services {
     fn scenario_docs(&self, offset: i64, limit: i64) -> Result<Option<Vec<IndexOp>>> {
         let now = self.now();
         in_read(&*self.store, |tx| {
-            let (rows, _) = tx.scenario_page(&ScenarioFilter {
-                status: None,
-                domain: None,
-                agency: None,
-                viewer_org: None,
-                now,
-                offset,
-                limit,
-            })?;
+            let (rows, _) = tx.scenario_page(&every_published(now, offset, limit))?;
             if rows.is_empty() {
                 return Ok(None);
             }
@@ -386,4 +370,17 @@ fn agency_name(
     let n = tx.organization(org)?.map(|o| o.name).unwrap_or_default();
     names.insert(org, n.clone());
     Ok(n)
+}
+
+/// A page of every scenario ever published, whatever its state (for rebuilds and re-marking).
+fn every_published(now: chrono::DateTime<chrono::Utc>, offset: i64, limit: i64) -> ScenarioFilter {
+    ScenarioFilter {
+        status: None,
+        domain: None,
+        agency: None,
+        viewer_org: None,
+        now,
+        offset,
+        limit,
+    }
 }
