@@ -473,6 +473,18 @@ impl TantivyIndex {
                     let s = g.snippet(whole);
                     if s.highlighted().is_empty() {
                         plain(whole, max_chars)
+                    } else if whole.chars().count() <= max_chars {
+                        // A short field is shown whole (the fragment stops at the last word,
+                        // without the punctuation after it).
+                        let at = s.fragment_range().start;
+                        Snippet {
+                            text: whole.to_string(),
+                            marks: s
+                                .highlighted()
+                                .iter()
+                                .map(|m| m.start + at..m.end + at)
+                                .collect(),
+                        }
                     } else {
                         Snippet {
                             text: s.fragment().to_string(),

@@ -426,6 +426,17 @@ pub fn matched_words_are_marked(index: &dyn SearchIndex) {
         .collect();
     assert_eq!(marked, ["巡检"], "{:?}", hit.title);
     assert!(hit.summary.text.contains("巡检"));
+    let r = index.search_scenarios(&search("钢板")).unwrap();
+    assert_eq!(
+        r.hits[0].title.text, "钢板表面缺陷检测",
+        "a short field is shown whole"
+    );
+    let r = index.search_scenarios(&search("大模型")).unwrap();
+    assert!(
+        r.hits[0].summary.text.ends_with("hotline."),
+        "{:?}",
+        r.hits[0].summary
+    );
     assert!(!hit.summary.marks.is_empty());
     let r = index.search_scenarios(&search("")).unwrap();
     assert!(
