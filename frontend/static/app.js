@@ -61,6 +61,8 @@
       var refresh = function () {
         var url = "/search?" + new URLSearchParams(new FormData(search)).toString();
         var mine = ++latest;
+        var results = document.getElementById("search-results");
+        if (results) { results.setAttribute("aria-busy", "true"); }
         window.fetch(url, { credentials: "same-origin" })
           .then(function (r) { return r.text(); })
           .then(function (html) {
@@ -87,7 +89,11 @@
             }
             window.history.replaceState(null, "", url);
           })
-          .catch(function () { /* the form still submits the normal way */ });
+          .catch(function () { /* the form still submits the normal way */ })
+          .then(function () {
+            var here = document.getElementById("search-results");
+            if (mine === latest && here) { here.setAttribute("aria-busy", "false"); }
+          });
       };
       search.addEventListener("input", function (e) {
         if (e.target.id !== "search-q") { return; }

@@ -635,12 +635,19 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
     d.quit().await.unwrap();
 }
 
-/// Waits until the page's text contains `want` (the search page updates without a reload).
+/// Waits until the page's text contains `want` and no search update is in flight (the search
+/// page updates without a reload, marking its results `aria-busy` meanwhile).
 async fn wait_for_text(d: &WebDriver, want: &str, absent: Option<&str>) -> String {
     let mut last = String::new();
-    for _ in 0..50 {
+    for _ in 0..150 {
         last = text_of(d).await;
-        if last.contains(want) && absent.is_none_or(|a| !last.contains(a)) {
+        let busy = d
+            .query(By::Css("#search-results[aria-busy='true']"))
+            .nowait()
+            .exists()
+            .await
+            .unwrap_or(false);
+        if !busy && last.contains(want) && absent.is_none_or(|a| !last.contains(a)) {
             return last;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
