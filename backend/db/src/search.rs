@@ -65,18 +65,32 @@ impl SynonymRepo for AnyConnection {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let json = serde_json::to_string(groups).map_err(domain::Error::internal)?;
-        diesel::delete(search_synonyms::table)
-            .execute(self)
-            .map_err(db_err)?;
-        diesel::insert_into(search_synonyms::table)
-            .values((
-                search_synonyms::id.eq(1),
-                search_synonyms::groups.eq(json),
-                search_synonyms::updated_by.eq(by.0),
-                search_synonyms::updated_at.eq(to_db(at)),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
+        let row = (
+            search_synonyms::id.eq(1),
+            search_synonyms::groups.eq(json),
+            search_synonyms::updated_by.eq(by.0),
+            search_synonyms::updated_at.eq(to_db(at)),
+        );
+        // One statement, so two saves at once cannot both insert the single row.
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(search_synonyms::table)
+                    .values(row)
+                    .on_conflict(search_synonyms::id)
+                    .do_update()
+                    .set((
+                        search_synonyms::groups.eq(excluded(search_synonyms::groups)),
+                        search_synonyms::updated_by.eq(excluded(search_synonyms::updated_by)),
+                        search_synonyms::updated_at.eq(excluded(search_synonyms::updated_at)),
+                    ))
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => upsert!(c),
+            AnyConnection::Sqlite(c) => upsert!(c),
+        }
+        .map_err(db_err)?;
         Ok(())
     }
 }

@@ -99,15 +99,6 @@ impl ScenarioDoc {
     pub fn open_at(&self, now: DateTime<Utc>) -> bool {
         self.status == Status::Published && self.bid_deadline > now
     }
-
-    /// The status readers see at `now` (a passed deadline counts as `evaluating`).
-    pub fn status_at(&self, now: DateTime<Utc>) -> Status {
-        if self.status == Status::Published && self.bid_deadline <= now {
-            Status::Evaluating
-        } else {
-            self.status
-        }
-    }
 }
 
 /// A vendor of the directory as the index holds it.

@@ -198,7 +198,7 @@ pub fn pairs(query_string: &str) -> Vec<(String, String)> {
 }
 
 /// Every value of `key`, split at commas, trimmed, empty ones dropped.
-fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
+pub fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
     pairs
         .iter()
         .filter(|(k, _)| k == key)
@@ -206,6 +206,16 @@ fn values<'a>(pairs: &'a [(String, String)], key: &str) -> Vec<&'a str> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .collect()
+}
+
+/// The query text: every `q`, joined.
+pub fn query_text(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "q")
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn one<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -219,13 +229,7 @@ pub fn scenario_search(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(ScenarioSearch, Paging, Option<Message>), Error> {
     let mut f = domain::error::Fields::new();
-    let raw: String = pairs
-        .iter()
-        .filter(|(k, _)| k == "q")
-        .map(|(_, v)| v.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let (text, message) = clean_query(&raw);
+    let (text, message) = clean_query(&query_text(pairs));
     let domains = values(pairs, "domain")
         .into_iter()
         .filter_map(|d| f.take("domain", Sector::parse(d)))

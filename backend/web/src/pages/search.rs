@@ -13,7 +13,7 @@ use super::scenarios::{Card, card};
 use super::{PageCtx, Pager, actor, current_account, render};
 use crate::AppState;
 use crate::format::marked_html;
-use crate::query::{pairs, scenario_search};
+use crate::query::{pairs, query_text, scenario_search, values};
 
 /// One scenario found: its card, and its title and summary with the matched words marked
 /// (escaped HTML).
@@ -58,20 +58,9 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let account = current_account(&req, &state).await;
     let ctx = PageCtx::new(&req, account.as_ref(), "search");
     let all = pairs(req.query_string());
-    let chosen = |key: &str| -> Vec<String> {
-        all.iter()
-            .filter(|(k, _)| k == key)
-            .flat_map(|(_, v)| v.split([',', '，']))
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect()
-    };
-    let q: String = all
-        .iter()
-        .filter(|(k, _)| k == "q")
-        .map(|(_, v)| v.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let chosen =
+        |key: &str| -> Vec<String> { values(&all, key).into_iter().map(str::to_string).collect() };
+    let q = query_text(&all);
     let sort = all
         .iter()
         .find(|(k, _)| k == "sort")
