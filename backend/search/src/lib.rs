@@ -2,6 +2,7 @@
 //! (the default, kept under the data folder) and Meilisearch.
 
 pub mod analyzer;
+mod facets;
 mod meili;
 pub mod synthetic;
 mod tantivy_index;

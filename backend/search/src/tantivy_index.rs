@@ -9,7 +9,7 @@
 
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use chrono::{DateTime, Utc};
 use domain::error::{Error, Result};
@@ -20,7 +20,7 @@ use domain::search::{
     DocRef, FacetCounts, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioHits,
     ScenarioSearch, ScenarioSort, Snippet, VendorDoc, VendorHits, VendorSearch, fold,
 };
-use tantivy::collector::{Count, FacetCollector, FacetCounts as TantivyFacets, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
@@ -31,12 +31,14 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
+use tantivy::termdict::{TermDictionary, TermStreamer};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, SegmentReader,
-    TantivyDocument, Term,
+    TantivyDocument, Term, Warmer,
 };
 
 use crate::analyzer::{self, ZH};
+use crate::facets::FacetCache;
 
 /// The folder version: a new schema lives in a new folder, which starts empty and is rebuilt.
 const LAYOUT: &str = "v1";
@@ -57,6 +59,8 @@ pub struct TantivyIndex {
 struct Part {
     index: Index,
     reader: IndexReader,
+    /// The facet fields' values, read as segments appear (the scenarios only).
+    facets: Arc<FacetCache>,
     /// Opened at the first write, so that a process that only reads (or a command run beside
     /// the server) does not take the folder's writer lock.
     writer: Mutex<Option<IndexWriter>>,
@@ -104,7 +108,7 @@ fn internal(e: impl std::fmt::Display) -> Error {
 }
 
 impl Part {
-    fn open(dir: Option<&Path>, schema: Schema) -> Result<Part> {
+    fn open(dir: Option<&Path>, schema: Schema, facets: &[&'static str]) -> Result<Part> {
         let index = match dir {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(internal)?;
@@ -114,14 +118,18 @@ impl Part {
             None => Index::create_in_ram(schema),
         };
         index.tokenizers().register(ZH, analyzer::analyzer(true));
+        let facets = Arc::new(FacetCache::new(facets));
+        let warmer: Weak<dyn Warmer> = Arc::downgrade(&facets) as Weak<dyn Warmer>;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![warmer])
             .try_into()
             .map_err(internal)?;
         Ok(Part {
             index,
             reader,
+            facets,
             writer: Mutex::new(None),
         })
     }
@@ -184,8 +192,12 @@ impl TantivyIndex {
         let vendor_schema = b.build();
         let at = |name: &str| dir.map(|d| d.join(LAYOUT).join(name));
         Ok(TantivyIndex {
-            scenarios: Part::open(at("scenarios").as_deref(), scenario_schema)?,
-            vendors: Part::open(at("vendors").as_deref(), vendor_schema)?,
+            scenarios: Part::open(
+                at("scenarios").as_deref(),
+                scenario_schema,
+                &["domain_f", "status_f", "tag_f"],
+            )?,
+            vendors: Part::open(at("vendors").as_deref(), vendor_schema, &["opc_f"])?,
             s,
             v,
             synonyms: RwLock::new(vec![]),
@@ -232,7 +244,12 @@ impl TantivyIndex {
 
     /// The clauses every result must meet for `text`: one per query word (or per synonym
     /// group found in the text), each matching any of `fields`.
-    fn text_clauses(&self, text: &str, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+    fn text_clauses(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        fields: &[(Field, f32)],
+    ) -> Vec<Box<dyn Query>> {
         let folded = fold(text);
         let mut rest = folded.clone();
         let groups = self.synonyms.read().map(|g| g.clone()).unwrap_or_default();
@@ -255,7 +272,7 @@ impl TantivyIndex {
                 .map(|m| {
                     let all: Vec<(Occur, Box<dyn Query>)> = analyzer::words(m, false)
                         .into_iter()
-                        .map(|w| (Occur::Must, word_query(&w, fields, false)))
+                        .map(|w| (Occur::Must, word_query(searcher, &w, fields, false)))
                         .collect();
                     (
                         Occur::Should,
@@ -277,13 +294,17 @@ impl TantivyIndex {
             if at != usize::MAX {
                 from = at + w.len();
             }
-            clauses.push((at, word_query(w, fields, typing && i == last)));
+            clauses.push((at, word_query(searcher, w, fields, typing && i == last)));
         }
         clauses.sort_by_key(|(at, _)| *at);
         clauses.into_iter().map(|(_, q)| q).collect()
     }
 
-    fn scenario_query(&self, q: &ScenarioSearch) -> (Box<dyn Query>, Box<dyn Query>) {
+    fn scenario_query(
+        &self,
+        searcher: &Searcher,
+        q: &ScenarioSearch,
+    ) -> (Box<dyn Query>, Box<dyn Query>) {
         let f = &self.s;
         let fields = [
             (f.title, 3.0),
@@ -292,7 +313,7 @@ impl TantivyIndex {
             (f.agency_name, 1.5),
             (f.description, 1.0),
         ];
-        let text = self.text_clauses(&q.text, &fields);
+        let text = self.text_clauses(searcher, &q.text, &fields);
         let mut filters: Vec<Box<dyn Query>> = vec![];
         if !q.domains.is_empty() {
             filters.push(Box::new(TermSetQuery::new(
@@ -382,40 +403,28 @@ impl TantivyIndex {
         searcher: &Searcher,
         query: &dyn Query,
         q: &ScenarioSearch,
-    ) -> Result<(Vec<DocAddress>, usize, Facets)> {
+    ) -> Result<(Vec<DocAddress>, usize, Vec<FacetCounts>)> {
         let top = || TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
         let sort = match q.sort {
             ScenarioSort::Relevance if q.text.is_empty() => ScenarioSort::Newest,
             s => s,
         };
-        let facet_of = |name: &str| {
-            let mut c = FacetCollector::for_field(name);
-            c.add_facet("/");
-            c
-        };
-        let facets = || {
-            (
-                Count,
-                (
-                    facet_of("domain_f"),
-                    (facet_of("status_f"), facet_of("tag_f")),
-                ),
-            )
-        };
+        let facets = || (Count, self.scenarios.facets.counter());
         fn unpack<K>(
-            (page, (n, (d, (s, t)))): (Vec<(K, DocAddress)>, CountAndFacets),
-        ) -> (Vec<DocAddress>, usize, Facets) {
-            (page.into_iter().map(|(_, a)| a).collect(), n, (d, s, t))
+            (page, (n, facets)): (Vec<(K, DocAddress)>, (usize, Vec<FacetCounts>)),
+        ) -> (Vec<DocAddress>, usize, Vec<FacetCounts>) {
+            (page.into_iter().map(|(_, a)| a).collect(), n, facets)
         }
-        let by = |field: &str, order: Order| -> Result<(Vec<DocAddress>, usize, Facets)> {
-            searcher
-                .search(
-                    query,
-                    &(top().order_by_fast_field::<i64>(field, order), facets()),
-                )
-                .map(unpack)
-                .map_err(internal)
-        };
+        let by =
+            |field: &str, order: Order| -> Result<(Vec<DocAddress>, usize, Vec<FacetCounts>)> {
+                searcher
+                    .search(
+                        query,
+                        &(top().order_by_fast_field::<i64>(field, order), facets()),
+                    )
+                    .map(unpack)
+                    .map_err(internal)
+            };
         match sort {
             ScenarioSort::Relevance => {
                 let now = q.now.timestamp_micros();
@@ -498,10 +507,6 @@ impl TantivyIndex {
     }
 }
 
-/// The facets of a scenario search: by domain, status and tag.
-type Facets = (TantivyFacets, TantivyFacets, TantivyFacets);
-type CountAndFacets = (usize, (TantivyFacets, (TantivyFacets, TantivyFacets)));
-
 /// Where `term` stands in `text` as a term of its own: a Latin term not inside a longer Latin
 /// word ("ai" is not in "drain"); Chinese has no spaces, so a Chinese term anywhere.
 fn find_term(text: &str, term: &str) -> Option<usize> {
@@ -536,8 +541,15 @@ fn plain(text: &str, max_chars: usize) -> Snippet {
 
 /// The query of one word over `fields`: the word itself, and as a prefix when the reader is
 /// still typing it (a Latin word, or a Chinese word of one or two characters: longer ones
-/// come whole from the input method); Latin words of 5 or more letters also with typos.
-fn word_query(word: &str, fields: &[(Field, f32)], prefix: bool) -> Box<dyn Query> {
+/// come whole from the input method); Latin words of 5 or more letters also with typos (not
+/// in the first letter). The terms a prefix or a typo stands for are looked up once here, in every segment's term
+/// dictionary, so the query that runs holds only plain terms.
+fn word_query(
+    searcher: &Searcher,
+    word: &str,
+    fields: &[(Field, f32)],
+    prefix: bool,
+) -> Box<dyn Query> {
     let latin = word.chars().all(|c| c.is_ascii_alphabetic());
     let prefix = prefix && (latin || word.chars().count() <= 2);
     let typos = match word.chars().count() {
@@ -548,24 +560,126 @@ fn word_query(word: &str, fields: &[(Field, f32)], prefix: bool) -> Box<dyn Quer
     let mut any: Vec<(Occur, Box<dyn Query>)> = vec![];
     for (field, boost) in fields {
         let term = Term::from_field_text(*field, word);
-        let mut add = |q: Box<dyn Query>, weight: f32| {
-            any.push((Occur::Should, Box::new(BoostQuery::new(q, boost * weight))));
+        any.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                *boost,
+            )),
+        ));
+        let mut variant = |terms: Vec<Term>, weight: f32| {
+            if !terms.is_empty() {
+                // A union of plain terms: a term set would build an automaton per search.
+                let set = Box::new(BooleanQuery::new(
+                    terms
+                        .into_iter()
+                        .map(|t| {
+                            let q: Box<dyn Query> =
+                                Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                            (Occur::Should, q)
+                        })
+                        .collect(),
+                ));
+                any.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(set, boost * weight)),
+                ));
+            }
         };
-        add(
-            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-            1.0,
-        );
         if prefix {
-            add(
-                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
-                0.5,
-            );
+            let found = variants(searcher, &term, |terms, bytes| {
+                let builder = terms.range().ge(bytes);
+                keys(
+                    match prefix_end(bytes) {
+                        Some(end) => builder.lt(end),
+                        None => builder,
+                    }
+                    .into_stream(),
+                )
+            });
+            variant(found, 0.5);
         }
         if typos > 0 {
-            add(Box::new(FuzzyTermQuery::new(term, typos, true)), 0.3);
+            let fuzzy = FuzzyTermQuery::new(term.clone(), typos, true);
+            if let Ok(dfa) = fuzzy.automaton() {
+                variant(
+                    variants(searcher, &term, |terms, bytes| {
+                        // As with Meilisearch, the first letter is never the typo: this
+                        // also keeps the walk to one branch of the dictionary.
+                        let first = &bytes[..1];
+                        let builder = terms.search(&dfa).ge(first);
+                        keys(
+                            match prefix_end(first) {
+                                Some(end) => builder.lt(end),
+                                None => builder,
+                            }
+                            .into_stream(),
+                        )
+                    }),
+                    0.3,
+                );
+            }
         }
     }
     Box::new(BooleanQuery::new(any))
+}
+
+/// Most terms a prefix or a typo stands for (the most frequent ones).
+const MAX_VARIANTS: usize = 50;
+
+/// The other terms of `term`'s field that `find` lists in each segment's term dictionary.
+fn variants(
+    searcher: &Searcher,
+    term: &Term,
+    find: impl Fn(&TermDictionary, &[u8]) -> std::io::Result<Vec<(Vec<u8>, u32)>>,
+) -> Vec<Term> {
+    let field = term.field();
+    let word = term.serialized_value_bytes();
+    let mut found: std::collections::HashMap<Vec<u8>, u32> = Default::default();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        for (key, n) in find(inverted.terms(), word).unwrap_or_default() {
+            if key != word {
+                *found.entry(key).or_default() += n;
+            }
+        }
+    }
+    let mut found: Vec<(Vec<u8>, u32)> = found.into_iter().collect();
+    found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    found
+        .into_iter()
+        .take(MAX_VARIANTS)
+        .filter_map(|(bytes, _)| String::from_utf8(bytes).ok())
+        .map(|text| Term::from_field_text(field, &text))
+        .collect()
+}
+
+/// The keys a term stream lists, with their document counts.
+fn keys<A>(stream: std::io::Result<TermStreamer<'_, A>>) -> std::io::Result<Vec<(Vec<u8>, u32)>>
+where
+    A: tantivy_fst::Automaton,
+    A::State: Clone,
+{
+    let mut stream = stream?;
+    let mut out = vec![];
+    while stream.advance() {
+        out.push((stream.key().to_vec(), stream.value().doc_freq));
+    }
+    Ok(out)
+}
+
+/// The first byte string after every string that starts with `prefix`.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 fn range(field: Field, lower: Bound<i64>, upper: Bound<i64>) -> Box<dyn Query> {
@@ -632,22 +746,6 @@ fn facet(value: &str) -> Facet {
 
 fn status_number(s: Status) -> u64 {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u64
-}
-
-fn counts(f: &TantivyFacets) -> FacetCounts {
-    let mut out: FacetCounts = f
-        .get("/")
-        .map(|(facet, n)| {
-            let value = facet
-                .to_path()
-                .last()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            (value, n)
-        })
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
 }
 
 fn id_of(doc: &TantivyDocument, field: Field) -> Option<i64> {
@@ -718,8 +816,11 @@ impl SearchIndex for TantivyIndex {
 
     fn search_scenarios(&self, q: &ScenarioSearch) -> Result<ScenarioHits> {
         let searcher = self.scenarios.reader.searcher();
-        let (query, text_only) = self.scenario_query(q);
-        let (page, total, (domains, statuses, tags)) = self.collect(&searcher, &*query, q)?;
+        let (query, text_only) = self.scenario_query(&searcher, q);
+        let (page, total, facets) = self.collect(&searcher, &*query, q)?;
+        let [domain, status, tags]: [FacetCounts; 3] = facets
+            .try_into()
+            .map_err(|_| Error::internal("search index: three facet fields"))?;
         let title = self.snippets(&searcher, &*text_only, self.s.title, 200);
         let summary = self.snippets(&searcher, &*text_only, self.s.summary, 160);
         let mut hits = vec![];
@@ -738,9 +839,9 @@ impl SearchIndex for TantivyIndex {
             hits,
             total: total as u64,
             facets: ScenarioFacets {
-                domain: counts(&domains),
-                status: counts(&statuses),
-                tags: counts(&tags),
+                domain,
+                status,
+                tags,
             },
         })
     }
@@ -749,6 +850,7 @@ impl SearchIndex for TantivyIndex {
         let f = &self.v;
         let searcher = self.vendors.reader.searcher();
         let text = self.text_clauses(
+            &searcher,
             &q.text,
             &[(f.name, 3.0), (f.capabilities, 3.0), (f.description, 1.0)],
         );
@@ -767,9 +869,9 @@ impl SearchIndex for TantivyIndex {
         }
         let has_text = !text.is_empty();
         let (query, _) = combine(text, filters);
-        let mut opc = FacetCollector::for_field("opc_f");
-        opc.add_facet("/");
-        let (total, opc) = searcher.search(&*query, &(Count, opc)).map_err(internal)?;
+        let (total, facets) = searcher
+            .search(&*query, &(Count, self.vendors.facets.counter()))
+            .map_err(internal)?;
         let top = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
         let addrs: Vec<DocAddress> = if has_text {
             searcher
@@ -796,8 +898,9 @@ impl SearchIndex for TantivyIndex {
                 ids.push(OrganizationId(id));
             }
         }
-        let opc_member = counts(&opc)
+        let opc_member = facets
             .into_iter()
+            .flatten()
             .map(|(v, n)| (if v == "yes" { "true" } else { "false" }.to_string(), n))
             .collect();
         Ok(VendorHits {

@@ -5,7 +5,8 @@
 //! Figures, not a pass/fail test. `MEILI_PID` and `MEILI_DB_PATH`, when set, add the
 //! server's memory and size on disk.
 //!
-//! `cargo run --release -p search --bin search-bench -- [DOCS]` (default 100000).
+//! `cargo run --release -p search --bin search-bench -- [DOCS]` (default 100000);
+//! `BENCH_ROUNDS` (default 30) repeats each query, `BENCH_DETAIL=1` prints each query's figures.
 
 use std::time::Instant;
 
@@ -186,7 +187,10 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let rounds = 30;
+    let rounds = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30);
     let mut docs: Vec<IndexOp> = synthetic::scenarios(n, 1, 2026)
         .into_iter()
         .map(|d| IndexOp::PutScenario(Box::new(d)))
