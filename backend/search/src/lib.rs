@@ -4,6 +4,7 @@
 pub mod analyzer;
 mod facets;
 mod meili;
+mod plus;
 pub mod synthetic;
 mod tantivy_index;
 

@@ -3,9 +3,12 @@
 //! Ranking is BM25 over the analysed fields with boosts (title and tags over summary over
 //! description), documents with every query word first and then, as with Meilisearch's
 //! default, those missing the last words; the last word also as a prefix (search as you
-//! type), Latin words of 5+ letters with one typo allowed (9+: two), synonyms as
-//! alternatives, and open scenarios a little higher. Writes are batched: one commit per
-//! [`SearchIndex::apply`]; the reader is reloaded after it, so searches never wait for writes.
+//! type), Latin words of 5+ letters with one typo allowed (9+: two; never in the first
+//! letter), synonyms as alternatives, and open scenarios a little higher. The terms a prefix
+//! or a typo stands for are looked up once per search, so the query that runs holds plain
+//! terms only; facets are counted from per-segment arrays (see [`crate::facets`]). Writes are
+//! batched: one commit per [`SearchIndex::apply`]; the reader is reloaded after it, so
+//! searches never wait for writes.
 
 use std::ops::Bound;
 use std::path::Path;
@@ -39,6 +42,7 @@ use tantivy::{
 
 use crate::analyzer::{self, ZH};
 use crate::facets::FacetCache;
+use crate::plus::PlusQuery;
 
 /// The folder version: a new schema lives in a new folder, which starts empty and is rebuilt.
 const LAYOUT: &str = "v1";
@@ -154,6 +158,27 @@ impl Part {
 
     fn count(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+}
+
+impl TantivyIndex {
+    /// Waits for the background merges of both indexes to finish (the writers are opened again
+    /// at the next write). The benchmark measures searches after this, as it does Meilisearch's
+    /// after its tasks are done.
+    pub fn finish_merges(&self) -> Result<()> {
+        for part in [&self.scenarios, &self.vendors] {
+            let writer = part.writer.lock().map_err(internal)?.take();
+            if let Some(w) = writer {
+                w.wait_merging_threads().map_err(internal)?;
+                part.reader.reload().map_err(internal)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many segments the scenario index is made of now (a figure for the benchmark).
+    pub fn scenario_segments(&self) -> usize {
+        self.scenarios.reader.searcher().segment_readers().len()
     }
 }
 
@@ -410,9 +435,8 @@ impl TantivyIndex {
             s => s,
         };
         let facets = || (Count, self.scenarios.facets.counter());
-        fn unpack<K>(
-            (page, (n, facets)): (Vec<(K, DocAddress)>, (usize, Vec<FacetCounts>)),
-        ) -> (Vec<DocAddress>, usize, Vec<FacetCounts>) {
+        type Fruit<K> = (Vec<(K, DocAddress)>, (usize, Vec<FacetCounts>));
+        fn unpack<K>((page, (n, facets)): Fruit<K>) -> (Vec<DocAddress>, usize, Vec<FacetCounts>) {
             (page.into_iter().map(|(_, a)| a).collect(), n, facets)
         }
         let by =
@@ -442,7 +466,7 @@ impl TantivyIndex {
                         .map(|c| c.first_or_default_col(0));
                     move |doc, score| match (&status, &deadline) {
                         (Some(s), Some(d)) if s.get_val(doc) == open && d.get_val(doc) > now => {
-                            score * OPEN_BOOST
+                            scale_text_score(score, OPEN_BOOST)
                         }
                         _ => score,
                     }
@@ -695,32 +719,30 @@ fn range(field: Field, lower: Bound<i64>, upper: Bound<i64>) -> Box<dyn Query> {
 /// Most query words that count (a longer query is cut there).
 const MAX_WORDS: usize = 10;
 
+/// What each query word a document holds adds to its score: far above any text score, so
+/// documents rank first by how many of the leading query words they hold, then by text score.
+const WORD: f32 = 10_000.0;
+
 /// The text's query, matching strategy "last" (as Meilisearch's default): documents with every
 /// word first, then those without the last word, and so on down to the first word alone.
+/// Nested, so each word is searched once: the first word, and optionally the rest of the
+/// query (again the next word, and optionally the rest…), each word found adding [`WORD`].
 fn matching_last(mut words: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     words.truncate(MAX_WORDS);
-    match words.len() {
-        0 => Box::new(AllQuery),
-        1 => words.pop().expect("one"),
-        n => Box::new(BooleanQuery::new(
-            (1..=n)
-                .rev()
-                .map(|k| {
-                    let all: Vec<(Occur, Box<dyn Query>)> = words[..k]
-                        .iter()
-                        .map(|q| (Occur::Must, q.box_clone()))
-                        .collect();
-                    let level: Box<dyn Query> = Box::new(BooleanQuery::new(all));
-                    // Each word more outweighs any score of the levels below.
-                    let boost = 16f32.powi(k as i32 - 1);
-                    (
-                        Occur::Should,
-                        Box::new(BoostQuery::new(level, boost)) as Box<dyn Query>,
-                    )
-                })
-                .collect(),
-        )),
+    let mut rest: Option<Box<dyn Query>> = None;
+    for word in words.into_iter().rev() {
+        let mut level: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(PlusQuery::new(word, WORD)))];
+        level.extend(rest.take().map(|r| (Occur::Should, r)));
+        rest = Some(Box::new(BooleanQuery::new(level)));
     }
+    rest.unwrap_or_else(|| Box::new(AllQuery))
+}
+
+/// `score` with its text part (the part below the words found) multiplied by `factor`.
+fn scale_text_score(score: f32, factor: f32) -> f32 {
+    let words = (score / WORD).floor() * WORD;
+    words + (score - words) * factor
 }
 
 /// The whole query (text and filters) and the text alone (for snippets).
@@ -927,5 +949,27 @@ impl SearchIndex for TantivyIndex {
 
     fn health(&self) -> Result<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_part_of_a_score_scales_and_the_words_found_do_not() {
+        let two_words = 2.0 * WORD + 8.0;
+        assert_eq!(scale_text_score(two_words, 1.25), 2.0 * WORD + 10.0);
+        // An open document with fewer words stays below a closed one with more.
+        let many = 5.0 * WORD + 1.0;
+        assert!(scale_text_score(4.0 * WORD + 900.0, OPEN_BOOST) < many);
+    }
+
+    #[test]
+    fn a_prefix_ends_before_the_next_byte_string() {
+        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
+        assert_eq!(prefix_end(&[b'a', 0xff]), Some(b"b".to_vec()));
+        assert_eq!(prefix_end(&[0xff, 0xff]), None);
+        assert_eq!(prefix_end(b""), None);
     }
 }

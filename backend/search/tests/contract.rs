@@ -240,6 +240,10 @@ pub fn the_last_word_matches_as_a_prefix_and_latin_words_allow_typos(index: &dyn
     assert_eq!(found(index, "insp"), [1]);
     assert_eq!(found(index, "citizn"), [3], "one typo");
     assert!(
+        found(index, "xitizen").is_empty(),
+        "a typo in the first letter is not forgiven"
+    );
+    assert!(
         found(index, "insp ").is_empty(),
         "a finished word is not a prefix"
     );
@@ -405,11 +409,20 @@ pub fn updates_replace_and_deletes_remove(index: &dyn SearchIndex) {
         !found(index, "智能客服").contains(&3),
         "the old title is gone"
     );
+    let listed = index.search_scenarios(&search("")).unwrap().total;
     index
         .apply(&[IndexOp::Delete(DocRef::Scenario(ScenarioId(3)))])
         .unwrap();
     assert!(found(index, "语音助手").is_empty());
     assert_eq!(index.count().unwrap(), before - 1);
+    let after = index.search_scenarios(&search("")).unwrap();
+    assert_eq!(after.total, listed - 1);
+    let in_facets: u64 = after.facets.domain.iter().map(|(_, n)| n).sum();
+    assert_eq!(
+        in_facets,
+        listed - 1,
+        "a deleted document leaves the facet counts"
+    );
     index.clear().unwrap();
     assert_eq!(index.count().unwrap(), 0);
 }

@@ -131,13 +131,21 @@ struct Figures {
     all: (f64, f64),
 }
 
-fn measure(index: &dyn SearchIndex, docs: &[IndexOp], rounds: usize) -> Figures {
+/// `settle` waits for the engine's work after the last batch (tantivy's merges); Meilisearch
+/// has finished when `apply` returns (each task is awaited).
+fn measure(
+    index: &dyn SearchIndex,
+    docs: &[IndexOp],
+    rounds: usize,
+    settle: impl FnOnce(),
+) -> Figures {
     index.clear().expect("clear");
     index.set_synonyms(&default_synonyms()).expect("synonyms");
     let started = Instant::now();
     for batch in docs.chunks(5_000) {
         index.apply(batch).expect("index a batch");
     }
+    settle();
     let docs_per_sec = docs.len() as f64 / started.elapsed().as_secs_f64();
     let mut all = vec![];
     let mut latencies = vec![];
@@ -207,13 +215,16 @@ fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let rss_before = rss_mib();
     let tantivy = TantivyIndex::open(Some(dir.path())).expect("open the index");
-    let t = measure(&tantivy, &docs, rounds);
+    let t = measure(&tantivy, &docs, rounds, || {
+        tantivy.finish_merges().expect("finish the merges")
+    });
     let tantivy_disk = dir_size(dir.path()) as f64 / 1048576.0;
     let tantivy_rss = rss_mib();
+    let segments = tantivy.scenario_segments();
     let meili = std::env::var("MEILI_URL").ok().map(|url| {
         let key = std::env::var("MEILI_KEY").ok();
         let index = MeiliIndex::connect(&url, key.as_deref(), "bench_").expect("Meilisearch");
-        let m = measure(&index, &docs, rounds);
+        let m = measure(&index, &docs, rounds, || {});
         index.clear().expect("clear the bench indexes");
         m
     });
@@ -257,7 +268,7 @@ fn main() {
         }
     }
     println!(
-        "\ntantivy index on disk: {tantivy_disk:.1} MiB; this process's memory after indexing and searching: {tantivy_rss:.0} MiB (before opening: {rss_before:.0} MiB)"
+        "\ntantivy index on disk: {tantivy_disk:.1} MiB in {segments} segments; this process's memory after indexing and searching: {tantivy_rss:.0} MiB (before opening: {rss_before:.0} MiB)"
     );
     if let Ok(pid) = std::env::var("MEILI_PID") {
         println!("Meilisearch server memory: {:.0} MiB", rss_of(&pid));
