@@ -170,12 +170,31 @@ async fn the_engine_goes_down_and_comes_back(app: &TestApp, meili: &mut Meili) {
         page.text().await.unwrap().contains("搜索服务暂时不可用"),
         "the page says why"
     );
+    let admin = app.admin_token().await;
+    let saved = app
+        .call(
+            "PUT",
+            "/api/v1/admin/synonyms",
+            Some(&admin),
+            Some(json!({"groups": [["巡检", "踏勘"]]})),
+        )
+        .await;
+    assert_eq!(
+        saved.status, 200,
+        "the thesaurus is saved while the engine is down: {:?}",
+        saved.body
+    );
     meili.start();
     app.drain_jobs().await;
     assert_eq!(
         found(app, "巡检").await,
         [first, second],
         "everything is found after recovery"
+    );
+    assert_eq!(
+        found(app, "踏勘").await,
+        [first, second],
+        "the thesaurus saved while the engine was down applies after recovery"
     );
 }
 

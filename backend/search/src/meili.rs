@@ -82,6 +82,9 @@ pub struct MeiliIndex {
     /// Whether the settings were applied (tried again at each use until they are, so that an
     /// engine that was down at start is set up when it answers).
     prepared: std::sync::atomic::AtomicBool,
+    /// The thesaurus last asked for (term → its equivalents), applied with the settings, so
+    /// that one given while the engine was down is applied when it answers.
+    synonyms: std::sync::Mutex<Option<HashMap<String, Vec<String>>>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> Error {
@@ -128,6 +131,7 @@ impl MeiliIndex {
             scenarios: format!("{prefix}{SCENARIOS}"),
             vendors: format!("{prefix}{VENDORS}"),
             prepared: std::sync::atomic::AtomicBool::new(false),
+            synonyms: std::sync::Mutex::new(None),
         };
         if let Err(e) = me.ready() {
             tracing::warn!(error = %e, "Meilisearch is not set up yet; it will be at its first use");
@@ -184,14 +188,20 @@ impl MeiliIndex {
             // An index that exists already makes this task fail harmlessly.
             let _ = self.block(task.wait_for_completion(&self.client, None, Some(TASK_TIMEOUT)));
         }
+        let synonyms = self.wanted_synonyms();
         let common = |s: Settings| {
-            s.with_pagination(PaginationSetting {
-                max_total_hits: 1_000_000,
-            })
-            .with_faceting(FacetingSettings {
-                max_values_per_facet: 100,
-                sort_facet_values_by: None,
-            })
+            let s = s
+                .with_pagination(PaginationSetting {
+                    max_total_hits: 1_000_000,
+                })
+                .with_faceting(FacetingSettings {
+                    max_values_per_facet: 100,
+                    sort_facet_values_by: None,
+                });
+            match &synonyms {
+                Some(map) => s.with_synonyms(map.clone()),
+                None => s,
+            }
         };
         let scenarios = common(Settings::new())
             .with_searchable_attributes(["title", "tags", "summary", "agency_name", "description"])
@@ -222,6 +232,13 @@ impl MeiliIndex {
             .with_sortable_attributes(["reputation"]);
         let task = self.block(self.client.index(&self.vendors).set_settings(&vendors))?;
         self.wait(task)
+    }
+
+    fn wanted_synonyms(&self) -> Option<HashMap<String, Vec<String>>> {
+        self.synonyms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn filter(&self, q: &ScenarioSearch) -> String {
@@ -497,7 +514,6 @@ impl SearchIndex for MeiliIndex {
     }
 
     fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()> {
-        self.ready()?;
         let mut map: HashMap<String, Vec<String>> = HashMap::new();
         for g in groups {
             let terms: Vec<String> = g
@@ -514,15 +530,27 @@ impl SearchIndex for MeiliIndex {
                 }
             }
         }
-        for uid in [&self.scenarios, &self.vendors] {
-            let task = self.block(
-                self.client
-                    .index(uid)
-                    .set_settings(&Settings::new().with_synonyms(map.clone())),
-            )?;
-            self.wait(task)?;
+        *self.synonyms.lock().unwrap_or_else(|e| e.into_inner()) = Some(map.clone());
+        if !self.prepared.load(std::sync::atomic::Ordering::Acquire) {
+            // Applied with the settings, now or when the engine answers.
+            return self.ready();
         }
-        Ok(())
+        let applied = [&self.scenarios, &self.vendors]
+            .into_iter()
+            .try_for_each(|uid| {
+                let task = self.block(
+                    self.client
+                        .index(uid)
+                        .set_settings(&Settings::new().with_synonyms(map.clone())),
+                )?;
+                self.wait(task)
+            });
+        if applied.is_err() {
+            // Set up again (with this thesaurus) at the next use.
+            self.prepared
+                .store(false, std::sync::atomic::Ordering::Release);
+        }
+        applied
     }
 
     fn health(&self) -> Result<()> {

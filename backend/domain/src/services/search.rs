@@ -182,10 +182,13 @@ impl Search {
     }
 
     /// An administrator saves the thesaurus; it applies to searches at once, without a
-    /// rebuild. Returns the groups as stored.
+    /// rebuild. Returns the groups as stored. The save stands even when the engine does not
+    /// answer: the engine is given the thesaurus when it does (see `SearchIndex::set_synonyms`).
     pub fn save_synonyms(&self, actor: &Actor, raw: &[Vec<String>]) -> Result<Vec<Vec<String>>> {
         let groups = self.services.save_synonyms(actor, raw)?;
-        self.index.set_synonyms(&groups)?;
+        if let Err(e) = self.index.set_synonyms(&groups) {
+            tracing::warn!(error = %e, "the thesaurus is saved; the search engine gets it when it answers");
+        }
         Ok(groups)
     }
 }
