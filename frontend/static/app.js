@@ -104,5 +104,18 @@
         if (e.target.type === "checkbox" || e.target.tagName === "SELECT") { refresh(); }
       });
     }
+
+    // The header's unread count, kept live by server-sent events (the count is plain text
+    // without this).
+    var badge = document.querySelector(".unread-count");
+    if (badge && window.EventSource) {
+      var events = new EventSource("/notifications/stream");
+      events.addEventListener("unread", function (e) {
+        var n = parseInt(e.data, 10) || 0;
+        badge.textContent = String(n);
+        badge.setAttribute("data-unread", String(n));
+        badge.hidden = n === 0;
+      });
+    }
   });
 })();

@@ -306,6 +306,12 @@ impl TestApp {
                 backlog, 0,
                 "invariant: documents still wait for the search index"
             );
+            let services = self.parts.services.clone();
+            let notices = tokio::task::spawn_blocking(move || services.notice_backlog())
+                .await
+                .unwrap()
+                .expect("the notice backlog");
+            assert_eq!(notices, 0, "invariant: notices still wait for delivery");
             for j in &jobs {
                 assert!(
                     j.status == "done" || (j.status != "failed" && j.attempts == 0),

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod bids;
 mod evaluation;
+mod notify;
 pub mod queue;
 mod scenarios;
 pub mod schema;

@@ -15,6 +15,7 @@ pub mod event;
 pub mod ids;
 pub mod job;
 pub mod message;
+pub mod notify;
 pub mod policy;
 pub mod ports;
 pub mod scenario;

@@ -1,5 +1,6 @@
 //! The background worker: claims due jobs from the queue table, runs each kind, and records
-//! success or failure with capped exponential backoff; and gives the search engine the
+//! success or failure with capped exponential backoff; turns the notices domain events left
+//! into notifications; and gives the search engine the
 //! documents waiting in the index outbox, a batch per commit (an engine that is down is tried
 //! again later, with a growing pause, and loses nothing). The server runs [`Worker::run`] as a
 //! task; tests call [`Worker::drain`] to run every due job synchronously.
@@ -83,7 +84,19 @@ impl Worker {
     /// Claims one batch of due jobs and runs them, then gives the search engine one batch of
     /// waiting documents; returns how many jobs and documents were done.
     pub fn run_once(&self) -> domain::Result<usize> {
-        Ok(self.run_jobs()? + self.index_waiting())
+        Ok(self.run_jobs()? + self.deliver_notices() + self.index_waiting())
+    }
+
+    /// One batch of notices made into notifications. A failure leaves the notices waiting
+    /// (each is delivered in a transaction of its own) for the next round.
+    fn deliver_notices(&self) -> usize {
+        match self.services.deliver_notices() {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "delivering notifications failed; the notices wait");
+                0
+            }
+        }
     }
 
     /// Claims one batch of due jobs and runs them; returns how many ran.
@@ -133,8 +146,9 @@ impl Worker {
         let mut total = 0;
         loop {
             let jobs = self.run_jobs()?;
+            let notices = self.deliver_notices();
             let docs = self.index_waiting();
-            if jobs + docs == 0 {
+            if jobs + notices + docs == 0 {
                 return Ok(total);
             }
             total += jobs;

@@ -69,7 +69,7 @@ impl std::fmt::Debug for AppState {
 /// `#[actix_web::get(…)]` attribute beside its `#[utoipa::path]`; registering it here also puts
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    use api::{accounts, bids, evaluation, ops, scenarios, search};
+    use api::{accounts, bids, evaluation, notifications, ops, scenarios, search};
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
@@ -87,6 +87,9 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(accounts::admin_update_user)
                 .service(accounts::admin_organizations)
                 .service(accounts::admin_verify_organization)
+                .service(notifications::read_all)
+                .service(notifications::read)
+                .service(notifications::list)
                 .service(search::synonyms)
                 .service(search::save_synonyms)
                 .service(accounts::organization)

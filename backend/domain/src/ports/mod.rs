@@ -10,6 +10,7 @@ mod audit;
 mod bids;
 mod evaluation;
 mod jobs;
+mod notify;
 mod scenarios;
 mod search;
 mod tokens;
@@ -19,6 +20,7 @@ pub use audit::*;
 pub use bids::*;
 pub use evaluation::*;
 pub use jobs::*;
+pub use notify::*;
 pub use scenarios::*;
 pub use search::*;
 pub use tokens::*;
@@ -87,7 +89,14 @@ fn once<F>(f: &mut Option<F>) -> F {
 
 /// What a read-only transaction offers: every repository's reads, nothing that writes.
 pub trait ReadTx:
-    AccountReads + TokenReads + AuditReads + ScenarioReads + BidReads + EvaluationReads + SynonymReads
+    AccountReads
+    + TokenReads
+    + AuditReads
+    + ScenarioReads
+    + BidReads
+    + EvaluationReads
+    + SynonymReads
+    + NotificationReads
 {
 }
 impl<
@@ -97,7 +106,8 @@ impl<
         + ScenarioReads
         + BidReads
         + EvaluationReads
-        + SynonymReads,
+        + SynonymReads
+        + NotificationReads,
 > ReadTx for T
 {
 }
@@ -114,6 +124,7 @@ pub trait Tx:
     + EvaluationRepo
     + SearchOutboxRepo
     + SynonymRepo
+    + NotificationRepo
 {
 }
 impl<
@@ -126,7 +137,8 @@ impl<
         + BidRepo
         + EvaluationRepo
         + SearchOutboxRepo
-        + SynonymRepo,
+        + SynonymRepo
+        + NotificationRepo,
 > Tx for T
 {
 }

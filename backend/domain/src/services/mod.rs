@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bids;
 pub mod evaluation;
+pub mod notify;
 pub mod scenarios;
 pub mod search;
 
@@ -137,6 +138,10 @@ pub fn emit(
 ) -> Result<()> {
     for doc in event.search_documents() {
         tx.mark_for_index(doc, now)?;
+    }
+    if let Some(notice) = crate::notify::Notice::of(&event) {
+        let stored = serde_json::to_string(&notice).map_err(crate::Error::internal)?;
+        tx.enqueue_notice(&stored, now)?;
     }
     append_audit(tx, event.audit(actor), now)
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod bids;
 pub mod evaluation;
 pub mod inputs;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod scenarios;

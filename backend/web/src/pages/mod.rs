@@ -17,6 +17,7 @@ mod auth;
 mod bids;
 mod evaluation;
 mod forms;
+mod notifications;
 mod scenarios;
 mod search;
 mod synonyms;
@@ -63,6 +64,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/search", web::get().to(search::page))
+        .route("/notifications", web::get().to(notifications::inbox))
+        .route(
+            "/notifications/stream",
+            web::get().to(notifications::stream),
+        )
+        .route(
+            "/notifications/read-all",
+            web::post().to(notifications::read_all),
+        )
+        .route(
+            "/notifications/{id}/open",
+            web::post().to(notifications::open),
+        )
         .route("/vendors", web::get().to(vendors::directory))
         .route("/scenarios", web::get().to(scenarios::list))
         .route("/scenarios/new", web::get().to(scenarios::new_form))
@@ -161,6 +175,8 @@ pub struct NavUser {
     pub is_agency: bool,
     pub is_vendor: bool,
     pub is_evaluator: bool,
+    /// Unread notifications, shown beside the inbox link.
+    pub unread: i64,
 }
 
 /// What the layout needs on every page.
@@ -191,6 +207,7 @@ impl PageCtx {
                 is_agency: a.user.role == Role::Agency,
                 is_vendor: a.user.role == Role::Vendor,
                 is_evaluator: a.user.role == Role::Evaluator,
+                unread: a.unread_notifications,
             }),
             csrf: csrf_token(req),
             path: req
@@ -225,6 +242,7 @@ const NOTICES: &[&str] = &[
     "bid_withdrawn",
     "attachment_added",
     "attachment_removed",
+    "all_read",
 ];
 
 /// The actor of a signed-in account, for policy checks and services.

@@ -25,6 +25,8 @@ pub const BAD_CREDENTIALS: Message = Message {
 pub struct Account {
     pub user: User,
     pub organization: Option<Organization>,
+    /// How many of the user's notifications are unread (the header shows it on every page).
+    pub unread_notifications: i64,
 }
 
 /// A signed-in session: the user, the new refresh token (shown once) and its family.

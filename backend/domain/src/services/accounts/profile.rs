@@ -63,6 +63,7 @@ impl Services {
             Ok(Account {
                 user,
                 organization: Some(org),
+                unread_notifications: 0,
             })
         })
     }
@@ -80,7 +81,12 @@ impl Services {
                 Some(o) => tx.organization(o)?,
                 None => None,
             };
-            Ok(Account { user, organization })
+            let unread_notifications = tx.unread_notifications(user.id)?;
+            Ok(Account {
+                user,
+                organization,
+                unread_notifications,
+            })
         })
     }
 

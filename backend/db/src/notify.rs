@@ -1,0 +1,202 @@
+//! Notifications and the notice outbox.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::error::Result;
+use domain::ids::UserId;
+use domain::notify::{Kind, NewNotification, Notification, NotificationFilter};
+use domain::ports::{NotificationReads, NotificationRepo};
+
+use crate::schema::{notice_outbox, notifications};
+use crate::time::{from_db, to_db};
+use crate::{AnyConnection, db_err};
+
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<chrono::NaiveDateTime>,
+    chrono::NaiveDateTime,
+);
+
+fn columns() -> (
+    notifications::id,
+    notifications::user_id,
+    notifications::kind,
+    notifications::title,
+    notifications::body,
+    notifications::link,
+    notifications::read_at,
+    notifications::created_at,
+) {
+    (
+        notifications::id,
+        notifications::user_id,
+        notifications::kind,
+        notifications::title,
+        notifications::body,
+        notifications::link,
+        notifications::read_at,
+        notifications::created_at,
+    )
+}
+
+fn into_domain(r: Row) -> Result<Notification> {
+    let kind = Kind::parse(&r.2)
+        .ok_or_else(|| domain::Error::internal(format!("stored notification kind {:?}", r.2)))?;
+    Ok(Notification {
+        id: r.0,
+        user: UserId(r.1),
+        kind,
+        title: r.3,
+        body: r.4,
+        link: r.5,
+        read: r.6.is_some(),
+        created_at: from_db(r.7),
+    })
+}
+
+impl NotificationReads for AnyConnection {
+    fn notifications(
+        &mut self,
+        user: UserId,
+        f: &NotificationFilter,
+    ) -> Result<(Vec<Notification>, i64)> {
+        let filtered = |mut q: notifications::BoxedQuery<'static, _>| {
+            q = q.filter(notifications::user_id.eq(user.0));
+            if f.unread_only {
+                q = q.filter(notifications::read_at.is_null());
+            }
+            if let Some(k) = f.kind {
+                q = q.filter(notifications::kind.eq(k.code()));
+            }
+            q
+        };
+        let total: i64 = filtered(notifications::table.into_boxed())
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        let rows: Vec<Row> = filtered(notifications::table.into_boxed())
+            .select(columns())
+            .order((notifications::created_at.desc(), notifications::id.desc()))
+            .offset(f.offset)
+            .limit(f.limit)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((
+            rows.into_iter().map(into_domain).collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
+    fn notification(&mut self, user: UserId, id: i64) -> Result<Option<Notification>> {
+        let row: Option<Row> = notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::user_id.eq(user.0))
+            .select(columns())
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        row.map(into_domain).transpose()
+    }
+
+    fn unread_notifications(&mut self, user: UserId) -> Result<i64> {
+        notifications::table
+            .filter(notifications::user_id.eq(user.0))
+            .filter(notifications::read_at.is_null())
+            .count()
+            .get_result(self)
+            .map_err(db_err)
+    }
+
+    fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>> {
+        notice_outbox::table
+            .select((notice_outbox::id, notice_outbox::notice))
+            .order(notice_outbox::id.asc())
+            .limit(limit)
+            .load(self)
+            .map_err(db_err)
+    }
+}
+
+impl NotificationRepo for AnyConnection {
+    fn enqueue_notice(&mut self, notice: &str, at: DateTime<Utc>) -> Result<()> {
+        diesel::insert_into(notice_outbox::table)
+            .values((
+                notice_outbox::notice.eq(notice),
+                notice_outbox::created_at.eq(to_db(at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn remove_notice(&mut self, id: i64) -> Result<()> {
+        diesel::delete(notice_outbox::table.find(id))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_notification(
+        &mut self,
+        id: i64,
+        n: &NewNotification,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let row = (
+            notifications::id.eq(id),
+            notifications::user_id.eq(n.user.0),
+            notifications::kind.eq(n.kind.code()),
+            notifications::dedup_key.eq(&n.key),
+            notifications::title.eq(&n.title),
+            notifications::body.eq(&n.body),
+            notifications::link.eq(&n.link),
+            notifications::created_at.eq(to_db(at)),
+        );
+        // A second delivery of the same notice writes nothing (also when two run at once).
+        macro_rules! insert {
+            ($c:expr) => {
+                diesel::insert_into(notifications::table)
+                    .values(row)
+                    .on_conflict((notifications::user_id, notifications::dedup_key))
+                    .do_nothing()
+                    .execute($c)
+            };
+        }
+        let written = match self {
+            AnyConnection::Postgresql(c) => insert!(c),
+            AnyConnection::Sqlite(c) => insert!(c),
+        }
+        .map_err(db_err)?;
+        Ok(written == 1)
+    }
+
+    fn mark_notification_read(&mut self, user: UserId, id: i64, at: DateTime<Utc>) -> Result<bool> {
+        let mine = notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::user_id.eq(user.0));
+        // Read once: the first time it was read stays.
+        diesel::update(mine.filter(notifications::read_at.is_null()))
+            .set(notifications::read_at.eq(to_db(at)))
+            .execute(self)
+            .map_err(db_err)?;
+        let found: i64 = mine.count().get_result(self).map_err(db_err)?;
+        Ok(found == 1)
+    }
+
+    fn mark_all_notifications_read(&mut self, user: UserId, at: DateTime<Utc>) -> Result<i64> {
+        let n = diesel::update(
+            notifications::table
+                .filter(notifications::user_id.eq(user.0))
+                .filter(notifications::read_at.is_null()),
+        )
+        .set(notifications::read_at.eq(to_db(at)))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(n as i64)
+    }
+}

@@ -1,0 +1,369 @@
+//! In-app notifications: what happened that someone must hear of, in their own language.
+//!
+//! A domain event that notifies leaves a [`Notice`] in an outbox, in the same transaction as
+//! the change. The job worker turns each notice into one notification per recipient (who
+//! they are is read then) and removes it, in one transaction. A notification's key (the
+//! notice it came from) is unique per recipient, so a notice handled twice notifies once.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::Locale;
+use crate::event::DomainEvent;
+use crate::ids::UserId;
+
+/// The kinds of notification (the API's `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    ScenarioMatch,
+    Invitation,
+    QuestionAnswered,
+    DeadlineExtended,
+    DeadlineReminder,
+    BidsOpened,
+    PanelAssigned,
+    AwardResult,
+    RatingReceived,
+    OrganizationVerified,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::ScenarioMatch,
+        Kind::Invitation,
+        Kind::QuestionAnswered,
+        Kind::DeadlineExtended,
+        Kind::DeadlineReminder,
+        Kind::BidsOpened,
+        Kind::PanelAssigned,
+        Kind::AwardResult,
+        Kind::RatingReceived,
+        Kind::OrganizationVerified,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::ScenarioMatch => "scenario_match",
+            Kind::Invitation => "invitation",
+            Kind::QuestionAnswered => "question_answered",
+            Kind::DeadlineExtended => "deadline_extended",
+            Kind::DeadlineReminder => "deadline_reminder",
+            Kind::BidsOpened => "bids_opened",
+            Kind::PanelAssigned => "panel_assigned",
+            Kind::AwardResult => "award_result",
+            Kind::RatingReceived => "rating_received",
+            Kind::OrganizationVerified => "organization_verified",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The kind's name for people.
+    pub fn label(self, locale: Locale) -> &'static str {
+        let (zh, en) = match self {
+            Kind::ScenarioMatch => ("匹配的新场景", "Matching scenario"),
+            Kind::Invitation => ("投标邀请", "Invitation"),
+            Kind::QuestionAnswered => ("问题答复", "Question answered"),
+            Kind::DeadlineExtended => ("截止时间延长", "Deadline extended"),
+            Kind::DeadlineReminder => ("截止提醒", "Deadline reminder"),
+            Kind::BidsOpened => ("开标", "Bids opened"),
+            Kind::PanelAssigned => ("评审任务", "Panel assignment"),
+            Kind::AwardResult => ("评审结果", "Award result"),
+            Kind::RatingReceived => ("收到评价", "Rating received"),
+            Kind::OrganizationVerified => ("机构认证", "Organization verified"),
+        };
+        pick(locale, zh, en)
+    }
+}
+
+fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::ZhCn => zh,
+        Locale::En => en,
+    }
+}
+
+/// What happened, as the outbox keeps it until the worker delivers it. Ids are raw numbers
+/// so that the stored form does not depend on the id types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    OrganizationVerified { org: i64 },
+    BidsOpened { scenario: i64, bids: i64 },
+    DeadlineExtended { scenario: i64, after: DateTime<Utc> },
+    QuestionAnswered { question: i64 },
+}
+
+impl Notice {
+    /// The notice an event leaves, if it notifies anyone.
+    pub fn of(event: &DomainEvent) -> Option<Notice> {
+        match event {
+            // Verification granted (not its withdrawal, nor an OPC change alone).
+            DomainEvent::OrganizationVerified { org, before, after } if after.0 && !before.0 => {
+                Some(Notice::OrganizationVerified { org: org.0 })
+            }
+            DomainEvent::BidsOpened { scenario, bids, .. } => Some(Notice::BidsOpened {
+                scenario: scenario.0,
+                bids: *bids,
+            }),
+            DomainEvent::DeadlineExtended {
+                scenario, after, ..
+            } => Some(Notice::DeadlineExtended {
+                scenario: scenario.0,
+                after: *after,
+            }),
+            DomainEvent::QuestionAnswered { question, .. } => Some(Notice::QuestionAnswered {
+                question: question.0,
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Notice::OrganizationVerified { .. } => Kind::OrganizationVerified,
+            Notice::BidsOpened { .. } => Kind::BidsOpened,
+            Notice::DeadlineExtended { .. } => Kind::DeadlineExtended,
+            Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
+        }
+    }
+}
+
+/// A notification to be written for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    pub user: UserId,
+    pub kind: Kind,
+    /// Unique per recipient: the notice it came from.
+    pub key: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// A stored notification, as its recipient reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub user: UserId,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub read: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which of a user's notifications to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    pub unread_only: bool,
+    pub kind: Option<Kind>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The facts a notification's text is made of, read by the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Facts {
+    OrganizationVerified {
+        org_name: String,
+    },
+    BidsOpened {
+        scenario: i64,
+        title: String,
+        bids: i64,
+    },
+    DeadlineExtended {
+        scenario: i64,
+        title: String,
+        after: DateTime<Utc>,
+    },
+    QuestionAnswered {
+        scenario: i64,
+        title: String,
+        question: String,
+        answer: String,
+    },
+}
+
+/// Beijing time, as people in the market read it.
+fn beijing(t: DateTime<Utc>) -> String {
+    let offset = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    t.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// At most `n` characters of `s`, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// The title, body and link of a notification in the recipient's language.
+pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
+    let zh = locale == Locale::ZhCn;
+    match facts {
+        Facts::OrganizationVerified { org_name } => (
+            if zh {
+                format!("{org_name} 已通过认证")
+            } else {
+                format!("{org_name} is verified")
+            },
+            if zh {
+                "平台已核验贵机构的信息，现在可以发布场景或参与投标。".to_string()
+            } else {
+                "The platform checked your organization: you can now post scenarios or bid."
+                    .to_string()
+            },
+            "/account".to_string(),
+        ),
+        Facts::BidsOpened {
+            scenario,
+            title,
+            bids,
+        } => (
+            if zh {
+                format!("「{title}」已开标")
+            } else {
+                format!("Bids opened: {title}")
+            },
+            if zh {
+                format!("投标截止，共收到 {bids} 份有效投标，进入专家评审。")
+            } else {
+                format!("Bidding closed with {bids} valid bid(s); expert evaluation follows.")
+            },
+            format!("/scenarios/{scenario}"),
+        ),
+        Facts::DeadlineExtended {
+            scenario,
+            title,
+            after,
+        } => (
+            if zh {
+                format!("「{title}」投标截止时间延长")
+            } else {
+                format!("Deadline extended: {title}")
+            },
+            if zh {
+                format!("新的投标截止时间为北京时间 {}。", beijing(*after))
+            } else {
+                format!("Bids are now due by {} (Beijing time).", beijing(*after))
+            },
+            format!("/scenarios/{scenario}"),
+        ),
+        Facts::QuestionAnswered {
+            scenario,
+            title,
+            question,
+            answer,
+        } => (
+            if zh {
+                format!("「{title}」的问题有了答复")
+            } else {
+                format!("Question answered: {title}")
+            },
+            if zh {
+                format!("问：{}\n答：{}", clip(question, 80), clip(answer, 200))
+            } else {
+                format!("Q: {}\nA: {}", clip(question, 80), clip(answer, 200))
+            },
+            format!("/scenarios/{scenario}#questions"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::OrganizationId;
+    use crate::scenario::ScenarioId;
+
+    #[test]
+    fn kinds_round_trip_through_their_codes() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.code()), Some(k));
+        }
+        assert_eq!(Kind::parse("nope"), None);
+    }
+
+    #[test]
+    fn only_a_granted_verification_notifies() {
+        let granted = DomainEvent::OrganizationVerified {
+            org: OrganizationId(7),
+            before: (false, false),
+            after: (true, false),
+        };
+        assert_eq!(
+            Notice::of(&granted),
+            Some(Notice::OrganizationVerified { org: 7 })
+        );
+        let opc_only = DomainEvent::OrganizationVerified {
+            org: OrganizationId(7),
+            before: (true, false),
+            after: (true, true),
+        };
+        assert_eq!(Notice::of(&opc_only), None);
+        let withdrawn = DomainEvent::OrganizationVerified {
+            org: OrganizationId(7),
+            before: (true, false),
+            after: (false, false),
+        };
+        assert_eq!(Notice::of(&withdrawn), None);
+    }
+
+    #[test]
+    fn notices_are_stored_as_tagged_json() {
+        let n = Notice::BidsOpened {
+            scenario: 3,
+            bids: 2,
+        };
+        let json = serde_json::to_string(&n).unwrap();
+        assert_eq!(json, r#"{"kind":"bids_opened","scenario":3,"bids":2}"#);
+        assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), n);
+        let opened = DomainEvent::BidsOpened {
+            scenario: ScenarioId(3),
+            deadline: Utc::now(),
+            bids: 2,
+        };
+        assert_eq!(
+            Notice::of(&opened).map(|n| n.kind()),
+            Some(Kind::BidsOpened)
+        );
+    }
+
+    #[test]
+    fn texts_are_in_the_recipients_language_and_in_beijing_time() {
+        let f = Facts::DeadlineExtended {
+            scenario: 9,
+            title: "河道巡检".into(),
+            after: "2026-12-31T09:00:00Z".parse().unwrap(),
+        };
+        let (title, body, link) = render(&f, Locale::ZhCn);
+        assert_eq!(title, "「河道巡检」投标截止时间延长");
+        assert!(body.contains("2026-12-31 17:00"), "{body}");
+        assert_eq!(link, "/scenarios/9");
+        let (title, body, _) = render(&f, Locale::En);
+        assert_eq!(title, "Deadline extended: 河道巡检");
+        assert!(body.contains("2026-12-31 17:00 (Beijing time)"), "{body}");
+    }
+
+    #[test]
+    fn long_answers_are_clipped() {
+        let f = Facts::QuestionAnswered {
+            scenario: 1,
+            title: "t".into(),
+            question: "问".repeat(100),
+            answer: "答".repeat(300),
+        };
+        let (_, body, _) = render(&f, Locale::ZhCn);
+        assert!(body.contains(&format!("{}…", "答".repeat(200))));
+        assert!(!body.contains(&"答".repeat(201)));
+    }
+}

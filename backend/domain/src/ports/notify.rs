@@ -1,0 +1,39 @@
+//! Notifications, and the outbox of notices they are made from.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::ids::UserId;
+use crate::notify::{NewNotification, Notification, NotificationFilter};
+
+/// The reading side: a user's notifications and the notices waiting for the worker.
+pub trait NotificationReads {
+    /// A page of the user's notifications, newest first, and how many match the filter.
+    fn notifications(
+        &mut self,
+        user: UserId,
+        f: &NotificationFilter,
+    ) -> Result<(Vec<Notification>, i64)>;
+    /// One of the user's notifications (`None` when it is someone else's or missing).
+    fn notification(&mut self, user: UserId, id: i64) -> Result<Option<Notification>>;
+    fn unread_notifications(&mut self, user: UserId) -> Result<i64>;
+    /// The oldest waiting notices (their outbox id and stored form).
+    fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
+}
+
+pub trait NotificationRepo: NotificationReads {
+    /// Leaves a notice for the worker, inside the transaction of the change it tells of.
+    fn enqueue_notice(&mut self, notice: &str, at: DateTime<Utc>) -> Result<()>;
+    fn remove_notice(&mut self, id: i64) -> Result<()>;
+    /// Writes a notification unless the recipient has one with the same key; whether it did.
+    fn insert_notification(
+        &mut self,
+        id: i64,
+        n: &NewNotification,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Marks one of the user's notifications read; whether it is the user's.
+    fn mark_notification_read(&mut self, user: UserId, id: i64, at: DateTime<Utc>) -> Result<bool>;
+    /// Marks every unread notification of the user read; how many were.
+    fn mark_all_notifications_read(&mut self, user: UserId, at: DateTime<Utc>) -> Result<i64>;
+}

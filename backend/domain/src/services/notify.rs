@@ -1,0 +1,199 @@
+//! Notifications: the worker delivers the notices events left; users read theirs.
+
+use std::collections::BTreeSet;
+
+use super::Services;
+use crate::actor::Actor;
+use crate::bid::BidStatus;
+use crate::error::{Error, Result};
+use crate::ids::{OrganizationId, UserId};
+use crate::notify::{Facts, NewNotification, Notice, Notification, NotificationFilter, render};
+use crate::ports::{ReadTx, Tx, in_read, in_tx};
+use crate::scenario::{QuestionId, ScenarioId};
+
+/// How many notices one delivery round takes.
+const NOTICE_BATCH: i64 = 100;
+
+impl Services {
+    /// Delivers waiting notices, each in a transaction of its own: one notification per
+    /// recipient, then the notice is gone. Returns how many notices were delivered.
+    pub fn deliver_notices(&self) -> Result<usize> {
+        let waiting = in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH))?;
+        let now = self.now();
+        for (id, stored) in &waiting {
+            let notice: Option<Notice> = serde_json::from_str(stored)
+                .inspect_err(|e| tracing::error!(id, error = %e, "an unreadable notice is dropped"))
+                .ok();
+            in_tx(&*self.store, |tx| {
+                if let Some(notice) = &notice {
+                    for n in addressed(tx, *id, notice)? {
+                        tx.insert_notification(self.ids.next_at(now), &n, now)?;
+                    }
+                }
+                tx.remove_notice(*id)
+            })?;
+        }
+        Ok(waiting.len())
+    }
+
+    /// How many notices wait for delivery (at most one batch is counted).
+    pub fn notice_backlog(&self) -> Result<usize> {
+        in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH)).map(|w| w.len())
+    }
+
+    /// The signed-in user's notifications, newest first, and how many match.
+    pub fn notifications(
+        &self,
+        actor: &Actor,
+        f: &NotificationFilter,
+    ) -> Result<(Vec<Notification>, i64)> {
+        in_read(&*self.store, |tx| tx.notifications(actor.user_id, f))
+    }
+
+    pub fn unread_notifications(&self, user: UserId) -> Result<i64> {
+        in_read(&*self.store, |tx| tx.unread_notifications(user))
+    }
+
+    /// Marks one of the actor's notifications read and hands it back. Someone else's answers
+    /// "not found", as a missing one does, so that ids reveal nothing.
+    pub fn mark_notification_read(&self, actor: &Actor, id: i64) -> Result<Notification> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let n = tx.notification(actor.user_id, id)?.ok_or(Error::NotFound)?;
+            tx.mark_notification_read(actor.user_id, id, now)?;
+            Ok(n)
+        })
+    }
+
+    /// Marks every notification of the actor read; returns how many were unread.
+    pub fn mark_all_notifications_read(&self, actor: &Actor) -> Result<i64> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            tx.mark_all_notifications_read(actor.user_id, now)
+        })
+    }
+}
+
+/// The notifications a notice makes: who hears of it, and what each reads, in their language.
+fn addressed(tx: &mut dyn Tx, id: i64, notice: &Notice) -> Result<Vec<NewNotification>> {
+    let Some((facts, orgs, extra)) = recipients(tx, notice)? else {
+        return Ok(vec![]);
+    };
+    let mut users: Vec<(UserId, crate::account::Locale)> = vec![];
+    for org in orgs {
+        for u in tx.users_of_organization(org)? {
+            if u.active {
+                users.push((u.id, u.locale));
+            }
+        }
+    }
+    for user in extra {
+        if let Some(u) = tx.user(user)?
+            && u.active
+        {
+            users.push((u.id, u.locale));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    Ok(users
+        .into_iter()
+        .filter(|(u, _)| seen.insert(*u))
+        .map(|(user, locale)| {
+            let (title, body, link) = render(&facts, locale);
+            NewNotification {
+                user,
+                kind: notice.kind(),
+                key: format!("notice:{id}"),
+                title,
+                body,
+                link,
+            }
+        })
+        .collect())
+}
+
+/// The organizations whose users hear of a notice, and users besides them.
+type Recipients = (Facts, Vec<OrganizationId>, Vec<UserId>);
+
+/// The facts of a notice and who hears of it; `None` when what it names is gone.
+fn recipients(tx: &mut dyn Tx, notice: &Notice) -> Result<Option<Recipients>> {
+    Ok(match notice {
+        Notice::OrganizationVerified { org } => {
+            let org = OrganizationId(*org);
+            tx.organization(org)?.map(|o| {
+                (
+                    Facts::OrganizationVerified { org_name: o.name },
+                    vec![org],
+                    vec![],
+                )
+            })
+        }
+        Notice::BidsOpened { scenario, bids } => {
+            let id = ScenarioId(*scenario);
+            match tx.scenario(id)? {
+                Some(s) => {
+                    let mut orgs = vec![s.owner];
+                    orgs.extend(bidders(tx, id)?);
+                    Some((
+                        Facts::BidsOpened {
+                            scenario: *scenario,
+                            title: s.title,
+                            bids: *bids,
+                        },
+                        orgs,
+                        vec![],
+                    ))
+                }
+                None => None,
+            }
+        }
+        Notice::DeadlineExtended { scenario, after } => {
+            let id = ScenarioId(*scenario);
+            match tx.scenario(id)? {
+                Some(s) => Some((
+                    Facts::DeadlineExtended {
+                        scenario: *scenario,
+                        title: s.title,
+                        after: *after,
+                    },
+                    bidders(tx, id)?,
+                    vec![],
+                )),
+                None => None,
+            }
+        }
+        Notice::QuestionAnswered { question } => {
+            let Some(q) = tx.question(QuestionId(*question))? else {
+                return Ok(None);
+            };
+            let Some(s) = tx.scenario(q.scenario)? else {
+                return Ok(None);
+            };
+            let answer = q.answers.last().map(|a| a.body.clone()).unwrap_or_default();
+            Some((
+                Facts::QuestionAnswered {
+                    scenario: s.id.0,
+                    title: s.title,
+                    question: q.body,
+                    answer,
+                },
+                bidders(tx, q.scenario)?,
+                vec![q.asked_by],
+            ))
+        }
+    })
+}
+
+/// The vendors with a bid in force on a scenario. Each hears only of its own bid's scenario:
+/// nothing in a notification tells one bidder of another.
+fn bidders(tx: &mut dyn ReadTx, scenario: ScenarioId) -> Result<Vec<OrganizationId>> {
+    let mut orgs: Vec<OrganizationId> = tx
+        .bids_of_scenario(scenario)?
+        .into_iter()
+        .filter(|b| b.status == BidStatus::Submitted)
+        .map(|b| b.vendor)
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    Ok(orgs)
+}

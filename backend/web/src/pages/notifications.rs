@@ -1,0 +1,215 @@
+//! The inbox: a signed-in user's notifications, filtered by unread and kind; opening one marks
+//! it read and follows its link; everything can be marked read at once. Works without
+//! JavaScript (each action is a form).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use domain::notify::{Kind, NotificationFilter};
+
+use super::{
+    CheckedForm, PageCtx, actor, current_account, error_page, render, require_account, safe_next,
+    see_other,
+};
+use crate::AppState;
+use crate::format::beijing;
+
+/// One line of the inbox.
+struct Line {
+    id: i64,
+    kind: &'static str,
+    title: String,
+    body: String,
+    read: bool,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct InboxPage {
+    ctx: PageCtx,
+    items: Vec<Line>,
+    unread_only: bool,
+    /// The kind filter: (code, label, selected).
+    kinds: Vec<(&'static str, &'static str, bool)>,
+    total: i64,
+    unread: i64,
+    pager: crate::pages::Pager,
+}
+
+/// `GET /notifications?unread=1&kind=&page=`
+pub async fn inbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let page: i64 = q
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let per_page = 20;
+    let unread_only = q.get("unread").is_some_and(|v| v == "1" || v == "true");
+    let kind = q.get("kind").and_then(|k| Kind::parse(k));
+    let filter = NotificationFilter {
+        unread_only,
+        kind,
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let who = actor(&account);
+    let (items, total) = match state
+        .call(move |services| services.notifications(&who, &filter))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return error_page(&req, Some(&account), &e),
+    };
+    let ctx = PageCtx::new(&req, Some(&account), "notifications");
+    let mut base = String::from("/notifications");
+    let mut sep = '?';
+    if unread_only {
+        base.push_str("?unread=1");
+        sep = '&';
+    }
+    if let Some(k) = kind {
+        base.push_str(&format!("{sep}kind={}", k.code()));
+    }
+    let pager = crate::pages::Pager::new(&ctx.t, &base, page, per_page, total);
+    let locale = ctx.t.locale;
+    render(
+        StatusCode::OK,
+        &InboxPage {
+            items: items
+                .iter()
+                .map(|n| Line {
+                    id: n.id,
+                    kind: n.kind.label(locale),
+                    title: n.title.clone(),
+                    body: n.body.clone(),
+                    read: n.read,
+                    at: beijing(n.created_at),
+                })
+                .collect(),
+            unread_only,
+            kinds: Kind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label(locale), Some(*k) == kind))
+                .collect(),
+            total,
+            unread: account.unread_notifications,
+            pager,
+            ctx,
+        },
+    )
+}
+
+/// `POST /notifications/{id}/open`: marks the notification read and follows its link.
+pub async fn open(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    _form: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let id = path.into_inner();
+    let who = actor(&account);
+    let link = state
+        .call(move |services| services.mark_notification_read(&who, id))
+        .await
+        .map(|n| n.link);
+    match link {
+        Ok(link) => see_other(safe_next(&link)),
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+/// `POST /notifications/read-all`
+pub async fn read_all(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let who = actor(&account);
+    match state
+        .call(move |services| services.mark_all_notifications_read(&who))
+        .await
+    {
+        Ok(_) => see_other("/notifications?notice=all_read"),
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+/// How often a stream looks at the unread count.
+const STREAM_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+/// Looks without a change before a keep-alive comment (so that proxies keep the line open).
+const KEEP_ALIVE_AFTER: u32 = 10;
+/// How long one stream lasts; the browser connects again (and is authenticated again).
+const STREAM_FOR: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// `GET /notifications/stream`: server-sent events for the header's unread count. An
+/// `unread` event carries the count at once and whenever it changes.
+pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(account) = current_account(&req, &state).await else {
+        return HttpResponse::Unauthorized().finish();
+    };
+    struct Watch {
+        state: web::Data<AppState>,
+        user: domain::ids::UserId,
+        last: Option<i64>,
+        quiet: u32,
+        until: std::time::Instant,
+    }
+    let start = Watch {
+        state,
+        user: account.user.id,
+        last: None,
+        quiet: 0,
+        until: std::time::Instant::now() + STREAM_FOR,
+    };
+    let events = futures_util::stream::unfold(start, |mut w| async move {
+        loop {
+            if w.last.is_some() {
+                tokio::time::sleep(STREAM_EVERY).await;
+            }
+            if std::time::Instant::now() > w.until {
+                return None;
+            }
+            let user = w.user;
+            let count = w
+                .state
+                .call(move |services| services.unread_notifications(user))
+                .await
+                .ok()?;
+            if Some(count) != w.last {
+                w.last = Some(count);
+                w.quiet = 0;
+                let event = format!("event: unread\ndata: {count}\n\n");
+                return Some((Ok::<_, actix_web::Error>(web::Bytes::from(event)), w));
+            }
+            w.quiet += 1;
+            if w.quiet >= KEEP_ALIVE_AFTER {
+                w.quiet = 0;
+                return Some((Ok(web::Bytes::from_static(b": still here\n\n")), w));
+            }
+        }
+    });
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(events)
+}

@@ -1,0 +1,345 @@
+//! In-app notifications: each event notifies exactly its recipients, in each one's language;
+//! nothing sealed reaches anyone else; the inbox lists, filters and marks read; the header
+//! counts what is unread.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use tests::fixtures::{bid, posting, verified_agency, verified_vendor, verify};
+use tests::{TestApp, on_both, signed_in};
+
+/// Every notification of a user (newest first), as the API lists them.
+async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
+    let a = app
+        .get("/api/v1/notifications?per_page=100", Some(token))
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    a.body["items"].as_array().unwrap().clone()
+}
+
+fn kinds(items: &[Value]) -> Vec<&str> {
+    let mut k: Vec<&str> = items.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    k.sort();
+    k
+}
+
+fn text_of(items: &[Value]) -> String {
+    items
+        .iter()
+        .map(|n| format!("{} {}", n["title"], n["body"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn every_event_notifies_exactly_its_recipients_in_their_language(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (zh_vendor, _) = verified_vendor(app, "zh@example.cn", "江城无人机服务").await;
+    let en = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            json!({"email": "en@example.cn", "password": tests::PASSWORD, "display_name": "Lee",
+                   "role": "vendor", "organization": {"name": "Hawkeye Vision"}, "locale": "en"}),
+        )
+        .await;
+    assert_eq!(en.status, 201, "{:?}", en.body);
+    verify(
+        app,
+        &admin,
+        en.body["organization"]["id"].as_i64().unwrap(),
+        true,
+    )
+    .await;
+    let en_vendor = app.token("en@example.cn").await;
+    let (bystander, _) = verified_vendor(app, "by@example.cn", "旁观科技").await;
+    app.drain_jobs().await;
+
+    // Verification: each organization's own users hear of it, in their language.
+    let zh_items = inbox(app, &zh_vendor).await;
+    assert_eq!(kinds(&zh_items), ["organization_verified"]);
+    assert_eq!(zh_items[0]["title"], "江城无人机服务 已通过认证");
+    assert_eq!(zh_items[0]["read"], false);
+    let en_items = inbox(app, &en_vendor).await;
+    assert_eq!(en_items[0]["title"], "Hawkeye Vision is verified");
+    assert!(
+        inbox(app, &admin).await.is_empty(),
+        "the administrator is not told"
+    );
+
+    // A scenario; two vendors bid, the bystander asks a question.
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    assert_eq!(
+        app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+            .await
+            .status,
+        200
+    );
+    for (token, price) in [(&zh_vendor, 300_000), (&en_vendor, 280_000)] {
+        let b = app
+            .post(&format!("{path}/bids"), Some(token), bid(price))
+            .await;
+        assert_eq!(b.status, 201, "{:?}", b.body);
+    }
+    let q = app
+        .post(
+            &format!("{path}/questions"),
+            Some(&bystander),
+            json!({"body": "视频数据从哪个平台接入？"}),
+        )
+        .await;
+    assert_eq!(q.status, 201, "{:?}", q.body);
+    let qid = q.body["id"].as_i64().unwrap();
+    let answered = app
+        .post(
+            &format!("/api/v1/questions/{qid}/answer"),
+            Some(&agency),
+            json!({"body": "接入区级视频共享平台。"}),
+        )
+        .await;
+    assert_eq!(answered.status, 201, "{:?}", answered.body);
+    app.drain_jobs().await;
+    // The answer: both bidders and the asker.
+    for token in [&zh_vendor, &en_vendor, &bystander] {
+        let items = inbox(app, token).await;
+        let answer = items
+            .iter()
+            .find(|n| n["kind"] == "question_answered")
+            .unwrap_or_else(|| panic!("the answer reaches every bidder and the asker: {items:?}"));
+        assert_eq!(answer["link"], format!("/scenarios/{id}#questions"));
+    }
+    assert!(
+        inbox(app, &agency)
+            .await
+            .iter()
+            .all(|n| n["kind"] != "question_answered"),
+        "the agency that answered is not told of its own answer"
+    );
+    let en_answer = inbox(app, &en_vendor).await;
+    assert!(
+        text_of(&en_answer).contains("Q: 视频数据从哪个平台接入？"),
+        "{en_answer:?}"
+    );
+
+    // An extension: the bidders only.
+    let deadline = chrono::DateTime::parse_from_rfc3339(
+        app.get(&path, None).await.body["bid_deadline"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let x = app
+        .post(
+            &format!("{path}/extend"),
+            Some(&agency),
+            json!({"bid_deadline": (deadline + Duration::days(7)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(x.status, 200, "{:?}", x.body);
+    app.drain_jobs().await;
+    let extended = |items: &[Value]| items.iter().any(|n| n["kind"] == "deadline_extended");
+    assert!(extended(&inbox(app, &zh_vendor).await));
+    assert!(extended(&inbox(app, &en_vendor).await));
+    assert!(!extended(&inbox(app, &bystander).await), "not a bidder");
+    assert!(!extended(&inbox(app, &agency).await));
+
+    // Before the opening nothing anyone reads names another bidder or counts the bids.
+    for (token, others) in [
+        (&zh_vendor, vec!["Hawkeye", "旁观"]),
+        (&en_vendor, vec!["江城", "旁观"]),
+        (&bystander, vec!["江城", "Hawkeye"]),
+        (&agency, vec!["江城", "Hawkeye", "旁观"]),
+    ] {
+        let all = text_of(&inbox(app, token).await);
+        for other in others {
+            assert!(!all.contains(other), "{other} shows to someone else: {all}");
+        }
+        assert!(
+            !all.contains("份投标") && !all.contains("valid bid"),
+            "{all}"
+        );
+    }
+
+    // The opening: the owner and both bidders, with the count that is public from now on.
+    app.clock.advance(Duration::days(38));
+    app.drain_jobs().await;
+    // Signed in again: the tokens expired while the clock moved.
+    let agency = app.token("owner@example.cn").await;
+    let zh_vendor = app.token("zh@example.cn").await;
+    let en_vendor = app.token("en@example.cn").await;
+    let bystander = app.token("by@example.cn").await;
+    let opened = |items: &[Value]| items.iter().find(|n| n["kind"] == "bids_opened").cloned();
+    let owner_news = opened(&inbox(app, &agency).await).expect("the owner hears of the opening");
+    assert_eq!(owner_news["title"], "「无人机智能巡检」已开标");
+    assert!(
+        owner_news["body"]
+            .as_str()
+            .unwrap()
+            .contains("共收到 2 份有效投标")
+    );
+    assert!(opened(&inbox(app, &zh_vendor).await).is_some());
+    let en_news = opened(&inbox(app, &en_vendor).await).unwrap();
+    assert_eq!(en_news["title"], "Bids opened: 无人机智能巡检");
+    assert!(
+        opened(&inbox(app, &bystander).await).is_none(),
+        "not a bidder"
+    );
+
+    // Another round of the worker writes nothing twice.
+    let everyone = [&agency, &zh_vendor, &en_vendor, &bystander];
+    let mut counts = vec![];
+    for t in everyone {
+        counts.push(inbox(app, t).await.len());
+    }
+    app.drain_jobs().await;
+    for (t, n) in everyone.into_iter().zip(counts) {
+        assert_eq!(inbox(app, t).await.len(), n, "nothing is written twice");
+    }
+}
+
+async fn the_inbox_filters_marks_read_and_the_header_counts(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (vendor, _) = verified_vendor(app, "v@example.cn", "江城无人机服务").await;
+    let (other, _) = verified_vendor(app, "o@example.cn", "旁观科技").await;
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    app.post(&format!("{path}/bids"), Some(&vendor), bid(300_000))
+        .await;
+    app.clock.advance(Duration::days(31));
+    app.drain_jobs().await;
+    let (agency, vendor, other) = (
+        app.token("owner@example.cn").await,
+        app.token("v@example.cn").await,
+        app.token("o@example.cn").await,
+    );
+
+    let all = app.get("/api/v1/notifications", Some(&vendor)).await;
+    assert_eq!(all.status, 200);
+    assert_eq!(all.body["total"], 2, "{:?}", all.body);
+    assert_eq!(all.body["unread"], 2);
+    assert_eq!(all.body["items"][0]["kind"], "bids_opened", "newest first");
+    let opened = app
+        .get("/api/v1/notifications?kind=bids_opened", Some(&vendor))
+        .await;
+    assert_eq!(opened.body["total"], 1);
+    let bad = app
+        .get(
+            "/api/v1/notifications?kind=gossip&per_page=0",
+            Some(&vendor),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["kind", "per_page"]);
+    assert_eq!(app.get("/api/v1/notifications", None).await.status, 401);
+
+    // The header counts the unread ones on every page, without JavaScript.
+    let (browser, csrf) = signed_in(app, "v@example.cn").await;
+    let page = browser.get(app.url("/scenarios")).send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("data-unread=\"2\""),
+        "the header shows 2 unread"
+    );
+    let inbox_page = browser
+        .get(app.url("/notifications?unread=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        inbox_page.contains("「无人机智能巡检」已开标"),
+        "{inbox_page}"
+    );
+
+    // Someone else's notification is "not found"; one's own is marked read.
+    let first = all.body["items"][0]["id"].as_i64().unwrap();
+    let stranger = app
+        .post(
+            &format!("/api/v1/notifications/{first}/read"),
+            Some(&other),
+            json!({}),
+        )
+        .await;
+    assert_eq!(stranger.status, 404);
+    let mine = app
+        .post(
+            &format!("/api/v1/notifications/{first}/read"),
+            Some(&vendor),
+            json!({}),
+        )
+        .await;
+    assert_eq!(mine.status, 204);
+    let unread = app
+        .get("/api/v1/notifications?unread=true", Some(&vendor))
+        .await;
+    assert_eq!(unread.body["total"], 1);
+    assert_eq!(unread.body["unread"], 1);
+
+    // Opening one on the inbox page marks it read and follows its link.
+    let second = unread.body["items"][0]["id"].as_i64().unwrap();
+    let link = unread.body["items"][0]["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let open = browser
+        .post(app.url(&format!("/notifications/{second}/open")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(open.status(), 303);
+    assert_eq!(open.headers()["location"], link.as_str());
+    let after = app.get("/api/v1/notifications", Some(&vendor)).await;
+    assert_eq!(after.body["unread"], 0);
+    let html = browser
+        .get(app.url("/scenarios"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-unread=\"0\" hidden"),
+        "no count when all are read"
+    );
+
+    // Mark all read through the API: nothing is left to mark.
+    let marked = app
+        .post("/api/v1/notifications/read-all", Some(&vendor), json!({}))
+        .await;
+    assert_eq!(marked.status, 200);
+    assert_eq!(marked.body["marked"], 0);
+    let owner = app
+        .post("/api/v1/notifications/read-all", Some(&agency), json!({}))
+        .await;
+    assert_eq!(
+        owner.body["marked"], 2,
+        "the agency's verification and opening"
+    );
+}
+
+on_both! {
+    every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
+    the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
+}
