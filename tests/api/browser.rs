@@ -773,3 +773,137 @@ async fn a_visitor_searches_in_chinese_ticks_a_facet_and_opens_a_result() {
         "{detail}"
     );
 }
+
+/// The header's unread count, as the page shows it now ("" while hidden).
+async fn unread_badge(d: &WebDriver) -> String {
+    d.execute(
+        "var b = document.querySelector('.unread-count'); return b && !b.hidden ? b.textContent : '';",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .json()
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bidder_sees_the_unread_count_change_without_reloading_and_opens_the_notification() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let (agency, _) =
+        tests::fixtures::verified_agency(&app, "live@example.cn", "青山区城管局").await;
+    let (vendor, _) =
+        tests::fixtures::verified_vendor(&app, "bidder@example.cn", "江城无人机服务").await;
+    let id = app
+        .post(
+            "/api/v1/scenarios",
+            Some(&agency),
+            tests::fixtures::posting(&app, 30),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    app.post(
+        &format!("{path}/publish"),
+        Some(&agency),
+        serde_json::json!({}),
+    )
+    .await;
+    let b = app
+        .post(
+            &format!("{path}/bids"),
+            Some(&vendor),
+            tests::fixtures::bid(300_000),
+        )
+        .await;
+    assert_eq!(b.status, 201, "{:?}", b.body);
+    let q = app
+        .post(
+            &format!("{path}/questions"),
+            Some(&vendor),
+            serde_json::json!({"body": "数据从哪来？"}),
+        )
+        .await;
+    let qid = q.body["id"].as_i64().unwrap();
+    app.drain_jobs().await;
+
+    sign_in(&d, &app, "bidder@example.cn").await;
+    d.goto(app.url("/scenarios")).await.unwrap();
+    assert_eq!(unread_badge(&d).await, "1", "the verification");
+    d.execute("document.body.dataset.kept = 'yes'; return 'ok';", vec![])
+        .await
+        .unwrap();
+    let answered = app
+        .post(
+            &format!("/api/v1/questions/{qid}/answer"),
+            Some(&agency),
+            serde_json::json!({"body": "来自区视频共享平台。"}),
+        )
+        .await;
+    assert_eq!(answered.status, 201, "{:?}", answered.body);
+    app.drain_jobs().await;
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = unread_badge(&d).await;
+        if seen == "2" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "2", "the count changes without a reload");
+    let kept = d
+        .execute("return document.body.dataset.kept || 'reloaded';", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.json().as_str(),
+        Some("yes"),
+        "the page was not reloaded"
+    );
+
+    // The inbox; opening the answer marks it read and goes to the scenario's questions.
+    d.query(By::Css("a.inbox-link"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let newest = d
+        .query(By::Css(".inbox .card.unread .link-button"))
+        .first()
+        .await
+        .unwrap();
+    assert!(
+        newest.text().await.unwrap().contains("的问题有了答复"),
+        "newest first"
+    );
+    newest.click().await.unwrap();
+    d.query(By::Css("#qa"))
+        .first()
+        .await
+        .expect("the scenario's questions");
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&format!("/scenarios/{id}#qa"))
+    );
+    let mut left = String::new();
+    for _ in 0..50 {
+        left = unread_badge(&d).await;
+        if left == "1" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, "1", "one is left unread");
+    app.assert_invariants().await;
+}

@@ -274,7 +274,7 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
             } else {
                 format!("Q: {}\nA: {}", clip(question, 80), clip(answer, 200))
             },
-            format!("/scenarios/{scenario}#questions"),
+            format!("/scenarios/{scenario}#qa"),
         ),
     }
 }
