@@ -340,7 +340,153 @@ async fn the_inbox_filters_marks_read_and_the_header_counts(app: &TestApp) {
     );
 }
 
+/// The owner moves the deadline `days` later; the worker runs.
+async fn extend(app: &TestApp, path: &str, agency: &str, days: i64) {
+    let now = app.get(path, None).await.body;
+    let d = chrono::DateTime::parse_from_rfc3339(now["bid_deadline"].as_str().unwrap()).unwrap();
+    let x = app
+        .post(
+            &format!("{path}/extend"),
+            Some(agency),
+            json!({"bid_deadline": (d + Duration::days(days)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(x.status, 200, "{:?}", x.body);
+    app.drain_jobs().await;
+}
+
+async fn followers_hear_of_answers_and_extensions_until_they_stop(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (follower, _) = verified_vendor(app, "f@example.cn", "江城无人机服务").await;
+    let (asker, _) = verified_vendor(app, "a@example.cn", "旁观科技").await;
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    let follow = |token: String| async move {
+        app.call(
+            "PUT",
+            &format!("/api/v1/scenarios/{id}/follow"),
+            Some(&token),
+            None,
+        )
+        .await
+    };
+    assert_eq!(
+        follow(follower.clone()).await.status,
+        404,
+        "a draft is not there"
+    );
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    let on = follow(follower.clone()).await;
+    assert_eq!(
+        (on.status, on.body["following"].clone()),
+        (200, json!(true))
+    );
+    assert_eq!(follow(follower.clone()).await.status, 200, "twice is once");
+    assert_eq!(
+        follow(agency.clone()).await.status,
+        403,
+        "only vendors follow"
+    );
+    let detail = app.get(&path, Some(&follower)).await;
+    assert!(
+        detail.body["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("unfollow")),
+        "{:?}",
+        detail.body["allowed_actions"]
+    );
+
+    // An answer reaches the follower (and the asker), though neither bid.
+    let q = app
+        .post(
+            &format!("{path}/questions"),
+            Some(&asker),
+            json!({"body": "需要私有化部署吗？"}),
+        )
+        .await;
+    let qid = q.body["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/questions/{qid}/answer"),
+        Some(&agency),
+        json!({"body": "需要，部署在区政务云。"}),
+    )
+    .await;
+    app.drain_jobs().await;
+    let kinds_of = |items: Vec<Value>| {
+        items
+            .iter()
+            .map(|n| n["kind"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(kinds_of(inbox(app, &follower).await).contains(&"question_answered".to_string()));
+    assert!(kinds_of(inbox(app, &asker).await).contains(&"question_answered".to_string()));
+
+    // After stopping, an extension does not reach the follower; following again, it does.
+    let off = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/scenarios/{id}/follow"),
+            Some(&follower),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (off.status, off.body["following"].clone()),
+        (200, json!(false))
+    );
+    extend(app, &path, &agency, 3).await;
+    let extensions = |items: Vec<Value>| {
+        items
+            .iter()
+            .filter(|n| n["kind"] == "deadline_extended")
+            .count()
+    };
+    assert_eq!(
+        extensions(inbox(app, &follower).await),
+        0,
+        "stopped following"
+    );
+    assert_eq!(extensions(inbox(app, &asker).await), 0, "never followed");
+    follow(follower.clone()).await;
+    extend(app, &path, &agency, 3).await;
+    assert_eq!(extensions(inbox(app, &follower).await), 1);
+
+    // The page's button stops following; once bidding closes nobody starts.
+    let (browser, csrf) = signed_in(app, "f@example.cn").await;
+    let html = browser
+        .get(app.url(&format!("/scenarios/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("取消关注"),
+        "the follower sees the stop button"
+    );
+    let stop = browser
+        .post(app.url(&format!("/scenarios/{id}/follow")))
+        .form(&[("csrf", csrf.as_str()), ("follow", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stop.status(), 303);
+    app.clock.advance(Duration::days(40));
+    app.drain_jobs().await;
+    let late = follow(app.token("f@example.cn").await).await;
+    assert_eq!(late.status, 409, "{:?}", late.body);
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
+    followers_hear_of_answers_and_extensions_until_they_stop => super::followers_hear_of_answers_and_extensions_until_they_stop;
 }

@@ -670,13 +670,13 @@ async fn the_detail_says_what_the_caller_may_do(app: &TestApp) {
     let v = app.token("aa-v@example.cn").await;
     assert_eq!(
         allowed(&app.get(&path, Some(&v)).await.body),
-        json!(["ask"]),
+        json!(["ask", "follow"]),
         "unverified: no bid"
     );
     tests::fixtures::verify(app, &admin, org, true).await;
     assert_eq!(
         allowed(&app.get(&path, Some(&v)).await.body),
-        json!(["bid", "ask"])
+        json!(["bid", "ask", "follow"])
     );
     assert_eq!(allowed(&app.get(&path, None).await.body), json!([]));
     let list = app.get("/api/v1/scenarios", None).await.body;

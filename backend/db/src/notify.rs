@@ -6,8 +6,9 @@ use domain::error::Result;
 use domain::ids::UserId;
 use domain::notify::{Kind, NewNotification, Notification, NotificationFilter};
 use domain::ports::{NotificationReads, NotificationRepo};
+use domain::scenario::ScenarioId;
 
-use crate::schema::{notice_outbox, notifications};
+use crate::schema::{notice_outbox, notifications, scenario_follows};
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -112,6 +113,26 @@ impl NotificationReads for AnyConnection {
             .map_err(db_err)
     }
 
+    fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>> {
+        let ids: Vec<i64> = scenario_follows::table
+            .filter(scenario_follows::scenario_id.eq(scenario.0))
+            .select(scenario_follows::user_id)
+            .order(scenario_follows::user_id.asc())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
+    fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool> {
+        let n: i64 = scenario_follows::table
+            .filter(scenario_follows::scenario_id.eq(scenario.0))
+            .filter(scenario_follows::user_id.eq(user.0))
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        Ok(n > 0)
+    }
+
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>> {
         notice_outbox::table
             .select((notice_outbox::id, notice_outbox::notice))
@@ -138,6 +159,45 @@ impl NotificationRepo for AnyConnection {
         diesel::delete(notice_outbox::table.find(id))
             .execute(self)
             .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn set_following(
+        &mut self,
+        scenario: ScenarioId,
+        user: UserId,
+        follow: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !follow {
+            diesel::delete(
+                scenario_follows::table
+                    .filter(scenario_follows::scenario_id.eq(scenario.0))
+                    .filter(scenario_follows::user_id.eq(user.0)),
+            )
+            .execute(self)
+            .map_err(db_err)?;
+            return Ok(());
+        }
+        let row = (
+            scenario_follows::scenario_id.eq(scenario.0),
+            scenario_follows::user_id.eq(user.0),
+            scenario_follows::created_at.eq(to_db(at)),
+        );
+        macro_rules! insert {
+            ($c:expr) => {
+                diesel::insert_into(scenario_follows::table)
+                    .values(row)
+                    .on_conflict((scenario_follows::scenario_id, scenario_follows::user_id))
+                    .do_nothing()
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => insert!(c),
+            AnyConnection::Sqlite(c) => insert!(c),
+        }
+        .map_err(db_err)?;
         Ok(())
     }
 

@@ -384,3 +384,11 @@ diesel::table! {
 }
 
 diesel::joinable!(notifications -> users (user_id));
+
+diesel::table! {
+    scenario_follows (scenario_id, user_id) {
+        scenario_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

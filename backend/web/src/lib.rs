@@ -88,6 +88,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(accounts::admin_organizations)
                 .service(accounts::admin_verify_organization)
                 .service(notifications::read_all)
+                .service(notifications::follow)
+                .service(notifications::unfollow)
                 .service(notifications::read)
                 .service(notifications::list)
                 .service(search::synonyms)

@@ -276,6 +276,12 @@ pub fn allowed_actions(
     out
 }
 
+/// Whether the actor may start following a scenario (to hear of its answers and extensions):
+/// a vendor's user, while the scenario takes bids. Stopping is always allowed.
+pub fn can_follow(actor: &Actor, s: &Scenario, now: DateTime<Utc>) -> bool {
+    actor.role == Role::Vendor && s.status_at(now) == crate::scenario::Status::Published
+}
+
 /// Whether an earlier version of a bid (its content and receipt) may be shown: to the bidder
 /// only. Everyone else who may read the bid sees its final version and that receipt.
 pub fn can_see_bid_history(viewer: &Actor, bid_vendor: OrganizationId) -> bool {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::ids::UserId;
 use crate::notify::{NewNotification, Notification, NotificationFilter};
+use crate::scenario::ScenarioId;
 
 /// The reading side: a user's notifications and the notices waiting for the worker.
 pub trait NotificationReads {
@@ -17,6 +18,9 @@ pub trait NotificationReads {
     /// One of the user's notifications (`None` when it is someone else's or missing).
     fn notification(&mut self, user: UserId, id: i64) -> Result<Option<Notification>>;
     fn unread_notifications(&mut self, user: UserId) -> Result<i64>;
+    /// The users who follow a scenario.
+    fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>>;
+    fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool>;
     /// The oldest waiting notices (their outbox id and stored form).
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
 }
@@ -25,6 +29,14 @@ pub trait NotificationRepo: NotificationReads {
     /// Leaves a notice for the worker, inside the transaction of the change it tells of.
     fn enqueue_notice(&mut self, notice: &str, at: DateTime<Utc>) -> Result<()>;
     fn remove_notice(&mut self, id: i64) -> Result<()>;
+    /// Starts or stops following (doing it twice is doing it once).
+    fn set_following(
+        &mut self,
+        scenario: ScenarioId,
+        user: UserId,
+        follow: bool,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// Writes a notification unless the recipient has one with the same key; whether it did.
     fn insert_notification(
         &mut self,

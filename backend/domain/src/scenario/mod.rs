@@ -171,6 +171,8 @@ pub enum Move {
     Score,
     Rank,
     Dissent,
+    Follow,
+    Unfollow,
 }
 
 impl Move {
@@ -197,6 +199,8 @@ impl Move {
             Move::Score => "score",
             Move::Rank => "rank",
             Move::Dissent => "dissent",
+            Move::Follow => "follow",
+            Move::Unfollow => "unfollow",
         }
     }
 }

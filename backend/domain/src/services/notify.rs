@@ -7,6 +7,7 @@ use crate::actor::Actor;
 use crate::bid::BidStatus;
 use crate::error::{Error, Result};
 use crate::ids::{OrganizationId, UserId};
+use crate::message::Message;
 use crate::notify::{Facts, NewNotification, Notice, Notification, NotificationFilter, render};
 use crate::ports::{ReadTx, Tx, in_read, in_tx};
 use crate::scenario::{QuestionId, ScenarioId};
@@ -34,6 +35,35 @@ impl Services {
             })?;
         }
         Ok(waiting.len())
+    }
+
+    /// Starts (`true`) or stops following a scenario the actor may see; returns whether the
+    /// actor follows it now. Only vendors follow, and only while the scenario takes bids.
+    pub fn follow_scenario(&self, actor: &Actor, id: ScenarioId, follow: bool) -> Result<bool> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| crate::policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            if actor.role != crate::account::Role::Vendor {
+                return Err(Error::Forbidden(Message::new(
+                    "只有企业用户可以关注场景",
+                    "only vendors follow scenarios",
+                )));
+            }
+            if follow && !crate::policy::can_follow(actor, &s, now) {
+                return Err(Error::Conflict {
+                    code: "not_open",
+                    detail: Message::new(
+                        "只能关注正在投标的场景",
+                        "only a scenario that takes bids can be followed",
+                    ),
+                });
+            }
+            tx.set_following(id, actor.user_id, follow, now)?;
+            Ok(follow)
+        })
     }
 
     /// How many notices wait for delivery (at most one batch is counted).
@@ -157,7 +187,7 @@ fn recipients(tx: &mut dyn Tx, notice: &Notice) -> Result<Option<Recipients>> {
                         after: *after,
                     },
                     bidders(tx, id)?,
-                    vec![],
+                    tx.followers(id)?,
                 )),
                 None => None,
             }
@@ -178,7 +208,7 @@ fn recipients(tx: &mut dyn Tx, notice: &Notice) -> Result<Option<Recipients>> {
                     answer,
                 },
                 bidders(tx, q.scenario)?,
-                vec![q.asked_by],
+                [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
             ))
         }
     })

@@ -1,10 +1,11 @@
 //! A signed-in user's notifications: list (all or unread, by kind), mark read, mark all read.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::error::{Error, FieldError};
 use domain::message::Message;
 use domain::notify::{Kind, Notification, NotificationFilter};
+use domain::scenario::ScenarioId;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -154,4 +155,53 @@ pub async fn read_all(state: web::Data<AppState>, who: Authenticated) -> ApiResu
         .call(move |services| services.mark_all_notifications_read(&who.actor))
         .await?;
     Ok(HttpResponse::Ok().json(MarkedRead { marked }))
+}
+
+/// Whether the caller follows the scenario now.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Following {
+    pub following: bool,
+}
+
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = Following), (status = 401, body = crate::error::Problem),
+        (status = 403, description = "not a vendor", body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, description = "the scenario does not take bids now", body = crate::error::Problem)))]
+#[put("/scenarios/{id}/follow")]
+/// Follows a scenario that takes bids (vendors): its answers and deadline extensions notify.
+pub async fn follow(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    set_following(state, who, path.into_inner(), true).await
+}
+
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = Following), (status = 401, body = crate::error::Problem),
+        (status = 403, description = "not a vendor", body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[delete("/scenarios/{id}/follow")]
+/// Stops following a scenario.
+pub async fn unfollow(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    set_following(state, who, path.into_inner(), false).await
+}
+
+async fn set_following(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    id: i64,
+    on: bool,
+) -> ApiResult<HttpResponse> {
+    let following = state
+        .call(move |services| services.follow_scenario(&who.actor, ScenarioId(id), on))
+        .await?;
+    Ok(HttpResponse::Ok().json(Following { following }))
 }

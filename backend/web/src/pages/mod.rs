@@ -85,6 +85,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/{id}/edit", web::get().to(scenarios::edit_form))
         .route("/scenarios/{id}/edit", web::post().to(scenarios::update))
         .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
+        .route("/scenarios/{id}/follow", web::post().to(scenarios::follow))
         .route(
             "/scenarios/{id}/{step:publish|extend|cancel}",
             web::get().to(scenarios::confirm),
@@ -243,6 +244,8 @@ const NOTICES: &[&str] = &[
     "attachment_added",
     "attachment_removed",
     "all_read",
+    "followed",
+    "unfollowed",
 ];
 
 /// The actor of a signed-in account, for policy checks and services.

@@ -99,8 +99,15 @@ impl Services {
             let has_active_bid = own_bids
                 .iter()
                 .any(|b| b.bid.status == crate::bid::BidStatus::Submitted);
-            let allowed =
+            let mut allowed =
                 policy::allowed_actions(viewer, organization.as_ref(), &s, has_active_bid, now);
+            if let Some(a) = viewer.filter(|a| a.role == crate::account::Role::Vendor) {
+                if tx.is_following(s.id, a.user_id)? {
+                    allowed.push(crate::scenario::Move::Unfollow);
+                } else if policy::can_follow(a, &s, now) {
+                    allowed.push(crate::scenario::Move::Follow);
+                }
+            }
             Ok(ScenarioDetail {
                 view: self.view(tx, s, now)?,
                 allowed,

@@ -68,6 +68,8 @@ struct DetailPage {
     can_cancel: bool,
     can_answer: bool,
     can_ask: bool,
+    /// A vendor may follow (`Some(true)`), or follows and may stop (`Some(false)`).
+    follow: Option<bool>,
     show_ask_sign_in: bool,
     warnings: Vec<String>,
     errors: FormErrors,
@@ -184,6 +186,13 @@ pub(in crate::pages) async fn detail_page(
         can_cancel: d.may(Move::Cancel),
         can_answer: d.may(Move::Answer),
         can_ask: d.may(Move::Ask),
+        follow: if d.may(Move::Follow) {
+            Some(true)
+        } else if d.may(Move::Unfollow) {
+            Some(false)
+        } else {
+            None
+        },
         show_ask_sign_in: account.is_none() && open,
         warnings,
         errors,
@@ -242,6 +251,27 @@ pub async fn ask(
             )
             .await
         }
+        Err(e) => error_page(&req, Some(&account), &e),
+    }
+}
+
+/// `POST /scenarios/{id}/follow` (`follow=1` starts, `follow=0` stops).
+pub async fn follow(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = signed_in!(req, state);
+    let id = ScenarioId(path.into_inner());
+    let on = form.0.get("follow") == "1";
+    let a = actor(&account);
+    match state
+        .call(move |services| services.follow_scenario(&a, id, on))
+        .await
+    {
+        Ok(true) => see_other(&format!("/scenarios/{}?notice=followed", id.0)),
+        Ok(false) => see_other(&format!("/scenarios/{}?notice=unfollowed", id.0)),
         Err(e) => error_page(&req, Some(&account), &e),
     }
 }
