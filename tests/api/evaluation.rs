@@ -506,6 +506,52 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
     );
     let rid = rating.body["id"].as_i64().unwrap();
     let winner = tok(format!("v{winner_index}@example.cn")).await;
+    // Notifications: each bidder hears its own rank and total (no other bidder's name), the
+    // winner that it won and of its rating, each panel member of the assignment.
+    app.drain_jobs().await;
+    let of_kind = |token: String, kind: &'static str| async move {
+        app.get(&format!("/api/v1/notifications?kind={kind}"), Some(&token))
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    for (i, (org, _)) in bids.iter().enumerate() {
+        let t = tok(format!("v{i}@example.cn")).await;
+        let results = of_kind(t.clone(), "award_result").await;
+        assert_eq!(
+            results.len(),
+            1,
+            "one result for bidder {i}: {:?}",
+            app.get("/api/v1/notifications", Some(&t)).await.body
+        );
+        let body = results[0]["body"].as_str().unwrap();
+        let row = notice["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["organization_id"] == *org)
+            .unwrap();
+        assert!(
+            body.contains(&format!("排名第 {}", row["rank"])),
+            "{body} vs {row}"
+        );
+        assert!(
+            body.contains(&format!("{:.2}", row["total"].as_f64().unwrap())),
+            "{body} vs {row}"
+        );
+        assert_eq!(body.contains("恭喜"), i == winner_index, "{body}");
+        assert!(!body.contains("企业"), "no bidder's name: {body}");
+        let ratings = of_kind(t, "rating_received").await;
+        assert_eq!(ratings.len(), usize::from(i == winner_index));
+    }
+    for name in notice["panel"].as_array().unwrap() {
+        let i = (0..5).find(|i| name["name"] == format!("专家{i}")).unwrap();
+        let assigned = of_kind(tok(format!("ev{i}@example.cn")).await, "panel_assigned").await;
+        assert!(!assigned.is_empty(), "panel member {i} was told");
+        assert_eq!(assigned[0]["link"], format!("/evaluate/{sid}"));
+    }
     assert_eq!(
         app.post(
             &format!("/api/v1/ratings/{rid}/reply"),

@@ -87,13 +87,38 @@ fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
 
 /// What happened, as the outbox keeps it until the worker delivers it. Ids are raw numbers
 /// so that the stored form does not depend on the id types.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Notice {
-    OrganizationVerified { org: i64 },
-    BidsOpened { scenario: i64, bids: i64 },
-    DeadlineExtended { scenario: i64, after: DateTime<Utc> },
-    QuestionAnswered { question: i64 },
+    OrganizationVerified {
+        org: i64,
+    },
+    BidsOpened {
+        scenario: i64,
+        bids: i64,
+    },
+    DeadlineExtended {
+        scenario: i64,
+        after: DateTime<Utc>,
+    },
+    QuestionAnswered {
+        question: i64,
+    },
+    /// Evaluators newly on a scenario's panel.
+    PanelAssigned {
+        scenario: i64,
+        evaluators: Vec<i64>,
+    },
+    /// The award was made: every bidder hears its own rank and total.
+    AwardResult {
+        scenario: i64,
+    },
+    RatingReceived {
+        scenario: i64,
+        vendor: i64,
+        /// The mean of the three marks (1–5).
+        stars: f64,
+    },
 }
 
 impl Notice {
@@ -117,6 +142,30 @@ impl Notice {
             DomainEvent::QuestionAnswered { question, .. } => Some(Notice::QuestionAnswered {
                 question: question.0,
             }),
+            DomainEvent::PanelAssigned {
+                scenario,
+                before,
+                after,
+                ..
+            } => {
+                let new: Vec<i64> = after
+                    .iter()
+                    .filter(|u| !before.contains(u))
+                    .map(|u| u.0)
+                    .collect();
+                (!new.is_empty()).then_some(Notice::PanelAssigned {
+                    scenario: scenario.0,
+                    evaluators: new,
+                })
+            }
+            DomainEvent::AwardMade { scenario, .. } => Some(Notice::AwardResult {
+                scenario: scenario.0,
+            }),
+            DomainEvent::Rated(r) => Some(Notice::RatingReceived {
+                scenario: r.scenario.0,
+                vendor: r.vendor.0,
+                stars: f64::from(r.quality + r.timeliness + r.communication) / 3.0,
+            }),
             _ => None,
         }
     }
@@ -127,6 +176,9 @@ impl Notice {
             Notice::BidsOpened { .. } => Kind::BidsOpened,
             Notice::DeadlineExtended { .. } => Kind::DeadlineExtended,
             Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
+            Notice::PanelAssigned { .. } => Kind::PanelAssigned,
+            Notice::AwardResult { .. } => Kind::AwardResult,
+            Notice::RatingReceived { .. } => Kind::RatingReceived,
         }
     }
 }
@@ -166,7 +218,7 @@ pub struct NotificationFilter {
 }
 
 /// The facts a notification's text is made of, read by the worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Facts {
     OrganizationVerified {
         org_name: String,
@@ -186,6 +238,23 @@ pub enum Facts {
         title: String,
         question: String,
         answer: String,
+    },
+    PanelAssigned {
+        scenario: i64,
+        title: String,
+    },
+    /// One bidder's own result.
+    AwardResult {
+        scenario: i64,
+        title: String,
+        rank: usize,
+        total: f64,
+        won: bool,
+    },
+    RatingReceived {
+        vendor: i64,
+        title: String,
+        stars: f64,
     },
 }
 
@@ -276,6 +345,60 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
             },
             format!("/scenarios/{scenario}#qa"),
         ),
+        Facts::PanelAssigned { scenario, title } => (
+            if zh {
+                format!("您被选为「{title}」的评审专家")
+            } else {
+                format!("You are on the panel of {title}")
+            },
+            if zh {
+                "请先声明利益冲突，开标后即可评分。".to_string()
+            } else {
+                "Declare any conflict of interest first; scoring opens with the bids.".to_string()
+            },
+            format!("/evaluate/{scenario}"),
+        ),
+        Facts::AwardResult {
+            scenario,
+            title,
+            rank,
+            total,
+            won,
+        } => (
+            if zh {
+                format!("「{title}」评审结果")
+            } else {
+                format!("Result: {title}")
+            },
+            match (zh, won) {
+                (true, true) => format!("恭喜，贵方投标中标：排名第 {rank}，总分 {total:.2}。"),
+                (true, false) => format!("贵方投标排名第 {rank}，总分 {total:.2}，未中标。"),
+                (false, true) => {
+                    format!("Your bid won: ranked {rank} with a total of {total:.2}.")
+                }
+                (false, false) => {
+                    format!("Your bid ranked {rank} with a total of {total:.2}; it did not win.")
+                }
+            },
+            format!("/scenarios/{scenario}/result"),
+        ),
+        Facts::RatingReceived {
+            vendor,
+            title,
+            stars,
+        } => (
+            if zh {
+                format!("「{title}」的采购方给出了评价")
+            } else {
+                format!("A rating for your work on {title}")
+            },
+            if zh {
+                format!("平均 {stars:.1} 星（满分 5 星）。可在机构主页查看并回复。")
+            } else {
+                format!("{stars:.1} of 5 stars on average. Read and reply on your profile.")
+            },
+            format!("/organizations/{vendor}"),
+        ),
     }
 }
 
@@ -316,6 +439,57 @@ mod tests {
             after: (false, false),
         };
         assert_eq!(Notice::of(&withdrawn), None);
+    }
+
+    #[test]
+    fn a_panel_change_notifies_only_the_evaluators_it_adds() {
+        use crate::ids::UserId;
+        let changed = DomainEvent::PanelAssigned {
+            scenario: ScenarioId(4),
+            before: vec![UserId(1), UserId(2)],
+            after: vec![UserId(2), UserId(3)],
+            how: serde_json::json!({}),
+        };
+        assert_eq!(
+            Notice::of(&changed),
+            Some(Notice::PanelAssigned {
+                scenario: 4,
+                evaluators: vec![3]
+            })
+        );
+        let same = DomainEvent::PanelAssigned {
+            scenario: ScenarioId(4),
+            before: vec![UserId(2)],
+            after: vec![UserId(2)],
+            how: serde_json::json!({}),
+        };
+        assert_eq!(Notice::of(&same), None);
+    }
+
+    #[test]
+    fn results_speak_of_the_recipients_own_bid() {
+        let lost = Facts::AwardResult {
+            scenario: 2,
+            title: "河道巡检".into(),
+            rank: 2,
+            total: 81.456,
+            won: false,
+        };
+        let (title, body, link) = render(&lost, Locale::ZhCn);
+        assert_eq!(title, "「河道巡检」评审结果");
+        assert_eq!(body, "贵方投标排名第 2，总分 81.46，未中标。");
+        assert_eq!(link, "/scenarios/2/result");
+        let (_, body, _) = render(
+            &Facts::AwardResult {
+                scenario: 2,
+                title: "河道巡检".into(),
+                rank: 1,
+                total: 81.456,
+                won: true,
+            },
+            Locale::En,
+        );
+        assert_eq!(body, "Your bid won: ranked 1 with a total of 81.46.");
     }
 
     #[test]

@@ -27,7 +27,7 @@ impl Services {
                 .ok();
             in_tx(&*self.store, |tx| {
                 if let Some(notice) = &notice {
-                    for n in addressed(tx, *id, notice)? {
+                    for n in addressed(self, tx, *id, notice)? {
                         tx.insert_notification(self.ids.next_at(now), &n, now)?;
                     }
                 }
@@ -105,102 +105,105 @@ impl Services {
 }
 
 /// The notifications a notice makes: who hears of it, and what each reads, in their language.
-fn addressed(tx: &mut dyn Tx, id: i64, notice: &Notice) -> Result<Vec<NewNotification>> {
-    let Some((facts, orgs, extra)) = recipients(tx, notice)? else {
-        return Ok(vec![]);
-    };
-    let mut users: Vec<(UserId, crate::account::Locale)> = vec![];
-    for org in orgs {
-        for u in tx.users_of_organization(org)? {
-            if u.active {
-                users.push((u.id, u.locale));
-            }
-        }
-    }
-    for user in extra {
-        if let Some(u) = tx.user(user)?
-            && u.active
-        {
-            users.push((u.id, u.locale));
-        }
-    }
+fn addressed(
+    services: &Services,
+    tx: &mut dyn Tx,
+    id: i64,
+    notice: &Notice,
+) -> Result<Vec<NewNotification>> {
+    let mut out = vec![];
     let mut seen = BTreeSet::new();
-    Ok(users
-        .into_iter()
-        .filter(|(u, _)| seen.insert(*u))
-        .map(|(user, locale)| {
-            let (title, body, link) = render(&facts, locale);
-            NewNotification {
-                user,
+    for (facts, orgs, extra) in recipients(services, tx, notice)? {
+        let mut users: Vec<crate::account::User> = vec![];
+        for org in orgs {
+            users.extend(tx.users_of_organization(org)?);
+        }
+        for user in extra {
+            users.extend(tx.user(user)?);
+        }
+        for u in users {
+            if !u.active || !seen.insert(u.id) {
+                continue;
+            }
+            let (title, body, link) = render(&facts, u.locale);
+            out.push(NewNotification {
+                user: u.id,
                 kind: notice.kind(),
                 key: format!("notice:{id}"),
                 title,
                 body,
                 link,
-            }
-        })
-        .collect())
+            });
+        }
+    }
+    Ok(out)
 }
 
-/// The organizations whose users hear of a notice, and users besides them.
-type Recipients = (Facts, Vec<OrganizationId>, Vec<UserId>);
+/// What one set of recipients reads: the facts, the organizations whose users hear of them,
+/// and users besides them.
+type Group = (Facts, Vec<OrganizationId>, Vec<UserId>);
 
-/// The facts of a notice and who hears of it; `None` when what it names is gone.
-fn recipients(tx: &mut dyn Tx, notice: &Notice) -> Result<Option<Recipients>> {
+/// The facts of a notice and who hears of them (several groups when recipients read different
+/// facts); nothing when what the notice names is gone.
+fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<Vec<Group>> {
+    let scenario = |tx: &mut dyn Tx, id: i64| tx.scenario(ScenarioId(id));
     Ok(match notice {
         Notice::OrganizationVerified { org } => {
             let org = OrganizationId(*org);
-            tx.organization(org)?.map(|o| {
-                (
-                    Facts::OrganizationVerified { org_name: o.name },
-                    vec![org],
-                    vec![],
-                )
-            })
-        }
-        Notice::BidsOpened { scenario, bids } => {
-            let id = ScenarioId(*scenario);
-            match tx.scenario(id)? {
-                Some(s) => {
-                    let mut orgs = vec![s.owner];
-                    orgs.extend(bidders(tx, id)?);
-                    Some((
-                        Facts::BidsOpened {
-                            scenario: *scenario,
-                            title: s.title,
-                            bids: *bids,
-                        },
-                        orgs,
+            tx.organization(org)?
+                .map(|o| {
+                    (
+                        Facts::OrganizationVerified { org_name: o.name },
+                        vec![org],
                         vec![],
-                    ))
-                }
-                None => None,
-            }
+                    )
+                })
+                .into_iter()
+                .collect()
         }
-        Notice::DeadlineExtended { scenario, after } => {
-            let id = ScenarioId(*scenario);
-            match tx.scenario(id)? {
-                Some(s) => Some((
-                    Facts::DeadlineExtended {
-                        scenario: *scenario,
+        Notice::BidsOpened {
+            scenario: sid,
+            bids,
+        } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let mut orgs = vec![s.owner];
+                orgs.extend(bidders(tx, s.id)?);
+                vec![(
+                    Facts::BidsOpened {
+                        scenario: *sid,
                         title: s.title,
-                        after: *after,
+                        bids: *bids,
                     },
-                    bidders(tx, id)?,
-                    tx.followers(id)?,
-                )),
-                None => None,
+                    orgs,
+                    vec![],
+                )]
             }
-        }
+            None => vec![],
+        },
+        Notice::DeadlineExtended {
+            scenario: sid,
+            after,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::DeadlineExtended {
+                    scenario: *sid,
+                    title: s.title,
+                    after: *after,
+                },
+                bidders(tx, s.id)?,
+                tx.followers(s.id)?,
+            )],
+            None => vec![],
+        },
         Notice::QuestionAnswered { question } => {
             let Some(q) = tx.question(QuestionId(*question))? else {
-                return Ok(None);
+                return Ok(vec![]);
             };
             let Some(s) = tx.scenario(q.scenario)? else {
-                return Ok(None);
+                return Ok(vec![]);
             };
             let answer = q.answers.last().map(|a| a.body.clone()).unwrap_or_default();
-            Some((
+            vec![(
                 Facts::QuestionAnswered {
                     scenario: s.id.0,
                     title: s.title,
@@ -209,8 +212,60 @@ fn recipients(tx: &mut dyn Tx, notice: &Notice) -> Result<Option<Recipients>> {
                 },
                 bidders(tx, q.scenario)?,
                 [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
-            ))
+            )]
         }
+        Notice::PanelAssigned {
+            scenario: sid,
+            evaluators,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::PanelAssigned {
+                    scenario: *sid,
+                    title: s.title,
+                },
+                vec![],
+                evaluators.iter().map(|u| UserId(*u)).collect(),
+            )],
+            None => vec![],
+        },
+        Notice::AwardResult { scenario: sid } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let winner = s.award.as_ref().map(|a| a.bid);
+                let (rows, _, _) = services.compute(tx, &s)?;
+                rows.into_iter()
+                    .map(|r| {
+                        (
+                            Facts::AwardResult {
+                                scenario: *sid,
+                                title: s.title.clone(),
+                                rank: r.evaluated.rank,
+                                total: r.evaluated.total,
+                                won: Some(r.evaluated.bid) == winner,
+                            },
+                            vec![r.vendor],
+                            vec![],
+                        )
+                    })
+                    .collect()
+            }
+            None => vec![],
+        },
+        Notice::RatingReceived {
+            scenario: sid,
+            vendor,
+            stars,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::RatingReceived {
+                    vendor: *vendor,
+                    title: s.title,
+                    stars: *stars,
+                },
+                vec![OrganizationId(*vendor)],
+                vec![],
+            )],
+            None => vec![],
+        },
     })
 }
 

@@ -96,7 +96,7 @@ impl Services {
         })
     }
 
-    pub(super) fn compute(
+    pub(crate) fn compute(
         &self,
         tx: &mut dyn ReadTx,
         s: &Scenario,
