@@ -485,8 +485,60 @@ async fn followers_hear_of_answers_and_extensions_until_they_stop(app: &TestApp)
     assert_eq!(late.status, 409, "{:?}", late.body);
 }
 
+async fn followers_are_reminded_a_day_before_the_deadline_once(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (follower, _) = verified_vendor(app, "f@example.cn", "江城无人机服务").await;
+    let (bidder, _) = verified_vendor(app, "b@example.cn", "旁观科技").await;
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 3))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    for t in [&follower, &bidder] {
+        let f = app
+            .call("PUT", &format!("{path}/follow"), Some(t), None)
+            .await;
+        assert_eq!(f.status, 200);
+    }
+    app.post(&format!("{path}/bids"), Some(&bidder), bid(300_000))
+        .await;
+    let reminders = |items: Vec<Value>| {
+        items
+            .into_iter()
+            .filter(|n| n["kind"] == "deadline_reminder")
+            .collect::<Vec<_>>()
+    };
+    // Extended by a day: the first reminder's deadline is gone, so only the new one counts.
+    extend(app, &path, &agency, 1).await;
+    app.clock
+        .advance(Duration::hours(48) + Duration::minutes(1));
+    app.drain_jobs().await;
+    let follower = app.token("f@example.cn").await;
+    let bidder = app.token("b@example.cn").await;
+    assert!(
+        reminders(inbox(app, &follower).await).is_empty(),
+        "not yet: the deadline moved a day later"
+    );
+    app.clock.advance(Duration::hours(24));
+    app.drain_jobs().await;
+    let follower = app.token("f@example.cn").await;
+    let bidder = app.token("b@example.cn").await;
+    let got = reminders(inbox(app, &follower).await);
+    assert_eq!(got.len(), 1, "one reminder, for the deadline in force");
+    assert_eq!(got[0]["title"], "「无人机智能巡检」明天截止投标");
+    assert!(
+        reminders(inbox(app, &bidder).await).is_empty(),
+        "a follower who bid has nothing left to do"
+    );
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
     followers_hear_of_answers_and_extensions_until_they_stop => super::followers_hear_of_answers_and_extensions_until_they_stop;
+    followers_are_reminded_a_day_before_the_deadline_once => super::followers_are_reminded_a_day_before_the_deadline_once;
 }

@@ -18,6 +18,12 @@ pub enum Job {
     OpenBids {
         scenario: crate::scenario::ScenarioId,
     },
+    /// A day before the bid deadline `deadline`: remind the scenario's followers. Does nothing
+    /// if the deadline moved meanwhile (the extension wrote a reminder of its own).
+    RemindDeadline {
+        scenario: crate::scenario::ScenarioId,
+        deadline: DateTime<Utc>,
+    },
 }
 
 impl Job {
@@ -26,6 +32,7 @@ impl Job {
         match self {
             Job::SendEmail(_) => "send_email",
             Job::OpenBids { .. } => "open_bids",
+            Job::RemindDeadline { .. } => "remind_deadline",
         }
     }
 }

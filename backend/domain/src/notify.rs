@@ -12,6 +12,9 @@ use crate::account::Locale;
 use crate::event::DomainEvent;
 use crate::ids::UserId;
 
+/// How long before a bid deadline its followers are reminded.
+pub const REMIND_BEFORE: chrono::Duration = chrono::Duration::hours(24);
+
 /// The kinds of notification (the API's `kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -104,6 +107,11 @@ pub enum Notice {
     QuestionAnswered {
         question: i64,
     },
+    /// A day before the deadline, for the followers.
+    DeadlineReminder {
+        scenario: i64,
+        deadline: DateTime<Utc>,
+    },
     /// Evaluators newly on a scenario's panel.
     PanelAssigned {
         scenario: i64,
@@ -170,12 +178,25 @@ impl Notice {
         }
     }
 
+    /// What makes a notification from this notice unique for its recipient: the outbox entry
+    /// it came from; for a reminder, the scenario and deadline it reminds of (a reminder job
+    /// that runs twice reminds once).
+    pub fn key(&self, outbox_id: i64) -> String {
+        match self {
+            Notice::DeadlineReminder { scenario, deadline } => {
+                format!("reminder:{scenario}:{}", deadline.timestamp())
+            }
+            _ => format!("notice:{outbox_id}"),
+        }
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Notice::OrganizationVerified { .. } => Kind::OrganizationVerified,
             Notice::BidsOpened { .. } => Kind::BidsOpened,
             Notice::DeadlineExtended { .. } => Kind::DeadlineExtended,
             Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
+            Notice::DeadlineReminder { .. } => Kind::DeadlineReminder,
             Notice::PanelAssigned { .. } => Kind::PanelAssigned,
             Notice::AwardResult { .. } => Kind::AwardResult,
             Notice::RatingReceived { .. } => Kind::RatingReceived,
@@ -238,6 +259,11 @@ pub enum Facts {
         title: String,
         question: String,
         answer: String,
+    },
+    DeadlineReminder {
+        scenario: i64,
+        title: String,
+        deadline: DateTime<Utc>,
     },
     PanelAssigned {
         scenario: i64,
@@ -344,6 +370,26 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
                 format!("Q: {}\nA: {}", clip(question, 80), clip(answer, 200))
             },
             format!("/scenarios/{scenario}#qa"),
+        ),
+        Facts::DeadlineReminder {
+            scenario,
+            title,
+            deadline,
+        } => (
+            if zh {
+                format!("「{title}」明天截止投标")
+            } else {
+                format!("Bids due tomorrow: {title}")
+            },
+            if zh {
+                format!(
+                    "投标截止时间为北京时间 {}，请及时提交。",
+                    beijing(*deadline)
+                )
+            } else {
+                format!("Bids are due by {} (Beijing time).", beijing(*deadline))
+            },
+            format!("/scenarios/{scenario}"),
         ),
         Facts::PanelAssigned { scenario, title } => (
             if zh {

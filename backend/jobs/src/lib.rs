@@ -191,6 +191,9 @@ impl Worker {
         match job {
             Job::SendEmail(mail) => self.mailer.send(mail),
             Job::OpenBids { scenario } => Ok(self.services.open_bids(*scenario)?),
+            Job::RemindDeadline { scenario, deadline } => {
+                Ok(self.services.remind_deadline(*scenario, *deadline)?)
+            }
         }
     }
 

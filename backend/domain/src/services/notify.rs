@@ -129,7 +129,7 @@ fn addressed(
             out.push(NewNotification {
                 user: u.id,
                 kind: notice.kind(),
-                key: format!("notice:{id}"),
+                key: notice.key(id),
                 title,
                 body,
                 link,
@@ -214,6 +214,35 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
             )]
         }
+        Notice::DeadlineReminder {
+            scenario: sid,
+            deadline,
+        } => match scenario(tx, *sid)? {
+            Some(s) => {
+                // Followers who have not bid: a bidder has nothing left to do by the deadline.
+                let bidding = bidders(tx, s.id)?;
+                let mut waiting = vec![];
+                for u in tx.followers(s.id)? {
+                    let bid = tx
+                        .user(u)?
+                        .and_then(|u| u.organization_id)
+                        .is_some_and(|o| bidding.contains(&o));
+                    if !bid {
+                        waiting.push(u);
+                    }
+                }
+                vec![(
+                    Facts::DeadlineReminder {
+                        scenario: *sid,
+                        title: s.title,
+                        deadline: *deadline,
+                    },
+                    vec![],
+                    waiting,
+                )]
+            }
+            None => vec![],
+        },
         Notice::PanelAssigned {
             scenario: sid,
             evaluators,

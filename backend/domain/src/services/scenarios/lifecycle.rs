@@ -206,7 +206,42 @@ impl Services {
             run_at: s.bid_deadline,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
         };
-        tx.enqueue(self.next_id(), &job, now)
+        tx.enqueue(self.next_id(), &job, now)?;
+        let remind_at = s.bid_deadline - crate::notify::REMIND_BEFORE;
+        if remind_at > now {
+            let reminder = NewJob {
+                job: Job::RemindDeadline {
+                    scenario: s.id,
+                    deadline: s.bid_deadline,
+                },
+                run_at: remind_at,
+                max_attempts: DEFAULT_MAX_ATTEMPTS,
+            };
+            tx.enqueue(self.next_id(), &reminder, now)?;
+        }
+        Ok(())
+    }
+
+    /// The reminder job: a day before the deadline, the followers hear of it. Nothing happens
+    /// if the deadline moved or bidding is over.
+    pub fn remind_deadline(&self, id: ScenarioId, deadline: DateTime<Utc>) -> Result<()> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let Some(s) = tx.scenario(id)? else {
+                return Ok(());
+            };
+            // (Compared to the millisecond: the database keeps less than the job's text.)
+            let moved = s.bid_deadline.timestamp_millis() != deadline.timestamp_millis();
+            if s.status_at(now) != Status::Published || moved {
+                return Ok(());
+            }
+            let notice = crate::notify::Notice::DeadlineReminder {
+                scenario: id.0,
+                deadline,
+            };
+            let stored = serde_json::to_string(&notice).map_err(Error::internal)?;
+            tx.enqueue_notice(&stored, now)
+        })
     }
 
     /// The owner moves the deadline later while bids are open; the opening job moves with it.
