@@ -518,7 +518,6 @@ async fn followers_are_reminded_a_day_before_the_deadline_once(app: &TestApp) {
         .advance(Duration::hours(48) + Duration::minutes(1));
     app.drain_jobs().await;
     let follower = app.token("f@example.cn").await;
-    let bidder = app.token("b@example.cn").await;
     assert!(
         reminders(inbox(app, &follower).await).is_empty(),
         "not yet: the deadline moved a day later"
