@@ -535,9 +535,143 @@ async fn followers_are_reminded_a_day_before_the_deadline_once(app: &TestApp) {
     );
 }
 
+async fn the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (other_agency, _) = verified_agency(app, "other@example.cn", "别的局").await;
+    let (invited, invited_org) = verified_vendor(app, "in@example.cn", "江城无人机服务").await;
+    let (rival, _) = verified_vendor(app, "r@example.cn", "旁观科技").await;
+    let unverified =
+        app.register("u@example.cn", "vendor", "未认证企业").await["organization"]["id"]
+            .as_i64()
+            .unwrap();
+    let id = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/scenarios/{id}");
+    let invite = |token: String, vendor: i64, message: &'static str| {
+        let path = path.clone();
+        async move {
+            app.post(
+                &format!("{path}/invitations"),
+                Some(&token),
+                json!({"vendor_id": vendor, "message": message}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        invite(agency.clone(), invited_org, "欢迎投标").await.status,
+        409,
+        "a draft takes no invitations"
+    );
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    assert_eq!(
+        invite(other_agency.clone(), invited_org, "来投")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(invite(rival.clone(), invited_org, "来投").await.status, 403);
+    let bad = invite(agency.clone(), unverified, " ").await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["message", "vendor_id"]);
+    let ok = invite(
+        agency.clone(),
+        invited_org,
+        "贵司的无人机巡检案例与本场景很契合，欢迎投标。",
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    assert_eq!(
+        invite(agency.clone(), invited_org, "再邀请一次")
+            .await
+            .status,
+        409,
+        "once per vendor"
+    );
+    app.drain_jobs().await;
+
+    // The invited vendor is told, lists it and sees it on the scenario.
+    let news = inbox(app, &invited).await;
+    let told = news
+        .iter()
+        .find(|n| n["kind"] == "invitation")
+        .expect("the invited vendor is told");
+    assert_eq!(
+        told["title"],
+        "青山区城管局 邀请贵方参与「无人机智能巡检」投标"
+    );
+    assert_eq!(
+        told["body"],
+        "贵司的无人机巡检案例与本场景很契合，欢迎投标。"
+    );
+    let mine = app.get("/api/v1/me/invitations", Some(&invited)).await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.body["items"][0]["scenario"]["id"], id);
+    assert_eq!(mine.body["items"][0]["scenario"]["status"], "published");
+    let (browser, _) = signed_in(app, "in@example.cn").await;
+    let html = browser
+        .get(app.url(&format!("/scenarios/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("本场景的采购方邀请贵方投标"),
+        "the page shows it"
+    );
+
+    // Nobody else learns who was invited.
+    assert!(
+        inbox(app, &rival)
+            .await
+            .iter()
+            .all(|n| n["kind"] != "invitation")
+    );
+    let rivals_view = app.get(&format!("{path}/invitations"), Some(&rival)).await;
+    assert_eq!(rivals_view.body["items"], json!([]));
+    assert!(
+        app.get("/api/v1/me/invitations", Some(&rival)).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let (rival_browser, _) = signed_in(app, "r@example.cn").await;
+    let rival_html = rival_browser
+        .get(app.url(&format!("/scenarios/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!rival_html.contains("邀请贵方投标") && !rival_html.contains("契合"));
+    let owners_view = app.get(&format!("{path}/invitations"), Some(&agency)).await;
+    assert_eq!(owners_view.body["items"][0]["vendor_id"], invited_org);
+    assert_eq!(
+        app.get("/api/v1/me/invitations", Some(&agency))
+            .await
+            .status,
+        403
+    );
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
     followers_hear_of_answers_and_extensions_until_they_stop => super::followers_hear_of_answers_and_extensions_until_they_stop;
     followers_are_reminded_a_day_before_the_deadline_once => super::followers_are_reminded_a_day_before_the_deadline_once;
+    the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does => super::the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does;
 }

@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::error::Result;
+use domain::ids::OrganizationId;
 use domain::ids::UserId;
-use domain::notify::{Kind, NewNotification, Notification, NotificationFilter};
+use domain::notify::{Invitation, Kind, NewNotification, Notification, NotificationFilter};
 use domain::ports::{NotificationReads, NotificationRepo};
 use domain::scenario::ScenarioId;
 
-use crate::schema::{notice_outbox, notifications, scenario_follows};
+use crate::schema::{invitations, notice_outbox, notifications, scenario_follows};
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -43,6 +44,37 @@ fn columns() -> (
         notifications::read_at,
         notifications::created_at,
     )
+}
+
+type InvitationRow = (i64, i64, i64, i64, String, chrono::NaiveDateTime);
+
+fn invitation_columns() -> (
+    invitations::id,
+    invitations::scenario_id,
+    invitations::vendor_org_id,
+    invitations::invited_by,
+    invitations::message,
+    invitations::created_at,
+) {
+    (
+        invitations::id,
+        invitations::scenario_id,
+        invitations::vendor_org_id,
+        invitations::invited_by,
+        invitations::message,
+        invitations::created_at,
+    )
+}
+
+fn invitation_of(r: InvitationRow) -> Invitation {
+    Invitation {
+        id: r.0,
+        scenario: ScenarioId(r.1),
+        vendor: OrganizationId(r.2),
+        invited_by: UserId(r.3),
+        message: r.4,
+        created_at: from_db(r.5),
+    }
 }
 
 fn into_domain(r: Row) -> Result<Notification> {
@@ -133,6 +165,36 @@ impl NotificationReads for AnyConnection {
         Ok(n > 0)
     }
 
+    fn invitation(&mut self, id: i64) -> Result<Option<Invitation>> {
+        let row: Option<InvitationRow> = invitations::table
+            .find(id)
+            .select(invitation_columns())
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        Ok(row.map(invitation_of))
+    }
+
+    fn invitations_of_vendor(&mut self, vendor: OrganizationId) -> Result<Vec<Invitation>> {
+        let rows: Vec<InvitationRow> = invitations::table
+            .filter(invitations::vendor_org_id.eq(vendor.0))
+            .select(invitation_columns())
+            .order((invitations::created_at.desc(), invitations::id.desc()))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(invitation_of).collect())
+    }
+
+    fn invitations_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Invitation>> {
+        let rows: Vec<InvitationRow> = invitations::table
+            .filter(invitations::scenario_id.eq(scenario.0))
+            .select(invitation_columns())
+            .order((invitations::created_at.asc(), invitations::id.asc()))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(invitation_of).collect())
+    }
+
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>> {
         notice_outbox::table
             .select((notice_outbox::id, notice_outbox::notice))
@@ -157,6 +219,21 @@ impl NotificationRepo for AnyConnection {
 
     fn remove_notice(&mut self, id: i64) -> Result<()> {
         diesel::delete(notice_outbox::table.find(id))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_invitation(&mut self, i: &Invitation) -> Result<()> {
+        diesel::insert_into(invitations::table)
+            .values((
+                invitations::id.eq(i.id),
+                invitations::scenario_id.eq(i.scenario.0),
+                invitations::vendor_org_id.eq(i.vendor.0),
+                invitations::invited_by.eq(i.invited_by.0),
+                invitations::message.eq(&i.message),
+                invitations::created_at.eq(to_db(i.created_at)),
+            ))
             .execute(self)
             .map_err(db_err)?;
         Ok(())

@@ -392,3 +392,14 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        vendor_org_id -> BigInt,
+        invited_by -> BigInt,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -167,6 +167,8 @@ pub enum DomainEvent {
         rating: crate::ids::RatingId,
         reply: String,
     },
+    /// An agency invited a vendor to bid on its scenario.
+    VendorInvited(Box<crate::notify::Invitation>),
     /// An administrator saved the search thesaurus.
     SynonymsChanged {
         before: Vec<Vec<String>>,
@@ -214,6 +216,7 @@ impl DomainEvent {
             Rated(_) => "rating.create",
             RatingReplied { .. } => "rating.reply",
             SynonymsChanged { .. } => "search.synonyms",
+            VendorInvited(_) => "scenario.invite",
         }
     }
 
@@ -254,6 +257,7 @@ impl DomainEvent {
             | ScoreSaved { .. }
             | DissentWritten { .. }
             | RatingReplied { .. }
+            | VendorInvited(_)
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -376,6 +380,11 @@ impl DomainEvent {
             SynonymsChanged { before, after } => draft("thesaurus", &"search")
                 .before(json!({"groups": before}))
                 .after(json!({"groups": after})),
+            VendorInvited(i) => draft("invitation", &i.id).after(json!({
+                "scenario": i.scenario.0,
+                "vendor": i.vendor.0,
+                "message": i.message,
+            })),
         }
     }
 }

@@ -107,6 +107,10 @@ pub enum Notice {
     QuestionAnswered {
         question: i64,
     },
+    /// A vendor was invited to bid.
+    Invitation {
+        invitation: i64,
+    },
     /// A day before the deadline, for the followers.
     DeadlineReminder {
         scenario: i64,
@@ -166,6 +170,7 @@ impl Notice {
                     evaluators: new,
                 })
             }
+            DomainEvent::VendorInvited(i) => Some(Notice::Invitation { invitation: i.id }),
             DomainEvent::AwardMade { scenario, .. } => Some(Notice::AwardResult {
                 scenario: scenario.0,
             }),
@@ -197,12 +202,27 @@ impl Notice {
             Notice::DeadlineExtended { .. } => Kind::DeadlineExtended,
             Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
             Notice::DeadlineReminder { .. } => Kind::DeadlineReminder,
+            Notice::Invitation { .. } => Kind::Invitation,
             Notice::PanelAssigned { .. } => Kind::PanelAssigned,
             Notice::AwardResult { .. } => Kind::AwardResult,
             Notice::RatingReceived { .. } => Kind::RatingReceived,
         }
     }
 }
+
+/// An agency's invitation to a vendor to bid on its scenario. Only the two see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub scenario: crate::scenario::ScenarioId,
+    pub vendor: crate::ids::OrganizationId,
+    pub invited_by: UserId,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The longest invitation message, in characters.
+pub const MAX_INVITATION: usize = 1000;
 
 /// A notification to be written for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +284,12 @@ pub enum Facts {
         scenario: i64,
         title: String,
         deadline: DateTime<Utc>,
+    },
+    Invitation {
+        scenario: i64,
+        title: String,
+        agency: String,
+        message: String,
     },
     PanelAssigned {
         scenario: i64,
@@ -389,6 +415,20 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
             } else {
                 format!("Bids are due by {} (Beijing time).", beijing(*deadline))
             },
+            format!("/scenarios/{scenario}"),
+        ),
+        Facts::Invitation {
+            scenario,
+            title,
+            agency,
+            message,
+        } => (
+            if zh {
+                format!("{agency} 邀请贵方参与「{title}」投标")
+            } else {
+                format!("{agency} invites you to bid on {title}")
+            },
+            clip(message, 300),
             format!("/scenarios/{scenario}"),
         ),
         Facts::PanelAssigned { scenario, title } => (

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::ids::UserId;
-use crate::notify::{NewNotification, Notification, NotificationFilter};
+use crate::notify::{Invitation, NewNotification, Notification, NotificationFilter};
 use crate::scenario::ScenarioId;
 
 /// The reading side: a user's notifications and the notices waiting for the worker.
@@ -21,6 +21,14 @@ pub trait NotificationReads {
     /// The users who follow a scenario.
     fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>>;
     fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool>;
+    fn invitation(&mut self, id: i64) -> Result<Option<Invitation>>;
+    /// A vendor's invitations, newest first.
+    fn invitations_of_vendor(
+        &mut self,
+        vendor: crate::ids::OrganizationId,
+    ) -> Result<Vec<Invitation>>;
+    /// A scenario's invitations, oldest first.
+    fn invitations_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Invitation>>;
     /// The oldest waiting notices (their outbox id and stored form).
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
 }
@@ -29,6 +37,9 @@ pub trait NotificationRepo: NotificationReads {
     /// Leaves a notice for the worker, inside the transaction of the change it tells of.
     fn enqueue_notice(&mut self, notice: &str, at: DateTime<Utc>) -> Result<()>;
     fn remove_notice(&mut self, id: i64) -> Result<()>;
+    /// Writes an invitation; a second one of the same vendor to the same scenario is a
+    /// conflict.
+    fn insert_invitation(&mut self, i: &Invitation) -> Result<()>;
     /// Starts or stops following (doing it twice is doing it once).
     fn set_following(
         &mut self,

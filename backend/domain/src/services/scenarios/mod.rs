@@ -35,6 +35,10 @@ pub struct ScenarioDetail {
     /// The reader's (vendor's) own bids on the scenario, withdrawn ones too.
     pub own_bids: Vec<super::bids::BidView>,
     pub questions: Vec<QuestionView>,
+    /// The invitations the reader may see: all of them for the owner, its own for an invited
+    /// vendor, none for anyone else.
+    #[serde(skip)]
+    pub invitations: Vec<crate::notify::Invitation>,
 }
 
 fn move_codes<S: serde::Serializer>(moves: &[Move], s: S) -> Result<S::Ok, S::Error> {

@@ -108,7 +108,19 @@ impl Services {
                     allowed.push(crate::scenario::Move::Follow);
                 }
             }
+            let invitations = match viewer {
+                Some(a) if policy::require_scenario_owner(a, &s).is_ok() => {
+                    tx.invitations_of_scenario(s.id)?
+                }
+                Some(a) if a.role == crate::account::Role::Vendor => tx
+                    .invitations_of_scenario(s.id)?
+                    .into_iter()
+                    .filter(|i| Some(i.vendor) == a.organization_id)
+                    .collect(),
+                _ => vec![],
+            };
             Ok(ScenarioDetail {
+                invitations,
                 view: self.view(tx, s, now)?,
                 allowed,
                 own_bids,

@@ -70,6 +70,8 @@ struct DetailPage {
     can_ask: bool,
     /// A vendor may follow (`Some(true)`), or follows and may stop (`Some(false)`).
     follow: Option<bool>,
+    /// The reader's vendor was invited to bid: the agency's message.
+    invited: Option<String>,
     show_ask_sign_in: bool,
     warnings: Vec<String>,
     errors: FormErrors,
@@ -186,6 +188,11 @@ pub(in crate::pages) async fn detail_page(
         can_cancel: d.may(Move::Cancel),
         can_answer: d.may(Move::Answer),
         can_ask: d.may(Move::Ask),
+        invited: if is_owner {
+            None
+        } else {
+            d.invitations.first().map(|i| i.message.clone())
+        },
         follow: if d.may(Move::Follow) {
             Some(true)
         } else if d.may(Move::Unfollow) {
