@@ -7,6 +7,17 @@ use serde_json::{Value, json};
 use tests::fixtures::{bid, posting, verified_agency, verified_vendor, verify};
 use tests::{TestApp, on_both, signed_in};
 
+/// A draft of `agency` due in `days`: its id and API path.
+async fn draft(app: &TestApp, agency: &str, days: i64) -> (i64, String) {
+    let id = app
+        .post("/api/v1/scenarios", Some(agency), posting(app, days))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    (id, format!("/api/v1/scenarios/{id}"))
+}
+
 /// Every notification of a user (newest first), as the API lists them.
 async fn inbox(app: &TestApp, token: &str) -> Vec<Value> {
     let a = app
@@ -67,13 +78,7 @@ async fn every_event_notifies_exactly_its_recipients_in_their_language(app: &Tes
     );
 
     // A scenario; two vendors bid, the bystander asks a question.
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/scenarios/{id}");
+    let (id, path) = draft(app, &agency, 30).await;
     assert_eq!(
         app.post(&format!("{path}/publish"), Some(&agency), json!({}))
             .await
@@ -207,13 +212,7 @@ async fn the_inbox_filters_marks_read_and_the_header_counts(app: &TestApp) {
     let (vendor, _) = verified_vendor(app, "v@example.cn", "江城无人机服务").await;
     // Another vendor (signed in again after the clock moves).
     verified_vendor(app, "o@example.cn", "旁观科技").await;
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/scenarios/{id}");
+    let (_, path) = draft(app, &agency, 30).await;
     app.post(&format!("{path}/publish"), Some(&agency), json!({}))
         .await;
     app.post(&format!("{path}/bids"), Some(&vendor), bid(300_000))
@@ -359,13 +358,7 @@ async fn followers_hear_of_answers_and_extensions_until_they_stop(app: &TestApp)
     let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
     let (follower, _) = verified_vendor(app, "f@example.cn", "江城无人机服务").await;
     let (asker, _) = verified_vendor(app, "a@example.cn", "旁观科技").await;
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/scenarios/{id}");
+    let (id, path) = draft(app, &agency, 30).await;
     let follow = |token: String| async move {
         app.call(
             "PUT",
@@ -489,13 +482,7 @@ async fn followers_are_reminded_a_day_before_the_deadline_once(app: &TestApp) {
     let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
     let (follower, _) = verified_vendor(app, "f@example.cn", "江城无人机服务").await;
     let (bidder, _) = verified_vendor(app, "b@example.cn", "旁观科技").await;
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 3))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/scenarios/{id}");
+    let (_, path) = draft(app, &agency, 3).await;
     app.post(&format!("{path}/publish"), Some(&agency), json!({}))
         .await;
     for t in [&follower, &bidder] {
@@ -544,13 +531,7 @@ async fn the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does
         app.register("u@example.cn", "vendor", "未认证企业").await["organization"]["id"]
             .as_i64()
             .unwrap();
-    let id = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let path = format!("/api/v1/scenarios/{id}");
+    let (id, path) = draft(app, &agency, 30).await;
     let invite = |token: String, vendor: i64, message: &'static str| {
         let path = path.clone();
         async move {
