@@ -111,6 +111,7 @@ async fn unknown_api_paths_are_problem_404s_and_metrics_are_prometheus_text(app:
     assert!(m.contains("scenario_market_up 1"));
     assert!(m.contains("scenario_market_jobs_pending 0"));
     assert!(m.contains("scenario_market_search_backlog 0"));
+    assert!(m.contains("scenario_market_notice_backlog 0"));
 }
 
 async fn the_openapi_document_describes_the_accounts_contract(app: &TestApp) {

@@ -21,24 +21,37 @@ const NOTICE_BATCH: i64 = 100;
 
 impl Services {
     /// Delivers waiting notices, each in a transaction of its own: one notification per
-    /// recipient, then the notice is gone. Returns how many notices were delivered.
+    /// recipient, then the notice is gone. A notice that fails stays for the next round and
+    /// does not hold back the others. Returns how many notices were delivered; fails only when
+    /// none could be.
     pub fn deliver_notices(&self) -> Result<usize> {
         let waiting = in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH))?;
         let now = self.now();
+        let (mut delivered, mut failed) = (0, None);
         for (id, stored) in &waiting {
             let notice: Option<Notice> = serde_json::from_str(stored)
                 .inspect_err(|e| tracing::error!(id, error = %e, "an unreadable notice is dropped"))
                 .ok();
-            in_tx(&*self.store, |tx| {
+            let done = in_tx(&*self.store, |tx| {
                 if let Some(notice) = &notice {
                     for n in addressed(self, tx, *id, notice)? {
                         tx.insert_notification(self.ids.next_at(now), &n, now)?;
                     }
                 }
                 tx.remove_notice(*id)
-            })?;
+            });
+            match done {
+                Ok(()) => delivered += 1,
+                Err(e) => {
+                    tracing::warn!(id, error = %e, "a notice could not be delivered; it waits");
+                    failed = Some(e);
+                }
+            }
         }
-        Ok(waiting.len())
+        match failed {
+            Some(e) if delivered == 0 => Err(e),
+            _ => Ok(delivered),
+        }
     }
 
     /// Starts (`true`) or stops following a scenario the actor may see; returns whether the

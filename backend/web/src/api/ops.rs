@@ -101,15 +101,21 @@ pub async fn readyz(
     }
 }
 
-/// Prometheus text: process up, jobs waiting.
+/// Prometheus text: process up, jobs, documents and notices waiting.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let (queue, search) = (state.queue.clone(), state.search.clone());
-    let (pending, backlog) =
-        crate::blocking::run(move || Ok((queue.pending().ok(), search.backlog().ok())))
-            .await
-            .unwrap_or((None, None));
+    let services = state.services.clone();
+    let (pending, backlog, notices) = crate::blocking::run(move || {
+        Ok((
+            queue.pending().ok(),
+            search.backlog().ok(),
+            services.notice_backlog().ok(),
+        ))
+    })
+    .await
+    .unwrap_or((None, None, None));
     let mut out = String::new();
     out.push_str("# HELP scenario_market_up Whether the server is running.\n# TYPE scenario_market_up gauge\nscenario_market_up 1\n");
     if let Some(n) = pending {
@@ -120,6 +126,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     if let Some(n) = backlog {
         out.push_str(&format!(
             "# HELP scenario_market_search_backlog Documents waiting for the search index.\n# TYPE scenario_market_search_backlog gauge\nscenario_market_search_backlog {n}\n"
+        ));
+    }
+    if let Some(n) = notices {
+        out.push_str(&format!(
+            "# HELP scenario_market_notice_backlog Notices waiting to become notifications (one batch is counted at most).\n# TYPE scenario_market_notice_backlog gauge\nscenario_market_notice_backlog {n}\n"
         ));
     }
     HttpResponse::Ok()
