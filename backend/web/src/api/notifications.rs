@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::query::{Page, Paging};
+use crate::query::{Page, PageQuery, Paging};
 
 /// One notification, in the recipient's language.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -253,12 +253,6 @@ pub struct ReceivedInvitation {
     pub scenario: InvitedTo,
 }
 
-/// A list of invitations.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Invitations<T> {
-    pub items: Vec<T>,
-}
-
 #[utoipa::path(tag = "notifications", request_body = InvitationIn, security(("bearer" = [])),
     params(("id" = i64, Path, description = "scenario id")),
     responses((status = 201, body = InvitationOut), (status = 403, description = "not the owner", body = crate::error::Problem),
@@ -289,48 +283,53 @@ pub async fn invite(
 }
 
 #[utoipa::path(tag = "notifications", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "scenario id")),
-    responses((status = 200, body = Invitations<InvitationOut>), (status = 404, body = crate::error::Problem)))]
+    params(("id" = i64, Path, description = "scenario id"), PageQuery),
+    responses((status = 200, body = Page<InvitationOut>), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/scenarios/{id}/invitations")]
-/// A scenario's invitations: all for its owner, its own for an invited vendor, none otherwise.
+/// A scenario's invitations, oldest first: all for its owner, its own for an invited vendor,
+/// none otherwise.
 pub async fn scenario_invitations(
     state: web::Data<AppState>,
     who: Authenticated,
     path: web::Path<i64>,
+    q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let items = state
         .call(move |services| services.scenario_invitations(&who.actor, id))
         .await?;
-    Ok(HttpResponse::Ok().json(Invitations {
-        items: items.iter().map(InvitationOut::of).collect(),
-    }))
+    Ok(HttpResponse::Ok().json(paging.slice(items.iter().map(InvitationOut::of).collect())))
 }
 
-#[utoipa::path(tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Invitations<ReceivedInvitation>), (status = 403, description = "not a vendor", body = crate::error::Problem)))]
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<ReceivedInvitation>), (status = 403, description = "not a vendor", body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/me/invitations")]
 /// The invitations the caller's vendor received, newest first, with their scenarios.
 pub async fn my_invitations(
     state: web::Data<AppState>,
     who: Authenticated,
+    q: web::Query<PageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let now = state.services.now();
     let items = state
         .call(move |services| services.my_invitations(&who.actor))
         .await?;
-    Ok(HttpResponse::Ok().json(Invitations {
-        items: items
-            .iter()
-            .map(|(i, s)| ReceivedInvitation {
-                invitation: InvitationOut::of(i),
-                scenario: InvitedTo {
-                    id: s.id.0,
-                    title: s.title.clone(),
-                    status: s.status_at(now).code().into(),
-                    bid_deadline: s.bid_deadline,
-                },
-            })
-            .collect(),
-    }))
+    Ok(HttpResponse::Ok().json(
+        paging.slice(
+            items
+                .iter()
+                .map(|(i, s)| ReceivedInvitation {
+                    invitation: InvitationOut::of(i),
+                    scenario: InvitedTo {
+                        id: s.id.0,
+                        title: s.title.clone(),
+                        status: s.status_at(now).code().into(),
+                        bid_deadline: s.bid_deadline,
+                    },
+                })
+                .collect(),
+        ),
+    ))
 }
