@@ -1502,6 +1502,7 @@ async fn every_list_route_is_paged(app: &TestApp) {
         (format!("/api/v1/scenarios/{sid}/my-scores"), Some(&e)),
         ("/api/v1/me/bids".into(), Some(&v)),
         ("/api/v1/me/invitations".into(), Some(&v)),
+        ("/api/v1/me/saved-searches".into(), Some(&v)),
         ("/api/v1/notifications".into(), Some(&v)),
         ("/api/v1/award-notices".into(), None),
         (format!("/api/v1/organizations/{org}/ratings"), None),

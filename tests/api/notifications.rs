@@ -649,10 +649,134 @@ async fn the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does
     );
 }
 
+async fn a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit(
+    app: &TestApp,
+) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (by_interest, _) = verified_vendor(app, "i@example.cn", "巡查科技").await;
+    let (by_search, _) = verified_vendor(app, "s@example.cn", "江城无人机服务").await;
+    let (other_search, _) = verified_vendor(app, "o@example.cn", "钢铁智造").await;
+    let (other_domain, _) = verified_vendor(app, "d@example.cn", "工业视觉").await;
+    let (nothing, _) = verified_vendor(app, "n@example.cn", "未订阅企业").await;
+    // Interests: through the thesaurus (巡查 = 巡检), with email off.
+    let put = |token: String, body: Value| async move {
+        app.call("PUT", "/api/v1/me/interests", Some(&token), Some(body))
+            .await
+    };
+    let bad = put(
+        by_interest.clone(),
+        json!({"domains": ["space"], "budget_min_fen": -1, "email": "weekly"}),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["domains", "budget_min_fen", "email"]);
+    assert_eq!(
+        put(agency.clone(), json!({})).await.status,
+        403,
+        "vendors only"
+    );
+    let saved = put(
+        by_interest.clone(),
+        json!({"domains": ["city_governance"], "keywords": ["巡查"], "email": "off"}),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    assert_eq!(
+        app.get("/api/v1/me/interests", Some(&by_interest))
+            .await
+            .body["keywords"],
+        json!(["巡查"])
+    );
+    put(
+        other_domain.clone(),
+        json!({"domains": ["ai_industry"], "tags": ["无人机"]}),
+    )
+    .await;
+    // Saved searches.
+    let save = |token: String, body: Value| async move {
+        app.post("/api/v1/me/saved-searches", Some(&token), body)
+            .await
+    };
+    assert_eq!(
+        save(by_search.clone(), json!({"q": "  "})).await.status,
+        422
+    );
+    let kept = save(by_search.clone(), json!({"q": "无人机 巡检"})).await;
+    assert_eq!(kept.status, 201, "{:?}", kept.body);
+    save(other_search.clone(), json!({"q": "钢铁"})).await;
+    let mine = app.get("/api/v1/me/saved-searches", Some(&by_search)).await;
+    assert_eq!(
+        (
+            mine.body["total"].clone(),
+            mine.body["items"][0]["q"].clone()
+        ),
+        (json!(1), json!("无人机 巡检"))
+    );
+
+    let (_, path) = draft(app, &agency, 30).await;
+    app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+        .await;
+    app.drain_jobs().await;
+    let matched = |items: Vec<Value>| {
+        items
+            .iter()
+            .filter(|n| n["kind"] == "scenario_match")
+            .count()
+    };
+    assert_eq!(
+        matched(inbox(app, &by_interest).await),
+        1,
+        "interests, email off"
+    );
+    assert_eq!(matched(inbox(app, &by_search).await), 1, "the saved search");
+    assert_eq!(matched(inbox(app, &other_search).await), 0);
+    assert_eq!(
+        matched(inbox(app, &other_domain).await),
+        0,
+        "another domain"
+    );
+    assert_eq!(matched(inbox(app, &nothing).await), 0);
+    let news = inbox(app, &by_search).await;
+    assert_eq!(news[0]["title"], "新场景：无人机智能巡检");
+
+    // A search deleted no longer notifies; someone else's cannot be deleted.
+    let sid = kept.body["id"].as_i64().unwrap();
+    let path_of = format!("/api/v1/me/saved-searches/{sid}");
+    assert_eq!(
+        app.call("DELETE", &path_of, Some(&other_search), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.call("DELETE", &path_of, Some(&by_search), None)
+            .await
+            .status,
+        204
+    );
+    let (_, again) = draft(app, &agency, 30).await;
+    app.post(&format!("{again}/publish"), Some(&agency), json!({}))
+        .await;
+    app.drain_jobs().await;
+    assert_eq!(matched(inbox(app, &by_search).await), 1, "no second match");
+    assert_eq!(
+        matched(inbox(app, &by_interest).await),
+        2,
+        "the interests still fit"
+    );
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
     followers_hear_of_answers_and_extensions_until_they_stop => super::followers_hear_of_answers_and_extensions_until_they_stop;
     followers_are_reminded_a_day_before_the_deadline_once => super::followers_are_reminded_a_day_before_the_deadline_once;
     the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does => super::the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does;
+    a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit => super::a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit;
 }

@@ -5,11 +5,15 @@ use diesel::prelude::*;
 use domain::error::Result;
 use domain::ids::OrganizationId;
 use domain::ids::UserId;
+use domain::matching::{EmailPref, Interests, SavedSearch};
 use domain::notify::{Invitation, Kind, NewNotification, Notification, NotificationFilter};
 use domain::ports::{NotificationReads, NotificationRepo};
 use domain::scenario::ScenarioId;
+use domain::sector::Sector;
 
-use crate::schema::{invitations, notice_outbox, notifications, scenario_follows};
+use crate::schema::{
+    interests, invitations, notice_outbox, notifications, saved_searches, scenario_follows,
+};
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -75,6 +79,75 @@ fn invitation_of(r: InvitationRow) -> Invitation {
         message: r.4,
         created_at: from_db(r.5),
     }
+}
+
+fn json_list<T: serde::Serialize>(v: &[T]) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+fn stored_list<T: serde::de::DeserializeOwned>(s: &str) -> Result<Vec<T>> {
+    serde_json::from_str(s).map_err(|e| domain::Error::internal(format!("a stored list: {e}")))
+}
+
+type InterestRow = (i64, String, String, String, Option<i64>, String);
+
+fn interests_of(r: InterestRow) -> Result<(UserId, Interests)> {
+    Ok((
+        UserId(r.0),
+        Interests {
+            domains: stored_list::<Sector>(&r.1)?,
+            tags: stored_list(&r.2)?,
+            keywords: stored_list(&r.3)?,
+            budget_min_fen: r.4,
+            email: EmailPref::parse(&r.5).unwrap_or_default(),
+        },
+    ))
+}
+
+type SearchRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    chrono::NaiveDateTime,
+);
+
+fn search_columns() -> (
+    saved_searches::id,
+    saved_searches::user_id,
+    saved_searches::query_text,
+    saved_searches::domains,
+    saved_searches::tags,
+    saved_searches::budget_min_fen,
+    saved_searches::budget_max_fen,
+    saved_searches::created_at,
+) {
+    (
+        saved_searches::id,
+        saved_searches::user_id,
+        saved_searches::query_text,
+        saved_searches::domains,
+        saved_searches::tags,
+        saved_searches::budget_min_fen,
+        saved_searches::budget_max_fen,
+        saved_searches::created_at,
+    )
+}
+
+fn search_of(r: SearchRow) -> Result<SavedSearch> {
+    Ok(SavedSearch {
+        id: r.0,
+        user: UserId(r.1),
+        q: r.2,
+        domains: stored_list(&r.3)?,
+        tags: stored_list(&r.4)?,
+        budget_min_fen: r.5,
+        budget_max_fen: r.6,
+        created_at: from_db(r.7),
+    })
 }
 
 fn into_domain(r: Row) -> Result<Notification> {
@@ -195,6 +268,58 @@ impl NotificationReads for AnyConnection {
         Ok(rows.into_iter().map(invitation_of).collect())
     }
 
+    fn interests(&mut self, user: UserId) -> Result<Option<Interests>> {
+        let row: Option<InterestRow> = interests::table
+            .find(user.0)
+            .select((
+                interests::user_id,
+                interests::domains,
+                interests::tags,
+                interests::keywords,
+                interests::budget_min_fen,
+                interests::email,
+            ))
+            .first(self)
+            .optional()
+            .map_err(db_err)?;
+        row.map(|r| interests_of(r).map(|(_, i)| i)).transpose()
+    }
+
+    fn all_interests(&mut self) -> Result<Vec<(UserId, Interests)>> {
+        let rows: Vec<InterestRow> = interests::table
+            .select((
+                interests::user_id,
+                interests::domains,
+                interests::tags,
+                interests::keywords,
+                interests::budget_min_fen,
+                interests::email,
+            ))
+            .order(interests::user_id.asc())
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(interests_of).collect()
+    }
+
+    fn saved_searches(&mut self, user: UserId) -> Result<Vec<SavedSearch>> {
+        let rows: Vec<SearchRow> = saved_searches::table
+            .filter(saved_searches::user_id.eq(user.0))
+            .select(search_columns())
+            .order((saved_searches::created_at.asc(), saved_searches::id.asc()))
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(search_of).collect()
+    }
+
+    fn all_saved_searches(&mut self) -> Result<Vec<SavedSearch>> {
+        let rows: Vec<SearchRow> = saved_searches::table
+            .select(search_columns())
+            .order(saved_searches::id.asc())
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(search_of).collect()
+    }
+
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>> {
         notice_outbox::table
             .select((notice_outbox::id, notice_outbox::notice))
@@ -237,6 +362,63 @@ impl NotificationRepo for AnyConnection {
             .execute(self)
             .map_err(db_err)?;
         Ok(())
+    }
+
+    fn put_interests(&mut self, user: UserId, i: &Interests, at: DateTime<Utc>) -> Result<()> {
+        let row = (
+            interests::user_id.eq(user.0),
+            interests::domains.eq(json_list(&i.domains)),
+            interests::tags.eq(json_list(&i.tags)),
+            interests::keywords.eq(json_list(&i.keywords)),
+            interests::budget_min_fen.eq(i.budget_min_fen),
+            interests::email.eq(i.email.code()),
+            interests::updated_at.eq(to_db(at)),
+        );
+        // One statement, so two saves at once cannot both insert.
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(interests::table)
+                    .values(row.clone())
+                    .on_conflict(interests::user_id)
+                    .do_update()
+                    .set(row.clone())
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => upsert!(c),
+            AnyConnection::Sqlite(c) => upsert!(c),
+        }
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_saved_search(&mut self, s: &SavedSearch) -> Result<()> {
+        diesel::insert_into(saved_searches::table)
+            .values((
+                saved_searches::id.eq(s.id),
+                saved_searches::user_id.eq(s.user.0),
+                saved_searches::query_text.eq(&s.q),
+                saved_searches::domains.eq(json_list(&s.domains)),
+                saved_searches::tags.eq(json_list(&s.tags)),
+                saved_searches::budget_min_fen.eq(s.budget_min_fen),
+                saved_searches::budget_max_fen.eq(s.budget_max_fen),
+                saved_searches::created_at.eq(to_db(s.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn delete_saved_search(&mut self, user: UserId, id: i64) -> Result<bool> {
+        let n = diesel::delete(
+            saved_searches::table
+                .filter(saved_searches::id.eq(id))
+                .filter(saved_searches::user_id.eq(user.0)),
+        )
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(n == 1)
     }
 
     fn set_following(

@@ -403,3 +403,28 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    interests (user_id) {
+        user_id -> BigInt,
+        domains -> Text,
+        tags -> Text,
+        keywords -> Text,
+        budget_min_fen -> Nullable<BigInt>,
+        email -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    saved_searches (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        query_text -> Text,
+        domains -> Text,
+        tags -> Text,
+        budget_min_fen -> Nullable<BigInt>,
+        budget_max_fen -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}

@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod event;
 pub mod ids;
 pub mod job;
+pub mod matching;
 pub mod message;
 pub mod notify;
 pub mod policy;

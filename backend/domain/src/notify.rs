@@ -111,6 +111,10 @@ pub enum Notice {
     Invitation {
         invitation: i64,
     },
+    /// A scenario was published: the vendors whose interests or saved searches it fits.
+    ScenarioPublished {
+        scenario: i64,
+    },
     /// A day before the deadline, for the followers.
     DeadlineReminder {
         scenario: i64,
@@ -171,6 +175,9 @@ impl Notice {
                 })
             }
             DomainEvent::VendorInvited(i) => Some(Notice::Invitation { invitation: i.id }),
+            DomainEvent::ScenarioPublished { scenario, .. } => Some(Notice::ScenarioPublished {
+                scenario: scenario.0,
+            }),
             DomainEvent::AwardMade { scenario, .. } => Some(Notice::AwardResult {
                 scenario: scenario.0,
             }),
@@ -203,6 +210,7 @@ impl Notice {
             Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
             Notice::DeadlineReminder { .. } => Kind::DeadlineReminder,
             Notice::Invitation { .. } => Kind::Invitation,
+            Notice::ScenarioPublished { .. } => Kind::ScenarioMatch,
             Notice::PanelAssigned { .. } => Kind::PanelAssigned,
             Notice::AwardResult { .. } => Kind::AwardResult,
             Notice::RatingReceived { .. } => Kind::RatingReceived,
@@ -290,6 +298,12 @@ pub enum Facts {
         title: String,
         agency: String,
         message: String,
+    },
+    ScenarioMatch {
+        scenario: i64,
+        title: String,
+        agency: String,
+        deadline: DateTime<Utc>,
     },
     PanelAssigned {
         scenario: i64,
@@ -414,6 +428,30 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
                 )
             } else {
                 format!("Bids are due by {} (Beijing time).", beijing(*deadline))
+            },
+            format!("/scenarios/{scenario}"),
+        ),
+        Facts::ScenarioMatch {
+            scenario,
+            title,
+            agency,
+            deadline,
+        } => (
+            if zh {
+                format!("新场景：{title}")
+            } else {
+                format!("New scenario: {title}")
+            },
+            if zh {
+                format!(
+                    "{agency} 发布了符合您关注条件的场景，投标截止北京时间 {}。",
+                    beijing(*deadline)
+                )
+            } else {
+                format!(
+                    "{agency} posted a scenario that fits your interests; bids are due by {} (Beijing time).",
+                    beijing(*deadline)
+                )
             },
             format!("/scenarios/{scenario}"),
         ),

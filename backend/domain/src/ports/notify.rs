@@ -29,6 +29,13 @@ pub trait NotificationReads {
     ) -> Result<Vec<Invitation>>;
     /// A scenario's invitations, oldest first.
     fn invitations_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Invitation>>;
+    fn interests(&mut self, user: UserId) -> Result<Option<crate::matching::Interests>>;
+    /// Every stored interest profile (one read for matching a scenario against all).
+    fn all_interests(&mut self) -> Result<Vec<(UserId, crate::matching::Interests)>>;
+    /// A user's saved searches, oldest first.
+    fn saved_searches(&mut self, user: UserId) -> Result<Vec<crate::matching::SavedSearch>>;
+    /// Every saved search (one read for matching a scenario against all).
+    fn all_saved_searches(&mut self) -> Result<Vec<crate::matching::SavedSearch>>;
     /// The oldest waiting notices (their outbox id and stored form).
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
 }
@@ -40,6 +47,16 @@ pub trait NotificationRepo: NotificationReads {
     /// Writes an invitation; a second one of the same vendor to the same scenario is a
     /// conflict.
     fn insert_invitation(&mut self, i: &Invitation) -> Result<()>;
+    /// Replaces the user's interests.
+    fn put_interests(
+        &mut self,
+        user: UserId,
+        i: &crate::matching::Interests,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    fn insert_saved_search(&mut self, s: &crate::matching::SavedSearch) -> Result<()>;
+    /// Deletes one of the user's saved searches; whether it was the user's.
+    fn delete_saved_search(&mut self, user: UserId, id: i64) -> Result<bool>;
     /// Starts or stops following (doing it twice is doing it once).
     fn set_following(
         &mut self,

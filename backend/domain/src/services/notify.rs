@@ -206,6 +206,98 @@ impl Services {
         })
     }
 
+    /// The vendor user's interests (empty until saved).
+    pub fn my_interests(&self, actor: &Actor) -> Result<crate::matching::Interests> {
+        require_vendor(actor)?;
+        in_read(&*self.store, |tx| {
+            Ok(tx.interests(actor.user_id)?.unwrap_or_default())
+        })
+    }
+
+    /// Replaces the vendor user's interests; every bad part is named.
+    pub fn save_interests(
+        &self,
+        actor: &Actor,
+        domains: &[String],
+        tags: &[String],
+        keywords: &[String],
+        budget_min_fen: Option<i64>,
+        email: Option<&str>,
+    ) -> Result<crate::matching::Interests> {
+        use crate::matching::*;
+        require_vendor(actor)?;
+        let mut f = crate::error::Fields::default();
+        let interests = Interests {
+            domains: parse_domains(&mut f, domains),
+            tags: clean_terms(&mut f, "tags", tags),
+            keywords: clean_terms(&mut f, "keywords", keywords),
+            budget_min_fen: check_budget(&mut f, "budget_min_fen", budget_min_fen),
+            email: match email {
+                None => EmailPref::default(),
+                Some(e) => EmailPref::parse(e).unwrap_or_else(|| {
+                    f.push(
+                        "email",
+                        Message::new(
+                            "应为 immediate、daily 或 off",
+                            "one of immediate, daily, off",
+                        ),
+                    );
+                    EmailPref::default()
+                }),
+            },
+        };
+        f.finish()?;
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            tx.put_interests(actor.user_id, &interests, now)
+        })?;
+        Ok(interests)
+    }
+
+    pub fn my_saved_searches(&self, actor: &Actor) -> Result<Vec<crate::matching::SavedSearch>> {
+        require_vendor(actor)?;
+        in_read(&*self.store, |tx| tx.saved_searches(actor.user_id))
+    }
+
+    /// Saves a search (the search page's query and filters); new scenarios that fit it notify.
+    pub fn save_search(
+        &self,
+        actor: &Actor,
+        q: &str,
+        domains: &[String],
+        tags: &[String],
+        budget_min_fen: Option<i64>,
+        budget_max_fen: Option<i64>,
+    ) -> Result<crate::matching::SavedSearch> {
+        require_vendor(actor)?;
+        let (q, domains, tags) =
+            crate::matching::check_saved_search(q, domains, tags, budget_min_fen, budget_max_fen)?;
+        let now = self.now();
+        let saved = crate::matching::SavedSearch {
+            id: self.ids.next_at(now),
+            user: actor.user_id,
+            q,
+            domains,
+            tags,
+            budget_min_fen,
+            budget_max_fen,
+            created_at: now,
+        };
+        in_tx(&*self.store, |tx| tx.insert_saved_search(&saved))?;
+        Ok(saved)
+    }
+
+    /// Deletes one of the actor's saved searches (someone else's is "not found").
+    pub fn delete_saved_search(&self, actor: &Actor, id: i64) -> Result<()> {
+        in_tx(&*self.store, |tx| {
+            if tx.delete_saved_search(actor.user_id, id)? {
+                Ok(())
+            } else {
+                Err(Error::NotFound)
+            }
+        })
+    }
+
     /// How many notices wait for delivery (at most one batch is counted).
     pub fn notice_backlog(&self) -> Result<usize> {
         in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH)).map(|w| w.len())
@@ -354,6 +446,53 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
             )]
         }
+        Notice::ScenarioPublished { scenario: sid } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let synonyms = tx
+                    .synonyms()?
+                    .unwrap_or_else(crate::search::default_synonyms);
+                let candidate = crate::matching::Candidate::of(&s);
+                let mut users: Vec<UserId> = tx
+                    .all_interests()?
+                    .into_iter()
+                    .filter(|(_, i)| candidate.fits_interests(i, &synonyms))
+                    .map(|(u, _)| u)
+                    .collect();
+                users.extend(
+                    tx.all_saved_searches()?
+                        .into_iter()
+                        .filter(|q| candidate.fits_search(q, &synonyms))
+                        .map(|q| q.user),
+                );
+                users.sort();
+                users.dedup();
+                // Only vendors' users hear of it (a role may have changed since saving).
+                let mut vendors = vec![];
+                for u in users {
+                    if tx
+                        .user(u)?
+                        .is_some_and(|u| u.role == crate::account::Role::Vendor)
+                    {
+                        vendors.push(u);
+                    }
+                }
+                let agency = tx
+                    .organization(s.owner)?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                vec![(
+                    Facts::ScenarioMatch {
+                        scenario: *sid,
+                        title: s.title,
+                        agency,
+                        deadline: s.bid_deadline,
+                    },
+                    vec![],
+                    vendors,
+                )]
+            }
+            None => vec![],
+        },
         Notice::Invitation { invitation } => {
             let Some(i) = tx.invitation(*invitation)? else {
                 return Ok(vec![]);
@@ -472,4 +611,16 @@ fn bidders(tx: &mut dyn ReadTx, scenario: ScenarioId) -> Result<Vec<Organization
     orgs.sort();
     orgs.dedup();
     Ok(orgs)
+}
+
+/// Interests and saved searches are a vendor's.
+fn require_vendor(actor: &Actor) -> Result<()> {
+    if actor.role == crate::account::Role::Vendor {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(Message::new(
+            "只有企业用户可以订阅场景",
+            "only vendors subscribe to scenarios",
+        )))
+    }
 }

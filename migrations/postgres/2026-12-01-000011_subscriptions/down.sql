@@ -1,0 +1,2 @@
+DROP TABLE saved_searches;
+DROP TABLE interests;
