@@ -772,6 +772,60 @@ async fn a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_sea
     );
 }
 
+async fn a_vendor_saves_the_search_it_sees_from_the_search_page(app: &TestApp) {
+    verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (vendor, _) = verified_vendor(app, "v@example.cn", "江城无人机服务").await;
+    let (browser, csrf) = signed_in(app, "v@example.cn").await;
+    let html = browser
+        .get(app.url("/search?q=巡检&domain=city_governance"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("保存此搜索"), "a vendor may save the search");
+    let query = html
+        .split("name=\"query\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let saved = browser
+        .post(app.url("/search/save"))
+        .form(&[("csrf", csrf.as_str()), ("query", query.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let back = saved.headers()["location"].to_str().unwrap().to_string();
+    let page = browser.get(app.url(&back)).send().await.unwrap();
+    assert_eq!(page.status(), 200, "{back}");
+    let text = page.text().await.unwrap();
+    assert!(
+        text.contains("搜索已保存"),
+        "{back}: {}",
+        &text[..text.len().min(3000)]
+    );
+    let listed = app.get("/api/v1/me/saved-searches", Some(&vendor)).await;
+    assert_eq!(listed.body["items"][0]["q"], "巡检");
+    assert_eq!(
+        listed.body["items"][0]["domains"],
+        json!(["city_governance"])
+    );
+    let (agency_browser, _) = signed_in(app, "owner@example.cn").await;
+    let theirs = agency_browser
+        .get(app.url("/search?q=巡检"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains("保存此搜索"), "agencies do not subscribe");
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
@@ -779,4 +833,5 @@ on_both! {
     followers_are_reminded_a_day_before_the_deadline_once => super::followers_are_reminded_a_day_before_the_deadline_once;
     the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does => super::the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does;
     a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit => super::a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit;
+    a_vendor_saves_the_search_it_sees_from_the_search_page => super::a_vendor_saves_the_search_it_sees_from_the_search_page;
 }

@@ -64,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/search", web::get().to(search::page))
+        .route("/search/save", web::post().to(search::save))
         .route("/notifications", web::get().to(notifications::inbox))
         .route(
             "/notifications/stream",
@@ -245,6 +246,7 @@ const NOTICES: &[&str] = &[
     "attachment_removed",
     "all_read",
     "followed",
+    "search_saved",
     "unfollowed",
 ];
 

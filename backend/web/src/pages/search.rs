@@ -10,7 +10,10 @@ use domain::sector::Sector;
 use domain::services::search::ScenarioResults;
 
 use super::scenarios::{Card, card};
-use super::{PageCtx, Pager, actor, current_account, render};
+use super::{
+    CheckedForm, PageCtx, Pager, actor, current_account, error_page, render, require_account,
+    see_other,
+};
 use crate::AppState;
 use crate::format::marked_html;
 use crate::query::{pairs, query_text, scenario_search, values};
@@ -51,6 +54,8 @@ struct SearchPage {
     /// Why nothing could be searched (the engine is down, or a parameter is bad).
     failure: Option<String>,
     pager: Pager,
+    /// For a signed-in vendor: the search's query string, which "save this search" posts.
+    save_query: Option<String>,
 }
 
 /// `GET /search`
@@ -163,7 +168,22 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         })
         .collect();
     let total = found.total as i64;
+    let is_vendor = account
+        .as_ref()
+        .is_some_and(|a| a.user.role == domain::account::Role::Vendor);
+    let something =
+        !q.trim().is_empty() || !chosen("domain").is_empty() || !chosen("tags").is_empty();
+    let save_query = (is_vendor && something).then(|| {
+        serde_urlencoded::to_string(
+            all.iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "page" | "per_page" | "sort" | "notice"))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default()
+    });
     let page = SearchPage {
+        save_query,
         q,
         sorts,
         facets,
@@ -215,5 +235,39 @@ fn facet_group(
         name,
         heading: heading.to_string(),
         boxes,
+    }
+}
+
+/// `POST /search/save`: a vendor saves the search it sees (its query string); new scenarios
+/// that fit it will notify.
+pub async fn save(req: HttpRequest, state: web::Data<AppState>, form: CheckedForm) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let query = form.0.get("query");
+    let parsed = scenario_search(&pairs(&query), state.services.now());
+    let who = actor(&account);
+    let saved = match parsed {
+        Ok((q, _, _)) => {
+            let domains: Vec<String> = q.domains.iter().map(|d| d.code().to_string()).collect();
+            state
+                .call(move |services| {
+                    services.save_search(
+                        &who,
+                        &q.text,
+                        &domains,
+                        &q.tags,
+                        q.budget_min_fen,
+                        q.budget_max_fen,
+                    )
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => see_other(&format!("/search?{query}&notice=search_saved")),
+        Err(e) => error_page(&req, Some(&account), &e),
     }
 }
