@@ -73,6 +73,16 @@
               var here = document.getElementById(id);
               if (fresh && here) { here.innerHTML = fresh.innerHTML; }
             });
+            // The "save this search" form stands outside the search form: keep it in step.
+            var saveFresh = doc.getElementById("save-search");
+            var saveHere = document.getElementById("save-search");
+            if (saveFresh && saveHere) {
+              saveHere.innerHTML = saveFresh.innerHTML;
+            } else if (saveFresh) {
+              search.parentNode.insertBefore(document.importNode(saveFresh, true), search.nextSibling);
+            } else if (saveHere) {
+              saveHere.remove();
+            }
             var facetsFresh = doc.querySelector(".facets");
             var facetsHere = search.querySelector(".facets");
             if (facetsFresh && facetsHere) {
