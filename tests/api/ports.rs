@@ -406,16 +406,16 @@ async fn the_queue_leases_retries_and_completes(app: &TestApp) {
         let store: &dyn Store = db;
         let queue: &dyn JobQueue = db;
         let pending0 = must(queue.pending());
-        let mail = Job::SendEmail(OutgoingEmail {
-            to: "q@example.cn".into(),
-            locale: Locale::En,
-            message: EmailMessage::OrganizationVerified {
+        let mail = Job::SendEmail(OutgoingEmail::new(
+            "q@example.cn",
+            Locale::En,
+            EmailMessage::OrganizationVerified {
                 display_name: "Q".into(),
                 organization: "Q Co".into(),
                 verified: true,
                 opc_member: false,
             },
-        });
+        ));
         must(in_tx(store, |tx| {
             tx.enqueue(9301, &NewJob::now(mail.clone(), now), now)?;
             tx.enqueue(
@@ -424,6 +424,7 @@ async fn the_queue_leases_retries_and_completes(app: &TestApp) {
                     job: mail.clone(),
                     run_at: now + Duration::days(1),
                     max_attempts: 3,
+                    dedup_key: None,
                 },
                 now,
             )

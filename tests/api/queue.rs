@@ -10,15 +10,15 @@ use domain::job::{Job, NewJob};
 use tests::{TestApp, on_both};
 
 fn mail_to(to: &str) -> Job {
-    Job::SendEmail(OutgoingEmail {
-        to: to.into(),
-        locale: Locale::En,
-        message: EmailMessage::PasswordReset {
+    Job::SendEmail(OutgoingEmail::new(
+        to,
+        Locale::En,
+        EmailMessage::PasswordReset {
             display_name: "T".into(),
             link: "http://x/reset-password?token=t".into(),
             valid_minutes: 60,
         },
-    })
+    ))
 }
 
 /// Writes a job the way a service does, in a transaction.
@@ -34,6 +34,7 @@ async fn enqueue(app: &TestApp, job: Job, delay: Duration, max_attempts: i32) ->
                     job,
                     run_at: now + delay,
                     max_attempts,
+                    dedup_key: None,
                 },
                 now,
             )

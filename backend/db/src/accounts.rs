@@ -257,6 +257,22 @@ impl AccountReads for AnyConnection {
             .collect()
     }
 
+    fn users_by_ids(&mut self, ids: &[UserId]) -> Result<Vec<User>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
+            let rows: Vec<UserRow> = users::table
+                .filter(users::id.eq_any(&raw))
+                .select(UserRow::as_select())
+                .load(self)
+                .map_err(db_err)?;
+            for r in rows {
+                out.push(r.into_domain()?.0);
+            }
+        }
+        Ok(out)
+    }
+
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>> {
         let mut q = users::table
             .filter(users::role.eq(Role::Evaluator.code()))

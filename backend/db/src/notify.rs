@@ -12,8 +12,10 @@ use domain::scenario::ScenarioId;
 use domain::sector::Sector;
 
 use crate::schema::{
-    interests, invitations, notice_outbox, notifications, saved_searches, scenario_follows,
+    interests, invitations, notice_outbox, notification_settings, notifications, saved_searches,
+    scenario_follows, sent_emails,
 };
+use domain::email::NotificationSettings;
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -328,6 +330,57 @@ impl NotificationReads for AnyConnection {
             .load(self)
             .map_err(db_err)
     }
+
+    fn notification_settings(&mut self, user: UserId) -> Result<Option<NotificationSettings>> {
+        Ok(self
+            .notification_settings_of(&[user])?
+            .pop()
+            .map(|(_, s)| s))
+    }
+
+    fn notification_settings_of(
+        &mut self,
+        users: &[UserId],
+    ) -> Result<Vec<(UserId, NotificationSettings)>> {
+        let mut out = vec![];
+        for chunk in users.chunks(1000) {
+            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
+            let rows: Vec<(i64, String, i32)> = notification_settings::table
+                .filter(notification_settings::user_id.eq_any(&raw))
+                .select((
+                    notification_settings::user_id,
+                    notification_settings::prefs,
+                    notification_settings::digest_hour,
+                ))
+                .load(self)
+                .map_err(db_err)?;
+            out.extend(
+                rows.into_iter()
+                    .map(|(u, p, h)| (UserId(u), NotificationSettings::from_stored(&p, h))),
+            );
+        }
+        Ok(out)
+    }
+
+    fn digest_waiting(&mut self, user: UserId) -> Result<Vec<Notification>> {
+        let rows: Vec<Row> = notifications::table
+            .filter(notifications::user_id.eq(user.0))
+            .filter(notifications::digest_pending.eq(true))
+            .select(columns())
+            .order((notifications::created_at.asc(), notifications::id.asc()))
+            .load(self)
+            .map_err(db_err)?;
+        rows.into_iter().map(into_domain).collect()
+    }
+
+    fn email_sent(&mut self, key: &str) -> Result<bool> {
+        let n: i64 = sent_emails::table
+            .filter(sent_emails::dedup_key.eq(key))
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        Ok(n > 0)
+    }
 }
 
 impl NotificationRepo for AnyConnection {
@@ -460,38 +513,116 @@ impl NotificationRepo for AnyConnection {
         Ok(())
     }
 
-    fn insert_notification(
+    fn insert_notifications(
         &mut self,
-        id: i64,
-        n: &NewNotification,
+        batch: &[(i64, NewNotification)],
         at: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Vec<UserId>> {
+        let mut written = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(500) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|(id, n)| {
+                    (
+                        notifications::id.eq(*id),
+                        notifications::user_id.eq(n.user.0),
+                        notifications::kind.eq(n.kind.code()),
+                        notifications::dedup_key.eq(&n.key),
+                        notifications::title.eq(&n.title),
+                        notifications::body.eq(&n.body),
+                        notifications::link.eq(&n.link),
+                        notifications::created_at.eq(to_db(at)),
+                        notifications::digest_pending.eq(n.digest),
+                    )
+                })
+                .collect();
+            // A second delivery of the same notice writes nothing (also when two run at once).
+            macro_rules! insert {
+                ($c:expr) => {
+                    diesel::insert_into(notifications::table)
+                        .values(&rows)
+                        .on_conflict((notifications::user_id, notifications::dedup_key))
+                        .do_nothing()
+                        .returning(notifications::user_id)
+                        .get_results::<i64>($c)
+                };
+            }
+            let users = match self {
+                AnyConnection::Postgresql(c) => insert!(c),
+                AnyConnection::Sqlite(c) => insert!(c),
+            }
+            .map_err(db_err)?;
+            written.extend(users.into_iter().map(UserId));
+        }
+        Ok(written)
+    }
+
+    fn clear_digest(&mut self, user: UserId, ids: &[i64]) -> Result<usize> {
+        let mut n = 0;
+        for chunk in ids.chunks(1000) {
+            n += diesel::update(
+                notifications::table
+                    .filter(notifications::user_id.eq(user.0))
+                    .filter(notifications::id.eq_any(chunk))
+                    .filter(notifications::digest_pending.eq(true)),
+            )
+            .set(notifications::digest_pending.eq(false))
+            .execute(self)
+            .map_err(db_err)?;
+        }
+        Ok(n)
+    }
+
+    fn put_notification_settings(
+        &mut self,
+        user: UserId,
+        s: &NotificationSettings,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let row = (
-            notifications::id.eq(id),
-            notifications::user_id.eq(n.user.0),
-            notifications::kind.eq(n.kind.code()),
-            notifications::dedup_key.eq(&n.key),
-            notifications::title.eq(&n.title),
-            notifications::body.eq(&n.body),
-            notifications::link.eq(&n.link),
-            notifications::created_at.eq(to_db(at)),
+            notification_settings::user_id.eq(user.0),
+            notification_settings::prefs.eq(s.prefs_json()),
+            notification_settings::digest_hour.eq(i32::from(s.digest_hour)),
+            notification_settings::updated_at.eq(to_db(at)),
         );
-        // A second delivery of the same notice writes nothing (also when two run at once).
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(notification_settings::table)
+                    .values(row.clone())
+                    .on_conflict(notification_settings::user_id)
+                    .do_update()
+                    .set(row.clone())
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => upsert!(c),
+            AnyConnection::Sqlite(c) => upsert!(c),
+        }
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn record_email_sent(&mut self, key: &str, at: DateTime<Utc>) -> Result<()> {
+        let row = (
+            sent_emails::dedup_key.eq(key),
+            sent_emails::sent_at.eq(to_db(at)),
+        );
         macro_rules! insert {
             ($c:expr) => {
-                diesel::insert_into(notifications::table)
+                diesel::insert_into(sent_emails::table)
                     .values(row)
-                    .on_conflict((notifications::user_id, notifications::dedup_key))
+                    .on_conflict(sent_emails::dedup_key)
                     .do_nothing()
                     .execute($c)
             };
         }
-        let written = match self {
+        match self {
             AnyConnection::Postgresql(c) => insert!(c),
             AnyConnection::Sqlite(c) => insert!(c),
         }
         .map_err(db_err)?;
-        Ok(written == 1)
+        Ok(())
     }
 
     fn mark_notification_read(&mut self, user: UserId, id: i64, at: DateTime<Utc>) -> Result<bool> {

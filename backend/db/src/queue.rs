@@ -17,23 +17,79 @@ use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, Database, db_err};
 
 impl JobRepo for AnyConnection {
-    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()> {
-        let payload = serde_json::to_string(&job.job).map_err(Error::internal)?;
-        diesel::insert_into(jobs::table)
-            .values((
-                jobs::id.eq(id),
-                jobs::kind.eq(job.job.kind()),
-                jobs::payload.eq(payload),
-                jobs::status.eq("queued"),
-                jobs::run_at.eq(to_db(job.run_at)),
-                jobs::attempts.eq(0),
-                jobs::max_attempts.eq(job.max_attempts),
-                jobs::created_at.eq(to_db(now)),
-            ))
-            .execute(self)
+    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
+        let row = job_row(id, job, now)?;
+        // A keyed job whose key is taken is not written (also when two write it at once).
+        macro_rules! insert {
+            ($c:expr) => {
+                diesel::insert_into(jobs::table)
+                    .values(row)
+                    .on_conflict(jobs::dedup_key)
+                    .do_nothing()
+                    .execute($c)
+            };
+        }
+        let n = match self {
+            AnyConnection::Postgresql(c) => insert!(c),
+            AnyConnection::Sqlite(c) => insert!(c),
+        }
+        .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn enqueue_many(&mut self, batch: &[(i64, NewJob)], now: DateTime<Utc>) -> Result<()> {
+        for chunk in batch.chunks(500) {
+            let rows = chunk
+                .iter()
+                .map(|(id, job)| job_row(*id, job, now))
+                .collect::<Result<Vec<_>>>()?;
+            macro_rules! insert {
+                ($c:expr) => {
+                    diesel::insert_into(jobs::table)
+                        .values(&rows)
+                        .on_conflict(jobs::dedup_key)
+                        .do_nothing()
+                        .execute($c)
+                };
+            }
+            match self {
+                AnyConnection::Postgresql(c) => insert!(c),
+                AnyConnection::Sqlite(c) => insert!(c),
+            }
             .map_err(db_err)?;
+        }
         Ok(())
     }
+}
+
+#[allow(clippy::type_complexity)]
+fn job_row(
+    id: i64,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<(
+    diesel::dsl::Eq<jobs::id, i64>,
+    diesel::dsl::Eq<jobs::kind, &'static str>,
+    diesel::dsl::Eq<jobs::payload, String>,
+    diesel::dsl::Eq<jobs::status, &'static str>,
+    diesel::dsl::Eq<jobs::run_at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<jobs::attempts, i32>,
+    diesel::dsl::Eq<jobs::max_attempts, i32>,
+    diesel::dsl::Eq<jobs::created_at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<jobs::dedup_key, Option<String>>,
+)> {
+    let payload = serde_json::to_string(&job.job).map_err(Error::internal)?;
+    Ok((
+        jobs::id.eq(id),
+        jobs::kind.eq(job.job.kind()),
+        jobs::payload.eq(payload),
+        jobs::status.eq("queued"),
+        jobs::run_at.eq(to_db(job.run_at)),
+        jobs::attempts.eq(0),
+        jobs::max_attempts.eq(job.max_attempts),
+        jobs::created_at.eq(to_db(now)),
+        jobs::dedup_key.eq(job.dedup_key.clone()),
+    ))
 }
 
 pub use domain::job::ClaimedJob;

@@ -106,6 +106,7 @@ diesel::table! {
         locked_by -> Nullable<Text>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        dedup_key -> Nullable<Text>,
     }
 }
 
@@ -380,10 +381,27 @@ diesel::table! {
         link -> Text,
         read_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        digest_pending -> Bool,
     }
 }
 
 diesel::joinable!(notifications -> users (user_id));
+
+diesel::table! {
+    sent_emails (dedup_key) {
+        dedup_key -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> BigInt,
+        prefs -> Text,
+        digest_hour -> Integer,
+        updated_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     scenario_follows (scenario_id, user_id) {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::email::OutgoingEmail;
 
 /// One kind of background work and its input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "input", rename_all = "snake_case")]
 pub enum Job {
     /// Send one e-mail.
@@ -24,6 +24,9 @@ pub enum Job {
         scenario: crate::scenario::ScenarioId,
         deadline: DateTime<Utc>,
     },
+    /// A user's daily digest of `day` (Beijing): the notifications waiting for it become one
+    /// e-mail. Does nothing when none waits.
+    SendDigest { user: i64, day: String },
 }
 
 impl Job {
@@ -33,16 +36,19 @@ impl Job {
             Job::SendEmail(_) => "send_email",
             Job::OpenBids { .. } => "open_bids",
             Job::RemindDeadline { .. } => "remind_deadline",
+            Job::SendDigest { .. } => "send_digest",
         }
     }
 }
 
 /// A job to be written, due at `run_at`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
     pub job: Job,
     pub run_at: DateTime<Utc>,
     pub max_attempts: i32,
+    /// A job with the key of one already written is not written again.
+    pub dedup_key: Option<String>,
 }
 
 impl NewJob {
@@ -52,6 +58,17 @@ impl NewJob {
             job,
             run_at: now,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            dedup_key: None,
+        }
+    }
+
+    /// A job due at `run_at`, written once per `key`.
+    pub fn once(job: Job, run_at: DateTime<Utc>, key: String) -> Self {
+        Self {
+            job,
+            run_at,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            dedup_key: Some(key),
         }
     }
 }
@@ -81,15 +98,15 @@ mod tests {
 
     #[test]
     fn jobs_serialise_with_their_kind() {
-        let j = Job::SendEmail(OutgoingEmail {
-            to: "a@b.cn".into(),
-            locale: crate::account::Locale::En,
-            message: crate::email::EmailMessage::PasswordReset {
+        let j = Job::SendEmail(OutgoingEmail::new(
+            "a@b.cn",
+            crate::account::Locale::En,
+            crate::email::EmailMessage::PasswordReset {
                 display_name: "A".into(),
                 link: "http://x/reset?token=t".into(),
                 valid_minutes: 60,
             },
-        });
+        ));
         let v = serde_json::to_value(&j).unwrap();
         assert_eq!(v["kind"], "send_email");
         assert_eq!(v["input"]["message"]["template"], "password_reset");

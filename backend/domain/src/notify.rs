@@ -235,6 +235,8 @@ pub const MAX_INVITATION: usize = 1000;
 /// A notification to be written for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewNotification {
+    /// Waits for the recipient's daily digest.
+    pub digest: bool,
     pub user: UserId,
     pub kind: Kind,
     /// Unique per recipient: the notice it came from.
@@ -266,8 +268,10 @@ pub struct NotificationFilter {
     pub offset: i64,
 }
 
-/// The facts a notification's text is made of, read by the worker.
-#[derive(Debug, Clone, PartialEq)]
+/// The facts a notification's text is made of, read by the worker (and carried by its
+/// e-mail, whose template shows them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Facts {
     OrganizationVerified {
         org_name: String,
@@ -322,6 +326,23 @@ pub enum Facts {
         title: String,
         stars: f64,
     },
+}
+
+impl Facts {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Facts::OrganizationVerified { .. } => Kind::OrganizationVerified,
+            Facts::BidsOpened { .. } => Kind::BidsOpened,
+            Facts::DeadlineExtended { .. } => Kind::DeadlineExtended,
+            Facts::QuestionAnswered { .. } => Kind::QuestionAnswered,
+            Facts::DeadlineReminder { .. } => Kind::DeadlineReminder,
+            Facts::Invitation { .. } => Kind::Invitation,
+            Facts::ScenarioMatch { .. } => Kind::ScenarioMatch,
+            Facts::PanelAssigned { .. } => Kind::PanelAssigned,
+            Facts::AwardResult { .. } => Kind::AwardResult,
+            Facts::RatingReceived { .. } => Kind::RatingReceived,
+        }
+    }
 }
 
 /// Beijing time, as people in the market read it.

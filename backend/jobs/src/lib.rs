@@ -189,12 +189,32 @@ impl Worker {
 
     fn execute(&self, job: &Job) -> anyhow::Result<()> {
         match job {
-            Job::SendEmail(mail) => self.mailer.send(mail),
+            Job::SendEmail(mail) => self.send(mail),
             Job::OpenBids { scenario } => Ok(self.services.open_bids(*scenario)?),
             Job::RemindDeadline { scenario, deadline } => {
                 Ok(self.services.remind_deadline(*scenario, *deadline)?)
             }
+            Job::SendDigest { user, day } => {
+                Ok(self.services.send_digest(domain::ids::UserId(*user), day)?)
+            }
         }
+    }
+
+    /// Sends one e-mail; one whose key was sent already is not sent again (the job ran
+    /// before but was not marked done). A refusal or an unreachable server fails the job,
+    /// which is retried with backoff.
+    fn send(&self, mail: &domain::email::OutgoingEmail) -> anyhow::Result<()> {
+        if let Some(key) = &mail.key
+            && self.services.email_sent(key)?
+        {
+            tracing::info!(key, "e-mail sent before; not sent again");
+            return Ok(());
+        }
+        self.mailer.send(mail)?;
+        if let Some(key) = &mail.key {
+            self.services.record_email_sent(key)?;
+        }
+        Ok(())
     }
 
     /// Runs until `shutdown` turns true, finishing the job in hand before it stops.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use domain::email::OutgoingEmail;
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 pub use render::{Rendered, render};
@@ -76,13 +77,31 @@ impl Mailer {
             .to
             .parse()
             .with_context(|| format!("invalid recipient '{}'", mail.to))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(rendered.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(rendered.body)
-            .context("building the message")?;
+            .subject(rendered.subject);
+        if let Some(key) = &mail.key {
+            // The same e-mail always has the same id, so a receiving server can drop a repeat.
+            builder = builder.message_id(Some(message_id(key, &self.from)));
+        }
+        if let Some(url) = &mail.unsubscribe {
+            // RFC 2369 and RFC 8058: mail clients offer one-click unsubscribing.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".into(),
+                ));
+        }
+        let message = match rendered.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(rendered.body, html)),
+            None => builder.header(ContentType::TEXT_PLAIN).body(rendered.body),
+        }
+        .context("building the message")?;
         match &self.inner {
             Inner::Outbox(t, _) => t.send(&message).map(drop).context("writing to the outbox"),
             Inner::Smtp(t) => t.send(&message).map(drop).context("sending over SMTP"),
@@ -114,4 +133,12 @@ impl Mailer {
             Inner::Smtp(_) => "smtp",
         }
     }
+}
+
+/// A `Message-ID` made from an e-mail's key, at the sender's domain.
+fn message_id(key: &str, from: &Mailbox) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("<{hex}@{}>", from.email.domain())
 }

@@ -1,14 +1,83 @@
 //! Renders each message from its askama template in the recipient's language.
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 use domain::account::Locale;
-use domain::email::{EmailMessage, OutgoingEmail};
+use domain::email::{DigestItem, EmailMessage, OutgoingEmail};
+use domain::notify::{Facts, Kind};
 
-/// A rendered message.
+/// A rendered message: the plain-text part, and an HTML part for the notification e-mails.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
     pub body: String,
+    pub html: Option<String>,
+}
+
+/// A notification e-mail: its kind's part inside the common frame (one struct per part; the
+/// per-kind templates are included by the frame's `match`).
+macro_rules! notice_template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        #[allow(dead_code, reason = "each part shows what it needs")]
+        struct $name<'a> {
+            zh: bool,
+            subject: &'a str,
+            kind_label: &'a str,
+            display_name: &'a str,
+            facts: &'a Facts,
+            link: &'a str,
+            settings: &'a str,
+            unsubscribe: &'a str,
+        }
+
+        impl $name<'_> {
+            fn bj(&self, t: &DateTime<Utc>) -> String {
+                beijing(t)
+            }
+        }
+    };
+}
+notice_template!(NoticeHtml, "notice.html");
+notice_template!(NoticeText, "notice.txt");
+
+macro_rules! digest_template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        #[allow(dead_code, reason = "each part shows what it needs")]
+        struct $name<'a> {
+            zh: bool,
+            subject: &'a str,
+            display_name: &'a str,
+            day: &'a str,
+            items: &'a [DigestItem],
+            settings: &'a str,
+            unsubscribe: &'a str,
+            hour: u8,
+            locale: Locale,
+        }
+
+        #[allow(dead_code, reason = "each part shows what it needs")]
+        impl $name<'_> {
+            fn bj(&self, t: &DateTime<Utc>) -> String {
+                beijing(t)
+            }
+
+            fn label(&self, kind: &str) -> &'static str {
+                Kind::parse(kind).map_or("", |k| k.label(self.locale))
+            }
+        }
+    };
+}
+digest_template!(DigestHtml, "digest.html");
+digest_template!(DigestText, "digest.txt");
+
+/// Beijing time, as the e-mails show it.
+fn beijing(t: &DateTime<Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[derive(Template)]
@@ -45,10 +114,78 @@ struct OrgVerifiedEn<'a> {
     opc_member: bool,
 }
 
-/// The subject and plain-text body of a message.
+/// The subject, plain-text body and (for notifications) HTML body of a message.
 pub fn render(mail: &OutgoingEmail) -> anyhow::Result<Rendered> {
     let zh = mail.locale == Locale::ZhCn;
+    let unsubscribe = mail.unsubscribe.as_deref().unwrap_or_default();
     let (subject, body) = match &mail.message {
+        EmailMessage::Notification {
+            display_name,
+            facts,
+            link,
+            settings,
+        } => {
+            let (subject, _, _) = domain::notify::render(facts, mail.locale);
+            let kind = facts.kind().label(mail.locale);
+            macro_rules! fill {
+                ($t:ident) => {
+                    $t {
+                        zh,
+                        subject: &subject,
+                        kind_label: kind,
+                        display_name,
+                        facts,
+                        link,
+                        settings,
+                        unsubscribe,
+                    }
+                    .render()?
+                };
+            }
+            let html = fill!(NoticeHtml);
+            let text = fill!(NoticeText);
+            return Ok(Rendered {
+                subject,
+                body: text,
+                html: Some(html),
+            });
+        }
+        EmailMessage::Digest {
+            display_name,
+            day,
+            items,
+            settings,
+            hour,
+        } => {
+            let subject = if zh {
+                format!("场景集市每日摘要 · {day}（{} 条）", items.len())
+            } else {
+                format!("Scenario Market daily digest · {day} ({})", items.len())
+            };
+            macro_rules! fill {
+                ($t:ident) => {
+                    $t {
+                        zh,
+                        subject: &subject,
+                        display_name,
+                        day,
+                        items,
+                        settings,
+                        unsubscribe,
+                        hour: *hour,
+                        locale: mail.locale,
+                    }
+                    .render()?
+                };
+            }
+            let html = fill!(DigestHtml);
+            let text = fill!(DigestText);
+            return Ok(Rendered {
+                subject,
+                body: text,
+                html: Some(html),
+            });
+        }
         EmailMessage::PasswordReset {
             display_name,
             link,
@@ -125,7 +262,11 @@ pub fn render(mail: &OutgoingEmail) -> anyhow::Result<Rendered> {
             }
         }
     };
-    Ok(Rendered { subject, body })
+    Ok(Rendered {
+        subject,
+        body,
+        html: None,
+    })
 }
 
 #[cfg(test)]
@@ -133,15 +274,15 @@ mod tests {
     use super::*;
 
     fn reset(locale: Locale) -> OutgoingEmail {
-        OutgoingEmail {
-            to: "a@b.cn".into(),
+        OutgoingEmail::new(
+            "a@b.cn",
             locale,
-            message: EmailMessage::PasswordReset {
+            EmailMessage::PasswordReset {
                 display_name: "王芳".into(),
                 link: "http://x/reset-password?token=abc".into(),
                 valid_minutes: 60,
             },
-        }
+        )
     }
 
     #[test]
@@ -160,15 +301,17 @@ mod tests {
 
     #[test]
     fn a_verification_mail_says_whether_verified_and_opc() {
-        let m = |verified, locale| OutgoingEmail {
-            to: "a@b.cn".into(),
-            locale,
-            message: EmailMessage::OrganizationVerified {
-                display_name: "李".into(),
-                organization: "青云智粒".into(),
-                verified,
-                opc_member: true,
-            },
+        let m = |verified, locale| {
+            OutgoingEmail::new(
+                "a@b.cn",
+                locale,
+                EmailMessage::OrganizationVerified {
+                    display_name: "李".into(),
+                    organization: "青云智粒".into(),
+                    verified,
+                    opc_member: true,
+                },
+            )
         };
         let yes = render(&m(true, Locale::ZhCn)).unwrap();
         assert!(yes.subject.contains("已通过认证") && yes.body.contains("OPC"));

@@ -50,6 +50,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             refresh_ttl: Duration::days(settings.auth.refresh_token_days),
             reset_ttl: Duration::minutes(settings.auth.password_reset_minutes),
             public_base_url: settings.public_url(),
+            link_secret: link_secret(&settings.jwt_secret()?),
             throttle: domain::security::LoginThrottle {
                 account: domain::security::ThrottleRule {
                     max_failures: settings.auth.account_max_failures,
@@ -212,4 +213,14 @@ pub async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The key of unsubscribe links, derived from the signing secret (a key of its own, so that a
+/// link's signature can never pass for a session token's or the reverse).
+fn link_secret(jwt_secret: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"scenario-market unsubscribe links\0");
+    h.update(jwt_secret);
+    h.finalize().to_vec()
 }

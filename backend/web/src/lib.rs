@@ -69,7 +69,10 @@ impl std::fmt::Debug for AppState {
 /// `#[actix_web::get(…)]` attribute beside its `#[utoipa::path]`; registering it here also puts
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    use api::{accounts, bids, evaluation, notifications, ops, scenarios, search};
+    use api::{
+        accounts, bids, evaluation, invitations, notifications, ops, scenarios, search,
+        subscriptions,
+    };
     cfg.service(ops::healthz)
         .service(ops::readyz)
         .service(ops::metrics)
@@ -89,14 +92,16 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(accounts::admin_verify_organization)
                 .service(notifications::read_all)
                 .service(notifications::follow)
-                .service(notifications::invite)
-                .service(notifications::scenario_invitations)
-                .service(notifications::my_invitations)
-                .service(notifications::interests)
-                .service(notifications::save_interests)
-                .service(notifications::saved_searches)
-                .service(notifications::save_search)
-                .service(notifications::delete_saved_search)
+                .service(invitations::invite)
+                .service(invitations::scenario_invitations)
+                .service(invitations::my_invitations)
+                .service(subscriptions::interests)
+                .service(subscriptions::save_interests)
+                .service(subscriptions::saved_searches)
+                .service(subscriptions::save_search)
+                .service(subscriptions::delete_saved_search)
+                .service(subscriptions::notification_settings)
+                .service(subscriptions::save_notification_settings)
                 .service(notifications::unfollow)
                 .service(notifications::read)
                 .service(notifications::list)

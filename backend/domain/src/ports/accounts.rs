@@ -29,6 +29,8 @@ pub trait AccountReads {
     /// The user and the password hash, by lower-cased e-mail.
     fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;
     fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>>;
+    /// These users (those that exist), in one read.
+    fn users_by_ids(&mut self, ids: &[UserId]) -> Result<Vec<User>>;
     /// Active evaluators, optionally only those with expertise in a domain.
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>>;
     fn count_users(&mut self) -> Result<i64>;

@@ -33,5 +33,8 @@ pub trait JobQueue: Send + Sync {
 
 /// The job queue's writing side, inside a service's transaction.
 pub trait JobRepo {
-    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<()>;
+    /// Writes a job; one whose key an earlier job has is not written (whether it was).
+    fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<bool>;
+    /// Writes many jobs (ids and jobs) in few statements, keys honoured as by `enqueue`.
+    fn enqueue_many(&mut self, jobs: &[(i64, NewJob)], now: DateTime<Utc>) -> Result<()>;
 }

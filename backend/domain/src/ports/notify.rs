@@ -38,6 +38,20 @@ pub trait NotificationReads {
     fn all_saved_searches(&mut self) -> Result<Vec<crate::matching::SavedSearch>>;
     /// The oldest waiting notices (their outbox id and stored form).
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
+    /// The user's e-mail settings, if ever saved.
+    fn notification_settings(
+        &mut self,
+        user: UserId,
+    ) -> Result<Option<crate::email::NotificationSettings>>;
+    /// The saved settings of these users (one read for a notice's every recipient).
+    fn notification_settings_of(
+        &mut self,
+        users: &[UserId],
+    ) -> Result<Vec<(UserId, crate::email::NotificationSettings)>>;
+    /// The user's notifications waiting for the daily digest, oldest first.
+    fn digest_waiting(&mut self, user: UserId) -> Result<Vec<Notification>>;
+    /// Whether an e-mail with this key was sent.
+    fn email_sent(&mut self, key: &str) -> Result<bool>;
 }
 
 pub trait NotificationRepo: NotificationReads {
@@ -65,13 +79,23 @@ pub trait NotificationRepo: NotificationReads {
         follow: bool,
         at: DateTime<Utc>,
     ) -> Result<()>;
-    /// Writes a notification unless the recipient has one with the same key; whether it did.
-    fn insert_notification(
+    /// Writes notifications (id and content), each unless its recipient has one with the same
+    /// key; returns the recipients of those written.
+    fn insert_notifications(
         &mut self,
-        id: i64,
-        n: &NewNotification,
+        rows: &[(i64, NewNotification)],
         at: DateTime<Utc>,
-    ) -> Result<bool>;
+    ) -> Result<Vec<UserId>>;
+    /// Takes these notifications out of the user's digest; how many were waiting.
+    fn clear_digest(&mut self, user: UserId, ids: &[i64]) -> Result<usize>;
+    fn put_notification_settings(
+        &mut self,
+        user: UserId,
+        s: &crate::email::NotificationSettings,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Remembers that the e-mail with this key was sent.
+    fn record_email_sent(&mut self, key: &str, at: DateTime<Utc>) -> Result<()>;
     /// Marks one of the user's notifications read; whether it is the user's.
     fn mark_notification_read(&mut self, user: UserId, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// Marks every unread notification of the user read; how many were.

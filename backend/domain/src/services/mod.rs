@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bids;
 pub mod evaluation;
+pub mod mailing;
 pub mod notify;
 pub mod scenarios;
 pub mod search;
@@ -30,6 +31,8 @@ pub struct AuthPolicy {
     pub throttle: LoginThrottle,
     /// The site's public address, for links in e-mails (no trailing slash).
     pub public_base_url: String,
+    /// The key that signs unsubscribe links (they work without signing in).
+    pub link_secret: Vec<u8>,
 }
 
 impl Default for AuthPolicy {
@@ -39,6 +42,7 @@ impl Default for AuthPolicy {
             reset_ttl: Duration::hours(1),
             throttle: LoginThrottle::default(),
             public_base_url: "http://127.0.0.1:8080".into(),
+            link_secret: b"scenario-market development link key".to_vec(),
         }
     }
 }
@@ -156,4 +160,5 @@ fn append_audit(tx: &mut dyn Tx, draft: AuditDraft, now: DateTime<Utc>) -> Resul
 /// Writes a job due now inside the caller's transaction.
 pub fn enqueue_now(tx: &mut dyn Tx, ids: &IdGenerator, job: Job, now: DateTime<Utc>) -> Result<()> {
     tx.enqueue(ids.next_at(now), &NewJob::now(job, now), now)
+        .map(drop)
 }

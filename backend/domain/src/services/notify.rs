@@ -34,9 +34,7 @@ impl Services {
                 .ok();
             let done = in_tx(&*self.store, |tx| {
                 if let Some(notice) = &notice {
-                    for n in addressed(self, tx, *id, notice)? {
-                        tx.insert_notification(self.ids.next_at(now), &n, now)?;
-                    }
+                    self.notify(tx, *id, notice, now)?;
                 }
                 tx.remove_notice(*id)
             });
@@ -206,11 +204,17 @@ impl Services {
         })
     }
 
-    /// The vendor user's interests (empty until saved).
+    /// The vendor user's interests (empty until saved). Their `email` is the user's e-mail
+    /// choice for matching scenarios, as the notification settings hold it.
     pub fn my_interests(&self, actor: &Actor) -> Result<crate::matching::Interests> {
         require_vendor(actor)?;
         in_read(&*self.store, |tx| {
-            Ok(tx.interests(actor.user_id)?.unwrap_or_default())
+            let mut i = tx.interests(actor.user_id)?.unwrap_or_default();
+            i.email = tx
+                .notification_settings(actor.user_id)?
+                .unwrap_or_default()
+                .pref(crate::notify::Kind::ScenarioMatch);
+            Ok(i)
         })
     }
 
@@ -249,8 +253,26 @@ impl Services {
         f.finish()?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            tx.put_interests(actor.user_id, &interests, now)
+            tx.put_interests(actor.user_id, &interests, now)?;
+            let mut s = tx
+                .notification_settings(actor.user_id)?
+                .unwrap_or_default();
+            match email {
+                // The interests' choice is the matching scenarios' e-mail setting.
+                Some(_) => {
+                    s.prefs
+                        .insert(crate::notify::Kind::ScenarioMatch, interests.email);
+                    tx.put_notification_settings(actor.user_id, &s, now)
+                }
+                None => Ok(()),
+            }
         })?;
+        let mut interests = interests;
+        if email.is_none() {
+            interests.email = self
+                .notification_settings(actor)?
+                .pref(crate::notify::Kind::ScenarioMatch);
+        }
         Ok(interests)
     }
 
@@ -336,36 +358,42 @@ impl Services {
     }
 }
 
+/// One recipient of a notice: who, the facts they read, and their notification.
+pub(super) type Addressed = (crate::account::User, std::sync::Arc<Facts>, NewNotification);
+
 /// The notifications a notice makes: who hears of it, and what each reads, in their language.
-fn addressed(
+/// Recipients are read in one query per group, however many there are.
+pub(super) fn addressed(
     services: &Services,
     tx: &mut dyn Tx,
     id: i64,
     notice: &Notice,
-) -> Result<Vec<NewNotification>> {
+) -> Result<Vec<Addressed>> {
     let mut out = vec![];
     let mut seen = BTreeSet::new();
     for (facts, orgs, extra) in recipients(services, tx, notice)? {
+        let facts = std::sync::Arc::new(facts);
         let mut users: Vec<crate::account::User> = vec![];
         for org in orgs {
             users.extend(tx.users_of_organization(org)?);
         }
-        for user in extra {
-            users.extend(tx.user(user)?);
-        }
+        users.extend(tx.users_by_ids(&extra)?);
+        users.sort_by_key(|u| u.id);
         for u in users {
             if !u.active || !seen.insert(u.id) {
                 continue;
             }
             let (title, body, link) = render(&facts, u.locale);
-            out.push(NewNotification {
+            let n = NewNotification {
+                digest: false,
                 user: u.id,
                 kind: notice.kind(),
                 key: notice.key(id),
                 title,
                 body,
                 link,
-            });
+            };
+            out.push((u, facts.clone(), n));
         }
     }
     Ok(out)
@@ -467,15 +495,12 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 users.sort();
                 users.dedup();
                 // Only vendors' users hear of it (a role may have changed since saving).
-                let mut vendors = vec![];
-                for u in users {
-                    if tx
-                        .user(u)?
-                        .is_some_and(|u| u.role == crate::account::Role::Vendor)
-                    {
-                        vendors.push(u);
-                    }
-                }
+                let vendors: Vec<UserId> = tx
+                    .users_by_ids(&users)?
+                    .into_iter()
+                    .filter(|u| u.role == crate::account::Role::Vendor)
+                    .map(|u| u.id)
+                    .collect();
                 let agency = tx
                     .organization(s.owner)?
                     .map(|o| o.name)

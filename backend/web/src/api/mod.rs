@@ -4,11 +4,13 @@ pub mod accounts;
 pub mod bids;
 pub mod evaluation;
 pub mod inputs;
+pub mod invitations;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod scenarios;
 pub mod search;
+pub mod subscriptions;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -141,22 +141,26 @@ impl Services {
                 after: (org.verified, org.opc_member),
             };
             emit(tx, Some(actor.user_id), verified, now)?;
-            if before.verified != org.verified || before.opc_member != org.opc_member {
+            // Verification granted is a notification (in the app and, as the user chose, by
+            // e-mail); a withdrawal or a change of OPC membership alone is mailed here.
+            let granted = org.verified && !before.verified;
+            let changed = before.verified != org.verified || before.opc_member != org.opc_member;
+            if changed && !granted {
                 for u in tx
                     .users_of_organization(id)?
                     .into_iter()
                     .filter(|u| u.active)
                 {
-                    let mail = OutgoingEmail {
-                        to: u.email.clone(),
-                        locale: u.locale,
-                        message: EmailMessage::OrganizationVerified {
+                    let mail = OutgoingEmail::new(
+                        u.email.clone(),
+                        u.locale,
+                        EmailMessage::OrganizationVerified {
                             display_name: u.display_name.clone(),
                             organization: org.name.clone(),
                             verified: org.verified,
                             opc_member: org.opc_member,
                         },
-                    };
+                    );
                     enqueue_now(tx, &self.ids, Job::SendEmail(mail), now)?;
                 }
             }

@@ -36,15 +36,15 @@ impl Services {
                 used_at: None,
             })?;
             let link = format!("{}/reset-password?token={token}", self.auth.public_base_url);
-            let mail = OutgoingEmail {
-                to: user.email.clone(),
-                locale: user.locale,
-                message: EmailMessage::PasswordReset {
+            let mail = OutgoingEmail::new(
+                user.email.clone(),
+                user.locale,
+                EmailMessage::PasswordReset {
                     display_name: user.display_name.clone(),
                     link,
                     valid_minutes: self.auth.reset_ttl.num_minutes(),
                 },
-            };
+            );
             enqueue_now(tx, &self.ids, Job::SendEmail(mail), now)
         })
     }

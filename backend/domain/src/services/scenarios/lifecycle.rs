@@ -205,6 +205,7 @@ impl Services {
             job: Job::OpenBids { scenario: s.id },
             run_at: s.bid_deadline,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            dedup_key: None,
         };
         tx.enqueue(self.next_id(), &job, now)?;
         let remind_at = s.bid_deadline - crate::notify::REMIND_BEFORE;
@@ -216,6 +217,7 @@ impl Services {
                 },
                 run_at: remind_at,
                 max_attempts: DEFAULT_MAX_ATTEMPTS,
+                dedup_key: None,
             };
             tx.enqueue(self.next_id(), &reminder, now)?;
         }
