@@ -11,6 +11,7 @@ mod compose;
 mod evaluation;
 mod hardening;
 mod layout;
+mod mailing;
 mod notifications;
 mod ops;
 mod pages;

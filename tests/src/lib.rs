@@ -13,6 +13,7 @@ use scenario_market::startup::{Application, Parts, wire};
 use serde_json::{Value, json};
 
 pub mod fixtures;
+pub mod smtp;
 
 /// The signing key every test app uses, so tests can make tokens of their own.
 pub const TEST_JWT_SECRET: &str = "test-signing-key-test-signing-key-0123456789";

@@ -282,6 +282,7 @@ impl Services {
     }
 
     /// Saves a search (the search page's query and filters); new scenarios that fit it notify.
+    /// Saving one the user has already hands back the stored one (`false`: nothing new).
     pub fn save_search(
         &self,
         actor: &Actor,
@@ -290,7 +291,7 @@ impl Services {
         tags: &[String],
         budget_min_fen: Option<i64>,
         budget_max_fen: Option<i64>,
-    ) -> Result<crate::matching::SavedSearch> {
+    ) -> Result<(crate::matching::SavedSearch, bool)> {
         require_vendor(actor)?;
         let (q, domains, tags) =
             crate::matching::check_saved_search(q, domains, tags, budget_min_fen, budget_max_fen)?;
@@ -305,8 +306,25 @@ impl Services {
             budget_max_fen,
             created_at: now,
         };
-        in_tx(&*self.store, |tx| tx.insert_saved_search(&saved))?;
-        Ok(saved)
+        in_tx(&*self.store, |tx| {
+            let same = tx.saved_searches(actor.user_id)?.into_iter().find(|s| {
+                (&s.q, &s.domains, &s.tags, s.budget_min_fen, s.budget_max_fen)
+                    == (
+                        &saved.q,
+                        &saved.domains,
+                        &saved.tags,
+                        saved.budget_min_fen,
+                        saved.budget_max_fen,
+                    )
+            });
+            match same {
+                Some(s) => Ok((s, false)),
+                None => {
+                    tx.insert_saved_search(&saved)?;
+                    Ok((saved, true))
+                }
+            }
+        })
     }
 
     /// Deletes one of the actor's saved searches (someone else's is "not found").

@@ -133,7 +133,7 @@ pub async fn saved_searches(
 }
 
 #[utoipa::path(tag = "notifications", request_body = SavedSearchIn, security(("bearer" = [])),
-    responses((status = 201, body = SavedSearchOut), (status = 403, description = "not a vendor", body = crate::error::Problem),
+    responses((status = 201, body = SavedSearchOut), (status = 200, description = "the same search was saved before: the stored one", body = SavedSearchOut), (status = 403, description = "not a vendor", body = crate::error::Problem),
         (status = 422, description = "nothing to search for (`q`), or a bad filter, named", body = crate::error::Problem)))]
 #[post("/me/saved-searches")]
 /// Saves a search; new scenarios that fit it notify.
@@ -143,7 +143,7 @@ pub async fn save_search(
     body: web::Json<SavedSearchIn>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    let s = state
+    let (s, created) = state
         .call(move |services| {
             services.save_search(
                 &who.actor,
@@ -155,7 +155,11 @@ pub async fn save_search(
             )
         })
         .await?;
-    Ok(HttpResponse::Created().json(SavedSearchOut::of(&s)))
+    Ok(if created {
+        HttpResponse::Created().json(SavedSearchOut::of(&s))
+    } else {
+        HttpResponse::Ok().json(SavedSearchOut::of(&s))
+    })
 }
 
 #[utoipa::path(tag = "notifications", security(("bearer" = [])),

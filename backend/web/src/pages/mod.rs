@@ -20,6 +20,7 @@ mod forms;
 mod notifications;
 mod scenarios;
 mod search;
+mod subscriptions;
 mod synonyms;
 mod vendors;
 
@@ -78,6 +79,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/notifications/{id}/open",
             web::post().to(notifications::open),
         )
+        .route(
+            "/notifications/settings",
+            web::get().to(subscriptions::settings),
+        )
+        .route(
+            "/notifications/settings",
+            web::post().to(subscriptions::save_settings),
+        )
+        .route(
+            "/notifications/interests",
+            web::post().to(subscriptions::save_interests),
+        )
+        .route(
+            "/notifications/saved-searches/{id}/delete",
+            web::post().to(subscriptions::delete_search),
+        )
+        .route(
+            "/unsubscribe",
+            web::get().to(subscriptions::unsubscribe_page),
+        )
+        .route("/unsubscribe", web::post().to(subscriptions::unsubscribe))
         .route("/vendors", web::get().to(vendors::directory))
         .route("/scenarios", web::get().to(scenarios::list))
         .route("/scenarios/new", web::get().to(scenarios::new_form))
