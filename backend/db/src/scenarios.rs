@@ -238,6 +238,29 @@ impl ScenarioReads for AnyConnection {
             .collect()
     }
 
+    fn awards_in_domain(&mut self, domain: Sector) -> Result<Vec<(ScenarioId, OrganizationId)>> {
+        let awarded: Vec<(i64, Option<i64>)> = scenarios::table
+            .filter(scenarios::domain.eq(domain.code()))
+            .filter(scenarios::awarded_bid_id.is_not_null())
+            .select((scenarios::id, scenarios::awarded_bid_id))
+            .load(self)
+            .map_err(db_err)?;
+        let bid_ids: Vec<i64> = awarded.iter().filter_map(|(_, b)| *b).collect();
+        let mut winners: HashMap<i64, i64> = HashMap::new();
+        for chunk in bid_ids.chunks(1000) {
+            let rows: Vec<(i64, i64)> = bids::table
+                .filter(bids::id.eq_any(chunk))
+                .select((bids::id, bids::vendor_org_id))
+                .load(self)
+                .map_err(db_err)?;
+            winners.extend(rows);
+        }
+        Ok(awarded
+            .into_iter()
+            .filter_map(|(s, b)| Some((ScenarioId(s), OrganizationId(*winners.get(&b?)?))))
+            .collect())
+    }
+
     fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)> {
         let now = to_db(f.now);
         let filtered = |mut q: scenarios::BoxedQuery<'static, _>| {

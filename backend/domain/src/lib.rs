@@ -18,6 +18,7 @@ pub mod matching;
 pub mod message;
 pub mod notify;
 pub mod policy;
+pub mod recommend;
 pub mod ports;
 pub mod scenario;
 pub mod search;

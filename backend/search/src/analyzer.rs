@@ -88,6 +88,17 @@ pub fn analyzer(search_mode: bool) -> TextAnalyzer {
     .build()
 }
 
+/// Every word of a text in order, repeats kept (the plain cut, as queries are cut).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut a = analyzer(false);
+    let mut stream = a.token_stream(text);
+    let mut out: Vec<String> = vec![];
+    while let Some(t) = stream.next() {
+        out.push(t.text.clone());
+    }
+    out
+}
+
 /// The words of a text as the index stores them (for building queries).
 pub fn words(text: &str, search_mode: bool) -> Vec<String> {
     let mut a = analyzer(search_mode);

@@ -553,6 +553,10 @@ impl SearchIndex for MeiliIndex {
         applied
     }
 
+    fn analyze(&self, text: &str) -> Vec<String> {
+        crate::analyzer::tokens(text)
+    }
+
     fn health(&self) -> Result<()> {
         self.block(self.client.health()).map(drop)
     }

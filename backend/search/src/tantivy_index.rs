@@ -947,6 +947,10 @@ impl SearchIndex for TantivyIndex {
         Ok(())
     }
 
+    fn analyze(&self, text: &str) -> Vec<String> {
+        crate::analyzer::tokens(text)
+    }
+
     fn health(&self) -> Result<()> {
         Ok(())
     }

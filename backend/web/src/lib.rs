@@ -95,6 +95,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(invitations::invite)
                 .service(invitations::scenario_invitations)
                 .service(invitations::my_invitations)
+                .service(invitations::recommended_vendors)
                 .service(subscriptions::interests)
                 .service(subscriptions::save_interests)
                 .service(subscriptions::saved_searches)

@@ -45,6 +45,11 @@ pub trait ScenarioReads {
     ) -> Result<Option<crate::scenario::Scenario>>;
     /// Awarded scenarios whose award notice is not stored (awards made before notices were).
     fn awarded_without_notice(&mut self) -> Result<Vec<crate::scenario::Scenario>>;
+    /// Every award in a domain: the scenario and the winning vendor.
+    fn awards_in_domain(
+        &mut self,
+        domain: Sector,
+    ) -> Result<Vec<(crate::scenario::ScenarioId, OrganizationId)>>;
     /// A page of scenarios, newest first, each with its agency's name and its count of active
     /// bids (names and counts in one query for the whole page), and the total.
     fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)>;

@@ -25,6 +25,9 @@ pub trait SearchIndex: Send + Sync {
     fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()>;
     /// Whether the engine answers.
     fn health(&self) -> Result<()>;
+    /// A text cut into words as search cuts it (segmented, folded, stemmed), repeats kept in
+    /// order. Works while the engine is down (the analysis is the product's own).
+    fn analyze(&self, text: &str) -> Vec<String>;
 }
 
 /// The writing side of the index outbox, inside a service's transaction: a document whose

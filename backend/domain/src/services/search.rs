@@ -154,6 +154,73 @@ impl Search {
         })
     }
 
+    /// Every verified vendor ranked by fit to the owner's scenario, best first, each with its
+    /// score and reasons (see [`crate::recommend`]). Only the owner asks: the list says who
+    /// could bid, not who did, so it reveals nothing sealed; to anyone else the scenario is
+    /// forbidden or, if they may not even see it, not found.
+    pub fn recommended_vendors(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+    ) -> Result<Vec<crate::recommend::Recommendation>> {
+        use crate::recommend::{Need, Profile, rank};
+        in_read(&*self.services.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(crate::Error::NotFound)?;
+            policy::require_scenario_owner(actor, &s)?;
+            let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            // The vendors' record in this domain: awards, and the ratings of those awards.
+            let mut awards: HashMap<OrganizationId, u32> = HashMap::new();
+            let mut marks: HashMap<OrganizationId, (f64, u32)> = HashMap::new();
+            for (scenario, vendor) in tx.awards_in_domain(s.domain)? {
+                *awards.entry(vendor).or_default() += 1;
+                if let Some(r) = tx.rating_of_scenario(scenario)? {
+                    let m = marks.entry(r.vendor).or_default();
+                    m.0 += f64::from(r.quality + r.timeliness + r.communication) / 3.0;
+                    m.1 += 1;
+                }
+            }
+            let mut profiles = vec![];
+            let mut offset = 0;
+            loop {
+                let (orgs, _) = tx.organizations(&OrgFilter {
+                    kind: Some(OrgKind::Vendor),
+                    verified: Some(true),
+                    offset,
+                    limit: 1000,
+                    ..Default::default()
+                })?;
+                if orgs.is_empty() {
+                    break;
+                }
+                offset += orgs.len() as i64;
+                for o in orgs {
+                    profiles.push(Profile {
+                        id: o.id,
+                        capability_terms: self.index.analyze(&o.capabilities.join(" ")),
+                        description_terms: self.index.analyze(&o.description),
+                        awards_in_domain: awards.get(&o.id).copied().unwrap_or(0),
+                        rating_in_domain: marks.get(&o.id).map(|(sum, n)| (sum / f64::from(*n), *n)),
+                        name: o.name,
+                        opc_member: o.opc_member,
+                        capabilities: o.capabilities,
+                    });
+                }
+            }
+            let need = Need {
+                domain: Some(s.domain),
+                tag_terms: self.index.analyze(&s.tags.join(" ")),
+                title_terms: self.index.analyze(&s.title),
+                summary_terms: self.index.analyze(&s.summary),
+                description_terms: self.index.analyze(&s.description),
+                tags: s.tags,
+            };
+            Ok(rank(&need, &profiles, &synonyms))
+        })
+    }
+
     /// Searches the vendor directory; the organizations are read fresh.
     pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
         let found = self.index.search_vendors(q)?;

@@ -137,3 +137,71 @@ pub async fn my_invitations(
         ),
     ))
 }
+
+/// A recommended vendor.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecommendedVendor {
+    pub id: i64,
+    pub name: String,
+    pub opc_member: bool,
+}
+
+/// Why a vendor is recommended.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReasonOut {
+    /// `capability`, `terms`, `domain`, `rating` or `opc`.
+    pub kind: &'static str,
+    /// In Chinese.
+    pub text: String,
+    pub text_en: String,
+}
+
+/// One vendor of the recommendation list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Recommendation {
+    pub vendor: RecommendedVendor,
+    /// The fit; equal scores are equal matches (OPC members first among them).
+    pub score: f64,
+    pub reasons: Vec<ReasonOut>,
+}
+
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(PageQuery,
+        ("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = Page<Recommendation>), (status = 403, description = "not the owner", body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/recommended-vendors")]
+/// Every verified vendor ranked by fit to the owner's scenario, best first, with reasons.
+pub async fn recommended_vendors(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    q: web::Query<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let id = ScenarioId(path.into_inner());
+    let search = state.search.clone();
+    let all = state
+        .call(move |_| search.recommended_vendors(&who.actor, id))
+        .await?;
+    let items: Vec<Recommendation> = all
+        .into_iter()
+        .map(|r| Recommendation {
+            vendor: RecommendedVendor {
+                id: r.vendor.0,
+                name: r.name,
+                opc_member: r.opc_member,
+            },
+            score: r.score,
+            reasons: r
+                .reasons
+                .into_iter()
+                .map(|x| ReasonOut {
+                    kind: x.kind,
+                    text: x.text.zh.into_owned(),
+                    text_en: x.text.en.into_owned(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(paging.slice(items)))
+}
