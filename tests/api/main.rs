@@ -12,6 +12,7 @@ mod evaluation;
 mod hardening;
 mod layout;
 mod mailing;
+mod matching_quality;
 mod notifications;
 mod ops;
 mod pages;

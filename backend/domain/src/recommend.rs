@@ -37,7 +37,8 @@ pub struct Profile {
     pub opc_member: bool,
     /// The capability tags, as written.
     pub capabilities: Vec<String>,
-    pub capability_terms: Vec<String>,
+    /// Each capability tag's terms (in the order of `capabilities`).
+    pub capability_terms: Vec<Vec<String>>,
     /// Every term of the description, repeats kept.
     pub description_terms: Vec<String>,
     /// Scenarios of the domain awarded to the vendor.
@@ -147,7 +148,9 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
 
     // Each vendor's capability words and description word counts.
     struct Seen {
-        caps: HashSet<String>,
+        /// Each capability word, with the largest share of needed words in a tag that has it
+        /// ("钢铁物流" meets a steel scenario by half: its other half is another trade).
+        caps: HashMap<String, f64>,
         desc: HashMap<String, u32>,
         desc_len: f64,
     }
@@ -159,8 +162,21 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
             for t in &words {
                 *desc.entry(t.clone()).or_insert(0) += 1;
             }
+            let mut caps: HashMap<String, f64> = HashMap::new();
+            for tag in &v.capability_terms {
+                let words = canon.all(tag);
+                if words.is_empty() {
+                    continue;
+                }
+                let needed = words.iter().filter(|w| wanted.contains_key(*w)).count();
+                let share = needed as f64 / words.len() as f64;
+                for w in words {
+                    let e = caps.entry(w).or_insert(0.0);
+                    *e = e.max(share);
+                }
+            }
             Seen {
-                caps: canon.all(&v.capability_terms).into_iter().collect(),
+                caps,
                 desc,
                 desc_len: words.len() as f64,
             }
@@ -170,7 +186,7 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
     let avg_len = (seen.iter().map(|s| s.desc_len).sum::<f64>() / n.max(1.0)).max(1.0);
     let df = |t: &str| {
         seen.iter()
-            .filter(|s| s.caps.contains(t) || s.desc.contains_key(t))
+            .filter(|s| s.caps.contains_key(t) || s.desc.contains_key(t))
             .count() as f64
     };
     let idf: HashMap<&String, f64> = wanted
@@ -200,8 +216,8 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
             by_weight.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             for (t, w) in by_weight {
                 let i = idf[t];
-                if s.caps.contains(t) {
-                    score += w * i;
+                if let Some(share) = s.caps.get(t) {
+                    score += w * i * share;
                     cap_words.push(t.clone());
                 } else if let Some(&tf) = s.desc.get(t) {
                     let tf = f64::from(tf);
@@ -309,7 +325,7 @@ mod tests {
             id: OrganizationId(id),
             name: name.into(),
             capabilities: caps.iter().map(|c| c.to_string()).collect(),
-            capability_terms: t(cap_terms),
+            capability_terms: cap_terms.split('|').map(t).collect(),
             description_terms: t(desc),
             opc_member: false,
             awards_in_domain: 0,
@@ -331,9 +347,9 @@ mod tests {
     #[test]
     fn a_vendor_sharing_the_theme_but_not_the_need_ranks_below_one_that_meets_the_need() {
         let vendors = vec![
-            vendor(1, "钢铁智造", &["钢铁冶炼", "高炉优化"], "钢铁 冶炼 高炉 优化",
+            vendor(1, "钢铁智造", &["钢铁冶炼", "高炉优化"], "钢铁 冶炼|高炉 优化",
                 "钢铁 钢铁 钢铁 钢铁 钢铁 企业 冶炼 钢铁 高炉"),
-            vendor(2, "律智科技", &["法律问答", "合同审查"], "法律 问答 合同 审查",
+            vendor(2, "律智科技", &["法律问答", "合同审查"], "法律 问答|合同 审查",
                 "法规 合规 咨询 大模型"),
             vendor(3, "宝武数智", &["钢铁质检"], "钢铁 质检", "钢铁 表面 缺陷 检测"),
             vendor(4, "无关科技", &["无人机"], "无人机", "巡检"),
@@ -373,7 +389,7 @@ mod tests {
         let mut a = vendor(1, "甲", &["巡查"], "巡查", "");
         let mut b = vendor(2, "乙", &["巡查"], "巡查", "");
         b.opc_member = true;
-        let c = vendor(3, "丙", &["巡查", "无人机"], "巡查 无人机", "");
+        let c = vendor(3, "丙", &["巡查", "无人机"], "巡查|无人机", "");
         a.awards_in_domain = 0;
         let r = rank(&need, &[a, b, c], &syn);
         // 丙 matches as 甲 and 乙 do, and also needs' other word: the stronger match stays first

@@ -199,7 +199,11 @@ impl Search {
                 for o in orgs {
                     profiles.push(Profile {
                         id: o.id,
-                        capability_terms: self.index.analyze(&o.capabilities.join(" ")),
+                        capability_terms: o
+                            .capabilities
+                            .iter()
+                            .map(|c| self.index.analyze(c))
+                            .collect(),
                         description_terms: self.index.analyze(&o.description),
                         awards_in_domain: awards.get(&o.id).copied().unwrap_or(0),
                         rating_in_domain: marks.get(&o.id).map(|(sum, n)| (sum / f64::from(*n), *n)),
