@@ -110,6 +110,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
         .route("/scenarios/{id}/follow", web::post().to(scenarios::follow))
         .route(
+            "/scenarios/{id}/recommended",
+            web::get().to(scenarios::recommended),
+        )
+        .route("/scenarios/{id}/invite", web::post().to(scenarios::invite))
+        .route(
             "/scenarios/{id}/{step:publish|extend|cancel}",
             web::get().to(scenarios::confirm),
         )

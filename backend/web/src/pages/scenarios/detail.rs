@@ -89,6 +89,8 @@ struct DetailPage {
     bid_sign_in: bool,
     bids_opened: bool,
     can_panel: bool,
+    /// The owner may invite vendors (the scenario takes bids).
+    can_invite: bool,
     can_rank: bool,
     can_deliver: bool,
     can_rate: bool,
@@ -152,6 +154,7 @@ pub(in crate::pages) async fn detail_page(
         bid_sign_in: account.is_none() && open,
         bids_opened: v.bid_count.is_some(),
         can_panel: d.may(Move::SetPanel),
+        can_invite: is_owner && open,
         can_rank: d.may(Move::Rank),
         can_deliver: d.may(Move::Deliver),
         can_rate: d.may(Move::Close),

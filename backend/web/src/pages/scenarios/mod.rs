@@ -6,11 +6,13 @@ mod confirm;
 mod detail;
 mod form;
 mod list;
+mod recommended;
 
 pub use confirm::*;
 pub use detail::*;
 pub use form::*;
 pub use list::*;
+pub use recommended::*;
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
