@@ -826,6 +826,127 @@ async fn a_vendor_saves_the_search_it_sees_from_the_search_page(app: &TestApp) {
     assert!(!theirs.contains("保存此搜索"), "agencies do not subscribe");
 }
 
+/// Sets a vendor's profile: capability tags and description.
+async fn profile(app: &TestApp, token: &str, org: i64, caps: &[&str], description: &str) {
+    let a = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{org}"),
+            Some(token),
+            Some(json!({"capabilities": caps, "description": description})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+}
+
+async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_else_does(
+    app: &TestApp,
+) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let (other_agency, _) = verified_agency(app, "other@example.cn", "别的局").await;
+    let (drone, drone_org) = verified_vendor(app, "drone@example.cn", "江城无人机服务").await;
+    profile(app, &drone, drone_org, &["无人机", "巡检"], "无人机河道和街道巡检，违建识别。").await;
+    // The same profile, and an OPC member: equal scores, so it comes first.
+    let (twin, twin_org) = verified_vendor(app, "twin@example.cn", "一人无人机").await;
+    profile(app, &twin, twin_org, &["无人机", "巡检"], "无人机河道和街道巡检，违建识别。").await;
+    let admin = app.admin_token().await;
+    let opc = app
+        .post(
+            &format!("/api/v1/admin/organizations/{twin_org}/verify"),
+            Some(&admin),
+            json!({"verified": true, "opc_member": true}),
+        )
+        .await;
+    assert_eq!(opc.status, 200, "{:?}", opc.body);
+    let (law, law_org) = verified_vendor(app, "law@example.cn", "律智科技").await;
+    profile(app, &law, law_org, &["法律问答"], "法律大模型。").await;
+    let hidden = app.register("u@example.cn", "vendor", "未认证无人机").await;
+    let hidden_org = hidden["organization"]["id"].as_i64().unwrap();
+    let (id, path) = draft(app, &agency, 30).await;
+    assert_eq!(
+        app.post(&format!("{path}/publish"), Some(&agency), json!({}))
+            .await
+            .status,
+        200
+    );
+    let url = format!("{path}/recommended-vendors");
+    let a = app.get(&url, Some(&agency)).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["total"], 3, "every verified vendor, and only those: {:?}", a.body);
+    let items = a.body["items"].as_array().unwrap();
+    let ids: Vec<i64> = items.iter().map(|i| i["vendor"]["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [twin_org, drone_org, law_org], "{items:?}");
+    assert!(!ids.contains(&hidden_org));
+    assert_eq!(items[0]["score"], items[1]["score"], "equal matches");
+    assert_eq!(items[0]["vendor"]["opc_member"], true);
+    assert!(items[1]["score"].as_f64().unwrap() > items[2]["score"].as_f64().unwrap() + 5.0);
+    let kinds: Vec<&str> = items[1]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"capability"), "{:?}", items[1]);
+    assert!(items[1]["reasons"][0]["text"].as_str().unwrap().contains("无人机"));
+    assert!(items[1]["reasons"][0]["text_en"].as_str().unwrap().starts_with("Capabilities"));
+    // Paged like every list.
+    let one = app.get(&format!("{url}?per_page=1&page=2"), Some(&agency)).await;
+    assert_eq!(one.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(one.body["items"][0]["vendor"]["id"], drone_org);
+    // Nobody but the owner: another agency and a vendor are refused, a stranger signs in.
+    assert_eq!(app.get(&url, Some(&other_agency)).await.status, 403);
+    assert_eq!(app.get(&url, Some(&drone)).await.status, 403);
+    assert_eq!(app.get(&url, None).await.status, 401);
+    let (draft_id, draft_path) = draft(app, &agency, 30).await;
+    assert_eq!(
+        app.get(&format!("{draft_path}/recommended-vendors"), Some(&other_agency))
+            .await
+            .status,
+        404,
+        "someone else's draft does not exist for them"
+    );
+    assert!(draft_id > id);
+    // The page: the list with the invite forms; inviting notifies the vendor.
+    let (browser, csrf) = signed_in(app, "owner@example.cn").await;
+    let page = browser
+        .get(app.url(&format!("/scenarios/{id}/recommended")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("一人无人机") && html.contains("能力标签相符"), "{html}");
+    let empty = browser
+        .post(app.url(&format!("/scenarios/{id}/invite")))
+        .form(&[("csrf", csrf.as_str()), ("vendor_id", &drone_org.to_string()), ("message", " "), ("page", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    assert!(empty.text().await.unwrap().contains("请写一句邀请的话"));
+    let sent = browser
+        .post(app.url(&format!("/scenarios/{id}/invite")))
+        .form(&[("csrf", csrf.as_str()), ("vendor_id", &drone_org.to_string()), ("message", "欢迎参与投标"), ("page", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 303);
+    app.drain_jobs().await;
+    let told = app
+        .get("/api/v1/notifications?kind=invitation", Some(&drone))
+        .await;
+    assert_eq!(told.body["total"], 1, "{:?}", told.body);
+    let after = browser
+        .get(app.url(&format!("/scenarios/{id}/recommended")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("已邀请"));
+}
+
 on_both! {
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
@@ -834,4 +955,5 @@ on_both! {
     the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does => super::the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does;
     a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit => super::a_published_scenario_reaches_exactly_the_vendors_whose_interests_or_searches_fit;
     a_vendor_saves_the_search_it_sees_from_the_search_page => super::a_vendor_saves_the_search_it_sees_from_the_search_page;
+    the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_else_does => super::the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_else_does;
 }
