@@ -907,3 +907,154 @@ async fn a_bidder_sees_the_unread_count_change_without_reloading_and_opens_the_n
     assert_eq!(left, "1", "one is left unread");
     app.assert_invariants().await;
 }
+
+/// The whole loop: a vendor saves the search it sees; an agency publishes a scenario
+/// that fits; the vendor's header count changes without a reload and the notification opens
+/// the scenario; the owner invites that vendor from its recommended vendors, and the vendor
+/// is told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_vendor() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let (agency, _) =
+        tests::fixtures::verified_agency(&app, "owner@example.cn", "青山区城管局").await;
+    let (vendor, org) =
+        tests::fixtures::verified_vendor(&app, "saver@example.cn", "江城无人机服务").await;
+    let p = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{org}"),
+            Some(&vendor),
+            Some(serde_json::json!({"capabilities": ["无人机", "巡检"], "description": "无人机河道巡检。"})),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{:?}", p.body);
+    app.drain_jobs().await;
+
+    // The vendor searches, and saves the search it sees.
+    sign_in(&d, &app, "saver@example.cn").await;
+    d.goto(app.url("/search?q=%E6%97%A0%E4%BA%BA%E6%9C%BA")).await.unwrap();
+    d.query(By::Css("button[form='save-search']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Css(".notice[role=status]"))
+        .first()
+        .await
+        .expect("saved");
+    let saved = app.get("/api/v1/me/saved-searches", Some(&vendor)).await;
+    assert_eq!(saved.body["total"], 1, "{:?}", saved.body);
+    assert_eq!(saved.body["items"][0]["q"], "无人机");
+    d.goto(app.url("/scenarios")).await.unwrap();
+    let before = unread_badge(&d).await;
+    d.execute("document.body.dataset.kept = 'yes'; return 'ok';", vec![])
+        .await
+        .unwrap();
+
+    // The agency publishes a scenario that fits.
+    let id = app
+        .post(
+            "/api/v1/scenarios",
+            Some(&agency),
+            tests::fixtures::posting(&app, 30),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let published = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    app.drain_jobs().await;
+    let want = (before.parse::<i64>().unwrap_or(0) + 1).to_string();
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = unread_badge(&d).await;
+        if seen == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, want, "the count changes without a reload");
+    let kept = d
+        .execute("return document.body.dataset.kept || 'reloaded';", vec![])
+        .await
+        .unwrap();
+    assert_eq!(kept.json().as_str(), Some("yes"));
+    d.query(By::Css("a.inbox-link"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let newest = d
+        .query(By::Css(".inbox .card.unread .link-button"))
+        .first()
+        .await
+        .unwrap();
+    assert!(newest.text().await.unwrap().contains("新场景"), "newest first");
+    newest.click().await.unwrap();
+    d.query(By::Css("article.scenario h1"))
+        .first()
+        .await
+        .expect("the scenario");
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with(&format!("/scenarios/{id}"))
+    );
+    sign_out(&d).await;
+
+    // The owner opens its recommended vendors and invites the vendor.
+    sign_in(&d, &app, "owner@example.cn").await;
+    d.goto(app.url(&format!("/scenarios/{id}"))).await.unwrap();
+    d.query(By::Css(&format!("a[href='/scenarios/{id}/recommended']")))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let card = d
+        .query(By::Css(&format!("#vendor-{org}")))
+        .first()
+        .await
+        .expect("the vendor is recommended");
+    assert!(card.text().await.unwrap().contains("无人机"), "with its reasons");
+    card.find(By::Css("summary")).await.unwrap().click().await.unwrap();
+    card.find(By::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Css(".notice[role=status]"))
+        .first()
+        .await
+        .expect("invited");
+    let card = d
+        .query(By::Css(&format!("#vendor-{org}")))
+        .first()
+        .await
+        .unwrap();
+    assert!(card.text().await.unwrap().contains("已邀请"));
+    app.drain_jobs().await;
+    let told = app
+        .get("/api/v1/notifications?kind=invitation", Some(&app.token("saver@example.cn").await))
+        .await;
+    assert_eq!(told.body["total"], 1, "{:?}", told.body);
+    app.assert_invariants().await;
+}
