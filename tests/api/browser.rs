@@ -935,7 +935,9 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
 
     // The vendor searches, and saves the search it sees.
     sign_in(&d, &app, "saver@example.cn").await;
-    d.goto(app.url("/search?q=%E6%97%A0%E4%BA%BA%E6%9C%BA")).await.unwrap();
+    d.goto(app.url("/search?q=%E6%97%A0%E4%BA%BA%E6%9C%BA"))
+        .await
+        .unwrap();
     d.query(By::Css("button[form='save-search']"))
         .first()
         .await
@@ -1003,7 +1005,10 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         .first()
         .await
         .unwrap();
-    assert!(newest.text().await.unwrap().contains("新场景"), "newest first");
+    assert!(
+        newest.text().await.unwrap().contains("新场景"),
+        "newest first"
+    );
     newest.click().await.unwrap();
     d.query(By::Css("article.scenario h1"))
         .first()
@@ -1021,7 +1026,7 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
     // The owner opens its recommended vendors and invites the vendor.
     sign_in(&d, &app, "owner@example.cn").await;
     d.goto(app.url(&format!("/scenarios/{id}"))).await.unwrap();
-    d.query(By::Css(&format!("a[href='/scenarios/{id}/recommended']")))
+    d.query(By::Css(format!("a[href='/scenarios/{id}/recommended']")))
         .first()
         .await
         .unwrap()
@@ -1029,12 +1034,20 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         .await
         .unwrap();
     let card = d
-        .query(By::Css(&format!("#vendor-{org}")))
+        .query(By::Css(format!("#vendor-{org}")))
         .first()
         .await
         .expect("the vendor is recommended");
-    assert!(card.text().await.unwrap().contains("无人机"), "with its reasons");
-    card.find(By::Css("summary")).await.unwrap().click().await.unwrap();
+    assert!(
+        card.text().await.unwrap().contains("无人机"),
+        "with its reasons"
+    );
+    card.find(By::Css("summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     card.find(By::Css("button[type=submit]"))
         .await
         .unwrap()
@@ -1046,14 +1059,17 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         .await
         .expect("invited");
     let card = d
-        .query(By::Css(&format!("#vendor-{org}")))
+        .query(By::Css(format!("#vendor-{org}")))
         .first()
         .await
         .unwrap();
     assert!(card.text().await.unwrap().contains("已邀请"));
     app.drain_jobs().await;
     let told = app
-        .get("/api/v1/notifications?kind=invitation", Some(&app.token("saver@example.cn").await))
+        .get(
+            "/api/v1/notifications?kind=invitation",
+            Some(&app.token("saver@example.cn").await),
+        )
         .await;
     assert_eq!(told.body["total"], 1, "{:?}", told.body);
     app.assert_invariants().await;

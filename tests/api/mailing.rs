@@ -73,7 +73,9 @@ fn local(link: &str) -> String {
 
 /// The unsubscribe address of a message, from its `List-Unsubscribe` header.
 fn unsubscribe_of(m: &Received) -> String {
-    let h = m.header("List-Unsubscribe").expect("a List-Unsubscribe header");
+    let h = m
+        .header("List-Unsubscribe")
+        .expect("a List-Unsubscribe header");
     assert!(h.starts_with('<') && h.ends_with('>'), "{h}");
     h.trim_matches(['<', '>']).to_string()
 }
@@ -94,7 +96,11 @@ async fn publish(app: &TestApp, agency: &str, title: &str) -> i64 {
     assert_eq!(d.status, 201, "{:?}", d.body);
     let id = d.body["id"].as_i64().unwrap();
     let p = app
-        .post(&format!("/api/v1/scenarios/{id}/publish"), Some(agency), json!({}))
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(agency),
+            json!({}),
+        )
         .await;
     assert_eq!(p.status, 200, "{:?}", p.body);
     id
@@ -125,9 +131,20 @@ async fn every_email_has_both_parts_the_list_headers_and_an_unsubscribe_that_wor
     assert_eq!(to_zh.len(), 1, "{to_zh:?}");
     let m = &to_zh[0];
     assert_eq!(m.subject(), "江城无人机 已通过认证");
-    assert!(m.text().contains("江城无人机，您好") && m.text().contains("认证已通过"), "{}", m.text());
-    assert!(m.html().contains("<h1") && m.html().contains("江城无人机 已通过认证"), "{}", m.html());
-    assert!(m.text().contains("/unsubscribe?token="), "the link is in the body too");
+    assert!(
+        m.text().contains("江城无人机，您好") && m.text().contains("认证已通过"),
+        "{}",
+        m.text()
+    );
+    assert!(
+        m.html().contains("<h1") && m.html().contains("江城无人机 已通过认证"),
+        "{}",
+        m.html()
+    );
+    assert!(
+        m.text().contains("/unsubscribe?token="),
+        "the link is in the body too"
+    );
     assert_eq!(
         m.header("List-Unsubscribe-Post").as_deref(),
         Some("List-Unsubscribe=One-Click")
@@ -136,7 +153,11 @@ async fn every_email_has_both_parts_the_list_headers_and_an_unsubscribe_that_wor
     let to_en = sink.to("en@example.cn");
     assert_eq!(to_en.len(), 1);
     assert_eq!(to_en[0].subject(), "Hawkeye Vision is verified");
-    assert!(to_en[0].text().starts_with("Hello Hawkeye Vision,"), "{}", to_en[0].text());
+    assert!(
+        to_en[0].text().starts_with("Hello Hawkeye Vision,"),
+        "{}",
+        to_en[0].text()
+    );
     assert!(to_en[0].html().contains("lang=\"en\""));
 
     // The link's page asks first and changes nothing (a mail scanner may open it).
@@ -145,8 +166,14 @@ async fn every_email_has_both_parts_the_list_headers_and_an_unsubscribe_that_wor
     let page = anonymous.get(app.url(&local(&link))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("机构认证") && html.contains("确认退订"), "{html}");
-    assert_eq!(settings(app, &zh).await["kinds"]["organization_verified"], "immediate");
+    assert!(
+        html.contains("机构认证") && html.contains("确认退订"),
+        "{html}"
+    );
+    assert_eq!(
+        settings(app, &zh).await["kinds"]["organization_verified"],
+        "immediate"
+    );
 
     // A forged token (another kind, same signature) changes nothing.
     let forged = local(&link).replace("organization_verified", "scenario_match");
@@ -171,7 +198,10 @@ async fn every_email_has_both_parts_the_list_headers_and_an_unsubscribe_that_wor
     assert_eq!(s["kinds"]["organization_verified"], "off");
     assert_eq!(s["kinds"]["scenario_match"], "immediate");
     assert_eq!(s["kinds"]["invitation"], "immediate");
-    assert_eq!(settings(app, &en).await["kinds"]["organization_verified"], "immediate");
+    assert_eq!(
+        settings(app, &en).await["kinds"]["organization_verified"],
+        "immediate"
+    );
 
     // Another kind still mails: a matching scenario, with its own template and link.
     interested(app, &zh).await;
@@ -183,13 +213,22 @@ async fn every_email_has_both_parts_the_list_headers_and_an_unsubscribe_that_wor
     assert_eq!(to_zh.len(), 2, "{to_zh:?}");
     let m = &to_zh[1];
     assert_eq!(m.subject(), "新场景：河道漂浮物识别");
-    assert!(m.text().contains("青山区数据局 发布了新场景「河道漂浮物识别」"), "{}", m.text());
+    assert!(
+        m.text()
+            .contains("青山区数据局 发布了新场景「河道漂浮物识别」"),
+        "{}",
+        m.text()
+    );
     assert!(m.text().contains(&format!("/scenarios/{id}")));
     assert!(unsubscribe_of(m).contains("scenario_match"));
     assert!(m.html().contains(&format!("/scenarios/{id}\"")));
     // Nobody else: the English vendor has no interests, the agency is no vendor.
     assert_eq!(sink.to("en@example.cn").len(), 1);
-    assert_eq!(sink.to("owner@example.cn").len(), 1, "its own verification only");
+    assert_eq!(
+        sink.to("owner@example.cn").len(),
+        1,
+        "its own verification only"
+    );
 }
 
 async fn email_off_still_notifies_in_the_app_and_bad_settings_change_nothing(
@@ -241,7 +280,9 @@ async fn email_off_still_notifies_in_the_app_and_bad_settings_change_nothing(
     publish(app, &agency, "渣土车识别").await;
     app.drain_jobs().await;
     assert_eq!(sink.to("v@example.cn").len(), before, "no e-mail");
-    let inbox = app.get("/api/v1/notifications?kind=scenario_match", Some(&v)).await;
+    let inbox = app
+        .get("/api/v1/notifications?kind=scenario_match", Some(&v))
+        .await;
     assert_eq!(inbox.body["total"], 1, "the in-app notification is written");
 }
 
@@ -266,7 +307,11 @@ async fn a_daily_digest_user_gets_exactly_one_digest(app: &TestApp, sink: &SmtpS
         publish(app, &agency, title).await;
     }
     app.drain_jobs().await;
-    assert_eq!(sink.to("d@example.cn").len(), before, "nothing until the digest hour");
+    assert_eq!(
+        sink.to("d@example.cn").len(),
+        before,
+        "nothing until the digest hour"
+    );
     assert_eq!(
         app.get("/api/v1/notifications?kind=scenario_match", Some(&v))
             .await
@@ -280,15 +325,26 @@ async fn a_daily_digest_user_gets_exactly_one_digest(app: &TestApp, sink: &SmtpS
     let mails = sink.to("d@example.cn");
     assert_eq!(mails.len(), before + 1, "{mails:?}");
     let digest = mails.last().unwrap();
-    assert!(digest.subject().starts_with("场景集市每日摘要"), "{}", digest.subject());
+    assert!(
+        digest.subject().starts_with("场景集市每日摘要"),
+        "{}",
+        digest.subject()
+    );
     assert!(digest.subject().contains("3 条"));
     for title in ["井盖缺失识别", "占道经营识别", "违章停车识别"] {
-        assert!(digest.text().contains(title) && digest.html().contains(title), "{title}");
+        assert!(
+            digest.text().contains(title) && digest.html().contains(title),
+            "{title}"
+        );
     }
     assert!(unsubscribe_of(digest).contains(".digest."));
     app.clock.advance(Duration::days(2));
     app.drain_jobs().await;
-    assert_eq!(sink.to("d@example.cn").len(), before + 1, "exactly one digest");
+    assert_eq!(
+        sink.to("d@example.cn").len(),
+        before + 1,
+        "exactly one digest"
+    );
     // The digest's link turns the daily kinds off.
     let link = local(&unsubscribe_of(digest));
     let r = reqwest::Client::new()
@@ -322,7 +378,11 @@ async fn a_refusing_server_delays_mail_but_never_loses_or_doubles_it(
     for e in emails {
         assert_eq!(sink.to(e).len(), 1, "{e} gets its e-mail exactly once");
     }
-    assert!(sink.attempts() >= 3 + 4, "the refusals were met: {}", sink.attempts());
+    assert!(
+        sink.attempts() >= 3 + 4,
+        "the refusals were met: {}",
+        sink.attempts()
+    );
 
     // A worker that sent but died before marking the job done: the job runs again, and sends
     // nothing, because the key was sent.

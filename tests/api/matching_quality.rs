@@ -131,7 +131,10 @@ pub fn measure() -> (f64, usize, usize) {
         let n = ndcg_at(5, &grades, &judged_grades);
         sum += n;
         let top: Vec<&str> = ranked.iter().take(5).map(|r| r.name.as_str()).collect();
-        let misses_in_top = top.iter().filter(|t| s.near_misses.iter().any(|m| m == *t)).count();
+        let misses_in_top = top
+            .iter()
+            .filter(|t| s.near_misses.iter().any(|m| m == *t))
+            .count();
         // A near-miss above a fit (grade ≥ 2) is the failure that matters.
         let last_fit = ranked
             .iter()

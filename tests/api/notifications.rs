@@ -845,10 +845,24 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
     let (other_agency, _) = verified_agency(app, "other@example.cn", "别的局").await;
     let (drone, drone_org) = verified_vendor(app, "drone@example.cn", "江城无人机服务").await;
-    profile(app, &drone, drone_org, &["无人机", "巡检"], "无人机河道和街道巡检，违建识别。").await;
+    profile(
+        app,
+        &drone,
+        drone_org,
+        &["无人机", "巡检"],
+        "无人机河道和街道巡检，违建识别。",
+    )
+    .await;
     // The same profile, and an OPC member: equal scores, so it comes first.
     let (twin, twin_org) = verified_vendor(app, "twin@example.cn", "一人无人机").await;
-    profile(app, &twin, twin_org, &["无人机", "巡检"], "无人机河道和街道巡检，违建识别。").await;
+    profile(
+        app,
+        &twin,
+        twin_org,
+        &["无人机", "巡检"],
+        "无人机河道和街道巡检，违建识别。",
+    )
+    .await;
     let admin = app.admin_token().await;
     let opc = app
         .post(
@@ -872,9 +886,16 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     let url = format!("{path}/recommended-vendors");
     let a = app.get(&url, Some(&agency)).await;
     assert_eq!(a.status, 200, "{:?}", a.body);
-    assert_eq!(a.body["total"], 3, "every verified vendor, and only those: {:?}", a.body);
+    assert_eq!(
+        a.body["total"], 3,
+        "every verified vendor, and only those: {:?}",
+        a.body
+    );
     let items = a.body["items"].as_array().unwrap();
-    let ids: Vec<i64> = items.iter().map(|i| i["vendor"]["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = items
+        .iter()
+        .map(|i| i["vendor"]["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [twin_org, drone_org, law_org], "{items:?}");
     assert!(!ids.contains(&hidden_org));
     assert_eq!(items[0]["score"], items[1]["score"], "equal matches");
@@ -887,10 +908,22 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
         .map(|r| r["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"capability"), "{:?}", items[1]);
-    assert!(items[1]["reasons"][0]["text"].as_str().unwrap().contains("无人机"));
-    assert!(items[1]["reasons"][0]["text_en"].as_str().unwrap().starts_with("Capabilities"));
+    assert!(
+        items[1]["reasons"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("无人机")
+    );
+    assert!(
+        items[1]["reasons"][0]["text_en"]
+            .as_str()
+            .unwrap()
+            .starts_with("Capabilities")
+    );
     // Paged like every list.
-    let one = app.get(&format!("{url}?per_page=1&page=2"), Some(&agency)).await;
+    let one = app
+        .get(&format!("{url}?per_page=1&page=2"), Some(&agency))
+        .await;
     assert_eq!(one.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(one.body["items"][0]["vendor"]["id"], drone_org);
     // Nobody but the owner: another agency and a vendor are refused, a stranger signs in.
@@ -899,9 +932,12 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     assert_eq!(app.get(&url, None).await.status, 401);
     let (draft_id, draft_path) = draft(app, &agency, 30).await;
     assert_eq!(
-        app.get(&format!("{draft_path}/recommended-vendors"), Some(&other_agency))
-            .await
-            .status,
+        app.get(
+            &format!("{draft_path}/recommended-vendors"),
+            Some(&other_agency)
+        )
+        .await
+        .status,
         404,
         "someone else's draft does not exist for them"
     );
@@ -915,10 +951,18 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("一人无人机") && html.contains("能力标签相符"), "{html}");
+    assert!(
+        html.contains("一人无人机") && html.contains("能力标签相符"),
+        "{html}"
+    );
     let empty = browser
         .post(app.url(&format!("/scenarios/{id}/invite")))
-        .form(&[("csrf", csrf.as_str()), ("vendor_id", &drone_org.to_string()), ("message", " "), ("page", "1")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("vendor_id", &drone_org.to_string()),
+            ("message", " "),
+            ("page", "1"),
+        ])
         .send()
         .await
         .unwrap();
@@ -926,7 +970,12 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     assert!(empty.text().await.unwrap().contains("请写一句邀请的话"));
     let sent = browser
         .post(app.url(&format!("/scenarios/{id}/invite")))
-        .form(&[("csrf", csrf.as_str()), ("vendor_id", &drone_org.to_string()), ("message", "欢迎参与投标"), ("page", "1")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("vendor_id", &drone_org.to_string()),
+            ("message", "欢迎参与投标"),
+            ("page", "1"),
+        ])
         .send()
         .await
         .unwrap();

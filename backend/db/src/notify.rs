@@ -15,9 +15,9 @@ use crate::schema::{
     interests, invitations, notice_outbox, notification_settings, notifications, saved_searches,
     scenario_follows, sent_emails,
 };
-use domain::email::NotificationSettings;
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
+use domain::email::NotificationSettings;
 
 type Row = (
     i64,

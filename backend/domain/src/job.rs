@@ -10,6 +10,10 @@ use crate::email::OutgoingEmail;
 /// One kind of background work and its input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "input", rename_all = "snake_case")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a job lives only while it is written or run, one at a time"
+)]
 pub enum Job {
     /// Send one e-mail.
     SendEmail(OutgoingEmail),

@@ -82,19 +82,69 @@ const MAX_AWARDS_COUNTED: u32 = 3;
 const RATING_POINTS: f64 = 0.5;
 
 /// Words that say nothing of a need: common function words and the generic vocabulary of
-/// every AI posting. (Single Chinese characters are dropped too.)
+/// every AI posting. (Single characters are dropped too.)
 const STOP: &[&str] = &[
-    "的", "和", "与", "及", "等", "对", "在", "为", "是", "了", "并", "或", "将", "可", "以",
-    "进行", "实现", "提供", "开展", "利用", "通过", "基于", "相关", "以及", "能够", "我们", "专注",
-    "服务", "系统", "平台", "智能", "人工智能", "ai", "技术", "方案", "解决方案", "公司",
-    "企业", "团队", "项目", "需求", "应用", "建设", "产品", "the", "and", "of", "for", "with",
-    "a", "an", "to", "in", "on", "by", "our", "we",
+    "的",
+    "和",
+    "与",
+    "及",
+    "等",
+    "对",
+    "在",
+    "为",
+    "是",
+    "了",
+    "并",
+    "或",
+    "将",
+    "可",
+    "以",
+    "进行",
+    "实现",
+    "提供",
+    "开展",
+    "利用",
+    "通过",
+    "基于",
+    "相关",
+    "以及",
+    "能够",
+    "我们",
+    "专注",
+    "服务",
+    "系统",
+    "平台",
+    "智能",
+    "人工智能",
+    "ai",
+    "技术",
+    "方案",
+    "解决方案",
+    "公司",
+    "企业",
+    "团队",
+    "项目",
+    "需求",
+    "应用",
+    "建设",
+    "产品",
+    "the",
+    "and",
+    "of",
+    "for",
+    "with",
+    "a",
+    "an",
+    "to",
+    "in",
+    "on",
+    "by",
+    "our",
+    "we",
 ];
 
 fn meaningful(term: &str) -> bool {
-    let chars = term.chars().count();
-    let han = term.chars().all(|c| !c.is_ascii());
-    !(STOP.contains(&term) || (han && chars < 2) || (!han && chars < 2))
+    !STOP.contains(&term) && term.chars().count() >= 2
 }
 
 /// Maps each term to its thesaurus group's first word, so that equivalents meet.
@@ -115,7 +165,10 @@ impl Canon {
     }
 
     fn of(&self, term: &str) -> String {
-        self.0.get(term).cloned().unwrap_or_else(|| term.to_string())
+        self.0
+            .get(term)
+            .cloned()
+            .unwrap_or_else(|| term.to_string())
     }
 
     fn all(&self, terms: &[String]) -> Vec<String> {
@@ -347,11 +400,27 @@ mod tests {
     #[test]
     fn a_vendor_sharing_the_theme_but_not_the_need_ranks_below_one_that_meets_the_need() {
         let vendors = vec![
-            vendor(1, "钢铁智造", &["钢铁冶炼", "高炉优化"], "钢铁 冶炼|高炉 优化",
-                "钢铁 钢铁 钢铁 钢铁 钢铁 企业 冶炼 钢铁 高炉"),
-            vendor(2, "律智科技", &["法律问答", "合同审查"], "法律 问答|合同 审查",
-                "法规 合规 咨询 大模型"),
-            vendor(3, "宝武数智", &["钢铁质检"], "钢铁 质检", "钢铁 表面 缺陷 检测"),
+            vendor(
+                1,
+                "钢铁智造",
+                &["钢铁冶炼", "高炉优化"],
+                "钢铁 冶炼|高炉 优化",
+                "钢铁 钢铁 钢铁 钢铁 钢铁 企业 冶炼 钢铁 高炉",
+            ),
+            vendor(
+                2,
+                "律智科技",
+                &["法律问答", "合同审查"],
+                "法律 问答|合同 审查",
+                "法规 合规 咨询 大模型",
+            ),
+            vendor(
+                3,
+                "宝武数智",
+                &["钢铁质检"],
+                "钢铁 质检",
+                "钢铁 表面 缺陷 检测",
+            ),
             vendor(4, "无关科技", &["无人机"], "无人机", "巡检"),
         ];
         let r = rank(&legal_question(), &vendors, &[]);
@@ -361,7 +430,11 @@ mod tests {
         assert_eq!(r.last().unwrap().score, 0.0, "every vendor is listed");
         let kinds: Vec<&str> = r[0].reasons.iter().map(|x| x.kind).collect();
         assert_eq!(kinds, ["capability", "terms"]);
-        assert!(r[0].reasons[0].text.zh.contains("法律问答"), "{:?}", r[0].reasons);
+        assert!(
+            r[0].reasons[0].text.zh.contains("法律问答"),
+            "{:?}",
+            r[0].reasons
+        );
     }
 
     #[test]
@@ -401,7 +474,10 @@ mod tests {
         );
         assert_eq!(r[1].score, r[2].score);
         assert!(r[1].reasons.iter().any(|x| x.kind == "opc"));
-        assert_eq!(r[1].reasons[0].text.zh, "能力标签相符：巡查", "the vendor's own words");
+        assert_eq!(
+            r[1].reasons[0].text.zh, "能力标签相符：巡查",
+            "the vendor's own words"
+        );
     }
 
     #[test]

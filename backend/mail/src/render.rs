@@ -77,7 +77,9 @@ digest_template!(DigestText, "digest.txt");
 /// Beijing time, as the e-mails show it.
 fn beijing(t: &DateTime<Utc>) -> String {
     let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 #[derive(Template)]

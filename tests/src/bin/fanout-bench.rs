@@ -56,7 +56,12 @@ fn vendors(app: &TestApp, n: usize) {
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let orgs: Vec<String> = chunk
             .iter()
-            .map(|i| format!("({id}, 'vendor', '扇出企业{i}', TRUE, FALSE, '', '[]', '{now}', '{now}')", id = 5_000_000 + i))
+            .map(|i| {
+                format!(
+                    "({id}, 'vendor', '扇出企业{i}', TRUE, FALSE, '', '[]', '{now}', '{now}')",
+                    id = 5_000_000 + i
+                )
+            })
             .collect();
         app.execute_sql(&format!(
             "INSERT INTO organizations (id, kind, name, verified, opc_member, description, capabilities, created_at, updated_at) VALUES {}",
@@ -79,7 +84,12 @@ fn vendors(app: &TestApp, n: usize) {
         ));
         let interests: Vec<String> = chunk
             .iter()
-            .map(|i| format!("({id}, '[\"city_governance\"]', '[]', '[]', NULL, 'immediate', '{now}')", id = 6_000_000 + i))
+            .map(|i| {
+                format!(
+                    "({id}, '[\"city_governance\"]', '[]', '[]', NULL, 'immediate', '{now}')",
+                    id = 6_000_000 + i
+                )
+            })
             .collect();
         app.execute_sql(&format!(
             "INSERT INTO interests (user_id, domains, tags, keywords, budget_min_fen, email, updated_at) VALUES {}",
@@ -135,7 +145,10 @@ async fn main() {
     let (agency, _) = verified_agency(&app, "fanout@agency.test", "扇出测试局").await;
     let t = Instant::now();
     vendors(&app, n);
-    println!("fan-out bench on {db:?}: {n} matching vendors written in {:.0} ms", ms(t.elapsed()));
+    println!(
+        "fan-out bench on {db:?}: {n} matching vendors written in {:.0} ms",
+        ms(t.elapsed())
+    );
     // Let the worker finish the set-up's own work.
     tokio::time::sleep(StdDuration::from_millis(500)).await;
 
@@ -167,7 +180,10 @@ async fn main() {
         if let Some(k) = k {
             break k;
         }
-        assert!(answered.elapsed() < StdDuration::from_secs(60), "no notification in 60 s");
+        assert!(
+            answered.elapsed() < StdDuration::from_secs(60),
+            "no notification in 60 s"
+        );
         tokio::time::sleep(StdDuration::from_millis(5)).await;
     };
     let (mut all_in_app, mut all_mail) = (None, None);
@@ -178,7 +194,10 @@ async fn main() {
         if all_mail.is_none() && count_mail_jobs(&app, "mail:") - before_jobs >= n as i64 {
             all_mail = Some(answered.elapsed());
         }
-        assert!(answered.elapsed() < StdDuration::from_secs(120), "fan-out did not finish in 120 s");
+        assert!(
+            answered.elapsed() < StdDuration::from_secs(120),
+            "fan-out did not finish in 120 s"
+        );
         tokio::time::sleep(StdDuration::from_millis(5)).await;
     }
     let (in_app, mail) = (all_in_app.unwrap(), all_mail.unwrap());
@@ -192,13 +211,20 @@ async fn main() {
         "after the answer: all {n} in-app notifications in {:.0} ms, all {n} e-mails queued in {:.0} ms (target 2000 ms: {})",
         ms(in_app),
         ms(mail),
-        if in_app.max(mail) <= StdDuration::from_secs(2) { "met" } else { "NOT met" }
+        if in_app.max(mail) <= StdDuration::from_secs(2) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 
     // A second delivery of the same notice, as a second worker racing the first would make.
     let notifications = count_notifications(&app, &key);
     let jobs = count_mail_jobs(&app, "mail:");
-    let outbox_id: i64 = key.trim_start_matches("notice:").parse().expect("a notice key");
+    let outbox_id: i64 = key
+        .trim_start_matches("notice:")
+        .parse()
+        .expect("a notice key");
     let scenario: i64 = p
         .trim_start_matches("/api/v1/scenarios/")
         .trim_end_matches("/publish")
@@ -213,7 +239,10 @@ async fn main() {
         assert!(again.elapsed() < StdDuration::from_secs(60));
         tokio::time::sleep(StdDuration::from_millis(5)).await;
     }
-    let (n2, j2) = (count_notifications(&app, &key), count_mail_jobs(&app, "mail:"));
+    let (n2, j2) = (
+        count_notifications(&app, &key),
+        count_mail_jobs(&app, "mail:"),
+    );
     println!(
         "second delivery of the same notice ({:.0} ms): {} new notifications, {} new e-mail jobs (target 0)",
         ms(again.elapsed()),

@@ -171,9 +171,7 @@ impl Services {
     /// The signed-in user's e-mail settings (the defaults until saved).
     pub fn notification_settings(&self, actor: &Actor) -> Result<NotificationSettings> {
         in_read(&*self.store, |tx| {
-            Ok(tx
-                .notification_settings(actor.user_id)?
-                .unwrap_or_default())
+            Ok(tx.notification_settings(actor.user_id)?.unwrap_or_default())
         })
     }
 
@@ -217,9 +215,7 @@ impl Services {
         f.finish()?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let mut s = tx
-                .notification_settings(actor.user_id)?
-                .unwrap_or_default();
+            let mut s = tx.notification_settings(actor.user_id)?.unwrap_or_default();
             for (k, p) in &changes {
                 s.prefs.insert(*k, *p);
             }

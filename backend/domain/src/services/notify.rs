@@ -254,9 +254,7 @@ impl Services {
         let now = self.now();
         in_tx(&*self.store, |tx| {
             tx.put_interests(actor.user_id, &interests, now)?;
-            let mut s = tx
-                .notification_settings(actor.user_id)?
-                .unwrap_or_default();
+            let mut s = tx.notification_settings(actor.user_id)?.unwrap_or_default();
             match email {
                 // The interests' choice is the matching scenarios' e-mail setting.
                 Some(_) => {
@@ -308,14 +306,19 @@ impl Services {
         };
         in_tx(&*self.store, |tx| {
             let same = tx.saved_searches(actor.user_id)?.into_iter().find(|s| {
-                (&s.q, &s.domains, &s.tags, s.budget_min_fen, s.budget_max_fen)
-                    == (
-                        &saved.q,
-                        &saved.domains,
-                        &saved.tags,
-                        saved.budget_min_fen,
-                        saved.budget_max_fen,
-                    )
+                (
+                    &s.q,
+                    &s.domains,
+                    &s.tags,
+                    s.budget_min_fen,
+                    s.budget_max_fen,
+                ) == (
+                    &saved.q,
+                    &saved.domains,
+                    &saved.tags,
+                    saved.budget_min_fen,
+                    saved.budget_max_fen,
+                )
             });
             match same {
                 Some(s) => Ok((s, false)),

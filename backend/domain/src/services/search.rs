@@ -206,7 +206,9 @@ impl Search {
                             .collect(),
                         description_terms: self.index.analyze(&o.description),
                         awards_in_domain: awards.get(&o.id).copied().unwrap_or(0),
-                        rating_in_domain: marks.get(&o.id).map(|(sum, n)| (sum / f64::from(*n), *n)),
+                        rating_in_domain: marks
+                            .get(&o.id)
+                            .map(|(sum, n)| (sum / f64::from(*n), *n)),
                         name: o.name,
                         opc_member: o.opc_member,
                         capabilities: o.capabilities,

@@ -9,11 +9,11 @@ use askama::Template;
 use domain::account::Role;
 use domain::email::{NotificationSettings, Unsubscribe};
 use domain::matching::{EmailPref, Interests, SavedSearch};
+use domain::message::Message;
 use domain::notify::Kind;
 use domain::sector::Sector;
-use domain::{Error, FieldError};
-use domain::message::Message;
 use domain::services::accounts::Account;
+use domain::{Error, FieldError};
 
 use super::{
     CheckedForm, FormErrors, PageCtx, actor, error_page, render, require_account, see_other,
@@ -78,7 +78,16 @@ pub async fn settings(
         Some("search_deleted") => Some("prefs.search_deleted"),
         _ => None,
     };
-    show(&req, &state, &account, None, None, FormErrors::default(), saved).await
+    show(
+        &req,
+        &state,
+        &account,
+        None,
+        None,
+        FormErrors::default(),
+        saved,
+    )
+    .await
 }
 
 /// The page, with what was typed (when a form is re-shown) or what is stored.
@@ -408,9 +417,7 @@ pub async fn unsubscribe(
                 },
             )
         }
-        (Err(Error::Internal(e)), _) => {
-            error_page(&req, None, &Error::Internal(e))
-        }
+        (Err(Error::Internal(e)), _) => error_page(&req, None, &Error::Internal(e)),
         _ => render(
             StatusCode::BAD_REQUEST,
             &UnsubscribePage {

@@ -89,16 +89,29 @@ async fn load(
         .await
 }
 
+/// What the page shows besides the list: which page, the form re-shown with its error, the
+/// vendor just invited.
+#[derive(Default)]
+struct Shown {
+    page: i64,
+    failed: Option<(i64, String)>,
+    errors: FormErrors,
+    invited_name: Option<String>,
+}
+
 async fn show(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     account: &Account,
     id: ScenarioId,
-    page: i64,
-    failed: Option<(i64, String)>,
-    errors: FormErrors,
-    invited_name: Option<String>,
+    shown: Shown,
 ) -> HttpResponse {
+    let Shown {
+        page,
+        failed,
+        errors,
+        invited_name,
+    } = shown;
     let (title, recs, invited) = match load(state, account, id).await {
         Ok(v) => v,
         Err(e) => return error_page(req, Some(account), &e),
@@ -108,13 +121,14 @@ async fn show(
     let pages = (total as i64 + PER_PAGE - 1) / PER_PAGE;
     let page = page.clamp(1, pages.max(1));
     let from = ((page - 1) * PER_PAGE) as usize;
-    let shown: Vec<Recommendation> = recs.into_iter().skip(from).take(PER_PAGE as usize).collect();
+    let shown: Vec<Recommendation> = recs
+        .into_iter()
+        .skip(from)
+        .take(PER_PAGE as usize)
+        .collect();
     let base = format!("/scenarios/{}/recommended", id.0);
     let pager = Pager::new(&ctx.t, &base, page, PER_PAGE, total as i64);
-    let default_message = ctx
-        .t
-        .t("rec.default_message")
-        .replace("{title}", &title);
+    let default_message = ctx.t.t("rec.default_message").replace("{title}", &title);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -163,7 +177,18 @@ pub async fn recommended(
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let invited_name = q.get("invited").cloned();
     let id = ScenarioId(path.into_inner());
-    show(&req, &state, &account, id, page, None, FormErrors::default(), invited_name).await
+    show(
+        &req,
+        &state,
+        &account,
+        id,
+        Shown {
+            page,
+            invited_name,
+            ..Shown::default()
+        },
+    )
+    .await
 }
 
 /// `POST /scenarios/{id}/invite`: `vendor_id`, `message`, `page` (to come back to).
@@ -196,18 +221,45 @@ pub async fn invite(
                 .unwrap_or_default();
             let q = serde_urlencoded::to_string([("page", page.to_string()), ("invited", name)])
                 .unwrap_or_default();
-            see_other(&format!("/scenarios/{}/recommended?{q}#vendor-{vendor}", id.0))
+            see_other(&format!(
+                "/scenarios/{}/recommended?{q}#vendor-{vendor}",
+                id.0
+            ))
         }
         Err(Error::Validation(errs)) => {
             let t = PageCtx::new(&req, Some(&account), "").t;
             let errors = FormErrors::from_fields(&errs, &t);
-            show(&req, &state, &account, id, page, Some((vendor, message)), errors, None).await
+            show(
+                &req,
+                &state,
+                &account,
+                id,
+                Shown {
+                    page,
+                    failed: Some((vendor, message)),
+                    errors,
+                    invited_name: None,
+                },
+            )
+            .await
         }
         Err(Error::Conflict { detail, .. }) => {
             let t = PageCtx::new(&req, Some(&account), "").t;
             let mut errors = FormErrors::default();
             errors.insert("message", t.msg(&detail));
-            show(&req, &state, &account, id, page, Some((vendor, message)), errors, None).await
+            show(
+                &req,
+                &state,
+                &account,
+                id,
+                Shown {
+                    page,
+                    failed: Some((vendor, message)),
+                    errors,
+                    invited_name: None,
+                },
+            )
+            .await
         }
         Err(e) => error_page(&req, Some(&account), &e),
     }
