@@ -301,6 +301,150 @@ mod tests {
         assert!(en.body.contains("60 minutes") && en.body.contains("token=abc"));
     }
 
+    /// One set of facts of every kind.
+    fn every_kind() -> Vec<Facts> {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-20T02:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let title = || "河道巡检".to_string();
+        vec![
+            Facts::OrganizationVerified {
+                org_name: "青云智粒".into(),
+            },
+            Facts::BidsOpened {
+                scenario: 1,
+                title: title(),
+                bids: 3,
+            },
+            Facts::DeadlineExtended {
+                scenario: 1,
+                title: title(),
+                after: at,
+            },
+            Facts::QuestionAnswered {
+                scenario: 1,
+                title: title(),
+                question: "数据从哪来？".into(),
+                answer: "区视频平台。".into(),
+            },
+            Facts::DeadlineReminder {
+                scenario: 1,
+                title: title(),
+                deadline: at,
+            },
+            Facts::Invitation {
+                scenario: 1,
+                title: title(),
+                agency: "城管局".into(),
+                message: "欢迎<投标>".into(),
+            },
+            Facts::ScenarioMatch {
+                scenario: 1,
+                title: title(),
+                agency: "城管局".into(),
+                deadline: at,
+            },
+            Facts::PanelAssigned {
+                scenario: 1,
+                title: title(),
+            },
+            Facts::AwardResult {
+                scenario: 1,
+                title: title(),
+                rank: 2,
+                total: 81.456,
+                won: false,
+            },
+            Facts::RatingReceived {
+                vendor: 1,
+                title: title(),
+                stars: 4.666,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_an_html_and_a_text_part_in_both_languages() {
+        let kinds: std::collections::HashSet<_> = every_kind().iter().map(Facts::kind).collect();
+        assert_eq!(kinds.len(), Kind::ALL.len(), "every kind is tried");
+        for facts in every_kind() {
+            for locale in [Locale::ZhCn, Locale::En] {
+                let mail = OutgoingEmail {
+                    to: "a@b.cn".into(),
+                    locale,
+                    message: EmailMessage::Notification {
+                        display_name: "王芳".into(),
+                        facts: facts.clone(),
+                        link: "http://x/scenarios/1".into(),
+                        settings: "http://x/notifications/settings".into(),
+                    },
+                    key: Some("k".into()),
+                    unsubscribe: Some("http://x/unsubscribe?token=t".into()),
+                };
+                let r = render(&mail).unwrap();
+                let html = r.html.unwrap();
+                let kind = facts.kind();
+                for part in [&r.body, &html] {
+                    assert!(part.contains("王芳"), "{kind:?} {locale:?}: {part}");
+                    assert!(part.contains("http://x/scenarios/1"), "{kind:?}");
+                    assert!(part.contains("unsubscribe?token=t"), "{kind:?}");
+                    assert!(part.contains(kind.label(locale)), "{kind:?} names its kind");
+                }
+                let zh = locale == Locale::ZhCn;
+                assert_eq!(r.body.contains("您好"), zh, "{kind:?}: {}", r.body);
+                assert_eq!(html.contains("lang=\"zh-CN\""), zh);
+                assert!(!r.body.contains("&lt;"), "the text part is not escaped");
+                match kind {
+                    Kind::DeadlineExtended | Kind::DeadlineReminder | Kind::ScenarioMatch => {
+                        assert!(
+                            r.body.contains("2026-12-20 10:00"),
+                            "Beijing time: {}",
+                            r.body
+                        )
+                    }
+                    Kind::AwardResult => assert!(r.body.contains("81.46") && r.body.contains('2')),
+                    Kind::RatingReceived => assert!(r.body.contains("4.7")),
+                    Kind::Invitation => {
+                        assert!(r.body.contains("欢迎<投标>"), "{}", r.body);
+                        assert!(!html.contains("<投标>"), "{html}")
+                    }
+                    Kind::QuestionAnswered => assert!(html.contains("区视频平台")),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_digest_lists_every_item_once() {
+        let at = Utc::now();
+        let item = |t: &str| DigestItem {
+            kind: "scenario_match".into(),
+            title: t.into(),
+            body: "正文".into(),
+            link: format!("http://x/{t}"),
+            created_at: at,
+        };
+        let mail = OutgoingEmail {
+            to: "a@b.cn".into(),
+            locale: Locale::ZhCn,
+            message: EmailMessage::Digest {
+                display_name: "王芳".into(),
+                day: "2026-12-02".into(),
+                items: vec![item("甲"), item("乙")],
+                settings: "http://x/s".into(),
+                hour: 8,
+            },
+            key: None,
+            unsubscribe: Some("http://x/u".into()),
+        };
+        let r = render(&mail).unwrap();
+        assert_eq!(r.subject, "场景集市每日摘要 · 2026-12-02（2 条）");
+        assert_eq!(r.body.matches("http://x/甲").count(), 1);
+        assert!(r.body.contains("匹配的新场景") && r.body.contains("8 点"));
+        assert!(r.html.unwrap().contains("http://x/乙"));
+    }
+
     #[test]
     fn a_verification_mail_says_whether_verified_and_opc() {
         let m = |verified, locale| {
