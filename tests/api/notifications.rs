@@ -580,6 +580,18 @@ async fn the_owner_invites_a_vendor_who_is_told_and_sees_it_and_nobody_else_does
         409,
         "once per vendor"
     );
+    // Two invitations of the same vendor at once: one is written, the other is the same
+    // conflict, however the race falls.
+    let (_, rival_org) = verified_vendor(app, "race@example.cn", "并发科技").await;
+    let answers =
+        futures_util::future::join_all((0..8).map(|_| invite(agency.clone(), rival_org, "同时")))
+            .await;
+    let written = answers.iter().filter(|a| a.status == 201).count();
+    assert_eq!(written, 1, "{answers:?}");
+    for a in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!(a.status, 409, "{:?}", a.body);
+        assert_eq!(a.body["code"], "duplicate_invitation", "{:?}", a.body);
+    }
     app.drain_jobs().await;
 
     // The invited vendor is told, lists it and sees it on the scenario.

@@ -93,6 +93,24 @@ fn stored_list<T: serde::de::DeserializeOwned>(s: &str) -> Result<Vec<T>> {
 
 type InterestRow = (i64, String, String, String, Option<i64>, String);
 
+fn interest_columns() -> (
+    interests::user_id,
+    interests::domains,
+    interests::tags,
+    interests::keywords,
+    interests::budget_min_fen,
+    interests::email,
+) {
+    (
+        interests::user_id,
+        interests::domains,
+        interests::tags,
+        interests::keywords,
+        interests::budget_min_fen,
+        interests::email,
+    )
+}
+
 fn interests_of(r: InterestRow) -> Result<(UserId, Interests)> {
     Ok((
         UserId(r.0),
@@ -273,14 +291,7 @@ impl NotificationReads for AnyConnection {
     fn interests(&mut self, user: UserId) -> Result<Option<Interests>> {
         let row: Option<InterestRow> = interests::table
             .find(user.0)
-            .select((
-                interests::user_id,
-                interests::domains,
-                interests::tags,
-                interests::keywords,
-                interests::budget_min_fen,
-                interests::email,
-            ))
+            .select(interest_columns())
             .first(self)
             .optional()
             .map_err(db_err)?;
@@ -289,14 +300,7 @@ impl NotificationReads for AnyConnection {
 
     fn all_interests(&mut self) -> Result<Vec<(UserId, Interests)>> {
         let rows: Vec<InterestRow> = interests::table
-            .select((
-                interests::user_id,
-                interests::domains,
-                interests::tags,
-                interests::keywords,
-                interests::budget_min_fen,
-                interests::email,
-            ))
+            .select(interest_columns())
             .order(interests::user_id.asc())
             .load(self)
             .map_err(db_err)?;

@@ -129,15 +129,16 @@ impl Services {
                     ),
                 });
             }
+            let duplicate = || Error::Conflict {
+                code: "duplicate_invitation",
+                detail: Message::new("已邀请过这家企业", "this vendor is invited already"),
+            };
             if tx
                 .invitations_of_scenario(id)?
                 .iter()
                 .any(|i| i.vendor == vendor)
             {
-                return Err(Error::Conflict {
-                    code: "duplicate_invitation",
-                    detail: Message::new("已邀请过这家企业", "this vendor is invited already"),
-                });
+                return Err(duplicate());
             }
             let invitation = Invitation {
                 id: self.ids.next_at(now),
@@ -147,7 +148,13 @@ impl Services {
                 message: message.to_string(),
                 created_at: now,
             };
-            tx.insert_invitation(&invitation)?;
+            // Two invitations at once: the unique index refuses the second, named the same way.
+            tx.insert_invitation(&invitation).map_err(|e| match e {
+                Error::Conflict {
+                    code: "duplicate", ..
+                } => duplicate(),
+                e => e,
+            })?;
             emit(
                 tx,
                 Some(actor.user_id),
