@@ -967,6 +967,33 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
         html.contains("一人无人机") && html.contains("能力标签相符"),
         "{html}"
     );
+    // The owner's scenario page shows the best fits (none that fits nothing); nobody else's.
+    let own = browser
+        .get(app.url(&format!("/scenarios/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        own.contains("id=\"recommended\"") && own.contains("一人无人机"),
+        "{own}"
+    );
+    assert!(
+        !own.contains("律智科技"),
+        "a vendor that fits nothing is not recommended there"
+    );
+    let (vendor_browser, _) = signed_in(app, "law@example.cn").await;
+    let theirs = vendor_browser
+        .get(app.url(&format!("/scenarios/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!theirs.contains("id=\"recommended\""));
     let empty = browser
         .post(app.url(&format!("/scenarios/{id}/invite")))
         .form(&[

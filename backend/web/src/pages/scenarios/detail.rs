@@ -91,12 +91,20 @@ struct DetailPage {
     can_panel: bool,
     /// The owner may invite vendors (the scenario takes bids).
     can_invite: bool,
+    /// The owner's best-fitting vendors, with their invitation forms.
+    recommended: Vec<RecLine>,
+    /// For the recommendations' forms.
+    scenario_id: i64,
+    page: i64,
     can_rank: bool,
     can_deliver: bool,
     can_rate: bool,
     has_notice: bool,
     show_result: bool,
 }
+
+/// How many recommended vendors the owner's scenario page shows (the rest on their page).
+const RECOMMENDED_ON_PAGE: usize = 3;
 
 pub(in crate::pages) async fn detail_page(
     req: &HttpRequest,
@@ -140,6 +148,26 @@ pub(in crate::pages) async fn detail_page(
         && account
             .and_then(|a| a.organization.as_ref())
             .is_some_and(|o| o.verified);
+    // The owner of a scenario that takes bids sees its best-fitting vendors.
+    let recommended = if is_owner && open {
+        let (who, search) = (viewer.clone(), state.search.clone());
+        let recs = state
+            .call(move |_| match who {
+                Some(w) => search.recommended_vendors(&w, id),
+                None => Ok(vec![]),
+            })
+            .await
+            .unwrap_or_default();
+        let invited = d.invitations.iter().map(|i| i.vendor).collect();
+        let top: Vec<_> = recs
+            .into_iter()
+            .filter(|r| r.score > 0.0)
+            .take(RECOMMENDED_ON_PAGE)
+            .collect();
+        lines(&top, &invited, &ctx.t, &s.title)
+    } else {
+        vec![]
+    };
     let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
     let page = DetailPage {
         show_bid_form: d.may(Move::Bid),
@@ -155,6 +183,9 @@ pub(in crate::pages) async fn detail_page(
         bids_opened: v.bid_count.is_some(),
         can_panel: d.may(Move::SetPanel),
         can_invite: is_owner && open,
+        recommended,
+        scenario_id: s.id.0,
+        page: 1,
         can_rank: d.may(Move::Rank),
         can_deliver: d.may(Move::Deliver),
         can_rate: d.may(Move::Close),

@@ -34,8 +34,15 @@ pub struct RecLine {
     pub error: Option<String>,
 }
 
-/// The lines of recommendations, in the page's language.
-pub fn lines(recs: &[Recommendation], invited: &HashSet<OrganizationId>, t: &Tr) -> Vec<RecLine> {
+/// The lines of recommendations, in the page's language, each invitation form pre-filled with
+/// a line naming the scenario.
+pub fn lines(
+    recs: &[Recommendation],
+    invited: &HashSet<OrganizationId>,
+    t: &Tr,
+    title: &str,
+) -> Vec<RecLine> {
+    let default_message = t.t("rec.default_message").replace("{title}", title);
     recs.iter()
         .map(|r| RecLine {
             id: r.vendor.0,
@@ -50,7 +57,7 @@ pub fn lines(recs: &[Recommendation], invited: &HashSet<OrganizationId>, t: &Tr)
                 .collect(),
             invited: invited.contains(&r.vendor),
             open: false,
-            message: String::new(),
+            message: default_message.clone(),
             error: None,
         })
         .collect()
@@ -128,24 +135,22 @@ async fn show(
         .collect();
     let base = format!("/scenarios/{}/recommended", id.0);
     let pager = Pager::new(&ctx.t, &base, page, PER_PAGE, total as i64);
-    let default_message = ctx.t.t("rec.default_message").replace("{title}", &title);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut items = lines(&shown, &invited, &ctx.t);
+    let mut items = lines(&shown, &invited, &ctx.t, &title);
     for line in &mut items {
-        match &failed {
-            Some((vendor, typed)) if *vendor == line.id => {
-                line.open = true;
-                line.message = typed.clone();
-                line.error = ["message", "vendor_id"]
-                    .into_iter()
-                    .find(|f| errors.has(f))
-                    .map(|f| errors.get(f).to_string());
-            }
-            _ => line.message = default_message.clone(),
+        if let Some((vendor, typed)) = &failed
+            && *vendor == line.id
+        {
+            line.open = true;
+            line.message = typed.clone();
+            line.error = ["message", "vendor_id"]
+                .into_iter()
+                .find(|f| errors.has(f))
+                .map(|f| errors.get(f).to_string());
         }
     }
     render(
