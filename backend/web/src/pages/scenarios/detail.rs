@@ -150,7 +150,7 @@ pub(in crate::pages) async fn detail_page(
             .is_some_and(|o| o.verified);
     // The owner of a scenario that takes bids sees its best-fitting vendors.
     let recommended = if is_owner && open {
-        let (who, search) = (viewer.clone(), state.search.clone());
+        let (who, search) = (viewer, state.search.clone());
         let recs = state
             .call(move |_| match who {
                 Some(w) => search.recommended_vendors(&w, id),
