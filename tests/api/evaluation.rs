@@ -619,6 +619,217 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
     }
 }
 
+/// Abnormally low prices: a bid more than 20 % below the mean of the others is flagged on the
+/// ranking, and awarding it needs the vendor's explanation recorded first, by the owner only,
+/// once, while the bids are evaluated (before opening the bid does not exist for the owner).
+async fn an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    let (other_agency, _) = verified_agency(app, "other@example.cn", "别的局").await;
+    let sid = app
+        .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{sid}/publish"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    let mut evs = vec![];
+    for i in 0..3 {
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
+    }
+    // 200,000 against the others' mean of 310,000 is 35 % below; 300,000 against 260,000 and
+    // 320,000 against 250,000 are not low.
+    let mut bids = vec![];
+    for (i, price) in [300_000i64, 320_000, 200_000].iter().enumerate() {
+        vendor(
+            app,
+            &admin,
+            &format!("v{i}@example.cn"),
+            &format!("企业{i}"),
+        )
+        .await;
+        let t = app.token(&format!("v{i}@example.cn")).await;
+        let b = app.post(&format!("/api/v1/scenarios/{sid}/bids"), Some(&t), json!({"price_fen": price * 100, "delivery_days": 60, "technical_proposal": "方案", "team": "团队"})).await;
+        assert_eq!(b.status, 201, "{:?}", b.body);
+        bids.push(b.body["bid"]["id"].as_i64().unwrap());
+    }
+    let low = bids[2];
+    let explain = |token: String, bid: i64, note: &'static str| async move {
+        app.post(
+            &format!("/api/v1/bids/{bid}/low-price-explanation"),
+            Some(&token),
+            json!({"note": note}),
+        )
+        .await
+    };
+    // Sealed: before the deadline the bid does not exist for the owner.
+    assert_eq!(explain(owner.clone(), low, "说明").await.status, 404);
+    let set = app
+        .call(
+            "PUT",
+            &format!("/api/v1/scenarios/{sid}/panel"),
+            Some(&owner),
+            Some(json!({"evaluator_ids": evs})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+    app.clock.advance(Duration::days(30));
+    app.drain_jobs().await;
+    let owner = app.token("owner@example.cn").await;
+    let other_agency = {
+        let _ = other_agency;
+        app.token("other@example.cn").await
+    };
+    let criteria: Vec<i64> = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    for i in 0..3 {
+        let e = app.token(&format!("ev{i}@example.cn")).await;
+        let d = app
+            .post(
+                &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+                Some(&e),
+                json!({"has_conflict": false}),
+            )
+            .await;
+        assert_eq!(d.status, 200, "{:?}", d.body);
+        for b in &bids {
+            let s = app
+                .call(
+                    "PUT",
+                    &format!("/api/v1/bids/{b}/scores"),
+                    Some(&e),
+                    Some(sheet(&criteria, &[80, 80])),
+                )
+                .await;
+            assert_eq!(s.status, 200, "{:?}", s.body);
+        }
+    }
+    let ranking = app
+        .get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+        .await;
+    assert_eq!(ranking.status, 200, "{:?}", ranking.body);
+    let flagged: Vec<i64> = ranking.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["abnormally_low"] == true)
+        .map(|r| r["bid_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(flagged, [low]);
+    assert_eq!(
+        ranking.body["items"][0]["bid_id"], low,
+        "the cheapest ranks first"
+    );
+    // Not without the explanation.
+    let award = |token: String| async move {
+        app.post(
+            &format!("/api/v1/scenarios/{sid}/award"),
+            Some(&token),
+            json!({"bid_id": low}),
+        )
+        .await
+    };
+    let refused = award(owner.clone()).await;
+    assert_eq!(
+        (refused.status, refused.body["code"].as_str()),
+        (409, Some("low_price_unexplained")),
+        "{:?}",
+        refused.body
+    );
+    // The ranking page flags it and offers the form; an empty note is named beside it.
+    let (browser, csrf) = tests::signed_in(app, "owner@example.cn").await;
+    let page = browser
+        .get(app.url(&format!("/scenarios/{sid}/ranking")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("badge-low") && page.contains(&format!("/bids/{low}/low-price")),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("/bids/{}/low-price", bids[0])));
+    let blank = browser
+        .post(app.url(&format!("/bids/{low}/low-price")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("scenario", &sid.to_string()),
+            ("note", " "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blank.status(), 422);
+    assert!(
+        blank
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("note-{low}-error"))
+    );
+    // The edges: a bid that is not low, an empty note, another agency.
+    let not_low = explain(owner.clone(), bids[0], "说明").await;
+    assert_eq!(
+        (not_low.status, not_low.body["code"].as_str()),
+        (409, Some("not_abnormally_low"))
+    );
+    let empty = explain(owner.clone(), low, "  ").await;
+    assert_eq!(
+        (empty.status, empty.body["errors"][0]["field"].as_str()),
+        (422, Some("note"))
+    );
+    assert_eq!(explain(other_agency.clone(), low, "说明").await.status, 403);
+    let ok = explain(
+        owner.clone(),
+        low,
+        "投标人称采用自有算法平台，已提供成本测算表。",
+    )
+    .await;
+    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    let again = explain(owner.clone(), low, "再说明").await;
+    assert_eq!(
+        (again.status, again.body["code"].as_str()),
+        (409, Some("already_explained"))
+    );
+    let ranking = app
+        .get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
+        .await;
+    assert_eq!(
+        ranking.body["items"][0]["low_price_explanation"]["note"],
+        "投标人称采用自有算法平台，已提供成本测算表。"
+    );
+    let awarded = award(owner.clone()).await;
+    assert_eq!(awarded.status, 200, "{:?}", awarded.body);
+    // Awarded: the window has closed.
+    assert_eq!(
+        explain(owner.clone(), bids[1], "说明").await.body["code"],
+        "not_evaluating"
+    );
+}
+
 on_both! {
     the_whole_evaluation_loop_runs_and_every_edge_is_refused => super::the_whole_evaluation_loop_runs_and_every_edge_is_refused;
+    an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained => super::an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained;
 }

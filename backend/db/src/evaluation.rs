@@ -4,12 +4,14 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use domain::bid::BidId;
 use domain::error::{Error, Result};
-use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
+use domain::evaluation::{Dissent, LowPriceCheck, PanelMember, Rating, StoredScore};
 use domain::ids::{OrganizationId, PanelMemberId, RatingId, UserId};
 use domain::ports::{EvaluationReads, EvaluationRepo, PanelDraw};
 use domain::scenario::{CriterionId, ScenarioId};
 
-use crate::schema::{award_notices, dissents, panel_draws, panel_members, ratings, scores};
+use crate::schema::{
+    award_notices, dissents, low_price_checks, panel_draws, panel_members, ratings, scores,
+};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
@@ -163,6 +165,31 @@ impl EvaluationReads for AnyConnection {
         Ok(row.map(RatingRow::into_domain))
     }
 
+    fn low_price_checks(&mut self, scenario: ScenarioId) -> Result<Vec<LowPriceCheck>> {
+        let rows: Vec<(i64, i64, String, i64, chrono::NaiveDateTime)> = low_price_checks::table
+            .filter(low_price_checks::scenario_id.eq(scenario.0))
+            .select((
+                low_price_checks::bid_id,
+                low_price_checks::scenario_id,
+                low_price_checks::note,
+                low_price_checks::recorded_by,
+                low_price_checks::recorded_at,
+            ))
+            .order(low_price_checks::recorded_at.asc())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LowPriceCheck {
+                bid: BidId(r.0),
+                scenario: ScenarioId(r.1),
+                note: r.2,
+                recorded_by: UserId(r.3),
+                recorded_at: from_db(r.4),
+            })
+            .collect())
+    }
+
     fn rating(&mut self, id: RatingId) -> Result<Option<Rating>> {
         let row: Option<RatingRow> = ratings::table
             .find(id.0)
@@ -308,6 +335,20 @@ impl EvaluationRepo for AnyConnection {
                 dissents::evaluator_id.eq(d.evaluator.0),
                 dissents::body.eq(&d.body),
                 dissents::created_at.eq(to_db(d.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_low_price_check(&mut self, c: &LowPriceCheck) -> Result<()> {
+        diesel::insert_into(low_price_checks::table)
+            .values((
+                low_price_checks::bid_id.eq(c.bid.0),
+                low_price_checks::scenario_id.eq(c.scenario.0),
+                low_price_checks::note.eq(&c.note),
+                low_price_checks::recorded_by.eq(c.recorded_by.0),
+                low_price_checks::recorded_at.eq(to_db(c.recorded_at)),
             ))
             .execute(self)
             .map_err(db_err)?;

@@ -446,3 +446,13 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    low_price_checks (bid_id) {
+        bid_id -> BigInt,
+        scenario_id -> BigInt,
+        note -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}

@@ -169,6 +169,12 @@ pub enum DomainEvent {
     },
     /// An agency invited a vendor to bid on its scenario.
     VendorInvited(Box<crate::notify::Invitation>),
+    /// The owner recorded that the vendor of an abnormally low bid explained its price.
+    LowPriceExplained {
+        scenario: ScenarioId,
+        bid: BidId,
+        note: String,
+    },
     /// An administrator saved the search thesaurus.
     SynonymsChanged {
         before: Vec<Vec<String>>,
@@ -217,6 +223,7 @@ impl DomainEvent {
             RatingReplied { .. } => "rating.reply",
             SynonymsChanged { .. } => "search.synonyms",
             VendorInvited(_) => "scenario.invite",
+            LowPriceExplained { .. } => "bid.low_price_explained",
         }
     }
 
@@ -252,6 +259,7 @@ impl DomainEvent {
             | QuestionAnswered { .. }
             | BidVersionRecorded { .. }
             | BidWithdrawn { .. }
+            | LowPriceExplained { .. }
             | PanelAssigned { .. }
             | ConflictDeclared { .. }
             | ScoreSaved { .. }
@@ -385,6 +393,9 @@ impl DomainEvent {
                 "vendor": i.vendor.0,
                 "message": i.message,
             })),
+            LowPriceExplained { scenario, bid, note } => {
+                draft("bid", bid).after(json!({"scenario": scenario, "note": note}))
+            }
         }
     }
 }

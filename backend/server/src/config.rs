@@ -64,6 +64,9 @@ pub struct MarketSettings {
     pub min_panel_size: usize,
     /// Scores this many points from the other evaluators' mean are flagged.
     pub outlier_points: f64,
+    /// A bid this share or more below the mean of the other valid bids is flagged as
+    /// abnormally low (0.2 = 20 %).
+    pub low_price_share: f64,
     /// Reputation: the prior mean (1–5) of the Bayesian average …
     pub reputation_prior: f64,
     /// … and how many ratings the prior counts as.
@@ -181,6 +184,7 @@ lease_seconds = 300
 min_bid_window_hours = 0
 min_panel_size = 3
 outlier_points = 30.0
+low_price_share = 0.2
 reputation_prior = 3.5
 reputation_weight = 3.0
 
@@ -241,6 +245,12 @@ impl Settings {
         }
         if self.server.workers == 0 {
             bail!("invalid setting server.workers (APP__SERVER__WORKERS): must be at least 1");
+        }
+        if !(0.0..1.0).contains(&self.market.low_price_share) {
+            bail!(
+                "invalid setting market.low_price_share (APP__MARKET__LOW_PRICE_SHARE): a share from 0 to below 1, got {}",
+                self.market.low_price_share
+            );
         }
         if self.database.max_connections == 0 {
             bail!(

@@ -66,6 +66,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             min_bid_window: Duration::hours(settings.market.min_bid_window_hours),
             min_panel_size: settings.market.min_panel_size,
             outlier_points: settings.market.outlier_points,
+            low_price_share: settings.market.low_price_share,
             reputation: domain::evaluation::ReputationPrior {
                 prior: settings.market.reputation_prior,
                 weight: settings.market.reputation_weight,

@@ -143,6 +143,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evaluation::ranking_xlsx)
                 .service(evaluation::dissent)
                 .service(evaluation::award)
+                .service(evaluation::explain_low_price)
                 .service(evaluation::notice)
                 .service(evaluation::notices)
                 .service(evaluation::my_result)

@@ -352,3 +352,21 @@ pub fn reputation(ratings: &[Marks], prior: ReputationPrior) -> Option<(f64, usi
         ratings.len(),
     ))
 }
+
+/// The bids whose price is more than `share` below the mean of the other valid bids (异常低价):
+/// the owner must ask the vendor to explain before awarding one. A bid alone is never flagged.
+pub fn abnormally_low(prices: &[(BidId, i64)], share: f64) -> Vec<BidId> {
+    if prices.len() < 2 {
+        return vec![];
+    }
+    let sum: i128 = prices.iter().map(|(_, p)| i128::from(*p)).sum();
+    let others = (prices.len() - 1) as f64;
+    prices
+        .iter()
+        .filter(|(_, p)| {
+            let mean = (sum - i128::from(*p)) as f64 / others;
+            (*p as f64) < mean * (1.0 - share)
+        })
+        .map(|(b, _)| *b)
+        .collect()
+}

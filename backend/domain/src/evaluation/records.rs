@@ -90,3 +90,17 @@ impl Rating {
         }
     }
 }
+
+/// The owner's record that the vendor of an abnormally low bid was asked to explain its price,
+/// and what it said. An abnormally low bid cannot be awarded without one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LowPriceCheck {
+    pub bid: crate::bid::BidId,
+    pub scenario: crate::scenario::ScenarioId,
+    pub note: String,
+    pub recorded_by: UserId,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The longest explanation note, in characters.
+pub const MAX_LOW_PRICE_NOTE: usize = 2000;

@@ -392,3 +392,25 @@ proptest! {
         prop_assert_eq!(base, again);
     }
 }
+
+#[test]
+fn a_bid_more_than_the_share_below_the_others_mean_is_abnormally_low() {
+    let b = |n| BidId(n);
+    // The others' mean is 100: 80 is exactly 20 % below (not more), 79.99 is.
+    assert_eq!(
+        abnormally_low(&[(b(1), 8_000), (b(2), 10_000), (b(3), 10_000)], 0.2),
+        vec![]
+    );
+    assert_eq!(
+        abnormally_low(&[(b(1), 7_999), (b(2), 10_000), (b(3), 10_000)], 0.2),
+        vec![b(1)]
+    );
+    // Each bid is measured against the others, not against a mean that includes itself.
+    assert_eq!(abnormally_low(&[(b(1), 50), (b(2), 100)], 0.2), vec![b(1)]);
+    // One bid has nothing to compare with; equal bids are never low.
+    assert_eq!(abnormally_low(&[(b(1), 1)], 0.2), vec![]);
+    assert_eq!(abnormally_low(&[(b(1), 100), (b(2), 100)], 0.2), vec![]);
+    // The share is a setting.
+    assert_eq!(abnormally_low(&[(b(1), 85), (b(2), 100)], 0.1), vec![b(1)]);
+    assert_eq!(abnormally_low(&[(b(1), 85), (b(2), 100)], 0.2), vec![]);
+}

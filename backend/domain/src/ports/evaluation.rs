@@ -40,6 +40,11 @@ pub trait EvaluationReads {
         scenario: crate::scenario::ScenarioId,
     ) -> Result<Option<crate::evaluation::Rating>>;
     fn rating(&mut self, id: crate::ids::RatingId) -> Result<Option<crate::evaluation::Rating>>;
+    /// The recorded explanations of a scenario's abnormally low bids.
+    fn low_price_checks(
+        &mut self,
+        scenario: crate::scenario::ScenarioId,
+    ) -> Result<Vec<crate::evaluation::LowPriceCheck>>;
     /// The draws of a scenario, oldest first.
     fn panel_draws(&mut self, scenario: crate::scenario::ScenarioId) -> Result<Vec<PanelDraw>>;
     fn award_notice(&mut self, scenario: crate::scenario::ScenarioId) -> Result<Option<String>>;
@@ -78,6 +83,8 @@ pub trait EvaluationRepo: EvaluationReads {
         d: &crate::evaluation::Dissent,
     ) -> Result<()>;
     fn insert_rating(&mut self, r: &crate::evaluation::Rating) -> Result<()>;
+    /// Records an explanation; a second one of the same bid is a conflict.
+    fn insert_low_price_check(&mut self, c: &crate::evaluation::LowPriceCheck) -> Result<()>;
     /// Writes the vendor's reply unless there is one; false when there was (the check and the
     /// write are one conditional update).
     fn save_reply(

@@ -56,6 +56,8 @@ pub struct MarketPolicy {
     pub min_panel_size: usize,
     /// A score this many points from the other evaluators' mean is flagged.
     pub outlier_points: f64,
+    /// A bid more than this share below the mean of the other valid bids is abnormally low.
+    pub low_price_share: f64,
     /// The prior of the vendors' Bayesian reputation.
     pub reputation: crate::evaluation::ReputationPrior,
 }
@@ -66,6 +68,7 @@ impl Default for MarketPolicy {
             min_bid_window: Duration::zero(),
             min_panel_size: 3,
             outlier_points: 30.0,
+            low_price_share: 0.2,
             reputation: crate::evaluation::ReputationPrior::default(),
         }
     }

@@ -170,6 +170,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(evaluation::ranking),
         )
         .route("/scenarios/{id}/award", web::post().to(evaluation::award))
+        .route(
+            "/bids/{id}/low-price",
+            web::post().to(evaluation::explain_low_price),
+        )
         .route("/scenarios/{id}/notice", web::get().to(evaluation::notice))
         .route(
             "/scenarios/{id}/result",

@@ -69,6 +69,15 @@ impl Services {
                     ),
                 });
             }
+            if row.abnormally_low && row.low_price_check.is_none() {
+                return Err(Error::Conflict {
+                    code: "low_price_unexplained",
+                    detail: Message::new(
+                        "该投标报价异常低，须先记录已要求投标人说明报价的情况",
+                        "this bid's price is abnormally low: record first that the vendor was asked to explain it",
+                    ),
+                });
+            }
             if row.evaluated.rank != 1 && justification.is_none() {
                 return Err(Error::field(
                     "justification",
@@ -191,6 +200,97 @@ impl Services {
             rows.into_iter()
                 .find(|r| r.vendor == org)
                 .ok_or(Error::NotFound)
+        })
+    }
+
+    /// The owner records that the vendor of an abnormally low bid was asked to explain its
+    /// price, and what it said, while the scenario is being evaluated; once per bid. Only then
+    /// can that bid be awarded.
+    pub fn explain_low_price(
+        &self,
+        actor: &Actor,
+        bid_id: BidId,
+        note: &str,
+    ) -> Result<ev::LowPriceCheck> {
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(Error::field(
+                "note",
+                Message::new("请写明投标人的说明", "write what the vendor explained"),
+            ));
+        }
+        if note.chars().count() > ev::MAX_LOW_PRICE_NOTE {
+            return Err(Error::field(
+                "note",
+                Message::new("最多 2000 字", "at most 2000 characters"),
+            ));
+        }
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let bid = tx
+                .bid(bid_id)?
+                .filter(|b| b.status == crate::bid::BidStatus::Submitted)
+                .ok_or(Error::NotFound)?;
+            let s = Self::owned(tx, actor, bid.scenario)?;
+            let status = s.status_at(now);
+            if matches!(
+                status,
+                crate::scenario::Status::Draft | crate::scenario::Status::Published
+            ) {
+                // Sealed: the bid does not exist for anyone but its vendor yet.
+                return Err(Error::NotFound);
+            }
+            if status != crate::scenario::Status::Evaluating {
+                return Err(Error::Conflict {
+                    code: "not_evaluating",
+                    detail: Message::new(
+                        "只能在评审阶段记录报价说明",
+                        "a price explanation is recorded while the bids are evaluated",
+                    ),
+                });
+            }
+            let (rows, _, _) = self.compute(tx, &s)?;
+            let row = rows.iter().find(|r| r.evaluated.bid == bid_id);
+            match row {
+                Some(r) if r.low_price_check.is_some() => {
+                    return Err(Error::Conflict {
+                        code: "already_explained",
+                        detail: Message::new(
+                            "已记录过该投标的报价说明",
+                            "this bid's explanation is recorded already",
+                        ),
+                    });
+                }
+                Some(r) if r.abnormally_low => {}
+                _ => {
+                    return Err(Error::Conflict {
+                        code: "not_abnormally_low",
+                        detail: Message::new(
+                            "该投标报价不属于异常低价",
+                            "this bid's price is not abnormally low",
+                        ),
+                    });
+                }
+            }
+            let check = ev::LowPriceCheck {
+                bid: bid_id,
+                scenario: s.id,
+                note: note.to_string(),
+                recorded_by: actor.user_id,
+                recorded_at: now,
+            };
+            tx.insert_low_price_check(&check)?;
+            emit(
+                tx,
+                Some(actor.user_id),
+                DomainEvent::LowPriceExplained {
+                    scenario: s.id,
+                    bid: bid_id,
+                    note: check.note.clone(),
+                },
+                now,
+            )?;
+            Ok(check)
         })
     }
 }

@@ -49,6 +49,10 @@ pub struct RankRow {
     pub vendor_name: String,
     /// Whether the vendor is still verified; a bid of a revoked vendor cannot be awarded.
     pub vendor_verified: bool,
+    /// More than the set share below the mean of the other valid bids (异常低价).
+    pub abnormally_low: bool,
+    /// The owner's record that the vendor explained its low price.
+    pub low_price_check: Option<ev::LowPriceCheck>,
 }
 
 /// The ranking with what the owner needs to judge it.

@@ -133,6 +133,10 @@ impl Services {
             })
             .collect();
         let scores: Vec<Score> = stored.iter().map(StoredScore::score).collect();
+        let prices: Vec<(crate::bid::BidId, i64)> =
+            scored.iter().map(|b| (b.bid, b.price_fen)).collect();
+        let low = ev::abnormally_low(&prices, self.market.low_price_share);
+        let mut checks = tx.low_price_checks(s.id)?;
         let mut rows = Vec::new();
         for e in ev::evaluate(&scored, s.price_weight, &weights, &scores) {
             let vendor = bids
@@ -141,11 +145,17 @@ impl Services {
                 .map(|b| b.vendor)
                 .expect("evaluated bids come from the list");
             let org = tx.organization(vendor)?;
+            let bid = e.bid;
             rows.push(RankRow {
                 evaluated: e,
                 vendor,
                 vendor_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
                 vendor_verified: org.is_some_and(|o| o.verified),
+                abnormally_low: low.contains(&bid),
+                low_price_check: checks
+                    .iter()
+                    .position(|c| c.bid == bid)
+                    .map(|i| checks.swap_remove(i)),
             });
         }
         Ok((rows, stored, cleared))

@@ -215,6 +215,26 @@ pub async fn award(
     Ok(HttpResponse::Ok().json(NoticeOut::from(&n)))
 }
 
+#[utoipa::path(tag = "evaluation", request_body = LowPriceIn, security(("bearer" = [])), params(("id" = i64, Path, description = "bid id")),
+    responses((status = 201, body = LowPriceOut), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "not abnormally low, recorded already, or not being evaluated", body = crate::error::Problem),
+        (status = 422, description = "no note", body = crate::error::Problem)))]
+#[post("/bids/{id}/low-price-explanation")]
+/// The owner records what the vendor of an abnormally low bid explained (needed to award it).
+pub async fn explain_low_price(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<LowPriceIn>,
+) -> ApiResult<HttpResponse> {
+    let id = BidId(path.into_inner());
+    let note = body.into_inner().note;
+    let c = state
+        .call(move |s| s.explain_low_price(&who.actor, id, &note))
+        .await?;
+    Ok(HttpResponse::Created().json(LowPriceOut::from(&c)))
+}
+
 #[utoipa::path(tag = "evaluation", params(("id" = i64, Path, description = "scenario id")),
     responses((status = 200, body = NoticeOut), (status = 404, body = crate::error::Problem)))]
 #[get("/scenarios/{id}/award-notice")]

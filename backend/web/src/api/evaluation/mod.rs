@@ -159,6 +159,34 @@ pub struct RankItem {
     pub criteria: Vec<CriterionMeanOut>,
     /// False once the vendor's verification was revoked: such a bid cannot be awarded.
     pub vendor_verified: bool,
+    /// More than the set share (default 20 %) below the mean of the other valid bids: it can
+    /// be awarded only once the owner recorded the vendor's explanation.
+    pub abnormally_low: bool,
+    pub low_price_explanation: Option<LowPriceOut>,
+}
+
+/// The recorded explanation of an abnormally low price.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LowPriceOut {
+    pub bid_id: i64,
+    pub note: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&domain::evaluation::LowPriceCheck> for LowPriceOut {
+    fn from(c: &domain::evaluation::LowPriceCheck) -> Self {
+        LowPriceOut {
+            bid_id: c.bid.0,
+            note: c.note.clone(),
+            recorded_at: c.recorded_at,
+        }
+    }
+}
+
+/// What the vendor of an abnormally low bid explained.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LowPriceIn {
+    pub note: String,
 }
 
 impl From<&RankRow> for RankItem {
@@ -184,6 +212,8 @@ impl From<&RankRow> for RankItem {
                 })
                 .collect(),
             vendor_verified: r.vendor_verified,
+            abnormally_low: r.abnormally_low,
+            low_price_explanation: r.low_price_check.as_ref().map(LowPriceOut::from),
         }
     }
 }

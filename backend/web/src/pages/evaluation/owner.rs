@@ -200,6 +200,9 @@ pub struct RankLine {
     pub total: String,
     /// The vendor's verification was revoked: the bid cannot be awarded.
     pub unverified: bool,
+    /// Abnormally low (异常低价), and the vendor's recorded explanation if any.
+    pub low: bool,
+    pub explained: Option<String>,
 }
 
 #[derive(Template)]
@@ -216,6 +219,11 @@ struct RankingPage {
     flags: Vec<String>,
     dissents: Vec<(String, String)>,
     can_award: bool,
+    /// An explanation of a low price may be recorded (the bids are being evaluated).
+    can_explain: bool,
+    has_low: bool,
+    /// The abnormally-low share, as people read it ("20%").
+    low_share: String,
     errors: FormErrors,
     message: Option<String>,
 }
@@ -271,6 +279,8 @@ async fn ranking_page(
                 technical: f2(row.evaluated.technical_score),
                 total: f2(row.evaluated.total),
                 unverified: !row.vendor_verified,
+                low: row.abnormally_low,
+                explained: row.low_price_check.as_ref().map(|c| c.note.clone()),
             })
             .collect(),
         blockers: r.blockers.iter().map(|(_, m)| ctx.t.msg(m)).collect(),
@@ -309,6 +319,9 @@ async fn ranking_page(
             .map(|(d, n)| (n.clone(), d.body.clone()))
             .collect(),
         can_award: v.status == Status::Evaluating && !r.rows.is_empty() && r.blockers.is_empty(),
+        can_explain: v.status == Status::Evaluating,
+        has_low: r.rows.iter().any(|row| row.abnormally_low),
+        low_share: format!("{:.0}%", state.services.market.low_price_share * 100.0),
         errors,
         message: message.map(|m| ctx.t.msg(&m)),
         ctx,
@@ -368,6 +381,42 @@ pub async fn award(
                 None,
             )
             .await
+        }
+        Err(e) => match message_of(&e) {
+            Some(m) => {
+                ranking_page(&req, &state, &account, id, FormErrors::default(), Some(m)).await
+            }
+            None => error_page(&req, Some(&account), &e),
+        },
+    }
+}
+
+/// `POST /bids/{id}/low-price`: the owner records what the vendor of an abnormally low bid
+/// explained (`note`, `scenario`); back to the ranking, the note's error beside its form.
+pub async fn explain_low_price(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+    form: CheckedForm,
+) -> HttpResponse {
+    let account = signed_in!(req, state);
+    let bid = BidId(path.into_inner());
+    let f = form.0;
+    let id = ScenarioId(f.get("scenario").parse().unwrap_or(-1));
+    let note = f.get("note");
+    let a = actor(&account);
+    match state
+        .call(move |services| services.explain_low_price(&a, bid, &note))
+        .await
+    {
+        Ok(_) => see_other(&format!("/scenarios/{}/ranking#low-price", id.0)),
+        Err(Error::Validation(errs)) => {
+            let t = Tr::new(crate::session::locale_of(&req));
+            let mut errors = FormErrors::default();
+            for e in &errs {
+                errors.insert(&format!("note-{}", bid.0), t.msg(&e.message));
+            }
+            ranking_page(&req, &state, &account, id, errors, None).await
         }
         Err(e) => match message_of(&e) {
             Some(m) => {

@@ -1,0 +1,1 @@
+DROP TABLE low_price_checks;
