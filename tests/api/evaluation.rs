@@ -179,6 +179,31 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
         )
         .await;
     assert_eq!(c.status, 200);
+    // The workspace keeps it, under "conflict declared", linking to the public page only.
+    let (e2_browser, _) = tests::signed_in(app, "ev2@example.cn").await;
+    let page = |show: &'static str| {
+        let b = e2_browser.clone();
+        async move {
+            b.get(app.url(&format!("/evaluate?show={show}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let conflict = page("conflict").await;
+    assert!(
+        conflict.contains(&format!("/scenarios/{sid}\"")),
+        "{conflict}"
+    );
+    assert!(!conflict.contains(&format!("/evaluate/{sid}\"")));
+    assert!(
+        !page("pending")
+            .await
+            .contains(&format!("/scenarios/{sid}\""))
+    );
     assert_eq!(
         app.get(&panel, Some(&owner)).await.body["members"]
             .as_array()
@@ -724,6 +749,31 @@ async fn an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained(app: &
             assert_eq!(s.status, 200, "{:?}", s.body);
         }
     }
+    // The evaluator's workspace files the panel under "evaluated" now.
+    let (ev_browser, _) = tests::signed_in(app, "ev0@example.cn").await;
+    let shown = |show: &'static str| {
+        let b = ev_browser.clone();
+        async move {
+            b.get(app.url(&format!("/evaluate?show={show}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        shown("evaluated")
+            .await
+            .contains(&format!("/evaluate/{sid}"))
+    );
+    assert!(!shown("pending").await.contains(&format!("/evaluate/{sid}")));
+    assert!(
+        !shown("conflict")
+            .await
+            .contains(&format!("/evaluate/{sid}"))
+    );
     let ranking = app
         .get(&format!("/api/v1/scenarios/{sid}/ranking"), Some(&owner))
         .await;

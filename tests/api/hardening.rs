@@ -132,6 +132,17 @@ async fn ready_for_award(app: &TestApp) -> Ready {
             assert_eq!(score(app, &e, *b, &crit, &[70 + i, 80]).await, 200);
         }
     }
+    // 250,000 is abnormally low against 300,000 and 400,000: the owner records the vendor's
+    // explanation, as an award of it needs.
+    let owner = fresh(app, "owner@example.cn").await;
+    let explained = app
+        .post(
+            &format!("/api/v1/bids/{}/low-price-explanation", bids[2]),
+            Some(&owner),
+            json!({"note": "投标人提供了成本测算。"}),
+        )
+        .await;
+    assert_eq!(explained.status, 201, "{:?}", explained.body);
     Ready {
         sid,
         bids,

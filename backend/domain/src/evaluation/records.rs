@@ -104,3 +104,45 @@ pub struct LowPriceCheck {
 
 /// The longest explanation note, in characters.
 pub const MAX_LOW_PRICE_NOTE: usize = 2000;
+
+/// Where an evaluator stands on one panel, for the workspace's filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelState {
+    /// Declared a conflict: off this panel.
+    Conflict,
+    /// Every score due is given (or no bid came).
+    Evaluated,
+    /// Anything else: not declared yet, bids still sealed, or scores missing.
+    Pending,
+}
+
+impl PanelState {
+    pub const ALL: [PanelState; 3] = [
+        PanelState::Pending,
+        PanelState::Evaluated,
+        PanelState::Conflict,
+    ];
+
+    /// The state of a membership, with `(given, due)` scores once the bids are open.
+    pub fn of(member: &PanelMember, progress: Option<(usize, usize)>) -> PanelState {
+        if member.has_conflict == Some(true) {
+            return PanelState::Conflict;
+        }
+        match progress {
+            Some((given, due)) if member.cleared() && given >= due => PanelState::Evaluated,
+            _ => PanelState::Pending,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PanelState::Conflict => "conflict",
+            PanelState::Evaluated => "evaluated",
+            PanelState::Pending => "pending",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PanelState> {
+        PanelState::ALL.into_iter().find(|p| p.code() == s)
+    }
+}

@@ -414,3 +414,44 @@ fn a_bid_more_than_the_share_below_the_others_mean_is_abnormally_low() {
     assert_eq!(abnormally_low(&[(b(1), 85), (b(2), 100)], 0.1), vec![b(1)]);
     assert_eq!(abnormally_low(&[(b(1), 85), (b(2), 100)], 0.2), vec![]);
 }
+
+#[test]
+fn a_panel_is_pending_until_every_score_is_given_and_a_conflict_is_its_own_state() {
+    let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let member = |has_conflict: Option<bool>, removed: bool| PanelMember {
+        id: crate::ids::PanelMemberId(1),
+        evaluator: UserId(1),
+        added_at: at,
+        declared_at: has_conflict.map(|_| at),
+        has_conflict,
+        note: String::new(),
+        removed_at: removed.then_some(at),
+    };
+    let cleared = member(Some(false), false);
+    assert_eq!(
+        PanelState::of(&member(None, false), None),
+        PanelState::Pending,
+        "sealed"
+    );
+    assert_eq!(
+        PanelState::of(&member(None, false), Some((0, 6))),
+        PanelState::Pending,
+        "not declared"
+    );
+    assert_eq!(PanelState::of(&cleared, Some((5, 6))), PanelState::Pending);
+    assert_eq!(
+        PanelState::of(&cleared, Some((6, 6))),
+        PanelState::Evaluated
+    );
+    assert_eq!(
+        PanelState::of(&cleared, Some((0, 0))),
+        PanelState::Evaluated,
+        "no bid came"
+    );
+    assert_eq!(
+        PanelState::of(&member(Some(true), true), None),
+        PanelState::Conflict
+    );
+    assert_eq!(PanelState::parse("evaluated"), Some(PanelState::Evaluated));
+    assert_eq!(PanelState::parse("nope"), None);
+}

@@ -381,9 +381,14 @@ impl Services {
         let now = self.now();
         let memberships = in_read(&*self.store, |tx| tx.panels_of_evaluator(actor.user_id))?;
         let mut out = Vec::new();
-        for (sid, m) in memberships.into_iter().filter(|(_, m)| m.active()) {
+        // Active memberships, and those left by declaring a conflict (the workspace lists them
+        // under their own filter); not those the owner replaced.
+        for (sid, m) in memberships
+            .into_iter()
+            .filter(|(_, m)| m.active() || m.has_conflict == Some(true))
+        {
             let view = self.scenario(Some(actor), sid)?;
-            let progress = if view.scenario.bids_opened(now) {
+            let progress = if view.scenario.bids_opened(now) && m.active() {
                 let per_bid = view.scenario.criteria.len();
                 Some(in_read(&*self.store, |tx| {
                     let bids = tx

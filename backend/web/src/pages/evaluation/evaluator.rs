@@ -28,6 +28,15 @@ pub struct PanelRow {
     pub declaration: String,
     /// (given, due) once the bids are opened; nothing before.
     pub progress: Option<(usize, usize)>,
+    pub conflict: bool,
+}
+
+/// One filter of the workspace: (code, label, count, chosen, href).
+pub struct FilterTab {
+    pub label: String,
+    pub count: usize,
+    pub chosen: bool,
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -35,19 +44,55 @@ pub struct PanelRow {
 struct ListPage {
     ctx: PageCtx,
     rows: Vec<PanelRow>,
+    tabs: Vec<FilterTab>,
+    /// The deadline order: latest first when true.
+    latest_first: bool,
+    /// The chosen filter's code ("" for all), for the sort form.
+    show: String,
 }
 
-/// `GET /evaluate`
-pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+/// `GET /evaluate?show=pending|evaluated|conflict&sort=deadline|-deadline`: the evaluator's
+/// panels, filtered by where they stand and ordered by bid deadline (soonest first).
+pub async fn workspace(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
     let account = signed_in!(req, state);
+    let show = q
+        .get("show")
+        .and_then(|s| domain::evaluation::PanelState::parse(s));
+    let latest_first = q.get("sort").is_some_and(|s| s == "-deadline");
     let a = actor(&account);
     let panels = match state.call(move |services| services.my_panels(&a)).await {
         Ok(p) => p,
         Err(e) => return error_page(&req, Some(&account), &e),
     };
     let ctx = PageCtx::new(&req, Some(&account), "evaluate");
+    let mut panels = panels;
+    panels.sort_by_key(|p| p.scenario.scenario.bid_deadline);
+    if latest_first {
+        panels.reverse();
+    }
+    let state_of = |p: &MyPanel| domain::evaluation::PanelState::of(&p.member, p.progress);
+    let sort = if latest_first { "&sort=-deadline" } else { "" };
+    let mut tabs = vec![FilterTab {
+        label: ctx.t.t("ev.filter_all").to_string(),
+        count: panels.len(),
+        chosen: show.is_none(),
+        href: format!("/evaluate?show={sort}"),
+    }];
+    for st in domain::evaluation::PanelState::ALL {
+        tabs.push(FilterTab {
+            label: ctx.t.t(&format!("ev.filter_{}", st.code())).to_string(),
+            count: panels.iter().filter(|p| state_of(p) == st).count(),
+            chosen: show == Some(st),
+            href: format!("/evaluate?show={}{sort}", st.code()),
+        });
+    }
     let rows = panels
         .into_iter()
+        .filter(|p| show.is_none_or(|st| state_of(p) == st))
         .map(
             |MyPanel {
                  scenario: v,
@@ -68,11 +113,21 @@ pub async fn workspace(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                         Some(true) => "ev.declared_conflict",
                     })
                     .to_string(),
+                conflict: m.has_conflict == Some(true),
                 progress,
             },
         )
         .collect();
-    render(StatusCode::OK, &ListPage { ctx, rows })
+    render(
+        StatusCode::OK,
+        &ListPage {
+            ctx,
+            rows,
+            tabs,
+            latest_first,
+            show: show.map(|s| s.code().to_string()).unwrap_or_default(),
+        },
+    )
 }
 
 #[derive(Template)]
