@@ -284,6 +284,34 @@ async fn email_off_still_notifies_in_the_app_and_bad_settings_change_nothing(
         .get("/api/v1/notifications?kind=scenario_match", Some(&v))
         .await;
     assert_eq!(inbox.body["total"], 1, "the in-app notification is written");
+
+    // Ten changes of ten kinds at once: each is kept (none is lost to another's write).
+    let kinds = [
+        "scenario_match",
+        "invitation",
+        "question_answered",
+        "deadline_extended",
+        "deadline_reminder",
+        "bids_opened",
+        "panel_assigned",
+        "award_result",
+        "rating_received",
+        "organization_verified",
+    ];
+    let answers = futures_util::future::join_all(kinds.iter().map(|k| {
+        app.call(
+            "PUT",
+            "/api/v1/me/notification-settings",
+            Some(&v),
+            Some(json!({"kinds": {*k: "daily"}})),
+        )
+    }))
+    .await;
+    assert!(answers.iter().all(|a| a.status == 200), "{answers:?}");
+    let s = settings(app, &v).await;
+    for k in kinds {
+        assert_eq!(s["kinds"][k], "daily", "{k} is kept: {s}");
+    }
 }
 
 async fn a_daily_digest_user_gets_exactly_one_digest(app: &TestApp, sink: &SmtpSink) {

@@ -366,17 +366,6 @@ impl NotificationReads for AnyConnection {
         Ok(out)
     }
 
-    fn digest_waiting(&mut self, user: UserId) -> Result<Vec<Notification>> {
-        let rows: Vec<Row> = notifications::table
-            .filter(notifications::user_id.eq(user.0))
-            .filter(notifications::digest_pending.eq(true))
-            .select(columns())
-            .order((notifications::created_at.asc(), notifications::id.asc()))
-            .load(self)
-            .map_err(db_err)?;
-        rows.into_iter().map(into_domain).collect()
-    }
-
     fn email_sent(&mut self, key: &str) -> Result<bool> {
         let n: i64 = sent_emails::table
             .filter(sent_emails::dedup_key.eq(key))
@@ -561,20 +550,67 @@ impl NotificationRepo for AnyConnection {
         Ok(written)
     }
 
-    fn clear_digest(&mut self, user: UserId, ids: &[i64]) -> Result<usize> {
-        let mut n = 0;
-        for chunk in ids.chunks(1000) {
-            n += diesel::update(
-                notifications::table
-                    .filter(notifications::user_id.eq(user.0))
-                    .filter(notifications::id.eq_any(chunk))
-                    .filter(notifications::digest_pending.eq(true)),
-            )
-            .set(notifications::digest_pending.eq(false))
-            .execute(self)
-            .map_err(db_err)?;
+    fn take_digest(&mut self, user: UserId) -> Result<Vec<Notification>> {
+        let waiting = notifications::table
+            .filter(notifications::user_id.eq(user.0))
+            .filter(notifications::digest_pending.eq(true));
+        macro_rules! take {
+            ($c:expr) => {
+                diesel::update(waiting)
+                    .set(notifications::digest_pending.eq(false))
+                    .returning(columns())
+                    .get_results::<Row>($c)
+            };
         }
-        Ok(n)
+        let mut rows = match self {
+            AnyConnection::Postgresql(c) => take!(c),
+            AnyConnection::Sqlite(c) => take!(c),
+        }
+        .map_err(db_err)?;
+        rows.sort_by_key(|r| (r.7, r.0));
+        rows.into_iter().map(into_domain).collect()
+    }
+
+    fn lock_notification_settings(
+        &mut self,
+        user: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<NotificationSettings> {
+        // A row to lock first (a missing row cannot be locked), then the lock itself; SQLite's
+        // write transactions are serialised already.
+        let defaults = NotificationSettings::default();
+        let row = (
+            notification_settings::user_id.eq(user.0),
+            notification_settings::prefs.eq(defaults.prefs_json()),
+            notification_settings::digest_hour.eq(i32::from(defaults.digest_hour)),
+            notification_settings::updated_at.eq(to_db(at)),
+        );
+        let mine = notification_settings::table.find(user.0).select((
+            notification_settings::prefs,
+            notification_settings::digest_hour,
+        ));
+        let (prefs, hour): (String, i32) = match self {
+            AnyConnection::Postgresql(c) => {
+                diesel::insert_into(notification_settings::table)
+                    .values(row)
+                    .on_conflict(notification_settings::user_id)
+                    .do_nothing()
+                    .execute(c)
+                    .map_err(db_err)?;
+                mine.for_update().first(c)
+            }
+            AnyConnection::Sqlite(c) => {
+                diesel::insert_into(notification_settings::table)
+                    .values(row)
+                    .on_conflict(notification_settings::user_id)
+                    .do_nothing()
+                    .execute(c)
+                    .map_err(db_err)?;
+                mine.first(c)
+            }
+        }
+        .map_err(db_err)?;
+        Ok(NotificationSettings::from_stored(&prefs, hour))
     }
 
     fn put_notification_settings(

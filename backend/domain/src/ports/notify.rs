@@ -48,8 +48,6 @@ pub trait NotificationReads {
         &mut self,
         users: &[UserId],
     ) -> Result<Vec<(UserId, crate::email::NotificationSettings)>>;
-    /// The user's notifications waiting for the daily digest, oldest first.
-    fn digest_waiting(&mut self, user: UserId) -> Result<Vec<Notification>>;
     /// Whether an e-mail with this key was sent.
     fn email_sent(&mut self, key: &str) -> Result<bool>;
 }
@@ -86,8 +84,16 @@ pub trait NotificationRepo: NotificationReads {
         rows: &[(i64, NewNotification)],
         at: DateTime<Utc>,
     ) -> Result<Vec<UserId>>;
-    /// Takes these notifications out of the user's digest; how many were waiting.
-    fn clear_digest(&mut self, user: UserId, ids: &[i64]) -> Result<usize>;
+    /// Takes every notification waiting for the user's daily digest out of it and hands them
+    /// back, oldest first, in one statement: two digest runs at once never both take one.
+    fn take_digest(&mut self, user: UserId) -> Result<Vec<Notification>>;
+    /// The user's e-mail settings (the defaults until saved), locked until the transaction ends
+    /// so that a change read from them and written back loses no concurrent change.
+    fn lock_notification_settings(
+        &mut self,
+        user: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<crate::email::NotificationSettings>;
     fn put_notification_settings(
         &mut self,
         user: UserId,

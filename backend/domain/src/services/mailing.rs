@@ -116,12 +116,10 @@ impl Services {
     pub fn send_digest(&self, user: UserId, day: &str) -> Result<()> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let waiting = tx.digest_waiting(user)?;
-            if waiting.is_empty() {
+            let waiting = tx.take_digest(user)?;
+            let Some(first) = waiting.first().map(|n| n.id) else {
                 return Ok(());
-            }
-            let ids: Vec<i64> = waiting.iter().map(|n| n.id).collect();
-            tx.clear_digest(user, &ids)?;
+            };
             let Some(u) = tx.user(user)?.filter(|u| u.active) else {
                 return Ok(());
             };
@@ -140,7 +138,7 @@ impl Services {
             if items.is_empty() {
                 return Ok(());
             }
-            let key = format!("digest-mail:{}:{day}:{}", user.0, ids[0]);
+            let key = format!("digest-mail:{}:{day}:{first}", user.0);
             let message = EmailMessage::Digest {
                 display_name: u.display_name.clone(),
                 day: day.to_string(),
@@ -215,7 +213,7 @@ impl Services {
         f.finish()?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let mut s = tx.notification_settings(actor.user_id)?.unwrap_or_default();
+            let mut s = tx.lock_notification_settings(actor.user_id, now)?;
             for (k, p) in &changes {
                 s.prefs.insert(*k, *p);
             }
@@ -247,7 +245,7 @@ impl Services {
             if tx.user(user)?.is_none() {
                 return Err(Error::NotFound);
             }
-            let mut s = tx.notification_settings(user)?.unwrap_or_default();
+            let mut s = tx.lock_notification_settings(user, now)?;
             let off: Vec<Kind> = match what {
                 Unsubscribe::Kind(k) => vec![k],
                 Unsubscribe::Digest => Kind::ALL

@@ -261,16 +261,14 @@ impl Services {
         let now = self.now();
         in_tx(&*self.store, |tx| {
             tx.put_interests(actor.user_id, &interests, now)?;
-            let mut s = tx.notification_settings(actor.user_id)?.unwrap_or_default();
-            match email {
-                // The interests' choice is the matching scenarios' e-mail setting.
-                Some(_) => {
-                    s.prefs
-                        .insert(crate::notify::Kind::ScenarioMatch, interests.email);
-                    tx.put_notification_settings(actor.user_id, &s, now)
-                }
-                None => Ok(()),
+            // The interests' choice is the matching scenarios' e-mail setting.
+            if email.is_some() {
+                let mut s = tx.lock_notification_settings(actor.user_id, now)?;
+                s.prefs
+                    .insert(crate::notify::Kind::ScenarioMatch, interests.email);
+                tx.put_notification_settings(actor.user_id, &s, now)?;
             }
+            Ok(())
         })?;
         let mut interests = interests;
         if email.is_none() {
