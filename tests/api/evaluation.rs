@@ -851,13 +851,25 @@ async fn an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained(app: &
         (422, Some("note"))
     );
     assert_eq!(explain(other_agency.clone(), low, "说明").await.status, 403);
-    let ok = explain(
-        owner.clone(),
-        low,
-        "投标人称采用自有算法平台，已提供成本测算表。",
-    )
+    // Six owners' clicks at once: one is recorded, every other is the same conflict.
+    let answers = futures_util::future::join_all((0..6).map(|_| {
+        explain(
+            owner.clone(),
+            low,
+            "投标人称采用自有算法平台，已提供成本测算表。",
+        )
+    }))
     .await;
-    assert_eq!(ok.status, 201, "{:?}", ok.body);
+    let ok: Vec<_> = answers.iter().filter(|a| a.status == 201).collect();
+    assert_eq!(ok.len(), 1, "{answers:?}");
+    for a in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!(
+            (a.status, a.body["code"].as_str()),
+            (409, Some("already_explained")),
+            "{:?}",
+            a.body
+        );
+    }
     let again = explain(owner.clone(), low, "再说明").await;
     assert_eq!(
         (again.status, again.body["code"].as_str()),

@@ -249,18 +249,17 @@ impl Services {
                     ),
                 });
             }
+            let already = || Error::Conflict {
+                code: "already_explained",
+                detail: Message::new(
+                    "已记录过该投标的报价说明",
+                    "this bid's explanation is recorded already",
+                ),
+            };
             let (rows, _, _) = self.compute(tx, &s)?;
             let row = rows.iter().find(|r| r.evaluated.bid == bid_id);
             match row {
-                Some(r) if r.low_price_check.is_some() => {
-                    return Err(Error::Conflict {
-                        code: "already_explained",
-                        detail: Message::new(
-                            "已记录过该投标的报价说明",
-                            "this bid's explanation is recorded already",
-                        ),
-                    });
-                }
+                Some(r) if r.low_price_check.is_some() => return Err(already()),
                 Some(r) if r.abnormally_low => {}
                 _ => {
                     return Err(Error::Conflict {
@@ -279,7 +278,13 @@ impl Services {
                 recorded_by: actor.user_id,
                 recorded_at: now,
             };
-            tx.insert_low_price_check(&check)?;
+            // Two at once: the key refuses the second, named as the check names it.
+            tx.insert_low_price_check(&check).map_err(|e| match e {
+                Error::Conflict {
+                    code: "duplicate", ..
+                } => already(),
+                e => e,
+            })?;
             emit(
                 tx,
                 Some(actor.user_id),

@@ -157,7 +157,11 @@ pub(in crate::pages) async fn detail_page(
                 None => Ok(vec![]),
             })
             .await
-            .unwrap_or_default();
+            .unwrap_or_else(|e| {
+                // The page stands without them; the failure is not hidden from operators.
+                tracing::warn!(error = %e, "recommended vendors failed on the scenario page");
+                vec![]
+            });
         let invited = d.invitations.iter().map(|i| i.vendor).collect();
         let top: Vec<_> = recs
             .into_iter()
