@@ -12,7 +12,7 @@ use crate::schema::{audit_head, audit_log};
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
 
-type AuditRow = (
+pub(crate) type AuditRow = (
     i64,
     Option<i64>,
     String,
@@ -33,21 +33,22 @@ impl AuditReads for AnyConnection {
             .limit(limit)
             .load(self)
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditRecord {
-                seq: r.0,
-                actor: r.1.map(UserId),
-                action: r.2,
-                subject_type: r.3,
-                subject_id: r.4,
-                before: r.5,
-                after: r.6,
-                at: from_db(r.7),
-                prev_hash: r.8,
-                hash: r.9,
-            })
-            .collect())
+        Ok(rows.into_iter().map(record_of).collect())
+    }
+}
+
+pub(crate) fn record_of(r: AuditRow) -> AuditRecord {
+    AuditRecord {
+        seq: r.0,
+        actor: r.1.map(UserId),
+        action: r.2,
+        subject_type: r.3,
+        subject_id: r.4,
+        before: r.5,
+        after: r.6,
+        at: from_db(r.7),
+        prev_hash: r.8,
+        hash: r.9,
     }
 }
 

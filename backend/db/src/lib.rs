@@ -9,6 +9,7 @@ mod bids;
 mod evaluation;
 mod notify;
 pub mod queue;
+mod reports;
 mod scenarios;
 pub mod schema;
 mod search;

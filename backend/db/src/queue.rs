@@ -60,6 +60,29 @@ impl JobRepo for AnyConnection {
         }
         Ok(())
     }
+
+    fn retry_failed(&mut self, id: i64, now: DateTime<Utc>) -> Result<Option<String>> {
+        // One conditional update: two operators retrying at once re-queue it once.
+        let n = diesel::update(jobs::table.find(id).filter(jobs::status.eq("failed")))
+            .set((
+                jobs::status.eq("queued"),
+                jobs::run_at.eq(to_db(now)),
+                jobs::attempts.eq(0),
+                jobs::finished_at.eq(None::<chrono::NaiveDateTime>),
+                jobs::locked_by.eq(None::<String>),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        if n != 1 {
+            return Ok(None);
+        }
+        jobs::table
+            .find(id)
+            .select(jobs::kind)
+            .first(self)
+            .optional()
+            .map_err(db_err)
+    }
 }
 
 #[allow(clippy::type_complexity)]

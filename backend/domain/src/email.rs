@@ -138,7 +138,8 @@ impl NotificationSettings {
     }
 }
 
-fn beijing() -> FixedOffset {
+/// Beijing time (UTC+8, no daylight saving).
+pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8")
 }
 

@@ -175,6 +175,11 @@ pub enum DomainEvent {
         bid: BidId,
         note: String,
     },
+    /// An administrator put a parked job back in the queue.
+    JobRetried {
+        job: i64,
+        kind: String,
+    },
     /// An administrator saved the search thesaurus.
     SynonymsChanged {
         before: Vec<Vec<String>>,
@@ -224,6 +229,7 @@ impl DomainEvent {
             SynonymsChanged { .. } => "search.synonyms",
             VendorInvited(_) => "scenario.invite",
             LowPriceExplained { .. } => "bid.low_price_explained",
+            JobRetried { .. } => "job.retry",
         }
     }
 
@@ -266,6 +272,7 @@ impl DomainEvent {
             | DissentWritten { .. }
             | RatingReplied { .. }
             | VendorInvited(_)
+            | JobRetried { .. }
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -396,6 +403,9 @@ impl DomainEvent {
             LowPriceExplained { scenario, bid, note } => {
                 draft("bid", bid).after(json!({"scenario": scenario, "note": note}))
             }
+            JobRetried { job, kind } => draft("job", job)
+                .before(json!({"status": "failed"}))
+                .after(json!({"status": "queued", "kind": kind})),
         }
     }
 }

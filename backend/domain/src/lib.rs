@@ -20,6 +20,7 @@ pub mod notify;
 pub mod policy;
 pub mod ports;
 pub mod recommend;
+pub mod reports;
 pub mod scenario;
 pub mod search;
 pub mod sector;

@@ -67,6 +67,9 @@ pub struct MarketSettings {
     /// A bid this share or more below the mean of the other valid bids is flagged as
     /// abnormally low (0.2 = 20 %).
     pub low_price_share: f64,
+    /// The OPC community's yearly pledge of orders to its members, in yuan (the `/opc` page
+    /// measures this year's awards against it).
+    pub opc_pledge_yuan: i64,
     /// Reputation: the prior mean (1–5) of the Bayesian average …
     pub reputation_prior: f64,
     /// … and how many ratings the prior counts as.
@@ -185,6 +188,7 @@ min_bid_window_hours = 0
 min_panel_size = 3
 outlier_points = 30.0
 low_price_share = 0.2
+opc_pledge_yuan = 100000000
 reputation_prior = 3.5
 reputation_weight = 3.0
 
@@ -250,6 +254,12 @@ impl Settings {
             bail!(
                 "invalid setting market.low_price_share (APP__MARKET__LOW_PRICE_SHARE): a share from 0 to below 1, got {}",
                 self.market.low_price_share
+            );
+        }
+        if !(1..=1_000_000_000_000).contains(&self.market.opc_pledge_yuan) {
+            bail!(
+                "invalid setting market.opc_pledge_yuan (APP__MARKET__OPC_PLEDGE_YUAN): a whole number of yuan from 1 to 10^12, got {}",
+                self.market.opc_pledge_yuan
             );
         }
         if self.database.max_connections == 0 {

@@ -67,6 +67,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             min_panel_size: settings.market.min_panel_size,
             outlier_points: settings.market.outlier_points,
             low_price_share: settings.market.low_price_share,
+            opc_pledge_fen: settings.market.opc_pledge_yuan * 100,
             reputation: domain::evaluation::ReputationPrior {
                 prior: settings.market.reputation_prior,
                 weight: settings.market.reputation_weight,

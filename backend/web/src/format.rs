@@ -16,6 +16,11 @@ pub fn money(fen: i64, locale: Locale) -> String {
     let yuan = fen / 100;
     let cents = fen % 100;
     match locale {
+        Locale::ZhCn if cents == 0 && yuan >= 100_000_000 && yuan % 1_000_000 == 0 => {
+            let yi = yuan as f64 / 100_000_000.0;
+            let s = format!("{yi:.2}");
+            format!("{}亿元", s.trim_end_matches('0').trim_end_matches('.'))
+        }
         Locale::ZhCn if cents == 0 && yuan >= 10_000 => {
             let wan = yuan as f64 / 10_000.0;
             let s = format!("{wan:.2}");
@@ -167,6 +172,9 @@ mod tests {
         assert_eq!(money(125_000_000, Locale::ZhCn), "125万元");
         assert_eq!(money(123_450_000, Locale::ZhCn), "123.45万元");
         assert_eq!(money(500_050, Locale::ZhCn), "5,000.50元");
+        assert_eq!(money(10_000_000_000, Locale::ZhCn), "1亿元");
+        assert_eq!(money(25_000_000_000, Locale::ZhCn), "2.5亿元");
+        assert_eq!(money(10_012_345_600, Locale::ZhCn), "10012.35万元");
         assert_eq!(money(150_000_000, Locale::En), "¥1,500,000");
         assert_eq!(money(99, Locale::En), "¥0.99");
     }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod blocking;
+pub mod charts;
 pub mod client;
 pub mod error;
 pub mod files;
@@ -70,7 +71,7 @@ impl std::fmt::Debug for AppState {
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{
-        accounts, bids, evaluation, invitations, notifications, ops, scenarios, search,
+        accounts, bids, evaluation, invitations, notifications, ops, reports, scenarios, search,
         subscriptions,
     };
     cfg.service(ops::healthz)
@@ -151,6 +152,11 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evaluation::rate)
                 .service(evaluation::reply)
                 .service(evaluation::ratings)
+                .service(reports::opc_summary)
+                .service(reports::dashboard)
+                .service(reports::failed_jobs)
+                .service(reports::retry_job)
+                .service(reports::audit)
                 .default_service(web::to(api::not_found)),
         );
 }

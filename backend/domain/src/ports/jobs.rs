@@ -37,4 +37,7 @@ pub trait JobRepo {
     fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<bool>;
     /// Writes many jobs (ids and jobs) in few statements, keys honoured as by `enqueue`.
     fn enqueue_many(&mut self, jobs: &[(i64, NewJob)], now: DateTime<Utc>) -> Result<()>;
+    /// Puts a parked (failed) job back in the queue, due now with fresh attempts, and hands
+    /// back its kind; nothing when the job is not parked (already retried, or never failed).
+    fn retry_failed(&mut self, id: i64, now: DateTime<Utc>) -> Result<Option<String>>;
 }

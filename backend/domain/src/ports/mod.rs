@@ -11,6 +11,7 @@ mod bids;
 mod evaluation;
 mod jobs;
 mod notify;
+mod reports;
 mod scenarios;
 mod search;
 mod tokens;
@@ -21,6 +22,7 @@ pub use bids::*;
 pub use evaluation::*;
 pub use jobs::*;
 pub use notify::*;
+pub use reports::*;
 pub use scenarios::*;
 pub use search::*;
 pub use tokens::*;
@@ -97,6 +99,7 @@ pub trait ReadTx:
     + EvaluationReads
     + SynonymReads
     + NotificationReads
+    + ReportReads
 {
 }
 impl<
@@ -107,7 +110,8 @@ impl<
         + BidReads
         + EvaluationReads
         + SynonymReads
-        + NotificationReads,
+        + NotificationReads
+        + ReportReads,
 > ReadTx for T
 {
 }

@@ -7,6 +7,7 @@ pub mod bids;
 pub mod evaluation;
 pub mod mailing;
 pub mod notify;
+pub mod reports;
 pub mod scenarios;
 pub mod search;
 
@@ -58,6 +59,8 @@ pub struct MarketPolicy {
     pub outlier_points: f64,
     /// A bid more than this share below the mean of the other valid bids is abnormally low.
     pub low_price_share: f64,
+    /// The OPC community's yearly pledge, in fen.
+    pub opc_pledge_fen: i64,
     /// The prior of the vendors' Bayesian reputation.
     pub reputation: crate::evaluation::ReputationPrior,
 }
@@ -69,6 +72,7 @@ impl Default for MarketPolicy {
             min_panel_size: 3,
             outlier_points: 30.0,
             low_price_share: 0.2,
+            opc_pledge_fen: crate::reports::OPC_PLEDGE_FEN,
             reputation: crate::evaluation::ReputationPrior::default(),
         }
     }

@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
+pub mod reports;
 pub mod scenarios;
 pub mod search;
 pub mod subscriptions;

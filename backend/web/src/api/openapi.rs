@@ -34,6 +34,7 @@ impl Modify for BearerAuth {
         (name = "scenarios", description = "Posting scenarios, their lifecycle and clarification Q&A"),
         (name = "bids", description = "Sealed bids: only the bidding vendor sees a bid before the deadline"),
         (name = "evaluation", description = "Panels, conflict declarations, scoring, ranking, award, delivery and ratings"),
+        (name = "transparency", description = "Open data, the OPC community's figures, feeds"),
         (name = "operations", description = "Health, readiness, metrics"),
     )
 )]

@@ -18,6 +18,7 @@ mod bids;
 mod evaluation;
 mod forms;
 mod notifications;
+mod reports;
 mod scenarios;
 mod search;
 mod subscriptions;
@@ -188,6 +189,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notices", web::get().to(evaluation::notices))
         .route("/organizations/{id}", web::get().to(vendors::organization))
         .route("/my/scenarios", web::get().to(scenarios::mine))
+        .route("/opc", web::get().to(reports::opc))
+        .route("/admin", web::get().to(reports::dashboard))
+        .route("/admin/jobs", web::get().to(reports::jobs))
+        .route("/admin/jobs/{id}/retry", web::post().to(reports::retry_job))
+        .route("/admin/audit", web::get().to(reports::audit))
         .route("/admin/organizations", web::get().to(admin::organizations))
         .route(
             "/admin/organizations/{id}/verify",
@@ -257,6 +263,8 @@ impl PageCtx {
 
 /// The notices a redirect may ask a page to show (`?notice=saved`).
 const NOTICES: &[&str] = &[
+    "job_retried",
+    "job_not_failed",
     "registered",
     "password_reset",
     "password_changed",

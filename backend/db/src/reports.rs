@@ -1,0 +1,254 @@
+//! The reads behind the figures, the operators' job view and the audit browser.
+
+use std::collections::HashMap;
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use domain::audit::AuditRecord;
+use domain::bid::BidStatus;
+use domain::error::{Error, Result};
+use domain::ids::{OrganizationId, UserId};
+use domain::ports::{AuditFilter, JobCount, JobInfo, ReportReads};
+use domain::reports::{AwardFact, Facts, ScenarioFact, Workload};
+use domain::scenario::{ScenarioId, Status};
+use domain::sector::Sector;
+
+use crate::audit::{AuditRow, record_of};
+use crate::schema::{audit_log, bids, jobs, panel_members, scenarios, scores, users};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{AnyConnection, db_err};
+
+type JobInfoRow = (
+    i64,
+    String,
+    String,
+    i32,
+    i32,
+    Option<String>,
+    chrono::NaiveDateTime,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+);
+
+impl ReportReads for AnyConnection {
+    fn report_facts(&mut self) -> Result<Facts> {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            Option<chrono::NaiveDateTime>,
+            Option<i64>,
+            Option<chrono::NaiveDateTime>,
+        )> = scenarios::table
+            .select((
+                scenarios::id,
+                scenarios::domain,
+                scenarios::status,
+                scenarios::bid_deadline,
+                scenarios::published_at,
+                scenarios::awarded_bid_id,
+                scenarios::awarded_at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        let active: Vec<(i64, i64, i64, i64)> = bids::table
+            .filter(bids::status.ne(BidStatus::Withdrawn.code()))
+            .select((
+                bids::id,
+                bids::scenario_id,
+                bids::vendor_org_id,
+                bids::price_fen,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        let by_id: HashMap<i64, (i64, i64)> =
+            active.iter().map(|(id, _, v, p)| (*id, (*v, *p))).collect();
+        let mut facts = Facts {
+            bids: active
+                .iter()
+                .map(|(_, s, v, _)| (ScenarioId(*s), OrganizationId(*v)))
+                .collect(),
+            ..Facts::default()
+        };
+        for (id, domain, status, deadline, published, awarded_bid, awarded_at) in rows {
+            let status = Status::parse(&status).map_err(Error::internal)?;
+            facts.scenarios.push(ScenarioFact {
+                id: ScenarioId(id),
+                domain: Sector::parse(&domain).map_err(Error::internal)?,
+                status,
+                deadline: from_db(deadline),
+                published_at: opt_from_db(published),
+            });
+            if let (Some(bid), Some(at)) = (awarded_bid, awarded_at)
+                && let Some((vendor, price)) = by_id.get(&bid)
+            {
+                facts.awards.push(AwardFact {
+                    scenario: ScenarioId(id),
+                    vendor: OrganizationId(*vendor),
+                    price_fen: *price,
+                    awarded_at: from_db(at),
+                });
+            }
+        }
+        Ok(facts)
+    }
+
+    fn evaluator_workload(&mut self) -> Result<Vec<Workload>> {
+        let seats: Vec<(i64, Option<bool>)> = panel_members::table
+            .filter(panel_members::removed_at.is_null())
+            .select((panel_members::evaluator_id, panel_members::has_conflict))
+            .load(self)
+            .map_err(db_err)?;
+        let given: Vec<(i64, i64)> = scores::table
+            .group_by(scores::evaluator_id)
+            .select((scores::evaluator_id, count_star()))
+            .load(self)
+            .map_err(db_err)?;
+        let mut load: HashMap<i64, (i64, i64, i64)> = HashMap::new();
+        for (e, conflict) in seats {
+            let w = load.entry(e).or_default();
+            if conflict == Some(true) {
+                w.1 += 1;
+            } else {
+                w.0 += 1;
+            }
+        }
+        for (e, n) in given {
+            load.entry(e).or_default().2 = n;
+        }
+        let ids: Vec<i64> = load.keys().copied().collect();
+        let mut names: HashMap<i64, String> = HashMap::new();
+        for chunk in ids.chunks(1000) {
+            let rows: Vec<(i64, String)> = users::table
+                .filter(users::id.eq_any(chunk))
+                .select((users::id, users::display_name))
+                .load(self)
+                .map_err(db_err)?;
+            names.extend(rows);
+        }
+        Ok(load
+            .into_iter()
+            .map(|(e, (panels, conflicts, scores))| Workload {
+                evaluator: UserId(e),
+                name: names.remove(&e).unwrap_or_default(),
+                panels,
+                conflicts,
+                scores,
+            })
+            .collect())
+    }
+
+    fn job_counts(&mut self) -> Result<Vec<JobCount>> {
+        let rows: Vec<(String, String, i64)> = jobs::table
+            .group_by((jobs::kind, jobs::status))
+            .select((jobs::kind, jobs::status, count_star()))
+            .order((jobs::kind.asc(), jobs::status.asc()))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, status, count)| JobCount {
+                kind,
+                status,
+                count,
+            })
+            .collect())
+    }
+
+    fn failed_jobs(&mut self, offset: i64, limit: i64) -> Result<(Vec<JobInfo>, i64)> {
+        let total: i64 = jobs::table
+            .filter(jobs::status.eq("failed"))
+            .count()
+            .get_result(self)
+            .map_err(db_err)?;
+        let rows: Vec<JobInfoRow> = jobs::table
+            .filter(jobs::status.eq("failed"))
+            .order((jobs::finished_at.desc(), jobs::id.desc()))
+            .offset(offset)
+            .limit(limit)
+            .select((
+                jobs::id,
+                jobs::kind,
+                jobs::status,
+                jobs::attempts,
+                jobs::max_attempts,
+                jobs::last_error,
+                jobs::run_at,
+                jobs::created_at,
+                jobs::finished_at,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        Ok((
+            rows.into_iter()
+                .map(|r| JobInfo {
+                    id: r.0,
+                    kind: r.1,
+                    status: r.2,
+                    attempts: r.3,
+                    max_attempts: r.4,
+                    last_error: r.5,
+                    run_at: from_db(r.6),
+                    created_at: from_db(r.7),
+                    finished_at: opt_from_db(r.8),
+                })
+                .collect(),
+            total,
+        ))
+    }
+
+    fn audit_browse(&mut self, f: &AuditFilter) -> Result<(Vec<AuditRecord>, i64)> {
+        // The bids still sealed: those of scenarios whose deadline has not come.
+        let sealed: Vec<String> = bids::table
+            .inner_join(scenarios::table)
+            .filter(scenarios::bid_deadline.gt(to_db(f.sealed_at)))
+            .select(bids::id)
+            .load::<i64>(self)
+            .map_err(db_err)?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect();
+        let query = || {
+            let mut q = audit_log::table.into_boxed();
+            if !sealed.is_empty() {
+                q = q.filter(
+                    audit_log::subject_type
+                        .ne("bid")
+                        .or(audit_log::subject_id.ne_all(sealed.clone())),
+                );
+            }
+            if let Some(a) = &f.action {
+                let pattern = format!(
+                    "{}%",
+                    a.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                q = q.filter(audit_log::action.like(pattern).escape('\\'));
+            }
+            if let Some(t) = &f.subject_type {
+                q = q.filter(audit_log::subject_type.eq(t.clone()));
+            }
+            if let Some(id) = &f.subject_id {
+                q = q.filter(audit_log::subject_id.eq(id.clone()));
+            }
+            if let Some(a) = f.actor {
+                q = q.filter(audit_log::actor_id.eq(a.0));
+            }
+            if let Some(t) = f.since {
+                q = q.filter(audit_log::at.ge(to_db(t)));
+            }
+            q
+        };
+        let total: i64 = query().count().get_result(self).map_err(db_err)?;
+        let rows: Vec<AuditRow> = query()
+            .order(audit_log::seq.desc())
+            .offset(f.offset)
+            .limit(f.limit)
+            .load(self)
+            .map_err(db_err)?;
+        Ok((rows.into_iter().map(record_of).collect(), total))
+    }
+}

@@ -1,0 +1,260 @@
+//! The OPC community's figures (public), and the administrators' dashboard, job queue and
+//! audit browser.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Services, emit};
+use crate::account::{OrgKind, Organization};
+use crate::actor::Actor;
+use crate::audit::{AuditRecord, ChainCheck};
+use crate::error::{Error, Result};
+use crate::evaluation::{self as ev, Marks, Rating};
+use crate::event::DomainEvent;
+use crate::message::Message;
+use crate::policy;
+use crate::ports::{AuditFilter, JobCount, JobInfo, OrgFilter, ReadTx, in_read, in_tx};
+use crate::reports::{self, Dashboard, MemberFigures, OpcSummary};
+
+/// One member startup on the community page.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpcMember {
+    pub organization: Organization,
+    pub reputation: Option<f64>,
+    pub ratings: usize,
+    pub figures: MemberFigures,
+}
+
+/// The community page: the summary and every member, the most awarded first.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpcCommunity {
+    pub summary: OpcSummary,
+    pub members: Vec<OpcMember>,
+}
+
+/// The dashboard with the job queue's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminDashboard {
+    pub figures: Dashboard,
+    pub jobs: Vec<JobCount>,
+    pub failed_jobs: i64,
+    pub at: DateTime<Utc>,
+}
+
+/// What the audit chain check says, in terms that reveal nothing sealed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainStatus {
+    /// Every record, sealed ones included, links and hashes right.
+    pub ok: bool,
+    /// How many records the check covered that the browser may show (sealed records are
+    /// checked too but not counted, since their number is the number of bids).
+    pub checked: i64,
+    /// The first record that breaks the chain, when the browser may show it.
+    pub first_broken: Option<BrokenRecord>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenRecord {
+    /// Absent when the broken record is still sealed.
+    pub at: Option<DateTime<Utc>>,
+    pub hash: Option<String>,
+    pub reason: String,
+}
+
+/// A page of the audit browser.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditRecord>,
+    pub total: i64,
+    pub chain: ChainStatus,
+}
+
+/// How many members the community page lists at most.
+const MAX_MEMBERS: i64 = 2000;
+
+impl Services {
+    fn opc_members(tx: &mut dyn ReadTx) -> Result<Vec<Organization>> {
+        Ok(tx
+            .organizations(&OrgFilter {
+                kind: Some(OrgKind::Vendor),
+                verified: Some(true),
+                opc_member: Some(true),
+                limit: MAX_MEMBERS,
+                ..Default::default()
+            })?
+            .0)
+    }
+
+    /// What the verified OPC members have bid (opened bids only) and won, against the pledge.
+    pub fn opc_summary(&self) -> Result<OpcSummary> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let members: Vec<_> = Self::opc_members(tx)?.iter().map(|o| o.id).collect();
+            let facts = tx.report_facts()?;
+            Ok(reports::opc_summary(
+                &members,
+                &facts,
+                now,
+                self.market.opc_pledge_fen,
+            ))
+        })
+    }
+
+    /// The summary and every member with its reputation and figures.
+    pub fn opc_community(&self) -> Result<OpcCommunity> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let orgs = Self::opc_members(tx)?;
+            let ids: Vec<_> = orgs.iter().map(|o| o.id).collect();
+            let facts = tx.report_facts()?;
+            let summary = reports::opc_summary(&ids, &facts, now, self.market.opc_pledge_fen);
+            let mut members = Vec::with_capacity(orgs.len());
+            for o in orgs {
+                let ratings = tx.ratings_of_vendor(o.id)?;
+                let marks: Vec<Marks> = ratings.iter().map(Rating::marks).collect();
+                members.push(OpcMember {
+                    reputation: ev::reputation(&marks, self.market.reputation).map(|r| r.0),
+                    ratings: ratings.len(),
+                    figures: summary.per_member.get(&o.id).cloned().unwrap_or_default(),
+                    organization: o,
+                });
+            }
+            members.sort_by(|a, b| {
+                (b.figures.awarded_fen, b.figures.awards, b.figures.bids)
+                    .cmp(&(a.figures.awarded_fen, a.figures.awards, a.figures.bids))
+                    .then_with(|| a.organization.name.cmp(&b.organization.name))
+            });
+            Ok(OpcCommunity { summary, members })
+        })
+    }
+
+    /// The administrators' dashboard.
+    pub fn admin_dashboard(&self, actor: &Actor) -> Result<AdminDashboard> {
+        policy::require_admin(actor)?;
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let opc: HashSet<_> = Self::opc_members(tx)?.iter().map(|o| o.id).collect();
+            let facts = tx.report_facts()?;
+            let workload = tx.evaluator_workload()?;
+            let jobs = tx.job_counts()?;
+            let failed_jobs = jobs
+                .iter()
+                .filter(|c| c.status == "failed")
+                .map(|c| c.count)
+                .sum();
+            Ok(AdminDashboard {
+                figures: reports::dashboard(&facts, &opc, workload, now),
+                jobs,
+                failed_jobs,
+                at: now,
+            })
+        })
+    }
+
+    /// Parked jobs, most recently failed first.
+    pub fn failed_jobs(
+        &self,
+        actor: &Actor,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<JobInfo>, i64)> {
+        policy::require_admin(actor)?;
+        in_read(&*self.store, |tx| tx.failed_jobs(offset, limit))
+    }
+
+    /// Puts a parked job back in the queue (audited). A job that is not parked answers 409.
+    pub fn retry_job(&self, actor: &Actor, id: i64) -> Result<()> {
+        policy::require_admin(actor)?;
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let Some(kind) = tx.retry_failed(id, now)? else {
+                return Err(Error::Conflict {
+                    code: "not_failed",
+                    detail: Message::new(
+                        "该任务不在失败列表中（可能已重试或已完成）",
+                        "This job is not parked as failed (it may have been retried or done)",
+                    ),
+                });
+            };
+            let retried = DomainEvent::JobRetried { job: id, kind };
+            emit(tx, Some(actor.user_id), retried, now)?;
+            Ok(())
+        })
+    }
+
+    /// A page of the audit log, newest first, with the chain's status. Every record about a
+    /// bid stays out until its scenario's deadline, for administrators too.
+    pub fn audit_page(&self, actor: &Actor, mut filter: AuditFilter) -> Result<AuditPage> {
+        policy::require_admin(actor)?;
+        let now = self.now();
+        filter.sealed_at = now;
+        let check = self.verify_audit_chain()?;
+        in_read(&*self.store, |tx| {
+            let (items, total) = tx.audit_browse(&filter)?;
+            let visible = tx
+                .audit_browse(&AuditFilter {
+                    action: None,
+                    subject_type: None,
+                    subject_id: None,
+                    actor: None,
+                    since: None,
+                    sealed_at: now,
+                    offset: 0,
+                    limit: 0,
+                })?
+                .1;
+            let chain = match check {
+                ChainCheck::Intact { .. } => ChainStatus {
+                    ok: true,
+                    checked: visible,
+                    first_broken: None,
+                },
+                ChainCheck::Broken { seq, reason } => {
+                    let record = tx.audit_records(seq - 1, 1)?.into_iter().next();
+                    let shown = match &record {
+                        Some(r) if r.seq == seq => !self.audit_record_sealed(tx, r, now)?,
+                        _ => false,
+                    };
+                    ChainStatus {
+                        ok: false,
+                        checked: visible,
+                        first_broken: Some(BrokenRecord {
+                            at: record.as_ref().filter(|_| shown).map(|r| r.at),
+                            hash: record.filter(|_| shown).map(|r| r.hash),
+                            reason,
+                        }),
+                    }
+                }
+            };
+            Ok(AuditPage {
+                items,
+                total,
+                chain,
+            })
+        })
+    }
+
+    /// Whether a record is about a bid whose scenario's deadline has not come.
+    fn audit_record_sealed(
+        &self,
+        tx: &mut dyn ReadTx,
+        r: &AuditRecord,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        if r.subject_type != "bid" {
+            return Ok(false);
+        }
+        let Ok(id) = r.subject_id.parse::<i64>() else {
+            return Ok(false);
+        };
+        let Some(bid) = tx.bid(crate::bid::BidId(id))? else {
+            return Ok(false);
+        };
+        Ok(match tx.scenario(bid.scenario)? {
+            Some(s) => !crate::scenario::deadline_passed(s.bid_deadline, now),
+            None => false,
+        })
+    }
+}
