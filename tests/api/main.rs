@@ -23,3 +23,4 @@ mod scenario_pages;
 mod scenarios;
 mod search;
 mod search_down;
+mod transparency;

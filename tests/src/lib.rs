@@ -394,6 +394,26 @@ impl TestApp {
         web::files::FileStore::new(self._dir.path().join("files")).expect("files folder")
     }
 
+    /// Runs a query that answers one whole number (as `n`) directly against the app's
+    /// database, for figures a test computes independently of the services.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = self.parts.db.conn().unwrap();
+        diesel::sql_query(sql)
+            .get_result::<N>(&mut *c)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .n
+    }
+
+    /// An instant as a SQL literal both databases compare with their stored timestamps.
+    pub fn sql_time(t: chrono::DateTime<Utc>) -> String {
+        format!("'{}'", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f"))
+    }
+
     /// Runs SQL directly against the app's database (to simulate tampering).
     pub fn execute_sql(&self, sql: &str) -> usize {
         let mut c = self.parts.db.conn().unwrap();
