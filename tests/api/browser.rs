@@ -1075,3 +1075,173 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
     assert_eq!(told.body["total"], 1, "{:?}", told.body);
     app.assert_invariants().await;
 }
+
+/// What the charts on the page measure as drawn: (svg count, bars with a size, widest page
+/// overflow in pixels).
+async fn charts_drawn(d: &WebDriver) -> (i64, i64, i64) {
+    let r = d
+        .execute(
+            "const svgs = [...document.querySelectorAll('svg.chart')];
+             const bars = svgs.flatMap(s => [...s.querySelectorAll('rect.bar')])
+               .filter(r => { const b = r.getBoundingClientRect(); return b.width > 0.5 && b.height > 0.5; });
+             const over = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+             return [svgs.length, bars.length, over];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let v: Vec<i64> = r.convert().unwrap();
+    (v[0], v[1], v[2])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_the_opc_page() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let services = app.parts.services.clone();
+    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+    app.admin_token().await;
+
+    // A visitor opens the community page from the header.
+    d.goto(app.url("/")).await.unwrap();
+    d.query(By::Css("nav.main-nav a[href='/opc']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Id("opc-members"))
+        .first()
+        .await
+        .expect("members");
+    let text = text_of(&d).await;
+    assert!(
+        text.contains("青灵视觉科技") && text.contains("年度订单承诺进度"),
+        "{text}"
+    );
+    assert!(text.contains("1亿元"), "the pledge reads in 亿: {text}");
+    let (svgs, bars, over) = charts_drawn(&d).await;
+    // The pledge bar and the monthly chart: one month has the demo award, the pledge a sliver.
+    assert_eq!(svgs, 2);
+    assert!(bars >= 2, "{bars} bars drawn");
+    assert!(over <= 0, "no sideways scroll: {over}px");
+    let months: i64 = d
+        .execute(
+            "return document.querySelectorAll('#opc-months rect.bar').length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(months, 12);
+
+    // The administrator signs in and opens the dashboard from the header.
+    sign_in(&d, &app, "root@test.cn").await;
+    d.query(By::Css("nav.main-nav a[href='/admin']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.query(By::Id("chart-domains"))
+        .first()
+        .await
+        .expect("charts");
+    let (svgs, bars, over) = charts_drawn(&d).await;
+    assert_eq!(svgs, 5, "state, domain, bids, days, OPC share");
+    assert!(bars >= 10, "{bars} bars drawn");
+    assert!(over <= 0);
+    let scenarios = d
+        .query(By::Id("stat-scenarios"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(scenarios, "17");
+    let workload = d
+        .query(By::Css("#workload tbody tr"))
+        .all_from_selector()
+        .await
+        .unwrap();
+    assert_eq!(workload.len(), 3, "the demo panel's three experts");
+
+    // The audit log, filtered by an action's start.
+    d.query(By::Css(".admin-tabs a[href='/admin/audit']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let chain = d
+        .query(By::Id("chain-status"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chain.contains("哈希链完整"), "{chain}");
+    fill(&d, "action", "scenario.award").await;
+    d.query(By::Css("form.filter-bar button[type=submit]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rows = d
+        .query(By::Css("#audit-records tbody tr"))
+        .all_from_selector()
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the demo's one award");
+    // A bad date comes back beside its field.
+    fill(&d, "action", "").await;
+    fill(&d, "since", "昨天").await;
+    d.query(By::Css("form.filter-bar button[type=submit]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let err = d
+        .query(By::Id("since-error"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(err.contains("RFC 3339"), "{err}");
+
+    // The job queue: nothing parked.
+    d.query(By::Css(".admin-tabs a[href='/admin/jobs']"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(text_of(&d).await.contains("没有失败的任务"));
+
+    // On a phone the dashboard's charts fit the screen.
+    d.set_window_rect(0, 0, 390, 900).await.unwrap();
+    d.goto(app.url("/admin")).await.unwrap();
+    d.query(By::Id("chart-states")).first().await.unwrap();
+    let (svgs, _, over) = charts_drawn(&d).await;
+    assert_eq!(svgs, 5);
+    assert!(over <= 0, "no sideways scroll on a phone: {over}px");
+    app.assert_invariants().await;
+}
