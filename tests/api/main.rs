@@ -9,6 +9,7 @@ mod browser;
 mod catalogue;
 mod compose;
 mod evaluation;
+mod feeds;
 mod hardening;
 mod layout;
 mod mailing;

@@ -12,8 +12,8 @@ use domain::scenario::ScenarioId;
 use domain::sector::Sector;
 
 use crate::schema::{
-    interests, invitations, notice_outbox, notification_settings, notifications, saved_searches,
-    scenario_follows, sent_emails,
+    feed_keys, interests, invitations, notice_outbox, notification_settings, notifications,
+    saved_searches, scenario_follows, sent_emails,
 };
 use crate::time::{from_db, to_db};
 use crate::{AnyConnection, db_err};
@@ -258,6 +258,27 @@ impl NotificationReads for AnyConnection {
         Ok(n > 0)
     }
 
+    fn followed_by(&mut self, user: UserId) -> Result<Vec<ScenarioId>> {
+        Ok(scenario_follows::table
+            .filter(scenario_follows::user_id.eq(user.0))
+            .select(scenario_follows::scenario_id)
+            .load::<i64>(self)
+            .map_err(db_err)?
+            .into_iter()
+            .map(ScenarioId)
+            .collect())
+    }
+
+    fn feed_generation(&mut self, user: UserId) -> Result<i64> {
+        Ok(feed_keys::table
+            .find(user.0)
+            .select(feed_keys::generation)
+            .first::<i64>(self)
+            .optional()
+            .map_err(db_err)?
+            .unwrap_or(0))
+    }
+
     fn invitation(&mut self, id: i64) -> Result<Option<Invitation>> {
         let row: Option<InvitationRow> = invitations::table
             .find(id)
@@ -408,6 +429,34 @@ impl NotificationRepo for AnyConnection {
             .execute(self)
             .map_err(db_err)?;
         Ok(())
+    }
+
+    fn bump_feed_generation(&mut self, user: UserId, at: DateTime<Utc>) -> Result<i64> {
+        let row = (
+            feed_keys::user_id.eq(user.0),
+            feed_keys::generation.eq(1i64),
+            feed_keys::reset_at.eq(to_db(at)),
+        );
+        // One statement: two resets at once each move the generation on.
+        macro_rules! upsert {
+            ($c:expr) => {
+                diesel::insert_into(feed_keys::table)
+                    .values(row)
+                    .on_conflict(feed_keys::user_id)
+                    .do_update()
+                    .set((
+                        feed_keys::generation.eq(feed_keys::generation + 1i64),
+                        feed_keys::reset_at.eq(to_db(at)),
+                    ))
+                    .execute($c)
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(c) => upsert!(c),
+            AnyConnection::Sqlite(c) => upsert!(c),
+        }
+        .map_err(db_err)?;
+        self.feed_generation(user)
     }
 
     fn put_interests(&mut self, user: UserId, i: &Interests, at: DateTime<Utc>) -> Result<()> {

@@ -456,3 +456,11 @@ diesel::table! {
         recorded_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    feed_keys (user_id) {
+        user_id -> BigInt,
+        generation -> BigInt,
+        reset_at -> Timestamp,
+    }
+}

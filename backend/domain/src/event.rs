@@ -175,6 +175,10 @@ pub enum DomainEvent {
         bid: BidId,
         note: String,
     },
+    /// A user reset their private feed token (every earlier one stops working).
+    FeedTokenReset {
+        user: UserId,
+    },
     /// An administrator put a parked job back in the queue.
     JobRetried {
         job: i64,
@@ -230,6 +234,7 @@ impl DomainEvent {
             VendorInvited(_) => "scenario.invite",
             LowPriceExplained { .. } => "bid.low_price_explained",
             JobRetried { .. } => "job.retry",
+            FeedTokenReset { .. } => "user.feed_token_reset",
         }
     }
 
@@ -273,6 +278,7 @@ impl DomainEvent {
             | RatingReplied { .. }
             | VendorInvited(_)
             | JobRetried { .. }
+            | FeedTokenReset { .. }
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -403,6 +409,7 @@ impl DomainEvent {
             LowPriceExplained { scenario, bid, note } => {
                 draft("bid", bid).after(json!({"scenario": scenario, "note": note}))
             }
+            FeedTokenReset { user } => draft("user", user),
             JobRetried { job, kind } => draft("job", job)
                 .before(json!({"status": "failed"}))
                 .after(json!({"status": "queued", "kind": kind})),

@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod evaluation;
 pub mod event;
+pub mod feeds;
 pub mod ids;
 pub mod job;
 pub mod matching;

@@ -104,6 +104,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(subscriptions::delete_saved_search)
                 .service(subscriptions::notification_settings)
                 .service(subscriptions::save_notification_settings)
+                .service(subscriptions::feed_token)
+                .service(subscriptions::reset_feed_token)
                 .service(notifications::unfollow)
                 .service(notifications::read)
                 .service(notifications::list)

@@ -132,7 +132,9 @@ pub async fn middleware(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let is_static = req.path().starts_with("/static/");
+    // Static files and feeds read no session and set no cookie (feeds are fetched by readers
+    // and calendar apps, and may be cached by shared caches).
+    let is_static = req.path().starts_with("/static/") || req.path().starts_with("/feeds/");
     if !is_static {
         prepare(req.request()).await;
     }

@@ -21,6 +21,10 @@ pub trait NotificationReads {
     /// The users who follow a scenario.
     fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>>;
     fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool>;
+    /// The scenarios a user follows.
+    fn followed_by(&mut self, user: UserId) -> Result<Vec<ScenarioId>>;
+    /// The generation of the user's feed key (0 before any reset).
+    fn feed_generation(&mut self, user: UserId) -> Result<i64>;
     fn invitation(&mut self, id: i64) -> Result<Option<Invitation>>;
     /// A vendor's invitations, newest first.
     fn invitations_of_vendor(
@@ -59,6 +63,8 @@ pub trait NotificationRepo: NotificationReads {
     /// Writes an invitation; a second one of the same vendor to the same scenario is a
     /// conflict.
     fn insert_invitation(&mut self, i: &Invitation) -> Result<()>;
+    /// Moves the user's feed key to its next generation (one atomic upsert) and returns it.
+    fn bump_feed_generation(&mut self, user: UserId, at: DateTime<Utc>) -> Result<i64>;
     /// Replaces the user's interests.
     fn put_interests(
         &mut self,

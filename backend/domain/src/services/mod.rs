@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bids;
 pub mod evaluation;
+pub mod feeds;
 pub mod mailing;
 pub mod notify;
 pub mod reports;

@@ -74,6 +74,11 @@ impl Search {
         self.index.engine()
     }
 
+    /// The services' clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.services.now()
+    }
+
     /// Whether the engine answers.
     pub fn health(&self) -> Result<()> {
         self.index.health()
@@ -411,7 +416,7 @@ impl Services {
 
     /// The scenarios of a result page as `viewer` sees them now, by id; the ones it may not
     /// see are absent.
-    fn views_of(
+    pub(crate) fn views_of(
         &self,
         viewer: Option<&Actor>,
         ids: &[ScenarioId],

@@ -241,3 +241,50 @@ pub async fn save_notification_settings(
         .await?;
     Ok(HttpResponse::Ok().json(NotificationSettingsOut::of(&s)))
 }
+
+/// The caller's private feed links (they work without signing in: keep them private).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FeedTokenOut {
+    pub token: String,
+    /// The iCalendar feed of the caller's followed and bid-on scenarios.
+    pub calendar_url: String,
+    /// The Atom feed of a saved search: put the search's id in place of `{id}`.
+    pub saved_search_feed_template: String,
+}
+
+fn feed_links(state: &AppState, token: String) -> FeedTokenOut {
+    let base = state.services.auth.public_base_url.trim_end_matches('/');
+    FeedTokenOut {
+        calendar_url: format!("{base}/feeds/deadlines.ics?token={token}"),
+        saved_search_feed_template: format!(
+            "{base}/feeds/scenarios.atom?saved_search={{id}}&token={token}"
+        ),
+        token,
+    }
+}
+
+#[utoipa::path(tag = "transparency", security(("bearer" = [])),
+    responses((status = 200, body = FeedTokenOut), (status = 401, body = crate::error::Problem)))]
+#[get("/me/feed-token")]
+/// The caller's private feed token and links.
+pub async fn feed_token(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    let token = state
+        .call(move |services| services.feed_token(&who.actor))
+        .await?;
+    Ok(HttpResponse::Ok().json(feed_links(&state, token)))
+}
+
+#[utoipa::path(tag = "transparency", security(("bearer" = [])),
+    responses((status = 200, description = "a new token; every earlier one stops working", body = FeedTokenOut),
+        (status = 401, body = crate::error::Problem)))]
+#[post("/me/feed-token/reset")]
+/// Replaces the caller's private feed token (audited as `user.feed_token_reset`).
+pub async fn reset_feed_token(
+    state: web::Data<AppState>,
+    who: Authenticated,
+) -> ApiResult<HttpResponse> {
+    let token = state
+        .call(move |services| services.reset_feed_token(&who.actor))
+        .await?;
+    Ok(HttpResponse::Ok().json(feed_links(&state, token)))
+}

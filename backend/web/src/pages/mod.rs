@@ -16,6 +16,7 @@ mod admin;
 mod auth;
 mod bids;
 mod evaluation;
+mod feeds;
 mod forms;
 mod notifications;
 mod reports;
@@ -189,6 +190,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/notices", web::get().to(evaluation::notices))
         .route("/organizations/{id}", web::get().to(vendors::organization))
         .route("/my/scenarios", web::get().to(scenarios::mine))
+        .route(
+            "/notifications/feeds/reset",
+            web::post().to(subscriptions::reset_feeds),
+        )
+        .route(
+            "/feeds/scenarios.atom",
+            web::get().to(feeds::scenarios_atom),
+        )
+        .route("/feeds/deadlines.ics", web::get().to(feeds::deadlines_ics))
         .route("/opc", web::get().to(reports::opc))
         .route("/admin", web::get().to(reports::dashboard))
         .route("/admin/jobs", web::get().to(reports::jobs))

@@ -34,6 +34,8 @@ struct SearchLine {
     text: String,
     filters: String,
     href: String,
+    /// Its private Atom feed.
+    feed: String,
 }
 
 /// The interests form's values.
@@ -58,6 +60,11 @@ struct SettingsPage {
     searches: Vec<SearchLine>,
     errors: FormErrors,
     saved: Option<&'static str>,
+    /// The private calendar of followed and bid-on scenarios.
+    calendar_url: String,
+    /// The public feeds.
+    public_atom: String,
+    public_ics: String,
 }
 
 const PREFS: [&str; 3] = ["immediate", "daily", "off"];
@@ -76,6 +83,7 @@ pub async fn settings(
         Some("email") => Some("prefs.saved_email"),
         Some("interests") => Some("prefs.saved_interests"),
         Some("search_deleted") => Some("prefs.search_deleted"),
+        Some("feed_reset") => Some("prefs.feed_reset"),
         _ => None,
     };
     show(
@@ -105,6 +113,7 @@ async fn show(
     let stored = state
         .call(move |services| {
             let s = services.notification_settings(&who)?;
+            let token = services.feed_token(&who)?;
             let (i, q) = if vendor {
                 (
                     services.my_interests(&who)?,
@@ -113,14 +122,20 @@ async fn show(
             } else {
                 (Interests::default(), vec![])
             };
-            Ok((s, i, q))
+            Ok((s, i, q, token))
         })
         .await;
-    let (settings, interests, searches) = match stored {
+    let (settings, interests, searches, token) = match stored {
         Ok(v) => v,
         Err(e) => return error_page(req, Some(account), &e),
     };
     let settings = typed_prefs.unwrap_or(settings);
+    let base = state
+        .services
+        .auth
+        .public_base_url
+        .trim_end_matches('/')
+        .to_string();
     let ctx = PageCtx::new(req, Some(account), "notifications");
     let locale = ctx.t.locale;
     let zh = ctx.t.is_zh();
@@ -156,9 +171,15 @@ async fn show(
             })
             .collect(),
         interests: form,
-        searches: searches.iter().map(|s| search_line(s, zh)).collect(),
+        searches: searches
+            .iter()
+            .map(|s| search_line(s, zh, &base, &token))
+            .collect(),
         errors,
         saved,
+        calendar_url: format!("{base}/feeds/deadlines.ics?token={token}"),
+        public_atom: format!("{base}/feeds/scenarios.atom"),
+        public_ics: format!("{base}/feeds/deadlines.ics"),
         ctx,
     };
     let status = if page.errors.is_empty() {
@@ -169,7 +190,7 @@ async fn show(
     render(status, &page)
 }
 
-fn search_line(s: &SavedSearch, zh: bool) -> SearchLine {
+fn search_line(s: &SavedSearch, zh: bool, base: &str, token: &str) -> SearchLine {
     let mut pairs: Vec<(&str, String)> = vec![("q", s.q.clone())];
     pairs.extend(s.domains.iter().map(|d| ("domain", d.code().to_string())));
     pairs.extend(s.tags.iter().map(|t| ("tags", t.clone())));
@@ -214,6 +235,30 @@ fn search_line(s: &SavedSearch, zh: bool) -> SearchLine {
             "/search?{}",
             serde_urlencoded::to_string(&pairs).unwrap_or_default()
         ),
+        feed: format!(
+            "{base}/feeds/scenarios.atom?saved_search={}&token={token}",
+            s.id
+        ),
+    }
+}
+
+/// `POST /notifications/feeds/reset`: a new private feed token; the old links stop working.
+pub async fn reset_feeds(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _form: CheckedForm,
+) -> HttpResponse {
+    let account = match require_account(&req, &state).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let who = actor(&account);
+    match state
+        .call(move |services| services.reset_feed_token(&who))
+        .await
+    {
+        Ok(_) => see_other("/notifications/settings?saved=feed_reset#feeds"),
+        Err(e) => error_page(&req, Some(&account), &e),
     }
 }
 
