@@ -14,6 +14,7 @@ mod hardening;
 mod layout;
 mod mailing;
 mod matching_quality;
+mod metrics;
 mod notifications;
 mod ops;
 mod pages;

@@ -267,4 +267,9 @@ impl Store for Database {
             .map_err(db_err)?;
         Ok(())
     }
+
+    fn pool_state(&self) -> Option<(u32, u32, u32)> {
+        let s = self.pool.state();
+        Some((s.connections, s.idle_connections, self.pool.max_size()))
+    }
 }

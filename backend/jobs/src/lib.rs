@@ -10,7 +10,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use domain::job::{ClaimedJob, Job, backoff};
-use domain::ports::{Clock, JobQueue};
+use domain::ports::{Clock, JobOutcome, JobQueue, NoTelemetry, Telemetry};
 use domain::services::Services;
 use domain::services::search::Search;
 use mail::Mailer;
@@ -49,6 +49,7 @@ pub struct Worker {
     search: Search,
     /// When the engine may be tried again after a failure, and the pause after the next one.
     index_pause: Arc<Mutex<(Instant, StdDuration)>>,
+    telemetry: Arc<dyn Telemetry>,
 }
 
 /// The longest pause between tries of an engine that is down.
@@ -78,7 +79,14 @@ impl Worker {
             settings,
             search,
             index_pause: Arc::new(Mutex::new((Instant::now(), StdDuration::ZERO))),
+            telemetry: Arc::new(NoTelemetry),
         }
+    }
+
+    /// Reports jobs and e-mails to `telemetry` (the server's metrics).
+    pub fn with_telemetry(mut self, telemetry: Arc<dyn Telemetry>) -> Self {
+        self.telemetry = telemetry;
+        self
     }
 
     /// Claims one batch of due jobs and runs them, then gives the search engine one batch of
@@ -163,8 +171,13 @@ impl Worker {
             attempt = claimed.attempts
         );
         let _g = span.enter();
-        match self.execute(&claimed.job) {
+        let started = Instant::now();
+        let result = self.execute(&claimed.job);
+        let seconds = started.elapsed().as_secs_f64();
+        let kind = claimed.job.kind();
+        match result {
             Ok(()) => {
+                self.telemetry.job_finished(kind, JobOutcome::Done, seconds);
                 tracing::info!("job done");
                 self.queue
                     .complete(claimed.id, &self.name, self.clock.now())
@@ -173,6 +186,12 @@ impl Worker {
                 let now = self.clock.now();
                 let retry_at = (claimed.attempts < claimed.max_attempts)
                     .then(|| now + backoff(claimed.attempts));
+                let outcome = if retry_at.is_some() {
+                    JobOutcome::Retry
+                } else {
+                    JobOutcome::Failed
+                };
+                self.telemetry.job_finished(kind, outcome, seconds);
                 match retry_at {
                     Some(at) => {
                         tracing::warn!(error = %format!("{e:#}"), retry_at = %at, "job failed, will retry")
@@ -210,7 +229,9 @@ impl Worker {
             tracing::info!(key, "e-mail sent before; not sent again");
             return Ok(());
         }
-        self.mailer.send(mail)?;
+        let sent = self.mailer.send(mail);
+        self.telemetry.email(sent.is_ok());
+        sent?;
         if let Some(key) = &mail.key {
             self.services.record_email_sent(key)?;
         }

@@ -45,7 +45,18 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub market: MarketSettings,
     pub files: FileSettings,
+    pub metrics: MetricsSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>`.
+    pub token: Option<SecretString>,
+    /// When set, `/metrics` is served only on this address (e.g. `127.0.0.1:9464`, reached by
+    /// the monitoring agent), and the public listener answers it with 404.
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,6 +204,8 @@ reputation_prior = 3.5
 reputation_weight = 3.0
 
 [files]
+
+[metrics]
 
 [log]
 format = "pretty"

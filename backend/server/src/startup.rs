@@ -26,6 +26,8 @@ pub struct Parts {
     pub services: Services,
     pub search: Search,
     pub worker: Worker,
+    /// The process's metrics, fed by the HTTP server, the worker and the search service.
+    pub metrics: Arc<web::metrics::Metrics>,
 }
 
 /// Connects to the database (running its migrations) and builds the mailer and services.
@@ -96,7 +98,9 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             })?,
         ),
     };
-    let search = Search::new(services.clone(), index, Arc::new(db.clone()));
+    let metrics = Arc::new(web::metrics::Metrics::new());
+    let search =
+        Search::new(services.clone(), index, Arc::new(db.clone())).with_telemetry(metrics.clone());
     if let Err(e) = search.load_synonyms() {
         // An engine that is down gets its thesaurus when it answers (the next save, or the
         // next start); searches work meanwhile.
@@ -112,13 +116,15 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             poll_interval: std::time::Duration::from_millis(settings.jobs.poll_interval_ms),
             ..WorkerSettings::default()
         },
-    );
+    )
+    .with_telemetry(metrics.clone());
     Ok(Parts {
         db,
         mailer,
         services,
         search,
         worker,
+        metrics,
     })
 }
 
@@ -127,6 +133,8 @@ pub struct Application {
     pub port: u16,
     pub parts: Parts,
     server: actix_web::dev::Server,
+    /// The metrics' own listener (setting `metrics.address`), stopped with the server.
+    metrics_server: Option<actix_web::dev::ServerHandle>,
     stop_worker: watch::Sender<bool>,
     worker_task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -142,6 +150,11 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let secret = settings.jwt_secret()?;
+        let metrics_address = settings
+            .metrics
+            .address
+            .clone()
+            .filter(|a| !a.trim().is_empty());
         let state = actix_web::web::Data::new(web::AppState {
             services: parts.services.clone(),
             search: parts.search.clone(),
@@ -167,8 +180,28 @@ impl Application {
             trusted_proxies: settings.server.trusted_proxies,
             hsts: settings.public_url().starts_with("https://"),
             demo_sign_ins: settings.demo().then(crate::demo::sign_ins),
+            metrics: parts.metrics.clone(),
+            metrics_token: settings
+                .metrics
+                .token
+                .as_ref()
+                .map(|t| t.expose_secret().to_string())
+                .filter(|t| !t.is_empty()),
+            metrics_elsewhere: metrics_address.is_some(),
         });
-        let server = web::serve(listener, state, settings.server.workers)?;
+        let server = web::serve(listener, state.clone(), settings.server.workers)?;
+        let metrics_server = match metrics_address {
+            Some(addr) => {
+                let l = TcpListener::bind(&addr)
+                    .with_context(|| format!("cannot listen on {addr} (metrics.address)"))?;
+                tracing::info!(address = %addr, "metrics served on their own listener");
+                let server = web::serve_metrics(l, state)?;
+                let handle = server.handle();
+                tokio::spawn(server);
+                Some(handle)
+            }
+            None => None,
+        };
         let (stop_worker, rx) = watch::channel(false);
         let worker_task = settings
             .jobs
@@ -178,6 +211,7 @@ impl Application {
             port,
             parts,
             server,
+            metrics_server,
             stop_worker,
             worker_task,
         })
@@ -192,6 +226,9 @@ impl Application {
     /// its current job.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
+        if let Some(m) = self.metrics_server {
+            m.stop(true).await;
+        }
         let _ = self.stop_worker.send(true);
         if let Some(task) = self.worker_task {
             let _ = task.await;

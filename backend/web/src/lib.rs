@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod format;
 pub mod i18n;
+pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod query;
@@ -56,6 +57,11 @@ pub struct AppState {
     pub hsts: bool,
     /// The demo sign-ins shown on the sign-in page (demo mode only).
     pub demo_sign_ins: Option<DemoSignIns>,
+    pub metrics: std::sync::Arc<metrics::Metrics>,
+    /// `/metrics` wants `Authorization: Bearer <this>` (setting `metrics.token`).
+    pub metrics_token: Option<String>,
+    /// `/metrics` has its own listener; the public one answers it with 404.
+    pub metrics_elsewhere: bool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -195,6 +201,20 @@ pub fn app(
         .configure(pages::routes)
 }
 
+/// Serves only `/metrics` on `listener` (setting `metrics.address`: a listener the monitoring
+/// agent reaches and the public does not).
+pub fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(api::ops::metrics_text))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run())
+}
+
 /// Binds the HTTP server on `listener` with the middleware stack. Signals are handled by the
 /// caller (the server binary stops it gracefully on SIGTERM and Ctrl-C).
 pub fn serve(
@@ -212,6 +232,7 @@ pub fn serve(
             .wrap(actix_web::middleware::from_fn(
                 middleware::add_security_headers,
             ))
+            .wrap(actix_web::middleware::from_fn(metrics::record))
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
     })

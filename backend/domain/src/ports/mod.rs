@@ -62,7 +62,45 @@ pub trait Store: Send + Sync {
     fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()>;
     /// Whether the database answers.
     fn ping(&self) -> Result<()>;
+    /// The connection pool: (open connections, idle ones, the most it opens), when pooled.
+    fn pool_state(&self) -> Option<(u32, u32, u32)> {
+        None
+    }
 }
+
+/// How a job ended, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Failed; it runs again after its backoff.
+    Retry,
+    /// Failed for the last time; parked.
+    Failed,
+}
+
+impl JobOutcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            JobOutcome::Done => "done",
+            JobOutcome::Retry => "retry",
+            JobOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// Where the worker and the search service report what they measured (the server's metrics);
+/// every method does nothing by default.
+pub trait Telemetry: Send + Sync {
+    fn job_finished(&self, _kind: &'static str, _outcome: JobOutcome, _seconds: f64) {}
+    fn email(&self, _sent: bool) {}
+    fn search(&self, _what: &'static str, _engine: &'static str, _seconds: f64) {}
+}
+
+/// Measures nothing (tests and tools without a metrics endpoint).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTelemetry;
+
+impl Telemetry for NoTelemetry {}
 
 /// Runs `f` in a write transaction of `store` and hands back its value.
 pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> Result<T> {

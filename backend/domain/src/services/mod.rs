@@ -126,6 +126,11 @@ impl Services {
         self.store.ping()
     }
 
+    /// The database pool's (open, idle, most) connections, when pooled (for metrics).
+    pub fn pool_state(&self) -> Option<(u32, u32, u32)> {
+        self.store.pool_state()
+    }
+
     /// How many user accounts exist (the seeding command reports what it added).
     pub fn count_users(&self) -> Result<i64> {
         crate::ports::in_read(&*self.store, |tx| tx.count_users())

@@ -153,6 +153,11 @@ impl Services {
         })
     }
 
+    /// Jobs by kind and status (for the metrics; no figure of it depends on a sealed bid).
+    pub fn job_counts(&self) -> Result<Vec<JobCount>> {
+        in_read(&*self.store, |tx| tx.job_counts())
+    }
+
     /// Parked jobs, most recently failed first.
     pub fn failed_jobs(
         &self,

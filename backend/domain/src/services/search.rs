@@ -46,6 +46,7 @@ pub struct Search {
     services: Services,
     index: Arc<dyn SearchIndex>,
     queue: Arc<dyn IndexQueue>,
+    telemetry: Arc<dyn crate::ports::Telemetry>,
 }
 
 impl std::fmt::Debug for Search {
@@ -66,7 +67,23 @@ impl Search {
             services,
             index,
             queue,
+            telemetry: Arc::new(crate::ports::NoTelemetry),
         }
+    }
+
+    /// Reports search latencies to `telemetry` (the server's metrics).
+    pub fn with_telemetry(mut self, telemetry: Arc<dyn crate::ports::Telemetry>) -> Self {
+        self.telemetry = telemetry;
+        self
+    }
+
+    /// Runs `f` and reports how long the engine took.
+    fn timed<T>(&self, what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = std::time::Instant::now();
+        let out = f();
+        self.telemetry
+            .search(what, self.index.engine(), started.elapsed().as_secs_f64());
+        out
     }
 
     /// `tantivy` or `meilisearch`.
@@ -140,7 +157,7 @@ impl Search {
     /// Searches the scenarios. The page is read fresh from the database in one transaction;
     /// anything the reader may not see now is left out.
     pub fn scenarios(&self, viewer: Option<&Actor>, q: &ScenarioSearch) -> Result<ScenarioResults> {
-        let found = self.index.search_scenarios(q)?;
+        let found = self.timed("scenarios", || self.index.search_scenarios(q))?;
         let ids: Vec<ScenarioId> = found.hits.iter().map(|h| h.id).collect();
         let mut views = self.services.views_of(viewer, &ids)?;
         let items = found
@@ -234,7 +251,7 @@ impl Search {
 
     /// Searches the vendor directory; the organizations are read fresh.
     pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
-        let found = self.index.search_vendors(q)?;
+        let found = self.timed("vendors", || self.index.search_vendors(q))?;
         let items = in_read(&*self.services.store, |tx| {
             let mut out = Vec::with_capacity(found.ids.len());
             for id in &found.ids {

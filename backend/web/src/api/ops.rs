@@ -1,8 +1,9 @@
 //! Operations: liveness, readiness with detail, Prometheus metrics.
 
 use actix_web::get;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, ResponseError, web};
 use serde_json::json;
+use sha2::Digest;
 
 use crate::AppState;
 
@@ -102,38 +103,77 @@ pub async fn readyz(
 }
 
 /// Prometheus text: process up, jobs, documents and notices waiting.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "Prometheus text format")))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "OpenMetrics text", content_type = "application/openmetrics-text"),
+    (status = 401, description = "the setting `metrics.token` is set and the request does not carry it", body = crate::error::Problem),
+    (status = 404, description = "the setting `metrics.address` serves them on another listener", body = crate::error::Problem)))]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Prometheus metrics: requests by route template and status with latency histograms, jobs by
+/// kind and status, e-mails sent and failed, search latency, the database pool, the backlogs.
+pub async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if state.metrics_elsewhere {
+        return crate::error::ApiError(domain::Error::NotFound).error_response();
+    }
+    metrics_text(req, state).await
+}
+
+/// Whether the request came straight from this machine: a loopback peer and no proxy header.
+fn direct_local(req: &actix_web::HttpRequest) -> bool {
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| req.headers().contains_key(*h));
+    !forwarded && req.peer_addr().is_some_and(|a| a.ip().is_loopback())
+}
+
+/// The metrics' text, behind the token when one is set (also the handler of the metrics'
+/// own listener).
+pub async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // The request counts by route include bid submissions: the metrics are never public.
+    // Without a token they answer only a direct connection from this machine (not one a
+    // proxy forwarded), or whoever reaches their own listener.
+    if state.metrics_token.is_none() && !state.metrics_elsewhere && !direct_local(&req) {
+        return crate::error::ApiError(domain::Error::NotFound).error_response();
+    }
+    if let Some(want) = &state.metrics_token {
+        let given = crate::auth::bearer_token(&req).unwrap_or_default();
+        // Digests compared: the time taken says nothing about the token.
+        let ok = sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(want.as_bytes());
+        if !ok {
+            return crate::error::ApiError(domain::Error::Unauthorized(
+                domain::message::Message::new("需要监控令牌", "the metrics token is required"),
+            ))
+            .error_response();
+        }
+    }
     let (queue, search) = (state.queue.clone(), state.search.clone());
     let services = state.services.clone();
-    let (pending, backlog, notices) = crate::blocking::run(move || {
+    let gauges = crate::blocking::run(move || {
+        let jobs = services.job_counts().unwrap_or_default();
         Ok((
-            queue.pending().ok(),
+            jobs,
+            services.pool_state(),
             search.backlog().ok(),
             services.notice_backlog().ok(),
+            queue.pending().ok(),
         ))
     })
-    .await
-    .unwrap_or((None, None, None));
-    let mut out = String::new();
-    out.push_str("# HELP scenario_market_up Whether the server is running.\n# TYPE scenario_market_up gauge\nscenario_market_up 1\n");
-    if let Some(n) = pending {
-        out.push_str(&format!(
-            "# HELP scenario_market_jobs_pending Jobs queued or running.\n# TYPE scenario_market_jobs_pending gauge\nscenario_market_jobs_pending {n}\n"
-        ));
+    .await;
+    let mut extra = String::new();
+    if let Ok((jobs, pool, backlog, notices, pending)) = gauges {
+        state
+            .metrics
+            .set_gauges(&jobs, pool, backlog, notices.map(|n| n as i64));
+        if let Some(n) = pending {
+            extra = format!(
+                "# HELP scenario_market_jobs_pending Jobs queued or running.\n# TYPE scenario_market_jobs_pending gauge\nscenario_market_jobs_pending {n}\n"
+            );
+        }
     }
-    if let Some(n) = backlog {
-        out.push_str(&format!(
-            "# HELP scenario_market_search_backlog Documents waiting for the search index.\n# TYPE scenario_market_search_backlog gauge\nscenario_market_search_backlog {n}\n"
-        ));
-    }
-    if let Some(n) = notices {
-        out.push_str(&format!(
-            "# HELP scenario_market_notice_backlog Notices waiting to become notifications (one batch is counted at most).\n# TYPE scenario_market_notice_backlog gauge\nscenario_market_notice_backlog {n}\n"
-        ));
+    let mut out = state.metrics.encode();
+    // The pending count goes before the end marker.
+    if let Some(i) = out.rfind("# EOF") {
+        out.insert_str(i, &extra);
     }
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(out)
 }
