@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod bid_pages;
 mod bids;
 mod browser;

@@ -52,6 +52,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub outbox: PathBuf,
     pub api: reqwest::Client,
+    /// The settings the app was started with.
+    pub settings: Settings,
     _dir: tempfile::TempDir,
     pg: Option<(String, String)>,
     handle: actix_web::dev::ServerHandle,
@@ -78,6 +80,42 @@ pub fn postgres_url() -> Option<String> {
                 "\n!!! NOTICE: TEST_DATABASE_URL is not set: this PostgreSQL test did NOT run (it passed without checking anything). !!!\n"
             );
             None
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database on the test server, dropped with the guard.
+pub struct EmptyPostgres {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl EmptyPostgres {
+    pub fn create() -> Option<EmptyPostgres> {
+        let admin_url = postgres_url()?;
+        let name = format!("sm_test_{}", rand::random::<u64>());
+        let mut c =
+            diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .expect("create test database");
+        Some(EmptyPostgres {
+            url: with_database(&admin_url, &name),
+            admin_url,
+            name,
+        })
+    }
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        if let Ok(mut c) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut c);
         }
     }
 }
@@ -152,6 +190,7 @@ pub async fn try_spawn_app_with(db: Db, extra: &[(&str, String)]) -> Option<Test
         parts,
         clock,
         outbox: dir.path().join("outbox"),
+        settings: settings.clone(),
         api: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

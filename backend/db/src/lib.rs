@@ -5,6 +5,7 @@
 
 mod accounts;
 mod audit;
+mod backup;
 mod bids;
 mod evaluation;
 mod notify;

@@ -46,7 +46,16 @@ pub struct Settings {
     pub market: MarketSettings,
     pub files: FileSettings,
     pub metrics: MetricsSettings,
+    pub backup: BackupSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// The PostgreSQL client tools a backup and a restore of a PostgreSQL database run.
+    pub pg_dump: String,
+    pub pg_restore: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -206,6 +215,10 @@ reputation_weight = 3.0
 [files]
 
 [metrics]
+
+[backup]
+pg_dump = "pg_dump"
+pg_restore = "pg_restore"
 
 [log]
 format = "pretty"
