@@ -17,6 +17,7 @@ mod mailing;
 mod matching_quality;
 mod metrics;
 mod notifications;
+mod ocds;
 mod ops;
 mod pages;
 mod ports;

@@ -18,6 +18,7 @@ pub mod job;
 pub mod matching;
 pub mod message;
 pub mod notify;
+pub mod ocds;
 pub mod policy;
 pub mod ports;
 pub mod recommend;

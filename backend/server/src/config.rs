@@ -90,6 +90,9 @@ pub struct MarketSettings {
     /// The OPC community's yearly pledge of orders to its members, in yuan (the `/opc` page
     /// measures this year's awards against it).
     pub opc_pledge_yuan: i64,
+    /// The prefix of the open-contracting ids this site publishes (`ocds-` and six
+    /// characters, registered with the Open Contracting Partnership).
+    pub ocds_prefix: String,
     /// Reputation: the prior mean (1–5) of the Bayesian average …
     pub reputation_prior: f64,
     /// … and how many ratings the prior counts as.
@@ -209,6 +212,7 @@ min_panel_size = 3
 outlier_points = 30.0
 low_price_share = 0.2
 opc_pledge_yuan = 100000000
+ocds_prefix = "ocds-qsai01"
 reputation_prior = 3.5
 reputation_weight = 3.0
 
@@ -286,6 +290,15 @@ impl Settings {
             bail!(
                 "invalid setting market.opc_pledge_yuan (APP__MARKET__OPC_PLEDGE_YUAN): a whole number of yuan from 1 to 10^12, got {}",
                 self.market.opc_pledge_yuan
+            );
+        }
+        let p = &self.market.ocds_prefix;
+        if !(p.starts_with("ocds-")
+            && p.len() == 11
+            && p[5..].bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            bail!(
+                "invalid setting market.ocds_prefix (APP__MARKET__OCDS_PREFIX): `ocds-` and six letters or digits, got {p:?}"
             );
         }
         if self.database.max_connections == 0 {

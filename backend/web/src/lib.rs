@@ -161,6 +161,8 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evaluation::reply)
                 .service(evaluation::ratings)
                 .service(reports::opc_summary)
+                .service(reports::ocds_releases)
+                .service(reports::ocds_record)
                 .service(reports::dashboard)
                 .service(reports::failed_jobs)
                 .service(reports::retry_job)

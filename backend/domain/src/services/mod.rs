@@ -8,6 +8,7 @@ pub mod evaluation;
 pub mod feeds;
 pub mod mailing;
 pub mod notify;
+pub mod ocds;
 pub mod reports;
 pub mod scenarios;
 pub mod search;
@@ -62,6 +63,8 @@ pub struct MarketPolicy {
     pub low_price_share: f64,
     /// The OPC community's yearly pledge, in fen.
     pub opc_pledge_fen: i64,
+    /// The prefix of the open-contracting ids (OCIDs) this site publishes.
+    pub ocds_prefix: String,
     /// The prior of the vendors' Bayesian reputation.
     pub reputation: crate::evaluation::ReputationPrior,
 }
@@ -74,6 +77,7 @@ impl Default for MarketPolicy {
             outlier_points: 30.0,
             low_price_share: 0.2,
             opc_pledge_fen: crate::reports::OPC_PLEDGE_FEN,
+            ocds_prefix: "ocds-qsai01".into(),
             reputation: crate::evaluation::ReputationPrior::default(),
         }
     }

@@ -488,3 +488,106 @@ pub async fn audit(
         .await?;
     Ok(HttpResponse::Ok().json(AuditPageOut::of(&page, paging)))
 }
+
+/// Filters of the release list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReleasesQuery {
+    /// Releases dated at or after this instant (RFC 3339, or a date `YYYY-MM-DD`, Beijing time).
+    pub since: Option<String>,
+    /// From 1.
+    pub page: Option<i64>,
+    /// 1 to 100 (20 when absent).
+    pub per_page: Option<i64>,
+}
+
+fn request_uri(req: &actix_web::HttpRequest, state: &AppState) -> String {
+    format!(
+        "{}{}",
+        state.services.auth.public_base_url.trim_end_matches('/'),
+        req.uri()
+    )
+}
+
+#[utoipa::path(tag = "transparency", params(ReleasesQuery),
+    responses((status = 200, description = "an OCDS 1.1.5 release package, oldest release first; `Link` names the next page", content_type = "application/json"),
+        (status = 422, body = crate::error::Problem)))]
+#[get("/ocds/releases")]
+/// Open contracting data: one release per public event of every published scenario (tender,
+/// amendment, cancellation, opening with bid statistics, award with the ranking, delivery).
+pub async fn ocds_releases(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<ReleasesQuery>,
+) -> ApiResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let paging = match Paging::parse(q.page, q.per_page) {
+        Ok(p) => Some(p),
+        Err(Error::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let since = match text(&q.since) {
+        None => None,
+        Some(s) => match parse_since(s) {
+            Some(t) => Some(t),
+            None => {
+                errors.push(FieldError::new(
+                    "since",
+                    Message::new(
+                        "时间应为 RFC 3339 或 YYYY-MM-DD",
+                        "since is an RFC 3339 time or a YYYY-MM-DD date",
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    let paging = match paging {
+        Some(p) if errors.is_empty() => p,
+        _ => return Err(Error::Validation(errors).into()),
+    };
+    let uri = request_uri(&req, &state);
+    let (offset, limit) = (paging.offset() as usize, paging.per_page as usize);
+    let (package, total) = state
+        .call(move |services| services.ocds_release_package(since, offset, limit, &uri))
+        .await?;
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header(("X-Total-Count", total.to_string()));
+    if (paging.page * paging.per_page) < total as i64 {
+        let mut next: Vec<(&str, String)> = vec![
+            ("page", (paging.page + 1).to_string()),
+            ("per_page", paging.per_page.to_string()),
+        ];
+        if let Some(s) = text(&q.since) {
+            next.push(("since", s.to_string()));
+        }
+        resp.insert_header((
+            "Link",
+            format!(
+                "</api/v1/ocds/releases?{}>; rel=\"next\"",
+                serde_urlencoded::to_string(&next).unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(resp.json(package))
+}
+
+#[utoipa::path(tag = "transparency", params(("ocid" = String, Path, description = "the open contracting id")),
+    responses((status = 200, description = "an OCDS 1.1.5 record package with the compiled release", content_type = "application/json"),
+        (status = 404, body = crate::error::Problem)))]
+#[get("/ocds/records/{ocid}")]
+/// The record of one published scenario: every release and the compiled current state.
+pub async fn ocds_record(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let ocid = path.into_inner();
+    let uri = request_uri(&req, &state);
+    let record = state
+        .call(move |services| services.ocds_record(&ocid, &uri))
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}

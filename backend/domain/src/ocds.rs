@@ -1,0 +1,402 @@
+//! Open contracting data (OCDS 1.1.5): one release per public event of a scenario — tender
+//! published, deadline extended, cancelled, bids opened, awarded, delivered — each the state
+//! as of that event. Nothing sealed appears before the deadline: bid statistics come from the
+//! opening's own record (its count is public once opened), and the bidders only with the
+//! published award notice. Built here from facts; the JSON is checked against the official
+//! schema in the tests.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use crate::account::Organization;
+use crate::scenario::Scenario;
+use crate::services::evaluation::AwardNotice;
+
+/// The extensions the releases use (declared in every package).
+pub const EXTENSIONS: [&str; 2] = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_enquiry_extension/v1.1.5/extension.json",
+];
+
+/// A public event of a scenario, from its audit record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Published { deadline: DateTime<Utc> },
+    Extended { deadline: DateTime<Utc> },
+    Cancelled { reason: String },
+    Opened { bids: i64 },
+    Awarded,
+    Delivered,
+}
+
+impl Event {
+    /// The event an audit record of a scenario stands for (`None` for the private ones).
+    pub fn of_audit(action: &str, after: Option<&str>) -> Option<Event> {
+        let after: Value = after
+            .and_then(|a| serde_json::from_str(a).ok())
+            .unwrap_or(Value::Null);
+        let time = |k: &str| {
+            after[k]
+                .as_str()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        Some(match action {
+            "scenario.publish" => Event::Published {
+                deadline: time("bid_deadline")?,
+            },
+            "scenario.extend" => Event::Extended {
+                deadline: time("bid_deadline")?,
+            },
+            "scenario.cancel" => Event::Cancelled {
+                reason: after["reason"].as_str().unwrap_or_default().to_string(),
+            },
+            "scenario.open_bids" => Event::Opened {
+                bids: after["bids"].as_i64().unwrap_or(0),
+            },
+            "scenario.award" => Event::Awarded,
+            "scenario.deliver" => Event::Delivered,
+            _ => return None,
+        })
+    }
+
+    fn key(&self) -> &'static str {
+        match self {
+            Event::Published { .. } => "tender",
+            Event::Extended { .. } => "amendment",
+            Event::Cancelled { .. } => "cancellation",
+            Event::Opened { .. } => "opening",
+            Event::Awarded => "award",
+            Event::Delivered => "delivery",
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            Event::Published { .. } => "tender",
+            Event::Extended { .. } => "tenderAmendment",
+            Event::Cancelled { .. } => "tenderCancellation",
+            Event::Opened { .. } => "tenderUpdate",
+            Event::Awarded => "award",
+            Event::Delivered => "contractTermination",
+        }
+    }
+}
+
+/// An answered clarification question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enquiry {
+    pub id: i64,
+    pub asked_at: DateTime<Utc>,
+    pub question: String,
+    pub answer: String,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// What one contracting process's releases are made of.
+#[derive(Debug, Clone)]
+pub struct Process {
+    pub scenario: Scenario,
+    pub buyer: Organization,
+    /// Oldest first.
+    pub events: Vec<(DateTime<Utc>, Event)>,
+    pub enquiries: Vec<Enquiry>,
+    pub notice: Option<AwardNotice>,
+}
+
+/// Where the releases point and what they are called.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    /// The OCID prefix (registered with the Open Contracting Partnership).
+    pub prefix: String,
+    /// The site's public address, no trailing slash.
+    pub base_url: String,
+}
+
+pub fn ocid(prefix: &str, s: &Scenario) -> String {
+    format!("{prefix}-{}", s.id.0)
+}
+
+fn at(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn yuan(fen: i64) -> Value {
+    json!({"amount": fen as f64 / 100.0, "currency": "CNY"})
+}
+
+fn org_id(o: crate::ids::OrganizationId) -> String {
+    format!("org-{}", o.0)
+}
+
+/// Every release of the process, oldest first.
+pub fn releases(p: &Process, publisher: &Publisher) -> Vec<Value> {
+    let mut out = Vec::with_capacity(p.events.len());
+    let mut seen: std::collections::HashMap<&'static str, usize> = Default::default();
+    for i in 0..p.events.len() {
+        let (date, event) = &p.events[i];
+        let n = seen.entry(event.key()).or_default();
+        *n += 1;
+        let id = if *n == 1 {
+            format!("{}-{}", ocid(&publisher.prefix, &p.scenario), event.key())
+        } else {
+            format!(
+                "{}-{}-{n}",
+                ocid(&publisher.prefix, &p.scenario),
+                event.key()
+            )
+        };
+        out.push(release(p, publisher, &p.events[..=i], *date, event, id));
+    }
+    out
+}
+
+/// The release of `event`, the state after every event in `history` (which ends with it).
+fn release(
+    p: &Process,
+    publisher: &Publisher,
+    history: &[(DateTime<Utc>, Event)],
+    date: DateTime<Utc>,
+    event: &Event,
+    id: String,
+) -> Value {
+    let s = &p.scenario;
+    let ocid = ocid(&publisher.prefix, s);
+    let page = format!("{}/scenarios/{}", publisher.base_url, s.id.0);
+    let mut deadline = s.bid_deadline;
+    let (mut cancelled, mut opened, mut awarded, mut delivered) = (None, None, false, false);
+    for (_, e) in history {
+        match e {
+            Event::Published { deadline: d } | Event::Extended { deadline: d } => deadline = *d,
+            Event::Cancelled { reason } => cancelled = Some(reason.clone()),
+            Event::Opened { bids } => opened = Some(*bids),
+            Event::Awarded => awarded = true,
+            Event::Delivered => delivered = true,
+        }
+    }
+    let notice = p.notice.as_ref().filter(|_| awarded);
+    let buyer = json!({"id": org_id(p.buyer.id), "name": p.buyer.name});
+    let mut buyer_party = json!({
+        "id": org_id(p.buyer.id),
+        "name": p.buyer.name,
+        "roles": ["buyer", "procuringEntity"],
+    });
+    if let Some(code) = &p.buyer.credit_code {
+        buyer_party["identifier"] =
+            json!({"scheme": "CN-USCC", "id": code.as_str(), "legalName": p.buyer.name});
+    }
+    let mut parties = vec![buyer_party];
+    if let Some(n) = notice {
+        for (org, name, _, _) in &n.items {
+            let mut roles = vec!["tenderer"];
+            if *org == n.winner.0 {
+                roles.push("supplier");
+            }
+            parties.push(json!({"id": org_id(*org), "name": name, "roles": roles}));
+        }
+    }
+    let status = if cancelled.is_some() {
+        "cancelled"
+    } else if awarded {
+        "complete"
+    } else {
+        "active"
+    };
+    let mut criteria = vec![format!("价格 / price {}%", s.price_weight)];
+    criteria.extend(
+        s.criteria
+            .iter()
+            .map(|c| format!("{} {}%（{}）", c.name, c.weight, c.description)),
+    );
+    let enquiries: Vec<Value> = p
+        .enquiries
+        .iter()
+        .filter(|e| e.answered_at <= date)
+        .map(|e| {
+            json!({
+                "id": e.id.to_string(),
+                "date": at(e.asked_at),
+                "description": e.question,
+                "answer": e.answer,
+                "dateAnswered": at(e.answered_at),
+            })
+        })
+        .collect();
+    let published = s.published_at.unwrap_or(date);
+    let mut tender = json!({
+        "id": format!("{ocid}-tender"),
+        "title": s.title,
+        "description": s.description,
+        "status": status,
+        "value": yuan(s.budget_max_fen),
+        "minValue": yuan(s.budget_min_fen),
+        "procurementMethod": "open",
+        "procurementMethodDetails": "公开征集（青山区人工智能机会场景集市）/ open call on the scenario market",
+        "mainProcurementCategory": s.procurement_type.code(),
+        "awardCriteria": "ratedCriteria",
+        "awardCriteriaDetails": format!("综合评分法 / rated criteria: {}", criteria.join("；")),
+        "submissionMethod": ["electronicSubmission"],
+        "tenderPeriod": {"startDate": at(published), "endDate": at(deadline)},
+        "enquiryPeriod": {"startDate": at(published), "endDate": at(deadline)},
+        "hasEnquiries": !enquiries.is_empty(),
+        "enquiries": enquiries,
+        "documents": [{
+            "id": format!("{ocid}-notice"),
+            "documentType": "tenderNotice",
+            "title": s.title,
+            "url": page,
+            "format": "text/html",
+            "language": "zh",
+        }],
+        "classification": {"scheme": "scenario-market-domain", "id": s.domain.code(), "description": s.domain.label_zh()},
+    });
+    if let Some(reason) = &cancelled {
+        tender["statusDetails"] = json!(reason);
+    }
+    let mut r = json!({
+        "ocid": ocid,
+        "id": id,
+        "date": at(date),
+        "tag": [event.tag()],
+        "initiationType": "tender",
+        "language": "zh",
+        "parties": parties,
+        "buyer": buyer,
+        "tender": tender,
+    });
+    // Bid statistics exist only from the opening on.
+    if let Some(n) = opened {
+        r["tender"]["numberOfTenderers"] = json!(n);
+        r["bids"] = json!({"statistics": [{
+            "id": format!("{ocid}-valid-bids"),
+            "measure": "validBids",
+            "value": n,
+            "date": at(deadline),
+        }]});
+    }
+    if let Some(n) = notice {
+        let ranking = n
+            .items
+            .iter()
+            .map(|(_, name, total, rank)| format!("{rank}. {name} {total:.2}"))
+            .collect::<Vec<_>>()
+            .join("；");
+        let award_id = format!("{ocid}-award");
+        r["awards"] = json!([{
+            "id": award_id,
+            "title": s.title,
+            "description": format!("评审排名 / ranking: {ranking}"),
+            "status": "active",
+            "date": at(n.awarded_at),
+            "value": yuan(n.price_fen),
+            "suppliers": [{"id": org_id(n.winner.0), "name": n.winner.1}],
+            "documents": [{
+                "id": format!("{ocid}-award-notice"),
+                "documentType": "awardNotice",
+                "title": format!("中标公告 / award notice: {}", s.title),
+                "url": format!("{page}/notice"),
+                "format": "text/html",
+                "language": "zh",
+            }],
+        }]);
+        if delivered {
+            r["contracts"] = json!([{
+                "id": format!("{ocid}-contract"),
+                "awardID": award_id,
+                "title": s.title,
+                "status": "terminated",
+                "statusDetails": "已交付 / delivered",
+                "value": yuan(n.price_fen),
+                "dateSigned": at(n.awarded_at),
+            }]);
+        }
+    }
+    r
+}
+
+/// A release package around `releases`.
+pub fn package(
+    releases: Vec<Value>,
+    uri: &str,
+    publisher: &Publisher,
+    now: DateTime<Utc>,
+) -> Value {
+    let published = releases
+        .iter()
+        .filter_map(|r| r["date"].as_str().map(str::to_string))
+        .max()
+        .unwrap_or_else(|| at(now));
+    json!({
+        "uri": uri,
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": published,
+        "publisher": publisher_json(publisher),
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "publicationPolicy": format!("{}/opc", publisher.base_url),
+        "releases": releases,
+    })
+}
+
+fn publisher_json(p: &Publisher) -> Value {
+    json!({"name": "青山区人工智能机会场景集市 / Qingshan AI scenario market", "uri": p.base_url})
+}
+
+/// The process's current state as one release (answers given since the last event too).
+pub fn compiled(p: &Process, publisher: &Publisher, now: DateTime<Utc>) -> Option<Value> {
+    let (_, last) = p.events.last()?;
+    let id = format!("{}-compiled", ocid(&publisher.prefix, &p.scenario));
+    let mut r = release(p, publisher, &p.events, now, last, id);
+    r["tag"] = json!(["compiled"]);
+    Some(r)
+}
+
+/// A record package: the process's releases and its compiled release.
+pub fn record_package(p: &Process, uri: &str, publisher: &Publisher, now: DateTime<Utc>) -> Value {
+    let releases = releases(p, publisher);
+    let ocid = ocid(&publisher.prefix, &p.scenario);
+    let compiled = compiled(p, publisher, now).unwrap_or(Value::Null);
+    let published = releases
+        .last()
+        .and_then(|r| r["date"].as_str().map(str::to_string))
+        .unwrap_or_else(|| at(now));
+    json!({
+        "uri": uri,
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": published,
+        "publisher": publisher_json(publisher),
+        "records": [{"ocid": ocid, "releases": releases, "compiledRelease": compiled}],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_records_become_public_events_and_private_ones_nothing() {
+        let e = Event::of_audit(
+            "scenario.publish",
+            Some(r#"{"status":"published","bid_deadline":"2026-12-20T09:00:00Z"}"#),
+        );
+        assert!(matches!(e, Some(Event::Published { .. })));
+        assert_eq!(
+            Event::of_audit("scenario.open_bids", Some(r#"{"bids":3}"#)),
+            Some(Event::Opened { bids: 3 })
+        );
+        for private in [
+            "scenario.create",
+            "scenario.edit",
+            "panel.set",
+            "bid.submit",
+        ] {
+            assert_eq!(Event::of_audit(private, Some("{}")), None, "{private}");
+        }
+        assert_eq!(
+            Event::of_audit("scenario.extend", Some("{}")),
+            None,
+            "no date, no event"
+        );
+    }
+}

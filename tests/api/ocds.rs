@@ -1,0 +1,305 @@
+//! Open contracting data: every release the demo data produces validates against the
+//! official OCDS 1.1.5 release-package schema (with jsonschema, formats checked), records
+//! against the record-package schema; nothing sealed appears before the deadline.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+use tests::fixtures::{bid, open_scenario, verified_vendor};
+use tests::{TestApp, on_both};
+
+const RELEASE_URL: &str =
+    "https://standard.open-contracting.org/schema/1__1__5/release-schema.json";
+
+fn schema(name: &str) -> Value {
+    let path = format!("{}/ocds/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// Hands the release schema to the package schemas' `$ref` without any network.
+struct Local(Value);
+
+impl jsonschema::Retrieve for Local {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        if uri.as_str() == RELEASE_URL {
+            Ok(self.0.clone())
+        } else if uri
+            .as_str()
+            .ends_with("/versioned-release-validation-schema.json")
+        {
+            // Only a record's `versionedRelease` refers to it, and the site publishes none:
+            // nothing in the documents meets this schema.
+            Ok(json!({}))
+        } else {
+            Err(format!("no network in tests: {}", uri.as_str()).into())
+        }
+    }
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .with_retriever(Local(schema("release-schema.json")))
+        .build(&schema(name))
+        .unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} schema errors: {errors:#?}",
+        errors.len()
+    );
+}
+
+async fn all_releases(app: &TestApp) -> Vec<Value> {
+    let v = validator("release-package-schema.json");
+    let mut out = Vec::new();
+    for page in 1.. {
+        let a = app
+            .get(
+                &format!("/api/v1/ocds/releases?per_page=25&page={page}"),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        let releases = a.body["releases"].as_array().unwrap().clone();
+        if releases.is_empty() {
+            break;
+        }
+        assert_valid(&v, &a.body);
+        assert_eq!(a.body["version"], "1.1");
+        assert_eq!(a.body["extensions"].as_array().unwrap().len(), 2);
+        out.extend(releases);
+        if a.headers.get("link").is_none() {
+            break;
+        }
+    }
+    out
+}
+
+fn of<'a>(releases: &'a [Value], ocid: &str) -> Vec<&'a Value> {
+    releases.iter().filter(|r| r["ocid"] == ocid).collect()
+}
+
+async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) {
+    let services = app.parts.services.clone();
+    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+    let releases = all_releases(app).await;
+    // One tender release per published demo scenario (15), and more for the finished one.
+    let tenders = releases.iter().filter(|r| r["tag"][0] == "tender").count();
+    assert_eq!(tenders, 15);
+    let release_schema = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&schema("release-schema.json"))
+        .unwrap();
+    for r in &releases {
+        assert_valid(&release_schema, r);
+        assert!(r["ocid"].as_str().unwrap().starts_with("ocds-qsai01-"));
+        assert_eq!(r["tender"]["awardCriteria"], "ratedCriteria");
+        assert_eq!(r["tender"]["value"]["currency"], "CNY");
+    }
+    // The validator is no rubber stamp: a bad date or a missing id is caught.
+    let mut broken = releases[0].clone();
+    broken["date"] = json!("yesterday");
+    assert!(!release_schema.is_valid(&broken));
+    let mut broken = releases[0].clone();
+    broken.as_object_mut().unwrap().remove("ocid");
+    assert!(!release_schema.is_valid(&broken));
+    let ids: std::collections::HashSet<_> =
+        releases.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), releases.len(), "release ids are unique");
+    let dates: Vec<&str> = releases
+        .iter()
+        .map(|r| r["date"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+
+    // The finished sample: tender, opening with statistics, award with the ranking, delivery.
+    let notice = &app.get("/api/v1/award-notices", None).await.body["items"][0];
+    let scenario = notice["scenario_id"].as_i64().unwrap();
+    let ocid = format!("ocds-qsai01-{scenario}");
+    let story = of(&releases, &ocid);
+    let tags: Vec<&str> = story
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        vec!["tender", "tenderUpdate", "award", "contractTermination"]
+    );
+    assert!(
+        story[0].get("bids").is_none() && story[0]["tender"].get("numberOfTenderers").is_none()
+    );
+    assert_eq!(story[1]["bids"]["statistics"][0]["value"], 3);
+    assert_eq!(
+        story[1]["parties"].as_array().unwrap().len(),
+        1,
+        "no bidder named before the award"
+    );
+    let award = &story[2]["awards"][0];
+    assert_eq!(
+        award["value"]["amount"].as_f64().unwrap() * 100.0,
+        notice["price_fen"].as_f64().unwrap()
+    );
+    assert_eq!(award["suppliers"][0]["name"], notice["winner"]["name"]);
+    assert!(award["description"].as_str().unwrap().contains("1."));
+    assert_eq!(
+        story[2]["parties"].as_array().unwrap().len(),
+        4,
+        "the buyer and three tenderers"
+    );
+    assert_eq!(story[3]["contracts"][0]["status"], "terminated");
+
+    // Its record: every release and the compiled state, valid against the record schema.
+    let record = app.get(&format!("/api/v1/ocds/records/{ocid}"), None).await;
+    assert_eq!(record.status, 200);
+    assert_valid(&validator("record-package-schema.json"), &record.body);
+    assert_eq!(
+        record.body["records"][0]["releases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        record.body["records"][0]["compiledRelease"]["tag"][0],
+        "compiled"
+    );
+    for missing in ["ocds-qsai01-1", "nonsense", "ocds-other-1"] {
+        assert_eq!(
+            app.get(&format!("/api/v1/ocds/records/{missing}"), None)
+                .await
+                .status,
+            404
+        );
+    }
+    // `since` keeps the later ones; a bad one is named.
+    let since = story[2]["date"].as_str().unwrap();
+    let later = app
+        .get(
+            &format!(
+                "/api/v1/ocds/releases?per_page=100&since={}",
+                since.replace(':', "%3A").replace('+', "%2B")
+            ),
+            None,
+        )
+        .await
+        .body;
+    assert!(
+        later["releases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["date"].as_str().unwrap() >= since)
+    );
+    assert!(!later["releases"].as_array().unwrap().is_empty());
+    let bad = app
+        .get("/api/v1/ocds/releases?since=soon&page=0", None)
+        .await;
+    assert_eq!(bad.status, 422);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"since") && fields.contains(&"page"),
+        "{fields:?}"
+    );
+}
+
+async fn a_sealed_bid_leaves_no_trace_until_the_deadline(app: &TestApp) {
+    let (agency, scenario) = open_scenario(app).await;
+    let (vendor, _) = verified_vendor(app, "v@example.cn", "甲公司").await;
+    let ocid = format!("ocds-qsai01-{scenario}");
+    let before = app
+        .get(&format!("/api/v1/ocds/records/{ocid}"), None)
+        .await
+        .body;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/scenarios/{scenario}/bids"),
+            Some(&vendor),
+            bid(300_000)
+        )
+        .await
+        .status,
+        201
+    );
+    // A question answered shows as an enquiry; the deadline moves on.
+    let q = app
+        .post(
+            &format!("/api/v1/scenarios/{scenario}/questions"),
+            Some(&vendor),
+            json!({"body": "是否需要接入现有视频平台？"}),
+        )
+        .await;
+    assert_eq!(q.status, 201, "{:?}", q.body);
+    let qid = q.body["id"].as_i64().unwrap();
+    let a = app
+        .post(
+            &format!("/api/v1/questions/{qid}/answer"),
+            Some(&agency),
+            json!({"body": "需要，接口文档将另行提供。"}),
+        )
+        .await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    app.drain_jobs().await;
+    let after = app
+        .get(&format!("/api/v1/ocds/records/{ocid}"), None)
+        .await
+        .body;
+    assert_valid(&validator("record-package-schema.json"), &after);
+    let text = after.to_string();
+    assert!(
+        !text.contains("\"bids\"")
+            && !text.contains("numberOfTenderers")
+            && !text.contains("甲公司"),
+        "{text}"
+    );
+    assert_eq!(
+        after["records"][0]["releases"].as_array().unwrap().len(),
+        before["records"][0]["releases"].as_array().unwrap().len(),
+        "a bid makes no release"
+    );
+    let compiled = &after["records"][0]["compiledRelease"];
+    assert_eq!(
+        compiled["tender"]["enquiries"][0]["answer"],
+        "需要，接口文档将另行提供。"
+    );
+    // The deadline passes and the bids open: the statistics appear, and still no bidder name.
+    app.clock.advance(Duration::days(31));
+    app.drain_jobs().await;
+    let opened = app
+        .get(&format!("/api/v1/ocds/records/{ocid}"), None)
+        .await
+        .body;
+    assert_valid(&validator("record-package-schema.json"), &opened);
+    let last = opened["records"][0]["releases"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["tag"][0], "tenderUpdate");
+    assert_eq!(last["bids"]["statistics"][0]["value"], 1);
+    assert!(!opened.to_string().contains("甲公司"));
+}
+
+on_both! {
+    every_demo_release_validates_and_tells_the_public_story => super::every_demo_release_validates_and_tells_the_public_story;
+    a_sealed_bid_leaves_no_trace_until_the_deadline => super::a_sealed_bid_leaves_no_trace_until_the_deadline;
+}
