@@ -790,6 +790,26 @@ async fn an_abnormally_low_bid_is_flagged_and_awarded_only_once_explained(app: &
         ranking.body["items"][0]["bid_id"], low,
         "the cheapest ranks first"
     );
+    // The export flags it too.
+    let csv = app
+        .api
+        .get(app.url(&format!("/api/v1/scenarios/{sid}/ranking.csv")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().next().unwrap().ends_with(",异常低价,低价说明"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",是,")).count(),
+        1,
+        "only the low bid: {csv}"
+    );
     // Not without the explanation.
     let award = |token: String| async move {
         app.post(

@@ -20,7 +20,12 @@ fn ranking_table(r: &RankingView) -> (Vec<String>, Vec<Vec<String>>) {
     for (_, name, w) in &r.criteria {
         header.push(format!("{name}（权重 {w}）均分"));
     }
-    header.extend(["技术分".to_string(), "总分".into()]);
+    header.extend([
+        "技术分".to_string(),
+        "总分".into(),
+        "异常低价".into(),
+        "低价说明".into(),
+    ]);
     let rows = r
         .rows
         .iter()
@@ -43,6 +48,11 @@ fn ranking_table(r: &RankingView) -> (Vec<String>, Vec<Vec<String>>) {
             cells.extend([
                 format!("{:.2}", e.technical_score),
                 format!("{:.2}", e.total),
+                if row.abnormally_low { "是" } else { "" }.to_string(),
+                row.low_price_check
+                    .as_ref()
+                    .map(|c| c.note.clone())
+                    .unwrap_or_default(),
             ]);
             cells
         })
