@@ -29,5 +29,6 @@ pub mod sector;
 pub mod security;
 pub mod services;
 pub mod text;
+pub mod workdays;
 
 pub use error::{Error, FieldError, Result};

@@ -93,6 +93,9 @@ pub struct MarketSettings {
     /// The prefix of the open-contracting ids this site publishes (`ocds-` and six
     /// characters, registered with the Open Contracting Partnership).
     pub ocds_prefix: String,
+    /// A working-day calendar to use instead of the built-in one (lines
+    /// `YYYY-MM-DD off|work label`; see `backend/domain/data/workdays.txt`).
+    pub workdays_file: Option<PathBuf>,
     /// Reputation: the prior mean (1–5) of the Bayesian average …
     pub reputation_prior: f64,
     /// … and how many ratings the prior counts as.
@@ -230,6 +233,27 @@ level = "info"
 "#;
 
 impl Settings {
+    /// The working-day calendar: the built-in one, or the file of `market.workdays_file`.
+    pub fn workdays(&self) -> anyhow::Result<domain::workdays::WorkCalendar> {
+        match &self.market.workdays_file {
+            None => Ok(domain::workdays::WorkCalendar::builtin()),
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| {
+                    format!(
+                        "cannot read market.workdays_file (APP__MARKET__WORKDAYS_FILE) {}",
+                        p.display()
+                    )
+                })?;
+                domain::workdays::WorkCalendar::parse(&text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "invalid market.workdays_file (APP__MARKET__WORKDAYS_FILE) {}: {e}",
+                        p.display()
+                    )
+                })
+            }
+        }
+    }
+
     /// Reads the settings: defaults, then `file` (if given and present), then the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
         let env: Vec<(String, String)> = std::env::vars()
@@ -503,6 +527,36 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_workdays_file_replaces_the_calendar_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.txt");
+        std::fs::write(&good, "2026-12-07 off 示例\n").unwrap();
+        let path = good.display().to_string();
+        let s =
+            Settings::from_sources(None, &env(&[("APP__MARKET__WORKDAYS_FILE", &path)])).unwrap();
+        let cal = s.workdays().unwrap();
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert!(!cal.is_workday(d), "a Monday made a holiday by the file");
+        let bad = dir.path().join("bad.txt");
+        std::fs::write(&bad, "2026-12-07 maybe\n").unwrap();
+        let path = bad.display().to_string();
+        let s =
+            Settings::from_sources(None, &env(&[("APP__MARKET__WORKDAYS_FILE", &path)])).unwrap();
+        let e = s.workdays().unwrap_err().to_string();
+        assert!(
+            e.contains("APP__MARKET__WORKDAYS_FILE") && e.contains("line 1"),
+            "{e}"
+        );
+        assert!(
+            Settings::from_sources(None, &[])
+                .unwrap()
+                .workdays()
+                .unwrap()
+                .is_workday(d)
+        );
     }
 
     #[test]

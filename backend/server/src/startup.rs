@@ -71,6 +71,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             low_price_share: settings.market.low_price_share,
             opc_pledge_fen: settings.market.opc_pledge_yuan * 100,
             ocds_prefix: settings.market.ocds_prefix.clone(),
+            workdays: settings.workdays()?,
             reputation: domain::evaluation::ReputationPrior {
                 prior: settings.market.reputation_prior,
                 weight: settings.market.reputation_weight,

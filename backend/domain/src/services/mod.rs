@@ -65,6 +65,8 @@ pub struct MarketPolicy {
     pub opc_pledge_fen: i64,
     /// The prefix of the open-contracting ids (OCIDs) this site publishes.
     pub ocds_prefix: String,
+    /// Working days (public holidays and make-up workdays), for periods counted in them.
+    pub workdays: crate::workdays::WorkCalendar,
     /// The prior of the vendors' Bayesian reputation.
     pub reputation: crate::evaluation::ReputationPrior,
 }
@@ -78,6 +80,7 @@ impl Default for MarketPolicy {
             low_price_share: 0.2,
             opc_pledge_fen: crate::reports::OPC_PLEDGE_FEN,
             ocds_prefix: "ocds-qsai01".into(),
+            workdays: crate::workdays::WorkCalendar::builtin(),
             reputation: crate::evaluation::ReputationPrior::default(),
         }
     }
