@@ -7,6 +7,7 @@ pub mod account;
 pub mod actor;
 pub mod audit;
 pub mod bid;
+pub mod challenge;
 pub mod credit_code;
 pub mod email;
 pub mod error;

@@ -80,6 +80,12 @@ impl WorkCalendar {
             .expect("midnight exists in Beijing time")
     }
 
+    /// The instant the `n`th working day after the day of `start` begins (midnight, Beijing).
+    pub fn start_of_working_day(&self, start: DateTime<Utc>, n: u32) -> DateTime<Utc> {
+        let end = self.end_of_working_days(start, n.max(1));
+        end - Duration::days(1)
+    }
+
     /// How many whole working days have passed since `start` by `now` (the day of `start` not
     /// counted, today counted once it is over).
     pub fn working_days_between(&self, start: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
