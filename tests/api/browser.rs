@@ -1100,11 +1100,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
         return;
     };
     let app = tests::spawn_app().await;
-    let services = app.parts.services.clone();
-    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
-        .await
-        .unwrap();
-    app.drain_jobs().await;
+    tests::fixtures::demo(&app).await;
     app.admin_token().await;
 
     // A visitor opens the community page from the header.

@@ -90,11 +90,7 @@ fn of<'a>(releases: &'a [Value], ocid: &str) -> Vec<&'a Value> {
 }
 
 async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) {
-    let services = app.parts.services.clone();
-    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
-        .await
-        .unwrap();
-    app.drain_jobs().await;
+    tests::fixtures::demo(app).await;
     let releases = all_releases(app).await;
     // One tender release per published demo scenario (15), and more for the finished one.
     let tenders = releases.iter().filter(|r| r["tag"][0] == "tender").count();

@@ -6,14 +6,6 @@ use serde_json::{Value, json};
 use tests::fixtures::{bid, open_scenario, verified_vendor};
 use tests::{TestApp, on_both};
 
-async fn load_demo(app: &TestApp) {
-    let services = app.parts.services.clone();
-    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
-        .await
-        .unwrap();
-    app.drain_jobs().await;
-}
-
 async fn demo_token(app: &TestApp, email: &str) -> String {
     let a = app.login(email, scenario_market::demo::DEMO_PASSWORD).await;
     assert_eq!(a.status, 200, "{email}: {:?}", a.body);
@@ -106,7 +98,7 @@ fn check_summary(s: &Value, c: &Counted) {
 }
 
 async fn the_opc_figures_match_an_independent_count_and_never_count_a_sealed_bid(app: &TestApp) {
-    load_demo(app).await;
+    tests::fixtures::demo(app).await;
     let counted = count(app);
     assert!(
         counted.members >= 2 && counted.awards >= 1 && counted.opc_bids >= 1,

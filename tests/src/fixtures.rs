@@ -137,3 +137,13 @@ pub async fn vendor(app: &TestApp, admin: &str, email: &str, name: &str) -> i64 
 pub fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
     json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
 }
+
+/// Loads the demo catalogue (accounts, 17 scenarios, the finished sample) and runs the jobs
+/// it makes due.
+pub async fn demo(app: &TestApp) {
+    let services = app.parts.services.clone();
+    tokio::task::spawn_blocking(move || scenario_market::seed::load_demo(&services).unwrap())
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+}

@@ -284,14 +284,7 @@ pub struct AuditQuery {
 /// Turns the browser's filters into the store's, naming every bad one.
 pub fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, Paging), Error> {
     let mut errors = Vec::new();
-    let paging = match Paging::parse(q.page, q.per_page) {
-        Ok(p) => Some(p),
-        Err(Error::Validation(e)) => {
-            errors.extend(e);
-            None
-        }
-        Err(e) => return Err(e),
-    };
+    let paging = paging_field(q.page, q.per_page, &mut errors);
     let action = text(&q.action).map(str::to_string);
     if action.as_ref().is_some_and(|a| a.chars().count() > 100) {
         errors.push(FieldError::new(
@@ -336,22 +329,7 @@ pub fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, Paging), Error> {
             }
         },
     };
-    let since = match text(&q.since) {
-        None => None,
-        Some(s) => match parse_since(s) {
-            Some(t) => Some(t),
-            None => {
-                errors.push(FieldError::new(
-                    "since",
-                    Message::new(
-                        "时间应为 RFC 3339 或 YYYY-MM-DD",
-                        "since is an RFC 3339 time or a YYYY-MM-DD date",
-                    ),
-                ));
-                None
-            }
-        },
-    };
+    let since = since_field(&q.since, &mut errors);
     match paging {
         Some(paging) if errors.is_empty() => Ok((
             AuditFilter {
@@ -368,6 +346,38 @@ pub fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, Paging), Error> {
         )),
         _ => Err(Error::Validation(errors)),
     }
+}
+
+/// The paging, or its errors added to `errors`.
+fn paging_field(
+    page: Option<i64>,
+    per_page: Option<i64>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Paging> {
+    match Paging::parse(page, per_page) {
+        Ok(p) => Some(p),
+        Err(Error::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// The `since` filter, or its error added to `errors`.
+fn since_field(v: &Option<String>, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
+    let s = text(v)?;
+    let t = parse_since(s);
+    if t.is_none() {
+        errors.push(FieldError::new(
+            "since",
+            Message::new(
+                "时间应为 RFC 3339 或 YYYY-MM-DD",
+                "since is an RFC 3339 time or a YYYY-MM-DD date",
+            ),
+        ));
+    }
+    t
 }
 
 fn text(v: &Option<String>) -> Option<&str> {
@@ -520,30 +530,8 @@ pub async fn ocds_releases(
     q: web::Query<ReleasesQuery>,
 ) -> ApiResult<HttpResponse> {
     let mut errors = Vec::new();
-    let paging = match Paging::parse(q.page, q.per_page) {
-        Ok(p) => Some(p),
-        Err(Error::Validation(e)) => {
-            errors.extend(e);
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let since = match text(&q.since) {
-        None => None,
-        Some(s) => match parse_since(s) {
-            Some(t) => Some(t),
-            None => {
-                errors.push(FieldError::new(
-                    "since",
-                    Message::new(
-                        "时间应为 RFC 3339 或 YYYY-MM-DD",
-                        "since is an RFC 3339 time or a YYYY-MM-DD date",
-                    ),
-                ));
-                None
-            }
-        },
-    };
+    let paging = paging_field(q.page, q.per_page, &mut errors);
+    let since = since_field(&q.since, &mut errors);
     let paging = match paging {
         Some(p) if errors.is_empty() => p,
         _ => return Err(Error::Validation(errors).into()),
