@@ -7,6 +7,90 @@ use std::time::Duration;
 
 use thirtyfour::prelude::*;
 
+/// axe-core, run on every page a story visits: a serious or critical violation fails the
+/// story. The script comes from the npm package that `.ci/run` installs into `tests/a11y`
+/// (`npm ci --prefix tests/a11y`), or from `AXE_CORE_JS`. Without it the check says so loudly
+/// once; with `TEST_REQUIRE_BROWSER=1` (as in CI) a missing script fails the story.
+mod a11y {
+    use std::sync::OnceLock;
+    use thirtyfour::prelude::*;
+
+    fn script() -> Option<&'static str> {
+        static SCRIPT: OnceLock<Option<String>> = OnceLock::new();
+        SCRIPT
+            .get_or_init(|| {
+                let path = std::env::var("AXE_CORE_JS").unwrap_or_else(|_| {
+                    concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/a11y/node_modules/axe-core/axe.min.js"
+                    )
+                    .into()
+                });
+                match std::fs::read_to_string(&path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        let required =
+                            std::env::var("TEST_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+                        assert!(
+                            !required,
+                            "TEST_REQUIRE_BROWSER=1 but axe-core is missing at {path}: {e} (npm ci --prefix tests/a11y)"
+                        );
+                        eprintln!(
+                            "\n!!! NOTICE: axe-core not found at {path}: the accessibility checks did NOT run. Run `npm ci --prefix tests/a11y`. !!!\n"
+                        );
+                        None
+                    }
+                }
+            })
+            .as_deref()
+    }
+
+    /// Runs axe-core on the page the browser shows and panics with every serious or critical
+    /// violation, the elements it found and how to fix them.
+    pub async fn check(d: &WebDriver) {
+        let Some(found) = violations(d).await else {
+            return;
+        };
+        if !found.is_empty() {
+            let url = d.current_url().await.unwrap();
+            panic!(
+                "accessibility: {} serious or critical violation(s) on {url}\n{}",
+                found.len(),
+                found.join("\n")
+            );
+        }
+    }
+
+    /// The serious and critical violations axe-core finds on the page, one text each (rule,
+    /// help, the first elements); `None` when axe-core is not installed.
+    pub async fn violations(d: &WebDriver) -> Option<Vec<String>> {
+        let src = script()?;
+        let present = d
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await
+            .unwrap();
+        if present.json().as_bool() != Some(true) {
+            d.execute(&format!("{src}\nwindow.axe = axe; return 1;"), vec![])
+                .await
+                .expect("axe-core loads");
+        }
+        let found = d
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.impact + ' ' + v.id + ': ' + v.help + '\n' +
+                       v.nodes.slice(0, 6).map(n => '    ' + n.target.join(' ') + '  ' +
+                         (n.failureSummary || '').replace(/\n/g, ' ')).join('\n'))
+                 ), e => done(['axe failed: ' + e]));"#,
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        Some(found.convert().unwrap())
+    }
+}
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -104,37 +188,79 @@ async fn text_of(d: &WebDriver) -> String {
         .unwrap()
 }
 
-/// Signs out with the header button and waits for the signed-out page.
-async fn sign_out(d: &WebDriver) {
-    d.query(By::Css("form[action='/logout'] button"))
+/// Clicks the first element that `css` finds and waits until the browser has loaded the page
+/// the click leads to, so that nothing after it reads the page it left (under load a click
+/// returns before the navigation starts).
+async fn click_through(d: &WebDriver, css: &str) {
+    let el = d
+        .query(By::Css(css))
         .first()
         .await
-        .unwrap()
-        .click()
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    follow(d, el, css).await;
+}
+
+/// Clicks the first link whose text is `text` and waits for the page it leads to.
+async fn link_through(d: &WebDriver, text: &str) {
+    let el = d
+        .query(By::LinkText(text))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("link {text}: {e}"));
+    follow(d, el, text).await;
+}
+
+/// Opens `path` of the app and checks the page's accessibility.
+async fn visit(d: &WebDriver, app: &tests::TestApp, path: &str) {
+    d.goto(app.url(path)).await.unwrap();
+    a11y::check(d).await;
+}
+
+/// Clicks `el` (named `what` in a failure) and waits for the page it leads to.
+async fn follow(d: &WebDriver, el: WebElement, what: &str) {
+    d.execute("window.__left = true; return 1;", vec![])
         .await
         .unwrap();
+    el.click().await.unwrap();
+    arrived(d, &format!("clicking {what}")).await;
+}
+
+/// Waits (at most 30 s) until the document marked before an action has given way to a fully
+/// loaded new one, then checks its accessibility.
+async fn arrived(d: &WebDriver, action: &str) {
+    for _ in 0..300 {
+        let loaded = d
+            .execute(
+                "return window.__left === undefined && document.readyState === 'complete';",
+                vec![],
+            )
+            .await
+            .map(|r| r.json().as_bool() == Some(true))
+            .unwrap_or(false);
+        if loaded {
+            a11y::check(d).await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{action} loaded no new page in 30 s; still at {}",
+        d.current_url().await.unwrap()
+    );
+}
+
+/// Signs out with the header button and waits for the signed-out page.
+async fn sign_out(d: &WebDriver) {
+    click_through(d, "form[action='/logout'] button").await;
     d.query(By::Css("a[href='/login']"))
         .first()
         .await
         .expect("signed out");
 }
 
-/// Signs in through the form.
+/// Signs in through the form with the tests' password.
 async fn sign_in(d: &WebDriver, app: &tests::TestApp, email: &str) {
-    d.goto(app.url("/login")).await.unwrap();
-    fill(d, "email", email).await;
-    fill(d, "password", tests::PASSWORD).await;
-    d.query(By::Css("form.stack button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    d.query(By::Css("form[action='/logout']"))
-        .first()
-        .await
-        .expect("signed in");
+    sign_in_as(d, app, email, tests::PASSWORD).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,7 +281,7 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
     )
     .await;
     sign_in(&d, &app, "agency@example.cn").await;
-    d.goto(app.url("/scenarios/new")).await.unwrap();
+    visit(&d, &app, "/scenarios/new").await;
     fill(&d, "title", "社区养老需求智能匹配").await;
     fill(
         &d,
@@ -186,13 +312,7 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
         .await
         .unwrap();
     assert_eq!(total, "100");
-    d.query(By::Css("button[value=save]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "button[value=save]").await;
     d.query(By::Css(".notice"))
         .first()
         .await
@@ -208,20 +328,8 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
         "社区养老需求智能匹配"
     );
     // Publish through the confirmation step.
-    d.query(By::Css(".action-list a[href$='/publish']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    d.query(By::Css("form[action$='/publish'] button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, ".action-list a[href$='/publish']").await;
+    click_through(&d, "form[action$='/publish'] button[type=submit]").await;
     d.query(By::Css(".notice"))
         .first()
         .await
@@ -230,14 +338,8 @@ async fn an_agency_publishes_a_scenario_and_a_visitor_finds_it() {
     assert!(body.contains("投标中"), "{body}");
     // A signed-out visitor finds it in the public list and opens it.
     sign_out(&d).await;
-    d.goto(app.url("/scenarios")).await.unwrap();
-    d.query(By::LinkText("社区养老需求智能匹配"))
-        .first()
-        .await
-        .expect("listed publicly")
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, "/scenarios").await;
+    link_through(&d, "社区养老需求智能匹配").await;
     let body = text_of(&d).await;
     assert!(
         body.contains("技术方案") && body.contains("服务能力") && body.contains("30万元"),
@@ -301,7 +403,7 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
     .unwrap();
 
     sign_in(&d, &app, "bidder@example.cn").await;
-    d.goto(app.url(&format!("/scenarios/{sid}"))).await.unwrap();
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
     fill(&d, "price", "380000").await;
     fill(&d, "delivery_days", "120").await;
     fill(&d, "technical_proposal", "无人机加视觉模型的河道巡检方案。").await;
@@ -313,13 +415,7 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
         .send_keys(pdf.to_str().unwrap())
         .await
         .unwrap();
-    d.query(By::Css("#bid-form button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "#bid-form button[type=submit]").await;
     if d.query(By::Css(".notice")).first().await.is_err() {
         panic!("no submitted notice; the page says: {}", text_of(&d).await);
     }
@@ -342,7 +438,7 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
 
     // A rival vendor: the scenario shows no trace of the bid, and its page does not exist.
     sign_in(&d, &app, "rival@example.cn").await;
-    d.goto(app.url(&format!("/scenarios/{sid}"))).await.unwrap();
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
     let body = text_of(&d).await;
     assert!(
         !body.contains("投标企业") && !body.contains("380") && !body.contains(&hash[..12]),
@@ -352,7 +448,7 @@ async fn a_vendor_bids_with_an_attachment_sees_its_receipt_and_a_rival_sees_no_t
         d.find(By::Id("bid-form")).await.is_ok(),
         "the rival can still bid"
     );
-    d.goto(app.url(&bid_url)).await.unwrap();
+    visit(&d, &app, &bid_url).await;
     assert_eq!(
         d.query(By::Tag("h1"))
             .first()
@@ -456,27 +552,15 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
 
     // The evaluator declares and scores through the pages.
     sign_in(&d, &app, "ev0@example.cn").await;
-    d.goto(app.url(&format!("/evaluate/{sid}"))).await.unwrap();
+    visit(&d, &app, &format!("/evaluate/{sid}")).await;
     let body = text_of(&d).await;
     assert!(
         body.contains("投标企业0") && body.contains("投标企业1") && !body.contains("方案"),
         "names only: {body}"
     );
-    d.query(By::Css("form[action$='/declare'] button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form[action$='/declare'] button[type=submit]").await;
     for b in &bids {
-        d.query(By::Css(format!("a[href='/evaluate/{sid}/bids/{b}']")))
-            .first()
-            .await
-            .expect("the bid list after declaring")
-            .click()
-            .await
-            .unwrap();
+        click_through(&d, &format!("a[href='/evaluate/{sid}/bids/{b}']")).await;
         fill(&d, &format!("score-{criterion}"), "85").await;
         let live = d
             .query(By::Id("sheet-total"))
@@ -487,29 +571,15 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
             .await
             .unwrap();
         assert_eq!(live, "51.00", "85 × 60 / 100, live");
-        d.query(By::Css("#score-sheet button[type=submit]"))
-            .first()
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click_through(&d, "#score-sheet button[type=submit]").await;
         d.query(By::Css(".notice")).first().await.expect("saved");
     }
     sign_out(&d).await;
 
     // The owner awards rank 1 from the ranking page.
     sign_in(&d, &app, "owner@example.cn").await;
-    d.goto(app.url(&format!("/scenarios/{sid}/ranking")))
-        .await
-        .unwrap();
-    d.query(By::Css("form[action$='/award'] button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, &format!("/scenarios/{sid}/ranking")).await;
+    click_through(&d, "form[action$='/award'] button[type=submit]").await;
     // Wait for an element only the next page has (filters on text can meet the old page's
     // elements as they go stale).
     if d.query(By::Id("award-notice")).first().await.is_err() {
@@ -521,14 +591,8 @@ async fn an_evaluator_scores_the_owner_awards_and_a_visitor_reads_the_notice() {
     sign_out(&d).await;
 
     // A signed-out visitor reads it.
-    d.goto(app.url("/notices")).await.unwrap();
-    d.query(By::LinkText("河道漂浮物识别"))
-        .first()
-        .await
-        .expect("listed")
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, "/notices").await;
+    link_through(&d, "河道漂浮物识别").await;
     d.query(By::Id("award-notice"))
         .first()
         .await
@@ -547,7 +611,7 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
         return;
     };
     let app = tests::spawn_app().await;
-    d.goto(app.url("/register")).await.unwrap();
+    visit(&d, &app, "/register").await;
     assert!(
         text_of(&d).await.contains("注册"),
         "the register page is in Chinese"
@@ -563,13 +627,7 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
     fill(&d, "display_name", "李想").await;
     fill(&d, "email", "browser@example.cn").await;
     fill(&d, "password", tests::PASSWORD).await;
-    d.query(By::Css("form.stack button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form.stack button[type=submit]").await;
     d.query(By::Css(".notice"))
         .first()
         .await
@@ -583,16 +641,10 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
     );
     // Sign out, then sign in through the form.
     sign_out(&d).await;
-    d.goto(app.url("/login")).await.unwrap();
+    visit(&d, &app, "/login").await;
     fill(&d, "email", "browser@example.cn").await;
     fill(&d, "password", tests::PASSWORD).await;
-    d.query(By::Css("form.stack button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form.stack button[type=submit]").await;
     // Wait for the account page itself, not the sign-in page it replaces.
     d.query(By::Css(
         "html[lang='zh-CN'] form[action='/account/password']",
@@ -610,13 +662,7 @@ async fn a_person_registers_signs_in_and_reads_the_account_page_in_chinese_then_
         "{body}"
     );
     // Switch to English with the header link.
-    d.query(By::LinkText("English"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    link_through(&d, "English").await;
     d.query(By::Css("html[lang='en'] form[action='/account/password']"))
         .first()
         .await
@@ -698,15 +744,9 @@ async fn a_visitor_searches_in_chinese_ticks_a_facet_and_opens_a_result() {
     }
     app.drain_jobs().await;
     // From the header's search box on the home page.
-    d.goto(app.url("/")).await.unwrap();
+    visit(&d, &app, "/").await;
     fill(&d, "header-q", "无人机").await;
-    d.query(By::Css("form.header-search button"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form.header-search button").await;
     wait_for_text(&d, "无人机智能巡检", Some("钢材表面巡检机器人")).await;
     // Typing updates the results without a reload.
     let marker: String = d
@@ -748,16 +788,11 @@ async fn a_visitor_searches_in_chinese_ticks_a_facet_and_opens_a_result() {
         "the address follows"
     );
     // And the result opens the scenario.
-    d.query(By::Css(format!(
-        "#search-results a[href='/scenarios/{}']",
-        ids[0]
-    )))
-    .first()
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    click_through(
+        &d,
+        &format!("#search-results a[href='/scenarios/{}']", ids[0]),
+    )
+    .await;
     for _ in 0..50 {
         if d.current_url().await.unwrap().path() == format!("/scenarios/{}", ids[0]) {
             break;
@@ -835,7 +870,7 @@ async fn a_bidder_sees_the_unread_count_change_without_reloading_and_opens_the_n
     app.drain_jobs().await;
 
     sign_in(&d, &app, "bidder@example.cn").await;
-    d.goto(app.url("/scenarios")).await.unwrap();
+    visit(&d, &app, "/scenarios").await;
     assert_eq!(unread_badge(&d).await, "1", "the verification");
     d.execute("document.body.dataset.kept = 'yes'; return 'ok';", vec![])
         .await
@@ -869,13 +904,7 @@ async fn a_bidder_sees_the_unread_count_change_without_reloading_and_opens_the_n
     );
 
     // The inbox; opening the answer marks it read and goes to the scenario's questions.
-    d.query(By::Css("a.inbox-link"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "a.inbox-link").await;
     let newest = d
         .query(By::Css(".inbox .card.unread .link-button"))
         .first()
@@ -885,7 +914,7 @@ async fn a_bidder_sees_the_unread_count_change_without_reloading_and_opens_the_n
         newest.text().await.unwrap().contains("的问题有了答复"),
         "newest first"
     );
-    newest.click().await.unwrap();
+    follow(&d, newest, "the newest notification").await;
     d.query(By::Css("#qa"))
         .first()
         .await
@@ -936,16 +965,8 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
 
     // The vendor searches, and saves the search it sees.
     sign_in(&d, &app, "saver@example.cn").await;
-    d.goto(app.url("/search?q=%E6%97%A0%E4%BA%BA%E6%9C%BA"))
-        .await
-        .unwrap();
-    d.query(By::Css("button[form='save-search']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, "/search?q=%E6%97%A0%E4%BA%BA%E6%9C%BA").await;
+    click_through(&d, "button[form='save-search']").await;
     d.query(By::Css(".notice[role=status]"))
         .first()
         .await
@@ -953,7 +974,7 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
     let saved = app.get("/api/v1/me/saved-searches", Some(&vendor)).await;
     assert_eq!(saved.body["total"], 1, "{:?}", saved.body);
     assert_eq!(saved.body["items"][0]["q"], "无人机");
-    d.goto(app.url("/scenarios")).await.unwrap();
+    visit(&d, &app, "/scenarios").await;
     let before = unread_badge(&d).await;
     d.execute("document.body.dataset.kept = 'yes'; return 'ok';", vec![])
         .await
@@ -994,13 +1015,7 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         .await
         .unwrap();
     assert_eq!(kept.json().as_str(), Some("yes"));
-    d.query(By::Css("a.inbox-link"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "a.inbox-link").await;
     let newest = d
         .query(By::Css(".inbox .card.unread .link-button"))
         .first()
@@ -1010,7 +1025,7 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         newest.text().await.unwrap().contains("新场景"),
         "newest first"
     );
-    newest.click().await.unwrap();
+    follow(&d, newest, "the newest notification").await;
     d.query(By::Css("article.scenario h1"))
         .first()
         .await
@@ -1026,14 +1041,8 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
 
     // The owner opens its recommended vendors and invites the vendor.
     sign_in(&d, &app, "owner@example.cn").await;
-    d.goto(app.url(&format!("/scenarios/{id}"))).await.unwrap();
-    d.query(By::Css(format!("a[href='/scenarios/{id}/recommended']")))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, &format!("/scenarios/{id}")).await;
+    click_through(&d, &format!("a[href='/scenarios/{id}/recommended']")).await;
     let card = d
         .query(By::Css(format!("#vendor-{org}")))
         .first()
@@ -1049,12 +1058,8 @@ async fn a_saved_search_brings_the_new_scenario_live_and_the_owner_invites_that_
         .click()
         .await
         .unwrap();
-    card.find(By::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let invite = card.find(By::Css("button[type=submit]")).await.unwrap();
+    follow(&d, invite, "the invite button").await;
     d.query(By::Css(".notice[role=status]"))
         .first()
         .await
@@ -1104,14 +1109,8 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
     app.admin_token().await;
 
     // A visitor opens the community page from the header.
-    d.goto(app.url("/")).await.unwrap();
-    d.query(By::Css("nav.main-nav a[href='/opc']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    visit(&d, &app, "/").await;
+    click_through(&d, "nav.main-nav a[href='/opc']").await;
     d.query(By::Id("opc-members"))
         .first()
         .await
@@ -1140,13 +1139,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
 
     // The administrator signs in and opens the dashboard from the header.
     sign_in(&d, &app, "root@test.cn").await;
-    d.query(By::Css("nav.main-nav a[href='/admin']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "nav.main-nav a[href='/admin']").await;
     d.query(By::Id("chart-domains"))
         .first()
         .await
@@ -1172,13 +1165,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
     assert_eq!(workload.len(), 3, "the demo panel's three experts");
 
     // The audit log, filtered by an action's start.
-    d.query(By::Css(".admin-tabs a[href='/admin/audit']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, ".admin-tabs a[href='/admin/audit']").await;
     let chain = d
         .query(By::Id("chain-status"))
         .first()
@@ -1189,13 +1176,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
         .unwrap();
     assert!(chain.contains("哈希链完整"), "{chain}");
     fill(&d, "action", "scenario.award").await;
-    d.query(By::Css("form.filter-bar button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form.filter-bar button[type=submit]").await;
     let rows = d
         .query(By::Css("#audit-records tbody tr"))
         .all_from_selector()
@@ -1205,13 +1186,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
     // A bad date comes back beside its field.
     fill(&d, "action", "").await;
     fill(&d, "since", "昨天").await;
-    d.query(By::Css("form.filter-bar button[type=submit]"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, "form.filter-bar button[type=submit]").await;
     let err = d
         .query(By::Id("since-error"))
         .first()
@@ -1223,21 +1198,350 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
     assert!(err.contains("RFC 3339"), "{err}");
 
     // The job queue: nothing parked.
-    d.query(By::Css(".admin-tabs a[href='/admin/jobs']"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_through(&d, ".admin-tabs a[href='/admin/jobs']").await;
     assert!(text_of(&d).await.contains("没有失败的任务"));
 
     // On a phone the dashboard's charts fit the screen.
     d.set_window_rect(0, 0, 390, 900).await.unwrap();
-    d.goto(app.url("/admin")).await.unwrap();
+    visit(&d, &app, "/admin").await;
     d.query(By::Id("chart-states")).first().await.unwrap();
     let (svgs, _, over) = charts_drawn(&d).await;
     assert_eq!(svgs, 5);
     assert!(over <= 0, "no sideways scroll on a phone: {over}px");
     app.assert_invariants().await;
+}
+
+/// The check itself: a page with an image without a text alternative and a nameless button
+/// is caught, by rule, so the gate above can fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accessibility_check_names_a_violation_it_finds() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    visit(&d, &app, "/").await;
+    d.execute(
+        "const main = document.querySelector('main');
+         main.insertAdjacentHTML('beforeend', '<img src=\"/static/none.png\"><button></button>');
+         return 1;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let Some(found) = a11y::violations(&d).await else {
+        return;
+    };
+    let all = found.join("\n");
+    assert!(all.contains("critical image-alt"), "{all}");
+    assert!(all.contains("critical button-name"), "{all}");
+}
+
+/// Presses Tab until the focused element matches `css`, and returns what focus passed through
+/// (id or tag). Each focused control must show a focus indicator (an outline or a shadow).
+async fn tab_to(d: &WebDriver, css: &str) -> Vec<String> {
+    let mut passed = Vec::new();
+    for _ in 0..120 {
+        d.action_chain()
+            .send_keys(Key::Tab)
+            .perform()
+            .await
+            .unwrap();
+        let r = d
+            .execute(
+                "const el = document.activeElement; const st = getComputedStyle(el);
+                 const shown = (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0)
+                   || st.boxShadow !== 'none';
+                 return [el.id || el.tagName.toLowerCase(), el.matches(arguments[0]), shown];",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+        let (name, hit, shown): (String, bool, bool) = r.convert().unwrap();
+        assert!(shown, "focus on {name} is not visible (going to {css})");
+        passed.push(name);
+        if hit {
+            return passed;
+        }
+    }
+    panic!("Tab never reached {css}; it went through {passed:?}");
+}
+
+/// Types into the focused element, as a keyboard does.
+async fn type_keys(d: &WebDriver, text: &str) {
+    d.action_chain().send_keys(text).perform().await.unwrap();
+}
+
+/// Presses Enter on the focused control and waits for the page it leads to.
+async fn enter_through(d: &WebDriver, what: &str) {
+    d.execute("window.__left = true; return 1;", vec![])
+        .await
+        .unwrap();
+    d.action_chain()
+        .send_keys(Key::Enter)
+        .perform()
+        .await
+        .unwrap();
+    arrived(d, &format!("Enter on {what}")).await;
+}
+
+/// Bidding and scoring with the keyboard alone: from the scenario page a vendor reaches every
+/// field of the bid form with Tab, in order, and submits it with Enter; an evaluator declares,
+/// opens a bid and saves a score sheet the same way. Every control focus passes shows where
+/// focus is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_bids_and_an_evaluator_scores_with_the_keyboard_alone() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let admin = app.admin_token().await;
+    let (owner, sid) = tests::fixtures::open_scenario(&app).await;
+    let (vendor, _) = tests::fixtures::verified_vendor(&app, "keys@example.cn", "键盘科技").await;
+    let mut evs = Vec::new();
+    for i in 0..3 {
+        evs.push(
+            tests::fixtures::evaluator(
+                &app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
+    }
+    let panel = app
+        .call(
+            "PUT",
+            &format!("/api/v1/scenarios/{sid}/panel"),
+            Some(&owner),
+            Some(serde_json::json!({"evaluator_ids": evs})),
+        )
+        .await;
+    assert_eq!(panel.status, 200, "{:?}", panel.body);
+
+    // The vendor: Tab from the top of the page to the bid form, field by field.
+    sign_in(&d, &app, "keys@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
+    tab_to(&d, "#price").await;
+    type_keys(&d, "380000").await;
+    for (next, text) in [
+        ("#delivery_days", "120"),
+        ("#technical_proposal", "全键盘完成的投标方案。"),
+        ("#team", "两人团队"),
+    ] {
+        let passed = tab_to(&d, next).await;
+        assert_eq!(passed.len(), 1, "{next} comes straight after: {passed:?}");
+        type_keys(&d, text).await;
+    }
+    let passed = tab_to(&d, "#bid-form button[type=submit]").await;
+    assert!(passed.len() <= 3, "the file box, then submit: {passed:?}");
+    enter_through(&d, "the bid's submit button").await;
+    d.query(By::Css(".receipts code.hash"))
+        .first()
+        .await
+        .expect("a receipt after the keyboard's bid");
+    let mine = app.get("/api/v1/me/bids", Some(&vendor)).await;
+    assert_eq!(mine.body["total"], 1, "{:?}", mine.body);
+    assert_eq!(mine.body["items"][0]["price_fen"], 38_000_000);
+    let bid = mine.body["items"][0]["id"].as_i64().unwrap();
+    sign_out(&d).await;
+
+    // The evaluator, after the deadline: declare, open the bid, score, save.
+    app.clock.advance(chrono::Duration::days(31));
+    sign_in(&d, &app, "ev0@example.cn").await;
+    visit(&d, &app, &format!("/evaluate/{sid}")).await;
+    tab_to(&d, "input[name=has_conflict][value=false]").await;
+    tab_to(&d, "form[action$='/declare'] button[type=submit]").await;
+    enter_through(&d, "the declaration's submit button").await;
+    tab_to(&d, &format!("a[href='/evaluate/{sid}/bids/{bid}']")).await;
+    enter_through(&d, "the bid's link").await;
+    let criteria = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect::<Vec<_>>();
+    for c in &criteria {
+        tab_to(&d, &format!("#score-{c}")).await;
+        type_keys(&d, "85").await;
+    }
+    tab_to(&d, "#score-sheet button[type=submit]").await;
+    enter_through(&d, "the sheet's save button").await;
+    d.query(By::Css(".notice")).first().await.expect("saved");
+    let ev0 = app.token("ev0@example.cn").await;
+    let sheet = app
+        .get(&format!("/api/v1/scenarios/{sid}/my-scores"), Some(&ev0))
+        .await;
+    assert_eq!(sheet.status, 200, "{:?}", sheet.body);
+    let scores = sheet.body["items"].as_array().expect("scores");
+    assert_eq!(scores.len(), criteria.len(), "{:?}", sheet.body);
+    assert!(
+        scores
+            .iter()
+            .all(|s| s["score"] == 85 && s["bid_id"] == bid),
+        "{:?}",
+        sheet.body
+    );
+}
+
+/// Signs in through the form with `password`.
+async fn sign_in_as(d: &WebDriver, app: &tests::TestApp, email: &str, password: &str) {
+    visit(d, app, "/login").await;
+    fill(d, "email", email).await;
+    fill(d, "password", password).await;
+    click_through(d, "form.stack button[type=submit]").await;
+    d.query(By::Css("form[action='/logout']"))
+        .first()
+        .await
+        .expect("signed in");
+}
+
+/// A path's shape: every number becomes `{id}` and the query goes (one visit per page kind).
+fn shape(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let mut out = String::new();
+    let mut in_number = false;
+    for c in path.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push_str("{id}");
+            }
+            in_number = true;
+        } else {
+            in_number = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Walks the site from `start` as the signed-in (or anonymous) browser sees it, following its
+/// own links breadth-first, one page per path shape and at most `limit` pages; axe-core checks
+/// each. Returns the shapes seen.
+async fn walk(d: &WebDriver, app: &tests::TestApp, start: &[&str], limit: usize) -> Vec<String> {
+    let skip = |p: &str| {
+        p.starts_with("/api/")
+            || p.starts_with("/static/")
+            || p.starts_with("/feeds/")
+            || p.starts_with("/lang/")
+            || p.contains("/attachments/")
+            || p.contains("/download")
+            || p.ends_with(".pdf")
+    };
+    let mut queue: std::collections::VecDeque<String> =
+        start.iter().map(|s| s.to_string()).collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut shapes = Vec::new();
+    while let Some(path) = queue.pop_front() {
+        if shapes.len() >= limit {
+            break;
+        }
+        let kind = shape(&path);
+        if skip(&path) || !seen.insert(kind.clone()) {
+            continue;
+        }
+        visit(d, app, &path).await;
+        shapes.push(kind);
+        let links: Vec<String> = d
+            .execute(
+                "return [...document.querySelectorAll('a[href^=\"/\"]')].map(a => a.getAttribute('href'));",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        queue.extend(links);
+    }
+    shapes
+}
+
+/// Every kind of page the demo data show, as each kind of user reaches it by following links,
+/// passes axe-core: the visitor, a vendor that won, the owner agency, an evaluator of the
+/// finished sample and the administrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_the_demo_links_passes_the_accessibility_check_for_every_role() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    tests::fixtures::demo(&app).await;
+    let public = walk(
+        &d,
+        &app,
+        &["/", "/login", "/register", "/forgot-password"],
+        40,
+    )
+    .await;
+    for must in [
+        "/",
+        "/scenarios",
+        "/scenarios/{id}",
+        "/notices",
+        "/opc",
+        "/vendors",
+        "/login",
+    ] {
+        assert!(
+            public.iter().any(|s| s == must),
+            "{must} not reached: {public:?}"
+        );
+    }
+    eprintln!(
+        "accessibility walk as a visitor: {} page kinds",
+        public.len()
+    );
+    let list = app.get("/api/v1/scenarios?per_page=100", None).await;
+    let sample = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "塔吊群防碰撞智能预警（示例）")
+        .expect("the finished sample")["id"]
+        .as_i64()
+        .unwrap();
+    let sample_page = format!("/scenarios/{sample}");
+    let sample_ranking = format!("/scenarios/{sample}/ranking");
+    let password = scenario_market::demo::DEMO_PASSWORD;
+    for (email, start, must) in [
+        (
+            "founder@qingling-vision.demo",
+            &["/my/bids", "/account", "/notifications"][..],
+            &["/bids/{id}", "/notifications/settings"][..],
+        ),
+        (
+            "urban-management@demo.qingshan.gov.cn",
+            &["/my/scenarios", "/scenarios/new", sample_ranking.as_str()][..],
+            &["/scenarios/{id}/ranking", "/scenarios/{id}/panel"][..],
+        ),
+        (
+            "expert.huang@demo.qingshan.gov.cn",
+            &["/evaluate", sample_page.as_str()][..],
+            &["/evaluate/{id}"][..],
+        ),
+        (
+            "admin@demo.qingshan.gov.cn",
+            &["/admin"][..],
+            &[
+                "/admin/jobs",
+                "/admin/audit",
+                "/admin/organizations",
+                "/admin/evaluators",
+            ][..],
+        ),
+    ] {
+        sign_in_as(&d, &app, email, password).await;
+        let shapes = walk(&d, &app, start, 40).await;
+        for m in must {
+            assert!(
+                shapes.iter().any(|s| s == m),
+                "{email}: {m} not reached: {shapes:?}"
+            );
+        }
+        eprintln!("accessibility walk as {email}: {} page kinds", shapes.len());
+        sign_out(&d).await;
+    }
 }

@@ -497,6 +497,22 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
         409,
         "not delivered yet"
     );
+    let early = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/deliver"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (early.status, early.body["code"].as_str()),
+        (409, Some("challenge_period")),
+        "delivery waits for the period to challenge the award: {:?}",
+        early.body
+    );
+    app.clock.advance(chrono::Duration::days(25));
+    let owner = tok("owner@example.cn".into()).await;
+    let loser = tok(format!("v{loser_index}@example.cn")).await;
     assert_eq!(
         app.post(
             &format!("/api/v1/scenarios/{sid}/deliver"),

@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use tests::{PASSWORD, TestApp, on_both, signed_in};
 
 use tests::fixtures::{
-    bid, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency, verified_vendor,
+    at_once, bid, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency,
+    verified_vendor,
 };
 
 /// Signs in again (access tokens last 15 minutes; stories move the clock by days).
@@ -148,34 +149,6 @@ async fn ready_for_award(app: &TestApp) -> Ready {
         bids,
         vendor_orgs,
     }
-}
-
-/// Runs `n` copies of a request at once; returns their statuses.
-async fn at_once(
-    app: &TestApp,
-    n: usize,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> Vec<u16> {
-    let mut tasks = Vec::new();
-    for _ in 0..n {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let rb = app
-            .api
-            .request(m, app.url(path))
-            .bearer_auth(token)
-            .json(&body);
-        tasks.push(tokio::spawn(async move {
-            rb.send().await.unwrap().status().as_u16()
-        }));
-    }
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
 }
 
 fn count(statuses: &[u16], s: u16) -> usize {
@@ -941,6 +914,9 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
     let crit = criteria(app, sid).await;
     let e0 = fresh(app, "ev0@example.cn").await;
     assert_eq!(score(app, &e0, r.bids[0], &crit, &[60, 60]).await, 409);
+    // Delivery waits for the period to challenge the award (7 working days).
+    app.clock.advance(chrono::Duration::days(25));
+    let owner = fresh(app, "owner@example.cn").await;
     let deliver = at_once(
         app,
         8,
@@ -1517,6 +1493,7 @@ async fn every_list_route_is_paged(app: &TestApp) {
         ("/api/v1/notifications".into(), Some(&v)),
         ("/api/v1/award-notices".into(), None),
         (format!("/api/v1/organizations/{org}/ratings"), None),
+        (format!("/api/v1/scenarios/{sid}/challenges"), None),
     ];
     for (path, token) in lists {
         let a = app.get(&path, token).await;

@@ -38,7 +38,7 @@ impl jsonschema::Retrieve for Local {
     }
 }
 
-fn validator(name: &str) -> jsonschema::Validator {
+pub(crate) fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .should_validate_formats(true)
@@ -47,7 +47,7 @@ fn validator(name: &str) -> jsonschema::Validator {
         .unwrap()
 }
 
-fn assert_valid(v: &jsonschema::Validator, doc: &Value) {
+pub(crate) fn assert_valid(v: &jsonschema::Validator, doc: &Value) {
     let errors: Vec<String> = v
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))

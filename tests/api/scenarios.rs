@@ -686,6 +686,73 @@ async fn the_detail_says_what_the_caller_may_do(app: &TestApp) {
     );
 }
 
+/// The list's totals are kept between changes (issue 13): they still follow every change at
+/// once, a deadline to the second, and each viewer's own drafts.
+async fn list_totals_follow_every_change_and_each_deadline_to_the_second(app: &TestApp) {
+    use domain::ports::Clock;
+    let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    let publish = |days: i64| {
+        let owner = owner.clone();
+        async move {
+            let s = create(app, &owner, posting(app, days)).await;
+            let id = s["id"].as_i64().unwrap();
+            let p = app
+                .post(
+                    &format!("/api/v1/scenarios/{id}/publish"),
+                    Some(&owner),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(p.status, 200, "{:?}", p.body);
+            p.body
+        }
+    };
+    let total = |q: &'static str, token: Option<String>| async move {
+        let a = app
+            .get(&format!("/api/v1/scenarios{q}"), token.as_deref())
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        a.body["total"].as_i64().unwrap()
+    };
+    let first = publish(1).await;
+    publish(2).await;
+    for _ in 0..2 {
+        assert_eq!(total("?status=published", None).await, 2);
+        assert_eq!(total("", None).await, 2);
+    }
+    // A draft: the agency's own total has it at once, the public's does not.
+    create(app, &owner, posting(app, 3)).await;
+    assert_eq!(total("", None).await, 2);
+    assert_eq!(total("", Some(owner.clone())).await, 3);
+    // The first deadline, to the second.
+    let deadline: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(first["bid_deadline"].clone()).unwrap();
+    app.clock
+        .advance(deadline - app.clock.now() - Duration::seconds(1));
+    assert_eq!(total("?status=published", None).await, 2);
+    assert_eq!(total("?status=evaluating", None).await, 0);
+    app.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        total("?status=published", None).await,
+        1,
+        "closed at the deadline second"
+    );
+    assert_eq!(total("?status=evaluating", None).await, 1);
+    // A new publication shows at once, to everyone.
+    let owner = app.token("owner@example.cn").await;
+    let again = create(app, &owner, posting(app, 5)).await["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/scenarios/{again}/publish"),
+        Some(&owner),
+        json!({}),
+    )
+    .await;
+    assert_eq!(total("?status=published", None).await, 2);
+    assert_eq!(total("", None).await, 3);
+}
+
 on_both! {
     the_detail_says_what_the_caller_may_do => super::the_detail_says_what_the_caller_may_do;
     the_whole_lifecycle_runs_to_evaluating_without_a_request => super::the_whole_lifecycle_runs_to_evaluating_without_a_request;
@@ -697,4 +764,5 @@ on_both! {
     questions_are_public_once_answered_and_never_name_the_asker => super::questions_are_public_once_answered_and_never_name_the_asker;
     list_filters_by_status_domain_and_agency_with_paging => super::list_filters_by_status_domain_and_agency_with_paging;
     every_scenario_change_is_audited => super::every_scenario_change_is_audited;
+    list_totals_follow_every_change_and_each_deadline_to_the_second => super::list_totals_follow_every_change_and_each_deadline_to_the_second;
 }

@@ -94,6 +94,24 @@ pub fn pdf(extra: &str) -> Vec<u8> {
 
 /// Uploads one PDF to a bid through the API.
 pub async fn upload(app: &TestApp, token: &str, bid_id: i64, name: &str, bytes: Vec<u8>) -> Answer {
+    upload_to(
+        app,
+        token,
+        &format!("/api/v1/bids/{bid_id}/attachments"),
+        name,
+        bytes,
+    )
+    .await
+}
+
+/// Uploads one PDF (multipart part `file`) to `path` through the API.
+pub async fn upload_to(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Answer {
     let part = reqwest::multipart::Part::bytes(bytes)
         .file_name(name.to_string())
         .mime_str("application/pdf")
@@ -101,7 +119,7 @@ pub async fn upload(app: &TestApp, token: &str, bid_id: i64, name: &str, bytes: 
     let form = reqwest::multipart::Form::new().part("file", part);
     let resp = app
         .api
-        .post(app.url(&format!("/api/v1/bids/{bid_id}/attachments")))
+        .post(app.url(path))
         .bearer_auth(token)
         .multipart(form)
         .send()
@@ -146,4 +164,32 @@ pub async fn demo(app: &TestApp) {
         .await
         .unwrap();
     app.drain_jobs().await;
+}
+
+/// Runs `n` copies of a request at once; returns their statuses.
+pub async fn at_once(
+    app: &TestApp,
+    n: usize,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Vec<u16> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let rb = app
+            .api
+            .request(m, app.url(path))
+            .bearer_auth(token)
+            .json(&body);
+        tasks.push(tokio::spawn(async move {
+            rb.send().await.unwrap().status().as_u16()
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
 }

@@ -31,11 +31,17 @@ impl Database {
     pub fn attachment_hashes(&self) -> anyhow::Result<Vec<(String, i64)>> {
         let mut c = self.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
         let c: &mut AnyConnection = &mut c;
-        Ok(bid_attachments::table
+        let mut all: Vec<(String, i64)> = bid_attachments::table
             .select((bid_attachments::sha256, bid_attachments::size))
             .distinct()
-            .order(bid_attachments::sha256.asc())
-            .load(c)?)
+            .load(c)?;
+        all.extend(
+            domain::ports::ChallengeReads::challenge_attachment_hashes(c)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        all.sort();
+        all.dedup();
+        Ok(all)
     }
 
     /// Whether the PostgreSQL database has no tables yet (a restore goes only into an empty

@@ -404,6 +404,13 @@ impl EvaluationRepo for AnyConnection {
         Ok(())
     }
 
+    fn delete_award_notice(&mut self, scenario: ScenarioId) -> Result<()> {
+        diesel::delete(award_notices::table.find(scenario.0))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
     fn insert_award_notice(
         &mut self,
         scenario: ScenarioId,

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod bids;
+mod challenges;
 mod evaluation;
 mod notify;
 pub mod queue;

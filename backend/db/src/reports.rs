@@ -210,6 +210,15 @@ impl ReportReads for AnyConnection {
             .into_iter()
             .map(|id| id.to_string())
             .collect();
+        // Open challenges: the owner's and the challenger's until answered.
+        let open: Vec<String> = crate::schema::challenges::table
+            .filter(crate::schema::challenges::decision.is_null())
+            .select(crate::schema::challenges::id)
+            .load::<i64>(self)
+            .map_err(db_err)?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect();
         let query = || {
             let mut q = audit_log::table.into_boxed();
             if !sealed.is_empty() {
@@ -217,6 +226,13 @@ impl ReportReads for AnyConnection {
                     audit_log::subject_type
                         .ne("bid")
                         .or(audit_log::subject_id.ne_all(sealed.clone())),
+                );
+            }
+            if !open.is_empty() {
+                q = q.filter(
+                    audit_log::subject_type
+                        .ne("challenge")
+                        .or(audit_log::subject_id.ne_all(open.clone())),
                 );
             }
             if let Some(a) = &f.action {

@@ -261,48 +261,33 @@ impl ScenarioReads for AnyConnection {
             .collect())
     }
 
-    fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)> {
-        let now = to_db(f.now);
-        let filtered = |mut q: scenarios::BoxedQuery<'static, _>| {
-            q = match f.viewer_org {
-                Some(org) => q.filter(
-                    scenarios::published_at
-                        .is_not_null()
-                        .or(scenarios::owner_org_id.eq(org.0)),
-                ),
-                None => q.filter(scenarios::published_at.is_not_null()),
-            };
-            if let Some(d) = f.domain {
-                q = q.filter(scenarios::domain.eq(d.code()));
-            }
-            if let Some(a) = f.agency {
-                q = q.filter(scenarios::owner_org_id.eq(a.0));
-            }
-            match f.status {
-                Some(Status::Published) => {
-                    q = q.filter(
-                        scenarios::status
-                            .eq("published")
-                            .and(scenarios::bid_deadline.gt(now)),
-                    );
-                }
-                Some(Status::Evaluating) => {
-                    q = q.filter(
-                        scenarios::status.eq("evaluating").or(scenarios::status
-                            .eq("published")
-                            .and(scenarios::bid_deadline.le(now))),
-                    );
-                }
-                Some(other) => q = q.filter(scenarios::status.eq(other.code())),
-                None => {}
-            }
-            q
-        };
-        let total: i64 = filtered(scenarios::table.into_boxed())
-            .count()
-            .get_result(self)
+    fn scenario_version(&mut self) -> Result<i64> {
+        crate::schema::scenario_version::table
+            .find(1)
+            .select(crate::schema::scenario_version::n)
+            .first(self)
+            .map_err(db_err)
+    }
+
+    fn next_deadline_after(
+        &mut self,
+        t: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let next: Option<chrono::NaiveDateTime> = scenarios::table
+            .filter(scenarios::status.eq("published"))
+            .filter(scenarios::bid_deadline.gt(to_db(t)))
+            .select(diesel::dsl::min(scenarios::bid_deadline))
+            .first(self)
             .map_err(db_err)?;
-        let rows: Vec<ScenarioRow> = filtered(scenarios::table.into_boxed())
+        Ok(next.map(from_db))
+    }
+
+    fn count_scenarios(&mut self, f: &ScenarioFilter) -> Result<i64> {
+        filtered(f).count().get_result(self).map_err(db_err)
+    }
+
+    fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>> {
+        let rows: Vec<ScenarioRow> = filtered(f)
             .select(ScenarioRow::as_select())
             .order((scenarios::created_at.desc(), scenarios::id.desc()))
             .offset(f.offset)
@@ -343,7 +328,7 @@ impl ScenarioReads for AnyConnection {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok((items, total))
+        Ok(items)
     }
 
     fn question(&mut self, id: QuestionId) -> Result<Option<Question>> {
@@ -380,6 +365,7 @@ impl ScenarioReads for AnyConnection {
 
 impl ScenarioRepo for AnyConnection {
     fn insert_scenario(&mut self, s: &Scenario) -> Result<()> {
+        bump_version(self)?;
         diesel::insert_into(scenarios::table)
             .values(ScenarioRow::of(s))
             .execute(self)
@@ -388,6 +374,7 @@ impl ScenarioRepo for AnyConnection {
     }
 
     fn update_scenario(&mut self, s: &Scenario) -> Result<()> {
+        bump_version(self)?;
         diesel::update(scenarios::table.find(s.id.0))
             .set(ScenarioRow::of(s))
             .execute(self)
@@ -441,4 +428,54 @@ impl ScenarioRepo for AnyConnection {
             .map_err(db_err)?;
         Ok(())
     }
+}
+
+/// Moves the scenario version (the list's totals are kept per value of it).
+fn bump_version(c: &mut AnyConnection) -> Result<()> {
+    use crate::schema::scenario_version::dsl as v;
+    diesel::update(v::scenario_version.find(1))
+        .set(v::n.eq(v::n + 1))
+        .execute(c)
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// The scenarios a filter selects (visibility, domain, agency and the status at `f.now`).
+fn filtered(f: &ScenarioFilter) -> scenarios::BoxedQuery<'static, crate::MultiBackend> {
+    let now = to_db(f.now);
+    let mut q = scenarios::table.into_boxed();
+
+    q = match f.viewer_org {
+        Some(org) => q.filter(
+            scenarios::published_at
+                .is_not_null()
+                .or(scenarios::owner_org_id.eq(org.0)),
+        ),
+        None => q.filter(scenarios::published_at.is_not_null()),
+    };
+    if let Some(d) = f.domain {
+        q = q.filter(scenarios::domain.eq(d.code()));
+    }
+    if let Some(a) = f.agency {
+        q = q.filter(scenarios::owner_org_id.eq(a.0));
+    }
+    match f.status {
+        Some(Status::Published) => {
+            q = q.filter(
+                scenarios::status
+                    .eq("published")
+                    .and(scenarios::bid_deadline.gt(now)),
+            );
+        }
+        Some(Status::Evaluating) => {
+            q = q.filter(
+                scenarios::status.eq("evaluating").or(scenarios::status
+                    .eq("published")
+                    .and(scenarios::bid_deadline.le(now))),
+            );
+        }
+        Some(other) => q = q.filter(scenarios::status.eq(other.code())),
+        None => {}
+    }
+    q
 }

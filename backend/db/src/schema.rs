@@ -464,3 +464,39 @@ diesel::table! {
         reset_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    challenges (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        vendor_org_id -> BigInt,
+        filed_by -> BigInt,
+        award_bid_id -> BigInt,
+        awarded_at -> Timestamp,
+        reasons -> Text,
+        filed_at -> Timestamp,
+        answer_due -> Timestamp,
+        decision -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<BigInt>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    challenge_attachments (id) {
+        id -> BigInt,
+        challenge_id -> BigInt,
+        sha256 -> Text,
+        filename -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scenario_version (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}

@@ -175,6 +175,31 @@ pub enum DomainEvent {
         bid: BidId,
         note: String,
     },
+    /// A bidder challenged an award.
+    ChallengeFiled(Box<crate::challenge::Challenge>),
+    /// The challenger attached a PDF to its open challenge.
+    ChallengeAttached {
+        challenge: crate::ids::ChallengeId,
+        scenario: ScenarioId,
+        sha256: String,
+        filename: String,
+    },
+    /// The owner answered a challenge.
+    ChallengeAnswered {
+        challenge: crate::ids::ChallengeId,
+        scenario: ScenarioId,
+        decision: crate::challenge::Decision,
+        body: String,
+    },
+    /// An upheld challenge withdrew the award: the scenario is evaluated again. The withdrawn
+    /// award notice is kept here, in the audit trail (and in the open data).
+    AwardWithdrawn {
+        scenario: ScenarioId,
+        bid: BidId,
+        awarded_at: DateTime<Utc>,
+        challenge: crate::ids::ChallengeId,
+        notice: serde_json::Value,
+    },
     /// A user reset their private feed token (every earlier one stops working).
     FeedTokenReset {
         user: UserId,
@@ -234,6 +259,10 @@ impl DomainEvent {
             VendorInvited(_) => "scenario.invite",
             LowPriceExplained { .. } => "bid.low_price_explained",
             JobRetried { .. } => "job.retry",
+            ChallengeFiled(_) => "challenge.file",
+            ChallengeAttached { .. } => "challenge.attach",
+            ChallengeAnswered { .. } => "challenge.answer",
+            AwardWithdrawn { .. } => "scenario.award_withdraw",
             FeedTokenReset { .. } => "user.feed_token_reset",
         }
     }
@@ -257,6 +286,7 @@ impl DomainEvent {
             | ScenarioCancelled { scenario: s, .. }
             | BidsOpened { scenario: s, .. }
             | AwardMade { scenario: s, .. }
+            | AwardWithdrawn { scenario: s, .. }
             | Delivered { scenario: s, .. } => scenario(s),
             UserRegistered(_)
             | SessionReplayed { .. }
@@ -279,6 +309,9 @@ impl DomainEvent {
             | VendorInvited(_)
             | JobRetried { .. }
             | FeedTokenReset { .. }
+            | ChallengeFiled(_)
+            | ChallengeAttached { .. }
+            | ChallengeAnswered { .. }
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -410,6 +443,38 @@ impl DomainEvent {
                 draft("bid", bid).after(json!({"scenario": scenario, "note": note}))
             }
             FeedTokenReset { user } => draft("user", user),
+            ChallengeFiled(c) => draft("challenge", &c.id).after(json!({
+                "scenario": c.scenario,
+                "vendor": c.vendor,
+                "award_bid": c.award_bid,
+                "awarded_at": c.award_at,
+                "reasons": c.reasons,
+                "answer_due": c.answer_due,
+            })),
+            ChallengeAttached {
+                challenge,
+                scenario,
+                sha256,
+                filename,
+            } => draft("challenge", challenge)
+                .after(json!({"scenario": scenario, "sha256": sha256, "filename": filename})),
+            ChallengeAnswered {
+                challenge,
+                scenario,
+                decision,
+                body,
+            } => draft("challenge", challenge)
+                .before(json!({"status": "open"}))
+                .after(json!({"scenario": scenario, "status": decision, "body": body})),
+            AwardWithdrawn {
+                scenario,
+                bid,
+                awarded_at,
+                challenge,
+                notice,
+            } => draft("scenario", scenario)
+                .before(json!({"status": Status::Awarded, "bid": bid, "awarded_at": awarded_at}))
+                .after(json!({"status": Status::Evaluating, "challenge": challenge, "notice": notice})),
             JobRetried { job, kind } => draft("job", job)
                 .before(json!({"status": "failed"}))
                 .after(json!({"status": "queued", "kind": kind})),

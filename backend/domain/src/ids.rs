@@ -48,6 +48,8 @@ id_types!(
     PanelMemberId,
     /// An agency's rating of a vendor after delivery.
     RatingId,
+    /// A bidder's challenge (质疑) to an award.
+    ChallengeId,
 );
 
 const EPOCH_MS: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z

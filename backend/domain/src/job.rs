@@ -28,6 +28,12 @@ pub enum Job {
         scenario: crate::scenario::ScenarioId,
         deadline: DateTime<Utc>,
     },
+    /// Remind the owner of an unanswered challenge (`nth` 1: the 5th working day, 2: the last).
+    /// Does nothing once it is answered.
+    RemindChallenge {
+        challenge: crate::ids::ChallengeId,
+        nth: u8,
+    },
     /// A user's daily digest of `day` (Beijing): the notifications waiting for it become one
     /// e-mail. Does nothing when none waits.
     SendDigest { user: i64, day: String },
@@ -41,6 +47,7 @@ impl Job {
             Job::OpenBids { .. } => "open_bids",
             Job::RemindDeadline { .. } => "remind_deadline",
             Job::SendDigest { .. } => "send_digest",
+            Job::RemindChallenge { .. } => "remind_challenge",
         }
     }
 }

@@ -20,6 +20,8 @@ pub mod matching;
 pub mod message;
 pub mod notify;
 pub mod ocds;
+#[cfg(test)]
+mod parser_properties;
 pub mod policy;
 pub mod ports;
 pub mod recommend;

@@ -28,10 +28,13 @@ pub enum Kind {
     AwardResult,
     RatingReceived,
     OrganizationVerified,
+    ChallengeFiled,
+    ChallengeReminder,
+    ChallengeAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::ScenarioMatch,
         Kind::Invitation,
         Kind::QuestionAnswered,
@@ -42,6 +45,9 @@ impl Kind {
         Kind::AwardResult,
         Kind::RatingReceived,
         Kind::OrganizationVerified,
+        Kind::ChallengeFiled,
+        Kind::ChallengeReminder,
+        Kind::ChallengeAnswered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +62,9 @@ impl Kind {
             Kind::AwardResult => "award_result",
             Kind::RatingReceived => "rating_received",
             Kind::OrganizationVerified => "organization_verified",
+            Kind::ChallengeFiled => "challenge_filed",
+            Kind::ChallengeReminder => "challenge_reminder",
+            Kind::ChallengeAnswered => "challenge_answered",
         }
     }
 
@@ -76,6 +85,9 @@ impl Kind {
             Kind::AwardResult => ("评审结果", "Award result"),
             Kind::RatingReceived => ("收到评价", "Rating received"),
             Kind::OrganizationVerified => ("机构认证", "Organization verified"),
+            Kind::ChallengeFiled => ("收到质疑", "Challenge received"),
+            Kind::ChallengeReminder => ("质疑答复提醒", "Challenge answer due"),
+            Kind::ChallengeAnswered => ("质疑答复", "Challenge answered"),
         };
         pick(locale, zh, en)
     }
@@ -135,6 +147,20 @@ pub enum Notice {
         /// The mean of the three marks (1–5).
         stars: f64,
     },
+    /// A bidder challenged the award: the owner hears of it.
+    ChallengeFiled {
+        challenge: i64,
+    },
+    /// The owner is reminded of an unanswered challenge (`nth`: 1 on the 5th working day, 2
+    /// on the last).
+    ChallengeReminder {
+        challenge: i64,
+        nth: u8,
+    },
+    /// The owner answered: every bidder hears of the decision.
+    ChallengeAnswered {
+        challenge: i64,
+    },
 }
 
 impl Notice {
@@ -181,6 +207,10 @@ impl Notice {
             DomainEvent::AwardMade { scenario, .. } => Some(Notice::AwardResult {
                 scenario: scenario.0,
             }),
+            DomainEvent::ChallengeFiled(c) => Some(Notice::ChallengeFiled { challenge: c.id.0 }),
+            DomainEvent::ChallengeAnswered { challenge, .. } => Some(Notice::ChallengeAnswered {
+                challenge: challenge.0,
+            }),
             DomainEvent::Rated(r) => Some(Notice::RatingReceived {
                 scenario: r.scenario.0,
                 vendor: r.vendor.0,
@@ -198,6 +228,9 @@ impl Notice {
             Notice::DeadlineReminder { scenario, deadline } => {
                 format!("reminder:{scenario}:{}", deadline.timestamp())
             }
+            Notice::ChallengeReminder { challenge, nth } => {
+                format!("challenge-reminder:{challenge}:{nth}")
+            }
             _ => format!("notice:{outbox_id}"),
         }
     }
@@ -214,6 +247,9 @@ impl Notice {
             Notice::PanelAssigned { .. } => Kind::PanelAssigned,
             Notice::AwardResult { .. } => Kind::AwardResult,
             Notice::RatingReceived { .. } => Kind::RatingReceived,
+            Notice::ChallengeFiled { .. } => Kind::ChallengeFiled,
+            Notice::ChallengeReminder { .. } => Kind::ChallengeReminder,
+            Notice::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
         }
     }
 }
@@ -326,6 +362,26 @@ pub enum Facts {
         title: String,
         stars: f64,
     },
+    ChallengeFiled {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        due: DateTime<Utc>,
+    },
+    ChallengeReminder {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        due: DateTime<Utc>,
+        /// The reminder on the last working day.
+        last: bool,
+    },
+    ChallengeAnswered {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        upheld: bool,
+    },
 }
 
 impl Facts {
@@ -341,12 +397,15 @@ impl Facts {
             Facts::PanelAssigned { .. } => Kind::PanelAssigned,
             Facts::AwardResult { .. } => Kind::AwardResult,
             Facts::RatingReceived { .. } => Kind::RatingReceived,
+            Facts::ChallengeFiled { .. } => Kind::ChallengeFiled,
+            Facts::ChallengeReminder { .. } => Kind::ChallengeReminder,
+            Facts::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
         }
     }
 }
 
 /// Beijing time, as people in the market read it.
-fn beijing(t: DateTime<Utc>) -> String {
+pub(crate) fn beijing(t: DateTime<Utc>) -> String {
     let offset = FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     t.with_timezone(&offset)
         .format("%Y-%m-%d %H:%M")
@@ -543,6 +602,81 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
                 format!("{stars:.1} of 5 stars on average. Read and reply on your profile.")
             },
             format!("/organizations/{vendor}"),
+        ),
+        Facts::ChallengeFiled {
+            scenario,
+            title,
+            vendor,
+            due,
+        } => (
+            if zh {
+                format!("「{title}」的中标结果收到质疑")
+            } else {
+                format!("The award of {title} is challenged")
+            },
+            if zh {
+                format!(
+                    "{vendor} 对中标结果提出质疑。请在北京时间 {} 前书面答复；质疑未答复前不能确认交付。",
+                    beijing(*due)
+                )
+            } else {
+                format!(
+                    "{vendor} challenged the award. Answer in writing before {} (Beijing time); delivery cannot be marked while it is open.",
+                    beijing(*due)
+                )
+            },
+            format!("/scenarios/{scenario}/challenges"),
+        ),
+        Facts::ChallengeReminder {
+            scenario,
+            title,
+            vendor,
+            due,
+            last,
+        } => (
+            match (zh, last) {
+                (true, false) => format!("请尽快答复「{title}」的质疑"),
+                (true, true) => format!("今天是答复「{title}」质疑的最后一个工作日"),
+                (false, false) => format!("A challenge to {title} waits for your answer"),
+                (false, true) => format!("Last working day to answer the challenge to {title}"),
+            },
+            if zh {
+                format!(
+                    "{vendor} 的质疑尚未答复，答复期限为北京时间 {}。",
+                    beijing(*due)
+                )
+            } else {
+                format!(
+                    "The challenge of {vendor} is not answered yet; the answer is due before {} (Beijing time).",
+                    beijing(*due)
+                )
+            },
+            format!("/scenarios/{scenario}/challenges"),
+        ),
+        Facts::ChallengeAnswered {
+            scenario,
+            title,
+            vendor,
+            upheld,
+        } => (
+            if zh {
+                format!("「{title}」的质疑已答复")
+            } else {
+                format!("Challenge answered: {title}")
+            },
+            match (zh, upheld) {
+                (true, true) => {
+                    format!("采购方认定 {vendor} 的质疑成立，原中标结果撤销，场景回到评审阶段。")
+                }
+                (true, false) => format!("采购方驳回了 {vendor} 的质疑，中标结果不变。"),
+                (false, true) => format!(
+                    "The agency upheld the challenge of {vendor}: the award is withdrawn and the bids are evaluated again."
+                ),
+                (false, false) => {
+                    format!("The agency rejected the challenge of {vendor}: the award stands.")
+                }
+            },
+            format!("/scenarios/{scenario}/challenges"),
         ),
     }
 }

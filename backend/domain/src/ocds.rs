@@ -21,11 +21,23 @@ pub const EXTENSIONS: [&str; 2] = [
 /// A public event of a scenario, from its audit record.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    Published { deadline: DateTime<Utc> },
-    Extended { deadline: DateTime<Utc> },
-    Cancelled { reason: String },
-    Opened { bids: i64 },
+    Published {
+        deadline: DateTime<Utc>,
+    },
+    Extended {
+        deadline: DateTime<Utc>,
+    },
+    Cancelled {
+        reason: String,
+    },
+    Opened {
+        bids: i64,
+    },
     Awarded,
+    /// An upheld challenge withdrew the award; the notice withdrawn (kept by the audit trail).
+    Withdrawn {
+        notice: Option<Box<AwardNotice>>,
+    },
     Delivered,
 }
 
@@ -55,6 +67,11 @@ impl Event {
                 bids: after["bids"].as_i64().unwrap_or(0),
             },
             "scenario.award" => Event::Awarded,
+            "scenario.award_withdraw" => Event::Withdrawn {
+                notice: serde_json::from_value(after["notice"].clone())
+                    .ok()
+                    .map(Box::new),
+            },
             "scenario.deliver" => Event::Delivered,
             _ => return None,
         })
@@ -67,6 +84,7 @@ impl Event {
             Event::Cancelled { .. } => "cancellation",
             Event::Opened { .. } => "opening",
             Event::Awarded => "award",
+            Event::Withdrawn { .. } => "award-withdrawal",
             Event::Delivered => "delivery",
         }
     }
@@ -78,6 +96,7 @@ impl Event {
             Event::Cancelled { .. } => "tenderCancellation",
             Event::Opened { .. } => "tenderUpdate",
             Event::Awarded => "award",
+            Event::Withdrawn { .. } => "awardUpdate",
             Event::Delivered => "contractTermination",
         }
     }
@@ -164,17 +183,32 @@ fn release(
     let ocid = ocid(&publisher.prefix, s);
     let page = format!("{}/scenarios/{}", publisher.base_url, s.id.0);
     let mut deadline = s.bid_deadline;
-    let (mut cancelled, mut opened, mut awarded, mut delivered) = (None, None, false, false);
+    let (mut cancelled, mut opened, mut delivered) = (None, None, false);
+    // Every award so far, each with the notice it published and whether it still stands.
+    let mut awards: Vec<(&AwardNotice, bool)> = vec![];
     for (_, e) in history {
         match e {
             Event::Published { deadline: d } | Event::Extended { deadline: d } => deadline = *d,
             Event::Cancelled { reason } => cancelled = Some(reason.clone()),
             Event::Opened { bids } => opened = Some(*bids),
-            Event::Awarded => awarded = true,
+            Event::Awarded => {
+                if let Some(n) = notice_of_award(p, awards.len()) {
+                    awards.push((n, true));
+                }
+            }
+            Event::Withdrawn { .. } => {
+                if let Some(last) = awards.last_mut() {
+                    last.1 = false;
+                }
+            }
             Event::Delivered => delivered = true,
         }
     }
-    let notice = p.notice.as_ref().filter(|_| awarded);
+    let standing = awards
+        .iter()
+        .rev()
+        .find(|(_, active)| *active)
+        .map(|(n, _)| *n);
     let buyer = json!({"id": org_id(p.buyer.id), "name": p.buyer.name});
     let mut buyer_party = json!({
         "id": org_id(p.buyer.id),
@@ -186,15 +220,16 @@ fn release(
             json!({"scheme": "CN-USCC", "id": code.as_str(), "legalName": p.buyer.name});
     }
     let mut parties = vec![buyer_party];
-    if let Some(n) = notice {
+    if let Some((n, _)) = awards.last() {
         for (org, name, _, _) in &n.items {
             let mut roles = vec!["tenderer"];
-            if *org == n.winner.0 {
+            if standing.is_some_and(|w| *org == w.winner.0) {
                 roles.push("supplier");
             }
             parties.push(json!({"id": org_id(*org), "name": name, "roles": roles}));
         }
     }
+    let awarded = standing.is_some();
     let status = if cancelled.is_some() {
         "cancelled"
     } else if awarded {
@@ -274,44 +309,101 @@ fn release(
             "date": at(deadline),
         }]});
     }
-    if let Some(n) = notice {
-        let ranking = n
-            .items
+    if !awards.is_empty() {
+        let list: Vec<Value> = awards
             .iter()
-            .map(|(_, name, total, rank)| format!("{rank}. {name} {total:.2}"))
-            .collect::<Vec<_>>()
-            .join("；");
-        let award_id = format!("{ocid}-award");
-        r["awards"] = json!([{
-            "id": award_id,
+            .enumerate()
+            .map(|(k, (n, active))| award_json(&ocid, &page, s, k, n, *active))
+            .collect();
+        r["awards"] = json!(list);
+    }
+    if let (Some(n), true) = (standing, delivered) {
+        let k = awards.len() - 1;
+        r["contracts"] = json!([{
+            "id": format!("{ocid}-contract"),
+            "awardID": award_id(&ocid, k),
             "title": s.title,
-            "description": format!("评审排名 / ranking: {ranking}"),
-            "status": "active",
-            "date": at(n.awarded_at),
+            "status": "terminated",
+            "statusDetails": "已交付 / delivered",
             "value": yuan(n.price_fen),
-            "suppliers": [{"id": org_id(n.winner.0), "name": n.winner.1}],
-            "documents": [{
-                "id": format!("{ocid}-award-notice"),
-                "documentType": "awardNotice",
-                "title": format!("中标公告 / award notice: {}", s.title),
-                "url": format!("{page}/notice"),
-                "format": "text/html",
-                "language": "zh",
-            }],
+            "dateSigned": at(n.awarded_at),
         }]);
-        if delivered {
-            r["contracts"] = json!([{
-                "id": format!("{ocid}-contract"),
-                "awardID": award_id,
-                "title": s.title,
-                "status": "terminated",
-                "statusDetails": "已交付 / delivered",
-                "value": yuan(n.price_fen),
-                "dateSigned": at(n.awarded_at),
-            }]);
-        }
     }
     r
+}
+
+/// The id of the `k`-th award (from 0) of a process: the first keeps the plain name.
+fn award_id(ocid: &str, k: usize) -> String {
+    if k == 0 {
+        format!("{ocid}-award")
+    } else {
+        format!("{ocid}-award-{}", k + 1)
+    }
+}
+
+/// The notice the `k`-th award (from 0) published: the one its withdrawal kept, or, for the
+/// award in force, the stored one.
+fn notice_of_award(p: &Process, k: usize) -> Option<&AwardNotice> {
+    let mut seen = 0;
+    let mut after_award = false;
+    for (_, e) in &p.events {
+        match e {
+            Event::Awarded => {
+                after_award = seen == k;
+                seen += 1;
+            }
+            Event::Withdrawn { notice } if after_award => return notice.as_deref(),
+            _ => {}
+        }
+    }
+    if seen > k { p.notice.as_ref() } else { None }
+}
+
+fn award_json(
+    ocid: &str,
+    page: &str,
+    s: &Scenario,
+    k: usize,
+    n: &AwardNotice,
+    active: bool,
+) -> Value {
+    let ranking = n
+        .items
+        .iter()
+        .map(|(_, name, total, rank)| format!("{rank}. {name} {total:.2}"))
+        .collect::<Vec<_>>()
+        .join("；");
+    let mut a = json!({
+        "id": award_id(ocid, k),
+        "title": s.title,
+        "description": format!("评审排名 / ranking: {ranking}"),
+        "status": if active { "active" } else { "cancelled" },
+        "date": at(n.awarded_at),
+        "value": yuan(n.price_fen),
+        "suppliers": [{"id": org_id(n.winner.0), "name": n.winner.1}],
+    });
+    if active {
+        a["documents"] = json!([{
+            "id": format!("{ocid}-award-notice"),
+            "documentType": "awardNotice",
+            "title": format!("中标公告 / award notice: {}", s.title),
+            "url": format!("{page}/notice"),
+            "format": "text/html",
+            "language": "zh",
+        }]);
+    } else {
+        a["statusDetails"] =
+            json!("质疑成立，中标结果已撤销 / withdrawn after an upheld challenge");
+        a["documents"] = json!([{
+            "id": format!("{ocid}-challenges-{}", k + 1),
+            "documentType": "complaints",
+            "title": format!("质疑与答复 / challenges and answers: {}", s.title),
+            "url": format!("{page}/challenges"),
+            "format": "text/html",
+            "language": "zh",
+        }]);
+    }
+    a
 }
 
 /// A release package around `releases`.

@@ -1,8 +1,8 @@
 //! Credentials: argon2id password hashes, opaque random tokens stored only as SHA-256 hashes,
 //! and the sign-in throttling rule.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -10,25 +10,113 @@ use sha2::{Digest, Sha256};
 
 use crate::account::Password;
 
-/// Hashes a password with argon2id (the crate's default parameters) and a random salt.
+/// How many argon2 working memories exist at once (19 MiB each with the default parameters).
+/// They are kept and reused: a fresh allocation per hash stays behind in the allocator's
+/// per-thread arenas, so a burst of sign-ins grew the server by hundreds of megabytes for good.
+/// It also bounds how many hashes run at once; more wait their turn.
+const MEMORIES: usize = 2;
+
+struct MemoryPool {
+    /// The free memories, and how many exist.
+    state: std::sync::Mutex<(Vec<Vec<Block>>, usize)>,
+    freed: std::sync::Condvar,
+}
+
+/// Runs `f` with a working memory of `blocks` argon2 blocks from the pool.
+fn with_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    static POOL: std::sync::OnceLock<MemoryPool> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| MemoryPool {
+        state: std::sync::Mutex::new((Vec::new(), 0)),
+        freed: std::sync::Condvar::new(),
+    });
+    let mut memory = {
+        let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(m) = st.0.pop() {
+                break m;
+            }
+            if st.1 < MEMORIES {
+                st.1 += 1;
+                break Vec::new();
+            }
+            st = pool.freed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    };
+    // A stored hash with other parameters needs another size (rare: old hashes).
+    if memory.len() != blocks {
+        memory = vec![Block::default(); blocks];
+    }
+    /// Gives the memory back however `f` ends (a panic too), so no caller waits forever.
+    struct Back<'a>(&'a MemoryPool, Vec<Block>);
+    impl Drop for Back<'_> {
+        fn drop(&mut self) {
+            let memory = std::mem::take(&mut self.1);
+            self.0
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .0
+                .push(memory);
+            self.0.freed.notify_one();
+        }
+    }
+    let mut back = Back(pool, memory);
+    f(&mut back.1)
+}
+
+/// The argon2 output of `password` and the raw `salt`, in a pooled working memory.
+fn compute(a: &Argon2<'_>, password: &[u8], salt: &[u8], len: usize) -> anyhow::Result<Output> {
+    Output::init_with(len, |out| {
+        with_memory(a.params().block_count(), |m| {
+            a.hash_password_into_with_memory(password, salt, out, m)
+        })
+        .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+}
+
+/// Hashes a password with argon2id (the crate's default parameters) and a random salt, as a
+/// PHC string.
 pub fn hash_password(password: &Password) -> anyhow::Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Argon2::default()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
+    let a = Argon2::default();
+    let hash = compute(
+        &a,
+        password.expose().as_bytes(),
+        &salt_bytes,
+        Params::DEFAULT_OUTPUT_LEN,
+    )?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(a.params()).map_err(|e| anyhow::anyhow!("{e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(hash),
+    };
+    Ok(phc.to_string())
 }
 
-/// Whether `candidate` matches a stored hash. A malformed stored hash never matches.
+/// Whether `candidate` matches a stored hash (compared in constant time). A malformed stored
+/// hash never matches.
 pub fn verify_password(candidate: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(candidate.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
+    let check = || -> Option<bool> {
+        let parsed = PasswordHash::new(stored).ok()?;
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&parsed).ok()?;
+        let (salt, expected) = (parsed.salt?, parsed.hash?);
+        let mut buf = [0u8; 64];
+        let raw = salt.decode_b64(&mut buf).ok()?;
+        let a = Argon2::new(algorithm, version, params);
+        let got = compute(&a, candidate.as_bytes(), raw, expected.len()).ok()?;
+        Some(got == expected)
+    };
+    check().unwrap_or(false)
 }
 
 /// A hash of a throw-away password, checked against when the e-mail is unknown so that an
@@ -132,6 +220,65 @@ impl ThrottleRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pooled_hashes_are_the_crates_own_and_verify_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let pw = Password::parse("correct horse battery").unwrap();
+        // The pool's result equals the crate's for the same salt, again and again.
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let theirs = Argon2::default()
+            .hash_password(pw.expose().as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        for _ in 0..3 {
+            let ours = compute(&Argon2::default(), pw.expose().as_bytes(), &[7u8; 16], 32).unwrap();
+            assert_eq!(
+                PasswordHash::new(&theirs).unwrap().hash.unwrap(),
+                ours,
+                "a reused memory gives the same hash"
+            );
+        }
+        assert!(verify_password("correct horse battery", &theirs));
+        let mine = hash_password(&pw).unwrap();
+        assert!(
+            mine.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{mine}"
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &PasswordHash::new(&mine).unwrap())
+                .is_ok(),
+            "the crate verifies ours"
+        );
+        assert!(verify_password("correct horse battery", &mine));
+        assert!(!verify_password("correct horse batterz", &mine));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+        // Other parameters (an older hash) still verify, in a memory of their size.
+        let params = Params::new(8192, 1, 1, None).unwrap();
+        let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"old password", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("old password", &other));
+        assert!(!verify_password("old passw0rd", &other));
+    }
+
+    #[test]
+    fn many_threads_hash_at_once_within_the_pool() {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let pw = Password::parse(&format!("password number {i}")).unwrap();
+                    let h = hash_password(&pw).unwrap();
+                    verify_password(&format!("password number {i}"), &h)
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().unwrap());
+        }
+    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

@@ -210,6 +210,9 @@ impl Worker {
         match job {
             Job::SendEmail(mail) => self.send(mail),
             Job::OpenBids { scenario } => Ok(self.services.open_bids(*scenario)?),
+            Job::RemindChallenge { challenge, nth } => {
+                Ok(self.services.remind_challenge(*challenge, *nth)?)
+            }
             Job::RemindDeadline { scenario, deadline } => {
                 Ok(self.services.remind_deadline(*scenario, *deadline)?)
             }

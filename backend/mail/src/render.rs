@@ -360,6 +360,25 @@ mod tests {
                 title: title(),
                 stars: 4.666,
             },
+            Facts::ChallengeFiled {
+                scenario: 1,
+                title: title(),
+                vendor: "青云智粒".into(),
+                due: at,
+            },
+            Facts::ChallengeReminder {
+                scenario: 1,
+                title: title(),
+                vendor: "青云智粒".into(),
+                due: at,
+                last: true,
+            },
+            Facts::ChallengeAnswered {
+                scenario: 1,
+                title: title(),
+                vendor: "青云智粒".into(),
+                upheld: true,
+            },
         ]
     }
 
@@ -395,7 +414,11 @@ mod tests {
                 assert_eq!(html.contains("lang=\"zh-CN\""), zh);
                 assert!(!r.body.contains("&lt;"), "the text part is not escaped");
                 match kind {
-                    Kind::DeadlineExtended | Kind::DeadlineReminder | Kind::ScenarioMatch => {
+                    Kind::DeadlineExtended
+                    | Kind::DeadlineReminder
+                    | Kind::ScenarioMatch
+                    | Kind::ChallengeFiled
+                    | Kind::ChallengeReminder => {
                         assert!(
                             r.body.contains("2026-12-20 10:00"),
                             "Beijing time: {}",
@@ -404,6 +427,10 @@ mod tests {
                     }
                     Kind::AwardResult => assert!(r.body.contains("81.46") && r.body.contains('2')),
                     Kind::RatingReceived => assert!(r.body.contains("4.7")),
+                    Kind::ChallengeAnswered => {
+                        assert!(r.body.contains("青云智粒"));
+                        assert!(r.body.contains(if zh { "撤销" } else { "withdrawn" }))
+                    }
                     Kind::Invitation => {
                         assert!(r.body.contains("欢迎<投标>"), "{}", r.body);
                         assert!(!html.contains("<投标>"), "{html}")

@@ -429,7 +429,10 @@ impl TantivyIndex {
         query: &dyn Query,
         q: &ScenarioSearch,
     ) -> Result<(Vec<DocAddress>, usize, Vec<FacetCounts>)> {
-        let top = || TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        // Past the last document a page is empty; the collector would otherwise make room
+        // for `offset` hits (a page number in the billions asked for terabytes).
+        let offset = q.offset.min(searcher.num_docs() as usize);
+        let top = || TopDocs::with_limit(q.limit.max(1)).and_offset(offset);
         let sort = match q.sort {
             ScenarioSort::Relevance if q.text.is_empty() => ScenarioSort::Newest,
             s => s,
@@ -894,7 +897,9 @@ impl SearchIndex for TantivyIndex {
         let (total, facets) = searcher
             .search(&*query, &(Count, self.vendors.facets.counter()))
             .map_err(internal)?;
-        let top = TopDocs::with_limit(q.limit.max(1)).and_offset(q.offset);
+        // As for scenarios: an offset past the last document gives an empty page.
+        let offset = q.offset.min(searcher.num_docs() as usize);
+        let top = TopDocs::with_limit(q.limit.max(1)).and_offset(offset);
         let addrs: Vec<DocAddress> = if has_text {
             searcher
                 .search(&*query, &top.order_by_score())

@@ -192,6 +192,32 @@ fn finish(
         .evaluated
         .bid;
     at(3).award(owner, id, winner, None)?;
+    // A losing bidder challenges the award and the agency answers it, both public now.
+    let runner_up = ranking
+        .rows
+        .get(1)
+        .ok_or_else(|| anyhow::anyhow!("the finished demo scenario has one bid"))?
+        .evaluated
+        .bid;
+    let challenger = bids
+        .iter()
+        .find(|(b, _)| *b == runner_up)
+        .map(|(_, e)| *e)
+        .expect("the runner-up's bid");
+    let challenge = at(5).file_challenge(
+        &actor(challenger)?,
+        id,
+        "一、中标方案的识别准确率依据为自测数据，未提供第三方检测报告，技术评分偏高；\n\
+         二、请采购方复核评审专家对“系统集成”一项的打分依据。",
+        vec![],
+    )?;
+    at(9).answer_challenge(
+        owner,
+        challenge.challenge.id,
+        "rejected",
+        "经复核：招标文件未要求第三方检测报告，评审专家按评分标准对现场演示结果打分；\n\
+         “系统集成”一项三位专家的评分理由已在评审记录中逐项说明，评分无误。质疑不成立，中标结果维持不变。",
+    )?;
     at(40).deliver(owner, id)?;
     let rating = at(41).rate(
         owner,

@@ -233,6 +233,23 @@ impl ResponseError for ApiError {
 /// Result of an API handler.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A path parameter that does not parse (`/api/v1/scenarios/abc`) names nothing that exists:
+/// a 404 problem, like an id that parses but is missing.
+pub fn path_error_handler(
+    _err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let response = problem_response(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "未找到 / Not found",
+        "没有这个对象 / no such thing".into(),
+        None,
+        vec![],
+    );
+    actix_web::error::InternalError::from_response("path", response).into()
+}
+
 /// Turns a JSON body that does not parse into a 422 problem naming the place.
 pub fn json_error_handler(
     err: actix_web::error::JsonPayloadError,

@@ -162,9 +162,34 @@ fn escape_into(text: &str, out: &mut String) {
     }
 }
 
+/// The end of a period in Beijing time: a period that ends at midnight reads as the day
+/// before at 24:00 (`2026-10-15 24:00`), as people say it.
+pub fn beijing_end(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&shanghai());
+    if local.format("%H:%M:%S").to_string() == "00:00:00" {
+        let day = local.date_naive().pred_opt().unwrap_or(local.date_naive());
+        format!("{} 24:00", day.format("%Y-%m-%d"))
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_ending_at_midnight_reads_as_24_00_of_the_day_before() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(
+            beijing_end(t("2026-10-16T00:00:00+08:00")),
+            "2026-10-15 24:00"
+        );
+        assert_eq!(
+            beijing_end(t("2026-10-16T09:30:00+08:00")),
+            "2026-10-16 09:30"
+        );
+    }
 
     #[test]
     fn money_reads_naturally_in_both_languages() {

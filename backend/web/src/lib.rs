@@ -77,8 +77,8 @@ impl std::fmt::Debug for AppState {
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{
-        accounts, bids, evaluation, invitations, notifications, ops, reports, scenarios, search,
-        subscriptions,
+        accounts, bids, challenges, evaluation, invitations, notifications, ops, reports,
+        scenarios, search, subscriptions,
     };
     cfg.service(ops::healthz)
         .service(ops::readyz)
@@ -157,6 +157,11 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(evaluation::notices)
                 .service(evaluation::my_result)
                 .service(evaluation::deliver)
+                .service(challenges::file_challenge)
+                .service(challenges::list)
+                .service(challenges::attach)
+                .service(challenges::download)
+                .service(challenges::answer)
                 .service(evaluation::rate)
                 .service(evaluation::reply)
                 .service(evaluation::ratings)
@@ -195,6 +200,7 @@ pub fn app(
                 .error_handler(error::json_error_handler),
         )
         .app_data(web::QueryConfig::default().error_handler(error::query_error_handler))
+        .app_data(web::PathConfig::default().error_handler(error::path_error_handler))
         .app_data(web::FormConfig::default().limit(256 * 1024))
         .configure(api_routes)
         .openapi_service(api::openapi::swagger_ui)

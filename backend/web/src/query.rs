@@ -58,8 +58,10 @@ impl Paging {
         }
     }
 
+    /// How many items come before the page (saturating: a page far past the end is empty, not
+    /// an overflow).
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
+        (self.page - 1).saturating_mul(self.per_page)
     }
 }
 
@@ -168,6 +170,7 @@ mod tests {
 /// keys and comma-separated values both give several values (`domain=a&domain=b`,
 /// `tags=无人机,巡检`).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScenarioSearchQuery {
     /// Words in Chinese or English (at most 200 characters are searched).
     pub q: Option<String>,

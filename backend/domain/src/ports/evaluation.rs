@@ -98,6 +98,8 @@ pub trait EvaluationRepo: EvaluationReads {
         scenario: crate::scenario::ScenarioId,
         d: &PanelDraw,
     ) -> Result<()>;
+    /// Removes the award notice of a withdrawn award (the audit trail keeps it).
+    fn delete_award_notice(&mut self, scenario: crate::scenario::ScenarioId) -> Result<()>;
     /// Stores the award notice (JSON) computed at award time.
     fn insert_award_notice(
         &mut self,

@@ -8,6 +8,7 @@ use crate::error::Result;
 mod accounts;
 mod audit;
 mod bids;
+mod challenges;
 mod evaluation;
 mod jobs;
 mod notify;
@@ -19,6 +20,7 @@ mod tokens;
 pub use accounts::*;
 pub use audit::*;
 pub use bids::*;
+pub use challenges::*;
 pub use evaluation::*;
 pub use jobs::*;
 pub use notify::*;
@@ -135,6 +137,7 @@ pub trait ReadTx:
     + ScenarioReads
     + BidReads
     + EvaluationReads
+    + ChallengeReads
     + SynonymReads
     + NotificationReads
     + ReportReads
@@ -147,6 +150,7 @@ impl<
         + ScenarioReads
         + BidReads
         + EvaluationReads
+        + ChallengeReads
         + SynonymReads
         + NotificationReads
         + ReportReads,
@@ -164,6 +168,7 @@ pub trait Tx:
     + ScenarioRepo
     + BidRepo
     + EvaluationRepo
+    + ChallengeRepo
     + SearchOutboxRepo
     + SynonymRepo
     + NotificationRepo
@@ -178,6 +183,7 @@ impl<
         + ScenarioRepo
         + BidRepo
         + EvaluationRepo
+        + ChallengeRepo
         + SearchOutboxRepo
         + SynonymRepo
         + NotificationRepo,

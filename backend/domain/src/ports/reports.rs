@@ -29,7 +29,7 @@ pub struct JobCount {
 }
 
 /// Filters of the audit browser. Records of a bid whose scenario's deadline is after
-/// `sealed_at` are left out whatever the filters say.
+/// `sealed_at`, and of a challenge not answered yet, are left out whatever the filters say.
 #[derive(Debug, Clone)]
 pub struct AuditFilter {
     /// An action, or its start (`bid.` matches every bid action).

@@ -52,7 +52,18 @@ pub trait ScenarioReads {
     ) -> Result<Vec<(crate::scenario::ScenarioId, OrganizationId)>>;
     /// A page of scenarios, newest first, each with its agency's name and its count of active
     /// bids (names and counts in one query for the whole page), and the total.
-    fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)>;
+    fn scenario_page(&mut self, f: &ScenarioFilter) -> Result<(Vec<ListedScenario>, i64)> {
+        Ok((self.scenario_rows(f)?, self.count_scenarios(f)?))
+    }
+    /// The page of [`ScenarioReads::scenario_page`] without its total.
+    fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>>;
+    /// How many scenarios the filter selects (its page and size aside).
+    fn count_scenarios(&mut self, f: &ScenarioFilter) -> Result<i64>;
+    /// A counter every scenario write moves, in the writing transaction (bids do not).
+    fn scenario_version(&mut self) -> Result<i64>;
+    /// The earliest bid deadline after `t` of a scenario taking bids (when a status count
+    /// changes by itself).
+    fn next_deadline_after(&mut self, t: DateTime<Utc>) -> Result<Option<DateTime<Utc>>>;
     fn question(
         &mut self,
         id: crate::scenario::QuestionId,

@@ -123,6 +123,8 @@ pub enum Action {
     /// The deadline has passed: open the bids.
     OpenBids,
     Award,
+    /// An upheld challenge withdraws the award: the bids are evaluated again.
+    WithdrawAward,
     Deliver,
     Close,
 }
@@ -137,6 +139,7 @@ impl Action {
             Action::Cancel => Move::Cancel,
             Action::OpenBids => Move::OpenBids,
             Action::Award => Move::Award,
+            Action::WithdrawAward => Move::WithdrawAward,
             Action::Deliver => Move::Deliver,
             Action::Close => Move::Close,
         }
@@ -157,6 +160,7 @@ pub enum Move {
     Cancel,
     OpenBids,
     Award,
+    WithdrawAward,
     Deliver,
     Close,
     Bid,
@@ -185,6 +189,7 @@ impl Move {
             Move::Cancel => "cancel",
             Move::OpenBids => "open_bids",
             Move::Award => "award",
+            Move::WithdrawAward => "withdraw_award",
             Move::Deliver => "deliver",
             Move::Close => "close",
             Move::Bid => "bid",
@@ -264,6 +269,7 @@ pub fn transition(
         (Draft | Published, Action::Cancel) => Ok(Cancelled),
         (Evaluating, Action::OpenBids) => Ok(Evaluating),
         (Evaluating, Action::Award) => Ok(Awarded),
+        (Awarded, Action::WithdrawAward) => Ok(Evaluating),
         (Awarded, Action::Deliver) => Ok(Delivered),
         (Delivered, Action::Close) => Ok(Closed),
         (Published, Action::OpenBids) => Err(refuse(Message::new(
@@ -293,6 +299,10 @@ pub fn transition(
         (_, Action::Award) => Err(refuse(Message::new(
             "只有评审中的场景可以定标",
             "only a scenario under evaluation can be awarded",
+        ))),
+        (_, Action::WithdrawAward) => Err(refuse(Message::new(
+            "只有已定标、尚未交付的场景可以撤销中标",
+            "only an award not yet delivered can be withdrawn",
         ))),
         (_, Action::Deliver) => Err(refuse(Message::new(
             "只有已定标的场景可以交付",

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod bids;
+pub mod challenges;
 pub mod evaluation;
 pub mod feeds;
 pub mod mailing;
@@ -94,6 +95,8 @@ pub struct Services {
     pub ids: Arc<IdGenerator>,
     pub auth: AuthPolicy,
     pub market: MarketPolicy,
+    /// The scenario list's totals, kept while they hold (see [`scenarios::ListTotals`]).
+    totals: Arc<scenarios::ListTotals>,
 }
 
 impl std::fmt::Debug for Services {
@@ -118,6 +121,7 @@ impl Services {
             ids,
             auth,
             market,
+            totals: Arc::default(),
         }
     }
 

@@ -631,6 +631,65 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
             }
             None => vec![],
         },
+        Notice::ChallengeFiled { challenge } | Notice::ChallengeReminder { challenge, .. } => {
+            let Some(c) = tx.challenge(crate::ids::ChallengeId(*challenge))? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(c.scenario)? else {
+                return Ok(vec![]);
+            };
+            let vendor = tx
+                .organization(c.vendor)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let facts = match notice {
+                Notice::ChallengeReminder { nth, .. } => Facts::ChallengeReminder {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    due: c.answer_due,
+                    last: *nth >= 2,
+                },
+                _ => Facts::ChallengeFiled {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    due: c.answer_due,
+                },
+            };
+            // The owner only: an open challenge is nobody else's to know of.
+            vec![(facts, vec![s.owner], vec![])]
+        }
+        Notice::ChallengeAnswered { challenge } => {
+            let Some(c) = tx.challenge(crate::ids::ChallengeId(*challenge))? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(c.scenario)? else {
+                return Ok(vec![]);
+            };
+            let vendor = tx
+                .organization(c.vendor)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let upheld = c
+                .answer
+                .as_ref()
+                .is_some_and(|a| a.decision == crate::challenge::Decision::Upheld);
+            let mut orgs = bidders(tx, s.id)?;
+            if !orgs.contains(&c.vendor) {
+                orgs.push(c.vendor);
+            }
+            vec![(
+                Facts::ChallengeAnswered {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    upheld,
+                },
+                orgs,
+                vec![],
+            )]
+        }
         Notice::RatingReceived {
             scenario: sid,
             vendor,

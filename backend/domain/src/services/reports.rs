@@ -241,19 +241,25 @@ impl Services {
         })
     }
 
-    /// Whether a record is about a bid whose scenario's deadline has not come.
+    /// Whether a record is about a bid whose scenario's deadline has not come, or about a
+    /// challenge not answered yet.
     fn audit_record_sealed(
         &self,
         tx: &mut dyn ReadTx,
         r: &AuditRecord,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        if r.subject_type != "bid" {
-            return Ok(false);
-        }
         let Ok(id) = r.subject_id.parse::<i64>() else {
             return Ok(false);
         };
+        if r.subject_type == "challenge" {
+            return Ok(tx
+                .challenge(crate::ids::ChallengeId(id))?
+                .is_some_and(|c| c.is_open()));
+        }
+        if r.subject_type != "bid" {
+            return Ok(false);
+        }
         let Some(bid) = tx.bid(crate::bid::BidId(id))? else {
             return Ok(false);
         };

@@ -379,12 +379,21 @@ pub async fn download(
     let att = state
         .call(move |services| services.bid_attachment(&who.actor, BidId(id), &sha2))
         .await?;
+    send_pdf(&req, &state, &att).await
+}
+
+/// A stored PDF as a download under its own name.
+pub(crate) async fn send_pdf(
+    req: &HttpRequest,
+    state: &AppState,
+    att: &domain::bid::Attachment,
+) -> ApiResult<HttpResponse> {
     let file_path = state.files.path(&att.sha256).ok_or(Error::NotFound)?;
     let file = actix_files::NamedFile::open_async(&file_path)
         .await
-        .map_err(|e| Error::internal(format!("attachment {sha} missing on disk: {e}")))?;
+        .map_err(|e| Error::internal(format!("attachment {} missing on disk: {e}", att.sha256)))?;
     let file = file
         .set_content_type("application/pdf".parse().expect("a mime type"))
         .set_content_disposition(attachment_disposition(&att.filename));
-    Ok(file.into_response(&req))
+    Ok(file.into_response(req))
 }

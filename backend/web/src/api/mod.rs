@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod bids;
+pub mod challenges;
 pub mod evaluation;
 pub mod inputs;
 pub mod invitations;
@@ -20,8 +21,23 @@ use crate::error::problem_response;
 
 pub use crate::query::{Page, PageQuery, Paging};
 
-/// Unknown API paths answer 404 as problems too.
-pub async fn not_found() -> HttpResponse {
+/// Unknown API paths answer 404 as problems too; a known path asked with a method it does
+/// not have answers 405 with `Allow`.
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    if let Some(methods) = openapi::allowed_methods(req.path()) {
+        let mut r = problem_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "方法不被允许 / Method not allowed",
+            format!("此路径只接受 / this path takes {}", methods.join(", ")),
+            None,
+            vec![],
+        );
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&methods.join(", ")) {
+            r.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+        return r;
+    }
     problem_response(
         StatusCode::NOT_FOUND,
         "not-found",

@@ -19,7 +19,8 @@ pub struct NotificationOut {
     pub id: i64,
     /// `scenario_match`, `invitation`, `question_answered`, `deadline_extended`,
     /// `deadline_reminder`, `bids_opened`, `panel_assigned`, `award_result`,
-    /// `rating_received`, `organization_verified`.
+    /// `rating_received`, `organization_verified`, `challenge_filed`, `challenge_reminder`,
+    /// `challenge_answered`.
     pub kind: String,
     pub title: String,
     pub body: String,

@@ -543,7 +543,7 @@ pub async fn ocds_releases(
         .await?;
     let mut resp = HttpResponse::Ok();
     resp.insert_header(("X-Total-Count", total.to_string()));
-    if (paging.page * paging.per_page) < total as i64 {
+    if paging.page.saturating_mul(paging.per_page) < total as i64 {
         let mut next: Vec<(&str, String)> = vec![
             ("page", (paging.page + 1).to_string()),
             ("per_page", paging.per_page.to_string()),

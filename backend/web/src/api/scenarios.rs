@@ -345,7 +345,8 @@ pub async fn ask(
     body: web::Json<BodyIn>,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    domain::policy::can_ask_question(&who.actor)?;
+    // Who may ask is checked by the service after the scenario's visibility, so that a refusal
+    // never tells a draft exists.
     let text = parse_body(&body.body, MAX_QUESTION)?;
     let q = state
         .call(move |services| services.ask_question(&who.actor, id, text))

@@ -60,7 +60,7 @@ impl Pager {
         let sep = if base.contains('?') { '&' } else { '?' };
         Pager {
             has_prev: page > 1,
-            has_next: page * per_page < total,
+            has_next: page.saturating_mul(per_page) < total,
             prev_href: format!("{base}{sep}page={}", page - 1),
             next_href: format!("{base}{sep}page={}", page + 1),
             label: t.t("pager.page").replace("{}", &page.to_string()),

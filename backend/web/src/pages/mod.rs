@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod auth;
 mod bids;
+mod challenges;
 mod evaluation;
 mod feeds;
 mod forms;
@@ -186,6 +187,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(evaluation::deliver),
         )
         .route("/scenarios/{id}/rating", web::post().to(evaluation::rate))
+        .route(
+            "/scenarios/{id}/challenges",
+            web::get().to(challenges::show),
+        )
+        .route(
+            "/scenarios/{id}/challenges",
+            web::post().to(challenges::file),
+        )
+        .route(
+            "/scenarios/{id}/challenges/{cid}/attachments",
+            web::post().to(challenges::attach),
+        )
+        .route(
+            "/challenges/{id}/answer",
+            web::post().to(challenges::answer),
+        )
         .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
         .route("/notices", web::get().to(evaluation::notices))
         .route("/organizations/{id}", web::get().to(vendors::organization))
@@ -273,6 +290,8 @@ impl PageCtx {
 
 /// The notices a redirect may ask a page to show (`?notice=saved`).
 const NOTICES: &[&str] = &[
+    "challenge_filed",
+    "challenge_answered",
     "job_retried",
     "job_not_failed",
     "registered",
@@ -426,6 +445,11 @@ async fn home(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // A path of the API document outside `/api/v1` (`/healthz`, `/metrics`) with a method it
+    // does not take: 405 with `Allow`, as in the API.
+    if crate::api::openapi::allowed_methods(req.path()).is_some() {
+        return crate::api::not_found(req).await;
+    }
     let account = current_account(&req, &state).await;
     error_page(&req, account.as_ref(), &Error::NotFound)
 }

@@ -61,7 +61,7 @@ pub async fn inbox(
         unread_only,
         kind,
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: (page - 1).saturating_mul(per_page),
     };
     let who = actor(&account);
     let (items, total) = match state

@@ -231,15 +231,19 @@ impl Services {
                 .bid(bid_id)?
                 .filter(|b| b.status == crate::bid::BidStatus::Submitted)
                 .ok_or(Error::NotFound)?;
-            let s = Self::owned(tx, actor, bid.scenario)?;
-            let status = s.status_at(now);
-            if matches!(
-                status,
-                crate::scenario::Status::Draft | crate::scenario::Status::Published
-            ) {
-                // Sealed: the bid does not exist for anyone but its vendor yet.
+            // Sealed: the bid does not exist for anyone but its vendor yet, so nobody learns
+            // from a refusal that it does (the owner check comes after).
+            let sealed = tx.scenario(bid.scenario)?.is_none_or(|s| {
+                matches!(
+                    s.status_at(now),
+                    crate::scenario::Status::Draft | crate::scenario::Status::Published
+                )
+            });
+            if sealed {
                 return Err(Error::NotFound);
             }
+            let s = Self::owned(tx, actor, bid.scenario)?;
+            let status = s.status_at(now);
             if status != crate::scenario::Status::Evaluating {
                 return Err(Error::Conflict {
                     code: "not_evaluating",

@@ -19,6 +19,16 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let before = Self::owned(tx, actor, id)?;
             let status = transition(before.status, before.bid_deadline, &Action::Deliver, now)?;
+            // Not while the award may be, or is being, challenged.
+            if let Some(award) = &before.award {
+                let challenges = tx.challenges_of_scenario(id)?;
+                crate::challenge::check_delivery(
+                    &self.market.workdays,
+                    award.at,
+                    &challenges,
+                    now,
+                )?;
+            }
             let mut s = before.clone();
             s.status = status;
             s.updated_at = now;

@@ -71,7 +71,7 @@ pub struct RankingView {
 }
 
 /// The public award notice, computed and stored once, at award time.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AwardNotice {
     pub scenario: ScenarioId,
     pub title: String,

@@ -80,3 +80,67 @@ pub struct ScenarioQuery {
     pub offset: i64,
     pub limit: i64,
 }
+
+/// The scenario list's totals by filter, each kept with the scenario version it was counted
+/// at and the time it holds until, so that a page of a long list does not count every
+/// scenario again. Exact: every scenario write moves the version in its own transaction (read
+/// here before the count, so a total is never older than its version), and a count by status
+/// holds only until the next bid deadline. Each server process keeps its own, checked against
+/// the one version in the database. Bids do not move the version, so nothing about them shows
+/// in what is counted or when.
+#[derive(Debug, Default)]
+pub struct ListTotals(std::sync::Mutex<std::collections::HashMap<TotalKey, Total>>);
+
+type TotalKey = (
+    Option<crate::scenario::Status>,
+    Option<crate::sector::Sector>,
+    Option<crate::ids::OrganizationId>,
+    Option<crate::ids::OrganizationId>,
+);
+
+#[derive(Debug, Clone, Copy)]
+struct Total {
+    version: i64,
+    /// Holds while the time is before this (none: until the version moves).
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    n: i64,
+}
+
+/// The most filters kept (past it, the kept ones are dropped and counted again).
+const MAX_TOTALS: usize = 1024;
+
+impl ListTotals {
+    pub(crate) fn total(
+        &self,
+        tx: &mut dyn crate::ports::ReadTx,
+        f: &crate::ports::ScenarioFilter,
+    ) -> crate::error::Result<i64> {
+        use crate::scenario::Status;
+        let key = (f.status, f.domain, f.agency, f.viewer_org);
+        let version = tx.scenario_version()?;
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = lock().get(&key).copied()
+            && t.version == version
+            && t.until.is_none_or(|u| f.now < u)
+        {
+            return Ok(t.n);
+        }
+        let n = tx.count_scenarios(f)?;
+        let until = match f.status {
+            Some(Status::Published | Status::Evaluating) => {
+                // Counted as of `f.now`: changes when the next deadline passes.
+                Some(
+                    tx.next_deadline_after(f.now)?
+                        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+                )
+            }
+            _ => None,
+        };
+        let mut kept = lock();
+        if kept.len() >= MAX_TOTALS {
+            kept.clear();
+        }
+        kept.insert(key, Total { version, until, n });
+        Ok(n)
+    }
+}

@@ -19,10 +19,12 @@ impl Services {
         id: ScenarioId,
         body: String,
     ) -> Result<QuestionView> {
-        policy::can_ask_question(actor)?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
+            // A draft does not exist for the asker: visibility before the role, so a refusal
+            // never tells that it does.
             let s = Self::visible_locked(tx, Some(actor), id)?;
+            policy::can_ask_question(actor)?;
             if s.status_at(now) != Status::Published {
                 return Err(scenario::Refused {
                     current: s.status_at(now),

@@ -142,7 +142,8 @@ impl Services {
                 offset: q.offset,
                 limit: q.limit,
             };
-            let (rows, total) = tx.scenario_page(&filter)?;
+            let total = self.totals.total(tx, &filter)?;
+            let rows = tx.scenario_rows(&filter)?;
             let items = rows
                 .into_iter()
                 .map(|r| {

@@ -78,7 +78,7 @@ impl BidForm {
 /// Reads a multipart form once the request has earned it: the CSRF token (in the form's
 /// address, `?csrf=`) matches, and `allowed` — the service's read-only check that the change
 /// could be made — passes. Only then is the body read, within the upload limits.
-pub(super) async fn multipart_form(
+pub(crate) async fn multipart_form(
     req: &HttpRequest,
     state: &AppState,
     payload: Multipart,
@@ -102,7 +102,7 @@ pub(super) async fn multipart_form(
 }
 
 /// Why a multipart form was not read.
-pub(super) enum MultipartRefusal {
+pub(crate) enum MultipartRefusal {
     Csrf(HttpResponse),
     /// The change would be refused: nothing of the body was read.
     Refused(Error),

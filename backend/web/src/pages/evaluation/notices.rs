@@ -35,7 +35,7 @@ pub async fn notices(
         .unwrap_or(1);
     let per_page = 20;
     let list = match state
-        .call(move |services| services.award_notices((page - 1) * per_page, per_page))
+        .call(move |services| services.award_notices((page - 1).saturating_mul(per_page), per_page))
         .await
     {
         Ok(l) => l,

@@ -98,6 +98,11 @@ struct DetailPage {
     page: i64,
     can_rank: bool,
     can_deliver: bool,
+    /// Why the owner cannot mark delivery yet (the challenge period, an open challenge).
+    delivery_hold: Option<String>,
+    show_challenges: bool,
+    /// The viewer may challenge the award now.
+    may_challenge: bool,
     can_rate: bool,
     has_notice: bool,
     show_result: bool,
@@ -173,6 +178,24 @@ pub(in crate::pages) async fn detail_page(
         vec![]
     };
     let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
+    // Challenges: a link once there is (or was) an award, and why delivery must wait.
+    let board = if s.bids_opened(now) {
+        let who = viewer;
+        state
+            .call(move |services| services.challenge_board(who.as_ref(), id))
+            .await
+            .ok()
+    } else {
+        None
+    };
+    let show_challenges = board
+        .as_ref()
+        .is_some_and(|b| b.filing.is_some() || !b.items.is_empty());
+    let delivery_hold = board
+        .as_ref()
+        .and_then(|b| b.delivery_hold.as_ref())
+        .map(|m| ctx.t.msg(m));
+    let may_challenge = board.as_ref().is_some_and(|b| b.may_file);
     let page = DetailPage {
         show_bid_form: d.may(Move::Bid),
         bid_action: format!("/scenarios/{}/bid", s.id.0),
@@ -191,7 +214,10 @@ pub(in crate::pages) async fn detail_page(
         scenario_id: s.id.0,
         page: 1,
         can_rank: d.may(Move::Rank),
-        can_deliver: d.may(Move::Deliver),
+        can_deliver: d.may(Move::Deliver) && delivery_hold.is_none(),
+        delivery_hold,
+        show_challenges,
+        may_challenge,
         can_rate: d.may(Move::Close),
         has_notice: s.award.is_some(),
         show_result: s.award.is_some()

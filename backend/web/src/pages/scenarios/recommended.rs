@@ -127,7 +127,7 @@ async fn show(
     let total = recs.len();
     let pages = (total as i64 + PER_PAGE - 1) / PER_PAGE;
     let page = page.clamp(1, pages.max(1));
-    let from = ((page - 1) * PER_PAGE) as usize;
+    let from = (page - 1).saturating_mul(PER_PAGE) as usize;
     let shown: Vec<Recommendation> = recs
         .into_iter()
         .skip(from)

@@ -1,0 +1,2 @@
+DROP TABLE challenge_attachments;
+DROP TABLE challenges;

@@ -1,0 +1,2 @@
+DROP TABLE scenario_version;
+DROP INDEX scenarios_created;

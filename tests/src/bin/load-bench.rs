@@ -1,0 +1,513 @@
+//! The load benchmark: the real server (the release binary, in its own process) with the demo
+//! data and N more published scenarios (10,000 by default), against a bare actix-web JSON
+//! hello-world measured in the same run by the same load generator.
+//!
+//! For each route of a read mix (list, detail, search, pages, notices) and a write mix (bid
+//! submissions, each vendor on scenarios it has not bid on) it drives 64 connections on
+//! loopback for a bounded time and prints requests per second, p50 and p99 latency, and the
+//! share of the bare baseline's rate. Then the server's resident memory, and for the bids the
+//! stored count against the accepted answers (duplicates: 0 expected).
+//!
+//! ```text
+//! cargo build --release -p scenario-market --bin scenario-market
+//! cargo run --release -p tests --bin load-bench [N]
+//! ```
+//! `LOAD_DB=postgres` (with `TEST_DATABASE_URL`) runs it on PostgreSQL, SQLite otherwise;
+//! `LOAD_SECONDS` (default 5) is the time per route, `LOAD_CONNECTIONS` (default 64);
+//! `LOAD_KEEP=1` keeps the data folder (SQLite) for a look afterwards.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use tests::EmptyPostgres;
+
+const PASSWORD: &str = "qingshan-demo-2026";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let bin = exe.with_file_name("scenario-market");
+    assert!(
+        bin.exists(),
+        "{} is missing: cargo build --release -p scenario-market --bin scenario-market",
+        bin.display()
+    );
+    bin
+}
+
+fn cli(env: &[(String, String)], args: &[&str]) {
+    let out = Command::new(server_binary())
+        .args(args)
+        .envs(env.iter().cloned())
+        .output()
+        .expect("run scenario-market");
+    assert!(
+        out.status.success(),
+        "scenario-market {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `n` published scenarios of the first demo agency, written in bulk (the product's own
+/// posting path would make the set-up the benchmark), open for bids for 60 days.
+fn seed_scenarios(url: &str, n: usize) {
+    let mut c = db::establish(url).expect("connect");
+    #[derive(QueryableByName)]
+    struct Owner {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        org: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        user: i64,
+    }
+    let owner: Owner = diesel::sql_query(
+        "SELECT o.id AS org, u.id AS user FROM organizations o JOIN users u ON u.organization_id = o.id WHERE o.kind = 'agency' ORDER BY o.id LIMIT 1",
+    )
+    .get_result(&mut c)
+    .expect("a demo agency");
+    let now = chrono::Utc::now();
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.naive_utc().format("%Y-%m-%d %H:%M:%S");
+    let (published, deadline) = (fmt(now), fmt(now + chrono::Duration::days(60)));
+    let domains = [
+        "city_governance",
+        "government_services",
+        "ai_industry",
+        "ai_construction",
+        "other",
+    ];
+    let words = [
+        "巡检", "预警", "识别", "调度", "问答", "分析", "监测", "助手",
+    ];
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                let w = words[i % words.len()];
+                let d = domains[i % domains.len()];
+                format!(
+                    "({id}, {org}, {user}, '智能{w}场景{i}', '用 AI 做{w}的第 {i} 个场景', '面向街道和部门的{w}需求，第 {i} 号。', '{d}', '[\"{w}\"]', 10000000, 50000000, '{deadline}', 30, 'services', 'published', 'platform', '{published}', '{published}', '{published}')",
+                    id = 9_000_000_000i64 + *i as i64,
+                    org = owner.org,
+                    user = owner.user,
+                )
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO scenarios (id, owner_org_id, created_by, title, summary, description, domain, tags, budget_min_fen, budget_max_fen, bid_deadline, price_weight, procurement_type, status, origin, published_at, created_at, updated_at) VALUES {}",
+            rows.join(",")
+        ))
+        .execute(&mut c)
+        .expect("insert scenarios");
+        let criteria: Vec<String> = chunk
+            .iter()
+            .flat_map(|i| {
+                let id = 9_000_000_000i64 + *i as i64;
+                [
+                    format!(
+                        "({}, {id}, 0, '技术方案', 50, '')",
+                        9_500_000_000i64 + 2 * *i as i64
+                    ),
+                    format!(
+                        "({}, {id}, 1, '交付能力', 20, '')",
+                        9_500_000_001i64 + 2 * *i as i64
+                    ),
+                ]
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO scenario_criteria (id, scenario_id, position, name, weight, description) VALUES {}",
+            criteria.join(",")
+        ))
+        .execute(&mut c)
+        .expect("insert criteria");
+    }
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = db::establish(url).expect("connect");
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut c)
+        .expect("count")
+        .n
+}
+
+fn start(env: &[(String, String)], base: String) -> Server {
+    let child = Command::new(server_binary())
+        .arg("serve")
+        .envs(env.iter().cloned())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the server");
+    Server { child, base }
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A bare actix-web JSON hello-world on its own thread (two workers, as the server has).
+fn baseline() -> String {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let port = free_port();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(|| {
+                App::new().route(
+                    "/hello",
+                    web::get().to(|| async { HttpResponse::Ok().json(json!({"hello": "world"})) }),
+                )
+            })
+            .workers(2)
+            .bind(("127.0.0.1", port))
+            .expect("bind the baseline")
+            .run()
+            .await
+            .expect("the baseline runs")
+        })
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+#[derive(Default)]
+struct Stats {
+    latencies_us: Vec<u32>,
+    ok: usize,
+    other: std::collections::BTreeMap<u16, usize>,
+    seconds: f64,
+}
+
+impl Stats {
+    fn rate(&self) -> f64 {
+        self.latencies_us.len() as f64 / self.seconds
+    }
+
+    fn pct(&mut self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return f64::NAN;
+        }
+        self.latencies_us.sort_unstable();
+        let i = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        f64::from(self.latencies_us[i]) / 1000.0
+    }
+}
+
+/// What connection `k` sends as its `n`-th request.
+type Next = Arc<dyn Fn(usize, usize) -> Req + Send + Sync>;
+
+/// One request: what a connection sends next.
+#[derive(Clone)]
+enum Req {
+    Get(String),
+    Post(String, String, Value),
+}
+
+/// Drives `conns` connections for `secs`: connection `k` sends `next(k, n)` as its n-th request.
+async fn drive(conns: usize, secs: f64, expect: u16, next: Next) -> Stats {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(conns)
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..conns {
+        let (client, next) = (client.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut s = Stats::default();
+            let mut n = 0;
+            while Instant::now() < until {
+                let t = Instant::now();
+                let rb = match next(k, n) {
+                    Req::Get(url) => client.get(url),
+                    Req::Post(url, token, body) => client.post(url).bearer_auth(token).json(&body),
+                };
+                n += 1;
+                let status = match rb.send().await {
+                    Ok(r) => {
+                        let st = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        st
+                    }
+                    Err(_) => 0,
+                };
+                s.latencies_us
+                    .push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                if status == expect {
+                    s.ok += 1;
+                } else {
+                    *s.other.entry(status).or_default() += 1;
+                }
+            }
+            s
+        }));
+    }
+    let mut all = Stats::default();
+    for t in tasks {
+        let s = t.await.unwrap();
+        all.latencies_us.extend(s.latencies_us);
+        all.ok += s.ok;
+        for (k, v) in s.other {
+            *all.other.entry(k).or_default() += v;
+        }
+    }
+    all.seconds = started.elapsed().as_secs_f64();
+    all
+}
+
+fn report(name: &str, s: &mut Stats, base_rate: f64) {
+    let rate = s.rate();
+    let (p50, p99) = (s.pct(0.50), s.pct(0.99));
+    let errors = if s.other.is_empty() {
+        String::new()
+    } else {
+        format!("  unexpected: {:?}", s.other)
+    };
+    println!(
+        "{name:<34} {rate:>9.0} req/s  p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  {share:>6.2}% of bare{errors}",
+        share = 100.0 * rate / base_rate
+    );
+}
+
+async fn login(base: &str, email: &str) -> String {
+    let c = reqwest::Client::new();
+    let r: Value = c
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("sign-in of {email}: {r}"))
+        .to_string()
+}
+
+/// `n` verified vendors with a signed-in user each; their tokens.
+async fn vendors(base: &str, n: usize) -> Vec<String> {
+    let c = reqwest::Client::new();
+    let admin = login(base, "admin@demo.qingshan.gov.cn").await;
+    let mut tokens = vec![];
+    for i in 0..n {
+        let email = format!("load{i}@bench.test");
+        let r: Value = c
+            .post(format!("{base}/api/v1/auth/register"))
+            .json(&json!({"email": email, "password": PASSWORD, "display_name": format!("压测{i}"), "role": "vendor", "organization": {"name": format!("压测企业{i}")}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let org = r["organization"]["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("register {email}: {r}"));
+        let v = c
+            .post(format!("{base}/api/v1/admin/organizations/{org}/verify"))
+            .bearer_auth(&admin)
+            .json(&json!({"verified": true, "opc_member": false}))
+            .send()
+            .await
+            .unwrap();
+        assert!(v.status().is_success(), "verify {org}: {}", v.status());
+        tokens.push(login(base, &email).await);
+    }
+    tokens
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
+    let secs: f64 = std::env::var("LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0);
+    let conns: usize = std::env::var("LOAD_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64);
+    let postgres = std::env::var("LOAD_DB").is_ok_and(|d| d == "postgres");
+    let dir = tempfile::tempdir().unwrap();
+    let pg = postgres
+        .then(|| EmptyPostgres::create().expect("LOAD_DB=postgres needs TEST_DATABASE_URL"));
+    let url = match &pg {
+        Some(p) => p.url.clone(),
+        None => format!("sqlite://{}", dir.path().join("market.db").display()),
+    };
+    let port = free_port();
+    let env: Vec<(String, String)> = [
+        ("APP__DATA_DIR", dir.path().display().to_string()),
+        ("APP__SERVER__ADDRESS", format!("127.0.0.1:{port}")),
+        ("APP__DATABASE__URL", url.clone()),
+        ("APP__DEMO", "false".into()),
+        ("APP__LOG__LEVEL", "warn".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let t = Instant::now();
+    cli(&env, &["seed", "--demo"]);
+    seed_scenarios(&url, n);
+    cli(&env, &["reindex"]);
+    println!(
+        "load-bench on {}: demo data + {n} scenarios seeded and indexed in {:.1} s; {conns} connections, {secs} s per route",
+        if postgres { "PostgreSQL" } else { "SQLite" },
+        t.elapsed().as_secs_f64()
+    );
+    let server = start(&env, format!("http://127.0.0.1:{port}"));
+    let base = server.base.clone();
+    let c = reqwest::Client::new();
+    let ready = Instant::now();
+    while c
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(
+            ready.elapsed() < Duration::from_secs(120),
+            "the server did not get ready"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let bare = baseline();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let hello = format!("{bare}/hello");
+    let mut b = drive(
+        conns,
+        secs,
+        200,
+        Arc::new(move |_, _| Req::Get(hello.clone())),
+    )
+    .await;
+    let base_rate = b.rate();
+    report("bare actix-web hello (baseline)", &mut b, base_rate);
+
+    let ids: Arc<Vec<i64>> = Arc::new((0..n as i64).map(|i| 9_000_000_000 + i).collect());
+    let reads: Vec<(&str, Next)> = vec![
+        ("GET /api/v1/scenarios", {
+            let b = base.clone();
+            Arc::new(move |_, _| Req::Get(format!("{b}/api/v1/scenarios")))
+        }),
+        ("GET /api/v1/scenarios/{id}", {
+            let (b, ids) = (base.clone(), ids.clone());
+            Arc::new(move |k, i| {
+                Req::Get(format!(
+                    "{b}/api/v1/scenarios/{}",
+                    ids[(k * 7919 + i) % ids.len()]
+                ))
+            })
+        }),
+        ("GET /scenarios (page)", {
+            let b = base.clone();
+            Arc::new(move |_, _| Req::Get(format!("{b}/scenarios")))
+        }),
+        ("GET /scenarios/{id} (page)", {
+            let (b, ids) = (base.clone(), ids.clone());
+            Arc::new(move |k, i| {
+                Req::Get(format!("{b}/scenarios/{}", ids[(k * 7919 + i) % ids.len()]))
+            })
+        }),
+        ("GET /api/v1/award-notices", {
+            let b = base.clone();
+            Arc::new(move |_, _| Req::Get(format!("{b}/api/v1/award-notices")))
+        }),
+        ("GET /api/v1/search/scenarios?q=", {
+            let b = base.clone();
+            let qs = ["巡检", "预警 识别", "调度", "智能问答", "监测分析"];
+            Arc::new(move |k, i| {
+                Req::Get(format!(
+                    "{b}/api/v1/search/scenarios?q={}",
+                    qs[(k + i) % qs.len()]
+                ))
+            })
+        }),
+    ];
+    for (name, next) in reads {
+        let mut s = drive(conns, secs, 200, next).await;
+        report(name, &mut s, base_rate);
+    }
+    println!(
+        "server RSS after the reads: {:.1} MB",
+        rss_mb(server.child.id())
+    );
+
+    let tokens = Arc::new(vendors(&base, conns).await);
+    println!(
+        "server RSS after {conns} sign-ups and sign-ins: {:.1} MB",
+        rss_mb(server.child.id())
+    );
+    let before = count(&url, "SELECT COUNT(*) AS n FROM bids");
+    let next: Next = {
+        let (b, ids, tokens) = (base.clone(), ids.clone(), tokens.clone());
+        Arc::new(move |k, i| {
+            Req::Post(
+                format!("{b}/api/v1/scenarios/{}/bids", ids[i % ids.len()]),
+                tokens[k].clone(),
+                json!({"price_fen": 20_000_000 + k as i64, "delivery_days": 60, "technical_proposal": "压测方案", "team": "压测团队"}),
+            )
+        })
+    };
+    let mut s = drive(conns, secs, 201, next).await;
+    report("POST /api/v1/scenarios/{id}/bids", &mut s, base_rate);
+    let stored = count(&url, "SELECT COUNT(*) AS n FROM bids") - before;
+    let distinct = count(
+        &url,
+        "SELECT COUNT(*) AS n FROM (SELECT DISTINCT scenario_id, vendor_org_id FROM bids) d",
+    );
+    let all = count(&url, "SELECT COUNT(*) AS n FROM bids");
+    println!(
+        "bids: {} accepted, {stored} stored, {} duplicates (same vendor and scenario)",
+        s.ok,
+        all - distinct
+    );
+    println!("server RSS at the end: {:.1} MB", rss_mb(server.child.id()));
+    drop(server);
+    drop(pg);
+    if std::env::var("LOAD_KEEP").is_ok() {
+        println!("data kept in {}", dir.keep().display());
+    }
+}
