@@ -11,6 +11,7 @@ mod catalogue;
 mod challenges;
 mod compose;
 mod evaluation;
+mod faults;
 mod feeds;
 mod hardening;
 mod layout;

@@ -155,6 +155,23 @@ pub async fn try_spawn_app_with(db: Db, extra: &[(&str, String)]) -> Option<Test
             (with_database(&admin_url, &name), Some((admin_url, name)))
         }
     };
+    Some(start(db, dir, url, pg, extra))
+}
+
+/// Starts an app on a PostgreSQL database of the test's own (a server it starts and stops
+/// itself); the database is not dropped afterwards.
+pub async fn spawn_app_on_postgres(url: &str, extra: &[(&str, String)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start(Db::Postgres, dir, url.to_string(), None, extra)
+}
+
+fn start(
+    db: Db,
+    dir: tempfile::TempDir,
+    url: String,
+    pg: Option<(String, String)>,
+    extra: &[(&str, String)],
+) -> TestApp {
     let env: Vec<(String, String)> = [
         ("APP__DATA_DIR", dir.path().display().to_string()),
         ("APP__SERVER__ADDRESS", "127.0.0.1:0".into()),
@@ -184,7 +201,7 @@ pub async fn try_spawn_app_with(db: Db, extra: &[(&str, String)]) -> Option<Test
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let address = format!("http://127.0.0.1:{port}");
-    Some(TestApp {
+    TestApp {
         address,
         db,
         parts,
@@ -200,7 +217,7 @@ pub async fn try_spawn_app_with(db: Db, extra: &[(&str, String)]) -> Option<Test
         handle,
         breaks_audit_chain: Default::default(),
         fails_jobs: Default::default(),
-    })
+    }
 }
 
 /// Starts an app on SQLite.

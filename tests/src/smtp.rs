@@ -98,7 +98,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        Self::start_on(0)
+    }
+
+    /// Starts on this loopback port (0: any free one), e.g. where a server was down.
+    pub fn start_on(port: u16) -> SmtpSink {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("a loopback port");
         let port = listener.local_addr().unwrap().port();
         let sink = Sink {
             kept: Default::default(),

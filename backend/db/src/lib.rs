@@ -156,6 +156,15 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Connects (checking the URL with one real connection first) and builds the pool.
     pub fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database> {
+        Self::connect_with(url, max_connections, Duration::from_secs(10))
+    }
+
+    /// [`Database::connect`], waiting at most `wait` for a pooled connection.
+    pub fn connect_with(
+        url: &str,
+        max_connections: u32,
+        wait: Duration,
+    ) -> anyhow::Result<Database> {
         drop(establish(url)?);
         let backend = Backend::of_url(url);
         let manager_url = match backend {
@@ -164,7 +173,7 @@ impl Database {
         };
         let pool = Pool::builder()
             .max_size(max_connections)
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(wait)
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<AnyConnection>::new(manager_url))
             .context("building the connection pool")?;
@@ -177,9 +186,10 @@ impl Database {
 
     /// A pooled connection.
     pub fn conn(&self) -> Result<PooledConnection<ConnectionManager<AnyConnection>>> {
-        self.pool
-            .get()
-            .map_err(|e| Error::Internal(anyhow::anyhow!("database pool: {e}")))
+        self.pool.get().map_err(|e| {
+            tracing::warn!(error = %e, "no database connection");
+            Error::database_unavailable()
+        })
     }
 
     /// Applies the pending migrations of this backend; returns their names.
@@ -230,9 +240,15 @@ impl From<diesel::result::Error> for TxError {
 #[derive(Debug)]
 pub struct TxError(pub Error);
 
-/// Maps a diesel error: unique violations become 409 conflicts, the rest internal errors.
+/// Maps a diesel error: unique violations become 409 conflicts, a lost connection 503 (the
+/// transaction did not commit, or its outcome is decided by the database, never half-written),
+/// the rest internal errors.
 pub fn db_err(e: diesel::result::Error) -> Error {
     use diesel::result::{DatabaseErrorKind, Error as D};
+    if connection_lost(&e) {
+        tracing::warn!(error = %e, "database connection lost");
+        return Error::database_unavailable();
+    }
     match e {
         D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             tracing::info!(constraint = ?info.constraint_name(), "unique violation: {}", info.message());
@@ -242,6 +258,21 @@ pub fn db_err(e: diesel::result::Error) -> Error {
             }
         }
         other => Error::Internal(anyhow::Error::new(other)),
+    }
+}
+
+/// Whether the error means the connection to the database broke (rather than the statement
+/// being wrong).
+fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as D};
+    match e {
+        D::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => true,
+        D::BrokenTransactionManager => true,
+        D::RollbackErrorOnCommit {
+            commit_error,
+            rollback_error,
+        } => connection_lost(commit_error) || connection_lost(rollback_error),
+        _ => false,
     }
 }
 

@@ -66,6 +66,10 @@ pub enum Error {
     /// text says which. Nothing was changed.
     #[error("unavailable: {0}")]
     Unavailable(Message),
+    /// The disk that keeps attachments is full (HTTP 507): the upload was not stored, and
+    /// nothing else changed.
+    #[error("insufficient storage: {0}")]
+    InsufficientStorage(Message),
     /// Anything else: a database or mail failure. Logged, answered as 500 without detail.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -82,6 +86,29 @@ impl Error {
 
     pub fn internal(msg: impl fmt::Display) -> Self {
         Error::Internal(anyhow::anyhow!("{msg}"))
+    }
+
+    /// The database does not answer now (a dropped connection, a server that is down or
+    /// restarting, a pool that cannot hand out a connection in time): HTTP 503.
+    pub fn database_unavailable() -> Self {
+        Error::Unavailable(Message::new(
+            "数据库暂时不可用，请稍后重试",
+            "the database is unavailable for now; try again shortly",
+        ))
+    }
+
+    /// A file-system error: a full disk or quota is [`Error::InsufficientStorage`], anything
+    /// else internal.
+    pub fn storage(e: std::io::Error) -> Self {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                Error::InsufficientStorage(Message::new(
+                    "存储空间不足，文件未保存，请稍后重试",
+                    "the storage is full; the file was not stored, try again later",
+                ))
+            }
+            _ => Error::internal(e),
+        }
     }
 }
 

@@ -124,6 +124,9 @@ pub struct DatabaseSettings {
     /// `sqlite://path` or `postgres://…` (default: SQLite in the data folder).
     pub url: Option<SecretString>,
     pub max_connections: u32,
+    /// How long a request waits for a pooled connection (the database may be down or busy)
+    /// before it is answered 503.
+    pub pool_timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +194,7 @@ trusted_proxies = 0
 
 [database]
 max_connections = 8
+pool_timeout_seconds = 5
 
 [search]
 
@@ -323,6 +327,11 @@ impl Settings {
         {
             bail!(
                 "invalid setting market.ocds_prefix (APP__MARKET__OCDS_PREFIX): `ocds-` and six letters or digits, got {p:?}"
+            );
+        }
+        if !(1..=300).contains(&self.database.pool_timeout_seconds) {
+            bail!(
+                "invalid setting database.pool_timeout_seconds (APP__DATABASE__POOL_TIMEOUT_SECONDS): must be 1 to 300"
             );
         }
         if self.database.max_connections == 0 {

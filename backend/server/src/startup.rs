@@ -33,7 +33,11 @@ pub struct Parts {
 /// Connects to the database (running its migrations) and builds the mailer and services.
 pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts> {
     let url = settings.database_url();
-    let db = Database::connect(&url, settings.database.max_connections)?;
+    let db = Database::connect_with(
+        &url,
+        settings.database.max_connections,
+        std::time::Duration::from_secs(settings.database.pool_timeout_seconds),
+    )?;
     let applied = db.migrate()?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied migrations");

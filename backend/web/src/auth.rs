@@ -185,7 +185,17 @@ pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let (token, by_cookie) = match token_source(req) {
         Source::Bearer(t) => (t, false),
         Source::Cookie(t) => (t, true),
-        Source::None => return Err(unauthorized("missing access token")),
+        Source::None => {
+            if req
+                .extensions()
+                .get::<session::SessionLookupFailed>()
+                .is_some()
+            {
+                // A browser whose refresh could not be checked is not signed out.
+                return Err(ApiError(Error::database_unavailable()));
+            }
+            return Err(unauthorized("missing access token"));
+        }
     };
     let claims = state
         .tokens
@@ -202,6 +212,13 @@ pub fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         ))));
     }
     let token_actor = actor_of(&claims).map_err(|e| unauthorized(&e))?;
+    if req
+        .extensions()
+        .get::<session::SessionLookupFailed>()
+        .is_some()
+    {
+        return Err(ApiError(Error::database_unavailable()));
+    }
     // The session as the database sees it now: role and organization from there, never
     // from the token, and an ended session ends the token with it.
     let live = req.extensions().get::<session::LiveSession>().cloned();
@@ -242,7 +259,12 @@ impl FromRequest for MaybeAuthenticated {
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(MaybeAuthenticated(authenticate(req).ok())))
+        ready(match authenticate(req) {
+            Ok(a) => Ok(MaybeAuthenticated(Some(a))),
+            // Not knowing who asks is not the same as asking anonymously.
+            Err(ApiError(e @ Error::Unavailable(_))) => Err(ApiError(e)),
+            Err(_) => Ok(MaybeAuthenticated(None)),
+        })
     }
 }
 

@@ -110,6 +110,12 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str, &'static str, Option<St
             "服务暂时不可用 / Service unavailable",
             None,
         ),
+        Error::InsufficientStorage(_) => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient-storage",
+            "存储空间不足 / Insufficient storage",
+            Some("storage_full".into()),
+        ),
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -126,7 +132,10 @@ pub fn public_message(e: &Error) -> Message {
             format!("{} 个字段有误", v.len()),
             format!("{} field(s) are invalid", v.len()),
         ),
-        Error::Unauthorized(m) | Error::Forbidden(m) | Error::Unavailable(m) => m.clone(),
+        Error::Unauthorized(m)
+        | Error::Forbidden(m)
+        | Error::Unavailable(m)
+        | Error::InsufficientStorage(m) => m.clone(),
         Error::NotFound => Message::new("资源不存在", "the resource does not exist"),
         Error::Conflict { detail, .. } => detail.clone(),
         Error::IllegalTransition {
@@ -225,6 +234,10 @@ impl ResponseError for ApiError {
             && let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string())
         {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if let Error::Unavailable(_) = &self.0 {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
         }
         resp
     }

@@ -1,6 +1,7 @@
 //! Attachment files on disk, named by the SHA-256 of their content (`ab/cdef…`). Uploads
 //! stream to a temporary file while they are hashed and checked (size, PDF magic bytes), so
-//! a large file never sits in memory and a refused one leaves nothing behind.
+//! a large file never sits in memory and a refused one leaves nothing behind; a full disk
+//! answers 507 and leaves nothing behind either.
 
 use domain::message::Message;
 use std::path::{Path, PathBuf};
@@ -56,7 +57,7 @@ impl FileStore {
         let result = async {
             let mut file = tokio::fs::File::create(&tmp)
                 .await
-                .map_err(Error::internal)?;
+                .map_err(Error::storage)?;
             let mut hasher = Sha256::new();
             let mut size: u64 = 0;
             let mut head: Vec<u8> = Vec::with_capacity(8);
@@ -84,7 +85,7 @@ impl FileStore {
                     }
                 }
                 hasher.update(&chunk);
-                file.write_all(&chunk).await.map_err(Error::internal)?;
+                file.write_all(&chunk).await.map_err(Error::storage)?;
             }
             if !looks_like_pdf(&head) {
                 return Err(refused(Message::new(
@@ -92,8 +93,8 @@ impl FileStore {
                     "only PDF files are accepted (judged by content, not name)",
                 )));
             }
-            file.flush().await.map_err(Error::internal)?;
-            file.sync_all().await.map_err(Error::internal)?;
+            file.flush().await.map_err(Error::storage)?;
+            file.sync_all().await.map_err(Error::storage)?;
             Ok((hex::encode(hasher.finalize()), size))
         }
         .await;
@@ -109,14 +110,17 @@ impl FileStore {
             let _ = tokio::fs::remove_file(&tmp).await;
             false
         } else {
-            if let Some(dir) = dest.parent() {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(Error::internal)?;
+            let placed = async {
+                if let Some(dir) = dest.parent() {
+                    tokio::fs::create_dir_all(dir).await?;
+                }
+                tokio::fs::rename(&tmp, &dest).await
             }
-            tokio::fs::rename(&tmp, &dest)
-                .await
-                .map_err(Error::internal)?;
+            .await;
+            if let Err(e) = placed {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(Error::storage(e));
+            }
             true
         };
         Ok(Stored {

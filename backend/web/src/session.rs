@@ -31,6 +31,11 @@ pub struct LiveSession {
     pub user: Option<domain::account::User>,
 }
 
+/// The session could not be looked up (the database does not answer): the request is
+/// answered 503 where it needs a signed-in user, and the browser stays signed in.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLookupFailed;
+
 /// The CSRF token of this browser, made during this request if it had none.
 #[derive(Debug, Clone)]
 struct NewCsrf(String);
@@ -195,7 +200,12 @@ async fn prepare(req: &HttpRequest) {
             }
             Err(e) => tracing::error!(error = %e, "could not issue an access token"),
         },
-        // A refused refresh (or a failed lookup) signs the browser out.
+        // The database does not answer: the browser keeps its session for later.
+        Err(e @ (domain::Error::Unavailable(_) | domain::Error::Internal(_))) => {
+            tracing::warn!(error = %e, "browser session not renewed: the lookup failed");
+            req.extensions_mut().insert(SessionLookupFailed);
+        }
+        // A refused refresh signs the browser out.
         Err(e) => {
             tracing::info!(error = %e, "browser session ended: refresh refused");
             set_cookie_later(req, removal(ACCESS_COOKIE, secure));
@@ -225,6 +235,7 @@ async fn check_session(
         Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "session lookup failed");
+            req.extensions_mut().insert(SessionLookupFailed);
             return None;
         }
     };

@@ -110,7 +110,8 @@ pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
 /// - problems are `application/problem+json` (RFC 9457), never `application/json`;
 /// - an operation with a bearer token can answer 401; one with path parameters 404 (an id
 ///   that does not parse or does not exist); one with query parameters 422 (a bad filter or
-///   page); one with a JSON body 413 (too large), 415 (not JSON) and 422 (invalid);
+///   page); one with a JSON body 413 (too large), 415 (not JSON) and 422 (invalid); one with
+///   an upload 507 (the disk is full); every one 503 (the database does not answer);
 /// - `page` counts from 1 and `per_page` is 1 to 100.
 pub fn complete(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut v = match serde_json::to_value(&doc) {
@@ -143,6 +144,9 @@ fn complete_json(v: &mut serde_json::Value) {
             let json_body = op["requestBody"]["content"]
                 .as_object()
                 .is_some_and(|c| c.contains_key("application/json"));
+            let upload = op["requestBody"]["content"]
+                .as_object()
+                .is_some_and(|c| c.contains_key("multipart/form-data"));
             if let Some(list) = op["parameters"].as_array_mut() {
                 for p in list {
                     if p["in"] != "query" {
@@ -187,6 +191,16 @@ fn complete_json(v: &mut serde_json::Value) {
                 add("413", "the body is too large");
                 add("415", "the body is not application/json");
             }
+            if upload {
+                add(
+                    "507",
+                    "the attachment storage is full: nothing was stored (`code`: `storage_full`)",
+                );
+            }
+            add(
+                "503",
+                "a service the answer needs (the database) does not answer now; nothing was changed, `Retry-After` says when to try again",
+            );
         }
     }
 }
@@ -206,7 +220,7 @@ mod tests {
         complete_json(&mut v);
         let op = &v["paths"]["/a/{id}"]["post"];
         let r = op["responses"].as_object().unwrap();
-        for code in ["401", "404", "409", "413", "415", "422"] {
+        for code in ["401", "404", "409", "413", "415", "422", "503"] {
             assert!(
                 r[code]["content"]["application/problem+json"].is_object(),
                 "{code}: {r:?}"
