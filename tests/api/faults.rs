@@ -827,6 +827,46 @@ async fn a_full_disk_refuses_an_upload_cleanly_and_loses_nothing() {
         .await;
     assert_eq!(d.status, 200, "the earlier attachment still downloads");
 
+    // The bid form of the pages: shown again with the message and what was typed.
+    let (_, page_org) = verified_vendor(&app, "disk-page@fault.cn", "磁盘页面企业").await;
+    let (c, csrf) = tests::signed_in(&app, "disk-page@fault.cn").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("price", "260000")
+        .text("delivery_days", "60")
+        .text("technical_proposal", "磁盘已满时提交的方案")
+        .text("team", "三人")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(big.clone())
+                .file_name("方案.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let r = c
+        .post(app.url(&format!("/scenarios/{sid}/bid?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    // (A page that shows its form again answers 422, whatever kept it from going through.)
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("存储空间")
+            && html.contains("value=\"260000\"")
+            && html.contains("磁盘已满时提交的方案"),
+        "{html}"
+    );
+    assert_eq!(
+        app.query_i64(&format!(
+            "SELECT COUNT(*) AS n FROM bids WHERE vendor_org_id = {page_org}"
+        )),
+        0,
+        "no bid without its file"
+    );
+    assert_eq!(app.stored_files().len(), 1, "still only the first file");
+
     // Room again: the same upload goes through.
     disk.resize("4m");
     let again = upload(&app, &vendor, bid_id, "方案.pdf", big.clone()).await;

@@ -186,7 +186,10 @@ pub async fn show(
 fn refused(e: Error, t: &Tr) -> Result<(FormErrors, Option<String>), Error> {
     match e {
         Error::Validation(errs) => Ok((FormErrors::from_fields(&errs, t), None)),
-        Error::IllegalTransition { .. } | Error::Conflict { .. } | Error::Forbidden(_) => Ok((
+        Error::IllegalTransition { .. }
+        | Error::Conflict { .. }
+        | Error::Forbidden(_)
+        | Error::InsufficientStorage(_) => Ok((
             FormErrors::default(),
             Some(t.msg(&crate::error::public_message(&e))),
         )),

@@ -145,13 +145,14 @@ pub async fn submit(
                     errors: FormErrors::from_fields(&errs, &t),
                     message: None,
                 },
-                Error::IllegalTransition { .. } | Error::Conflict { .. } | Error::Forbidden(_) => {
-                    BidFormState {
-                        form,
-                        errors: FormErrors::default(),
-                        message: Some(t.msg(&crate::error::public_message(&e))),
-                    }
-                }
+                Error::IllegalTransition { .. }
+                | Error::Conflict { .. }
+                | Error::Forbidden(_)
+                | Error::InsufficientStorage(_) => BidFormState {
+                    form,
+                    errors: FormErrors::default(),
+                    message: Some(t.msg(&crate::error::public_message(&e))),
+                },
                 other => return error_page(&req, Some(&account), &other),
             };
             crate::pages::scenarios::detail_page(

@@ -262,7 +262,10 @@ pub(super) fn refusal(e: Error, form: BidForm, t: &Tr) -> Result<BidFormState, E
             errors: FormErrors::from_fields(&errs, t),
             message: None,
         }),
-        Error::IllegalTransition { .. } | Error::Conflict { .. } => Ok(BidFormState {
+        // A full disk keeps what the vendor typed: the form comes back with the message.
+        Error::IllegalTransition { .. }
+        | Error::Conflict { .. }
+        | Error::InsufficientStorage(_) => Ok(BidFormState {
             form,
             errors: FormErrors::default(),
             message: Some(t.msg(&crate::error::public_message(&e))),
