@@ -24,6 +24,7 @@ mod ocds;
 mod ops;
 mod pages;
 mod ports;
+mod public_cache;
 mod queue;
 mod relevance;
 mod scenario_pages;

@@ -19,6 +19,8 @@ mod time;
 mod tokens;
 
 use domain::message::Message;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -143,6 +145,8 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
 pub struct Database {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
+    /// Write transactions committed through this pool.
+    writes: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Database {
@@ -177,7 +181,11 @@ impl Database {
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<AnyConnection>::new(manager_url))
             .context("building the connection pool")?;
-        Ok(Database { pool, backend })
+        Ok(Database {
+            pool,
+            backend,
+            writes: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -219,6 +227,15 @@ impl Database {
             f(c).map_err(TxError)
         })
         .map_err(|e| e.0)
+        .inspect(|_| {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+        })
+    }
+
+    /// Counts a change made beside [`Database::write`] (a test's direct SQL), so that kept
+    /// answers are checked again.
+    pub fn note_write(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Runs `f` in a transaction that only reads (no write lock is taken on SQLite).
@@ -304,5 +321,9 @@ impl Store for Database {
     fn pool_state(&self) -> Option<(u32, u32, u32)> {
         let s = self.pool.state();
         Some((s.connections, s.idle_connections, self.pool.max_size()))
+    }
+
+    fn local_writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
     }
 }

@@ -364,6 +364,10 @@ impl ScenarioReads for AnyConnection {
 }
 
 impl ScenarioRepo for AnyConnection {
+    fn bump_scenario_version(&mut self) -> Result<()> {
+        bump_version(self)
+    }
+
     fn insert_scenario(&mut self, s: &Scenario) -> Result<()> {
         bump_version(self)?;
         diesel::insert_into(scenarios::table)

@@ -217,6 +217,33 @@ pub enum DomainEvent {
 }
 
 impl DomainEvent {
+    /// Whether the change can alter what the public reads (lists, scenarios, notices), and so
+    /// moves the version that kept public answers are checked against. Sealed and private
+    /// changes do not: a bid, its files, scores, panels and conflict declarations, a challenge
+    /// not yet answered, an invitation, anything about sessions and passwords. (Were a bid to
+    /// move it, the moment kept answers are renewed would tell that someone bid.) A new kind
+    /// of event moves it unless it is named here.
+    pub fn moves_public_version(&self) -> bool {
+        use DomainEvent::*;
+        !matches!(
+            self,
+            BidVersionRecorded { .. }
+                | BidWithdrawn { .. }
+                | ScoreSaved { .. }
+                | DissentWritten { .. }
+                | PanelAssigned { .. }
+                | ConflictDeclared { .. }
+                | ChallengeFiled(_)
+                | ChallengeAttached { .. }
+                | VendorInvited(_)
+                | SessionReplayed { .. }
+                | PasswordReset { .. }
+                | PasswordChanged { .. }
+                | FeedTokenReset { .. }
+                | JobRetried { .. }
+        )
+    }
+
     /// The audit action: the one list of action names.
     pub fn action(&self) -> &'static str {
         use DomainEvent::*;

@@ -116,6 +116,9 @@ pub struct ServerSettings {
     pub trusted_proxies: u8,
     /// Replaced by `trusted_proxies`; kept only to explain that when a deployment still sets it.
     pub trust_forwarded_for: Option<bool>,
+    /// Memory for kept answers to anonymous public reads, in MB (0: none kept; see
+    /// `web::public_cache`).
+    pub public_cache_mb: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +194,7 @@ node_id = 0
 address = "127.0.0.1:8080"
 workers = 2
 trusted_proxies = 0
+public_cache_mb = 32
 
 [database]
 max_connections = 8

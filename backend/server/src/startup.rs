@@ -194,6 +194,9 @@ impl Application {
                 .map(|t| t.expose_secret().to_string())
                 .filter(|t| !t.is_empty()),
             metrics_elsewhere: metrics_address.is_some(),
+            public_cache: web::public_cache::PublicCache::new(
+                settings.server.public_cache_mb.saturating_mul(1024 * 1024),
+            ),
         });
         let server = web::serve(listener, state.clone(), settings.server.workers)?;
         let metrics_server = match metrics_address {

@@ -98,6 +98,29 @@ pub fn time_left(deadline: DateTime<Utc>, now: DateTime<Utc>, t: &Tr) -> Option<
     })
 }
 
+/// When the text of [`time_left`] next changes (`None`: after the deadline it shows nothing).
+/// It counts whole minutes under a day and whole hours above, so it changes when the time
+/// left drops past the next whole unit, and at the deadline.
+pub fn time_left_changes(deadline: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let left = (deadline - now).num_microseconds()?;
+    if left <= 0 {
+        return None;
+    }
+    let unit: i64 = if left >= 86_400_000_000 {
+        3_600_000_000
+    } else {
+        60_000_000
+    };
+    // The text holds while the time left stays at or above its whole number of units (under
+    // two minutes it reads "1 minute" until the deadline).
+    let over = left % unit;
+    Some(if left < 120_000_000 {
+        deadline
+    } else {
+        now + chrono::Duration::microseconds(over + 1)
+    })
+}
+
 /// Fen from a yuan amount typed in a form (`1500000`, `1,500,000`, `12.5`).
 pub fn parse_yuan(s: &str) -> Option<i64> {
     let cleaned: String = s
@@ -213,6 +236,36 @@ mod tests {
         assert_eq!(datetime_local(t), "2026-12-31T17:00");
         assert_eq!(parse_datetime_local("2026-12-31T17:00"), Some(t));
         assert_eq!(parse_datetime_local("tomorrow"), None);
+    }
+
+    #[test]
+    fn the_time_left_is_kept_exactly_until_its_text_changes() {
+        let t = Tr::new(Locale::En);
+        let d = DateTime::parse_from_rfc3339("2026-12-31T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for now in [
+            d - chrono::Duration::seconds(90),
+            d - chrono::Duration::seconds(3_601),
+            d - chrono::Duration::hours(30) - chrono::Duration::seconds(7),
+            d - chrono::Duration::milliseconds(59_500),
+            d - chrono::Duration::minutes(5),
+        ] {
+            let change = time_left_changes(d, now).unwrap();
+            assert!(change > now && change <= d);
+            let just_before = change - chrono::Duration::microseconds(1);
+            assert_eq!(
+                time_left(d, just_before, &t),
+                time_left(d, now, &t),
+                "unchanged until {change} (from {now})"
+            );
+            assert_ne!(
+                time_left(d, change, &t),
+                time_left(d, now, &t),
+                "changed at {change} (from {now})"
+            );
+        }
+        assert_eq!(time_left_changes(d, d), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod public_cache;
 pub mod query;
 pub mod session;
 pub mod upload;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// `/metrics` has its own listener; the public one answers it with 404.
     pub metrics_elsewhere: bool,
+    /// Kept answers to anonymous public reads.
+    pub public_cache: public_cache::PublicCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -233,6 +236,7 @@ pub fn serve(
     let server = HttpServer::new(move || {
         app(state.clone())
             .wrap(actix_web::middleware::from_fn(session::middleware))
+            .wrap(actix_web::middleware::from_fn(public_cache::middleware))
             .wrap(actix_web::middleware::from_fn(middleware::catch_panic))
             .wrap(actix_web::middleware::from_fn(
                 middleware::request_id_header,

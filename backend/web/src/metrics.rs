@@ -293,10 +293,11 @@ pub async fn record(
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     if let Some(m) = metrics {
-        let route = res
-            .request()
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".into());
+        let route = res.request().match_pattern().unwrap_or_else(|| {
+            actix_web::HttpMessage::extensions(res.request())
+                .get::<crate::public_cache::CachedRoute>()
+                .map_or_else(|| "unmatched".into(), |r| r.0.clone())
+        });
         m.request(
             &route,
             &method,

@@ -3,7 +3,8 @@
 //! hello-world measured in the same run by the same load generator.
 //!
 //! For each route of a read mix (list, detail, search, pages, notices) and a write mix (bid
-//! submissions, each vendor on scenarios it has not bid on) it drives 64 connections on
+//! submissions, each vendor on scenarios it has not bid on; then score sheets, each connection
+//! an evaluator of a panel saving its sheets over its scenario's bids) it drives 64 connections on
 //! loopback for a bounded time and prints requests per second, p50 and p99 latency, and the
 //! share of the bare baseline's rate. Then the server's resident memory, and for the bids the
 //! stored count against the accepted answers (duplicates: 0 expected).
@@ -233,6 +234,7 @@ type Next = Arc<dyn Fn(usize, usize) -> Req + Send + Sync>;
 enum Req {
     Get(String),
     Post(String, String, Value),
+    Put(String, String, Value),
 }
 
 /// Drives `conns` connections for `secs`: connection `k` sends `next(k, n)` as its n-th request.
@@ -255,6 +257,7 @@ async fn drive(conns: usize, secs: f64, expect: u16, next: Next) -> Stats {
                 let rb = match next(k, n) {
                     Req::Get(url) => client.get(url),
                     Req::Post(url, token, body) => client.post(url).bearer_auth(token).json(&body),
+                    Req::Put(url, token, body) => client.put(url).bearer_auth(token).json(&body),
                 };
                 n += 1;
                 let status = match rb.send().await {
@@ -350,6 +353,182 @@ async fn vendors(base: &str, n: usize) -> Vec<String> {
         tokens.push(login(base, &email).await);
     }
     tokens
+}
+
+fn text_of(url: &str, sql: &str) -> String {
+    #[derive(QueryableByName)]
+    struct T {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let mut c = db::establish(url).expect("connect");
+    diesel::sql_query(sql)
+        .get_result::<T>(&mut c)
+        .expect("text")
+        .t
+}
+
+fn ids_of(url: &str, sql: &str) -> Vec<i64> {
+    #[derive(QueryableByName)]
+    struct I {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let mut c = db::establish(url).expect("connect");
+    diesel::sql_query(sql)
+        .load::<I>(&mut c)
+        .expect("ids")
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+async fn send_ok(rb: reqwest::RequestBuilder, what: &str) -> Value {
+    let r = rb.send().await.unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{what}: {status} {body}");
+    body
+}
+
+/// The score-sheet write mix: the first scenarios that took bids get a panel of four
+/// evaluators each (one evaluator per connection), their deadline is moved into the past,
+/// every evaluator declares no conflict, and then each connection saves its evaluator's score
+/// sheets over its scenario's bids, again and again (each save is a write transaction).
+async fn score_mix(base: &str, url: &str, ids: &[i64], conns: usize, secs: f64, base_rate: f64) {
+    const PANEL: usize = 4;
+    let groups = conns.div_ceil(PANEL);
+    let c = reqwest::Client::new();
+    let admin = login(base, "admin@demo.qingshan.gov.cn").await;
+    let mut evaluators = Vec::new();
+    for k in 0..groups * PANEL {
+        let email = format!("expert{k}@bench.test");
+        let u = send_ok(
+            c.post(format!("{base}/api/v1/admin/users"))
+                .bearer_auth(&admin)
+                .json(&json!({"email": email, "password": PASSWORD, "display_name": format!("压测专家{k}"), "role": "evaluator", "expertise": ["city_governance"]})),
+            "create an evaluator",
+        )
+        .await;
+        let id = u["id"]
+            .as_i64()
+            .or_else(|| u["user"]["id"].as_i64())
+            .unwrap_or_else(|| panic!("evaluator id in {u}"));
+        evaluators.push((id, email));
+    }
+    let scenarios: Vec<i64> = ids.iter().take(groups).copied().collect();
+    let owner = text_of(
+        url,
+        &format!(
+            "SELECT u.email AS t FROM scenarios s JOIN users u ON u.id = s.created_by WHERE s.id = {}",
+            scenarios[0]
+        ),
+    );
+    let owner = login(base, &owner).await;
+    for (g, sid) in scenarios.iter().enumerate() {
+        let panel: Vec<i64> = evaluators[g * PANEL..(g + 1) * PANEL]
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        send_ok(
+            c.put(format!("{base}/api/v1/scenarios/{sid}/panel"))
+                .bearer_auth(&owner)
+                .json(&json!({ "evaluator_ids": panel })),
+            "set a panel",
+        )
+        .await;
+    }
+    let past = (chrono::Utc::now() - chrono::Duration::minutes(1))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S");
+    let list = scenarios
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    {
+        let mut db = db::establish(url).expect("connect");
+        diesel::sql_query(format!(
+            "UPDATE scenarios SET bid_deadline = '{past}' WHERE id IN ({list})"
+        ))
+        .execute(&mut db)
+        .expect("move the deadlines");
+    }
+    let mut tokens = Vec::new();
+    for (g, sid) in scenarios.iter().enumerate() {
+        for (_, email) in &evaluators[g * PANEL..(g + 1) * PANEL] {
+            let t = login(base, email).await;
+            send_ok(
+                c.post(format!(
+                    "{base}/api/v1/scenarios/{sid}/conflict-declaration"
+                ))
+                .bearer_auth(&t)
+                .json(&json!({"has_conflict": false, "note": ""})),
+                "declare no conflict",
+            )
+            .await;
+            tokens.push(t);
+        }
+    }
+    let bids: Vec<Vec<i64>> = scenarios
+        .iter()
+        .map(|sid| {
+            ids_of(
+                url,
+                &format!("SELECT id FROM bids WHERE scenario_id = {sid} AND status = 'submitted' ORDER BY id"),
+            )
+        })
+        .collect();
+    assert!(
+        bids.iter().all(|b| !b.is_empty()),
+        "every scored scenario took bids: {:?}",
+        bids.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let criteria: Vec<Vec<i64>> = scenarios
+        .iter()
+        .map(|sid| {
+            ids_of(
+                url,
+                &format!(
+                    "SELECT id FROM scenario_criteria WHERE scenario_id = {sid} ORDER BY position"
+                ),
+            )
+        })
+        .collect();
+    let (tokens, bids, criteria) = (Arc::new(tokens), Arc::new(bids), Arc::new(criteria));
+    let next: Next = {
+        let b = base.to_string();
+        Arc::new(move |k, i| {
+            let g = k / PANEL;
+            let bid = bids[g][i % bids[g].len()];
+            let scores: Vec<Value> = criteria[g]
+                .iter()
+                .map(|c| json!({"criterion_id": c, "score": 60 + ((k + i) % 40), "comment": "压测评分"}))
+                .collect();
+            Req::Put(
+                format!("{b}/api/v1/bids/{bid}/scores"),
+                tokens[k].clone(),
+                json!({ "scores": scores }),
+            )
+        })
+    };
+    let mut s = drive(conns, secs, 200, next).await;
+    report("PUT /api/v1/bids/{id}/scores", &mut s, base_rate);
+    let rows = count(
+        url,
+        &format!("SELECT COUNT(*) AS n FROM scores WHERE scenario_id IN ({list})"),
+    );
+    let distinct = count(
+        url,
+        &format!(
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT bid_id, evaluator_id, criterion_id FROM scores WHERE scenario_id IN ({list})) d"
+        ),
+    );
+    println!(
+        "score sheets: {} saves accepted, {rows} scores stored, {} duplicates (same bid, evaluator and criterion)",
+        s.ok,
+        rows - distinct
+    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -504,6 +683,8 @@ async fn main() {
         s.ok,
         all - distinct
     );
+
+    score_mix(&base, &url, &ids, conns, secs, base_rate).await;
     println!("server RSS at the end: {:.1} MB", rss_mb(server.child.id()));
     drop(server);
     drop(pg);

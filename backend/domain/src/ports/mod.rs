@@ -68,6 +68,11 @@ pub trait Store: Send + Sync {
     fn pool_state(&self) -> Option<(u32, u32, u32)> {
         None
     }
+    /// How many write transactions this process has committed (it only grows): a reader that
+    /// keeps answers checks the shared version again once it moves.
+    fn local_writes(&self) -> u64 {
+        0
+    }
 }
 
 /// How a job ended, for the metrics.

@@ -77,6 +77,9 @@ pub trait ScenarioReads {
 
 /// Scenarios, their criteria, questions and answers.
 pub trait ScenarioRepo: ScenarioReads {
+    /// Moves the version that kept public answers are checked against (see
+    /// [`crate::event::DomainEvent::moves_public_version`]).
+    fn bump_scenario_version(&mut self) -> Result<()>;
     /// Writes a new scenario with its criteria.
     fn insert_scenario(&mut self, s: &crate::scenario::Scenario) -> Result<()>;
     /// Rewrites a scenario; its criteria are replaced by the given ones.

@@ -137,6 +137,20 @@ impl Services {
         self.store.ping()
     }
 
+    /// How many write transactions this process has committed (see [`Store::local_writes`]).
+    pub fn local_writes(&self) -> u64 {
+        self.store.local_writes()
+    }
+
+    /// The version public answers are kept against and the next bid deadline after now
+    /// (when a kept answer about a scenario taking bids stops holding by itself).
+    pub fn public_version(&self) -> Result<(i64, Option<DateTime<Utc>>)> {
+        let now = self.now();
+        crate::ports::in_read(&*self.store, |tx| {
+            Ok((tx.scenario_version()?, tx.next_deadline_after(now)?))
+        })
+    }
+
     /// The database pool's (open, idle, most) connections, when pooled (for metrics).
     pub fn pool_state(&self) -> Option<(u32, u32, u32)> {
         self.store.pool_state()
@@ -166,6 +180,9 @@ pub fn emit(
 ) -> Result<()> {
     for doc in event.search_documents() {
         tx.mark_for_index(doc, now)?;
+    }
+    if event.moves_public_version() {
+        tx.bump_scenario_version()?;
     }
     if let Some(notice) = crate::notify::Notice::of(&event) {
         let stored = serde_json::to_string(&notice).map_err(crate::Error::internal)?;

@@ -224,7 +224,10 @@ pub(in crate::pages) async fn detail_page(
             && own_bids
                 .iter()
                 .any(|b| b.bid.status == domain::bid::BidStatus::Submitted),
-        c: card(v, &ctx.t, now),
+        c: {
+            super::note_countdowns(req, [v], now);
+            card(v, &ctx.t, now)
+        },
         paragraphs: s
             .description
             .split("\n\n")

@@ -88,6 +88,7 @@ pub async fn list(
         )
     })
     .collect();
+    super::note_countdowns(&req, &page.items, now);
     let page_view = ListPage {
         cards: page.items.iter().map(|v| card(v, &ctx.t, now)).collect(),
         domains: domains(&ctx.t),

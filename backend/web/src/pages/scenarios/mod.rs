@@ -49,6 +49,20 @@ fn domain_label(t: &Tr, d: Sector) -> String {
     t.t(&format!("domain.{}", d.code())).to_string()
 }
 
+/// Notes, for kept answers, when the countdowns of these scenarios next change.
+pub(super) fn note_countdowns<'a>(
+    req: &actix_web::HttpRequest,
+    views: impl IntoIterator<Item = &'a ScenarioView>,
+    now: DateTime<Utc>,
+) {
+    let next = views
+        .into_iter()
+        .filter(|v| matches!(v.status, Status::Published))
+        .filter_map(|v| crate::format::time_left_changes(v.scenario.bid_deadline, now))
+        .min();
+    crate::public_cache::holds_until(req, next);
+}
+
 pub(super) fn card(v: &ScenarioView, t: &Tr, now: DateTime<Utc>) -> Card {
     let s = &v.scenario;
     let live = matches!(v.status, Status::Published);

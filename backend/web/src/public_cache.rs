@@ -1,0 +1,431 @@
+//! Kept answers to anonymous public reads: the scenario list and a scenario (API and pages)
+//! and the award notices. A launch day is mostly strangers reading exactly these, and each
+//! answer is the same for all of them, so one rendering serves many.
+//!
+//! Exact, not approximately fresh:
+//! - Each kept answer carries the public version it was made at (read before the data, so it
+//!   is never newer than what it holds). Every change the public can see moves that version in
+//!   its own transaction (`DomainEvent::moves_public_version`); sealed changes — bids, scores,
+//!   challenges not yet answered — do not, so when answers are renewed tells nothing about them.
+//! - An answer holds at most until the next bid deadline after it was made (the second a
+//!   scenario stops taking bids, its status and the lists change) and at most a minute.
+//! - A process reads the version again after each write it commits (so a writer sees its own
+//!   change at once) and otherwise at most every [`RECHECK`]: a change made by another server
+//!   process is seen by everyone within that bound.
+//! - Only anonymous requests (no bearer token, no session cookie) are answered from here, and
+//!   only answers that carry nothing of the request's own (no CSRF token of the visitor).
+//!
+//! Every such answer carries an `ETag`; `If-None-Match` with it is answered 304. Shared caches
+//! may keep it but must ask again each time (`Cache-Control: public, no-cache`).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+
+use crate::AppState;
+
+/// How long a process trusts the version it last read when it wrote nothing since.
+pub const RECHECK: Duration = Duration::from_millis(250);
+
+/// The longest an answer is kept, whatever else holds.
+const MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// The largest answer kept.
+const MAX_ENTRY: usize = 512 * 1024;
+
+/// Until when the answer being made holds (the earliest of what its handler noted).
+#[derive(Debug, Clone, Copy)]
+struct HoldsUntil(DateTime<Utc>);
+
+/// Notes that the answer being made holds only until `t` (e.g. a countdown it shows changes
+/// then); a kept answer is renewed by then.
+pub fn holds_until(req: &HttpRequest, t: Option<DateTime<Utc>>) {
+    let Some(t) = t else { return };
+    let mut ext = req.extensions_mut();
+    let earliest = ext.get::<HoldsUntil>().map_or(t, |h| h.0.min(t));
+    ext.insert(HoldsUntil(earliest));
+}
+
+/// The route template of an answer given from here (for the metrics, which would otherwise
+/// see a request that no route matched).
+#[derive(Debug, Clone)]
+pub struct CachedRoute(pub String);
+
+#[derive(Debug)]
+struct Entry {
+    version: i64,
+    expires: DateTime<Utc>,
+    body: Bytes,
+    content_type: HeaderValue,
+    etag: HeaderValue,
+    route: String,
+}
+
+#[derive(Debug, Default)]
+struct Known {
+    version: i64,
+    next_deadline: Option<DateTime<Utc>>,
+    checked: Option<Instant>,
+    writes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    map: HashMap<String, std::sync::Arc<Entry>>,
+    bytes: usize,
+}
+
+/// The kept answers of one server process.
+#[derive(Debug)]
+pub struct PublicCache {
+    budget: usize,
+    entries: Mutex<Entries>,
+    known: Mutex<Known>,
+}
+
+impl PublicCache {
+    /// Keeps at most `budget` bytes of answers; 0 keeps none.
+    pub fn new(budget: usize) -> PublicCache {
+        PublicCache {
+            budget,
+            entries: Mutex::default(),
+            known: Mutex::default(),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The version and next deadline now, read again from the database when this process
+    /// wrote since, when [`RECHECK`] has passed, or when the deadline it knew has come.
+    async fn current(&self, state: &AppState) -> Option<(i64, Option<DateTime<Utc>>)> {
+        let writes = state.services.local_writes();
+        let now = state.services.now();
+        {
+            let k = self.known();
+            if k.checked.is_some_and(|c| c.elapsed() < RECHECK)
+                && k.writes == writes
+                && k.next_deadline.is_none_or(|d| now < d)
+            {
+                return Some((k.version, k.next_deadline));
+            }
+        }
+        let (version, next_deadline) = state
+            .call(|services| services.public_version())
+            .await
+            .ok()?;
+        let mut k = self.known();
+        *k = Known {
+            version,
+            next_deadline,
+            checked: Some(Instant::now()),
+            writes,
+        };
+        Some((version, next_deadline))
+    }
+
+    fn get(&self, key: &str, version: i64, now: DateTime<Utc>) -> Option<std::sync::Arc<Entry>> {
+        let e = self.entries().map.get(key).cloned()?;
+        (e.version == version && now < e.expires).then_some(e)
+    }
+
+    fn put(&self, key: String, entry: Entry, version: i64, now: DateTime<Utc>) {
+        let mut all = self.entries();
+        let size = entry.body.len() + key.len();
+        if all.bytes + size > self.budget {
+            // Over budget: drop what no longer holds, and everything if that is not enough.
+            all.map
+                .retain(|_, e| e.version == version && now < e.expires);
+            all.bytes = all.map.iter().map(|(k, e)| k.len() + e.body.len()).sum();
+            if all.bytes + size > self.budget {
+                all.map.clear();
+                all.bytes = 0;
+            }
+        }
+        if let Some(old) = all.map.insert(key.clone(), std::sync::Arc::new(entry)) {
+            all.bytes -= old.body.len() + key.len();
+        }
+        all.bytes += size;
+    }
+
+    /// How many answers are kept (for tests).
+    pub fn len(&self) -> usize {
+        self.entries().map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Whether the path is one of the public reads kept here.
+fn kept_route(path: &str) -> Option<&'static str> {
+    let id = |rest: &str| {
+        !rest.is_empty() && rest.len() <= 19 && rest.bytes().all(|b| b.is_ascii_digit())
+    };
+    match path {
+        "/api/v1/scenarios" => Some("/api/v1/scenarios"),
+        "/api/v1/award-notices" => Some("/api/v1/award-notices"),
+        "/scenarios" => Some("/scenarios"),
+        _ => {
+            if let Some(rest) = path.strip_prefix("/api/v1/scenarios/") {
+                id(rest).then_some("/api/v1/scenarios/{id}")
+            } else if let Some(rest) = path.strip_prefix("/scenarios/") {
+                id(rest).then_some("/scenarios/{id}")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The key of an anonymous public read (`None`: answered as usual).
+fn key_of(req: &HttpRequest) -> Option<String> {
+    if req.method() != Method::GET
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || req.cookie(crate::session::ACCESS_COOKIE).is_some()
+        || req.cookie(crate::session::REFRESH_COOKIE).is_some()
+    {
+        return None;
+    }
+    kept_route(req.path())?;
+    let locale = crate::session::locale_of(req);
+    let query = req.query_string();
+    (query.len() <= 512).then(|| format!("{}|{}?{query}", locale.code(), req.path()))
+}
+
+fn etag_of(body: &[u8]) -> HeaderValue {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    HeaderValue::from_str(&format!("\"{:016x}-{:x}\"", h.finish(), body.len()))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn fresh_for(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let want = etag.to_str().unwrap_or_default();
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t == want || t.strip_prefix("W/") == Some(want)
+            })
+        })
+}
+
+fn validators(resp: &mut HttpResponse, etag: &HeaderValue) {
+    let h = resp.headers_mut();
+    h.insert(header::ETAG, etag.clone());
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+}
+
+fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
+    let mut resp = if fresh_for(req, &e.etag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, e.content_type.clone()))
+            .body(e.body.clone())
+    };
+    validators(&mut resp, &e.etag);
+    resp
+}
+
+/// Answers anonymous public reads from the kept answers, and keeps the ones it renders.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
+    let (Some(state), Some(key)) = (state, key_of(req.request())) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let cache = &state.public_cache;
+    if cache.budget == 0 {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let Some((version, next_deadline)) = cache.current(&state).await else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let now = state.services.now();
+    if let Some(e) = cache.get(&key, version, now) {
+        req.extensions_mut().insert(CachedRoute(e.route.clone()));
+        let (http, _) = req.into_parts();
+        let resp = answer(&http, &e);
+        return Ok(ServiceResponse::new(http, resp));
+    }
+    let res = next.call(req).await?;
+    // Pages say `no-store` by default (most are someone's own); these public ones, made for
+    // an anonymous reader, are the same for everyone and may be kept.
+    let keep = res.status() == StatusCode::OK
+        && res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .is_none_or(|v| v == "no-store")
+        && res.headers().contains_key(header::CONTENT_TYPE);
+    if !keep {
+        return Ok(res.map_into_boxed_body());
+    }
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    let csrf = crate::session::csrf_token(res.request());
+    let noted = res.request().extensions().get::<HoldsUntil>().map(|h| h.0);
+    let (http, resp) = res.into_parts();
+    let (resp, body) = resp.into_parts();
+    let body = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    // An answer with something of this visitor's own in it is theirs alone; a very large
+    // one is not kept either.
+    let personal = body.len() > MAX_ENTRY
+        || (!csrf.is_empty() && body.windows(csrf.len()).any(|w| w == csrf.as_bytes()));
+    let content_type = resp.headers().get(header::CONTENT_TYPE).cloned();
+    let etag = etag_of(&body);
+    if !personal && let Some(content_type) = content_type {
+        let expires = [next_deadline, noted]
+            .into_iter()
+            .flatten()
+            .fold(now + MAX_AGE, DateTime::min);
+        cache.put(
+            key,
+            Entry {
+                version,
+                expires,
+                body: body.clone(),
+                content_type,
+                etag: etag.clone(),
+                route,
+            },
+            version,
+            now,
+        );
+    }
+    let mut out = if !personal && fresh_for(&http, &etag) {
+        let mut r = HttpResponse::NotModified().finish();
+        // The cookies the inner layers set still go out.
+        for c in resp.cookies() {
+            let _ = r.add_cookie(&c);
+        }
+        r
+    } else {
+        let r = resp.set_body(BoxBody::new(body));
+        r.map_into_boxed_body()
+    };
+    if !personal {
+        validators(&mut out, &etag);
+    }
+    Ok(ServiceResponse::new(http, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_public_reads_are_kept() {
+        assert_eq!(kept_route("/api/v1/scenarios"), Some("/api/v1/scenarios"));
+        assert_eq!(
+            kept_route("/api/v1/scenarios/42"),
+            Some("/api/v1/scenarios/{id}")
+        );
+        assert_eq!(kept_route("/scenarios/42"), Some("/scenarios/{id}"));
+        assert_eq!(kept_route("/scenarios/42/edit"), None);
+        assert_eq!(kept_route("/scenarios/new"), None);
+        assert_eq!(kept_route("/api/v1/scenarios/42/bids"), None);
+        assert_eq!(kept_route("/api/v1/scenarios/"), None);
+        assert_eq!(kept_route("/admin"), None);
+    }
+
+    fn entry(version: i64, expires: DateTime<Utc>, body: &'static str) -> Entry {
+        Entry {
+            version,
+            expires,
+            body: Bytes::from_static(body.as_bytes()),
+            content_type: HeaderValue::from_static("text/plain"),
+            etag: etag_of(body.as_bytes()),
+            route: "/x".into(),
+        }
+    }
+
+    #[test]
+    fn a_kept_answer_holds_for_its_version_and_until_it_expires() {
+        let c = PublicCache::new(1024);
+        let t = Utc::now();
+        c.put("k".into(), entry(3, t + MAX_AGE, "a"), 3, t);
+        assert!(c.get("k", 3, t).is_some());
+        assert!(c.get("k", 4, t).is_none(), "a moved version");
+        assert!(c.get("k", 3, t + MAX_AGE).is_none(), "expired");
+        assert!(c.get("other", 3, t).is_none());
+    }
+
+    #[test]
+    fn the_budget_drops_stale_answers_first_then_everything() {
+        let c = PublicCache::new(40);
+        let t = Utc::now();
+        c.put("a".into(), entry(1, t + MAX_AGE, "0123456789"), 1, t);
+        c.put("b".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
+        c.put("c".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
+        // Adding d goes over: a (version 1) no longer holds and goes first.
+        c.put("d".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
+        assert!(c.get("a", 1, t).is_none());
+        assert!(c.get("b", 2, t).is_some() && c.get("d", 2, t).is_some());
+        c.put(
+            "e".into(),
+            entry(2, t + MAX_AGE, "0123456789012345678"),
+            2,
+            t,
+        );
+        assert_eq!(c.len(), 1, "nothing else fits: only the newest is kept");
+        assert!(c.entries().bytes <= 40);
+    }
+
+    #[test]
+    fn if_none_match_compares_strong_and_weak_tags() {
+        let etag = etag_of(b"body");
+        let req = actix_web::test::TestRequest::get()
+            .insert_header((
+                header::IF_NONE_MATCH,
+                format!("\"x\", W/{}", etag.to_str().unwrap()),
+            ))
+            .to_http_request();
+        assert!(fresh_for(&req, &etag));
+        let other = actix_web::test::TestRequest::get()
+            .insert_header((header::IF_NONE_MATCH, "\"x\""))
+            .to_http_request();
+        assert!(!fresh_for(&other, &etag));
+    }
+}
