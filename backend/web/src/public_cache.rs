@@ -60,13 +60,17 @@ pub fn holds_until(req: &HttpRequest, t: Option<DateTime<Utc>>) {
 #[derive(Debug, Clone)]
 pub struct CachedRoute(pub String);
 
+/// A kept answer, gzip-compressed (a page is a fifth of its size so): sent as it is to a
+/// client that accepts gzip, inflated for one that does not. Each coding has its own tag.
 #[derive(Debug)]
 struct Entry {
     version: i64,
     expires: DateTime<Utc>,
     body: Bytes,
-    content_type: HeaderValue,
+    /// The handler's headers (content type and the like).
+    headers: Vec<(header::HeaderName, HeaderValue)>,
     etag: HeaderValue,
+    etag_gzip: HeaderValue,
     route: String,
 }
 
@@ -143,20 +147,36 @@ impl PublicCache {
         (e.version == version && now < e.expires).then_some(e)
     }
 
-    fn put(&self, key: String, entry: Entry, version: i64, now: DateTime<Utc>) {
+    fn put(&self, key: String, entry: std::sync::Arc<Entry>, version: i64, now: DateTime<Utc>) {
         let mut all = self.entries();
         let size = entry.body.len() + key.len();
+        if size > self.budget {
+            return;
+        }
         if all.bytes + size > self.budget {
-            // Over budget: drop what no longer holds, and everything if that is not enough.
+            // Over budget: drop what no longer holds, then arbitrary answers (the map's order
+            // is random) until a quarter of the budget is free.
             all.map
                 .retain(|_, e| e.version == version && now < e.expires);
             all.bytes = all.map.iter().map(|(k, e)| k.len() + e.body.len()).sum();
-            if all.bytes + size > self.budget {
-                all.map.clear();
-                all.bytes = 0;
+            let target = self.budget - self.budget / 4;
+            if all.bytes + size > target {
+                let mut bytes = all.bytes;
+                let mut gone = Vec::new();
+                for (k, e) in &all.map {
+                    if bytes + size <= target {
+                        break;
+                    }
+                    bytes -= k.len() + e.body.len();
+                    gone.push(k.clone());
+                }
+                for k in gone {
+                    all.map.remove(&k);
+                }
+                all.bytes = bytes;
             }
         }
-        if let Some(old) = all.map.insert(key.clone(), std::sync::Arc::new(entry)) {
+        if let Some(old) = all.map.insert(key.clone(), entry) {
             all.bytes -= old.body.len() + key.len();
         }
         all.bytes += size;
@@ -208,12 +228,49 @@ fn key_of(req: &HttpRequest) -> Option<String> {
     (query.len() <= 512).then(|| format!("{}|{}?{query}", locale.code(), req.path()))
 }
 
-fn etag_of(body: &[u8]) -> HeaderValue {
+/// The tags of an answer: as it is, and gzip-coded.
+fn etags_of(body: &[u8]) -> (HeaderValue, HeaderValue) {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
-    HeaderValue::from_str(&format!("\"{:016x}-{:x}\"", h.finish(), body.len()))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+    let base = format!("{:016x}-{:x}", h.finish(), body.len());
+    let tag =
+        |s: String| HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    (tag(format!("\"{base}\"")), tag(format!("\"{base}-gz\"")))
+}
+
+fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
+    e.write_all(body)?;
+    e.finish()
+}
+
+fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len() * 5);
+    flate2::read::GzDecoder::new(body).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Whether the client takes a gzip-coded answer (`Accept-Encoding`, a zero weight refuses).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
 }
 
 fn fresh_for(req: &HttpRequest, etag: &HeaderValue) -> bool {
@@ -238,19 +295,38 @@ fn validators(resp: &mut HttpResponse, etag: &HeaderValue) {
     );
     h.insert(
         header::VARY,
-        HeaderValue::from_static("Accept-Language, Cookie"),
+        HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
     );
 }
 
 fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
-    let mut resp = if fresh_for(req, &e.etag) {
+    let coded = accepts_gzip(req);
+    let tag = if coded { &e.etag_gzip } else { &e.etag };
+    let mut resp = if fresh_for(req, tag) {
         HttpResponse::NotModified().finish()
+    } else if coded {
+        let mut r = HttpResponse::Ok();
+        r.insert_header((header::CONTENT_ENCODING, "gzip"));
+        for h in &e.headers {
+            r.insert_header(h.clone());
+        }
+        r.body(e.body.clone())
     } else {
-        HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, e.content_type.clone()))
-            .body(e.body.clone())
+        match gunzip(&e.body) {
+            Ok(plain) => {
+                let mut r = HttpResponse::Ok();
+                for h in &e.headers {
+                    r.insert_header(h.clone());
+                }
+                r.body(plain)
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "a kept answer does not inflate");
+                return HttpResponse::InternalServerError().finish();
+            }
+        }
     };
-    validators(&mut resp, &e.etag);
+    validators(&mut resp, tag);
     resp
 }
 
@@ -313,40 +389,48 @@ pub async fn middleware(
     // one is not kept either.
     let personal = body.len() > MAX_ENTRY
         || (!csrf.is_empty() && body.windows(csrf.len()).any(|w| w == csrf.as_bytes()));
-    let content_type = resp.headers().get(header::CONTENT_TYPE).cloned();
-    let etag = etag_of(&body);
-    if !personal && let Some(content_type) = content_type {
-        let expires = [next_deadline, noted]
-            .into_iter()
-            .flatten()
-            .fold(now + MAX_AGE, DateTime::min);
-        cache.put(
-            key,
-            Entry {
-                version,
-                expires,
-                body: body.clone(),
-                content_type,
-                etag: etag.clone(),
-                route,
-            },
-            version,
-            now,
-        );
-    }
-    let mut out = if !personal && fresh_for(&http, &etag) {
-        let mut r = HttpResponse::NotModified().finish();
-        // The cookies the inner layers set still go out.
-        for c in resp.cookies() {
-            let _ = r.add_cookie(&c);
-        }
-        r
-    } else {
-        let r = resp.set_body(BoxBody::new(body));
-        r.map_into_boxed_body()
+    let coded = if personal { None } else { gzip(&body).ok() };
+    let Some(coded) = coded else {
+        let out = resp.set_body(BoxBody::new(body)).map_into_boxed_body();
+        return Ok(ServiceResponse::new(http, out));
     };
-    if !personal {
-        validators(&mut out, &etag);
+    let (etag, etag_gzip) = etags_of(&body);
+    let expires = [next_deadline, noted]
+        .into_iter()
+        .flatten()
+        .fold(now + MAX_AGE, DateTime::min);
+    // What the handler said of its answer goes with it; what is about this one exchange
+    // (cookies, length, caching) does not.
+    let headers = resp
+        .headers()
+        .iter()
+        .filter(|(name, _)| {
+            ![
+                header::SET_COOKIE,
+                header::CONTENT_LENGTH,
+                header::CACHE_CONTROL,
+                header::ETAG,
+                header::VARY,
+                header::CONTENT_ENCODING,
+            ]
+            .contains(name)
+        })
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let entry = std::sync::Arc::new(Entry {
+        version,
+        expires,
+        body: Bytes::from(coded),
+        headers,
+        etag,
+        etag_gzip,
+        route,
+    });
+    cache.put(key, entry.clone(), version, now);
+    let mut out = answer(&http, &entry);
+    // The cookies the inner layers set (a new visitor's CSRF cookie) still go out.
+    for c in resp.cookies() {
+        let _ = out.add_cookie(&c);
     }
     Ok(ServiceResponse::new(http, out))
 }
@@ -370,15 +454,17 @@ mod tests {
         assert_eq!(kept_route("/admin"), None);
     }
 
-    fn entry(version: i64, expires: DateTime<Utc>, body: &'static str) -> Entry {
-        Entry {
+    fn entry(version: i64, expires: DateTime<Utc>, body: &'static str) -> std::sync::Arc<Entry> {
+        let (etag, etag_gzip) = etags_of(body.as_bytes());
+        std::sync::Arc::new(Entry {
             version,
             expires,
             body: Bytes::from_static(body.as_bytes()),
-            content_type: HeaderValue::from_static("text/plain"),
-            etag: etag_of(body.as_bytes()),
+            headers: vec![],
+            etag,
+            etag_gzip,
             route: "/x".into(),
-        }
+        })
     }
 
     #[test]
@@ -393,29 +479,53 @@ mod tests {
     }
 
     #[test]
-    fn the_budget_drops_stale_answers_first_then_everything() {
-        let c = PublicCache::new(40);
+    fn the_budget_drops_stale_answers_first_then_others_until_a_quarter_is_free() {
+        let c = PublicCache::new(44);
         let t = Utc::now();
         c.put("a".into(), entry(1, t + MAX_AGE, "0123456789"), 1, t);
         c.put("b".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         c.put("c".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
-        // Adding d goes over: a (version 1) no longer holds and goes first.
         c.put("d".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
+        // Adding e goes over: a (version 1) no longer holds and goes first; then one more
+        // goes, so that 33 bytes (three quarters) are not exceeded.
+        c.put("e".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         assert!(c.get("a", 1, t).is_none());
-        assert!(c.get("b", 2, t).is_some() && c.get("d", 2, t).is_some());
-        c.put(
-            "e".into(),
-            entry(2, t + MAX_AGE, "0123456789012345678"),
-            2,
-            t,
-        );
-        assert_eq!(c.len(), 1, "nothing else fits: only the newest is kept");
-        assert!(c.entries().bytes <= 40);
+        assert!(c.get("e", 2, t).is_some(), "the new answer is kept");
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.entries().bytes, 33);
+        // An answer larger than the whole budget is not kept, and drops nothing.
+        let huge = "0123456789012345678901234567890123456789012345";
+        c.put("f".into(), entry(2, t + MAX_AGE, huge), 2, t);
+        assert!(c.get("f", 2, t).is_none());
+        assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused_and_round_trips() {
+        let req = |v: &str| {
+            actix_web::test::TestRequest::get()
+                .insert_header((header::ACCEPT_ENCODING, v.to_string()))
+                .to_http_request()
+        };
+        assert!(accepts_gzip(&req("gzip, deflate, br")));
+        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
+        assert!(accepts_gzip(&req("*")));
+        assert!(!accepts_gzip(&req("gzip;q=0, br")));
+        assert!(!accepts_gzip(&req("identity")));
+        assert!(!accepts_gzip(
+            &actix_web::test::TestRequest::get().to_http_request()
+        ));
+        let page = "<p>场景集市</p>".repeat(200);
+        let coded = gzip(page.as_bytes()).unwrap();
+        assert!(coded.len() * 5 < page.len());
+        assert_eq!(gunzip(&coded).unwrap(), page.as_bytes());
+        let (plain, gz) = etags_of(page.as_bytes());
+        assert_ne!(plain, gz, "each coding has its own tag");
     }
 
     #[test]
     fn if_none_match_compares_strong_and_weak_tags() {
-        let etag = etag_of(b"body");
+        let etag = etags_of(b"body").0;
         let req = actix_web::test::TestRequest::get()
             .insert_header((
                 header::IF_NONE_MATCH,
