@@ -66,6 +66,8 @@ pub struct CachedRoute(pub String);
 struct Entry {
     version: i64,
     expires: DateTime<Utc>,
+    /// Whether `body` is gzip-coded.
+    gzip: bool,
     body: Bytes,
     /// The handler's headers (content type and the like).
     headers: Vec<(header::HeaderName, HeaderValue)>,
@@ -300,6 +302,20 @@ fn validators(resp: &mut HttpResponse, etag: &HeaderValue) {
 }
 
 fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
+    if !e.gzip {
+        // Kept as it is: the compression layer codes it for a client that asks.
+        let mut resp = if fresh_for(req, &e.etag) {
+            HttpResponse::NotModified().finish()
+        } else {
+            let mut r = HttpResponse::Ok();
+            for h in &e.headers {
+                r.insert_header(h.clone());
+            }
+            r.body(e.body.clone())
+        };
+        validators(&mut resp, &e.etag);
+        return resp;
+    }
     let coded = accepts_gzip(req);
     let tag = if coded { &e.etag_gzip } else { &e.etag };
     let mut resp = if fresh_for(req, tag) {
@@ -389,7 +405,19 @@ pub async fn middleware(
     // one is not kept either.
     let personal = body.len() > MAX_ENTRY
         || (!csrf.is_empty() && body.windows(csrf.len()).any(|w| w == csrf.as_bytes()));
-    let coded = if personal { None } else { gzip(&body).ok() };
+    // Pages are kept gzip-coded (a fifth of their size; every browser takes gzip), API
+    // answers as they are (many API clients do not, and inflating costs more than it saves).
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let coded = if personal {
+        None
+    } else if !html {
+        Some(None)
+    } else {
+        gzip(&body).ok().map(Some)
+    };
     let Some(coded) = coded else {
         let out = resp.set_body(BoxBody::new(body)).map_into_boxed_body();
         return Ok(ServiceResponse::new(http, out));
@@ -420,7 +448,8 @@ pub async fn middleware(
     let entry = std::sync::Arc::new(Entry {
         version,
         expires,
-        body: Bytes::from(coded),
+        gzip: coded.is_some(),
+        body: coded.map_or(body, Bytes::from),
         headers,
         etag,
         etag_gzip,
@@ -459,6 +488,7 @@ mod tests {
         std::sync::Arc::new(Entry {
             version,
             expires,
+            gzip: false,
             body: Bytes::from_static(body.as_bytes()),
             headers: vec![],
             etag,

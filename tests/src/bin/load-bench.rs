@@ -255,6 +255,10 @@ async fn drive(conns: usize, secs: f64, expect: u16, next: Next) -> Stats {
             while Instant::now() < until {
                 let t = Instant::now();
                 let rb = match next(k, n) {
+                    // Pages are fetched as a browser does, taking gzip.
+                    Req::Get(url) if !url.contains("/api/") => {
+                        client.get(url).header("Accept-Encoding", "gzip")
+                    }
                     Req::Get(url) => client.get(url),
                     Req::Post(url, token, body) => client.post(url).bearer_auth(token).json(&body),
                     Req::Put(url, token, body) => client.put(url).bearer_auth(token).json(&body),
