@@ -76,6 +76,22 @@ struct Entry {
     route: String,
 }
 
+impl Entry {
+    /// What keeping it costs: its body, its key and headers, and the bookkeeping around them.
+    fn cost(&self, key: &str) -> usize {
+        const BOOKKEEPING: usize = 160;
+        self.body.len()
+            + 2 * key.len()
+            + self
+                .headers
+                .iter()
+                .map(|(n, v)| n.as_str().len() + v.len() + 48)
+                .sum::<usize>()
+            + self.route.len()
+            + BOOKKEEPING
+    }
+}
+
 #[derive(Debug, Default)]
 struct Known {
     version: i64,
@@ -151,7 +167,7 @@ impl PublicCache {
 
     fn put(&self, key: String, entry: std::sync::Arc<Entry>, version: i64, now: DateTime<Utc>) {
         let mut all = self.entries();
-        let size = entry.body.len() + key.len();
+        let size = entry.cost(&key);
         if size > self.budget {
             return;
         }
@@ -160,7 +176,7 @@ impl PublicCache {
             // is random) until a quarter of the budget is free.
             all.map
                 .retain(|_, e| e.version == version && now < e.expires);
-            all.bytes = all.map.iter().map(|(k, e)| k.len() + e.body.len()).sum();
+            all.bytes = all.map.iter().map(|(k, e)| e.cost(k)).sum();
             let target = self.budget - self.budget / 4;
             if all.bytes + size > target {
                 let mut bytes = all.bytes;
@@ -169,7 +185,7 @@ impl PublicCache {
                     if bytes + size <= target {
                         break;
                     }
-                    bytes -= k.len() + e.body.len();
+                    bytes -= e.cost(k);
                     gone.push(k.clone());
                 }
                 for k in gone {
@@ -179,7 +195,7 @@ impl PublicCache {
             }
         }
         if let Some(old) = all.map.insert(key.clone(), entry) {
-            all.bytes -= old.body.len() + key.len();
+            all.bytes -= old.cost(&key);
         }
         all.bytes += size;
     }
@@ -449,7 +465,15 @@ pub async fn middleware(
         version,
         expires,
         gzip: coded.is_some(),
-        body: coded.map_or(body, Bytes::from),
+        // Exactly as large as it is (the rendering's buffer may be twice that), so that the
+        // budget counts what is really held.
+        body: coded.map_or_else(
+            || Bytes::copy_from_slice(&body),
+            |mut c| {
+                c.shrink_to_fit();
+                Bytes::from(c)
+            },
+        ),
         headers,
         etag,
         etag_gzip,
@@ -510,21 +534,22 @@ mod tests {
 
     #[test]
     fn the_budget_drops_stale_answers_first_then_others_until_a_quarter_is_free() {
-        let c = PublicCache::new(44);
         let t = Utc::now();
+        let unit = entry(1, t, "0123456789").cost("a");
+        let c = PublicCache::new(4 * unit);
         c.put("a".into(), entry(1, t + MAX_AGE, "0123456789"), 1, t);
         c.put("b".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         c.put("c".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         c.put("d".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         // Adding e goes over: a (version 1) no longer holds and goes first; then one more
-        // goes, so that 33 bytes (three quarters) are not exceeded.
+        // goes, so that three quarters of the budget are not exceeded.
         c.put("e".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         assert!(c.get("a", 1, t).is_none());
         assert!(c.get("e", 2, t).is_some(), "the new answer is kept");
         assert_eq!(c.len(), 3);
-        assert_eq!(c.entries().bytes, 33);
+        assert_eq!(c.entries().bytes, 3 * unit);
         // An answer larger than the whole budget is not kept, and drops nothing.
-        let huge = "0123456789012345678901234567890123456789012345";
+        let huge: &'static str = "x".repeat(4 * unit).leak();
         c.put("f".into(), entry(2, t + MAX_AGE, huge), 2, t);
         assert!(c.get("f", 2, t).is_none());
         assert_eq!(c.len(), 3);
