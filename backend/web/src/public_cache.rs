@@ -74,6 +74,9 @@ struct Entry {
     etag: HeaderValue,
     etag_gzip: HeaderValue,
     route: String,
+    /// When it was last given (a tick of [`PublicCache::clock`]): the least recently given
+    /// go first when the budget is full.
+    used: std::sync::atomic::AtomicU64,
 }
 
 impl Entry {
@@ -110,6 +113,7 @@ struct Entries {
 #[derive(Debug)]
 pub struct PublicCache {
     budget: usize,
+    clock: std::sync::atomic::AtomicU64,
     entries: Mutex<Entries>,
     known: Mutex<Known>,
 }
@@ -119,6 +123,7 @@ impl PublicCache {
     pub fn new(budget: usize) -> PublicCache {
         PublicCache {
             budget,
+            clock: Default::default(),
             entries: Mutex::default(),
             known: Mutex::default(),
         }
@@ -160,9 +165,19 @@ impl PublicCache {
         Some((version, next_deadline))
     }
 
+    fn tick(&self) -> u64 {
+        self.clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn get(&self, key: &str, version: i64, now: DateTime<Utc>) -> Option<std::sync::Arc<Entry>> {
         let e = self.entries().map.get(key).cloned()?;
-        (e.version == version && now < e.expires).then_some(e)
+        let holds = e.version == version && now < e.expires;
+        if holds {
+            e.used
+                .store(self.tick(), std::sync::atomic::Ordering::Relaxed);
+        }
+        holds.then_some(e)
     }
 
     fn put(&self, key: String, entry: std::sync::Arc<Entry>, version: i64, now: DateTime<Utc>) {
@@ -172,28 +187,39 @@ impl PublicCache {
             return;
         }
         if all.bytes + size > self.budget {
-            // Over budget: drop what no longer holds, then arbitrary answers (the map's order
-            // is random) until a quarter of the budget is free.
+            // Over budget: drop what no longer holds, then the least recently given until a
+            // quarter of the budget is free.
             all.map
                 .retain(|_, e| e.version == version && now < e.expires);
             all.bytes = all.map.iter().map(|(k, e)| e.cost(k)).sum();
             let target = self.budget - self.budget / 4;
             if all.bytes + size > target {
+                let mut by_use: Vec<(u64, String, usize)> = all
+                    .map
+                    .iter()
+                    .map(|(k, e)| {
+                        (
+                            e.used.load(std::sync::atomic::Ordering::Relaxed),
+                            k.clone(),
+                            e.cost(k),
+                        )
+                    })
+                    .collect();
+                by_use.sort_unstable_by_key(|(used, _, _)| *used);
                 let mut bytes = all.bytes;
-                let mut gone = Vec::new();
-                for (k, e) in &all.map {
+                for (_, k, cost) in by_use {
                     if bytes + size <= target {
                         break;
                     }
-                    bytes -= e.cost(k);
-                    gone.push(k.clone());
-                }
-                for k in gone {
+                    bytes -= cost;
                     all.map.remove(&k);
                 }
                 all.bytes = bytes;
             }
         }
+        entry
+            .used
+            .store(self.tick(), std::sync::atomic::Ordering::Relaxed);
         if let Some(old) = all.map.insert(key.clone(), entry) {
             all.bytes -= old.cost(&key);
         }
@@ -478,6 +504,7 @@ pub async fn middleware(
         etag,
         etag_gzip,
         route,
+        used: Default::default(),
     });
     cache.put(key, entry.clone(), version, now);
     let mut out = answer(&http, &entry);
@@ -518,6 +545,7 @@ mod tests {
             etag,
             etag_gzip,
             route: "/x".into(),
+            used: Default::default(),
         })
     }
 
@@ -533,7 +561,7 @@ mod tests {
     }
 
     #[test]
-    fn the_budget_drops_stale_answers_first_then_others_until_a_quarter_is_free() {
+    fn the_budget_drops_stale_answers_first_then_the_least_recently_given() {
         let t = Utc::now();
         let unit = entry(1, t, "0123456789").cost("a");
         let c = PublicCache::new(4 * unit);
@@ -541,10 +569,14 @@ mod tests {
         c.put("b".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         c.put("c".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         c.put("d".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
-        // Adding e goes over: a (version 1) no longer holds and goes first; then one more
-        // goes, so that three quarters of the budget are not exceeded.
+        // b was given since: c is now the least recently given.
+        assert!(c.get("b", 2, t).is_some());
+        // Adding e goes over: a (version 1) no longer holds and goes first; then c, so that
+        // three quarters of the budget are not exceeded.
         c.put("e".into(), entry(2, t + MAX_AGE, "0123456789"), 2, t);
         assert!(c.get("a", 1, t).is_none());
+        assert!(c.get("c", 2, t).is_none(), "the least recently given went");
+        assert!(c.get("b", 2, t).is_some() && c.get("d", 2, t).is_some());
         assert!(c.get("e", 2, t).is_some(), "the new answer is kept");
         assert_eq!(c.len(), 3);
         assert_eq!(c.entries().bytes, 3 * unit);
