@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
 use serde_json::{Value, json};
 use tests::fixtures::{bid, open_scenario, pdf, upload, verified_vendor};
 use tests::smtp::SmtpSink;
@@ -599,16 +598,7 @@ fn silent_smtp() -> (String, Arc<AtomicUsize>) {
 }
 
 fn sqlite_n(db: &db::Database, sql: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut c = db.conn().unwrap();
-    diesel::sql_query(sql)
-        .get_result::<N>(&mut *c)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .n
+    tests::query_n(&mut db.conn().unwrap(), sql)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

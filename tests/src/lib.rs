@@ -453,16 +453,7 @@ impl TestApp {
     /// Runs a query that answers one whole number (as `n`) directly against the app's
     /// database, for figures a test computes independently of the services.
     pub fn query_i64(&self, sql: &str) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        let mut c = self.parts.db.conn().unwrap();
-        diesel::sql_query(sql)
-            .get_result::<N>(&mut *c)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
-            .n
+        query_n(&mut self.parts.db.conn().unwrap(), sql)
     }
 
     /// An instant as a SQL literal both databases compare with their stored timestamps.
@@ -482,6 +473,19 @@ impl TestApp {
         self.parts.db.note_write();
         n
     }
+}
+
+/// Runs a query that answers one whole number (as `n`) on a connection of either database.
+pub fn query_n(c: &mut db::AnyConnection, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(sql)
+        .get_result::<N>(c)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .n
 }
 
 /// A cookie-keeping HTTP client that does not follow redirects, like a browser without JS.

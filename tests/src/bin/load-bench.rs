@@ -147,16 +147,7 @@ fn seed_scenarios(url: &str, n: usize) {
 }
 
 fn count(url: &str, sql: &str) -> i64 {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut c = db::establish(url).expect("connect");
-    diesel::sql_query(sql)
-        .get_result::<N>(&mut c)
-        .expect("count")
-        .n
+    tests::query_n(&mut db::establish(url).expect("connect"), sql)
 }
 
 fn start(env: &[(String, String)], base: String) -> Server {
