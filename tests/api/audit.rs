@@ -115,6 +115,66 @@ async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
     assert_eq!(check, domain::audit::ChainCheck::Intact { records: 24 });
 }
 
+/// PostgreSQL, two server processes on one database: 48 registrations at once, half through
+/// each, each appending its two records without a chain lock. Every record takes one place in
+/// one unbroken chain, none twice, and nothing is left waiting. A record a crashed process
+/// committed but never chained is chained by the other process before its chain is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_writing_at_once_on_postgres_keep_one_unbroken_chain() {
+    let Some(pg) = tests::EmptyPostgres::create() else {
+        return;
+    };
+    let one = tests::spawn_app_on_postgres(&pg.url, &[]).await;
+    let two = tests::spawn_app_on_postgres(&pg.url, &[]).await;
+    let mut tasks = vec![];
+    for i in 0..48 {
+        let app = if i % 2 == 0 { &one } else { &two };
+        let (api, url) = (app.api.clone(), app.url("/api/v1/auth/register"));
+        tasks.push(tokio::spawn(async move {
+            api.post(url)
+                .json(&json!({"email": format!("p{i}@example.cn"), "password": tests::PASSWORD, "display_name": "x", "role": "vendor", "organization": {"name": format!("P{i}")}}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 201);
+    }
+    // A process that committed a record and died before chaining it.
+    one.execute_sql(
+        "INSERT INTO audit_pending (actor_id, action, subject_type, subject_id, at) VALUES (NULL, 'test.left', 'test', 'crashed', '2026-12-03 10:00:00')",
+    );
+    let services = two.parts.services.clone();
+    let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(check, domain::audit::ChainCheck::Intact { records: 97 });
+    assert_eq!(
+        two.query_i64("SELECT COUNT(*) AS n FROM (SELECT DISTINCT seq FROM audit_log) d"),
+        97
+    );
+    assert_eq!(
+        two.query_i64("SELECT MIN(seq) * 1000 + MAX(seq) AS n FROM audit_log"),
+        1097,
+        "places 1 to 97"
+    );
+    assert_eq!(
+        two.query_i64(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'user.register' OR action = 'organization.register'"
+        ),
+        96,
+        "each registration's two records, once each"
+    );
+    assert_eq!(
+        two.query_i64("SELECT COUNT(*) AS n FROM audit_pending"),
+        0,
+        "nothing waits"
+    );
+}
+
 on_both! {
     account_actions_are_audited_and_the_chain_verifies => super::account_actions_are_audited_and_the_chain_verifies;
     a_record_edited_in_the_database_is_reported => super::a_record_edited_in_the_database_is_reported;

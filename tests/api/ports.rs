@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use db::Database;
 use domain::Error;
 use domain::account::{Contact, Locale, OrgKind, Organization, Role, User};
-use domain::audit::{AuditDraft, ChainCheck, GENESIS_HASH, seal, verify_chain};
+use domain::audit::{AuditDraft, ChainCheck, GENESIS_HASH, verify_chain};
 use domain::bid::{Attachment, Bid, BidFields, BidId, BidStatus, BidVersion};
 use domain::email::{EmailMessage, OutgoingEmail};
 use domain::evaluation::{Dissent, PanelMember, Rating, StoredScore};
@@ -357,35 +357,52 @@ async fn tokens_are_used_once_and_sessions_end(app: &TestApp) {
     .await;
 }
 
-/// The audit chain: the head starts at the genesis hash, moves with each record, and the
-/// records come back in order from any point.
+/// The audit chain: records appended by committed transactions take consecutive places after
+/// the head, in order, once the store settles (at once on SQLite, by the chainer or the
+/// reader's settling on PostgreSQL); a rolled-back append leaves nothing; the records come
+/// back in order from any point.
 async fn the_audit_chain_appends_in_order(app: &TestApp) {
     with_store(app, |db, now| {
         let store: &dyn Store = db;
-        let (seq0, head0) = must(in_tx(store, |tx| tx.lock_audit_head()));
+        must(store.settle_audit());
         let before = must(in_read(store, |tx| tx.audit_records(0, 100_000)));
-        assert_eq!(before.len() as i64, seq0);
-        if seq0 == 0 {
-            assert_eq!(head0, GENESIS_HASH);
-        }
-        let mut written = vec![];
+        let seq0 = before.len() as i64;
+        let head0 = before
+            .last()
+            .map_or(GENESIS_HASH.to_string(), |r| r.hash.clone());
+        let draft = |i: i64| AuditDraft {
+            after: Some(serde_json::json!({ "i": i })),
+            ..AuditDraft::new(Some(UserId(1)), "test.contract", "test", i)
+        };
         for i in 0..3 {
-            let rec = must(in_tx(store, |tx| {
-                let (seq, prev) = tx.lock_audit_head()?;
-                let draft = AuditDraft {
-                    after: Some(serde_json::json!({ "i": i })),
-                    ..AuditDraft::new(Some(UserId(1)), "test.contract", "test", i)
-                };
-                let rec = seal(draft, seq + 1, &prev, now);
-                tx.insert_audit_record(&rec)?;
-                Ok(rec)
-            }));
-            written.push(rec);
+            must(in_tx(store, |tx| tx.append_audit(draft(i).unsealed(now))));
         }
-        let (seq, head) = must(in_tx(store, |tx| tx.lock_audit_head()));
-        assert_eq!((seq, head), (seq0 + 3, written[2].hash.clone()));
+        let refused: domain::Result<()> = in_tx(store, |tx| {
+            tx.append_audit(draft(99).unsealed(now))?;
+            Err(Error::NotFound)
+        });
+        assert!(refused.is_err());
+        must(store.settle_audit());
         let all = must(in_read(store, |tx| tx.audit_records(0, 100_000)));
         assert!(matches!(verify_chain(&all), ChainCheck::Intact { .. }));
+        let written = all[seq0 as usize..].to_vec();
+        assert_eq!(
+            written
+                .iter()
+                .map(|r| (r.seq, r.subject_id.as_str()))
+                .collect::<Vec<_>>(),
+            [(seq0 + 1, "0"), (seq0 + 2, "1"), (seq0 + 3, "2")],
+            "the three committed, in order; the rolled-back one is not there"
+        );
+        assert_eq!(
+            written[0].prev_hash, head0,
+            "the first follows the old head"
+        );
+        assert_eq!(
+            written[0].after.as_deref(),
+            Some(r#"{"i":0}"#),
+            "content as canonical text"
+        );
         let tail = must(in_read(store, |tx| tx.audit_records(seq0 + 1, 10)));
         assert_eq!(tail, written[1..].to_vec(), "from a point, in order");
         assert_eq!(
@@ -393,6 +410,7 @@ async fn the_audit_chain_appends_in_order(app: &TestApp) {
             written[..1].to_vec(),
             "at most the limit"
         );
+        assert_eq!(must(store.settle_audit()), 0, "nothing left waiting");
     })
     .await;
 }

@@ -453,6 +453,8 @@ impl TestApp {
     /// Runs a query that answers one whole number (as `n`) directly against the app's
     /// database, for figures a test computes independently of the services.
     pub fn query_i64(&self, sql: &str) -> i64 {
+        // As every reader of the audit chain does: what waits to be chained is chained first.
+        self.parts.db.settle_audit().unwrap();
         query_n(&mut self.parts.db.conn().unwrap(), sql)
     }
 
@@ -463,6 +465,7 @@ impl TestApp {
 
     /// Runs SQL directly against the app's database (to simulate tampering).
     pub fn execute_sql(&self, sql: &str) -> usize {
+        self.parts.db.settle_audit().unwrap();
         let mut c = self.parts.db.conn().unwrap();
         let n = diesel::sql_query(sql).execute(&mut *c).unwrap();
         // Beneath the services: the public answers the app keeps are renewed, as after a

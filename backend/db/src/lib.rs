@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -143,10 +143,12 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
 /// The pool and what it needs to know about its backend. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    pool: Pool<ConnectionManager<AnyConnection>>,
+    pool: Arc<Pool<ConnectionManager<AnyConnection>>>,
     backend: Backend,
     /// Write transactions committed through this pool.
     writes: Arc<AtomicU64>,
+    /// Chains the audit records that writes leave waiting (PostgreSQL).
+    chainer: Option<Arc<audit::Chainer>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -181,10 +183,13 @@ impl Database {
             .connection_customizer(Box::new(Pragmas))
             .build(ConnectionManager::<AnyConnection>::new(manager_url))
             .context("building the connection pool")?;
+        let pool = Arc::new(pool);
+        let chainer = (backend == Backend::Postgres).then(|| audit::Chainer::start(&pool));
         Ok(Database {
             pool,
             backend,
             writes: Arc::default(),
+            chainer,
         })
     }
 
@@ -218,18 +223,45 @@ impl Database {
     pub fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.conn()?;
         let c: &mut AnyConnection = &mut pooled;
-        c.transaction::<T, TxError, _>(|c| {
-            if let AnyConnection::Sqlite(_) = c {
-                diesel::update(schema::write_lock::table)
-                    .set(schema::write_lock::n.eq(schema::write_lock::n + 1))
-                    .execute(c)?;
+        audit::begin_write();
+        let out = c
+            .transaction::<T, TxError, _>(|c| {
+                if let AnyConnection::Sqlite(_) = c {
+                    diesel::update(schema::write_lock::table)
+                        .set(schema::write_lock::n.eq(schema::write_lock::n + 1))
+                        .execute(c)?;
+                }
+                f(c).map_err(TxError)
+            })
+            .map_err(|e| e.0)?;
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        if audit::left_unchained()
+            && let Some(chainer) = &self.chainer
+        {
+            chainer.wake();
+        }
+        Ok(out)
+    }
+
+    /// Chains the audit records that are committed and waiting (see [`Store::settle_audit`]).
+    pub fn settle_audit(&self) -> Result<u64> {
+        match self.backend {
+            Backend::Sqlite => Ok(0),
+            Backend::Postgres => {
+                let mut c = self.conn()?;
+                // Usually nothing waits (each write chains its own): a look without the lock.
+                let waiting: bool = diesel::select(diesel::dsl::exists(
+                    schema::audit_pending::table.select(schema::audit_pending::id),
+                ))
+                .get_result(&mut *c)
+                .map_err(db_err)?;
+                if waiting {
+                    audit::settle(&mut c)
+                } else {
+                    Ok(0)
+                }
             }
-            f(c).map_err(TxError)
-        })
-        .map_err(|e| e.0)
-        .inspect(|_| {
-            self.writes.fetch_add(1, Ordering::SeqCst);
-        })
+        }
     }
 
     /// Counts a change made beside [`Database::write`] (a test's direct SQL), so that kept
@@ -299,15 +331,38 @@ impl Store for Database {
     }
 
     fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
-        self.read(|c| {
-            // The types already offer a read transaction no write; PostgreSQL enforces it too.
-            if let AnyConnection::Postgresql(_) = c {
-                diesel::sql_query("SET TRANSACTION READ ONLY")
-                    .execute(c)
-                    .map_err(db_err)?;
+        let mut pooled = self.conn()?;
+        let c: &mut AnyConnection = &mut pooled;
+        let AnyConnection::Postgresql(pg) = c else {
+            return c
+                .transaction::<(), TxError, _>(|c| f(c).map_err(TxError))
+                .map_err(|e| e.0);
+        };
+        // The types already offer a read transaction no write; PostgreSQL enforces it too,
+        // opened by one statement.
+        AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN READ ONLY").map_err(db_err)?;
+        let out = f(c);
+        let AnyConnection::Postgresql(pg) = c else {
+            unreachable!("the same connection")
+        };
+        match out {
+            Ok(()) => AnsiTransactionManager::commit_transaction(pg).map_err(db_err),
+            Err(e) => {
+                if let Err(r) = AnsiTransactionManager::rollback_transaction(pg) {
+                    tracing::warn!(error = %r, "rolling back a read");
+                }
+                Err(e)
             }
-            f(c)
-        })
+        }
+    }
+
+    fn read_one(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
+        // A statement outside a transaction is its own snapshot, on both databases.
+        f(&mut *self.conn()?)
+    }
+
+    fn settle_audit(&self) -> Result<u64> {
+        Database::settle_audit(self)
     }
 
     fn ping(&self) -> Result<()> {

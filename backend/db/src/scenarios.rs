@@ -145,6 +145,13 @@ fn insert_criteria(c: &mut AnyConnection, s: &Scenario) -> Result<()> {
     Ok(())
 }
 
+/// The scenario of a row, with its criteria.
+fn with_criteria(c: &mut AnyConnection, r: ScenarioRow) -> Result<Scenario> {
+    let mut crit = criteria_of(c, &[r.id])?;
+    let criteria = crit.remove(&r.id).unwrap_or_default();
+    r.into_domain(criteria)
+}
+
 /// The criteria of several scenarios, by scenario, in order.
 fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {
     let rows: Vec<CriterionRow> = scenario_criteria::table
@@ -209,14 +216,7 @@ impl ScenarioReads for AnyConnection {
             .first(self)
             .optional()
             .map_err(db_err)?;
-        match row {
-            Some(r) => {
-                let mut crit = criteria_of(self, &[r.id])?;
-                let c = crit.remove(&r.id).unwrap_or_default();
-                r.into_domain(c).map(Some)
-            }
-            None => Ok(None),
-        }
+        row.map(|r| with_criteria(self, r)).transpose()
     }
 
     fn awarded_without_notice(&mut self) -> Result<Vec<Scenario>> {
@@ -390,19 +390,20 @@ impl ScenarioRepo for AnyConnection {
     }
 
     fn lock_scenario(&mut self, id: ScenarioId, mode: RowLock) -> Result<Option<Scenario>> {
-        if let AnyConnection::Postgresql(pg) = self {
-            // Lock first, then read: the read after the lock sees what the last holder committed.
-            let q = scenarios::table.find(id.0).select(scenarios::id);
-            let locked = match mode {
-                RowLock::Update => q.for_update().load::<i64>(pg),
-                RowLock::Share => q.for_share().load::<i64>(pg),
-            }
-            .map_err(db_err)?;
-            if locked.is_empty() {
-                return Ok(None);
-            }
+        let AnyConnection::Postgresql(pg) = self else {
+            // SQLite: the write lock is held already.
+            return self.scenario(id);
+        };
+        // A locking read waits for the row's last writer and then reads what it committed;
+        // the criteria, read after it, are as that writer left them too.
+        let q = scenarios::table.find(id.0).select(ScenarioRow::as_select());
+        let row: Option<ScenarioRow> = match mode {
+            RowLock::Update => q.for_update().first(pg),
+            RowLock::Share => q.for_share().first(pg),
         }
-        self.scenario(id)
+        .optional()
+        .map_err(db_err)?;
+        row.map(|r| with_criteria(self, r)).transpose()
     }
 
     fn insert_question(&mut self, q: &Question) -> Result<()> {

@@ -85,6 +85,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_pending (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_head (id) {
         id -> Integer,
         seq -> BigInt,
@@ -129,6 +142,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     audit_log,
     audit_head,
+    audit_pending,
     jobs,
     write_lock,
     scenarios,

@@ -66,26 +66,75 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// A record as its transaction wrote it, before it takes its place in the chain: the content
+/// in canonical text, and its time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsealed {
+    pub actor: Option<UserId>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl AuditDraft {
+    /// The draft's content as canonical text, at `at`.
+    pub fn unsealed(self, at: DateTime<Utc>) -> Unsealed {
+        // serde_json's Value keeps keys sorted (no preserve_order feature), so to_string is
+        // canonical.
+        Unsealed {
+            actor: self.actor,
+            action: self.action,
+            subject_type: self.subject_type,
+            subject_id: self.subject_id,
+            before: self.before.map(|v| v.to_string()),
+            after: self.after.map(|v| v.to_string()),
+            // Stored with microsecond precision by both databases.
+            at: truncate_micros(at),
+        }
+    }
+}
+
+impl Unsealed {
+    /// The record at position `seq`, after the record whose hash is `prev_hash`.
+    pub fn seal(self, seq: i64, prev_hash: &str) -> AuditRecord {
+        let mut rec = AuditRecord {
+            seq,
+            actor: self.actor,
+            action: self.action,
+            subject_type: self.subject_type,
+            subject_id: self.subject_id,
+            before: self.before,
+            after: self.after,
+            at: self.at,
+            prev_hash: prev_hash.to_string(),
+            hash: String::new(),
+        };
+        rec.hash = content_hash(&rec);
+        rec
+    }
+}
+
 /// Builds the next record of the chain from a draft.
 pub fn seal(draft: AuditDraft, seq: i64, prev_hash: &str, at: DateTime<Utc>) -> AuditRecord {
-    // serde_json's Value keeps keys sorted (no preserve_order feature), so to_string is canonical.
-    let before = draft.before.map(|v| v.to_string());
-    let after = draft.after.map(|v| v.to_string());
-    let mut rec = AuditRecord {
-        seq,
-        actor: draft.actor,
-        action: draft.action,
-        subject_type: draft.subject_type,
-        subject_id: draft.subject_id,
-        before,
-        after,
-        // Stored with microsecond precision by both databases.
-        at: truncate_micros(at),
-        prev_hash: prev_hash.to_string(),
-        hash: String::new(),
-    };
-    rec.hash = content_hash(&rec);
-    rec
+    draft.unsealed(at).seal(seq, prev_hash)
+}
+
+/// Chains records in the order given after the record `(seq, hash)`; returns the sealed
+/// records (the last is the new head).
+pub fn seal_all(records: Vec<Unsealed>, mut seq: i64, hash: &str) -> Vec<AuditRecord> {
+    let mut prev = hash.to_string();
+    records
+        .into_iter()
+        .map(|u| {
+            seq += 1;
+            let r = u.seal(seq, &prev);
+            prev.clone_from(&r.hash);
+            r
+        })
+        .collect()
 }
 
 fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -181,6 +230,19 @@ mod tests {
                 r
             })
             .collect()
+    }
+
+    #[test]
+    fn records_sealed_in_a_batch_continue_the_chain() {
+        let first = chain(3);
+        let head = first.last().unwrap();
+        let batch: Vec<Unsealed> = (4..=6)
+            .map(|i| AuditDraft::new(None, "bid.version", "bid", i).unsealed(Utc::now()))
+            .collect();
+        let sealed = seal_all(batch, head.seq, &head.hash);
+        assert_eq!(sealed.iter().map(|r| r.seq).collect::<Vec<_>>(), [4, 5, 6]);
+        let whole: Vec<AuditRecord> = first.into_iter().chain(sealed).collect();
+        assert_eq!(verify_chain(&whole), ChainCheck::Intact { records: 6 });
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod error;
 pub mod evaluation;
 pub mod event;
 pub mod feeds;
+#[cfg(test)]
+mod fields_properties;
 pub mod ids;
 pub mod job;
 pub mod matching;

@@ -15,6 +15,7 @@
 //! ```
 //! `LOAD_DB=postgres` (with `TEST_DATABASE_URL`) runs it on PostgreSQL, SQLite otherwise;
 //! `LOAD_SECONDS` (default 5) is the time per route, `LOAD_CONNECTIONS` (default 64);
+//! `LOAD_MIX=reads` or `LOAD_MIX=writes` runs one of the two mixes (both by default);
 //! `LOAD_KEEP=1` keeps the data folder (SQLite) for a look afterwards.
 
 use std::path::PathBuf;
@@ -675,6 +676,8 @@ async fn main() {
             })
         }),
     ];
+    let mix = std::env::var("LOAD_MIX").unwrap_or_else(|_| "all".into());
+    let reads = if mix == "writes" { Vec::new() } else { reads };
     for (name, next) in reads {
         if name.contains("{id}") {
             // First readings: every scenario once (the server renders each, nothing is kept
@@ -714,6 +717,10 @@ async fn main() {
         rss_mb(server.child.id())
     );
 
+    if mix == "reads" {
+        println!("server RSS at the end: {:.1} MB", rss_mb(server.child.id()));
+        return;
+    }
     let tokens = Arc::new(vendors(&base, conns).await);
     println!(
         "server RSS after {conns} sign-ups and sign-ins: {:.1} MB",

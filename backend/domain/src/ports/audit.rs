@@ -1,6 +1,6 @@
 //! The audit chain.
 
-use crate::audit::AuditRecord;
+use crate::audit::{AuditRecord, Unsealed};
 use crate::error::Result;
 
 /// What may be read of these inside any transaction, a read-only one included.
@@ -9,10 +9,11 @@ pub trait AuditReads {
     fn audit_records(&mut self, after_seq: i64, limit: i64) -> Result<Vec<AuditRecord>>;
 }
 
-/// The audit chain's storage. Appending is serialised by the store (see the db crate).
+/// The audit chain's storage.
 pub trait AuditRepo: AuditReads {
-    /// Locks the head of the chain for this transaction and returns (last seq, last hash).
-    fn lock_audit_head(&mut self) -> Result<(i64, String)>;
-    /// Writes the record and moves the head to it.
-    fn insert_audit_record(&mut self, rec: &AuditRecord) -> Result<()>;
+    /// Appends the record, committed with this transaction. The store chains it: in this
+    /// transaction (SQLite, whose writers are serialised anyway), or right after the commit
+    /// together with the records other transactions committed meanwhile (PostgreSQL: see
+    /// [`crate::ports::Store::settle_audit`]).
+    fn append_audit(&mut self, record: Unsealed) -> Result<()>;
 }

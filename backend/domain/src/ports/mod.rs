@@ -62,6 +62,17 @@ pub trait Store: Send + Sync {
     /// Runs `f` in a transaction that only reads: it takes no write lock (and PostgreSQL
     /// refuses any write in it).
     fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()>;
+    /// Runs `f`, which reads with one statement, outside any transaction where the store can
+    /// (one statement sees one snapshot by itself): the hot lookups of every request.
+    fn read_one(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
+        self.read(f)
+    }
+    /// Chains the audit records that committed transactions appended and that are not in the
+    /// chain yet (a write chains its own right after its commit; this catches those a crash
+    /// or an outage left). Readers of the chain call it first. Returns how many it chained.
+    fn settle_audit(&self) -> Result<u64> {
+        Ok(0)
+    }
     /// Whether the database answers.
     fn ping(&self) -> Result<()>;
     /// The connection pool: (open connections, idle ones, the most it opens), when pooled.
@@ -123,6 +134,19 @@ pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> 
 pub fn in_read<T>(store: &dyn Store, f: impl FnOnce(&mut dyn ReadTx) -> Result<T>) -> Result<T> {
     let (mut f, mut out) = (Some(f), None);
     store.read(&mut |tx| {
+        out = Some(once(&mut f)(tx)?);
+        Ok(())
+    })?;
+    Ok(out.expect("set on success"))
+}
+
+/// Runs `f`, a read of one statement, with [`Store::read_one`] and hands back its value.
+pub fn in_read_one<T>(
+    store: &dyn Store,
+    f: impl FnOnce(&mut dyn ReadTx) -> Result<T>,
+) -> Result<T> {
+    let (mut f, mut out) = (Some(f), None);
+    store.read_one(&mut |tx| {
         out = Some(once(&mut f)(tx)?);
         Ok(())
     })?;

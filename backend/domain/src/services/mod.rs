@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::audit::{self, AuditDraft};
+use crate::audit::AuditDraft;
 use crate::error::Result;
 use crate::ids::IdGenerator;
 use crate::job::{Job, NewJob};
@@ -193,9 +193,7 @@ pub fn emit(
 
 /// Appends one record to the audit chain inside the caller's transaction.
 fn append_audit(tx: &mut dyn Tx, draft: AuditDraft, now: DateTime<Utc>) -> Result<()> {
-    let (seq, prev) = tx.lock_audit_head()?;
-    let rec = audit::seal(draft, seq + 1, &prev, now);
-    tx.insert_audit_record(&rec)
+    tx.append_audit(draft.unsealed(now))
 }
 
 /// Writes a job due now inside the caller's transaction.

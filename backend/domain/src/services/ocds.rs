@@ -110,6 +110,7 @@ impl Services {
     ) -> Result<(Value, usize)> {
         let now = self.now();
         let publisher = self.ocds_publisher();
+        self.store.settle_audit()?;
         let processes = in_read(&*self.store, |tx| Self::ocds_processes(tx, now, None))?;
         let mut all: Vec<Value> = processes
             .iter()
@@ -138,6 +139,7 @@ impl Services {
             .strip_prefix(&format!("{}-", publisher.prefix))
             .and_then(|n| n.parse::<i64>().ok())
             .ok_or(Error::NotFound)?;
+        self.store.settle_audit()?;
         let process = in_read(&*self.store, |tx| {
             let s = tx
                 .scenario(ScenarioId(id))?

@@ -246,6 +246,7 @@ impl Services {
     /// Recomputes the audit chain a page at a time and reports the first broken record.
     pub fn verify_audit_chain(&self) -> Result<crate::audit::ChainCheck> {
         use crate::audit::{ChainCheck, GENESIS_HASH, verify_chain_after};
+        self.store.settle_audit()?;
         let (mut seq, mut hash, mut total) = (0, GENESIS_HASH.to_string(), 0);
         loop {
             let page = in_read(&*self.store, |tx: &mut dyn ReadTx| {

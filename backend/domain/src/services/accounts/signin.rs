@@ -10,7 +10,7 @@ use crate::account::User;
 use crate::error::{Error, Result};
 use crate::event::DomainEvent;
 use crate::ids::{SessionId, UserId};
-use crate::ports::{RefreshTokenRecord, Tx, in_read, in_tx};
+use crate::ports::{RefreshTokenRecord, Tx, in_read_one, in_tx};
 use crate::security;
 
 impl Services {
@@ -68,7 +68,8 @@ impl Services {
     /// not revoked (sign-out, password change or reset, deactivation, role change) and the user
     /// is active. Role and organization come from here, never from the token.
     pub fn live_session(&self, session: SessionId, user: UserId) -> Result<Option<User>> {
-        in_read(&*self.store, |tx| {
+        // One statement, asked on every signed-in request.
+        in_read_one(&*self.store, |tx| {
             Ok(tx.live_session_user(session)?.filter(|u| u.id == user))
         })
     }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::*;
 use super::{Services, emit};
+use crate::account::Organization;
 use crate::bid::{
     self, Attachment, Bid, BidFields, BidId, BidInput, BidStatus, BidVersion, Receipt,
 };
@@ -24,7 +25,7 @@ impl Services {
         b: &Bid,
         change: BidChange,
         now: DateTime<Utc>,
-    ) -> Result<Receipt> {
+    ) -> Result<(Receipt, BidVersion)> {
         let salt = bid::new_salt();
         let v = BidVersion {
             version: b.version,
@@ -49,7 +50,7 @@ impl Services {
             content_sha256: v.content_hash.clone(),
         };
         emit(tx, Some(actor.user_id), recorded, now)?;
-        Ok(receipt_of(b, &v))
+        Ok((receipt_of(b, &v), v))
     }
 
     /// Loads the actor's own bid and its scenario (locked against a concurrent cancel or
@@ -107,7 +108,7 @@ impl Services {
         actor: &Actor,
         scenario_id: ScenarioId,
         now: DateTime<Utc>,
-    ) -> Result<(Scenario, crate::ids::OrganizationId)> {
+    ) -> Result<(Scenario, Organization)> {
         let s = tx.lock_scenario(scenario_id, RowLock::Share)?;
         Self::may_bid_on(tx, actor, s, now)
     }
@@ -118,7 +119,7 @@ impl Services {
         actor: &Actor,
         s: Option<Scenario>,
         now: DateTime<Utc>,
-    ) -> Result<(Scenario, crate::ids::OrganizationId)> {
+    ) -> Result<(Scenario, Organization)> {
         let s = s
             .filter(|s| policy::can_view_scenario(Some(actor), s))
             .ok_or(Error::NotFound)?;
@@ -133,7 +134,7 @@ impl Services {
         if !scenario::open_for_bids(s.status, s.bid_deadline, now) {
             return Err(not_open(&s, now, Move::Bid));
         }
-        Ok((s, org_id))
+        Ok((s, org))
     }
 
     /// Whether the actor could submit a bid on the scenario now (read-only): checked before an
@@ -207,22 +208,10 @@ impl Services {
     ) -> Result<(BidView, Receipt)> {
         in_tx(&*self.store, |tx| {
             let now = self.now();
-            let (s, org_id) = Self::bidding_scenario(tx, actor, scenario_id, now)?;
+            let (s, org) = Self::bidding_scenario(tx, actor, scenario_id, now)?;
+            let org_id = org.id;
             let fields = BidFields::parse(input.clone(), s.budget_max_fen)?;
             let attachments = self.attachments_of(attachments, now)?;
-            if tx
-                .bids_of_scenario(s.id)?
-                .iter()
-                .any(|b| b.vendor == org_id && b.status != BidStatus::Withdrawn)
-            {
-                return Err(Error::Conflict {
-                    code: "duplicate_bid",
-                    detail: Message::new(
-                        "本企业已有有效投标，请修改或撤回后再投",
-                        "your organization already has an active bid: revise or withdraw it",
-                    ),
-                });
-            }
             let b = Bid {
                 id: BidId(self.next_id()),
                 scenario: s.id,
@@ -235,9 +224,24 @@ impl Services {
                 created_at: now,
                 updated_at: now,
             };
-            tx.insert_bid(&b)?;
-            let receipt = self.record_version(tx, actor, &b, BidChange::Submitted, now)?;
-            let view = self.bid_view(tx, actor, b, &s, now)?;
+            // One active bid per vendor and scenario: the database refuses a second one (and
+            // two racing first ones), and the refusal is named here.
+            tx.insert_bid(&b).map_err(|e| match e {
+                Error::Conflict {
+                    code: "duplicate", ..
+                } => Error::Conflict {
+                    code: "duplicate_bid",
+                    detail: Message::new(
+                        "本企业已有有效投标，请修改或撤回后再投",
+                        "your organization already has an active bid: revise or withdraw it",
+                    ),
+                },
+                e => e,
+            })?;
+            let (receipt, version) =
+                self.record_version(tx, actor, &b, BidChange::Submitted, now)?;
+            // A new bid has this one version, and its vendor is the actor's organization.
+            let view = Self::view_of(actor, b, &s, vec![version], Some(org), now);
             Ok((view, receipt))
         })
     }
@@ -257,7 +261,7 @@ impl Services {
             b.updated_at = now;
             b.submitted_by = actor.user_id;
             tx.update_bid(&b)?;
-            let receipt = self.record_version(tx, actor, &b, change, now)?;
+            let (receipt, _) = self.record_version(tx, actor, &b, change, now)?;
             let view = self.bid_view(tx, actor, b, &s, now)?;
             Ok((view, receipt))
         })

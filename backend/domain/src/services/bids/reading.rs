@@ -30,8 +30,21 @@ impl Services {
         s: &Scenario,
         now: DateTime<Utc>,
     ) -> Result<BidView> {
-        let opened = s.bids_opened(now);
         let versions = tx.bid_versions(b.id)?;
+        let vendor = tx.organization(b.vendor)?;
+        Ok(Self::view_of(viewer, b, s, versions, vendor, now))
+    }
+
+    /// The view of a bid, from its versions and its vendor, as `viewer` may see it.
+    pub(super) fn view_of(
+        viewer: &Actor,
+        b: Bid,
+        s: &Scenario,
+        versions: Vec<crate::bid::BidVersion>,
+        vendor: Option<crate::account::Organization>,
+        now: DateTime<Utc>,
+    ) -> BidView {
+        let opened = s.bids_opened(now);
         let history = policy::can_see_bid_history(viewer, b.vendor);
         let mut checks = check_receipts(&b, &versions);
         if !history {
@@ -48,8 +61,7 @@ impl Services {
                 matches: opened.then_some(ok),
             })
             .collect();
-        let vendor = tx.organization(b.vendor)?;
-        Ok(BidView {
+        BidView {
             scenario_title: s.title.clone(),
             bid_deadline: s.bid_deadline,
             vendor_name: vendor.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
@@ -59,7 +71,7 @@ impl Services {
             versions: history.then_some(versions),
             receipts,
             bid: b,
-        })
+        }
     }
 
     /// A bid, if the sealing rule lets the viewer read it (404 otherwise).
