@@ -198,7 +198,12 @@ impl Application {
                 settings.server.public_cache_mb.saturating_mul(1024 * 1024),
             ),
         });
-        let server = web::serve(listener, state.clone(), settings.server.workers)?;
+        let server = web::serve(
+            listener,
+            state.clone(),
+            settings.server.workers,
+            settings.database.max_connections,
+        )?;
         let metrics_server = match metrics_address {
             Some(addr) => {
                 let l = TcpListener::bind(&addr)

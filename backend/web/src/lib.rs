@@ -228,11 +228,19 @@ pub fn serve_metrics(listener: TcpListener, state: web::Data<AppState>) -> std::
 
 /// Binds the HTTP server on `listener` with the middleware stack. Signals are handled by the
 /// caller (the server binary stops it gracefully on SIGTERM and Ctrl-C).
+///
+/// Each worker runs its blocking work (service calls, files) on at most its share of the
+/// database connections plus two threads: more would only wait for a connection, and every
+/// extra thread keeps its own stack and allocator arena (115 threads held 180 MB at 100,000
+/// scenarios).
 pub fn serve(
     listener: TcpListener,
     state: web::Data<AppState>,
     workers: usize,
+    connections: u32,
 ) -> std::io::Result<Server> {
+    let workers = workers.max(1);
+    let blocking = (connections as usize).div_ceil(workers) + 2;
     let server = HttpServer::new(move || {
         app(state.clone())
             .wrap(actix_web::middleware::from_fn(session::middleware))
@@ -248,7 +256,8 @@ pub fn serve(
             .wrap(tracing_actix_web::TracingLogger::default())
             .wrap(actix_web::middleware::Compress::default())
     })
-    .workers(workers.max(1))
+    .workers(workers)
+    .worker_max_blocking_threads(blocking)
     .disable_signals()
     .shutdown_timeout(30)
     .listen(listener)?

@@ -163,13 +163,29 @@ fn start(env: &[(String, String)], base: String) -> Server {
 }
 
 fn rss_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmRSS:")
+}
+
+/// A size line of the process's status, in MB.
+fn status_mb(pid: u32, key: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(key))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resident memory, and how much of it is the heap (anonymous) and how much mapped files
+/// (the binary, and the search index's files).
+fn rss_line(pid: u32) -> String {
+    format!(
+        "{:.1} MB ({:.1} MB anonymous, {:.1} MB files)",
+        rss_mb(pid),
+        status_mb(pid, "RssAnon:"),
+        status_mb(pid, "RssFile:")
+    )
 }
 
 /// A bare actix-web JSON hello-world on its own thread (two workers, as the server has).
@@ -713,12 +729,12 @@ async fn main() {
         println!("{:<34} {base_rate:>9.0} req/s", "  (bare just before)");
     }
     println!(
-        "server RSS after the reads: {:.1} MB",
-        rss_mb(server.child.id())
+        "server RSS after the reads: {}",
+        rss_line(server.child.id())
     );
 
     if mix == "reads" {
-        println!("server RSS at the end: {:.1} MB", rss_mb(server.child.id()));
+        println!("server RSS at the end: {}", rss_line(server.child.id()));
         return;
     }
     let tokens = Arc::new(vendors(&base, conns).await);
@@ -752,7 +768,7 @@ async fn main() {
     );
 
     score_mix(&base, &url, &ids, conns, secs, base_rate).await;
-    println!("server RSS at the end: {:.1} MB", rss_mb(server.child.id()));
+    println!("server RSS at the end: {}", rss_line(server.child.id()));
     drop(server);
     drop(pg);
     if std::env::var("LOAD_KEEP").is_ok() {
