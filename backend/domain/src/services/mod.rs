@@ -126,9 +126,13 @@ impl Services {
     }
 
     /// The storage itself, for tests that must look beneath the services (or tamper with
-    /// them). Nothing in the product calls it.
+    /// them). Nothing in the product calls it. As every reader of the audit chain does, it
+    /// first chains the records that wait (PostgreSQL chains them just after each commit).
     #[doc(hidden)]
     pub fn store_for_tests(&self) -> &dyn Store {
+        if let Err(e) = self.store.settle_audit() {
+            tracing::warn!(error = %e, "chaining the audit records that wait");
+        }
         &*self.store
     }
 
