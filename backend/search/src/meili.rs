@@ -157,15 +157,38 @@ impl MeiliIndex {
         &self,
         f: impl std::future::Future<Output = std::result::Result<T, MeiliError>> + Send,
     ) -> Result<T> {
+        self.block_raw(f)?.map_err(failed)
+    }
+
+    fn block_raw<T: Send>(
+        &self,
+        f: impl std::future::Future<Output = std::result::Result<T, MeiliError>> + Send,
+    ) -> Result<std::result::Result<T, MeiliError>> {
         let runtime = self.runtime.as_ref().expect("present until dropped");
         let run = || runtime.block_on(f);
-        let out = if tokio::runtime::Handle::try_current().is_ok() {
+        if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|s| s.spawn(run).join())
-                .map_err(|_| Error::internal("a Meilisearch call panicked"))?
+                .map_err(|_| Error::internal("a Meilisearch call panicked"))
         } else {
-            run()
-        };
-        out.map_err(failed)
+            Ok(run())
+        }
+    }
+
+    /// A search: asked once more, after a short pause, when the request did not get through
+    /// (an HTTP connection the engine had just closed is the usual cause); a second failure
+    /// is the engine being away.
+    fn block_search<T: Send, F>(&self, make: impl Fn() -> F) -> Result<T>
+    where
+        F: std::future::Future<Output = std::result::Result<T, MeiliError>> + Send,
+    {
+        match self.block_raw(make())? {
+            Err(e @ (MeiliError::HttpError(_) | MeiliError::MeilisearchCommunication(_))) => {
+                tracing::info!(error = %e, "a Meilisearch search did not get through; asking again");
+                std::thread::sleep(Duration::from_millis(50));
+                self.block(make())
+            }
+            other => other.map_err(failed),
+        }
     }
     fn wait(&self, task: TaskInfo) -> Result<()> {
         let task = self.block(task.wait_for_completion(
@@ -423,7 +446,7 @@ impl SearchIndex for MeiliIndex {
             ScenarioSort::BudgetHighest => &["budget_max_fen:desc"],
         };
         let (page, per_page) = page_of(q.offset, q.limit);
-        let found = self.block(async {
+        let found = self.block_search(|| async {
             let mut s = index.search();
             s.with_query(&text)
                 .with_matching_strategy(MatchingStrategies::LAST)
@@ -481,7 +504,7 @@ impl SearchIndex for MeiliIndex {
         let filter = all.join(" AND ");
         let (page, per_page) = page_of(q.offset, q.limit);
         let by_reputation: &[&str] = &["reputation:desc"];
-        let found = self.block(async {
+        let found = self.block_search(|| async {
             let mut s = index.search();
             s.with_query(&text)
                 .with_matching_strategy(MatchingStrategies::LAST)
