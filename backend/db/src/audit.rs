@@ -96,7 +96,7 @@ impl AuditRepo for AnyConnection {
 
 thread_local! {
     /// Whether the write transaction running on this thread appended records that wait to be
-    /// chained (PostgreSQL): [`crate::Database::write`] chains them after its commit.
+    /// chained (PostgreSQL): after its commit [`crate::Database::write`] wakes the chainer.
     static UNCHAINED: Cell<bool> = const { Cell::new(false) };
 }
 
