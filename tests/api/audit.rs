@@ -90,14 +90,16 @@ async fn a_deleted_record_is_reported(app: &TestApp) {
     );
 }
 
-async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
+/// Registers `n` vendors at once, the i-th through `apps[i % apps.len()]`; each answers 201.
+async fn register_at_once(apps: &[&TestApp], n: usize, prefix: &str) {
     let mut tasks = vec![];
-    for i in 0..12 {
-        let api = app.api.clone();
-        let url = app.url("/api/v1/auth/register");
+    for i in 0..n {
+        let app = apps[i % apps.len()];
+        let (api, url) = (app.api.clone(), app.url("/api/v1/auth/register"));
+        let body = json!({"email": format!("{prefix}{i}@example.cn"), "password": tests::PASSWORD, "display_name": "x", "role": "vendor", "organization": {"name": format!("{prefix}{i}")}});
         tasks.push(tokio::spawn(async move {
             api.post(url)
-                .json(&json!({"email": format!("c{i}@example.cn"), "password": tests::PASSWORD, "display_name": "x", "role": "vendor", "organization": {"name": format!("V{i}")}}))
+                .json(&body)
                 .send()
                 .await
                 .unwrap()
@@ -108,6 +110,10 @@ async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }
+}
+
+async fn concurrent_writers_keep_one_unbroken_chain(app: &TestApp) {
+    register_at_once(&[app], 12, "c").await;
     let services = app.parts.services.clone();
     let check = tokio::task::spawn_blocking(move || services.verify_audit_chain().unwrap())
         .await
@@ -126,23 +132,7 @@ async fn two_processes_writing_at_once_on_postgres_keep_one_unbroken_chain() {
     };
     let one = tests::spawn_app_on_postgres(&pg.url, &[]).await;
     let two = tests::spawn_app_on_postgres(&pg.url, &[]).await;
-    let mut tasks = vec![];
-    for i in 0..48 {
-        let app = if i % 2 == 0 { &one } else { &two };
-        let (api, url) = (app.api.clone(), app.url("/api/v1/auth/register"));
-        tasks.push(tokio::spawn(async move {
-            api.post(url)
-                .json(&json!({"email": format!("p{i}@example.cn"), "password": tests::PASSWORD, "display_name": "x", "role": "vendor", "organization": {"name": format!("P{i}")}}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        }));
-    }
-    for t in tasks {
-        assert_eq!(t.await.unwrap(), 201);
-    }
+    register_at_once(&[&one, &two], 48, "p").await;
     // A process that committed a record and died before chaining it.
     one.execute_sql(
         "INSERT INTO audit_pending (actor_id, action, subject_type, subject_id, at) VALUES (NULL, 'test.left', 'test', 'crashed', '2026-12-03 10:00:00')",

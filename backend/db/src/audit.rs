@@ -211,12 +211,14 @@ type PendingRow = (
 /// Chains the records waiting in `audit_pending`, oldest first, a batch per short
 /// transaction, and returns how many (PostgreSQL; SQLite chains in the writing transaction).
 pub(crate) fn settle(c: &mut AnyConnection) -> Result<u64> {
-    let AnyConnection::Postgresql(pg) = c else {
+    if let AnyConnection::Sqlite(_) = c {
         return Ok(0);
-    };
+    }
     let mut total = 0;
     loop {
-        let n = pg.transaction(settle_batch).map_err(db_err)?;
+        let n = c
+            .transaction::<u64, crate::TxError, _>(|c| settle_batch(c).map_err(crate::TxError))
+            .map_err(|e| e.0)?;
         total += n;
         if n < BATCH as u64 {
             return Ok(total);
@@ -224,33 +226,34 @@ pub(crate) fn settle(c: &mut AnyConnection) -> Result<u64> {
     }
 }
 
-fn settle_batch(pg: &mut diesel::PgConnection) -> QueryResult<u64> {
-    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK})")).execute(pg)?;
+fn settle_batch(c: &mut AnyConnection) -> Result<u64> {
+    diesel::sql_query(format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK})"))
+        .execute(c)
+        .map_err(db_err)?;
     let rows: Vec<PendingRow> = audit_pending::table
         .order(audit_pending::id.asc())
         .limit(BATCH)
-        .load(pg)?;
+        .load(c)
+        .map_err(db_err)?;
     if rows.is_empty() {
         return Ok(0);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let (seq, hash): (i64, String) = audit_head::table
-        .find(1)
-        .select((audit_head::seq, audit_head::hash))
-        .first(pg)?;
+    let (seq, hash) = head(c)?;
     let records = audit::seal_all(rows.into_iter().map(unsealed_of).collect(), seq, &hash);
     let values: Vec<_> = records.iter().map(values_of).collect();
+    // One statement for the batch (diesel writes a multi-row insert for PostgreSQL only).
+    let AnyConnection::Postgresql(pg) = c else {
+        unreachable!("settle returns at once on SQLite")
+    };
     diesel::insert_into(audit_log::table)
         .values(&values)
-        .execute(pg)?;
-    let last = records.last().expect("one at least");
-    diesel::update(audit_head::table.find(1))
-        .set((
-            audit_head::seq.eq(last.seq),
-            audit_head::hash.eq(&last.hash),
-        ))
-        .execute(pg)?;
-    diesel::delete(audit_pending::table.filter(audit_pending::id.eq_any(&ids))).execute(pg)?;
+        .execute(pg)
+        .map_err(db_err)?;
+    move_head(c, records.last().expect("one at least"))?;
+    diesel::delete(audit_pending::table.filter(audit_pending::id.eq_any(&ids)))
+        .execute(c)
+        .map_err(db_err)?;
     Ok(records.len() as u64)
 }
 

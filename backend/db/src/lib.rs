@@ -249,7 +249,8 @@ impl Database {
             Backend::Sqlite => Ok(0),
             Backend::Postgres => {
                 let mut c = self.conn()?;
-                // Usually nothing waits (each write chains its own): a look without the lock.
+                // Usually nothing waits (the chainer follows the writes): a look without the
+                // lock first.
                 let waiting: bool = diesel::select(diesel::dsl::exists(
                     schema::audit_pending::table.select(schema::audit_pending::id),
                 ))
@@ -331,12 +332,13 @@ impl Store for Database {
     }
 
     fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            return Database::read(self, |c| f(c));
+        }
         let mut pooled = self.conn()?;
         let c: &mut AnyConnection = &mut pooled;
         let AnyConnection::Postgresql(pg) = c else {
-            return c
-                .transaction::<(), TxError, _>(|c| f(c).map_err(TxError))
-                .map_err(|e| e.0);
+            unreachable!("a PostgreSQL pool")
         };
         // The types already offer a read transaction no write; PostgreSQL enforces it too,
         // opened by one statement.

@@ -12,8 +12,8 @@ pub trait AuditReads {
 /// The audit chain's storage.
 pub trait AuditRepo: AuditReads {
     /// Appends the record, committed with this transaction. The store chains it: in this
-    /// transaction (SQLite, whose writers are serialised anyway), or right after the commit
-    /// together with the records other transactions committed meanwhile (PostgreSQL: see
-    /// [`crate::ports::Store::settle_audit`]).
+    /// transaction (SQLite, whose writers are serialised anyway), or just after the commit
+    /// together with the records other transactions committed meanwhile (PostgreSQL; readers
+    /// call [`crate::ports::Store::settle_audit`] first).
     fn append_audit(&mut self, record: Unsealed) -> Result<()>;
 }

@@ -68,8 +68,9 @@ pub trait Store: Send + Sync {
         self.read(f)
     }
     /// Chains the audit records that committed transactions appended and that are not in the
-    /// chain yet (a write chains its own right after its commit; this catches those a crash
-    /// or an outage left). Readers of the chain call it first. Returns how many it chained.
+    /// chain yet (on PostgreSQL the process's chainer follows the writes by milliseconds; this
+    /// closes that gap, and catches what a crash or an outage left). Readers of the chain call
+    /// it first. Returns how many it chained.
     fn settle_audit(&self) -> Result<u64> {
         Ok(0)
     }
