@@ -10,8 +10,6 @@ use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
-use diesel::r2d2::{ConnectionManager, Pool};
-
 use domain::audit::{self, AuditRecord, Unsealed};
 use domain::error::{Error, Result};
 use domain::ids::UserId;
@@ -125,7 +123,7 @@ const GATHER: Duration = Duration::from_millis(10);
 const IDLE_LOOK: Duration = Duration::from_secs(5);
 
 impl Chainer {
-    pub(crate) fn start(pool: &Arc<Pool<ConnectionManager<AnyConnection>>>) -> Arc<Chainer> {
+    pub(crate) fn start(pool: &Arc<crate::DbPool>) -> Arc<Chainer> {
         let chainer = Arc::new(Chainer {
             // The first look is after IDLE_LOOK (the migrations may not have run yet).
             woken: Mutex::new(false),
@@ -148,7 +146,7 @@ impl Chainer {
         }
     }
 
-    fn run(me: &Weak<Chainer>, pool: &Weak<Pool<ConnectionManager<AnyConnection>>>) {
+    fn run(me: &Weak<Chainer>, pool: &Weak<crate::DbPool>) {
         let mut failures = 0u32;
         loop {
             let Some(chainer) = me.upgrade() else { return };
@@ -169,8 +167,12 @@ impl Chainer {
             let Some(pool) = pool.upgrade() else { return };
             let done = pool
                 .get()
+                .map(crate::Conn)
                 .map_err(|e| Error::internal(format!("no connection: {e}")))
-                .and_then(|mut c| settle(&mut c));
+                .and_then(|mut c| {
+                    let out = settle(&mut c);
+                    crate::mark(&mut c, out)
+                });
             drop(pool);
             match done {
                 Ok(_) => failures = 0,

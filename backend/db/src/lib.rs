@@ -21,12 +21,14 @@ mod tokens;
 use domain::message::Message;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, ManageConnection, Pool, PooledConnection,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use domain::error::{Error, Result};
 use domain::ports::{ReadTx, Store, Tx};
@@ -129,9 +131,9 @@ pub fn redact(url: &str) -> String {
 #[derive(Debug)]
 struct Pragmas;
 
-impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
-    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        if let AnyConnection::Sqlite(c) = conn {
+impl CustomizeConnection<Tracked, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(c) = &mut conn.conn {
             sqlite_pragmas(c).map_err(|e| {
                 diesel::r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(e.into()))
             })?;
@@ -140,10 +142,84 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for Pragmas {
     }
 }
 
+/// How long after a connection's last successful use it is handed out again without a
+/// `SELECT 1` first.
+const PROVEN_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection and when its last use went well.
+pub struct Tracked {
+    conn: AnyConnection,
+    /// Set by [`Conn::proven`] after a use that succeeded; taken at every checkout, so a use
+    /// that failed (or never said) leaves the connection to be pinged before its next use.
+    proven: Option<Instant>,
+}
+
+/// diesel's manager, except that a connection whose last use succeeded within
+/// [`PROVEN_FOR`] is handed out without the round trip of a ping. One that failed, or sat
+/// idle longer, is pinged first, and dropped when the ping fails: a database that went away
+/// and came back costs at most the requests that were using it, never the app's restart.
+struct Manager(ConnectionManager<AnyConnection>);
+
+impl ManageConnection for Manager {
+    type Connection = Tracked;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Tracked, Self::Error> {
+        Ok(Tracked {
+            conn: self.0.connect()?,
+            proven: None,
+        })
+    }
+
+    fn is_valid(&self, c: &mut Tracked) -> Result<(), Self::Error> {
+        match c.proven.take() {
+            Some(at) if at.elapsed() < PROVEN_FOR => Ok(()),
+            _ => self.0.is_valid(&mut c.conn),
+        }
+    }
+
+    fn has_broken(&self, c: &mut Tracked) -> bool {
+        self.0.has_broken(&mut c.conn)
+    }
+}
+
+type DbPool = Pool<Manager>;
+
+/// A connection checked out of the pool; it goes back when dropped.
+pub struct Conn(PooledConnection<Manager>);
+
+impl Conn {
+    /// Its use went well: the next checkout may skip the ping.
+    fn proven(&mut self) {
+        self.0.proven = Some(Instant::now());
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.0.conn
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.0.conn
+    }
+}
+
+/// Marks the connection proven when `out` is a success.
+fn mark<T>(c: &mut Conn, out: Result<T>) -> Result<T> {
+    if out.is_ok() {
+        c.proven();
+    }
+    out
+}
+
 /// The pool and what it needs to know about its backend. Cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    pool: Arc<Pool<ConnectionManager<AnyConnection>>>,
+    pool: Arc<DbPool>,
     backend: Backend,
     /// Write transactions committed through this pool.
     writes: Arc<AtomicU64>,
@@ -181,7 +257,9 @@ impl Database {
             .max_size(max_connections)
             .connection_timeout(wait)
             .connection_customizer(Box::new(Pragmas))
-            .build(ConnectionManager::<AnyConnection>::new(manager_url))
+            .build(Manager(ConnectionManager::<AnyConnection>::new(
+                manager_url,
+            )))
             .context("building the connection pool")?;
         let pool = Arc::new(pool);
         let chainer = (backend == Backend::Postgres).then(|| audit::Chainer::start(&pool));
@@ -198,8 +276,8 @@ impl Database {
     }
 
     /// A pooled connection.
-    pub fn conn(&self) -> Result<PooledConnection<ConnectionManager<AnyConnection>>> {
-        self.pool.get().map_err(|e| {
+    pub fn conn(&self) -> Result<Conn> {
+        self.pool.get().map(Conn).map_err(|e| {
             tracing::warn!(error = %e, "no database connection");
             Error::database_unavailable()
         })
@@ -222,9 +300,8 @@ impl Database {
     /// waiting for it, so that concurrent writers queue instead of failing.
     pub fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.conn()?;
-        let c: &mut AnyConnection = &mut pooled;
         audit::begin_write();
-        let out = c
+        let out = pooled
             .transaction::<T, TxError, _>(|c| {
                 if let AnyConnection::Sqlite(_) = c {
                     diesel::update(schema::write_lock::table)
@@ -233,7 +310,8 @@ impl Database {
                 }
                 f(c).map_err(TxError)
             })
-            .map_err(|e| e.0)?;
+            .map_err(|e| e.0);
+        let out = mark(&mut pooled, out)?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         if audit::left_unchained()
             && let Some(chainer) = &self.chainer
@@ -256,11 +334,12 @@ impl Database {
                 ))
                 .get_result(&mut *c)
                 .map_err(db_err)?;
-                if waiting {
+                let out = if waiting {
                     audit::settle(&mut c)
                 } else {
                     Ok(0)
-                }
+                };
+                mark(&mut c, out)
             }
         }
     }
@@ -274,9 +353,10 @@ impl Database {
     /// Runs `f` in a transaction that only reads (no write lock is taken on SQLite).
     pub fn read<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.conn()?;
-        let c: &mut AnyConnection = &mut pooled;
-        c.transaction::<T, TxError, _>(|c| f(c).map_err(TxError))
-            .map_err(|e| e.0)
+        let out = pooled
+            .transaction::<T, TxError, _>(|c| f(c).map_err(TxError))
+            .map_err(|e| e.0);
+        mark(&mut pooled, out)
     }
 }
 
@@ -347,7 +427,7 @@ impl Store for Database {
         let AnyConnection::Postgresql(pg) = c else {
             unreachable!("the same connection")
         };
-        match out {
+        let out = match out {
             Ok(()) => AnsiTransactionManager::commit_transaction(pg).map_err(db_err),
             Err(e) => {
                 if let Err(r) = AnsiTransactionManager::rollback_transaction(pg) {
@@ -355,12 +435,15 @@ impl Store for Database {
                 }
                 Err(e)
             }
-        }
+        };
+        mark(&mut pooled, out)
     }
 
     fn read_one(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {
         // A statement outside a transaction is its own snapshot, on both databases.
-        f(&mut *self.conn()?)
+        let mut c = self.conn()?;
+        let out = f(&mut *c);
+        mark(&mut c, out)
     }
 
     fn settle_audit(&self) -> Result<u64> {

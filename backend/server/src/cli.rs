@@ -258,6 +258,7 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
             }
         }
         let app = Application::start(&settings, parts)?;
+        web::memory::start_trimming();
         print_banner(&settings, app.port);
         let handle = app.handle();
         tokio::spawn(async move {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod format;
 pub mod i18n;
+pub mod memory;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;

@@ -70,28 +70,47 @@ struct Entry {
     gzip: bool,
     body: Bytes,
     /// The handler's headers (content type and the like).
-    headers: Vec<(header::HeaderName, HeaderValue)>,
+    headers: Box<[(header::HeaderName, HeaderValue)]>,
     etag: HeaderValue,
     etag_gzip: HeaderValue,
-    route: String,
+    route: Box<str>,
     /// When it was last given (a tick of [`PublicCache::clock`]): the least recently given
     /// go first when the budget is full.
     used: std::sync::atomic::AtomicU64,
 }
 
+/// What the allocator holds for a block of `n` bytes: glibc's chunks carry an 8-byte size
+/// word, come in 16-byte steps, and are never under 32 bytes.
+fn chunk(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n + 8 + 15) & !15).max(32)
+    }
+}
+
 impl Entry {
-    /// What keeping it costs: its body, its key and headers, and the bookkeeping around them.
+    /// What keeping it costs in memory, as the allocator counts it: the entry itself (behind
+    /// its `Arc`), its body, key, tags, route and headers, the body's shared handle once it
+    /// has been given out, and its slot in the map (which may be half empty after growing).
     fn cost(&self, key: &str) -> usize {
-        const BOOKKEEPING: usize = 160;
-        self.body.len()
-            + 2 * key.len()
+        use std::mem::size_of;
+        let value = |v: &HeaderValue| chunk(v.len());
+        let slot = 2 * (size_of::<(String, std::sync::Arc<Entry>)>() + 1);
+        chunk(size_of::<Entry>() + 16)
+            + chunk(self.body.len())
+            + chunk(3 * size_of::<usize>())
+            + chunk(key.len())
+            + value(&self.etag)
+            + value(&self.etag_gzip)
+            + chunk(self.route.len())
+            + chunk(self.headers.len() * size_of::<(header::HeaderName, HeaderValue)>())
             + self
                 .headers
                 .iter()
-                .map(|(n, v)| n.as_str().len() + v.len() + 48)
+                .map(|(n, v)| chunk(n.as_str().len()) + value(v))
                 .sum::<usize>()
-            + self.route.len()
-            + BOOKKEEPING
+            + slot
     }
 }
 
@@ -186,7 +205,8 @@ impl PublicCache {
         if size > self.budget {
             return;
         }
-        if all.bytes + size > self.budget {
+        let swept = all.bytes + size > self.budget;
+        if swept {
             // Over budget: drop what no longer holds, then the least recently given until a
             // quarter of the budget is free.
             all.map
@@ -224,6 +244,11 @@ impl PublicCache {
             all.bytes -= old.cost(&key);
         }
         all.bytes += size;
+        drop(all);
+        if swept {
+            // A quarter of the budget was just freed, in small blocks among live ones.
+            crate::memory::release_free_memory();
+        }
     }
 
     /// How many answers are kept (for tests).
@@ -415,7 +440,8 @@ pub async fn middleware(
     };
     let now = state.services.now();
     if let Some(e) = cache.get(&key, version, now) {
-        req.extensions_mut().insert(CachedRoute(e.route.clone()));
+        req.extensions_mut()
+            .insert(CachedRoute(e.route.to_string()));
         let (http, _) = req.into_parts();
         let resp = answer(&http, &e);
         return Ok(ServiceResponse::new(http, resp));
@@ -486,7 +512,7 @@ pub async fn middleware(
             .contains(name)
         })
         .map(|(n, v)| (n.clone(), v.clone()))
-        .collect();
+        .collect::<Box<[_]>>();
     let entry = std::sync::Arc::new(Entry {
         version,
         expires,
@@ -503,7 +529,7 @@ pub async fn middleware(
         headers,
         etag,
         etag_gzip,
-        route,
+        route: route.into_boxed_str(),
         used: Default::default(),
     });
     cache.put(key, entry.clone(), version, now);
@@ -541,7 +567,7 @@ mod tests {
             expires,
             gzip: false,
             body: Bytes::from_static(body.as_bytes()),
-            headers: vec![],
+            headers: Box::new([]),
             etag,
             etag_gzip,
             route: "/x".into(),

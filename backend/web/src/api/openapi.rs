@@ -129,7 +129,7 @@ fn complete_json(v: &mut serde_json::Value) {
     let Some(paths) = v["paths"].as_object_mut() else {
         return;
     };
-    for item in paths.values_mut() {
+    for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
@@ -158,7 +158,11 @@ fn complete_json(v: &mut serde_json::Value) {
                             p["schema"]["minimum"] = json!(1);
                             p["schema"]["maximum"] = json!(100);
                         }
-                        _ => {}
+                        Some(name) => {
+                            let name = name.to_string();
+                            constrain_query(path, &name, &mut p["schema"]);
+                        }
+                        None => {}
                     }
                 }
             }
@@ -205,9 +209,66 @@ fn complete_json(v: &mut serde_json::Value) {
     }
 }
 
+/// What the server accepts in the coded query parameters, said in their schemas: the codes of
+/// a single-valued filter as an enum, those of a filter that takes several (comma-separated,
+/// as the search form sends them) as a pattern, and times as RFC 3339 (a bare `YYYY-MM-DD`
+/// is accepted too, as the descriptions say).
+fn constrain_query(path: &str, name: &str, schema: &mut serde_json::Value) {
+    use domain::{notify::Kind, scenario::Status, search::ScenarioSort, sector::Sector};
+    let sectors = Sector::ALL.map(Sector::code);
+    let statuses = Status::ALL.map(Status::code);
+    let several = path == "/api/v1/search/scenarios";
+    let codes: Option<Vec<&str>> = match name {
+        "domain" => Some(sectors.to_vec()),
+        "status" if path == "/api/v1/scenarios" || several => Some(statuses.to_vec()),
+        "sort" if several => Some(ScenarioSort::ALL.iter().map(|s| s.code()).collect()),
+        "kind" if path == "/api/v1/notifications" => Some(Kind::ALL.map(Kind::code).to_vec()),
+        "since" | "deadline_after" | "deadline_before" => {
+            schema["format"] = serde_json::json!("date-time");
+            None
+        }
+        _ => None,
+    };
+    let Some(codes) = codes else { return };
+    if several && name != "sort" {
+        let one = format!("({})", codes.join("|"));
+        schema["pattern"] = serde_json::json!(format!("^\\s*({one}\\s*([,，]\\s*{one}\\s*)*)?$"));
+    } else {
+        schema["enum"] = serde_json::json!(codes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coded_query_parameters_carry_their_codes() {
+        let mut one = serde_json::json!({});
+        constrain_query("/api/v1/scenarios", "status", &mut one);
+        let listed: Vec<&str> = one["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, domain::scenario::Status::ALL.map(|s| s.code()));
+        let mut several = serde_json::json!({});
+        constrain_query("/api/v1/search/scenarios", "domain", &mut several);
+        let pattern = several["pattern"].as_str().unwrap();
+        assert!(
+            pattern.starts_with("^") && pattern.ends_with(")?$"),
+            "{pattern}"
+        );
+        assert!(pattern.contains("city_governance|") && pattern.contains("[,，]"));
+        assert!(several.get("enum").is_none());
+        let mut time = serde_json::json!({});
+        constrain_query("/api/v1/ocds/releases", "since", &mut time);
+        assert_eq!(time["format"], "date-time");
+        let mut other = serde_json::json!({});
+        constrain_query("/api/v1/vendors", "q", &mut other);
+        assert_eq!(other, serde_json::json!({}));
+    }
 
     #[test]
     fn the_document_declares_problems_and_the_shared_answers() {
