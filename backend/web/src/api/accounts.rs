@@ -76,9 +76,13 @@ pub struct ResetRequestIn {
 /// Complete a password reset.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ResetConfirmIn {
+    /// The token of the reset link the server e-mailed.
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub token: String,
+    /// The new password: 10 to 128 characters, with a letter and something that is not one.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
 }
 

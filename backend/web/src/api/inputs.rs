@@ -16,16 +16,23 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(as = RegisterRequest)]
 pub struct RegisterIn {
+    /// At most 254 characters, one `@`, a dot in the domain part.
     #[serde(default)]
+    #[schema(required = true, min_length = 5, max_length = 254)]
     pub email: String,
+    /// 10 to 128 characters, with a letter and something that is not a letter.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub display_name: String,
     /// `agency` or `vendor`.
     #[serde(default)]
+    #[schema(required = true, pattern = "^(agency|vendor)$")]
     pub role: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub organization: RegisterOrganizationIn,
     /// `zh-CN` (default) or `en`.
     #[serde(default)]
@@ -36,6 +43,7 @@ pub struct RegisterIn {
 #[schema(as = RegisterOrganization)]
 pub struct RegisterOrganizationIn {
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub name: String,
     /// The unified social credit code (18 characters), optional.
     #[serde(default)]
