@@ -3,9 +3,11 @@
 //! glibc's allocator returns freed memory only from the top of each arena, so the pages freed
 //! below live blocks stay resident. A server that renders answers, keeps some and drops
 //! others held a third of its memory that way (measured at 100,000 scenarios: 210 MB resident
-//! before one `malloc_trim`, 162 MB after). So the kept answers trim after each sweep that
-//! drops many of them, and the server trims every ten seconds (a few milliseconds each time).
+//! before one `malloc_trim`, 162 MB after). So the server trims every ten seconds, and soon
+//! after each sweep that drops many kept answers ([`trim_soon`]), on a thread of its own: a
+//! trim takes 5–20 ms there, which no request should wait for.
 
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 /// How often the server trims on its own.
@@ -30,13 +32,29 @@ pub fn release_free_memory() {
     }
 }
 
-/// Starts the thread that trims every [`EVERY`].
+/// Whether a trim was asked for, and the bell that wakes the trimming thread.
+static ASKED: Mutex<bool> = Mutex::new(false);
+static BELL: Condvar = Condvar::new();
+
+/// Asks the trimming thread to trim now rather than at its next round (without the thread,
+/// as in tests, nothing happens).
+pub fn trim_soon() {
+    *ASKED.lock().unwrap_or_else(|p| p.into_inner()) = true;
+    BELL.notify_one();
+}
+
+/// Starts the thread that trims every [`EVERY`], and when [`trim_soon`] asks.
 pub fn start_trimming() {
     let started = std::thread::Builder::new()
         .name("memory-trim".into())
         .spawn(|| {
             loop {
-                std::thread::sleep(EVERY);
+                let asked = ASKED.lock().unwrap_or_else(|p| p.into_inner());
+                let (mut asked, _) = BELL
+                    .wait_timeout_while(asked, EVERY, |asked| !*asked)
+                    .unwrap_or_else(|p| p.into_inner());
+                *asked = false;
+                drop(asked);
                 release_free_memory();
             }
         });

@@ -247,7 +247,7 @@ impl PublicCache {
         drop(all);
         if swept {
             // A quarter of the budget was just freed, in small blocks among live ones.
-            crate::memory::release_free_memory();
+            crate::memory::trim_soon();
         }
     }
 
