@@ -199,3 +199,73 @@ async fn a_listener_of_their_own_takes_the_metrics_off_the_public_one() {
         "{text}"
     );
 }
+
+/// The request series: one line per label set of the request counter.
+fn request_series(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.starts_with("scenario_market_http_requests_total{"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invented_methods_and_paths_add_no_series_to_the_metrics() {
+    let app = try_spawn_app_with(Db::Sqlite, &[]).await.unwrap();
+    // Both labels the junk will fall under exist already.
+    assert_eq!(app.get("/no/such/page", None).await.status, 404);
+    let before = scrape(&app).await;
+    let before_series = request_series(&before).len();
+    for i in 0..10 {
+        // 2 KB method names, each new, to paths no route has and to a real route.
+        let name = format!("X{i}{}", "JUNK".repeat(512));
+        let method = reqwest::Method::from_bytes(name.as_bytes()).unwrap();
+        let path = if i % 2 == 0 {
+            format!("/junk-{i}-{}", "p".repeat(1000))
+        } else {
+            "/api/v1/scenarios".to_string()
+        };
+        let r = app
+            .api
+            .request(method, app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+        assert_eq!(app.get(&format!("/junk-get-{i}"), None).await.status, 404);
+    }
+    let after = scrape(&app).await;
+    let series = request_series(&after);
+    assert!(
+        !after.contains("JUNK") && !after.contains("/junk"),
+        "a client's method or path became a label"
+    );
+    // The unknown methods share `other` on the two routes they reached; nothing else is new
+    // (the scrape itself was already counted before).
+    assert!(
+        series.len() <= before_series + 3,
+        "{} series before, {} after:\n{}",
+        before_series,
+        series.len(),
+        series.join("\n")
+    );
+    assert!(
+        series
+            .iter()
+            .any(|l| l.contains(r#"route="unmatched",method="other""#)),
+        "{}",
+        series.join("\n")
+    );
+    assert_eq!(
+        sample(
+            &after,
+            r#"scenario_market_http_requests_total{route="unmatched",method="GET",status="404"}"#
+        ),
+        Some(11.0)
+    );
+    // Two new latency histograms (`other` on two routes) are about 6 KB; one 2 KB label value
+    // repeated over a histogram's lines would be 30 KB.
+    assert!(
+        after.len() < before.len() + 12_000,
+        "the metrics grew by {} bytes",
+        after.len() - before.len()
+    );
+}

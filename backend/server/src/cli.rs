@@ -272,35 +272,75 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Prints the start-up banner in one write, so that no log line of the workers (written to
+/// stderr, each in one write of its own) lands inside it on a terminal.
 fn print_banner(settings: &Settings, port: u16) {
+    use std::io::Write;
+    let text = banner(settings, port);
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (a detached service) is no reason to stop serving.
+    drop(out.write_all(text.as_bytes()).and_then(|()| out.flush()));
+}
+
+/// The start-up banner: the URL, the API docs, where mail goes and the demo sign-ins.
+fn banner(settings: &Settings, port: u16) -> String {
+    use std::fmt::Write;
     let host = settings
         .server
         .address
         .rsplit_once(':')
         .map_or("127.0.0.1", |(h, _)| h);
     let url = format!("http://{host}:{port}");
-    println!();
-    println!("  场景集市 scenario-market is running at {url}");
-    println!(
+    let mut b = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(b);
+    let _ = writeln!(b, "  场景集市 scenario-market is running at {url}");
+    let _ = writeln!(
+        b,
         "  API docs: {url}/api/docs/   database: {}",
         db::redact(&settings.database_url())
     );
     if settings.mail.smtp_url.is_none() {
-        println!(
+        let _ = writeln!(
+            b,
             "  e-mails are written to {}",
             settings.outbox_dir().display()
         );
     }
     if settings.demo() {
-        println!("  demo sign-ins (password {}):", crate::demo::DEMO_PASSWORD);
+        let _ = writeln!(
+            b,
+            "  demo sign-ins (password {}):",
+            crate::demo::DEMO_PASSWORD
+        );
         for a in crate::demo::ACCOUNTS {
             let org = a
                 .organization
                 .map(|o| format!(" — {}", o.name))
                 .unwrap_or_default();
-            println!("    {:<10} {}{}", a.role.code(), a.email, org);
+            let _ = writeln!(b, "    {:<10} {}{}", a.role.code(), a.email, org);
         }
     }
-    println!("  Press Ctrl-C to stop.");
-    println!();
+    let _ = writeln!(b, "  Press Ctrl-C to stop.");
+    let _ = writeln!(b);
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_is_one_block_with_the_url_the_docs_and_every_demo_sign_in() {
+        let settings = Settings::from_sources(None, &[]).unwrap();
+        let text = banner(&settings, 8080);
+        assert!(text.starts_with('\n') && text.ends_with("Press Ctrl-C to stop.\n\n"));
+        assert!(text.contains("running at http://127.0.0.1:8080\n"));
+        assert!(text.contains("http://127.0.0.1:8080/api/docs/"));
+        for a in crate::demo::ACCOUNTS {
+            assert!(text.contains(a.email), "{} is missing", a.email);
+        }
+        // One block: no empty line inside it.
+        assert!(!text.trim().contains("\n\n"));
+    }
 }

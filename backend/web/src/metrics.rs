@@ -281,7 +281,26 @@ impl Telemetry for Metrics {
     }
 }
 
-/// Counts every request under its route template (`unmatched` for a path no route has).
+/// The method as a label: the methods HTTP defines, and `other` for any name a client invents
+/// (each new label value would be a new series kept for the life of the process).
+fn method_label(m: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
+/// Counts every request under its route template (`unmatched` for a path no route has) and
+/// a known method (`other` for the rest), so that no request can add a label value.
 pub async fn record(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -289,7 +308,7 @@ pub async fn record(
     let metrics = req
         .app_data::<actix_web::web::Data<crate::AppState>>()
         .map(|s| s.metrics.clone());
-    let method = req.method().as_str().to_string();
+    let method = method_label(req.method());
     let started = std::time::Instant::now();
     let res = next.call(req).await?;
     if let Some(m) = metrics {
@@ -300,7 +319,7 @@ pub async fn record(
         });
         m.request(
             &route,
-            &method,
+            method,
             res.status().as_u16(),
             started.elapsed().as_secs_f64(),
         );
