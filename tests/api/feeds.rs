@@ -343,7 +343,64 @@ async fn parallel_resets_each_move_the_token_on(app: &TestApp) {
     assert!(tokens.contains(&current));
 }
 
+/// The user's current private calendar token (signed in afresh with `password`).
+async fn calendar_token(app: &TestApp, email: &str, password: &str) -> String {
+    let signed_in = app.login(email, password).await;
+    assert_eq!(signed_in.status, 200, "{:?}", signed_in.body);
+    let access = signed_in.body["access_token"].as_str().unwrap().to_string();
+    app.get("/api/v1/me/feed-token", Some(&access)).await.body["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn a_password_change_or_reset_retires_the_private_feed_token(app: &TestApp) {
+    let email = "v@example.cn";
+    verified_vendor(app, email, "甲公司").await;
+    let first = calendar_token(app, email, tests::PASSWORD).await;
+    let ics = |t: &str| format!("/feeds/deadlines.ics?token={t}");
+    assert_eq!(get_text(app, &ics(&first)).await.0, 200);
+
+    // A change of password ends every session, and the calendar link with them.
+    let access = app.login(email, tests::PASSWORD).await.body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let changed = app
+        .post(
+            "/api/v1/me/password",
+            Some(&access),
+            json!({"current_password": tests::PASSWORD, "new_password": "second-pass-77"}),
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{:?}", changed.body);
+    assert_eq!(get_text(app, &ics(&first)).await.0, 404);
+    let second = calendar_token(app, email, "second-pass-77").await;
+    assert_ne!(second, first);
+    assert_eq!(get_text(app, &ics(&second)).await.0, 200);
+
+    // So does a reset by e-mail.
+    app.post("/api/v1/auth/password-reset", None, json!({"email": email}))
+        .await;
+    app.drain_jobs().await;
+    let mail = app.emails().into_iter().find(|m| m.to == email).unwrap();
+    let token = mail.body.split("token=").nth(1).unwrap();
+    let token = token.split_whitespace().next().unwrap();
+    let done = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            None,
+            json!({"token": token, "password": "third-pass-88"}),
+        )
+        .await;
+    assert_eq!(done.status, 204, "{:?}", done.body);
+    assert_eq!(get_text(app, &ics(&second)).await.0, 404);
+    let third = calendar_token(app, email, "third-pass-88").await;
+    assert_eq!(get_text(app, &ics(&third)).await.0, 200);
+}
+
 on_both! {
+    a_password_change_or_reset_retires_the_private_feed_token => super::a_password_change_or_reset_retires_the_private_feed_token;
     the_public_feeds_carry_what_is_published => super::the_public_feeds_carry_what_is_published;
     the_private_feeds_open_with_the_token_and_a_reset_retires_it => super::the_private_feeds_open_with_the_token_and_a_reset_retires_it;
     parallel_resets_each_move_the_token_on => super::parallel_resets_each_move_the_token_on;

@@ -96,7 +96,7 @@ impl Services {
             }
             user.updated_at = now;
             tx.update_user(&user)?;
-            tx.revoke_user_sessions(id, now)?;
+            super::end_every_session(tx, id, now)?;
             if user.active != before.active {
                 let changed = DomainEvent::UserActiveChanged {
                     user: id,

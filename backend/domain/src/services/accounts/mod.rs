@@ -44,6 +44,19 @@ pub struct OrgPage {
     pub total: i64,
 }
 
+/// Ends every session of a user and retires their private feed token with them: whatever
+/// makes a user sign in again everywhere (a password reset or change, an administrator's
+/// change of role or status) also stops the calendar and feed links they handed out.
+fn end_every_session(
+    tx: &mut dyn crate::ports::Tx,
+    user: crate::ids::UserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::Result<()> {
+    tx.revoke_user_sessions(user, now)?;
+    tx.bump_feed_generation(user, now)?;
+    Ok(())
+}
+
 fn duplicate_email() -> Error {
     Error::Conflict {
         code: "duplicate_email",

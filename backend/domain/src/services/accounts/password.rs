@@ -72,7 +72,7 @@ impl Services {
                 return Err(invalid());
             }
             tx.set_password_hash(rec.user_id, &hash, now)?;
-            tx.revoke_user_sessions(rec.user_id, now)?;
+            super::end_every_session(tx, rec.user_id, now)?;
             let reset = DomainEvent::PasswordReset { user: rec.user_id };
             emit(tx, Some(rec.user_id), reset, now)
         })
@@ -97,7 +97,7 @@ impl Services {
         let now = self.now();
         in_tx(&*self.store, |tx| {
             tx.set_password_hash(id, &hash, now)?;
-            tx.revoke_user_sessions(id, now)?;
+            super::end_every_session(tx, id, now)?;
             emit(tx, Some(id), DomainEvent::PasswordChanged { user: id }, now)
         })
     }
