@@ -399,7 +399,64 @@ async fn a_password_change_or_reset_retires_the_private_feed_token(app: &TestApp
     assert_eq!(get_text(app, &ics(&third)).await.0, 200);
 }
 
+async fn no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    // One-line fields refuse every control character, a bare CR included, naming the field.
+    for (field, value) in [
+        ("title", "无人机巡检\rBEGIN:VEVENT"),
+        ("title", "无人机巡检\n第二行"),
+        ("summary", "摘要\r\nEND:VCALENDAR"),
+        ("summary", "摘要\u{1b}[31m"),
+    ] {
+        let mut p = posting(app, 20);
+        p[field] = json!(value);
+        let r = app.post("/api/v1/scenarios", Some(&agency), p).await;
+        assert_eq!(r.status, 422, "{field}: {:?}", r.body);
+        let named: Vec<&str> = r.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert_eq!(named, vec![field], "{:?}", r.body);
+    }
+    // The description keeps its lines; what reaches the feeds has no bare CR.
+    let mut p = posting(app, 20);
+    p["description"] = json!("第一行\r第二行\r\n第三行\t结束，含 Windows 与旧 Mac 的换行。");
+    let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    app.drain_jobs().await;
+    let (status, atom_text, _) = get_text(app, "/feeds/scenarios.atom").await;
+    assert_eq!(status, 200);
+    assert!(atom_text.contains("第三行"), "the scenario is in the feed");
+    assert!(!atom_text.contains('\r'), "a CR reached the Atom feed");
+    let (status, ics, _) = get_text(app, "/feeds/deadlines.ics").await;
+    assert_eq!(status, 200);
+    assert!(ics.contains(&format!("scenario-{id}-deadline@")));
+    for (i, _) in ics.match_indices('\r') {
+        assert_eq!(
+            &ics[i..i + 2],
+            "\r\n",
+            "a bare CR in the calendar at byte {i}"
+        );
+    }
+    assert!(
+        !ics.chars()
+            .any(|c| c.is_control() && c != '\r' && c != '\n')
+    );
+}
+
 on_both! {
+    no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them => super::no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them;
     a_password_change_or_reset_retires_the_private_feed_token => super::a_password_change_or_reset_retires_the_private_feed_token;
     the_public_feeds_carry_what_is_published => super::the_public_feeds_carry_what_is_published;
     the_private_feeds_open_with_the_token_and_a_reset_retires_it => super::the_private_feeds_open_with_the_token_and_a_reset_retires_it;

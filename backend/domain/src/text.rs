@@ -31,6 +31,20 @@ pub fn bounded(raw: &str, min: usize, max: usize) -> Result<String, Message> {
     Ok(s.to_string())
 }
 
+/// A one-line value (a title, a summary, a name): as [`bounded`], and no control character at
+/// all, line breaks and tabs included, so that nothing typed can break a line of a feed, a
+/// calendar or an e-mail header that carries it.
+pub fn line(raw: &str, min: usize, max: usize) -> Result<String, Message> {
+    let s = bounded(raw, min, max)?;
+    if s.chars().any(char::is_control) {
+        return Err(Message::new(
+            "只能是一行文字，不能含换行或控制字符",
+            "must be one line, without line breaks or control characters",
+        ));
+    }
+    Ok(s)
+}
+
 /// A list of short tags: each trimmed, lower-cased for ASCII, empty ones dropped, duplicates
 /// removed (first spelling kept), at most `max_count` tags of at most `max_len` characters.
 pub fn tags(raw: &[String], max_count: usize, max_len: usize) -> Result<Vec<String>, Message> {
@@ -83,6 +97,11 @@ mod tests {
         assert!(bounded("青山区数据局", 1, 3).is_err());
         assert!(bounded("   ", 1, 10).is_err());
         assert!(bounded("a\u{0}b", 1, 10).is_err());
+        assert_eq!(bounded("a\nb", 1, 10).unwrap(), "a\nb");
+        for bad in ["a\rb", "a\nb", "a\tb", "a\u{85}b", "a\u{1b}b"] {
+            assert!(line(bad, 1, 10).is_err(), "{bad:?}");
+        }
+        assert_eq!(line("  无人机巡检 ", 1, 10).unwrap(), "无人机巡检");
         assert!(bounded("ab", 3, 10).unwrap_err().contains("3"));
     }
 

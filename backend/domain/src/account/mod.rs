@@ -222,7 +222,7 @@ impl Password {
 
 /// Parses a person's or organization's display name.
 pub fn parse_name(raw: &str, max: usize) -> Result<String, Message> {
-    text::bounded(raw, 1, max)
+    text::line(raw, 1, max)
 }
 
 /// The e-mail, password and name every new account has, each error recorded in `f`.
@@ -257,7 +257,7 @@ impl Contact {
         };
         let name = opt(&raw.name);
         if let Some(n) = &name {
-            f.take("name", text::bounded(n, 1, 60));
+            f.take("name", text::line(n, 1, 60));
         }
         let phone = opt(&raw.phone);
         if let Some(p) = &phone {

@@ -104,8 +104,8 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
 
     fn try_from(r: ScenarioInput) -> Result<Self> {
         let mut f = Fields::new();
-        let title = f.take("title", text::bounded(&r.title, 1, MAX_TITLE));
-        let summary = f.take("summary", text::bounded(&r.summary, 1, MAX_SUMMARY));
+        let title = f.take("title", text::line(&r.title, 1, MAX_TITLE));
+        let summary = f.take("summary", text::line(&r.summary, 1, MAX_SUMMARY));
         let description = f.take(
             "description",
             text::bounded(&r.description, 1, MAX_DESCRIPTION),
@@ -156,7 +156,7 @@ impl TryFrom<ScenarioInput> for ScenarioFields {
         for (i, c) in r.criteria.iter().enumerate() {
             let name = f.take(
                 &format!("criteria[{i}].name"),
-                text::bounded(&c.name, 1, MAX_CRITERION_NAME),
+                text::line(&c.name, 1, MAX_CRITERION_NAME),
             );
             let w = f.take(&format!("criteria[{i}].weight"), weight(c.weight));
             let d = f.take(

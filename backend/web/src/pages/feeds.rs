@@ -88,7 +88,11 @@ pub async fn scenarios_atom(
         (Some(s), _) => (
             format!(
                 "场景集市 · 保存的搜索 / Saved search: {}",
-                if s.q.is_empty() { "—" } else { &s.q }
+                if s.q.is_empty() {
+                    "—".to_string()
+                } else {
+                    feed_line(&s.q)
+                }
             ),
             true,
         ),
@@ -155,17 +159,36 @@ fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
     l
 }
 
+/// Text for a feed: line breaks as `\n` (a bare CR too) and no other control character, so
+/// that nothing stored (before the parsers refused it, or in a field that allows lines) can
+/// break a calendar line or make the XML invalid.
+fn feed_text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => '\n',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// One line of a feed (a title, a name): [`feed_text`] with the line breaks as spaces too.
+fn feed_line(s: &str) -> String {
+    feed_text(s).replace('\n', " ")
+}
+
 fn entry(base: &str, v: &ScenarioView) -> Entry {
     let s = &v.scenario;
     let url = format!("{base}/scenarios/{}", s.id.0);
     let mut e = Entry::default();
-    e.set_title(s.title.clone());
+    e.set_title(feed_line(&s.title));
     e.set_id(url.clone());
     e.set_updated(fixed(s.updated_at));
     e.set_published(s.published_at.map(fixed));
     e.set_links(vec![link(&url, "alternate", Some("text/html"))]);
     e.set_authors(vec![Person {
-        name: v.owner_name.clone(),
+        name: feed_line(&v.owner_name),
         email: None,
         uri: None,
         ..Person::default()
@@ -183,7 +206,7 @@ fn entry(base: &str, v: &ScenarioView) -> Entry {
     e.set_categories(cats);
     let summary = format!(
         "{}｜预算 {}–{}｜投标截止 {}｜{}",
-        s.summary,
+        feed_line(&s.summary),
         money(s.budget_min_fen, domain::account::Locale::ZhCn),
         money(s.budget_max_fen, domain::account::Locale::ZhCn),
         crate::format::beijing(s.bid_deadline),
@@ -193,7 +216,7 @@ fn entry(base: &str, v: &ScenarioView) -> Entry {
     e.set_content(Some(Content {
         base: None,
         lang: Some("zh-CN".into()),
-        value: Some(s.description.clone()),
+        value: Some(feed_text(&s.description)),
         src: None,
         content_type: Some("text".into()),
     }));
@@ -232,7 +255,10 @@ pub async fn deadlines_ics(
         .to_string();
     let mut cal = Calendar::new();
     cal.name(&match &owner {
-        Some(name) => format!("场景集市 · {name} 的投标截止 / My bid deadlines"),
+        Some(name) => format!(
+            "场景集市 · {} 的投标截止 / My bid deadlines",
+            feed_line(name)
+        ),
         None => "青山区 AI 机会场景 · 投标截止 / Bid deadlines".into(),
     });
     cal.description("青山区人工智能机会场景集市的投标截止时间 / Bid deadlines on the Qingshan AI scenario market");
@@ -244,11 +270,11 @@ pub async fn deadlines_ics(
         let mut ev = icalendar::Event::new();
         ev.uid(&format!("scenario-{}-deadline@{host}", s.id.0))
             .timestamp(now)
-            .summary(&format!("投标截止 / Bid deadline: {}", s.title))
+            .summary(&format!("投标截止 / Bid deadline: {}", feed_line(&s.title)))
             .description(&format!(
                 "{}\n{} · 预算 {}–{}\n{}",
-                s.summary,
-                v.owner_name,
+                feed_line(&s.summary),
+                feed_line(&v.owner_name),
                 money(s.budget_min_fen, domain::account::Locale::ZhCn),
                 money(s.budget_max_fen, domain::account::Locale::ZhCn),
                 url
@@ -269,4 +295,19 @@ pub async fn deadlines_ics(
             "inline; filename=\"deadlines.ics\"",
         ))
         .body(cal.done().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_control_character_reaches_a_feed() {
+        let stored = "甲\r乙\r\n丙\n丁\u{0}\u{1b}[31m\u{85}戊\t己";
+        let text = feed_text(stored);
+        assert_eq!(text, "甲\n乙\n丙\n丁  [31m 戊 己");
+        assert!(!text.contains('\r'));
+        let line = feed_line(stored);
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+    }
 }
