@@ -8,6 +8,17 @@ use serde_json::json;
 use tests::fixtures::{bid, open_scenario, pdf, upload, verified_vendor};
 use tests::{Db, EmptyPostgres, TestApp, try_spawn_app};
 
+/// The permission bits of a file or folder.
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(p: &std::path::Path, m: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+}
+
 /// Settings for a fresh data folder (and database URL, when given).
 fn fresh_settings(dir: &std::path::Path, url: Option<&str>) -> Settings {
     let mut env = vec![
@@ -91,9 +102,28 @@ async fn round_trip(app: &TestApp, target_url: Option<String>) {
     writer.await.unwrap();
     assert_eq!(report.files, 3);
     assert!(archive.exists() && report.bytes > 0);
+    // It holds the database and the signing key: its owner's alone, whatever the umask.
+    assert_eq!(mode(&archive), 0o600, "the archive's mode");
 
-    // Restore into an empty folder (and database).
+    // A data folder others may read is refused, saying so, and nothing is put in it.
+    let shared = tempfile::tempdir().unwrap();
+    set_mode(shared.path(), 0o755);
+    let s = fresh_settings(shared.path(), target_url.as_deref());
+    let a = archive.clone();
+    let refused = tokio::task::spawn_blocking(move || scenario_market::backup::restore(&s, &a))
+        .await
+        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("may be read by other users") && refused.contains("chmod 700"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read_dir(shared.path()).unwrap().count(), 0);
+
+    // Restore into an empty folder of its own (and database).
     let target = tempfile::tempdir().unwrap();
+    set_mode(target.path(), 0o700);
     let restored_settings = fresh_settings(target.path(), target_url.as_deref());
     let s = restored_settings.clone();
     let a = archive.clone();
@@ -111,6 +141,18 @@ async fn round_trip(app: &TestApp, target_url: Option<String>) {
     // The restored site signs the same tokens (the key came along) and holds the data.
     let key = std::fs::read_to_string(target.path().join("jwt-secret")).unwrap();
     assert_eq!(key, source_key);
+    assert_eq!(
+        mode(&target.path().join("jwt-secret")),
+        0o600,
+        "the key's mode"
+    );
+    if target_url.is_none() {
+        assert_eq!(
+            mode(&target.path().join("market.db")),
+            0o600,
+            "the database's mode"
+        );
+    }
 
     // A second restore into the now filled folder is refused, and changes nothing.
     let s = restored_settings.clone();
@@ -214,6 +256,7 @@ async fn a_damaged_archive_is_refused_and_the_folder_stays_empty() {
         gz.finish().unwrap();
     }
     let target = tempfile::tempdir().unwrap();
+    set_mode(target.path(), 0o700);
     let s = fresh_settings(target.path(), None);
     let err = tokio::task::spawn_blocking(move || scenario_market::backup::restore(&s, &damaged))
         .await

@@ -70,6 +70,46 @@ fn sha256_of(path: &Path) -> anyhow::Result<(String, u64)> {
     Ok((hex::encode(h.finalize()), n))
 }
 
+/// A new file only its owner may read and write (0600): the archive and everything unpacked
+/// from it hold password hashes and the signing key.
+fn create_private(path: &Path) -> anyhow::Result<File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A new folder only its owner may enter (0700).
+fn create_private_dir(path: &Path) -> anyhow::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Refuses a data folder that others on the machine may read or enter: the restored database
+/// and signing key would be theirs to copy.
+fn ensure_private_folder(dir: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        ensure!(
+            mode & 0o077 == 0,
+            "the data folder {} may be read by other users (mode {:o}); a restore puts the \
+             database and the signing key there: run `chmod 700 {}` first",
+            dir.display(),
+            mode & 0o777,
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// A folder next to `near` that is removed when dropped.
 struct Staging(PathBuf);
 
@@ -80,7 +120,7 @@ impl Staging {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let p = dir.join(format!(".{what}-{:016x}", rand::random::<u64>()));
-        std::fs::create_dir_all(&p).with_context(|| format!("cannot create {}", p.display()))?;
+        create_private_dir(&p)?;
         Ok(Staging(p))
     }
 }
@@ -180,8 +220,7 @@ pub fn backup(settings: &Settings, out: &Path) -> anyhow::Result<BackupReport> {
     let partial = staging.0.join("archive.tar.gz");
     {
         let gz = flate2::write::GzEncoder::new(
-            File::create(&partial)
-                .with_context(|| format!("cannot write {}", partial.display()))?,
+            create_private(&partial)?,
             flate2::Compression::default(),
         );
         let mut tar = tar::Builder::new(gz);
@@ -254,7 +293,7 @@ fn unpack(file: &Path, staging: &Path) -> anyhow::Result<Manifest> {
             }
             other => bail!("unexpected entry {other:?} in the backup"),
         };
-        let mut out = File::create(&target)?;
+        let mut out = create_private(&target)?;
         std::io::copy(&mut entry, &mut out)?;
         out.sync_all()?;
     }
@@ -305,7 +344,11 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
         "the files folder {} has attachments: restore goes into an empty data folder",
         files_dir.display()
     );
-    std::fs::create_dir_all(&settings.data_dir)?;
+    if settings.data_dir.exists() {
+        ensure_private_folder(&settings.data_dir)?;
+    } else {
+        create_private_dir(&settings.data_dir)?;
+    }
     let staging = Staging::next_to(&settings.data_dir.join("x"), "restore")?;
     let m = unpack(file, &staging.0)?;
     let kind = match (m.database.as_str(), backend) {
