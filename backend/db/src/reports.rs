@@ -30,6 +30,26 @@ type JobInfoRow = (
     Option<chrono::NaiveDateTime>,
 );
 
+/// Whether an audit record is not about a bid, or about a bid that is opened at `now`: the
+/// rule of `domain::policy::bid_opened` (the scenario's deadline has come, the bid was not
+/// withdrawn and the scenario not cancelled) as one condition the query can page and count
+/// with. The CASE makes sure only a bid record's subject is read as a number.
+fn bid_opened_or_not_a_bid(
+    now: chrono::DateTime<chrono::Utc>,
+) -> Box<
+    dyn BoxableExpression<audit_log::table, crate::MultiBackend, SqlType = diesel::sql_types::Bool>,
+> {
+    Box::new(
+        diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "NOT EXISTS (SELECT 1 FROM bids b JOIN scenarios s ON s.id = b.scenario_id \
+         WHERE b.id = CASE WHEN audit_log.subject_type = 'bid' \
+         THEN CAST(audit_log.subject_id AS BIGINT) END AND (s.bid_deadline > ",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(to_db(now))
+        .sql(" OR b.status = 'withdrawn' OR s.status IN ('cancelled', 'draft')))"),
+    )
+}
+
 impl ReportReads for AnyConnection {
     fn report_facts(&mut self) -> Result<Facts> {
         #[allow(clippy::type_complexity)]
@@ -200,16 +220,6 @@ impl ReportReads for AnyConnection {
     }
 
     fn audit_browse(&mut self, f: &AuditFilter) -> Result<(Vec<AuditRecord>, i64)> {
-        // The bids still sealed: those of scenarios whose deadline has not come.
-        let sealed: Vec<String> = bids::table
-            .inner_join(scenarios::table)
-            .filter(scenarios::bid_deadline.gt(to_db(f.sealed_at)))
-            .select(bids::id)
-            .load::<i64>(self)
-            .map_err(db_err)?
-            .into_iter()
-            .map(|id| id.to_string())
-            .collect();
         // Open challenges: the owner's and the challenger's until answered.
         let open: Vec<String> = crate::schema::challenges::table
             .filter(crate::schema::challenges::decision.is_null())
@@ -220,13 +230,11 @@ impl ReportReads for AnyConnection {
             .map(|id| id.to_string())
             .collect();
         let query = || {
-            let mut q = audit_log::table.into_boxed();
-            if !sealed.is_empty() {
-                q = q.filter(
-                    audit_log::subject_type
-                        .ne("bid")
-                        .or(audit_log::subject_id.ne_all(sealed.clone())),
-                );
+            let mut q = audit_log::table
+                .into_boxed()
+                .filter(bid_opened_or_not_a_bid(f.sealed_at));
+            if let Some(seq) = f.seq {
+                q = q.filter(audit_log::seq.eq(seq));
             }
             if !open.is_empty() {
                 q = q.filter(

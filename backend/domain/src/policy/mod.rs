@@ -198,6 +198,28 @@ pub fn can_read_bid(
     !bid_withdrawn && can_list_all_bids(viewer, s, cleared_panel, now)
 }
 
+/// Whether a bid is opened at `now`, and so may be known to anyone but its vendor (its
+/// records in the audit browser included): its scenario's bids are opened and the bid was not
+/// withdrawn. A withdrawn bid, and every bid of a cancelled scenario, stays its vendor's alone
+/// for ever. The audit store applies the same rule in its query (`db::reports`), and a
+/// contract test checks the two agree on both databases.
+pub fn bid_opened(bid_withdrawn: bool, s: &Scenario, now: DateTime<Utc>) -> bool {
+    !bid_withdrawn && s.bids_opened(now)
+}
+
+/// Whether an administrator reading the audit browser may see a record's content (its
+/// before and after). A scenario's records show theirs once it has been published (a draft
+/// is its agency's until then, and a draft cancelled unpublished stays so); an invitation is
+/// between the agency and the vendor it invited, so its records never show theirs. The
+/// record itself stays in the chain and in the list.
+pub fn audit_content_shown(subject_type: &str, scenario_ever_published: bool) -> bool {
+    match subject_type {
+        "invitation" => false,
+        "scenario" => scenario_ever_published,
+        _ => true,
+    }
+}
+
 /// Whether the viewer may see every valid bid of a scenario (and their number): only once the
 /// bids are opened, only the owner agency's users and the cleared panel.
 pub fn can_list_all_bids(

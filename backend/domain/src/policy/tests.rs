@@ -269,3 +269,30 @@ fn an_unverified_vendor_may_not_bid_and_says_why() {
         .is_err()
     );
 }
+
+#[test]
+fn a_bid_is_opened_only_after_the_deadline_never_withdrawn_never_of_a_cancelled_scenario() {
+    use crate::scenario::Status;
+    let mut s = scenario(1, true);
+    let now = Utc::now();
+    s.bid_deadline = now + chrono::Duration::seconds(1);
+    assert!(!bid_opened(false, &s, now), "before the deadline");
+    s.bid_deadline = now;
+    assert!(bid_opened(false, &s, now), "at the deadline, to the second");
+    assert!(!bid_opened(true, &s, now), "withdrawn: never");
+    s.status = Status::Cancelled;
+    assert!(!bid_opened(false, &s, now), "cancelled: never");
+    s.bid_deadline = now - chrono::Duration::days(30);
+    assert!(!bid_opened(false, &s, now), "cancelled: never, however long after");
+}
+
+#[test]
+fn audit_content_is_withheld_for_unpublished_drafts_and_every_invitation() {
+    assert!(!audit_content_shown("scenario", false));
+    assert!(audit_content_shown("scenario", true));
+    assert!(!audit_content_shown("invitation", false));
+    assert!(!audit_content_shown("invitation", true));
+    for other in ["bid", "user", "organization", "challenge", "thesaurus", "job"] {
+        assert!(audit_content_shown(other, false), "{other}");
+    }
+}

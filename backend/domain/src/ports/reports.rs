@@ -28,8 +28,10 @@ pub struct JobCount {
     pub count: i64,
 }
 
-/// Filters of the audit browser. Records of a bid whose scenario's deadline is after
-/// `sealed_at`, and of a challenge not answered yet, are left out whatever the filters say.
+/// Filters of the audit browser. Whatever the filters say, the records of a bid that is not
+/// opened at `sealed_at` ([`crate::policy::bid_opened`]: its scenario's deadline has not come,
+/// or it was withdrawn, or its scenario cancelled) and of a challenge not answered yet are
+/// left out.
 #[derive(Debug, Clone)]
 pub struct AuditFilter {
     /// An action, or its start (`bid.` matches every bid action).
@@ -38,6 +40,8 @@ pub struct AuditFilter {
     pub subject_id: Option<String>,
     pub actor: Option<UserId>,
     pub since: Option<DateTime<Utc>>,
+    /// One record only, by its place in the chain (never shown; for the chain check).
+    pub seq: Option<i64>,
     pub sealed_at: DateTime<Utc>,
     pub offset: i64,
     pub limit: i64,

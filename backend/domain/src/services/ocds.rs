@@ -49,6 +49,7 @@ impl Services {
             subject_id: only.as_ref().map(|s| s.id.0.to_string()),
             actor: None,
             since: None,
+            seq: None,
             sealed_at: now,
             offset: 0,
             limit: i64::MAX,

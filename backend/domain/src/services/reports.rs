@@ -59,14 +59,33 @@ pub struct ChainStatus {
 pub struct BrokenRecord {
     /// Absent when the broken record is still sealed.
     pub at: Option<DateTime<Utc>>,
-    pub hash: Option<String>,
+    pub action: Option<String>,
     pub reason: String,
+}
+
+/// A record as the audit browser shows it. Never its place in the chain nor its hashes: the
+/// records a reader may not see (sealed bids, open challenges) stay in the one chain, and from
+/// the numbers or the hashes of the records around them their number and timing could be
+/// worked out. Its content only where the reader may read it
+/// ([`policy::audit_content_shown`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Option<crate::ids::UserId>,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    /// Canonical JSON text, as recorded; absent when redacted.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// The content is not the reader's to see (a draft's, an invitation's).
+    pub redacted: bool,
 }
 
 /// A page of the audit browser.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditPage {
-    pub items: Vec<AuditRecord>,
+    pub items: Vec<AuditEntry>,
     pub total: i64,
     pub chain: ChainStatus,
 }
@@ -189,27 +208,29 @@ impl Services {
         })
     }
 
-    /// A page of the audit log, newest first, with the chain's status. Every record about a
-    /// bid stays out until its scenario's deadline, for administrators too.
+    /// A page of the audit log, newest first, with the chain's status. The records of a bid
+    /// stay out until it is opened (for ever for a withdrawn bid or a cancelled scenario's),
+    /// those of a challenge until it is answered, for administrators too; drafts' and
+    /// invitations' records are listed with their content withheld.
     pub fn audit_page(&self, actor: &Actor, mut filter: AuditFilter) -> Result<AuditPage> {
         policy::require_admin(actor)?;
         let now = self.now();
         filter.sealed_at = now;
         let check = self.verify_audit_chain()?;
         in_read(&*self.store, |tx| {
-            let (items, total) = tx.audit_browse(&filter)?;
-            let visible = tx
-                .audit_browse(&AuditFilter {
-                    action: None,
-                    subject_type: None,
-                    subject_id: None,
-                    actor: None,
-                    since: None,
-                    sealed_at: now,
-                    offset: 0,
-                    limit: 0,
-                })?
-                .1;
+            let (records, total) = tx.audit_browse(&filter)?;
+            let everything = |seq: Option<i64>, limit: i64| AuditFilter {
+                action: None,
+                subject_type: None,
+                subject_id: None,
+                actor: None,
+                since: None,
+                seq,
+                sealed_at: now,
+                offset: 0,
+                limit,
+            };
+            let visible = tx.audit_browse(&everything(None, 0))?.1;
             let chain = match check {
                 ChainCheck::Intact { .. } => ChainStatus {
                     ok: true,
@@ -217,22 +238,23 @@ impl Services {
                     first_broken: None,
                 },
                 ChainCheck::Broken { seq, reason } => {
-                    let record = tx.audit_records(seq - 1, 1)?.into_iter().next();
-                    let shown = match &record {
-                        Some(r) if r.seq == seq => !self.audit_record_sealed(tx, r, now)?,
-                        _ => false,
-                    };
+                    // The broken record as the browser would show it, if it may.
+                    let shown = tx.audit_browse(&everything(Some(seq), 1))?.0.pop();
                     ChainStatus {
                         ok: false,
                         checked: visible,
                         first_broken: Some(BrokenRecord {
-                            at: record.as_ref().filter(|_| shown).map(|r| r.at),
-                            hash: record.filter(|_| shown).map(|r| r.hash),
+                            at: shown.as_ref().map(|r| r.at),
+                            action: shown.map(|r| r.action),
                             reason,
                         }),
                     }
                 }
             };
+            let mut items = Vec::with_capacity(records.len());
+            for r in records {
+                items.push(Self::audit_entry(tx, r)?);
+            }
             Ok(AuditPage {
                 items,
                 total,
@@ -241,31 +263,24 @@ impl Services {
         })
     }
 
-    /// Whether a record is about a bid whose scenario's deadline has not come, or about a
-    /// challenge not answered yet.
-    fn audit_record_sealed(
-        &self,
-        tx: &mut dyn ReadTx,
-        r: &AuditRecord,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let Ok(id) = r.subject_id.parse::<i64>() else {
-            return Ok(false);
+    /// The record as the browser shows it, its content withheld where the rule says so.
+    fn audit_entry(tx: &mut dyn ReadTx, r: AuditRecord) -> Result<AuditEntry> {
+        let published = match (r.subject_type.as_str(), r.subject_id.parse::<i64>()) {
+            ("scenario", Ok(id)) => tx
+                .scenario(crate::scenario::ScenarioId(id))?
+                .is_some_and(|s| s.published_at.is_some()),
+            _ => false,
         };
-        if r.subject_type == "challenge" {
-            return Ok(tx
-                .challenge(crate::ids::ChallengeId(id))?
-                .is_some_and(|c| c.is_open()));
-        }
-        if r.subject_type != "bid" {
-            return Ok(false);
-        }
-        let Some(bid) = tx.bid(crate::bid::BidId(id))? else {
-            return Ok(false);
-        };
-        Ok(match tx.scenario(bid.scenario)? {
-            Some(s) => !crate::scenario::deadline_passed(s.bid_deadline, now),
-            None => false,
+        let shown = policy::audit_content_shown(&r.subject_type, published);
+        Ok(AuditEntry {
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            subject_type: r.subject_type,
+            subject_id: r.subject_id,
+            before: r.before.filter(|_| shown),
+            after: r.after.filter(|_| shown),
+            redacted: !shown,
         })
     }
 }

@@ -338,6 +338,7 @@ pub fn audit_filter(q: &AuditQuery) -> Result<(AuditFilter, Paging), Error> {
                 subject_id,
                 actor,
                 since,
+                seq: None,
                 sealed_at: Utc::now(),
                 offset: paging.offset(),
                 limit: paging.per_page,
@@ -396,7 +397,8 @@ pub fn parse_since(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// One audit record.
+/// One audit record, as an administrator may see it: no place in the chain and no hashes
+/// (the chain is checked by the server, see `chain`), and no content where it is withheld.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRecordOut {
     pub at: DateTime<Utc>,
@@ -404,17 +406,18 @@ pub struct AuditRecordOut {
     pub action: String,
     pub subject_type: String,
     pub subject_id: String,
-    /// The state before and after, as recorded (JSON).
+    /// The state before and after, as recorded (JSON); null when withheld.
     #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
-    pub hash: String,
-    pub prev_hash: String,
+    /// The content is withheld: a draft's (until it is published) or an invitation's (the
+    /// agency's and the vendor's alone).
+    pub redacted: bool,
 }
 
-impl From<&domain::audit::AuditRecord> for AuditRecordOut {
-    fn from(r: &domain::audit::AuditRecord) -> Self {
+impl From<&domain::services::reports::AuditEntry> for AuditRecordOut {
+    fn from(r: &domain::services::reports::AuditEntry) -> Self {
         let json = |s: &Option<String>| s.as_deref().and_then(|t| serde_json::from_str(t).ok());
         Self {
             at: r.at,
@@ -424,8 +427,7 @@ impl From<&domain::audit::AuditRecord> for AuditRecordOut {
             subject_id: r.subject_id.clone(),
             before: json(&r.before),
             after: json(&r.after),
-            hash: r.hash.clone(),
-            prev_hash: r.prev_hash.clone(),
+            redacted: r.redacted,
         }
     }
 }
@@ -433,9 +435,9 @@ impl From<&domain::audit::AuditRecord> for AuditRecordOut {
 /// The first record that breaks the chain.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct BrokenOut {
-    /// Absent while the broken record is sealed.
+    /// Absent while the broken record may not be shown (a sealed bid's, an open challenge's).
     pub at: Option<DateTime<Utc>>,
-    pub hash: Option<String>,
+    pub action: Option<String>,
     pub reason: String,
 }
 
@@ -471,7 +473,7 @@ impl AuditPageOut {
                 checked: p.chain.checked,
                 first_broken: p.chain.first_broken.as_ref().map(|b| BrokenOut {
                     at: b.at,
-                    hash: b.hash.clone(),
+                    action: b.action.clone(),
                     reason: b.reason.clone(),
                 }),
             },
@@ -484,7 +486,8 @@ impl AuditPageOut {
         (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/admin/audit")]
 /// The audit log, newest first, with filters and the chain's status. Records about a bid stay
-/// hidden until its scenario's deadline, from administrators too.
+/// hidden until the bids are opened (for ever for a withdrawn bid or a cancelled scenario's),
+/// from administrators too; drafts' and invitations' records carry no content.
 pub async fn audit(
     state: web::Data<AppState>,
     who: Authenticated,

@@ -377,7 +377,7 @@ struct AuditRowView {
     subject: String,
     before: String,
     after: String,
-    hash: String,
+    redacted: bool,
 }
 
 #[derive(Template)]
@@ -475,7 +475,7 @@ pub async fn audit(
                 subject: format!("{}:{}", r.subject_type, r.subject_id),
                 before: pretty(&r.before),
                 after: pretty(&r.after),
-                hash: r.hash.chars().take(12).collect(),
+                redacted: r.redacted,
             })
             .collect(),
         total_text: t.t("admin.total").replace("{}", &result.total.to_string()),
