@@ -631,7 +631,84 @@ async fn a_rejected_challenge_is_public_and_delivery_follows(app: &TestApp) {
     );
 }
 
+/// The remind_challenge rows of the dashboard's queue table, the parked list and the metrics.
+async fn reminder_traces(app: &TestApp) -> Vec<String> {
+    let admin = app.admin_token().await;
+    let dash = app.get("/api/v1/admin/dashboard", Some(&admin)).await;
+    assert_eq!(dash.status, 200, "{:?}", dash.body);
+    let mut out: Vec<String> = dash.body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["kind"] == "remind_challenge")
+        .map(|j| format!("dashboard {j}"))
+        .collect();
+    let parked = app.get("/api/v1/admin/jobs/failed", Some(&admin)).await;
+    assert_eq!(parked.status, 200);
+    out.extend(
+        parked.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["kind"] == "remind_challenge")
+            .map(|j| format!("parked {j}")),
+    );
+    let metrics = app
+        .api
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    out.extend(
+        metrics
+            .lines()
+            .filter(|l| l.contains("remind_challenge"))
+            .map(|l| format!("metrics {l}")),
+    );
+    out
+}
+
+async fn an_open_challenge_shows_in_no_count_of_the_queue(app: &TestApp) {
+    let r = ready(app, 2).await;
+    assert_eq!(award(app, r.sid, r.bids[0], None).await.status, 200);
+    app.drain_jobs().await;
+    assert_eq!(reminder_traces(app).await, Vec::<String>::new());
+    let c = file(app, r.sid, "v1@example.cn", "技术评分不公").await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let cid = c.body["id"].as_i64().unwrap();
+    // Its two reminders wait in the queue, and nothing an administrator reads counts them.
+    assert_eq!(
+        app.query_i64("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'remind_challenge'"),
+        2
+    );
+    app.drain_jobs().await;
+    assert_eq!(reminder_traces(app).await, Vec::<String>::new());
+    // The first reminder runs (the 5th working day): still nothing.
+    app.clock.advance(Duration::days(8));
+    app.drain_jobs().await;
+    assert_eq!(reminder_traces(app).await, Vec::<String>::new());
+    // Answered, the challenge is public, and so are its jobs.
+    let owner = app.token("owner@example.cn").await;
+    let a = app
+        .post(
+            &format!("/api/v1/challenges/{cid}/answer"),
+            Some(&owner),
+            json!({"decision": "rejected", "body": "评分符合评审办法。"}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    let shown = reminder_traces(app).await;
+    assert!(
+        shown.iter().any(|l| l.starts_with("dashboard")),
+        "{shown:?}"
+    );
+}
+
 on_both! {
+    an_open_challenge_shows_in_no_count_of_the_queue => super::an_open_challenge_shows_in_no_count_of_the_queue;
     an_upheld_challenge_withdraws_the_award_and_keeps_every_score => super::an_upheld_challenge_withdraws_the_award_and_keeps_every_score;
     a_rejected_challenge_is_public_and_delivery_follows => super::a_rejected_challenge_is_public_and_delivery_follows;
     the_pages_file_and_answer_a_challenge => super::the_pages_file_and_answer_a_challenge;

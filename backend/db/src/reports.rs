@@ -50,6 +50,18 @@ fn bid_opened_or_not_a_bid(
     )
 }
 
+/// Whether a job tells of no private event (`domain::job::Job::kind_tells_of_private_event`):
+/// not a reminder of a challenge that is still open, found by its key.
+fn not_of_a_private_event()
+-> Box<dyn BoxableExpression<jobs::table, crate::MultiBackend, SqlType = diesel::sql_types::Bool>> {
+    Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "NOT (jobs.kind = 'remind_challenge' AND EXISTS (SELECT 1 FROM challenges c \
+         WHERE c.decision IS NULL \
+         AND jobs.dedup_key LIKE '{}' || CAST(c.id AS TEXT) || ':%'))",
+        domain::job::CHALLENGE_REMINDER_KEY
+    )))
+}
+
 impl ReportReads for AnyConnection {
     fn report_facts(&mut self) -> Result<Facts> {
         #[allow(clippy::type_complexity)]
@@ -162,6 +174,7 @@ impl ReportReads for AnyConnection {
 
     fn job_counts(&mut self) -> Result<Vec<JobCount>> {
         let rows: Vec<(String, String, i64)> = jobs::table
+            .filter(not_of_a_private_event())
             .group_by((jobs::kind, jobs::status))
             .select((jobs::kind, jobs::status, count_star()))
             .order((jobs::kind.asc(), jobs::status.asc()))
@@ -180,11 +193,13 @@ impl ReportReads for AnyConnection {
     fn failed_jobs(&mut self, offset: i64, limit: i64) -> Result<(Vec<JobInfo>, i64)> {
         let total: i64 = jobs::table
             .filter(jobs::status.eq("failed"))
+            .filter(not_of_a_private_event())
             .count()
             .get_result(self)
             .map_err(db_err)?;
         let rows: Vec<JobInfoRow> = jobs::table
             .filter(jobs::status.eq("failed"))
+            .filter(not_of_a_private_event())
             .order((jobs::finished_at.desc(), jobs::id.desc()))
             .offset(offset)
             .limit(limit)

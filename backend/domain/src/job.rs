@@ -52,6 +52,25 @@ impl Job {
     }
 }
 
+/// How a challenge reminder's key starts; the rest is `{challenge}:{nth}`.
+pub const CHALLENGE_REMINDER_KEY: &str = "challenge-reminder:";
+
+/// The key that writes the `nth` reminder of a challenge once.
+pub fn challenge_reminder_key(challenge: crate::ids::ChallengeId, nth: u8) -> String {
+    format!("{CHALLENGE_REMINDER_KEY}{}:{nth}", challenge.0)
+}
+
+impl Job {
+    /// Whether a job of this kind tells, by existing, of a private event: a challenge
+    /// reminder is queued when a challenge is filed, and an open challenge is the owner's and
+    /// the challenger's alone. Such jobs are left out of the queue's counts and the parked
+    /// list while their challenge is open (the store's queries follow
+    /// [`CHALLENGE_REMINDER_KEY`]), and never counted by kind in the finished-job metrics.
+    pub fn kind_tells_of_private_event(kind: &str) -> bool {
+        kind == "remind_challenge"
+    }
+}
+
 /// A job to be written, due at `run_at`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {

@@ -175,9 +175,13 @@ impl Worker {
         let result = self.execute(&claimed.job);
         let seconds = started.elapsed().as_secs_f64();
         let kind = claimed.job.kind();
+        // A private event's job is counted by no kind (its runs would tell of the event).
+        let counted = !domain::job::Job::kind_tells_of_private_event(kind);
         match result {
             Ok(()) => {
-                self.telemetry.job_finished(kind, JobOutcome::Done, seconds);
+                if counted {
+                    self.telemetry.job_finished(kind, JobOutcome::Done, seconds);
+                }
                 tracing::info!("job done");
                 self.queue
                     .complete(claimed.id, &self.name, self.clock.now())
@@ -191,7 +195,9 @@ impl Worker {
                 } else {
                     JobOutcome::Failed
                 };
-                self.telemetry.job_finished(kind, outcome, seconds);
+                if counted {
+                    self.telemetry.job_finished(kind, outcome, seconds);
+                }
                 match retry_at {
                     Some(at) => {
                         tracing::warn!(error = %format!("{e:#}"), retry_at = %at, "job failed, will retry")

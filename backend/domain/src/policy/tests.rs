@@ -283,7 +283,10 @@ fn a_bid_is_opened_only_after_the_deadline_never_withdrawn_never_of_a_cancelled_
     s.status = Status::Cancelled;
     assert!(!bid_opened(false, &s, now), "cancelled: never");
     s.bid_deadline = now - chrono::Duration::days(30);
-    assert!(!bid_opened(false, &s, now), "cancelled: never, however long after");
+    assert!(
+        !bid_opened(false, &s, now),
+        "cancelled: never, however long after"
+    );
 }
 
 #[test]
@@ -292,7 +295,14 @@ fn audit_content_is_withheld_for_unpublished_drafts_and_every_invitation() {
     assert!(audit_content_shown("scenario", true));
     assert!(!audit_content_shown("invitation", false));
     assert!(!audit_content_shown("invitation", true));
-    for other in ["bid", "user", "organization", "challenge", "thesaurus", "job"] {
+    for other in [
+        "bid",
+        "user",
+        "organization",
+        "challenge",
+        "thesaurus",
+        "job",
+    ] {
         assert!(audit_content_shown(other, false), "{other}");
     }
 }

@@ -169,7 +169,7 @@ impl Services {
                     challenge: c.id,
                     nth,
                 };
-                let key = format!("challenge-reminder:{}:{nth}", c.id.0);
+                let key = crate::job::challenge_reminder_key(c.id, nth);
                 tx.enqueue(self.next_id(), &NewJob::once(job, at, key), now)?;
             }
             let stored = tx.challenge(c.id)?.ok_or(Error::NotFound)?;
