@@ -1035,7 +1035,102 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     assert!(after.contains("已邀请"));
 }
 
+/// The next chunk of an event stream, within `secs` seconds (`None`: it ended).
+async fn next_chunk(r: &mut reqwest::Response, secs: u64) -> Option<String> {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), r.chunk())
+        .await
+        .expect("the stream said nothing in time")
+        .unwrap()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+async fn the_live_count_follows_its_session_and_a_user_has_a_few_streams(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let org = app.register("live@example.cn", "vendor", "实时公司").await["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    let (browser, csrf) = signed_in(app, "live@example.cn").await;
+    let open = || async {
+        browser
+            .get(app.url("/notifications/stream"))
+            .send()
+            .await
+            .unwrap()
+    };
+    let mut first = open().await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "text/event-stream");
+    assert_eq!(
+        next_chunk(&mut first, 10).await.as_deref(),
+        Some("event: unread\ndata: 0\n\n")
+    );
+    // A notification arrives: the count follows.
+    verify(app, &admin, org, true).await;
+    app.drain_jobs().await;
+    assert_eq!(
+        next_chunk(&mut first, 10).await.as_deref(),
+        Some("event: unread\ndata: 1\n\n")
+    );
+    // A few streams per user, and no more.
+    let mut others = vec![];
+    for _ in 1..4 {
+        let r = open().await;
+        assert_eq!(r.status(), 200);
+        others.push(r);
+    }
+    let refused = open().await;
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    // Another user is not held back by them.
+    verified_vendor(app, "other@example.cn", "其他公司").await;
+    let (other, _) = signed_in(app, "other@example.cn").await;
+    let mut theirs = other
+        .get(app.url("/notifications/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 200);
+    assert!(
+        next_chunk(&mut theirs, 10)
+            .await
+            .unwrap()
+            .starts_with("event: unread")
+    );
+    // Signing out ends every stream of the session, at once.
+    let out = browser
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(
+        next_chunk(&mut first, 10).await,
+        None,
+        "the stream outlived its session"
+    );
+    for r in &mut others {
+        // Each told its count (1) at most once, then ended.
+        let mut told = 0;
+        while let Some(c) = next_chunk(r, 10).await {
+            assert_eq!(c, "event: unread\ndata: 1\n\n");
+            told += 1;
+            assert!(told <= 1, "a stream went on after its session ended");
+        }
+    }
+    // The other user's streams go on.
+    let again = other
+        .get(app.url("/notifications/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    // A signed-out browser gets no stream.
+    assert_eq!(open().await.status(), 401);
+}
+
 on_both! {
+    the_live_count_follows_its_session_and_a_user_has_a_few_streams => super::the_live_count_follows_its_session_and_a_user_has_a_few_streams;
     every_event_notifies_exactly_its_recipients_in_their_language => super::every_event_notifies_exactly_its_recipients_in_their_language;
     the_inbox_filters_marks_read_and_the_header_counts => super::the_inbox_filters_marks_read_and_the_header_counts;
     followers_hear_of_answers_and_extensions_until_they_stop => super::followers_hear_of_answers_and_extensions_until_they_stop;

@@ -238,6 +238,18 @@ impl NotificationReads for AnyConnection {
             .map_err(db_err)
     }
 
+    fn unread_counts(&mut self, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let rows: Vec<(i64, i64)> = notifications::table
+            .filter(notifications::user_id.eq_any(&ids))
+            .filter(notifications::read_at.is_null())
+            .group_by(notifications::user_id)
+            .select((notifications::user_id, diesel::dsl::count_star()))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(|(u, n)| (UserId(u), n)).collect())
+    }
+
     fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>> {
         let ids: Vec<i64> = scenario_follows::table
             .filter(scenario_follows::scenario_id.eq(scenario.0))

@@ -66,6 +66,22 @@ impl TokenReads for AnyConnection {
             .transpose()
     }
 
+    fn live_sessions(&mut self, ids: &[SessionId]) -> Result<Vec<(SessionId, UserId)>> {
+        let ids: Vec<i64> = ids.iter().map(|s| s.0).collect();
+        let rows: Vec<(i64, i64)> = sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq_any(&ids))
+            .filter(sessions::revoked_at.is_null())
+            .filter(users::active.eq(true))
+            .select((sessions::id, users::id))
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(s, u)| (SessionId(s), UserId(u)))
+            .collect())
+    }
+
     fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>> {
         let row: Option<ResetRow> = password_resets::table
             .filter(password_resets::token_hash.eq(hash))

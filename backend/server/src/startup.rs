@@ -197,6 +197,7 @@ impl Application {
             public_cache: web::public_cache::PublicCache::new(
                 settings.server.public_cache_mb.saturating_mul(1024 * 1024),
             ),
+            live: web::live::LiveHub::new(parts.services.clone()),
         });
         let server = web::serve(
             listener,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod format;
 pub mod i18n;
+pub mod live;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub metrics_elsewhere: bool,
     /// Kept answers to anonymous public reads.
     pub public_cache: public_cache::PublicCache,
+    /// The open notification streams' live unread counts.
+    pub live: std::sync::Arc<live::LiveHub>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -18,6 +18,8 @@ pub trait NotificationReads {
     /// One of the user's notifications (`None` when it is someone else's or missing).
     fn notification(&mut self, user: UserId, id: i64) -> Result<Option<Notification>>;
     fn unread_notifications(&mut self, user: UserId) -> Result<i64>;
+    /// The unread counts of several users at once (a user with none may be left out).
+    fn unread_counts(&mut self, users: &[UserId]) -> Result<Vec<(UserId, i64)>>;
     /// The users who follow a scenario.
     fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>>;
     fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool>;

@@ -41,6 +41,8 @@ pub trait TokenReads {
     /// The user of a live session (not revoked) if that user is active: one indexed lookup
     /// made on every authenticated request.
     fn live_session_user(&mut self, id: SessionId) -> Result<Option<User>>;
+    /// Which of the sessions are live (not revoked, their user active), with their user.
+    fn live_sessions(&mut self, ids: &[SessionId]) -> Result<Vec<(SessionId, UserId)>>;
     fn password_reset_by_hash(&mut self, hash: &str) -> Result<Option<PasswordResetRecord>>;
     /// Times of failed sign-ins since `since`: (for this e-mail, from this address).
     fn recent_login_failures(

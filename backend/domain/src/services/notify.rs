@@ -360,6 +360,32 @@ impl Services {
         in_read(&*self.store, |tx| tx.notifications(actor.user_id, f))
     }
 
+    /// For the live unread counts of every open stream at once (two statements, whatever
+    /// their number): each watched session's user's unread count while the session is live,
+    /// `None` once it has ended (signed out, password changed, user deactivated).
+    pub fn live_unread(
+        &self,
+        watched: &[(crate::ids::SessionId, UserId)],
+    ) -> Result<Vec<Option<i64>>> {
+        let sessions: Vec<_> = watched.iter().map(|(s, _)| *s).collect();
+        let mut users: Vec<_> = watched.iter().map(|(_, u)| *u).collect();
+        users.sort_by_key(|u| u.0);
+        users.dedup();
+        crate::ports::in_read(&*self.store, |tx| {
+            let live: std::collections::HashSet<_> =
+                tx.live_sessions(&sessions)?.into_iter().collect();
+            let counts: std::collections::HashMap<_, _> =
+                tx.unread_counts(&users)?.into_iter().collect();
+            Ok(watched
+                .iter()
+                .map(|w| {
+                    live.contains(w)
+                        .then(|| counts.get(&w.1).copied().unwrap_or(0))
+                })
+                .collect())
+        })
+    }
+
     pub fn unread_notifications(&self, user: UserId) -> Result<i64> {
         in_read(&*self.store, |tx| tx.unread_notifications(user))
     }

@@ -202,6 +202,8 @@ pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult
     state
         .call(move |services| services.logout(who.session))
         .await?;
+    // Its open notification streams end now, not at the next look.
+    state.live.look_now();
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -258,6 +258,7 @@ pub async fn logout(
     {
         tracing::warn!(error = %e, "sign-out could not revoke the session");
     }
+    state.live.look_now();
     let mut resp = see_other("/?notice=signed_out");
     for name in [session::ACCESS_COOKIE, session::REFRESH_COOKIE] {
         let _ = resp.add_cookie(&removal(name, state.secure_cookies));

@@ -10,8 +10,7 @@ use askama::Template;
 use domain::notify::{Kind, NotificationFilter};
 
 use super::{
-    CheckedForm, PageCtx, actor, current_account, error_page, render, require_account, safe_next,
-    see_other,
+    CheckedForm, PageCtx, actor, error_page, render, require_account, safe_next, see_other,
 };
 use crate::AppState;
 use crate::format::beijing;
@@ -153,57 +152,59 @@ pub async fn read_all(
     }
 }
 
-/// How often a stream looks at the unread count.
-const STREAM_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
-/// Looks without a change before a keep-alive comment (so that proxies keep the line open).
-const KEEP_ALIVE_AFTER: u32 = 10;
+/// Quiet time before a keep-alive comment (so that proxies keep the line open, and a client
+/// that went away is noticed and its watcher removed).
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(20);
 /// How long one stream lasts; the browser connects again (and is authenticated again).
 const STREAM_FOR: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// `GET /notifications/stream`: server-sent events for the header's unread count. An
-/// `unread` event carries the count at once and whenever it changes.
+/// `unread` event carries the count at once and whenever it changes. The counts come from the
+/// process's [`crate::live::LiveHub`] (one refresh for every open stream); the stream ends when
+/// its session ends, and a user has at most [`crate::live::PER_USER`] open (429 beyond).
 pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let Some(account) = current_account(&req, &state).await else {
+    let Ok(who) = crate::auth::authenticate(&req) else {
         return HttpResponse::Unauthorized().finish();
     };
+    let Some(sub) = state.live.subscribe(who.session, who.actor.user_id) else {
+        return HttpResponse::TooManyRequests()
+            .insert_header((actix_web::http::header::RETRY_AFTER, "60"))
+            .content_type("text/plain; charset=utf-8")
+            .body(format!(
+                "最多同时打开 {} 个通知连接 / at most {} live notification streams at once",
+                crate::live::PER_USER,
+                crate::live::PER_USER
+            ));
+    };
     struct Watch {
-        state: web::Data<AppState>,
-        user: domain::ids::UserId,
+        sub: crate::live::Subscription,
         last: Option<i64>,
-        quiet: u32,
-        until: std::time::Instant,
+        until: tokio::time::Instant,
     }
     let start = Watch {
-        state,
-        user: account.user.id,
+        sub,
         last: None,
-        quiet: 0,
-        until: std::time::Instant::now() + STREAM_FOR,
+        until: tokio::time::Instant::now() + STREAM_FOR,
     };
     let events = futures_util::stream::unfold(start, |mut w| async move {
         loop {
-            if w.last.is_some() {
-                tokio::time::sleep(STREAM_EVERY).await;
+            let now = *w.sub.rx.borrow_and_update();
+            match now {
+                crate::live::Live::Ended => return None,
+                crate::live::Live::Unread(n) if Some(n) != w.last => {
+                    w.last = Some(n);
+                    let event = format!("event: unread\ndata: {n}\n\n");
+                    return Some((Ok::<_, actix_web::Error>(web::Bytes::from(event)), w));
+                }
+                _ => {}
             }
-            if std::time::Instant::now() > w.until {
-                return None;
-            }
-            let user = w.user;
-            let count = w
-                .state
-                .call(move |services| services.unread_notifications(user))
-                .await
-                .ok()?;
-            if Some(count) != w.last {
-                w.last = Some(count);
-                w.quiet = 0;
-                let event = format!("event: unread\ndata: {count}\n\n");
-                return Some((Ok::<_, actix_web::Error>(web::Bytes::from(event)), w));
-            }
-            w.quiet += 1;
-            if w.quiet >= KEEP_ALIVE_AFTER {
-                w.quiet = 0;
-                return Some((Ok(web::Bytes::from_static(b": still here\n\n")), w));
+            let wake = (tokio::time::Instant::now() + KEEP_ALIVE).min(w.until);
+            match tokio::time::timeout_at(wake, w.sub.rx.changed()).await {
+                Ok(Ok(())) => {}
+                // The hub is gone (the server stops).
+                Ok(Err(_)) => return None,
+                Err(_) if tokio::time::Instant::now() >= w.until => return None,
+                Err(_) => return Some((Ok(web::Bytes::from_static(b": still here\n\n")), w)),
             }
         }
     });
