@@ -295,7 +295,54 @@ async fn a_sealed_bid_leaves_no_trace_until_the_deadline(app: &TestApp) {
     assert!(!opened.to_string().contains("甲公司"));
 }
 
+async fn releases_are_stored_as_events_happen_and_an_older_database_gets_them_once(app: &TestApp) {
+    tests::fixtures::demo(app).await;
+    let live = all_releases(app).await;
+    let stored = app.query_i64("SELECT COUNT(*) AS n FROM ocds_releases");
+    assert_eq!(stored, live.len() as i64, "one stored row per release");
+    // A database from before releases were stored: they are made once from the audit trail,
+    // the same releases the events stored.
+    assert_eq!(app.execute_sql("DELETE FROM ocds_releases"), live.len());
+    assert!(all_releases(app).await.is_empty());
+    let services = app.parts.services.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        let first = services.backfill_ocds_releases().unwrap();
+        let second = services.backfill_ocds_releases().unwrap();
+        (first, second)
+    })
+    .await
+    .unwrap();
+    assert_eq!(made, (live.len(), 0), "made once");
+    assert_eq!(all_releases(app).await, live);
+    // A new public event adds its release at the end of its process, in its transaction.
+    let (agency, _) = tests::fixtures::verified_agency(app, "owner@example.cn", "城管局").await;
+    let mut p = tests::fixtures::posting(app, 30);
+    p["title"] = json!("新发布的场景");
+    let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        all_releases(app).await.len() == live.len(),
+        "a draft has none"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let now = all_releases(app).await;
+    assert_eq!(now.len(), live.len() + 1);
+    let new = now.last().unwrap();
+    assert_eq!(new["ocid"], format!("ocds-qsai01-{id}"));
+    assert_eq!(new["tag"][0], "tender");
+    assert_eq!(new["tender"]["title"], "新发布的场景");
+}
+
 on_both! {
+    releases_are_stored_as_events_happen_and_an_older_database_gets_them_once => super::releases_are_stored_as_events_happen_and_an_older_database_gets_them_once;
     every_demo_release_validates_and_tells_the_public_story => super::every_demo_release_validates_and_tells_the_public_story;
     a_sealed_bid_leaves_no_trace_until_the_deadline => super::a_sealed_bid_leaves_no_trace_until_the_deadline;
 }

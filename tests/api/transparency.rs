@@ -633,6 +633,57 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
     app.drain_jobs().await;
 }
 
+async fn the_opc_figures_are_kept_per_public_change_and_follow_each_at_once(app: &TestApp) {
+    let (_, scenario) = open_scenario(app).await;
+    let admin = app.admin_token().await;
+    let summary = |who: Option<String>| async move {
+        let a = app.get("/api/v1/opc/summary", who.as_deref()).await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        a.body
+    };
+    let first = summary(None).await;
+    assert_eq!(first["members"], 0);
+    // A vendor becomes an OPC member: every reader sees it at once, signed in or not.
+    let (vendor, org) = verified_vendor(app, "opc@example.cn", "一人公司").await;
+    let v = app
+        .post(
+            &format!("/api/v1/admin/organizations/{org}/verify"),
+            Some(&admin),
+            json!({"verified": true, "opc_member": true}),
+        )
+        .await;
+    assert_eq!(v.status, 200, "{:?}", v.body);
+    assert_eq!(summary(None).await["members"], 1);
+    assert_eq!(summary(Some(vendor.clone())).await["members"], 1);
+    // Its sealed bid counts nowhere until the deadline, and then without any write.
+    let b = app
+        .post(
+            &format!("/api/v1/scenarios/{scenario}/bids"),
+            Some(&vendor),
+            bid(300_000),
+        )
+        .await;
+    assert_eq!(b.status, 201);
+    assert_eq!(summary(None).await["bids"], first["bids"]);
+    app.clock.advance(Duration::days(31));
+    let after = summary(Some(app.admin_token().await)).await;
+    assert_eq!(
+        after["bids"],
+        first["bids"].as_i64().unwrap() + 1,
+        "{after}"
+    );
+    let (client, _) = signed_in_admin(app).await;
+    let html = client
+        .get(app.url("/opc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("一人公司"));
+}
+
 async fn a_broken_sealed_record_is_reported_without_revealing_it(app: &TestApp) {
     let (_, scenario) = open_scenario(app).await;
     let (vendor, _) = verified_vendor(app, "v@example.cn", "甲公司").await;
@@ -822,6 +873,7 @@ on_both! {
     the_dashboard_and_its_pages_are_for_administrators_only => super::the_dashboard_and_its_pages_are_for_administrators_only;
     the_audit_browser_hides_bid_records_until_the_deadline => super::the_audit_browser_hides_bid_records_until_the_deadline;
     a_broken_sealed_record_is_reported_without_revealing_it => super::a_broken_sealed_record_is_reported_without_revealing_it;
+    the_opc_figures_are_kept_per_public_change_and_follow_each_at_once => super::the_opc_figures_are_kept_per_public_change_and_follow_each_at_once;
     sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invitations_no_content => super::sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invitations_no_content;
     a_parked_job_is_listed_without_its_payload_and_retried_once => super::a_parked_job_is_listed_without_its_payload_and_retried_once;
 }

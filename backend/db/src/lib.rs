@@ -10,6 +10,7 @@ mod bids;
 mod challenges;
 mod evaluation;
 mod notify;
+mod ocds;
 pub mod queue;
 mod reports;
 mod scenarios;

@@ -355,6 +355,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ocds_releases (scenario_id, n) {
+        scenario_id -> BigInt,
+        n -> Integer,
+        released_at -> Timestamp,
+        action -> Text,
+        after_json -> Nullable<Text>,
+        body -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(sessions, users);
 diesel::allow_tables_to_appear_in_same_query!(scenarios, award_notices);

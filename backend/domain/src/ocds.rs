@@ -132,6 +132,41 @@ pub struct Publisher {
     pub base_url: String,
 }
 
+/// The markers a stored release carries where the publisher's prefix and address go (a
+/// control character no stored text can hold), so that the settings of the day of reading
+/// apply.
+const PREFIX_MARK: &str = "\u{1}prefix\u{1}";
+const BASE_URL_MARK: &str = "\u{1}base\u{1}";
+
+impl Publisher {
+    /// The publisher releases are stored with: markers that [`fill_publisher`] replaces.
+    pub fn stored() -> Publisher {
+        Publisher {
+            prefix: PREFIX_MARK.into(),
+            base_url: BASE_URL_MARK.into(),
+        }
+    }
+}
+
+/// A stored release with the publisher's prefix and address in place of the markers.
+pub fn fill_publisher(body: &str, publisher: &Publisher) -> serde_json::Result<Value> {
+    fn walk(v: &mut Value, p: &Publisher) {
+        match v {
+            Value::String(s) if s.contains('\u{1}') => {
+                *s = s
+                    .replace(PREFIX_MARK, &p.prefix)
+                    .replace(BASE_URL_MARK, &p.base_url);
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, p)),
+            Value::Object(map) => map.values_mut().for_each(|i| walk(i, p)),
+            _ => {}
+        }
+    }
+    let mut v: Value = serde_json::from_str(body)?;
+    walk(&mut v, publisher);
+    Ok(v)
+}
+
 pub fn ocid(prefix: &str, s: &Scenario) -> String {
     format!("{prefix}-{}", s.id.0)
 }
@@ -443,9 +478,14 @@ pub fn compiled(p: &Process, publisher: &Publisher, now: DateTime<Utc>) -> Optio
     Some(r)
 }
 
-/// A record package: the process's releases and its compiled release.
-pub fn record_package(p: &Process, uri: &str, publisher: &Publisher, now: DateTime<Utc>) -> Value {
-    let releases = releases(p, publisher);
+/// A record package: the process's releases (as stored) and its compiled release.
+pub fn record_package(
+    p: &Process,
+    releases: Vec<Value>,
+    uri: &str,
+    publisher: &Publisher,
+    now: DateTime<Utc>,
+) -> Value {
     let ocid = ocid(&publisher.prefix, &p.scenario);
     let compiled = compiled(p, publisher, now).unwrap_or(Value::Null);
     let published = releases
@@ -465,6 +505,30 @@ pub fn record_package(p: &Process, uri: &str, publisher: &Publisher, now: DateTi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_release_takes_the_publisher_of_the_day_it_is_read() {
+        let stored = Publisher::stored();
+        let body = json!({
+            "ocid": format!("{}-7", stored.prefix),
+            "tender": {"documents": [{"url": format!("{}/scenarios/7", stored.base_url)}]},
+            "title": "含 \\u0001prefix\\u0001 字样的标题",
+            "n": 3,
+        })
+        .to_string();
+        let real = Publisher {
+            prefix: "ocds-abc123".into(),
+            base_url: "https://scenarios.example.gov.cn".into(),
+        };
+        let filled = fill_publisher(&body, &real).unwrap();
+        assert_eq!(filled["ocid"], "ocds-abc123-7");
+        assert_eq!(
+            filled["tender"]["documents"][0]["url"],
+            "https://scenarios.example.gov.cn/scenarios/7"
+        );
+        assert_eq!(filled["title"], "含 \\u0001prefix\\u0001 字样的标题");
+        assert_eq!(filled["n"], 3);
+    }
 
     #[test]
     fn audit_records_become_public_events_and_private_ones_nothing() {

@@ -247,6 +247,13 @@ fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
                 "stored the award notices of earlier awards"
             );
         }
+        let releases = parts.services.backfill_ocds_releases()?;
+        if releases > 0 {
+            tracing::info!(
+                releases,
+                "stored the open-contracting releases of earlier events"
+            );
+        }
         if settings.demo() {
             let n = seed::load_demo(&parts.services)?;
             if n.accounts + n.scenarios > 0 {

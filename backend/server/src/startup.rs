@@ -198,6 +198,7 @@ impl Application {
                 settings.server.public_cache_mb.saturating_mul(1024 * 1024),
             ),
             live: web::live::LiveHub::new(parts.services.clone()),
+            opc: Default::default(),
         });
         let server = web::serve(
             listener,

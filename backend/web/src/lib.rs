@@ -12,6 +12,7 @@ pub mod files;
 pub mod format;
 pub mod i18n;
 pub mod live;
+pub mod memo;
 pub mod memory;
 pub mod metrics;
 pub mod middleware;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub public_cache: public_cache::PublicCache,
     /// The open notification streams' live unread counts.
     pub live: std::sync::Arc<live::LiveHub>,
+    /// The OPC community's figures, computed once per public change.
+    pub opc: memo::VersionMemo<domain::services::reports::OpcCommunity>,
 }
 
 impl std::fmt::Debug for AppState {

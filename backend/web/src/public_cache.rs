@@ -156,6 +156,12 @@ impl PublicCache {
         self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The public version and the next bid deadline now (`None` when the database does not
+    /// answer), as kept answers are checked against them.
+    pub async fn version_now(&self, state: &AppState) -> Option<(i64, Option<DateTime<Utc>>)> {
+        self.current(state).await
+    }
+
     /// The version and next deadline now, read again from the database when this process
     /// wrote since, when [`RECHECK`] has passed, or when the deadline it knew has come.
     async fn current(&self, state: &AppState) -> Option<(i64, Option<DateTime<Utc>>)> {

@@ -12,6 +12,7 @@ mod challenges;
 mod evaluation;
 mod jobs;
 mod notify;
+mod ocds;
 mod reports;
 mod scenarios;
 mod search;
@@ -24,6 +25,7 @@ pub use challenges::*;
 pub use evaluation::*;
 pub use jobs::*;
 pub use notify::*;
+pub use ocds::*;
 pub use reports::*;
 pub use scenarios::*;
 pub use search::*;
@@ -170,6 +172,7 @@ pub trait ReadTx:
     + ChallengeReads
     + SynonymReads
     + NotificationReads
+    + OcdsReads
     + ReportReads
 {
 }
@@ -183,6 +186,7 @@ impl<
         + ChallengeReads
         + SynonymReads
         + NotificationReads
+        + OcdsReads
         + ReportReads,
 > ReadTx for T
 {
@@ -202,6 +206,7 @@ pub trait Tx:
     + SearchOutboxRepo
     + SynonymRepo
     + NotificationRepo
+    + OcdsRepo
 {
 }
 impl<
@@ -216,7 +221,8 @@ impl<
         + ChallengeRepo
         + SearchOutboxRepo
         + SynonymRepo
-        + NotificationRepo,
+        + NotificationRepo
+        + OcdsRepo,
 > Tx for T
 {
 }

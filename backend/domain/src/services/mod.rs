@@ -192,7 +192,9 @@ pub fn emit(
         let stored = serde_json::to_string(&notice).map_err(crate::Error::internal)?;
         tx.enqueue_notice(&stored, now)?;
     }
-    append_audit(tx, event.audit(actor), now)
+    let record = event.audit(actor);
+    ocds::record_release(tx, &record, now)?;
+    append_audit(tx, record, now)
 }
 
 /// Appends one record to the audit chain inside the caller's transaction.

@@ -106,21 +106,6 @@ impl Services {
             .0)
     }
 
-    /// What the verified OPC members have bid (opened bids only) and won, against the pledge.
-    pub fn opc_summary(&self) -> Result<OpcSummary> {
-        let now = self.now();
-        in_read(&*self.store, |tx| {
-            let members: Vec<_> = Self::opc_members(tx)?.iter().map(|o| o.id).collect();
-            let facts = tx.report_facts()?;
-            Ok(reports::opc_summary(
-                &members,
-                &facts,
-                now,
-                self.market.opc_pledge_fen,
-            ))
-        })
-    }
-
     /// The summary and every member with its reputation and figures.
     pub fn opc_community(&self) -> Result<OpcCommunity> {
         let now = self.now();

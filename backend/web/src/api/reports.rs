@@ -72,8 +72,11 @@ impl From<&domain::reports::OpcSummary> for OpcSummaryOut {
 /// The OPC community's members, their opened bids and awards, and this year's awarded value
 /// against the pledge, by month.
 pub async fn opc_summary(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let s = state.call(|services| services.opc_summary()).await?;
-    Ok(HttpResponse::Ok().json(OpcSummaryOut::from(&s)))
+    let c = state
+        .opc
+        .get(&state, |services| services.opc_community())
+        .await?;
+    Ok(HttpResponse::Ok().json(OpcSummaryOut::from(&c.summary)))
 }
 
 /// A labelled count.

@@ -55,7 +55,11 @@ struct OpcPage {
 /// `/opc`: the community's members, bids and awards, and this year against the pledge.
 pub async fn opc(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let account = current_account(&req, &state).await;
-    let c = match state.call(|services| services.opc_community()).await {
+    let c = match state
+        .opc
+        .get(&state, |services| services.opc_community())
+        .await
+    {
         Ok(c) => c,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };

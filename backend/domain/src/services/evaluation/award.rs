@@ -103,10 +103,11 @@ impl Services {
                 rank: row.evaluated.rank,
                 justification: justification.clone(),
             };
-            emit(tx, Some(actor.user_id), awarded, now)?;
+            // The notice first: the award's open-contracting release names it.
             let notice = self.notice_of(tx, &s)?;
             let body = serde_json::to_string(&notice).map_err(Error::internal)?;
             tx.insert_award_notice(id, now, &body)?;
+            emit(tx, Some(actor.user_id), awarded, now)?;
             Ok(notice)
         })
     }

@@ -1,0 +1,40 @@
+//! The stored open-contracting releases: written with their public events, read a page at a
+//! time.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::scenario::ScenarioId;
+
+/// One stored release of a process.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRelease {
+    pub scenario: ScenarioId,
+    /// Its place among the process's releases, from 1.
+    pub n: i32,
+    pub at: DateTime<Utc>,
+    /// The audit action and content of the event it stands for.
+    pub action: String,
+    pub after: Option<String>,
+    /// The release JSON, with the publisher's markers (`crate::ocds::fill_publisher`).
+    pub body: String,
+}
+
+pub trait OcdsReads {
+    /// The releases of one process, oldest first.
+    fn ocds_releases_of(&mut self, scenario: ScenarioId) -> Result<Vec<StoredRelease>>;
+    /// A page of every release dated at or after `since`, oldest first (by date, then
+    /// process and place), and how many there are.
+    fn ocds_release_page(
+        &mut self,
+        since: Option<DateTime<Utc>>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<String>, i64)>;
+    /// Whether any release is stored.
+    fn ocds_any_release(&mut self) -> Result<bool>;
+}
+
+pub trait OcdsRepo: OcdsReads {
+    fn insert_ocds_release(&mut self, r: &StoredRelease) -> Result<()>;
+}
