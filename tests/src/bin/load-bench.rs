@@ -2,7 +2,8 @@
 //! data and N more published scenarios (10,000 by default), against a bare actix-web JSON
 //! hello-world measured in the same run by the same load generator.
 //!
-//! For each route of a read mix (list, detail, search, pages, notices) and a write mix (bid
+//! For each route of a read mix (list, detail, search, pages, notices, the open-contracting
+//! releases and the OPC figures) and a write mix (bid
 //! submissions, each vendor on scenarios it has not bid on; then score sheets, each connection
 //! an evaluator of a panel saving its sheets over its scenario's bids) it drives 64 connections on
 //! loopback for a bounded time and prints requests per second, p50 and p99 latency, and the
@@ -89,6 +90,18 @@ fn seed_scenarios(url: &str, n: usize) {
     )
     .get_result(&mut c)
     .expect("a demo agency");
+    #[derive(QueryableByName)]
+    struct Tender {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        scenario_id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body: String,
+    }
+    let tender: Tender = diesel::sql_query(
+        "SELECT scenario_id, body FROM ocds_releases WHERE n = 1 ORDER BY scenario_id LIMIT 1",
+    )
+    .get_result(&mut c)
+    .expect("a demo tender release");
     let now = chrono::Utc::now();
     let fmt = |t: chrono::DateTime<chrono::Utc>| t.naive_utc().format("%Y-%m-%d %H:%M:%S");
     let (published, deadline) = (fmt(now), fmt(now + chrono::Duration::days(60)));
@@ -144,6 +157,25 @@ fn seed_scenarios(url: &str, n: usize) {
         ))
         .execute(&mut c)
         .expect("insert criteria");
+        // Each one's tender release, as publishing stores it: a demo tender release with the
+        // scenario's id in place of the demo scenario's.
+        let releases: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                let id = 9_000_000_000i64 + *i as i64;
+                let body = tender
+                    .body
+                    .replace(&tender.scenario_id.to_string(), &id.to_string())
+                    .replace('\'', "''");
+                format!("({id}, 1, '{published}', 'scenario.publish', NULL, '{body}')")
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO ocds_releases (scenario_id, n, released_at, action, after_json, body) VALUES {}",
+            releases.join(",")
+        ))
+        .execute(&mut c)
+        .expect("insert releases");
     }
 }
 
@@ -680,6 +712,23 @@ async fn main() {
         ("GET /api/v1/award-notices", {
             let b = base.clone();
             Arc::new(move |_, _| Req::Get(format!("{b}/api/v1/award-notices")))
+        }),
+        ("GET /api/v1/ocds/releases", {
+            let b = base.clone();
+            Arc::new(move |k, i| {
+                Req::Get(format!(
+                    "{b}/api/v1/ocds/releases?per_page=100&page={}",
+                    1 + (k + i) % 50
+                ))
+            })
+        }),
+        ("GET /api/v1/opc/summary", {
+            let b = base.clone();
+            Arc::new(move |_, _| Req::Get(format!("{b}/api/v1/opc/summary")))
+        }),
+        ("GET /opc (page)", {
+            let b = base.clone();
+            Arc::new(move |_, _| Req::Get(format!("{b}/opc")))
         }),
         ("GET /api/v1/search/scenarios?q=", {
             let b = base.clone();
