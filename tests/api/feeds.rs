@@ -354,7 +354,9 @@ async fn calendar_token(app: &TestApp, email: &str, password: &str) -> String {
         .to_string()
 }
 
-async fn a_password_change_or_reset_retires_the_private_feed_token(app: &TestApp) {
+async fn a_password_change_or_reset_or_signing_out_everywhere_retires_the_feed_token(
+    app: &TestApp,
+) {
     let email = "v@example.cn";
     verified_vendor(app, email, "甲公司").await;
     let first = calendar_token(app, email, tests::PASSWORD).await;
@@ -397,6 +399,58 @@ async fn a_password_change_or_reset_retires_the_private_feed_token(app: &TestApp
     assert_eq!(get_text(app, &ics(&second)).await.0, 404);
     let third = calendar_token(app, email, "third-pass-88").await;
     assert_eq!(get_text(app, &ics(&third)).await.0, 200);
+
+    // And signing out everywhere: every session ends, the calendar link with them (audited).
+    let signed = app.login(email, "third-pass-88").await.body;
+    let access = signed["access_token"].as_str().unwrap().to_string();
+    let out = app
+        .post("/api/v1/auth/logout-all", Some(&access), json!({}))
+        .await;
+    assert_eq!(out.status, 204, "{:?}", out.body);
+    assert_eq!(get_text(app, &ics(&third)).await.0, 404);
+    assert_eq!(app.get("/api/v1/me", Some(&access)).await.status, 401);
+    let refreshed = app
+        .post(
+            "/api/v1/auth/refresh",
+            None,
+            json!({"refresh_token": signed["refresh_token"]}),
+        )
+        .await;
+    assert_eq!(refreshed.status, 401);
+    let admin = app.admin_token().await;
+    let audited = app
+        .get(
+            "/api/v1/admin/audit?action=user.sign_out_everywhere",
+            Some(&admin),
+        )
+        .await
+        .body;
+    assert_eq!(audited["total"], 1);
+
+    // The account page's button does the same for a browser.
+    verified_vendor(app, "page@example.cn", "乙公司").await;
+    let token = calendar_token(app, "page@example.cn", tests::PASSWORD).await;
+    let (browser, csrf) = tests::signed_in(app, "page@example.cn").await;
+    let html = browser
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("/account/sign-out-everywhere"));
+    let r = browser
+        .post(app.url("/account/sign-out-everywhere"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/?notice=signed_out_everywhere");
+    assert_eq!(get_text(app, &ics(&token)).await.0, 404);
+    let again = browser.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(again.status(), 303, "signed out");
 }
 
 async fn no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them(app: &TestApp) {
@@ -457,7 +511,7 @@ async fn no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_the
 
 on_both! {
     no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them => super::no_control_character_reaches_a_feed_and_titles_and_summaries_refuse_them;
-    a_password_change_or_reset_retires_the_private_feed_token => super::a_password_change_or_reset_retires_the_private_feed_token;
+    a_password_change_or_reset_or_signing_out_everywhere_retires_the_feed_token => super::a_password_change_or_reset_or_signing_out_everywhere_retires_the_feed_token;
     the_public_feeds_carry_what_is_published => super::the_public_feeds_carry_what_is_published;
     the_private_feeds_open_with_the_token_and_a_reset_retires_it => super::the_private_feeds_open_with_the_token_and_a_reset_retires_it;
     parallel_resets_each_move_the_token_on => super::parallel_resets_each_move_the_token_on;

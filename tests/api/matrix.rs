@@ -148,6 +148,7 @@ fn row(op: &str, w: Who, s: State) -> Option<Expect> {
             _ => Pass,
         },
         "POST /api/v1/auth/logout"
+        | "POST /api/v1/auth/logout-all"
         | "GET /api/v1/me"
         | "POST /api/v1/me/password"
         | "GET /api/v1/me/feed-token"

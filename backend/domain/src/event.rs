@@ -204,6 +204,10 @@ pub enum DomainEvent {
     FeedTokenReset {
         user: UserId,
     },
+    /// A user signed out everywhere: every session ended, the feed token retired.
+    SignedOutEverywhere {
+        user: UserId,
+    },
     /// An administrator put a parked job back in the queue.
     JobRetried {
         job: i64,
@@ -240,6 +244,7 @@ impl DomainEvent {
                 | PasswordReset { .. }
                 | PasswordChanged { .. }
                 | FeedTokenReset { .. }
+                | SignedOutEverywhere { .. }
                 | JobRetried { .. }
         )
     }
@@ -291,6 +296,7 @@ impl DomainEvent {
             ChallengeAnswered { .. } => "challenge.answer",
             AwardWithdrawn { .. } => "scenario.award_withdraw",
             FeedTokenReset { .. } => "user.feed_token_reset",
+            SignedOutEverywhere { .. } => "user.sign_out_everywhere",
         }
     }
 
@@ -336,6 +342,7 @@ impl DomainEvent {
             | VendorInvited(_)
             | JobRetried { .. }
             | FeedTokenReset { .. }
+            | SignedOutEverywhere { .. }
             | ChallengeFiled(_)
             | ChallengeAttached { .. }
             | ChallengeAnswered { .. }
@@ -469,7 +476,7 @@ impl DomainEvent {
             LowPriceExplained { scenario, bid, note } => {
                 draft("bid", bid).after(json!({"scenario": scenario, "note": note}))
             }
-            FeedTokenReset { user } => draft("user", user),
+            FeedTokenReset { user } | SignedOutEverywhere { user } => draft("user", user),
             ChallengeFiled(c) => draft("challenge", &c.id).after(json!({
                 "scenario": c.scenario,
                 "vendor": c.vendor,

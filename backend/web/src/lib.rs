@@ -99,6 +99,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(accounts::login)
                 .service(accounts::refresh)
                 .service(accounts::logout)
+                .service(accounts::logout_all)
                 .service(accounts::request_password_reset)
                 .service(accounts::confirm_password_reset)
                 .service(accounts::me)

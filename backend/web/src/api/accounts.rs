@@ -207,6 +207,19 @@ pub async fn logout(state: web::Data<AppState>, who: Authenticated) -> ApiResult
     Ok(HttpResponse::NoContent().finish())
 }
 
+#[utoipa::path(tag = "accounts", security(("bearer" = [])),
+    responses((status = 204, description = "every session of the user ended and the private feed token retired: every device signs in again"), (status = 401, body = crate::error::Problem)))]
+#[post("/auth/logout-all")]
+/// Signs the user out everywhere: every session ends (this one too), and the private calendar
+/// and feed links stop working.
+pub async fn logout_all(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+    state
+        .call(move |services| services.logout_everywhere(who.actor.user_id))
+        .await?;
+    state.live.look_now();
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[utoipa::path(tag = "accounts", request_body = ResetRequestIn,
     responses((status = 202, description = "the same answer whether or not the e-mail is registered")))]
 #[post("/auth/password-reset")]

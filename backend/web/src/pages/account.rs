@@ -225,3 +225,22 @@ pub async fn change_password(
         Err(e) => error_page(&req, Some(&account), &e),
     }
 }
+
+/// `POST /account/sign-out-everywhere`: ends every session of the user (this browser's too)
+/// and retires their private calendar and feed links.
+pub async fn sign_out_everywhere(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _checked: CheckedForm,
+) -> HttpResponse {
+    let account = signed_in!(req, state);
+    let user = account.user.id;
+    if let Err(e) = state
+        .call(move |services| services.logout_everywhere(user))
+        .await
+    {
+        return error_page(&req, Some(&account), &e);
+    }
+    state.live.look_now();
+    super::auth::signed_out_redirect(&state, "/?notice=signed_out_everywhere")
+}

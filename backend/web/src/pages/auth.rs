@@ -259,7 +259,12 @@ pub async fn logout(
         tracing::warn!(error = %e, "sign-out could not revoke the session");
     }
     state.live.look_now();
-    let mut resp = see_other("/?notice=signed_out");
+    signed_out_redirect(&state, "/?notice=signed_out")
+}
+
+/// A redirect to `to` that removes the session's cookies from the browser.
+pub(super) fn signed_out_redirect(state: &AppState, to: &str) -> HttpResponse {
+    let mut resp = see_other(to);
     for name in [session::ACCESS_COOKIE, session::REFRESH_COOKIE] {
         let _ = resp.add_cookie(&removal(name, state.secure_cookies));
     }

@@ -67,6 +67,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/account/password",
             web::post().to(account::change_password),
         )
+        .route(
+            "/account/sign-out-everywhere",
+            web::post().to(account::sign_out_everywhere),
+        )
         .route("/search", web::get().to(search::page))
         .route("/search/save", web::post().to(search::save))
         .route("/notifications", web::get().to(notifications::inbox))
@@ -298,6 +302,7 @@ const NOTICES: &[&str] = &[
     "password_reset",
     "password_changed",
     "signed_out",
+    "signed_out_everywhere",
     "saved",
     "verified",
     "evaluator_created",

@@ -154,4 +154,19 @@ impl Services {
         let now = self.now();
         in_tx(&*self.store, |tx| tx.revoke_session(session, now))
     }
+
+    /// Ends every session of the user (every device signs in again) and retires their
+    /// private feed token (audited).
+    pub fn logout_everywhere(&self, user: UserId) -> Result<()> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            super::end_every_session(tx, user, now)?;
+            emit(
+                tx,
+                Some(user),
+                DomainEvent::SignedOutEverywhere { user },
+                now,
+            )
+        })
+    }
 }
