@@ -316,23 +316,12 @@ async fn releases_are_stored_as_events_happen_and_an_older_database_gets_them_on
     assert_eq!(all_releases(app).await, live);
     // A new public event adds its release at the end of its process, in its transaction.
     let (agency, _) = tests::fixtures::verified_agency(app, "owner@example.cn", "城管局").await;
-    let mut p = tests::fixtures::posting(app, 30);
-    p["title"] = json!("新发布的场景");
-    let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
-        .as_i64()
-        .unwrap();
+    let id = tests::fixtures::draft_titled(app, &agency, "新发布的场景", 30).await;
     assert!(
         all_releases(app).await.len() == live.len(),
         "a draft has none"
     );
-    let r = app
-        .post(
-            &format!("/api/v1/scenarios/{id}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    tests::fixtures::publish(app, &agency, id).await;
     let now = all_releases(app).await;
     assert_eq!(now.len(), live.len() + 1);
     let new = now.last().unwrap();

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
-use tests::fixtures::{bid, open_scenario, posting, verified_vendor};
+use tests::fixtures::{bid, draft_titled, open_scenario, publish, verified_vendor};
 use tests::{TestApp, on_both};
 
 async fn demo_token(app: &TestApp, email: &str) -> String {
@@ -414,20 +414,8 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
 ) {
     let (agency, open) = open_scenario(app).await;
     // A second scenario, to be cancelled with a bid on it.
-    let doomed = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let r = app
-        .post(
-            &format!("/api/v1/scenarios/{doomed}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    let doomed = draft_titled(app, &agency, "将被取消的场景", 30).await;
+    publish(app, &agency, doomed).await;
     let (v1, _) = verified_vendor(app, "v1@example.cn", "甲公司").await;
     let (v2, v2_org) = verified_vendor(app, "v2@example.cn", "乙公司").await;
     let (v3, _) = verified_vendor(app, "v3@example.cn", "丙公司").await;
@@ -483,14 +471,7 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
         )
         .await;
     assert_eq!(inv.status, 201, "{:?}", inv.body);
-    let mut secret = posting(app, 40);
-    secret["title"] = json!("尚未发布的秘密草稿");
-    let draft = app
-        .post("/api/v1/scenarios", Some(&agency), secret)
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
+    let draft = draft_titled(app, &agency, "尚未发布的秘密草稿", 40).await;
     let e = app
         .call(
             "PATCH",
@@ -500,14 +481,7 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
         )
         .await;
     assert_eq!(e.status, 200, "{:?}", e.body);
-    let mut other = posting(app, 40);
-    other["title"] = json!("永不发布的草稿");
-    let abandoned = app
-        .post("/api/v1/scenarios", Some(&agency), other)
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
+    let abandoned = draft_titled(app, &agency, "永不发布的草稿", 40).await;
     let c = app
         .post(
             &format!("/api/v1/scenarios/{abandoned}/cancel"),
@@ -588,14 +562,7 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
     }
 
     // Published: the draft's records show their content.
-    let r = app
-        .post(
-            &format!("/api/v1/scenarios/{draft}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    publish(app, &agency, draft).await;
     let p = audit_of(app, &admin, &format!("scenario:{draft}")).await;
     let created = p["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(created["action"], "scenario.create");

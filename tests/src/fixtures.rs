@@ -87,6 +87,27 @@ pub async fn open_scenario(app: &TestApp) -> (String, i64) {
     (agency, id)
 }
 
+/// A draft of `agency` titled `title`, its deadline `days` away: its id.
+pub async fn draft_titled(app: &TestApp, agency: &str, title: &str, days: i64) -> i64 {
+    let mut p = posting(app, days);
+    p["title"] = json!(title);
+    let a = app.post("/api/v1/scenarios", Some(agency), p).await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    a.body["id"].as_i64().unwrap()
+}
+
+/// Publishes a draft of `agency`.
+pub async fn publish(app: &TestApp, agency: &str, id: i64) {
+    let a = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(agency),
+            json!({}),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+}
+
 /// A PDF that passes the content check; `extra` makes its hash differ.
 pub fn pdf(extra: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% test {extra}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
