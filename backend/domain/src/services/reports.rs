@@ -236,9 +236,11 @@ impl Services {
                     }
                 }
             };
+            // Whether each scenario on the page was ever published, looked up once.
+            let mut published = std::collections::HashMap::new();
             let mut items = Vec::with_capacity(records.len());
             for r in records {
-                items.push(Self::audit_entry(tx, r)?);
+                items.push(Self::audit_entry(tx, r, &mut published)?);
             }
             Ok(AuditPage {
                 items,
@@ -249,11 +251,22 @@ impl Services {
     }
 
     /// The record as the browser shows it, its content withheld where the rule says so.
-    fn audit_entry(tx: &mut dyn ReadTx, r: AuditRecord) -> Result<AuditEntry> {
+    fn audit_entry(
+        tx: &mut dyn ReadTx,
+        r: AuditRecord,
+        seen: &mut std::collections::HashMap<i64, bool>,
+    ) -> Result<AuditEntry> {
         let published = match (r.subject_type.as_str(), r.subject_id.parse::<i64>()) {
-            ("scenario", Ok(id)) => tx
-                .scenario(crate::scenario::ScenarioId(id))?
-                .is_some_and(|s| s.published_at.is_some()),
+            ("scenario", Ok(id)) => match seen.get(&id) {
+                Some(p) => *p,
+                None => {
+                    let p = tx
+                        .scenario(crate::scenario::ScenarioId(id))?
+                        .is_some_and(|s| s.published_at.is_some());
+                    seen.insert(id, p);
+                    p
+                }
+            },
             _ => false,
         };
         let shown = policy::audit_content_shown(&r.subject_type, published);
