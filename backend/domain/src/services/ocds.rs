@@ -65,7 +65,9 @@ fn events_of(stored: &[StoredRelease]) -> Vec<(DateTime<Utc>, Event)> {
 
 /// Stores the release of the event whose audit record is `draft`, when it is a public event
 /// of a published scenario: the process's state as of that event, after its earlier
-/// releases. Called inside the event's transaction, after the change it records.
+/// releases. Called inside the event's transaction, after the change it records: that
+/// change wrote the scenario's row and holds it, so two events of one process number their
+/// releases one after the other (PostgreSQL reads the releases committed before the lock).
 pub(crate) fn record_release(
     tx: &mut dyn Tx,
     draft: &AuditDraft,
