@@ -330,7 +330,60 @@ async fn releases_are_stored_as_events_happen_and_an_older_database_gets_them_on
     assert_eq!(new["tender"]["title"], "新发布的场景");
 }
 
+async fn parallel_public_events_of_one_process_number_their_releases_in_turn(app: &TestApp) {
+    let (agency, scenario) = open_scenario(app).await;
+    // Eight extensions at once, each to a later deadline of its own.
+    let now = app.parts.services.now();
+    let tasks: Vec<_> = (1..=8)
+        .map(|i| {
+            let rb = app
+                .api
+                .post(app.url(&format!("/api/v1/scenarios/{scenario}/extend")))
+                .bearer_auth(&agency)
+                .json(&json!({"bid_deadline": (now + Duration::days(40 + i)).to_rfc3339()}));
+            tokio::spawn(async move { rb.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = vec![];
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    let extended = statuses.iter().filter(|s| **s == 200).count() as i64;
+    assert!(extended >= 1, "{statuses:?}");
+    let numbers = app.query_i64(&format!(
+        "SELECT COUNT(*) AS n FROM ocds_releases WHERE scenario_id = {scenario}"
+    ));
+    let highest = app.query_i64(&format!(
+        "SELECT CAST(MAX(n) AS BIGINT) AS n FROM ocds_releases WHERE scenario_id = {scenario}"
+    ));
+    assert_eq!((numbers, highest), (1 + extended, 1 + extended));
+    let record = app
+        .get(
+            &format!("/api/v1/ocds/records/ocds-qsai01-{scenario}"),
+            None,
+        )
+        .await;
+    assert_eq!(record.status, 200);
+    let tags: Vec<&str> = record.body["records"][0]["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["tag"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(tags.len() as i64, 1 + extended);
+    assert_eq!(tags[0], "tender");
+    assert!(
+        tags[1..].iter().all(|t| *t == "tenderAmendment"),
+        "{tags:?}"
+    );
+}
+
 on_both! {
+    parallel_public_events_of_one_process_number_their_releases_in_turn => super::parallel_public_events_of_one_process_number_their_releases_in_turn;
     releases_are_stored_as_events_happen_and_an_older_database_gets_them_once => super::releases_are_stored_as_events_happen_and_an_older_database_gets_them_once;
     every_demo_release_validates_and_tells_the_public_story => super::every_demo_release_validates_and_tells_the_public_story;
     a_sealed_bid_leaves_no_trace_until_the_deadline => super::a_sealed_bid_leaves_no_trace_until_the_deadline;
