@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use domain::error::Result;
-use domain::ports::{OcdsReads, OcdsRepo, StoredRelease};
+use domain::ports::{OcdsReads, OcdsRepo, ReleasePage, StoredRelease};
 use domain::scenario::ScenarioId;
 
 use crate::schema::ocds_releases;
@@ -44,7 +44,7 @@ impl OcdsReads for AnyConnection {
         since: Option<chrono::DateTime<chrono::Utc>>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<String>, i64)> {
+    ) -> Result<ReleasePage> {
         let query = || {
             let mut q = ocds_releases::table.into_boxed();
             if let Some(t) = since {
@@ -53,7 +53,7 @@ impl OcdsReads for AnyConnection {
             q
         };
         let total: i64 = query().count().get_result(self).map_err(db_err)?;
-        let bodies = query()
+        let rows: Vec<(chrono::NaiveDateTime, String)> = query()
             .order((
                 ocds_releases::released_at.asc(),
                 ocds_releases::scenario_id.asc(),
@@ -61,10 +61,13 @@ impl OcdsReads for AnyConnection {
             ))
             .offset(offset)
             .limit(limit)
-            .select(ocds_releases::body)
+            .select((ocds_releases::released_at, ocds_releases::body))
             .load(self)
             .map_err(db_err)?;
-        Ok((bodies, total))
+        Ok((
+            rows.into_iter().map(|(at, b)| (from_db(at), b)).collect(),
+            total,
+        ))
     }
 
     fn ocds_any_release(&mut self) -> Result<bool> {

@@ -167,6 +167,52 @@ pub fn fill_publisher(body: &str, publisher: &Publisher) -> serde_json::Result<V
     Ok(v)
 }
 
+/// A stored release as JSON text with the publisher's prefix and address in place of the
+/// markers, without parsing it: a marker is the JSON escape of a control character, which no
+/// stored text holds (a typed backslash is stored doubled), and the strings that carry a
+/// marker carry no stored text.
+pub fn fill_publisher_text(body: &str, publisher: &Publisher) -> String {
+    let escaped = |mark: &str| serde_json::to_string(mark).unwrap_or_default();
+    let inner = |s: String| s[1..s.len() - 1].to_string();
+    body.replace(
+        &inner(escaped(PREFIX_MARK)),
+        &inner(escaped(&publisher.prefix)),
+    )
+    .replace(
+        &inner(escaped(BASE_URL_MARK)),
+        &inner(escaped(&publisher.base_url)),
+    )
+}
+
+/// A release package around releases given as JSON text (dated `dates`), written without
+/// parsing them.
+pub fn package_text(
+    releases: &[String],
+    newest: Option<DateTime<Utc>>,
+    uri: &str,
+    publisher: &Publisher,
+    now: DateTime<Utc>,
+) -> String {
+    let mut head = package(vec![], uri, publisher, now);
+    head["publishedDate"] = json!(at(newest.unwrap_or(now)));
+    let text = head.to_string();
+    // The one unescaped `"releases":[]` of the compact text is the key's (a quote inside a
+    // string is escaped).
+    match text.find("\"releases\":[]") {
+        Some(i) => {
+            let cut = i + "\"releases\":[".len();
+            let mut out = String::with_capacity(
+                text.len() + releases.iter().map(String::len).sum::<usize>() + releases.len(),
+            );
+            out.push_str(&text[..cut]);
+            out.push_str(&releases.join(","));
+            out.push_str(&text[cut..]);
+            out
+        }
+        None => text,
+    }
+}
+
 pub fn ocid(prefix: &str, s: &Scenario) -> String {
     format!("{prefix}-{}", s.id.0)
 }
@@ -505,6 +551,49 @@ pub fn record_package(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_text_path_fills_and_packs_exactly_as_the_parsed_one() {
+        let stored = Publisher::stored();
+        let bodies: Vec<String> = [3, 7]
+            .iter()
+            .map(|n| {
+                json!({
+                    "id": format!("{}-{n}-tender", stored.prefix),
+                    "date": format!("2026-12-0{n}T00:00:00Z"),
+                    "url": format!("{}/scenarios/{n}", stored.base_url),
+                    "title": "含 \\u0001prefix\\u0001 与 \"releases\":[] 的标题",
+                })
+                .to_string()
+            })
+            .collect();
+        let real = Publisher {
+            prefix: "ocds-abc123".into(),
+            base_url: "https://x.example.gov.cn/a\"b".into(),
+        };
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let parsed: Vec<Value> = bodies
+            .iter()
+            .map(|b| fill_publisher(b, &real).unwrap())
+            .collect();
+        let want = package(parsed, "https://x/api?q=\"releases\":[]", &real, now);
+        let texts: Vec<String> = bodies
+            .iter()
+            .map(|b| fill_publisher_text(b, &real))
+            .collect();
+        let newest = DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let got: Value = serde_json::from_str(&package_text(
+            &texts,
+            Some(newest),
+            "https://x/api?q=\"releases\":[]",
+            &real,
+            now,
+        ))
+        .unwrap();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn a_stored_release_takes_the_publisher_of_the_day_it_is_read() {

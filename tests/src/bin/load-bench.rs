@@ -784,6 +784,11 @@ async fn main() {
 
     if mix == "reads" {
         println!("server RSS at the end: {}", rss_line(server.child.id()));
+        drop(server);
+        drop(pg);
+        if std::env::var("LOAD_KEEP").is_ok() {
+            println!("data kept in {}", dir.keep().display());
+        }
         return;
     }
     let tokens = Arc::new(vendors(&base, conns).await);

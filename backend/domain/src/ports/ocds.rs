@@ -20,17 +20,20 @@ pub struct StoredRelease {
     pub body: String,
 }
 
+/// A page of release texts, each with its date, and how many there are in all.
+pub type ReleasePage = (Vec<(DateTime<Utc>, String)>, i64);
+
 pub trait OcdsReads {
     /// The releases of one process, oldest first.
     fn ocds_releases_of(&mut self, scenario: ScenarioId) -> Result<Vec<StoredRelease>>;
     /// A page of every release dated at or after `since`, oldest first (by date, then
-    /// process and place), and how many there are.
+    /// process and place), each with its date, and how many there are.
     fn ocds_release_page(
         &mut self,
         since: Option<DateTime<Utc>>,
         offset: i64,
         limit: i64,
-    ) -> Result<(Vec<String>, i64)>;
+    ) -> Result<ReleasePage>;
     /// Whether any release is stored.
     fn ocds_any_release(&mut self) -> Result<bool>;
 }

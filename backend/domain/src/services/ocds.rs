@@ -13,6 +13,9 @@ use crate::ocds::{self, Enquiry, Event, Process, Publisher};
 use crate::ports::{AuditFilter, ReadTx, StoredRelease, Tx, in_read, in_tx};
 use crate::scenario::{Scenario, ScenarioId};
 
+/// A public event as the audit trail has it: (subject id, time, action, content).
+type AuditEvent = (String, DateTime<Utc>, String, Option<String>);
+
 /// The process of a published scenario with the given events (oldest first): its buyer, its
 /// answered questions and its standing award notice; `None` for a draft.
 fn process_of(
@@ -119,7 +122,7 @@ impl Services {
         tx: &mut dyn ReadTx,
         now: DateTime<Utc>,
         only: Option<ScenarioId>,
-    ) -> Result<Vec<(String, DateTime<Utc>, String, Option<String>)>> {
+    ) -> Result<Vec<AuditEvent>> {
         let (records, _) = tx.audit_browse(&AuditFilter {
             action: Some("scenario.".into()),
             subject_type: Some("scenario".into()),
@@ -185,29 +188,31 @@ impl Services {
     }
 
     /// A page of releases (oldest first) of every public scenario, at or after `since`: the
-    /// release package, and how many releases there are in all. One paged query.
+    /// release package as JSON text, and how many releases there are in all. One paged
+    /// query; the stored releases are not parsed.
     pub fn ocds_release_package(
         &self,
         since: Option<DateTime<Utc>>,
         offset: usize,
         limit: usize,
         uri: &str,
-    ) -> Result<(Value, usize)> {
+    ) -> Result<(String, usize)> {
         let now = self.now();
         let publisher = self.ocds_publisher();
-        let (bodies, total) = in_read(&*self.store, |tx| {
+        let (rows, total) = in_read(&*self.store, |tx| {
             tx.ocds_release_page(
                 since,
                 i64::try_from(offset).unwrap_or(i64::MAX),
                 i64::try_from(limit).unwrap_or(i64::MAX),
             )
         })?;
-        let releases = bodies
+        let newest = rows.iter().map(|(at, _)| *at).max();
+        let releases: Vec<String> = rows
             .iter()
-            .map(|b| ocds::fill_publisher(b, &publisher).map_err(Error::internal))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|(_, b)| ocds::fill_publisher_text(b, &publisher))
+            .collect();
         Ok((
-            ocds::package(releases, uri, &publisher, now),
+            ocds::package_text(&releases, newest, uri, &publisher, now),
             usize::try_from(total).unwrap_or(0),
         ))
     }

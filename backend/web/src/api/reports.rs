@@ -565,7 +565,7 @@ pub async fn ocds_releases(
             ),
         ));
     }
-    Ok(resp.json(package))
+    Ok(resp.content_type("application/json").body(package))
 }
 
 #[utoipa::path(tag = "transparency", params(("ocid" = String, Path, description = "the open contracting id")),
