@@ -276,6 +276,9 @@ fn kept_route(path: &str) -> Option<&'static str> {
         "/api/v1/scenarios" => Some("/api/v1/scenarios"),
         "/api/v1/award-notices" => Some("/api/v1/award-notices"),
         "/scenarios" => Some("/scenarios"),
+        // The OPC community's figures: public, moved only by public changes and deadlines.
+        "/opc" => Some("/opc"),
+        "/api/v1/opc/summary" => Some("/api/v1/opc/summary"),
         _ => {
             if let Some(rest) = path.strip_prefix("/api/v1/scenarios/") {
                 id(rest).then_some("/api/v1/scenarios/{id}")
@@ -564,6 +567,11 @@ mod tests {
         assert_eq!(kept_route("/api/v1/scenarios/42/bids"), None);
         assert_eq!(kept_route("/api/v1/scenarios/"), None);
         assert_eq!(kept_route("/admin"), None);
+        assert_eq!(kept_route("/opc"), Some("/opc"));
+        assert_eq!(
+            kept_route("/api/v1/opc/summary"),
+            Some("/api/v1/opc/summary")
+        );
     }
 
     fn entry(version: i64, expires: DateTime<Utc>, body: &'static str) -> std::sync::Arc<Entry> {
