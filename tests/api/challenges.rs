@@ -653,15 +653,7 @@ async fn reminder_traces(app: &TestApp) -> Vec<String> {
             .filter(|j| j["kind"] == "remind_challenge")
             .map(|j| format!("parked {j}")),
     );
-    let metrics = app
-        .api
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = tests::page_text(&app.api, app.url("/metrics")).await;
     out.extend(
         metrics
             .lines()

@@ -281,14 +281,7 @@ async fn the_private_feeds_open_with_the_token_and_a_reset_retires_it(app: &Test
 
     // The settings page shows the private link, and its button resets it.
     let (client, csrf) = tests::signed_in(app, "v@example.cn").await;
-    let html = client
-        .get(app.url("/notifications/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&client, app.url("/notifications/settings")).await;
     assert!(html.contains(&format!("deadlines.ics?token={new_token}")));
     let i = html.find("saved_search=").map(|i| &html[i..i + 80]);
     assert!(
@@ -431,14 +424,7 @@ async fn a_password_change_or_reset_or_signing_out_everywhere_retires_the_feed_t
     verified_vendor(app, "page@example.cn", "乙公司").await;
     let token = calendar_token(app, "page@example.cn", tests::PASSWORD).await;
     let (browser, csrf) = tests::signed_in(app, "page@example.cn").await;
-    let html = browser
-        .get(app.url("/account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&browser, app.url("/account")).await;
     assert!(html.contains("/account/sign-out-everywhere"));
     let r = browser
         .post(app.url("/account/sign-out-everywhere"))

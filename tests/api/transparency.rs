@@ -291,14 +291,7 @@ async fn the_audit_browser_hides_bid_records_until_the_deadline(app: &TestApp) {
         assert_eq!(page["total"], 0, "{q}: {page}");
     }
     let (client, _) = signed_in_admin(app).await;
-    let html = client
-        .get(app.url("/admin/audit?action=bid."))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&client, app.url("/admin/audit?action=bid.")).await;
     assert!(!html.contains("bid.submit") && !html.contains(&bid_id.to_string()));
     // Other filters work: an exact action and an action's start, an actor, a time.
     let published = app
@@ -542,14 +535,7 @@ async fn sealed_withdrawn_and_cancelled_bids_leave_no_trace_and_drafts_and_invit
     assert!(invites["items"][0]["after"].is_null());
     // The page says so, and shows none of it either.
     let (client, _) = signed_in_admin(app).await;
-    let html = client
-        .get(app.url("/admin/audit?per_page=100"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&client, app.url("/admin/audit?per_page=100")).await;
     assert!(html.contains("内容不公开"));
     for secret in [
         "内部邀请暗号七七",
@@ -640,14 +626,7 @@ async fn the_opc_figures_are_kept_per_public_change_and_follow_each_at_once(app:
         "{after}"
     );
     let (client, _) = signed_in_admin(app).await;
-    let html = client
-        .get(app.url("/opc"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&client, app.url("/opc")).await;
     assert!(html.contains("一人公司"));
 }
 
@@ -747,14 +726,7 @@ async fn a_parked_job_is_listed_without_its_payload_and_retried_once(app: &TestA
     assert_eq!(dash["failed_jobs"], 1);
     // The page shows it with a retry button; eight operators press it at once.
     let (client, csrf) = signed_in_admin(app).await;
-    let html = client
-        .get(app.url("/admin/jobs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = tests::page_text(&client, app.url("/admin/jobs")).await;
     assert!(
         html.contains(&format!("/admin/jobs/{id}/retry")) && !html.contains("secret-token-123")
     );

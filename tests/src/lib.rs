@@ -507,6 +507,11 @@ pub fn csrf_of(html: &str) -> String {
 }
 
 /// A browser signed in through the sign-in form, and its CSRF token.
+/// The body of a GET of `url` as text (a page, a feed, the metrics), whatever its status.
+pub async fn page_text(client: &reqwest::Client, url: String) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 pub async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
     let c = browser();
     let html = c
