@@ -33,6 +33,10 @@ use chrono::{DateTime, Utc};
 
 use crate::AppState;
 
+mod encoding;
+
+use encoding::{accepts_gzip, etags_of, fresh_for, gunzip, gzip, validators};
+
 /// How long a process trusts the version it last read when it wrote nothing since.
 pub const RECHECK: Duration = Duration::from_millis(250);
 
@@ -306,77 +310,6 @@ fn key_of(req: &HttpRequest) -> Option<String> {
     (query.len() <= 512).then(|| format!("{}|{}?{query}", locale.code(), req.path()))
 }
 
-/// The tags of an answer: as it is, and gzip-coded.
-fn etags_of(body: &[u8]) -> (HeaderValue, HeaderValue) {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    body.hash(&mut h);
-    let base = format!("{:016x}-{:x}", h.finish(), body.len());
-    let tag =
-        |s: String| HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
-    (tag(format!("\"{base}\"")), tag(format!("\"{base}-gz\"")))
-}
-
-fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(
-        Vec::with_capacity(body.len() / 4),
-        flate2::Compression::fast(),
-    );
-    e.write_all(body)?;
-    e.finish()
-}
-
-fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut out = Vec::with_capacity(body.len() * 5);
-    flate2::read::GzDecoder::new(body).read_to_end(&mut out)?;
-    Ok(out)
-}
-
-/// Whether the client takes a gzip-coded answer (`Accept-Encoding`, a zero weight refuses).
-fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
-}
-
-fn fresh_for(req: &HttpRequest, etag: &HeaderValue) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            let want = etag.to_str().unwrap_or_default();
-            v.split(',').any(|t| {
-                let t = t.trim();
-                t == "*" || t == want || t.strip_prefix("W/") == Some(want)
-            })
-        })
-}
-
-fn validators(resp: &mut HttpResponse, etag: &HeaderValue) {
-    let h = resp.headers_mut();
-    h.insert(header::ETAG, etag.clone());
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, no-cache"),
-    );
-    h.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
-    );
-}
-
 fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
     if !e.gzip {
         // Kept as it is: the compression layer codes it for a client that asks.
@@ -625,44 +558,5 @@ mod tests {
         c.put("f".into(), entry(2, t + MAX_AGE, huge), 2, t);
         assert!(c.get("f", 2, t).is_none());
         assert_eq!(c.len(), 3);
-    }
-
-    #[test]
-    fn gzip_is_taken_unless_refused_and_round_trips() {
-        let req = |v: &str| {
-            actix_web::test::TestRequest::get()
-                .insert_header((header::ACCEPT_ENCODING, v.to_string()))
-                .to_http_request()
-        };
-        assert!(accepts_gzip(&req("gzip, deflate, br")));
-        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
-        assert!(accepts_gzip(&req("*")));
-        assert!(!accepts_gzip(&req("gzip;q=0, br")));
-        assert!(!accepts_gzip(&req("identity")));
-        assert!(!accepts_gzip(
-            &actix_web::test::TestRequest::get().to_http_request()
-        ));
-        let page = "<p>场景集市</p>".repeat(200);
-        let coded = gzip(page.as_bytes()).unwrap();
-        assert!(coded.len() * 5 < page.len());
-        assert_eq!(gunzip(&coded).unwrap(), page.as_bytes());
-        let (plain, gz) = etags_of(page.as_bytes());
-        assert_ne!(plain, gz, "each coding has its own tag");
-    }
-
-    #[test]
-    fn if_none_match_compares_strong_and_weak_tags() {
-        let etag = etags_of(b"body").0;
-        let req = actix_web::test::TestRequest::get()
-            .insert_header((
-                header::IF_NONE_MATCH,
-                format!("\"x\", W/{}", etag.to_str().unwrap()),
-            ))
-            .to_http_request();
-        assert!(fresh_for(&req, &etag));
-        let other = actix_web::test::TestRequest::get()
-            .insert_header((header::IF_NONE_MATCH, "\"x\""))
-            .to_http_request();
-        assert!(!fresh_for(&other, &etag));
     }
 }

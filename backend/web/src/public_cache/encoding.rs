@@ -1,0 +1,120 @@
+//! How a kept answer travels: its entity tags, gzip coding and decoding, what the client
+//! accepts, and the validators (`ETag`, `If-None-Match`, `Cache-Control`, `Vary`).
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+
+/// The tags of an answer: as it is, and gzip-coded.
+pub(super) fn etags_of(body: &[u8]) -> (HeaderValue, HeaderValue) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let base = format!("{:016x}-{:x}", h.finish(), body.len());
+    let tag =
+        |s: String| HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    (tag(format!("\"{base}\"")), tag(format!("\"{base}-gz\"")))
+}
+
+pub(super) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
+    e.write_all(body)?;
+    e.finish()
+}
+
+pub(super) fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len() * 5);
+    flate2::read::GzDecoder::new(body).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Whether the client takes a gzip-coded answer (`Accept-Encoding`, a zero weight refuses).
+pub(super) fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+pub(super) fn fresh_for(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let want = etag.to_str().unwrap_or_default();
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t == want || t.strip_prefix("W/") == Some(want)
+            })
+        })
+}
+
+pub(super) fn validators(resp: &mut HttpResponse, etag: &HeaderValue) {
+    let h = resp.headers_mut();
+    h.insert(header::ETAG, etag.clone());
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_taken_unless_refused_and_round_trips() {
+        let req = |v: &str| {
+            actix_web::test::TestRequest::get()
+                .insert_header((header::ACCEPT_ENCODING, v.to_string()))
+                .to_http_request()
+        };
+        assert!(accepts_gzip(&req("gzip, deflate, br")));
+        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
+        assert!(accepts_gzip(&req("*")));
+        assert!(!accepts_gzip(&req("gzip;q=0, br")));
+        assert!(!accepts_gzip(&req("identity")));
+        assert!(!accepts_gzip(
+            &actix_web::test::TestRequest::get().to_http_request()
+        ));
+        let page = "<p>场景集市</p>".repeat(200);
+        let coded = gzip(page.as_bytes()).unwrap();
+        assert!(coded.len() * 5 < page.len());
+        assert_eq!(gunzip(&coded).unwrap(), page.as_bytes());
+        let (plain, gz) = etags_of(page.as_bytes());
+        assert_ne!(plain, gz, "each coding has its own tag");
+    }
+
+    #[test]
+    fn if_none_match_compares_strong_and_weak_tags() {
+        let etag = etags_of(b"body").0;
+        let req = actix_web::test::TestRequest::get()
+            .insert_header((
+                header::IF_NONE_MATCH,
+                format!("\"x\", W/{}", etag.to_str().unwrap()),
+            ))
+            .to_http_request();
+        assert!(fresh_for(&req, &etag));
+        let other = actix_web::test::TestRequest::get()
+            .insert_header((header::IF_NONE_MATCH, "\"x\""))
+            .to_http_request();
+        assert!(!fresh_for(&other, &etag));
+    }
+}
