@@ -326,7 +326,7 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         let services = self.parts.services.clone();
         tokio::task::spawn_blocking(move || {
-            services.ensure_user(domain::services::accounts::EnsureUser {
+            services.ensure_user(app::accounts::EnsureUser {
                 email: domain::account::Email::parse("root@test.cn").unwrap(),
                 password: domain::account::Password::parse(PASSWORD).unwrap(),
                 display_name: "管理员".into(),

@@ -1,7 +1,7 @@
 //! The domain of scenario-market: typed values, the rules of the product as plain functions,
-//! the ports (traits) the infrastructure implements, and the use-case services that combine
-//! them. Nothing here does I/O of its own: the database, the clock and the mailer arrive
-//! through the traits in [`ports`].
+//! and the ports (traits) the infrastructure implements. Nothing here does I/O of its own, and
+//! nothing here runs a use case: the `app` crate combines these rules and ports into the
+//! service calls that open transactions, emit events and call the ports.
 
 pub mod account;
 pub mod actor;
@@ -32,7 +32,6 @@ pub mod scenario;
 pub mod search;
 pub mod sector;
 pub mod security;
-pub mod services;
 pub mod text;
 pub mod workdays;
 

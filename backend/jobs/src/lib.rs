@@ -8,11 +8,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
+use app::Services;
+use app::search::Search;
 use chrono::Duration;
 use domain::job::{ClaimedJob, Job, backoff};
 use domain::ports::{Clock, JobOutcome, JobQueue, NoTelemetry, Telemetry};
-use domain::services::Services;
-use domain::services::search::Search;
 use mail::Mailer;
 use tokio::sync::watch;
 

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use app::accounts::EnsureUser;
 use clap::{Parser, Subcommand};
 use domain::account::{Email, Password, Role};
 use domain::audit::ChainCheck;
 use domain::ports::SystemClock;
 use domain::sector::Sector;
-use domain::services::accounts::EnsureUser;
 
 use crate::config::Settings;
 use crate::startup::{Application, shutdown_signal, wire};

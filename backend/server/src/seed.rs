@@ -5,6 +5,9 @@
 use std::sync::Arc;
 
 use crate::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, FINISHED_BIDS, FINISHED_PANEL, SCENARIOS};
+use app::Services;
+use app::accounts::{EnsureOrganization, EnsureUser};
+use app::scenarios::ScenarioQuery;
 use chrono::Duration;
 use domain::account::{Email, Password};
 use domain::bid::BidInput;
@@ -13,9 +16,6 @@ use domain::evaluation::{Marks, ScoreLine};
 use domain::policy::Actor;
 use domain::ports::FixedClock;
 use domain::scenario::{Origin, ScenarioFields, ScenarioId};
-use domain::services::Services;
-use domain::services::accounts::{EnsureOrganization, EnsureUser};
-use domain::services::scenarios::ScenarioQuery;
 
 /// What loading added.
 #[derive(Debug, Clone, Copy, Default)]

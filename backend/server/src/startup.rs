@@ -5,12 +5,12 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use anyhow::Context;
+use app::search::Search;
+use app::{AuthPolicy, MarketPolicy, Services};
 use chrono::Duration;
 use db::Database;
 use domain::ids::IdGenerator;
 use domain::ports::Clock;
-use domain::services::search::Search;
-use domain::services::{AuthPolicy, MarketPolicy, Services};
 use jobs::{Worker, WorkerSettings};
 use mail::{MailTransport, Mailer};
 use secrecy::ExposeSecret;

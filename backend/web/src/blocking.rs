@@ -3,7 +3,7 @@
 //! one `domain::Result`.
 
 use actix_web::web;
-use domain::services::Services;
+use app::Services;
 
 use crate::AppState;
 

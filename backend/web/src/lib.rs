@@ -27,7 +27,7 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
-use domain::services::Services;
+use app::Services;
 use mail::Mailer;
 
 pub use auth::TokenKeys;
@@ -44,7 +44,7 @@ pub struct DemoSignIns {
 pub struct AppState {
     pub services: Services,
     /// The search engine (and its outbox).
-    pub search: domain::services::search::Search,
+    pub search: app::search::Search,
     /// The job queue (for the pending-jobs gauge).
     pub queue: std::sync::Arc<dyn domain::ports::JobQueue>,
     /// `sqlite` or `postgres`, for the administrators' readiness detail.
@@ -71,7 +71,7 @@ pub struct AppState {
     /// The open notification streams' live unread counts.
     pub live: std::sync::Arc<live::LiveHub>,
     /// The OPC community's figures, computed once per public change.
-    pub opc: memo::VersionMemo<domain::services::reports::OpcCommunity>,
+    pub opc: memo::VersionMemo<app::reports::OpcCommunity>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
+use app::Services;
 use domain::ids::{SessionId, UserId};
-use domain::services::Services;
 use tokio::sync::watch;
 
 /// Streams one user may have open at once (a few browser tabs).

@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use app::Services;
 use chrono::{DateTime, Duration, Utc};
-use domain::services::Services;
 
 use crate::AppState;
 

@@ -1,11 +1,11 @@
 //! The query strings of lists, shared by the API and the pages: paging and the scenario filters.
 
+use app::scenarios::ScenarioQuery;
 use domain::ids::OrganizationId;
 use domain::message::Message;
 use domain::scenario::Status;
 use domain::search::{ScenarioSearch, ScenarioSort, clean_query};
 use domain::sector::Sector;
-use domain::services::scenarios::ScenarioQuery;
 use domain::{Error, FieldError};
 use serde::{Deserialize, Serialize};
 

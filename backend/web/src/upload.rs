@@ -3,10 +3,10 @@
 //! text and files. Callers check identity, CSRF and permission before they call this.
 
 use actix_multipart::Multipart;
+use app::bids::NewAttachment;
 use domain::Error;
 use domain::bid::parse_filename;
 use domain::message::Message;
-use domain::services::bids::NewAttachment;
 use futures_util::StreamExt;
 
 use crate::AppState;

@@ -20,8 +20,9 @@ use serde::Serialize;
 
 use crate::bid::BidId;
 use crate::error::{Error, FieldError, Result};
-use crate::ids::UserId;
+use crate::ids::{OrganizationId, UserId};
 use crate::scenario::CriterionId;
+use crate::scenario::ScenarioId;
 
 /// A bid as scoring sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -369,4 +370,18 @@ pub fn abnormally_low(prices: &[(BidId, i64)], share: f64) -> Vec<BidId> {
         })
         .map(|(b, _)| *b)
         .collect()
+}
+
+/// The public award notice, computed and stored once, at award time.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct AwardNotice {
+    pub scenario: ScenarioId,
+    pub title: String,
+    pub agency: String,
+    pub awarded_at: DateTime<Utc>,
+    pub winner: (OrganizationId, String),
+    pub price_fen: i64,
+    /// (organization, name, total, rank) for every bidder.
+    pub items: Vec<(OrganizationId, String, f64, usize)>,
+    pub panel: Vec<String>,
 }

@@ -13,8 +13,8 @@ mod package;
 pub use package::*;
 
 use crate::account::Organization;
+use crate::evaluation::AwardNotice;
 use crate::scenario::Scenario;
-use crate::services::evaluation::AwardNotice;
 
 /// A public event of a scenario, from its audit record.
 #[derive(Debug, Clone, PartialEq)]

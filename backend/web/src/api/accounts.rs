@@ -4,6 +4,7 @@
 use crate::api::inputs::*;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{get, patch, post};
+use app::accounts::{Account, SignedIn, StaffChange};
 use domain::Error;
 use domain::account::{
     CreateUserRequest, NewStaffUser, OrgKind, OrgProfilePatch, OrgProfilePatchRequest, Password,
@@ -13,7 +14,6 @@ use domain::ids::{OrganizationId, UserId};
 use domain::message::Message;
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
-use domain::services::accounts::{Account, SignedIn, StaffChange};
 use serde::{Deserialize, Serialize};
 
 use super::{Page, Paging};

@@ -6,12 +6,12 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, post, put};
+use app::bids::BidView;
 use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::bid::BidId;
 use domain::message::Message;
 use domain::scenario::ScenarioId;
-use domain::services::bids::BidView;
 use serde::Serialize;
 
 use crate::AppState;

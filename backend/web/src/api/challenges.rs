@@ -4,12 +4,12 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use app::challenges::{ChallengeBoard, ChallengeView, Filing};
 use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::ids::ChallengeId;
 use domain::message::Message;
 use domain::scenario::ScenarioId;
-use domain::services::challenges::{ChallengeBoard, ChallengeView, Filing};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;

@@ -142,8 +142,8 @@ fn counts(bars: &[domain::reports::Bar]) -> Vec<CountOut> {
         .collect()
 }
 
-impl From<&domain::services::reports::AdminDashboard> for DashboardOut {
-    fn from(d: &domain::services::reports::AdminDashboard) -> Self {
+impl From<&app::reports::AdminDashboard> for DashboardOut {
+    fn from(d: &app::reports::AdminDashboard) -> Self {
         let f = &d.figures;
         Self {
             scenarios: f.scenarios,
@@ -419,8 +419,8 @@ pub struct AuditRecordOut {
     pub redacted: bool,
 }
 
-impl From<&domain::services::reports::AuditEntry> for AuditRecordOut {
-    fn from(r: &domain::services::reports::AuditEntry) -> Self {
+impl From<&app::reports::AuditEntry> for AuditRecordOut {
+    fn from(r: &app::reports::AuditEntry) -> Self {
         let json = |s: &Option<String>| s.as_deref().and_then(|t| serde_json::from_str(t).ok());
         Self {
             at: r.at,
@@ -465,7 +465,7 @@ pub struct AuditPageOut {
 }
 
 impl AuditPageOut {
-    pub fn of(p: &domain::services::reports::AuditPage, paging: Paging) -> Self {
+    pub fn of(p: &app::reports::AuditPage, paging: Paging) -> Self {
         Self {
             items: p.items.iter().map(AuditRecordOut::from).collect(),
             total: p.total,

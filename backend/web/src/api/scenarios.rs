@@ -3,13 +3,13 @@
 use crate::api::inputs::*;
 use actix_web::{HttpResponse, web};
 use actix_web::{get, patch, post};
+use app::scenarios::{QuestionView, ScenarioView};
 use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::scenario::{
     MAX_ANSWER, MAX_QUESTION, QuestionId, ScenarioFields, ScenarioId, ScenarioInput, Warning,
     parse_body, parse_reason, parse_time,
 };
-use domain::services::scenarios::{QuestionView, ScenarioView};
 use serde::{Deserialize, Serialize};
 
 use super::Page;

@@ -2,10 +2,10 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password};
-use domain::services::accounts::Account;
 
 use super::{CheckedForm, FormErrors, PageCtx, error_page, render, require_account, see_other};
 use crate::AppState;

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::account::{CreateUserRequest, NewStaffUser};
 use domain::policy;
 use domain::ports::OrgFilter;
 use domain::sector::Sector;
-use domain::services::accounts::Account;
 
 use super::{
     CheckedForm, FormErrors, PageCtx, Pager, actor, error_page, render, require_account, see_other,

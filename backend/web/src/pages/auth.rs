@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::SignedIn;
 use askama::Template;
 use domain::Error;
 use domain::account::{Password, RegisterOrganization, RegisterRequest, Registration};
-use domain::services::accounts::SignedIn;
 
 use super::{
     CheckedForm, FormErrors, PageCtx, current_account, error_page, render, safe_next, see_other,

@@ -4,11 +4,11 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::challenges::ChallengeBoard;
 use askama::Template;
 use domain::Error;
 use domain::ids::ChallengeId;
 use domain::scenario::ScenarioId;
-use domain::services::challenges::ChallengeBoard;
 
 use super::bids::{MultipartRefusal, multipart_form};
 use super::{
@@ -207,8 +207,7 @@ pub async fn file(
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let a = actor(&account);
-    let allowed =
-        move |services: &domain::services::Services| services.check_can_file_challenge(&a, id);
+    let allowed = move |services: &app::Services| services.check_can_file_challenge(&a, id);
     let t = Tr::new(crate::session::locale_of(&req));
     let limit = domain::challenge::MAX_ATTACHMENTS;
     let (up, reasons, early) = match multipart_form(&req, &state, payload, limit, allowed).await {
@@ -262,9 +261,8 @@ pub async fn attach(
     let (id, cid) = path.into_inner();
     let (id, cid) = (ScenarioId(id), ChallengeId(cid));
     let a = actor(&account);
-    let allowed = move |services: &domain::services::Services| {
-        services.check_can_attach_to_challenge(&a, id, cid)
-    };
+    let allowed =
+        move |services: &app::Services| services.check_can_attach_to_challenge(&a, id, cid);
     let t = Tr::new(crate::session::locale_of(&req));
     let (up, early) = match multipart_form(&req, &state, payload, 1, allowed).await {
         Ok((up, _)) => (up, None),

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use app::scenarios::ScenarioView;
 use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
 use chrono::{DateTime, FixedOffset, Utc};
 use domain::Error;
 use domain::sector::Sector;
-use domain::services::scenarios::ScenarioView;
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 
 use crate::AppState;

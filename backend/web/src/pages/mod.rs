@@ -33,10 +33,10 @@ use std::collections::HashMap;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::account::Role;
-use domain::services::accounts::Account;
 
 use crate::AppState;
 use crate::auth::authenticate;

@@ -3,11 +3,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::search::ScenarioResults;
 use askama::Template;
 use domain::scenario::Status;
 use domain::search::{FacetCounts, ScenarioSort};
 use domain::sector::Sector;
-use domain::services::search::ScenarioResults;
 
 use super::scenarios::{Card, card};
 use super::{

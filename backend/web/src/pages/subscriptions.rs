@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::account::Role;
 use domain::email::{NotificationSettings, Unsubscribe};
@@ -12,7 +13,6 @@ use domain::matching::{EmailPref, Interests, SavedSearch};
 use domain::message::Message;
 use domain::notify::Kind;
 use domain::sector::Sector;
-use domain::services::accounts::Account;
 use domain::{Error, FieldError};
 
 use super::{

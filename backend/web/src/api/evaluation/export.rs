@@ -2,8 +2,8 @@
 
 use actix_web::get;
 use actix_web::{HttpResponse, web};
+use app::evaluation::RankingView;
 use domain::scenario::ScenarioId;
-use domain::services::evaluation::RankingView;
 
 use crate::AppState;
 use crate::auth::Authenticated;

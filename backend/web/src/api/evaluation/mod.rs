@@ -1,9 +1,10 @@
 //! The "Evaluation, award, rating" part of the API: the shapes here, the handlers in
 //! `handlers`, the ranking exports in `export`.
 
+use app::evaluation::{PanelView, RankRow, RankingView};
 use chrono::{DateTime, Utc};
+use domain::evaluation::AwardNotice;
 use domain::evaluation::{Rating, StoredScore, round2};
-use domain::services::evaluation::{AwardNotice, PanelView, RankRow, RankingView};
 use serde::{Deserialize, Serialize};
 
 /// A panel member.

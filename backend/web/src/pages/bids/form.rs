@@ -2,11 +2,11 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::bids::BidView;
 use domain::Error;
 use domain::bid::{BidInput, MAX_ATTACHMENTS};
 use domain::message::Message;
 use domain::scenario::ScenarioId;
-use domain::services::bids::BidView;
 
 use super::{FormData, FormErrors, actor, csrf_failure, error_page, see_other};
 use crate::AppState;
@@ -83,7 +83,7 @@ pub(crate) async fn multipart_form(
     state: &AppState,
     payload: Multipart,
     limit: usize,
-    allowed: impl FnOnce(&domain::services::Services) -> domain::Result<()> + Send + 'static,
+    allowed: impl FnOnce(&app::Services) -> domain::Result<()> + Send + 'static,
 ) -> Result<(Upload, FormData), MultipartRefusal> {
     let q = web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())
@@ -118,7 +118,7 @@ pub async fn submit(
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let a = actor(&account);
-    let allowed = move |services: &domain::services::Services| services.check_can_submit(&a, id);
+    let allowed = move |services: &app::Services| services.check_can_submit(&a, id);
     let t = Tr::new(crate::session::locale_of(&req));
     let (up, form, early) =
         match multipart_form(&req, &state, payload, MAX_ATTACHMENTS, allowed).await {

@@ -3,12 +3,12 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
+use app::bids::BidView;
 use askama::Template;
 use domain::Error;
 use domain::bid::{BidId, BidStatus, MAX_ATTACHMENTS};
 use domain::message::Message;
-use domain::services::accounts::Account;
-use domain::services::bids::BidView;
 
 use super::*;
 use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
@@ -341,7 +341,7 @@ pub async fn attach(
     let account = signed_in!(req, state);
     let id = BidId(path.into_inner());
     let a = actor(&account);
-    let allowed = move |services: &domain::services::Services| services.check_can_attach(&a, id);
+    let allowed = move |services: &app::Services| services.check_can_attach(&a, id);
     let up = match multipart_form(&req, &state, payload, 1, allowed).await {
         Ok((up, _)) => up,
         Err(MultipartRefusal::Csrf(r)) => return r,

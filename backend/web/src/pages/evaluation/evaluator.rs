@@ -2,14 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
+use app::evaluation::MyPanel;
 use askama::Template;
 use domain::Error;
 use domain::bid::BidId;
 use domain::evaluation::ScoreLine;
 use domain::message::Message;
 use domain::scenario::{ScenarioId, Status};
-use domain::services::accounts::Account;
-use domain::services::evaluation::MyPanel;
 
 use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;

@@ -2,13 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::bid::BidId;
 use domain::evaluation::round2;
 use domain::ids::UserId;
 use domain::scenario::{ScenarioId, Status};
-use domain::services::accounts::Account;
 
 use super::*;
 use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};

@@ -2,11 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::message::Message;
 use domain::scenario::{ScenarioId, parse_reason};
-use domain::services::accounts::Account;
 
 use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;

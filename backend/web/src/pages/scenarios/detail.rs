@@ -2,14 +2,14 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
+use app::scenarios::QuestionView;
 use askama::Template;
 use domain::Error;
 use domain::account::Role;
 use domain::scenario::{
     MAX_ANSWER, MAX_QUESTION, Move, QuestionId, ScenarioId, Status, parse_body,
 };
-use domain::services::accounts::Account;
-use domain::services::scenarios::QuestionView;
 
 use super::{
     CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, see_other,

@@ -2,13 +2,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
+use app::scenarios::ScenarioView;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use domain::message::Message;
 use domain::scenario::{CriterionInput, ScenarioFields, ScenarioId, ScenarioInput, ScenarioPatch};
 use domain::sector::Sector;
-use domain::services::accounts::Account;
-use domain::services::scenarios::ScenarioView;
 use domain::{Error, FieldError};
 
 use super::{CheckedForm, FormData, FormErrors, PageCtx, actor, error_page, render, see_other};

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::scenarios::ScenarioQuery;
 use askama::Template;
 use domain::scenario::Status;
-use domain::services::scenarios::ScenarioQuery;
 
 use super::{PageCtx, Pager, actor, current_account, error_page, render};
 use crate::AppState;

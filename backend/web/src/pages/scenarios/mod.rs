@@ -15,10 +15,10 @@ pub use list::*;
 pub use recommended::*;
 
 use actix_web::web;
+use app::scenarios::{ScenarioQuery, ScenarioView};
 use chrono::{DateTime, Utc};
 use domain::scenario::{ScenarioFields, ScenarioPatch, Status, Warning, posting_warnings};
 use domain::sector::Sector;
-use domain::services::scenarios::{ScenarioQuery, ScenarioView};
 
 use super::{
     CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,

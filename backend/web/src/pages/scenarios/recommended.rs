@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::accounts::Account;
 use askama::Template;
 use domain::Error;
 use domain::ids::OrganizationId;
 use domain::recommend::Recommendation;
 use domain::scenario::ScenarioId;
-use domain::services::accounts::Account;
 
 use super::{CheckedForm, FormErrors, PageCtx, Pager, actor, error_page, render, see_other};
 use crate::AppState;

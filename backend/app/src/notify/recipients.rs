@@ -1,0 +1,355 @@
+//! Who hears of each notice, and what each reads: the recipients of every kind of notice,
+//! read in one query per group, each in their own language.
+
+use std::collections::BTreeSet;
+
+use crate::Services;
+use domain::bid::BidStatus;
+use domain::error::Result;
+use domain::ids::{OrganizationId, UserId};
+use domain::notify::{Facts, NewNotification, Notice, render};
+use domain::ports::{ReadTx, Tx};
+use domain::scenario::{QuestionId, ScenarioId};
+
+/// One recipient of a notice: who, the facts they read, and their notification.
+pub(crate) type Addressed = (
+    domain::account::User,
+    std::sync::Arc<Facts>,
+    NewNotification,
+);
+
+/// The notifications a notice makes: who hears of it, and what each reads, in their language.
+/// Recipients are read in one query per group, however many there are.
+pub(crate) fn addressed(
+    services: &Services,
+    tx: &mut dyn Tx,
+    id: i64,
+    notice: &Notice,
+) -> Result<Vec<Addressed>> {
+    let mut out = vec![];
+    let mut seen = BTreeSet::new();
+    for (facts, orgs, extra) in recipients(services, tx, notice)? {
+        let facts = std::sync::Arc::new(facts);
+        let mut users: Vec<domain::account::User> = vec![];
+        for org in orgs {
+            users.extend(tx.users_of_organization(org)?);
+        }
+        users.extend(tx.users_by_ids(&extra)?);
+        users.sort_by_key(|u| u.id);
+        for u in users {
+            if !u.active || !seen.insert(u.id) {
+                continue;
+            }
+            let (title, body, link) = render(&facts, u.locale);
+            let n = NewNotification {
+                digest: false,
+                user: u.id,
+                kind: notice.kind(),
+                key: notice.key(id),
+                title,
+                body,
+                link,
+            };
+            out.push((u, facts.clone(), n));
+        }
+    }
+    Ok(out)
+}
+
+/// What one set of recipients reads: the facts, the organizations whose users hear of them,
+/// and users besides them.
+type Group = (Facts, Vec<OrganizationId>, Vec<UserId>);
+
+/// The facts of a notice and who hears of them (several groups when recipients read different
+/// facts); nothing when what the notice names is gone.
+fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<Vec<Group>> {
+    let scenario = |tx: &mut dyn Tx, id: i64| tx.scenario(ScenarioId(id));
+    Ok(match notice {
+        Notice::OrganizationVerified { org } => {
+            let org = OrganizationId(*org);
+            tx.organization(org)?
+                .map(|o| {
+                    (
+                        Facts::OrganizationVerified { org_name: o.name },
+                        vec![org],
+                        vec![],
+                    )
+                })
+                .into_iter()
+                .collect()
+        }
+        Notice::BidsOpened {
+            scenario: sid,
+            bids,
+        } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let mut orgs = vec![s.owner];
+                orgs.extend(bidders(tx, s.id)?);
+                vec![(
+                    Facts::BidsOpened {
+                        scenario: *sid,
+                        title: s.title,
+                        bids: *bids,
+                    },
+                    orgs,
+                    vec![],
+                )]
+            }
+            None => vec![],
+        },
+        Notice::DeadlineExtended {
+            scenario: sid,
+            after,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::DeadlineExtended {
+                    scenario: *sid,
+                    title: s.title,
+                    after: *after,
+                },
+                bidders(tx, s.id)?,
+                tx.followers(s.id)?,
+            )],
+            None => vec![],
+        },
+        Notice::QuestionAnswered { question } => {
+            let Some(q) = tx.question(QuestionId(*question))? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(q.scenario)? else {
+                return Ok(vec![]);
+            };
+            let answer = q.answers.last().map(|a| a.body.clone()).unwrap_or_default();
+            vec![(
+                Facts::QuestionAnswered {
+                    scenario: s.id.0,
+                    title: s.title,
+                    question: q.body,
+                    answer,
+                },
+                bidders(tx, q.scenario)?,
+                [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
+            )]
+        }
+        Notice::ScenarioPublished { scenario: sid } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let synonyms = tx
+                    .synonyms()?
+                    .unwrap_or_else(domain::search::default_synonyms);
+                let candidate = domain::matching::Candidate::of(&s);
+                let mut users: Vec<UserId> = tx
+                    .all_interests()?
+                    .into_iter()
+                    .filter(|(_, i)| candidate.fits_interests(i, &synonyms))
+                    .map(|(u, _)| u)
+                    .collect();
+                users.extend(
+                    tx.all_saved_searches()?
+                        .into_iter()
+                        .filter(|q| candidate.fits_search(q, &synonyms))
+                        .map(|q| q.user),
+                );
+                users.sort();
+                users.dedup();
+                // Only vendors' users hear of it (a role may have changed since saving).
+                let vendors: Vec<UserId> = tx
+                    .users_by_ids(&users)?
+                    .into_iter()
+                    .filter(|u| u.role == domain::account::Role::Vendor)
+                    .map(|u| u.id)
+                    .collect();
+                let agency = tx
+                    .organization(s.owner)?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                vec![(
+                    Facts::ScenarioMatch {
+                        scenario: *sid,
+                        title: s.title,
+                        agency,
+                        deadline: s.bid_deadline,
+                    },
+                    vec![],
+                    vendors,
+                )]
+            }
+            None => vec![],
+        },
+        Notice::Invitation { invitation } => {
+            let Some(i) = tx.invitation(*invitation)? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(i.scenario)? else {
+                return Ok(vec![]);
+            };
+            let agency = tx
+                .organization(s.owner)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            vec![(
+                Facts::Invitation {
+                    scenario: s.id.0,
+                    title: s.title,
+                    agency,
+                    message: i.message,
+                },
+                vec![i.vendor],
+                vec![],
+            )]
+        }
+        Notice::DeadlineReminder {
+            scenario: sid,
+            deadline,
+        } => match scenario(tx, *sid)? {
+            Some(s) => {
+                // Followers who have not bid: a bidder has nothing left to do by the deadline.
+                let bidding = bidders(tx, s.id)?;
+                let mut waiting = vec![];
+                for u in tx.followers(s.id)? {
+                    let bid = tx
+                        .user(u)?
+                        .and_then(|u| u.organization_id)
+                        .is_some_and(|o| bidding.contains(&o));
+                    if !bid {
+                        waiting.push(u);
+                    }
+                }
+                vec![(
+                    Facts::DeadlineReminder {
+                        scenario: *sid,
+                        title: s.title,
+                        deadline: *deadline,
+                    },
+                    vec![],
+                    waiting,
+                )]
+            }
+            None => vec![],
+        },
+        Notice::PanelAssigned {
+            scenario: sid,
+            evaluators,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::PanelAssigned {
+                    scenario: *sid,
+                    title: s.title,
+                },
+                vec![],
+                evaluators.iter().map(|u| UserId(*u)).collect(),
+            )],
+            None => vec![],
+        },
+        Notice::AwardResult { scenario: sid } => match scenario(tx, *sid)? {
+            Some(s) => {
+                let winner = s.award.as_ref().map(|a| a.bid);
+                let (rows, _, _) = services.compute(tx, &s)?;
+                rows.into_iter()
+                    .map(|r| {
+                        (
+                            Facts::AwardResult {
+                                scenario: *sid,
+                                title: s.title.clone(),
+                                rank: r.evaluated.rank,
+                                total: r.evaluated.total,
+                                won: Some(r.evaluated.bid) == winner,
+                            },
+                            vec![r.vendor],
+                            vec![],
+                        )
+                    })
+                    .collect()
+            }
+            None => vec![],
+        },
+        Notice::ChallengeFiled { challenge } | Notice::ChallengeReminder { challenge, .. } => {
+            let Some(c) = tx.challenge(domain::ids::ChallengeId(*challenge))? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(c.scenario)? else {
+                return Ok(vec![]);
+            };
+            let vendor = tx
+                .organization(c.vendor)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let facts = match notice {
+                Notice::ChallengeReminder { nth, .. } => Facts::ChallengeReminder {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    due: c.answer_due,
+                    last: *nth >= 2,
+                },
+                _ => Facts::ChallengeFiled {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    due: c.answer_due,
+                },
+            };
+            // The owner only: an open challenge is nobody else's to know of.
+            vec![(facts, vec![s.owner], vec![])]
+        }
+        Notice::ChallengeAnswered { challenge } => {
+            let Some(c) = tx.challenge(domain::ids::ChallengeId(*challenge))? else {
+                return Ok(vec![]);
+            };
+            let Some(s) = tx.scenario(c.scenario)? else {
+                return Ok(vec![]);
+            };
+            let vendor = tx
+                .organization(c.vendor)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let upheld = c
+                .answer
+                .as_ref()
+                .is_some_and(|a| a.decision == domain::challenge::Decision::Upheld);
+            let mut orgs = bidders(tx, s.id)?;
+            if !orgs.contains(&c.vendor) {
+                orgs.push(c.vendor);
+            }
+            vec![(
+                Facts::ChallengeAnswered {
+                    scenario: s.id.0,
+                    title: s.title,
+                    vendor,
+                    upheld,
+                },
+                orgs,
+                vec![],
+            )]
+        }
+        Notice::RatingReceived {
+            scenario: sid,
+            vendor,
+            stars,
+        } => match scenario(tx, *sid)? {
+            Some(s) => vec![(
+                Facts::RatingReceived {
+                    vendor: *vendor,
+                    title: s.title,
+                    stars: *stars,
+                },
+                vec![OrganizationId(*vendor)],
+                vec![],
+            )],
+            None => vec![],
+        },
+    })
+}
+
+/// The vendors with a bid in force on a scenario. Each hears only of its own bid's scenario:
+/// nothing in a notification tells one bidder of another.
+fn bidders(tx: &mut dyn ReadTx, scenario: ScenarioId) -> Result<Vec<OrganizationId>> {
+    let mut orgs: Vec<OrganizationId> = tx
+        .bids_of_scenario(scenario)?
+        .into_iter()
+        .filter(|b| b.status == BidStatus::Submitted)
+        .map(|b| b.vendor)
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    Ok(orgs)
+}

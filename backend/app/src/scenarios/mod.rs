@@ -1,0 +1,146 @@
+//! Scenario use cases: drafting, editing, publishing, extending, cancelling, opening bids at
+//! the deadline, listing, and the clarification Q&A.
+
+mod lifecycle;
+mod qa;
+mod reading;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Services, emit};
+use domain::error::Result;
+use domain::ids::OrganizationId;
+use domain::scenario::{Answer, Move, QuestionId, Scenario, ScenarioId, Status};
+
+/// A scenario as readers see it at a moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioView {
+    pub scenario: Scenario,
+    /// The status at the time of reading (a passed deadline counts as `evaluating`).
+    pub status: Status,
+    /// How many bids there are; `None` until the bids are opened at the deadline.
+    pub bid_count: Option<i64>,
+    pub owner_name: String,
+}
+
+/// A scenario with what its reader may do with it and needs to know: the read model of the
+/// detail page and of `GET /api/v1/scenarios/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioDetail {
+    pub view: ScenarioView,
+    /// What the reader may do now (from the policy and the lifecycle).
+    #[serde(serialize_with = "move_codes")]
+    pub allowed: Vec<Move>,
+    /// The reader's (vendor's) own bids on the scenario, withdrawn ones too.
+    pub own_bids: Vec<super::bids::BidView>,
+    pub questions: Vec<QuestionView>,
+    /// The invitations the reader may see: all of them for the owner, its own for an invited
+    /// vendor, none for anyone else.
+    #[serde(skip)]
+    pub invitations: Vec<domain::notify::Invitation>,
+}
+
+fn move_codes<S: serde::Serializer>(moves: &[Move], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(moves.iter().map(|m| m.code()))
+}
+
+impl ScenarioDetail {
+    /// Whether the reader may make this move.
+    pub fn may(&self, m: Move) -> bool {
+        self.allowed.contains(&m)
+    }
+}
+
+/// A question as a reader may see it: never who asked.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionView {
+    pub id: QuestionId,
+    pub scenario: ScenarioId,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub answers: Vec<Answer>,
+    /// Whether the reader asked it.
+    pub mine: bool,
+}
+
+/// A page of scenarios.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioPage {
+    pub items: Vec<ScenarioView>,
+    pub total: i64,
+}
+
+/// What reading a list filters by.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioQuery {
+    pub status: Option<Status>,
+    pub domain: Option<domain::sector::Sector>,
+    pub agency: Option<OrganizationId>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The scenario list's totals by filter, each kept with the scenario version it was counted
+/// at and the time it holds until, so that a page of a long list does not count every
+/// scenario again. Exact: every scenario write moves the version in its own transaction (read
+/// here before the count, so a total is never older than its version), and a count by status
+/// holds only until the next bid deadline. Each server process keeps its own, checked against
+/// the one version in the database. Bids do not move the version, so nothing about them shows
+/// in what is counted or when.
+#[derive(Debug, Default)]
+pub struct ListTotals(std::sync::Mutex<std::collections::HashMap<TotalKey, Total>>);
+
+type TotalKey = (
+    Option<domain::scenario::Status>,
+    Option<domain::sector::Sector>,
+    Option<domain::ids::OrganizationId>,
+    Option<domain::ids::OrganizationId>,
+);
+
+#[derive(Debug, Clone, Copy)]
+struct Total {
+    version: i64,
+    /// Holds while the time is before this (none: until the version moves).
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    n: i64,
+}
+
+/// The most filters kept (past it, the kept ones are dropped and counted again).
+const MAX_TOTALS: usize = 1024;
+
+impl ListTotals {
+    pub(crate) fn total(
+        &self,
+        tx: &mut dyn domain::ports::ReadTx,
+        f: &domain::ports::ScenarioFilter,
+    ) -> domain::error::Result<i64> {
+        use domain::scenario::Status;
+        let key = (f.status, f.domain, f.agency, f.viewer_org);
+        let version = tx.scenario_version()?;
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = lock().get(&key).copied()
+            && t.version == version
+            && t.until.is_none_or(|u| f.now < u)
+        {
+            return Ok(t.n);
+        }
+        let n = tx.count_scenarios(f)?;
+        let until = match f.status {
+            Some(Status::Published | Status::Evaluating) => {
+                // Counted as of `f.now`: changes when the next deadline passes.
+                Some(
+                    tx.next_deadline_after(f.now)?
+                        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
+                )
+            }
+            _ => None,
+        };
+        let mut kept = lock();
+        if kept.len() >= MAX_TOTALS {
+            kept.clear();
+        }
+        kept.insert(key, Total { version, until, n });
+        Ok(n)
+    }
+}

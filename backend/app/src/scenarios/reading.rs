@@ -1,0 +1,164 @@
+//! Reading scenarios: one (with what the reader may do), and a page of them.
+
+use chrono::{DateTime, Utc};
+
+use super::Services;
+use super::*;
+use domain::error::{Error, Result};
+use domain::policy::{self, Actor};
+use domain::ports::{ReadTx, ScenarioFilter, Tx, in_read};
+use domain::scenario::{Scenario, ScenarioId};
+
+impl Services {
+    pub(super) fn view(
+        &self,
+        tx: &mut dyn ReadTx,
+        scenario: Scenario,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioView> {
+        let owner_name = tx
+            .organization(scenario.owner)?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        self.view_named(tx, scenario, owner_name, now)
+    }
+
+    pub(crate) fn view_named(
+        &self,
+        tx: &mut dyn ReadTx,
+        scenario: Scenario,
+        owner_name: String,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioView> {
+        let status = scenario.status_at(now);
+        // Sealed until the deadline: no count of any kind before it (and never for a
+        // cancelled scenario, whose bids are void).
+        let bid_count = if scenario.bids_opened(now) {
+            Some(tx.count_active_bids(scenario.id)?)
+        } else {
+            None
+        };
+        Ok(ScenarioView {
+            scenario,
+            status,
+            bid_count,
+            owner_name,
+        })
+    }
+
+    /// Loads a scenario the actor may see for a change beside it (a question, an answer), its
+    /// row locked (shared) so that a concurrent cancel or extension waits for the change.
+    pub(super) fn visible_locked(
+        tx: &mut dyn Tx,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<Scenario> {
+        tx.lock_scenario(id, domain::ports::RowLock::Share)?
+            .filter(|s| policy::can_view_scenario(viewer, s))
+            .ok_or(Error::NotFound)
+    }
+
+    /// Loads a scenario the actor may see, else 404.
+    pub(super) fn visible(
+        tx: &mut dyn ReadTx,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<Scenario> {
+        tx.scenario(id)?
+            .filter(|s| policy::can_view_scenario(viewer, s))
+            .ok_or(Error::NotFound)
+    }
+
+    /// One scenario, if the viewer may see it.
+    pub fn scenario(&self, viewer: Option<&Actor>, id: ScenarioId) -> Result<ScenarioView> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = Self::visible(tx, viewer, id)?;
+            self.view(tx, s, now)
+        })
+    }
+
+    /// A scenario with the viewer's allowed actions, own bids and the questions they may see.
+    pub fn scenario_detail(
+        &self,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<ScenarioDetail> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = Self::visible(tx, viewer, id)?;
+            let own_bids = match viewer.filter(|a| a.role == domain::account::Role::Vendor) {
+                Some(a) => self.bids_for(tx, a, &s, now)?.items,
+                None => vec![],
+            };
+            let questions = Self::questions_for(tx, viewer, &s)?;
+            let organization = match viewer.and_then(|a| a.organization_id) {
+                Some(o) => tx.organization(o)?,
+                None => None,
+            };
+            let has_active_bid = own_bids
+                .iter()
+                .any(|b| b.bid.status == domain::bid::BidStatus::Submitted);
+            let mut allowed =
+                policy::allowed_actions(viewer, organization.as_ref(), &s, has_active_bid, now);
+            if let Some(a) = viewer.filter(|a| a.role == domain::account::Role::Vendor) {
+                if tx.is_following(s.id, a.user_id)? {
+                    allowed.push(domain::scenario::Move::Unfollow);
+                } else if policy::can_follow(a, &s, now) {
+                    allowed.push(domain::scenario::Move::Follow);
+                }
+            }
+            let invitations = match viewer {
+                Some(a) if policy::require_scenario_owner(a, &s).is_ok() => {
+                    tx.invitations_of_scenario(s.id)?
+                }
+                Some(a) if a.role == domain::account::Role::Vendor => tx
+                    .invitations_of_scenario(s.id)?
+                    .into_iter()
+                    .filter(|i| Some(i.vendor) == a.organization_id)
+                    .collect(),
+                _ => vec![],
+            };
+            Ok(ScenarioDetail {
+                invitations,
+                view: self.view(tx, s, now)?,
+                allowed,
+                own_bids,
+                questions,
+            })
+        })
+    }
+
+    /// A page of the scenarios the viewer may see.
+    pub fn list_scenarios(&self, viewer: Option<&Actor>, q: ScenarioQuery) -> Result<ScenarioPage> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let filter = ScenarioFilter {
+                status: q.status,
+                domain: q.domain,
+                agency: q.agency,
+                viewer_org: viewer.and_then(|a| a.organization_id),
+                now,
+                offset: q.offset,
+                limit: q.limit,
+            };
+            let total = self.totals.total(tx, &filter)?;
+            let rows = tx.scenario_rows(&filter)?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    let status = r.scenario.status_at(now);
+                    // Sealed until the deadline, as in `view_named`.
+                    let bid_count = r.scenario.bids_opened(now).then_some(r.active_bids);
+                    ScenarioView {
+                        scenario: r.scenario,
+                        status,
+                        bid_count,
+                        owner_name: r.owner_name,
+                    }
+                })
+                .collect();
+            Ok(ScenarioPage { items, total })
+        })
+    }
+}

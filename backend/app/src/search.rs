@@ -1,0 +1,484 @@
+//! Search use cases: the documents built from the database, the indexer that drains the
+//! outbox into the engine, the rebuild, and searches whose results are read fresh from the
+//! database (so a change the index has not taken yet never shows stale or hidden data).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Services, emit};
+use crate::accounts::OrgPage;
+use crate::scenarios::ScenarioView;
+use domain::account::OrgKind;
+use domain::actor::Actor;
+use domain::error::Result;
+use domain::evaluation::{self as ev, Marks, Rating};
+use domain::event::DomainEvent;
+use domain::ids::OrganizationId;
+use domain::policy;
+use domain::ports::{IndexQueue, OrgFilter, ReadTx, ScenarioFilter, SearchIndex, in_read, in_tx};
+use domain::scenario::{Scenario, ScenarioId};
+use domain::search::{
+    self, DocRef, IndexOp, ScenarioDoc, ScenarioFacets, ScenarioHit, ScenarioSearch, VendorDoc,
+    VendorSearch,
+};
+
+/// How many documents go to the engine in one commit.
+pub const BATCH: i64 = 500;
+
+/// One scenario found, as its reader sees it now, with the matched words marked.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    pub view: ScenarioView,
+    pub hit: ScenarioHit,
+}
+
+/// A page of scenarios found.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioResults {
+    pub items: Vec<ScenarioResult>,
+    pub total: u64,
+    pub facets: ScenarioFacets,
+}
+
+/// The search engine and its outbox, with the services that read the database.
+#[derive(Clone)]
+pub struct Search {
+    services: Services,
+    index: Arc<dyn SearchIndex>,
+    queue: Arc<dyn IndexQueue>,
+    telemetry: Arc<dyn domain::ports::Telemetry>,
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("engine", &self.index.engine())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Search {
+    pub fn new(
+        services: Services,
+        index: Arc<dyn SearchIndex>,
+        queue: Arc<dyn IndexQueue>,
+    ) -> Self {
+        Search {
+            services,
+            index,
+            queue,
+            telemetry: Arc::new(domain::ports::NoTelemetry),
+        }
+    }
+
+    /// Reports search latencies to `telemetry` (the server's metrics).
+    pub fn with_telemetry(mut self, telemetry: Arc<dyn domain::ports::Telemetry>) -> Self {
+        self.telemetry = telemetry;
+        self
+    }
+
+    /// Runs `f` and reports how long the engine took.
+    fn timed<T>(&self, what: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = std::time::Instant::now();
+        let out = f();
+        self.telemetry
+            .search(what, self.index.engine(), started.elapsed().as_secs_f64());
+        out
+    }
+
+    /// `tantivy` or `meilisearch`.
+    pub fn engine(&self) -> &'static str {
+        self.index.engine()
+    }
+
+    /// The services' clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.services.now()
+    }
+
+    /// Whether the engine answers.
+    pub fn health(&self) -> Result<()> {
+        self.index.health()
+    }
+
+    /// How many documents wait for the engine.
+    pub fn backlog(&self) -> Result<i64> {
+        self.queue.backlog()
+    }
+
+    /// Gives the engine one batch of waiting documents (one commit) and clears their entries.
+    /// Returns how many were indexed; an engine that is down leaves them waiting.
+    pub fn index_waiting(&self) -> Result<usize> {
+        let waiting = self.queue.waiting(BATCH)?;
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let docs: Vec<DocRef> = waiting.iter().map(|(d, _)| *d).collect();
+        let ops = self.services.index_ops(&docs)?;
+        self.index.apply(&ops)?;
+        for (doc, at) in &waiting {
+            self.queue.indexed(*doc, *at)?;
+        }
+        Ok(waiting.len())
+    }
+
+    /// Empties the index and fills it again from the database; returns the documents written.
+    pub fn rebuild(&self) -> Result<u64> {
+        self.index.clear()?;
+        let mut written = 0u64;
+        let mut offset = 0;
+        loop {
+            let docs = self.services.scenario_docs(offset, BATCH)?;
+            let Some(docs) = docs else { break };
+            written += docs.len() as u64;
+            self.index.apply(&docs)?;
+            offset += BATCH;
+        }
+        let mut offset = 0;
+        loop {
+            let Some(docs) = self.services.vendor_docs(offset, BATCH)? else {
+                break;
+            };
+            written += docs.len() as u64;
+            self.index.apply(&docs)?;
+            offset += BATCH;
+        }
+        Ok(written)
+    }
+
+    /// Rebuilds an empty index (at start); `None` when it held documents.
+    pub fn rebuild_if_empty(&self) -> Result<Option<u64>> {
+        if self.index.count()? > 0 {
+            return Ok(None);
+        }
+        self.rebuild().map(Some)
+    }
+
+    /// Searches the scenarios. The page is read fresh from the database in one transaction;
+    /// anything the reader may not see now is left out.
+    pub fn scenarios(&self, viewer: Option<&Actor>, q: &ScenarioSearch) -> Result<ScenarioResults> {
+        let found = self.timed("scenarios", || self.index.search_scenarios(q))?;
+        let ids: Vec<ScenarioId> = found.hits.iter().map(|h| h.id).collect();
+        let mut views = self.services.views_of(viewer, &ids)?;
+        let items = found
+            .hits
+            .into_iter()
+            .filter_map(|hit| {
+                views
+                    .remove(&hit.id)
+                    .map(|view| ScenarioResult { view, hit })
+            })
+            .collect();
+        Ok(ScenarioResults {
+            items,
+            total: found.total,
+            facets: found.facets,
+        })
+    }
+
+    /// Every verified vendor ranked by fit to the owner's scenario, best first, each with its
+    /// score and reasons (see [`domain::recommend`]). Only the owner asks: the list says who
+    /// could bid, not who did, so it reveals nothing sealed; to anyone else the scenario is
+    /// forbidden or, if they may not even see it, not found.
+    pub fn recommended_vendors(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+    ) -> Result<Vec<domain::recommend::Recommendation>> {
+        use domain::recommend::{Need, Profile, rank};
+        in_read(&*self.services.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| policy::can_view_scenario(Some(actor), s))
+                .ok_or(domain::Error::NotFound)?;
+            policy::require_scenario_owner(actor, &s)?;
+            let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            // The vendors' record in this domain: awards, and the ratings of those awards.
+            let mut awards: HashMap<OrganizationId, u32> = HashMap::new();
+            let mut marks: HashMap<OrganizationId, (f64, u32)> = HashMap::new();
+            for (scenario, vendor) in tx.awards_in_domain(s.domain)? {
+                *awards.entry(vendor).or_default() += 1;
+                if let Some(r) = tx.rating_of_scenario(scenario)? {
+                    let m = marks.entry(r.vendor).or_default();
+                    m.0 += f64::from(r.quality + r.timeliness + r.communication) / 3.0;
+                    m.1 += 1;
+                }
+            }
+            let mut profiles = vec![];
+            let mut offset = 0;
+            loop {
+                let (orgs, _) = tx.organizations(&OrgFilter {
+                    kind: Some(OrgKind::Vendor),
+                    verified: Some(true),
+                    offset,
+                    limit: 1000,
+                    ..Default::default()
+                })?;
+                if orgs.is_empty() {
+                    break;
+                }
+                offset += orgs.len() as i64;
+                for o in orgs {
+                    profiles.push(Profile {
+                        id: o.id,
+                        capability_terms: o
+                            .capabilities
+                            .iter()
+                            .map(|c| self.index.analyze(c))
+                            .collect(),
+                        description_terms: self.index.analyze(&o.description),
+                        awards_in_domain: awards.get(&o.id).copied().unwrap_or(0),
+                        rating_in_domain: marks
+                            .get(&o.id)
+                            .map(|(sum, n)| (sum / f64::from(*n), *n)),
+                        name: o.name,
+                        opc_member: o.opc_member,
+                        capabilities: o.capabilities,
+                    });
+                }
+            }
+            let need = Need {
+                domain: Some(s.domain),
+                tag_terms: self.index.analyze(&s.tags.join(" ")),
+                title_terms: self.index.analyze(&s.title),
+                summary_terms: self.index.analyze(&s.summary),
+                description_terms: self.index.analyze(&s.description),
+                tags: s.tags,
+            };
+            Ok(rank(&need, &profiles, &synonyms))
+        })
+    }
+
+    /// Searches the vendor directory; the organizations are read fresh.
+    pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
+        let found = self.timed("vendors", || self.index.search_vendors(q))?;
+        let items = in_read(&*self.services.store, |tx| {
+            let mut out = Vec::with_capacity(found.ids.len());
+            for id in &found.ids {
+                if let Some(o) = tx.organization(*id)?
+                    && o.kind == OrgKind::Vendor
+                    && o.verified
+                {
+                    out.push(o);
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(OrgPage {
+            items,
+            total: found.total as i64,
+        })
+    }
+
+    /// Gives the engine the thesaurus in force (at start).
+    pub fn load_synonyms(&self) -> Result<()> {
+        let groups = self.services.synonyms()?;
+        self.index.set_synonyms(&groups)
+    }
+
+    /// An administrator saves the thesaurus; it applies to searches at once, without a
+    /// rebuild. Returns the groups as stored. The save stands even when the engine does not
+    /// answer: the engine is given the thesaurus when it does (see `SearchIndex::set_synonyms`).
+    pub fn save_synonyms(&self, actor: &Actor, raw: &[Vec<String>]) -> Result<Vec<Vec<String>>> {
+        let groups = self.services.save_synonyms(actor, raw)?;
+        if let Err(e) = self.index.set_synonyms(&groups) {
+            tracing::warn!(error = %e, "the thesaurus is saved; the search engine gets it when it answers");
+        }
+        Ok(groups)
+    }
+}
+
+impl Services {
+    /// The thesaurus in force: as administrators saved it, or the shipped one.
+    pub fn synonyms(&self) -> Result<Vec<Vec<String>>> {
+        in_read(&*self.store, |tx| {
+            Ok(tx.synonyms()?.unwrap_or_else(search::default_synonyms))
+        })
+    }
+
+    /// Checks and stores a thesaurus (administrators only); every bad group or term is named.
+    pub fn save_synonyms(&self, actor: &Actor, raw: &[Vec<String>]) -> Result<Vec<Vec<String>>> {
+        policy::require_admin(actor)?;
+        let groups = search::check_synonyms(raw)?;
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let before = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            tx.save_synonyms(&groups, actor.user_id, now)?;
+            emit(
+                tx,
+                Some(actor.user_id),
+                DomainEvent::SynonymsChanged {
+                    before,
+                    after: groups.clone(),
+                },
+                now,
+            )
+        })?;
+        Ok(groups)
+    }
+
+    /// Marks every scenario ever published and every vendor for indexing, so that the worker
+    /// of a running server brings its index up to date. Returns how many were marked.
+    pub fn mark_all_for_index(&self) -> Result<usize> {
+        let now = self.now();
+        in_tx(&*self.store, |tx| {
+            let mut docs = vec![];
+            for offset in (0..).step_by(BATCH as usize) {
+                let (rows, _) = tx.scenario_page(&every_published(now, offset, BATCH))?;
+                if rows.is_empty() {
+                    break;
+                }
+                docs.extend(rows.iter().map(|r| DocRef::Scenario(r.scenario.id)));
+            }
+            for offset in (0..).step_by(BATCH as usize) {
+                let (orgs, _) = tx.organizations(&OrgFilter {
+                    kind: Some(OrgKind::Vendor),
+                    offset,
+                    limit: BATCH,
+                    ..Default::default()
+                })?;
+                if orgs.is_empty() {
+                    break;
+                }
+                docs.extend(orgs.iter().map(|o| DocRef::Vendor(o.id)));
+            }
+            for d in &docs {
+                tx.mark_for_index(*d, now)?;
+            }
+            Ok(docs.len())
+        })
+    }
+
+    /// What the index must hold for these documents now: put, or delete when a document may
+    /// not be searched (a draft, a cancelled scenario, an unverified or vanished vendor).
+    pub fn index_ops(&self, docs: &[DocRef]) -> Result<Vec<IndexOp>> {
+        in_read(&*self.store, |tx| {
+            let mut names: HashMap<OrganizationId, String> = HashMap::new();
+            let mut ops = Vec::with_capacity(docs.len());
+            for d in docs {
+                let op = match d {
+                    DocRef::Scenario(id) => tx
+                        .scenario(*id)?
+                        .map(|s| self.scenario_doc(tx, &s, &mut names))
+                        .transpose()?
+                        .flatten()
+                        .map(|doc| IndexOp::PutScenario(Box::new(doc))),
+                    DocRef::Vendor(id) => self.vendor_doc(tx, *id)?.map(IndexOp::PutVendor),
+                };
+                ops.push(op.unwrap_or(IndexOp::Delete(*d)));
+            }
+            Ok(ops)
+        })
+    }
+
+    fn scenario_doc(
+        &self,
+        tx: &mut dyn ReadTx,
+        s: &Scenario,
+        names: &mut HashMap<OrganizationId, String>,
+    ) -> Result<Option<ScenarioDoc>> {
+        let name = agency_name(tx, names, s.owner)?;
+        Ok(ScenarioDoc::of(s, &name))
+    }
+
+    fn vendor_doc(&self, tx: &mut dyn ReadTx, id: OrganizationId) -> Result<Option<VendorDoc>> {
+        let Some(o) = tx.organization(id)? else {
+            return Ok(None);
+        };
+        let ratings = tx.ratings_of_vendor(id)?;
+        let marks: Vec<Marks> = ratings.iter().map(Rating::marks).collect();
+        let reputation = ev::reputation(&marks, self.market.reputation).map(|r| r.0);
+        Ok(VendorDoc::of(&o, reputation, ratings.len() as i64))
+    }
+
+    /// A page of searchable scenario documents for a rebuild; `None` past the last page.
+    fn scenario_docs(&self, offset: i64, limit: i64) -> Result<Option<Vec<IndexOp>>> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let (rows, _) = tx.scenario_page(&every_published(now, offset, limit))?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(
+                rows.iter()
+                    .filter_map(|r| ScenarioDoc::of(&r.scenario, &r.owner_name))
+                    .map(|d| IndexOp::PutScenario(Box::new(d)))
+                    .collect(),
+            ))
+        })
+    }
+
+    /// A page of searchable vendor documents for a rebuild; `None` past the last page.
+    fn vendor_docs(&self, offset: i64, limit: i64) -> Result<Option<Vec<IndexOp>>> {
+        in_read(&*self.store, |tx| {
+            let (orgs, _) = tx.organizations(&OrgFilter {
+                kind: Some(OrgKind::Vendor),
+                verified: Some(true),
+                offset,
+                limit,
+                ..Default::default()
+            })?;
+            if orgs.is_empty() {
+                return Ok(None);
+            }
+            let mut out = Vec::with_capacity(orgs.len());
+            for o in orgs {
+                if let Some(d) = self.vendor_doc(tx, o.id)? {
+                    out.push(IndexOp::PutVendor(d));
+                }
+            }
+            Ok(Some(out))
+        })
+    }
+
+    /// The scenarios of a result page as `viewer` sees them now, by id; the ones it may not
+    /// see are absent.
+    pub(crate) fn views_of(
+        &self,
+        viewer: Option<&Actor>,
+        ids: &[ScenarioId],
+    ) -> Result<HashMap<ScenarioId, ScenarioView>> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let mut names: HashMap<OrganizationId, String> = HashMap::new();
+            let mut out = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let Some(s) = tx.scenario(*id)? else { continue };
+                // Only what may be searched now, whatever the index still holds.
+                if !policy::can_view_scenario(viewer, &s) || ScenarioDoc::of(&s, "").is_none() {
+                    continue;
+                }
+                let name = agency_name(tx, &mut names, s.owner)?;
+                out.insert(*id, self.view_named(tx, s, name, now)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// An agency's name, each read once per transaction.
+fn agency_name(
+    tx: &mut dyn ReadTx,
+    names: &mut HashMap<OrganizationId, String>,
+    org: OrganizationId,
+) -> Result<String> {
+    if let Some(n) = names.get(&org) {
+        return Ok(n.clone());
+    }
+    let n = tx.organization(org)?.map(|o| o.name).unwrap_or_default();
+    names.insert(org, n.clone());
+    Ok(n)
+}
+
+/// A page of every scenario ever published, whatever its state (for rebuilds and re-marking).
+fn every_published(now: chrono::DateTime<chrono::Utc>, offset: i64, limit: i64) -> ScenarioFilter {
+    ScenarioFilter {
+        status: None,
+        domain: None,
+        agency: None,
+        viewer_org: None,
+        now,
+        offset,
+        limit,
+    }
+}
