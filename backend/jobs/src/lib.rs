@@ -12,8 +12,8 @@ use app::Services;
 use app::search::Search;
 use chrono::Duration;
 use domain::job::{ClaimedJob, Job, backoff};
+use domain::ports::MailSender;
 use domain::ports::{Clock, JobOutcome, JobQueue, NoTelemetry, Telemetry};
-use mail::Mailer;
 use tokio::sync::watch;
 
 /// Settings of the worker.
@@ -41,7 +41,7 @@ impl Default for WorkerSettings {
 #[derive(Clone)]
 pub struct Worker {
     queue: Arc<dyn JobQueue>,
-    mailer: Mailer,
+    mailer: Arc<dyn MailSender>,
     services: Services,
     clock: Arc<dyn Clock>,
     name: String,
@@ -64,7 +64,7 @@ impl std::fmt::Debug for Worker {
 impl Worker {
     pub fn new(
         queue: Arc<dyn JobQueue>,
-        mailer: Mailer,
+        mailer: Arc<dyn MailSender>,
         services: Services,
         search: Search,
         settings: WorkerSettings,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use domain::email::OutgoingEmail;
+use domain::ports::MailSender;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
@@ -71,7 +72,7 @@ impl Mailer {
     }
 
     /// Renders and sends one e-mail (blocking: call it off the async workers).
-    pub fn send(&self, mail: &OutgoingEmail) -> anyhow::Result<()> {
+    fn deliver(&self, mail: &OutgoingEmail) -> anyhow::Result<()> {
         let rendered = render(mail)?;
         let to: Mailbox = mail
             .to
@@ -110,7 +111,7 @@ impl Mailer {
 
     /// Whether the transport is usable: the outbox folder is writable, or the SMTP server
     /// answers.
-    pub fn check(&self) -> anyhow::Result<()> {
+    fn probe(&self) -> anyhow::Result<()> {
         match &self.inner {
             Inner::Outbox(_, dir) => {
                 let probe = dir.join(".probe");
@@ -125,9 +126,18 @@ impl Mailer {
             },
         }
     }
+}
 
-    /// A short description for the readiness report.
-    pub fn kind(&self) -> &'static str {
+impl MailSender for Mailer {
+    fn send(&self, mail: &OutgoingEmail) -> anyhow::Result<()> {
+        self.deliver(mail)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        self.probe()
+    }
+
+    fn transport(&self) -> &'static str {
         match self.inner {
             Inner::Outbox(..) => "outbox",
             Inner::Smtp(_) => "smtp",

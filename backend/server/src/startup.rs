@@ -11,6 +11,7 @@ use chrono::Duration;
 use db::Database;
 use domain::ids::IdGenerator;
 use domain::ports::Clock;
+use domain::ports::MailSender;
 use jobs::{Worker, WorkerSettings};
 use mail::{MailTransport, Mailer};
 use secrecy::ExposeSecret;
@@ -22,7 +23,7 @@ use crate::config::Settings;
 #[derive(Clone)]
 pub struct Parts {
     pub db: Database,
-    pub mailer: Mailer,
+    pub mailer: Arc<dyn MailSender>,
     pub services: Services,
     pub search: Search,
     pub worker: Worker,
@@ -46,8 +47,10 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
         Some(u) => MailTransport::Smtp(u.expose_secret().to_string()),
         None => MailTransport::Outbox(settings.outbox_dir()),
     };
-    let mailer = Mailer::new(&settings.mail.from, transport)
-        .context("invalid setting mail.from or mail.smtp_url")?;
+    let mailer: Arc<dyn MailSender> = Arc::new(
+        Mailer::new(&settings.mail.from, transport)
+            .context("invalid setting mail.from or mail.smtp_url")?,
+    );
     let services = Services::new(
         Arc::new(db.clone()),
         clock.clone(),

@@ -28,7 +28,7 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use app::Services;
-use mail::Mailer;
+use domain::ports::MailSender;
 
 pub use auth::TokenKeys;
 
@@ -49,7 +49,7 @@ pub struct AppState {
     pub queue: std::sync::Arc<dyn domain::ports::JobQueue>,
     /// `sqlite` or `postgres`, for the administrators' readiness detail.
     pub database_backend: &'static str,
-    pub mailer: Mailer,
+    pub mailer: std::sync::Arc<dyn MailSender>,
     pub tokens: TokenKeys,
     /// Attachment files.
     pub files: files::FileStore,

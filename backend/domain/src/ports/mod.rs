@@ -1,5 +1,6 @@
 //! The ports: what the services need from the outside world. The `db` crate implements the
-//! storage traits for SQLite and PostgreSQL; the server wires a [`Clock`].
+//! storage traits for SQLite and PostgreSQL, the `search` crate the search engines, the `mail`
+//! crate the [`MailSender`]; the server wires them and a [`Clock`].
 
 use chrono::{DateTime, Utc};
 
@@ -11,6 +12,7 @@ mod bids;
 mod challenges;
 mod evaluation;
 mod jobs;
+mod mail;
 mod notify;
 mod ocds;
 mod reports;
@@ -24,6 +26,7 @@ pub use bids::*;
 pub use challenges::*;
 pub use evaluation::*;
 pub use jobs::*;
+pub use mail::*;
 pub use notify::*;
 pub use ocds::*;
 pub use reports::*;

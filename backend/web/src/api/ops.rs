@@ -80,7 +80,7 @@ pub async fn readyz(
                 },
                 "mail": {
                     "status": word(mail.is_ok()),
-                    "transport": state.mailer.kind(),
+                    "transport": state.mailer.transport(),
                     "error": mail.err().map(|e| format!("{e:#}")),
                 },
             }
