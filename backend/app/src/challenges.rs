@@ -383,7 +383,7 @@ impl Services {
             if !c.is_open() {
                 return Ok(());
             }
-            let notice = domain::notify::Notice::ChallengeReminder {
+            let notice = domain::notification::Notice::ChallengeReminder {
                 challenge: challenge.0,
                 nth,
             };

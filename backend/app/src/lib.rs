@@ -7,12 +7,14 @@ pub mod bids;
 pub mod challenges;
 pub mod evaluation;
 pub mod feeds;
+pub mod invitations;
 pub mod mailing;
-pub mod notify;
+pub mod notifications;
 pub mod ocds;
 pub mod reports;
 pub mod scenarios;
 pub mod search;
+pub mod subscriptions;
 
 use std::sync::Arc;
 
@@ -188,7 +190,7 @@ pub fn emit(
     if event.moves_public_version() {
         tx.bump_scenario_version()?;
     }
-    if let Some(notice) = domain::notify::Notice::of(&event) {
+    if let Some(notice) = domain::notification::Notice::of(&event) {
         let stored = serde_json::to_string(&notice).map_err(domain::Error::internal)?;
         tx.enqueue_notice(&stored, now)?;
     }

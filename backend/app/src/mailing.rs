@@ -10,7 +10,7 @@ use super::Services;
 use domain::account::User;
 use domain::actor::Actor;
 use domain::email::{
-    DigestItem, EmailMessage, NotificationSettings, OutgoingEmail, Unsubscribe, beijing_day,
+    DigestItem, EmailMessage, NotificationSettings, OutgoingEmail, Unsubscribe,
     check_unsubscribe_token, next_digest_at, unsubscribe_token,
 };
 use domain::error::{Error, Fields, Result};
@@ -18,7 +18,7 @@ use domain::ids::UserId;
 use domain::job::{Job, NewJob};
 use domain::matching::EmailPref;
 use domain::message::Message;
-use domain::notify::{Kind, Notice};
+use domain::notification::{Kind, Notice};
 use domain::ports::{Tx, in_read, in_tx};
 
 /// Where a user changes what they receive.
@@ -36,7 +36,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let kind = notice.kind();
-        let mut addressed = super::notify::addressed(self, tx, outbox_id, notice)?;
+        let mut addressed = super::notifications::addressed(self, tx, outbox_id, notice)?;
         let ids: Vec<UserId> = addressed.iter().map(|(u, ..)| u.id).collect();
         let settings: HashMap<UserId, NotificationSettings> =
             tx.notification_settings_of(&ids)?.into_iter().collect();
@@ -72,7 +72,7 @@ impl Services {
                 }
                 EmailPref::Daily => {
                     let at = next_digest_at(now, s.digest_hour);
-                    let day = beijing_day(at);
+                    let day = domain::beijing::day(at);
                     let key = format!("digest:{}:{day}", u.id.0);
                     let job = Job::SendDigest { user: u.id.0, day };
                     jobs.push((self.ids.next_at(now), NewJob::once(job, at, key)));

@@ -9,13 +9,15 @@ mod backup;
 mod bids;
 mod challenges;
 mod evaluation;
-mod notify;
+mod invitations;
+mod notifications;
 mod ocds;
 pub mod queue;
 mod reports;
 mod scenarios;
 pub mod schema;
 mod search;
+mod subscriptions;
 mod time;
 mod tokens;
 

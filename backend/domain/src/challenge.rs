@@ -83,10 +83,10 @@ fn period_over(closes: DateTime<Utc>) -> Error {
     Error::Conflict {
         code: "challenge_period_over",
         detail: Message::new(
-            format!("质疑期已于北京时间 {} 结束", crate::notify::beijing(closes)),
+            format!("质疑期已于北京时间 {} 结束", crate::beijing::minute(closes)),
             format!(
                 "the period to challenge this award ended at {} (Beijing time)",
-                crate::notify::beijing(closes)
+                crate::beijing::minute(closes)
             ),
         ),
     }
@@ -189,11 +189,11 @@ pub fn check_delivery(
             detail: Message::new(
                 format!(
                     "质疑期至北京时间 {} 结束，期满后方可确认交付",
-                    crate::notify::beijing(closes)
+                    crate::beijing::minute(closes)
                 ),
                 format!(
                     "bidders may challenge the award until {} (Beijing time); delivery is marked after that",
-                    crate::notify::beijing(closes)
+                    crate::beijing::minute(closes)
                 ),
             ),
         });

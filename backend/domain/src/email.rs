@@ -3,14 +3,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Locale;
 use crate::ids::UserId;
 use crate::matching::EmailPref;
-use crate::notify::Kind;
+use crate::notification::Kind;
 
 /// One e-mail to one recipient.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ pub enum EmailMessage {
     /// One notification, by its kind's template. `link` and `settings` are absolute.
     Notification {
         display_name: String,
-        facts: crate::notify::Facts,
+        facts: crate::notification::Facts,
         link: String,
         settings: String,
     },
@@ -138,31 +138,16 @@ impl NotificationSettings {
     }
 }
 
-/// Beijing time (UTC+8, no daylight saving).
-pub fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8")
-}
-
 /// When the next daily digest at `hour` (Beijing time) goes out: the first such hour strictly
 /// after `now`. Its Beijing date names the digest.
 pub fn next_digest_at(now: DateTime<Utc>, hour: u8) -> DateTime<Utc> {
-    let local = now.with_timezone(&beijing());
-    let at = |d: chrono::NaiveDate| {
-        d.and_hms_opt(u32::from(hour.min(23)), 0, 0)
-            .and_then(|t| t.and_local_timezone(beijing()).single())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let today = at(local.date_naive()).expect("a valid hour");
-    if today > now {
-        today
+    let today = crate::beijing::date(now);
+    let at = crate::beijing::at_hour(today, u32::from(hour));
+    if at > now {
+        at
     } else {
-        at(local.date_naive() + chrono::Duration::days(1)).expect("a valid hour")
+        crate::beijing::at_hour(today + chrono::Duration::days(1), u32::from(hour))
     }
-}
-
-/// The Beijing date of an instant, `YYYY-MM-DD`.
-pub fn beijing_day(t: DateTime<Utc>) -> String {
-    t.with_timezone(&beijing()).format("%Y-%m-%d").to_string()
 }
 
 /// What an unsubscribe link turns off: the e-mail of one kind, or the daily digest (every kind
@@ -250,7 +235,10 @@ mod tests {
             next_digest_at(at("2026-12-01T10:00:00Z"), 0),
             at("2026-12-01T16:00:00Z")
         );
-        assert_eq!(beijing_day(at("2026-12-01T16:00:00Z")), "2026-12-02");
+        assert_eq!(
+            crate::beijing::day(at("2026-12-01T16:00:00Z")),
+            "2026-12-02"
+        );
     }
 
     #[test]

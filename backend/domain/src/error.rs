@@ -55,8 +55,8 @@ pub enum Error {
     /// the state and the move.
     #[error("cannot {} in state {}: {detail}", action.code(), current.code())]
     IllegalTransition {
-        current: crate::scenario::Status,
-        action: crate::scenario::Move,
+        current: crate::status::Status,
+        action: crate::status::Move,
         detail: Message,
     },
     /// Too many attempts; try again after this many seconds (HTTP 429).

@@ -168,7 +168,7 @@ pub enum DomainEvent {
         reply: String,
     },
     /// An agency invited a vendor to bid on its scenario.
-    VendorInvited(Box<crate::notify::Invitation>),
+    VendorInvited(Box<crate::invitation::Invitation>),
     /// The owner recorded that the vendor of an abnormally low bid explained its price.
     LowPriceExplained {
         scenario: ScenarioId,

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod actor;
 pub mod audit;
+pub mod beijing;
 pub mod bid;
 pub mod challenge;
 pub mod credit_code;
@@ -17,10 +18,12 @@ pub mod feeds;
 #[cfg(test)]
 mod fields_properties;
 pub mod ids;
+pub mod invitation;
 pub mod job;
+pub mod locale;
 pub mod matching;
 pub mod message;
-pub mod notify;
+pub mod notification;
 pub mod ocds;
 #[cfg(test)]
 mod parser_properties;
@@ -32,6 +35,7 @@ pub mod scenario;
 pub mod search;
 pub mod sector;
 pub mod security;
+pub mod status;
 pub mod text;
 pub mod workdays;
 

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::account::Locale;
+use crate::locale::Locale;
 
 /// One message in Simplified Chinese and English.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -11,7 +11,7 @@ use crate::challenge::Decision;
 use crate::email::Unsubscribe;
 use crate::evaluation::PanelState;
 use crate::matching::EmailPref;
-use crate::notify::Kind;
+use crate::notification::Kind;
 use crate::scenario::parse_time;
 use crate::scenario::{Origin, ProcurementType, Status};
 use crate::scenario::{parse_body, parse_reason};

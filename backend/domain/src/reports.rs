@@ -126,7 +126,7 @@ pub fn opc_summary(
     now: DateTime<Utc>,
     pledge_fen: i64,
 ) -> OpcSummary {
-    let tz = crate::email::beijing();
+    let tz = crate::beijing::offset();
     let year = now.with_timezone(&tz).year();
     let set: HashSet<OrganizationId> = members.iter().copied().collect();
     let mut per_member: HashMap<OrganizationId, MemberFigures> = members

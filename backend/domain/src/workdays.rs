@@ -64,7 +64,7 @@ impl WorkCalendar {
     /// time) after the `n`th working day following the day of `start`. The day of `start`
     /// itself does not count.
     pub fn end_of_working_days(&self, start: DateTime<Utc>, n: u32) -> DateTime<Utc> {
-        let tz = crate::email::beijing();
+        let tz = crate::beijing::offset();
         let mut day = start.with_timezone(&tz).date_naive();
         let mut left = n;
         while left > 0 {
@@ -89,7 +89,7 @@ impl WorkCalendar {
     /// How many whole working days have passed since `start` by `now` (the day of `start` not
     /// counted, today counted once it is over).
     pub fn working_days_between(&self, start: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
-        let tz = crate::email::beijing();
+        let tz = crate::beijing::offset();
         let (from, to) = (
             start.with_timezone(&tz).date_naive(),
             now.with_timezone(&tz).date_naive(),

@@ -4,7 +4,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 use domain::account::Locale;
 use domain::email::{DigestItem, EmailMessage, OutgoingEmail};
-use domain::notify::{Facts, Kind};
+use domain::notification::{Facts, Kind};
 
 /// A rendered message: the plain-text part, and an HTML part for the notification e-mails.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ macro_rules! notice_template {
 
         impl $name<'_> {
             fn bj(&self, t: &DateTime<Utc>) -> String {
-                beijing(t)
+                domain::beijing::minute(*t)
             }
         }
     };
@@ -62,7 +62,7 @@ macro_rules! digest_template {
         #[allow(dead_code, reason = "each part shows what it needs")]
         impl $name<'_> {
             fn bj(&self, t: &DateTime<Utc>) -> String {
-                beijing(t)
+                domain::beijing::minute(*t)
             }
 
             fn label(&self, kind: &str) -> &'static str {
@@ -73,14 +73,6 @@ macro_rules! digest_template {
 }
 digest_template!(DigestHtml, "digest.html");
 digest_template!(DigestText, "digest.txt");
-
-/// Beijing time, as the e-mails show it.
-fn beijing(t: &DateTime<Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-    t.with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
 
 #[derive(Template)]
 #[template(path = "password_reset.zh-CN.txt")]
@@ -127,7 +119,7 @@ pub fn render(mail: &OutgoingEmail) -> anyhow::Result<Rendered> {
             link,
             settings,
         } => {
-            let (subject, _, _) = domain::notify::render(facts, mail.locale);
+            let (subject, _, _) = domain::notification::render(facts, mail.locale);
             let kind = facts.kind().label(mail.locale);
             macro_rules! fill {
                 ($t:ident) => {

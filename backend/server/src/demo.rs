@@ -236,14 +236,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 
 /// 17:00 Beijing time (UTC+8) on the day of `t`, as deadlines are usually set.
 fn five_pm_beijing(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
-    use chrono::TimeZone;
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    let day = t.with_timezone(&cst).date_naive();
-    let local = day.and_hms_opt(17, 0, 0).expect("valid time");
-    cst.from_local_datetime(&local)
-        .single()
-        .expect("fixed offsets are unambiguous")
-        .with_timezone(&chrono::Utc)
+    domain::beijing::at_hour(domain::beijing::date(t), 17)
 }
 
 impl DemoScenario {

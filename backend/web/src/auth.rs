@@ -1,4 +1,5 @@
-//! Access tokens (JWT, HS256) and the extractors that turn a request into an [`Actor`].
+//! The extractors that turn a request into an [`Actor`], from the access token
+//! ([`crate::tokens`]) it carries.
 //!
 //! API clients send `Authorization: Bearer …`; browsers carry the same token in an HttpOnly
 //! cookie. A state-changing API request authenticated by the cookie must also carry the CSRF
@@ -10,109 +11,14 @@ use std::future::{Ready, ready};
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use chrono::{DateTime, Duration, Utc};
 use domain::Error;
-use domain::account::Role;
 use domain::ids::{OrganizationId, SessionId, UserId};
 use domain::policy::Actor;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::session::{self, FreshAccess};
-
-/// The claims of an access token.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Claims {
-    pub iss: String,
-    pub aud: String,
-    /// The user id.
-    pub sub: String,
-    pub role: Role,
-    /// The organization of agency and vendor users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<i64>,
-    /// The session (refresh-token family) the token belongs to.
-    pub sid: i64,
-    pub iat: i64,
-    pub exp: i64,
-}
-
-/// Signs and checks access tokens.
-#[derive(Clone)]
-pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    issuer: String,
-    audience: String,
-    pub ttl: Duration,
-}
-
-impl std::fmt::Debug for TokenKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("issuer", &self.issuer)
-            .field("audience", &self.audience)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TokenKeys {
-    pub fn new(secret: &[u8], issuer: &str, audience: &str, ttl: Duration) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            issuer: issuer.into(),
-            audience: audience.into(),
-            ttl,
-        }
-    }
-
-    /// A token for `user` in `session`, issued at `now`.
-    pub fn issue(
-        &self,
-        user: &domain::account::User,
-        session: SessionId,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<String> {
-        let claims = Claims {
-            iss: self.issuer.clone(),
-            aud: self.audience.clone(),
-            sub: user.id.0.to_string(),
-            role: user.role,
-            org: user.organization_id.map(|o| o.0),
-            sid: session.0,
-            iat: now.timestamp(),
-            exp: (now + self.ttl).timestamp(),
-        };
-        Ok(encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
-    }
-
-    /// Checks signature, algorithm, issuer, audience and expiry (against `now`).
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, String> {
-        let mut v = Validation::new(Algorithm::HS256);
-        v.set_issuer(&[&self.issuer]);
-        v.set_audience(&[&self.audience]);
-        v.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        // Expiry is checked below against the injected clock, to the second.
-        v.validate_exp = false;
-        v.leeway = 0;
-        let data = decode::<Claims>(token, &self.decoding, &v).map_err(|e| e.to_string())?;
-        let c = data.claims;
-        if c.exp <= now.timestamp() {
-            return Err("token expired".into());
-        }
-        if c.iat > now.timestamp() + 60 {
-            return Err("token issued in the future".into());
-        }
-        Ok(c)
-    }
-}
+use crate::tokens::{Claims, bearer_token};
 
 /// The actor of a verified token, plus the session it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,19 +44,6 @@ enum Source {
     Bearer(String),
     Cookie(String),
     None,
-}
-
-/// The token of an `Authorization` header: `Some("")` for a header of another scheme,
-/// `None` without the header.
-pub fn bearer_token(req: &HttpRequest) -> Option<String> {
-    let h = req.headers().get(actix_web::http::header::AUTHORIZATION)?;
-    let v = h.to_str().unwrap_or_default();
-    Some(
-        v.strip_prefix("Bearer ")
-            .or_else(|| v.strip_prefix("bearer "))
-            .map(|t| t.trim().to_string())
-            .unwrap_or_default(),
-    )
 }
 
 fn token_source(req: &HttpRequest) -> Source {
@@ -271,6 +164,9 @@ impl FromRequest for MaybeAuthenticated {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokens::TokenKeys;
+    use chrono::{Duration, Utc};
+    use domain::account::Role;
 
     fn user() -> domain::account::User {
         domain::account::User {

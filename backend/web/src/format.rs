@@ -1,15 +1,12 @@
 //! How pages show money and time: yuan from fen, Asia/Shanghai (UTC+8, no daylight saving)
 //! from UTC, and the time left before a deadline.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use domain::account::Locale;
 
 use crate::i18n::Tr;
 
-/// China Standard Time.
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
+pub use domain::beijing::{minute as beijing, period_end as beijing_end};
 
 /// An amount of fen in yuan: `80万元` in Chinese (whole 万), `¥800,000` in English.
 pub fn money(fen: i64, locale: Locale) -> String {
@@ -51,16 +48,9 @@ fn group(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// A UTC time as Beijing time, to the minute.
-pub fn beijing(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
 /// A UTC time for a `datetime-local` input in Beijing time.
 pub fn datetime_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&shanghai())
+    t.with_timezone(&domain::beijing::offset())
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }
@@ -71,7 +61,7 @@ pub fn parse_datetime_local(s: &str) -> Option<DateTime<Utc>> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .ok()?;
-    shanghai()
+    domain::beijing::offset()
         .from_local_datetime(&naive)
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -185,34 +175,9 @@ fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-/// The end of a period in Beijing time: a period that ends at midnight reads as the day
-/// before at 24:00 (`2026-10-15 24:00`), as people say it.
-pub fn beijing_end(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&shanghai());
-    if local.format("%H:%M:%S").to_string() == "00:00:00" {
-        let day = local.date_naive().pred_opt().unwrap_or(local.date_naive());
-        format!("{} 24:00", day.format("%Y-%m-%d"))
-    } else {
-        local.format("%Y-%m-%d %H:%M").to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_period_ending_at_midnight_reads_as_24_00_of_the_day_before() {
-        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(
-            beijing_end(t("2026-10-16T00:00:00+08:00")),
-            "2026-10-15 24:00"
-        );
-        assert_eq!(
-            beijing_end(t("2026-10-16T09:30:00+08:00")),
-            "2026-10-16 09:30"
-        );
-    }
 
     #[test]
     fn money_reads_naturally_in_both_languages() {

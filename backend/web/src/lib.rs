@@ -20,6 +20,7 @@ pub mod pages;
 pub mod public_cache;
 pub mod query;
 pub mod session;
+pub mod tokens;
 pub mod upload;
 pub mod views;
 
@@ -30,7 +31,7 @@ use actix_web::{App, HttpServer, web};
 use app::Services;
 use domain::ports::MailSender;
 
-pub use auth::TokenKeys;
+pub use tokens::TokenKeys;
 
 /// The demo accounts the sign-in page lists, and their shared password.
 #[derive(Debug, Clone)]

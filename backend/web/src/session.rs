@@ -164,7 +164,7 @@ async fn prepare(req: &HttpRequest) {
         set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
     }
     let now = state.services.now();
-    if let Some(token) = crate::auth::bearer_token(req) {
+    if let Some(token) = crate::tokens::bearer_token(req) {
         if let Ok(claims) = state.tokens.verify(&token, now) {
             check_session(req, &state, &claims).await;
         }
@@ -220,7 +220,7 @@ async fn prepare(req: &HttpRequest) {
 async fn check_session(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    claims: &crate::auth::Claims,
+    claims: &crate::tokens::Claims,
 ) -> Option<bool> {
     let Ok(user_id) = claims.sub.parse::<i64>() else {
         return Some(false);

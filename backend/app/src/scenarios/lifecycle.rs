@@ -208,7 +208,7 @@ impl Services {
             dedup_key: None,
         };
         tx.enqueue(self.next_id(), &job, now)?;
-        let remind_at = s.bid_deadline - domain::notify::REMIND_BEFORE;
+        let remind_at = s.bid_deadline - domain::notification::REMIND_BEFORE;
         if remind_at > now {
             let reminder = NewJob {
                 job: Job::RemindDeadline {
@@ -237,7 +237,7 @@ impl Services {
             if s.status_at(now) != Status::Published || moved {
                 return Ok(());
             }
-            let notice = domain::notify::Notice::DeadlineReminder {
+            let notice = domain::notification::Notice::DeadlineReminder {
                 scenario: id.0,
                 deadline,
             };

@@ -38,7 +38,7 @@ pub struct ScenarioDetail {
     /// The invitations the reader may see: all of them for the owner, its own for an invited
     /// vendor, none for anyone else.
     #[serde(skip)]
-    pub invitations: Vec<domain::notify::Invitation>,
+    pub invitations: Vec<domain::invitation::Invitation>,
 }
 
 fn move_codes<S: serde::Serializer>(moves: &[Move], s: S) -> Result<S::Ok, S::Error> {

@@ -11,13 +11,15 @@ mod audit;
 mod bids;
 mod challenges;
 mod evaluation;
+mod invitations;
 mod jobs;
 mod mail;
-mod notify;
+mod notifications;
 mod ocds;
 mod reports;
 mod scenarios;
 mod search;
+mod subscriptions;
 mod tokens;
 
 pub use accounts::*;
@@ -25,13 +27,15 @@ pub use audit::*;
 pub use bids::*;
 pub use challenges::*;
 pub use evaluation::*;
+pub use invitations::*;
 pub use jobs::*;
 pub use mail::*;
-pub use notify::*;
+pub use notifications::*;
 pub use ocds::*;
 pub use reports::*;
 pub use scenarios::*;
 pub use search::*;
+pub use subscriptions::*;
 pub use tokens::*;
 
 /// The time, injectable so that tests can move it.
@@ -175,6 +179,8 @@ pub trait ReadTx:
     + ChallengeReads
     + SynonymReads
     + NotificationReads
+    + SubscriptionReads
+    + InvitationReads
     + OcdsReads
     + ReportReads
 {
@@ -189,6 +195,8 @@ impl<
         + ChallengeReads
         + SynonymReads
         + NotificationReads
+        + SubscriptionReads
+        + InvitationReads
         + OcdsReads
         + ReportReads,
 > ReadTx for T
@@ -209,6 +217,8 @@ pub trait Tx:
     + SearchOutboxRepo
     + SynonymRepo
     + NotificationRepo
+    + SubscriptionRepo
+    + InvitationRepo
     + OcdsRepo
 {
 }
@@ -225,6 +235,8 @@ impl<
         + SearchOutboxRepo
         + SynonymRepo
         + NotificationRepo
+        + SubscriptionRepo
+        + InvitationRepo
         + OcdsRepo,
 > Tx for T
 {

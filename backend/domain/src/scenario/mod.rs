@@ -21,6 +21,7 @@ use crate::ids::{OrganizationId, UserId};
 use crate::sector::Sector;
 
 pub use crate::ids::{AnswerId, CriterionId, QuestionId, ScenarioId};
+pub use crate::status::{Move, Status, deadline_passed};
 
 pub const MAX_TITLE: usize = 100;
 pub const MAX_SUMMARY: usize = 300;
@@ -35,74 +36,6 @@ pub const MAX_BUDGET_FEN: i64 = 10_000_000_000_000;
 pub const MAX_QUESTION: usize = 2000;
 pub const MAX_ANSWER: usize = 5000;
 pub const MAX_CANCEL_REASON: usize = 500;
-
-/// Where a scenario stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Published,
-    Evaluating,
-    Awarded,
-    Delivered,
-    Closed,
-    Cancelled,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::Draft,
-        Status::Published,
-        Status::Evaluating,
-        Status::Awarded,
-        Status::Delivered,
-        Status::Closed,
-        Status::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-            Status::Evaluating => "evaluating",
-            Status::Awarded => "awarded",
-            Status::Delivered => "delivered",
-            Status::Closed => "closed",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Status, Message> {
-        Status::ALL
-            .into_iter()
-            .find(|x| x.code() == s.trim())
-            .ok_or_else(|| {
-                Message::new(
-                    "未知状态",
-                    format!(
-                        "unknown status '{}'; expected one of: {}",
-                        s.trim(),
-                        Status::ALL.map(Status::code).join(", ")
-                    ),
-                )
-            })
-    }
-
-    /// The status as everyone should see it at `now`: a published scenario whose deadline has
-    /// passed is closed for bidding, whether or not the opening job has run yet.
-    pub fn effective(self, deadline: DateTime<Utc>, now: DateTime<Utc>) -> Status {
-        if self == Status::Published && deadline_passed(deadline, now) {
-            Status::Evaluating
-        } else {
-            self
-        }
-    }
-}
-
-/// Whether bidding is over: the deadline second itself is already too late.
-pub fn deadline_passed(deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    now >= deadline
-}
 
 /// Whether the scenario takes bids at `now`.
 pub fn open_for_bids(status: Status, deadline: DateTime<Utc>, now: DateTime<Utc>) -> bool {
@@ -147,66 +80,6 @@ impl Action {
 
     pub fn code(&self) -> &'static str {
         self.kind().code()
-    }
-}
-
-/// Every move a refusal can name: the lifecycle's actions and the moves made beside it (on
-/// bids, questions, the panel and scores).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Move {
-    Edit,
-    Publish,
-    Extend,
-    Cancel,
-    OpenBids,
-    Award,
-    WithdrawAward,
-    Deliver,
-    Close,
-    Bid,
-    Revise,
-    Attach,
-    Detach,
-    Withdraw,
-    Ask,
-    Answer,
-    SetPanel,
-    Declare,
-    Score,
-    Rank,
-    Dissent,
-    Follow,
-    Unfollow,
-}
-
-impl Move {
-    /// The name in API answers (`action` of a 409 problem).
-    pub fn code(self) -> &'static str {
-        match self {
-            Move::Edit => "edit",
-            Move::Publish => "publish",
-            Move::Extend => "extend",
-            Move::Cancel => "cancel",
-            Move::OpenBids => "open_bids",
-            Move::Award => "award",
-            Move::WithdrawAward => "withdraw_award",
-            Move::Deliver => "deliver",
-            Move::Close => "close",
-            Move::Bid => "bid",
-            Move::Revise => "revise",
-            Move::Attach => "attach",
-            Move::Detach => "detach",
-            Move::Withdraw => "withdraw",
-            Move::Ask => "ask",
-            Move::Answer => "answer",
-            Move::SetPanel => "set_panel",
-            Move::Declare => "declare",
-            Move::Score => "score",
-            Move::Rank => "rank",
-            Move::Dissent => "dissent",
-            Move::Follow => "follow",
-            Move::Unfollow => "unfollow",
-        }
     }
 }
 
@@ -416,7 +289,7 @@ pub struct Scenario {
 /// The award of a scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Award {
-    pub bid: crate::bid::BidId,
+    pub bid: crate::ids::BidId,
     pub at: DateTime<Utc>,
     /// Required when the awarded bid is not ranked first.
     pub justification: Option<String>,

@@ -29,7 +29,7 @@ pub struct InvitationOut {
 }
 
 impl InvitationOut {
-    fn of(i: &domain::notify::Invitation) -> Self {
+    fn of(i: &domain::invitation::Invitation) -> Self {
         Self {
             id: i.id,
             scenario_id: i.scenario.0,

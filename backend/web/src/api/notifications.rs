@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::error::{Error, FieldError};
 use domain::message::Message;
-use domain::notify::{Kind, Notification, NotificationFilter};
+use domain::notification::{Kind, Notification, NotificationFilter};
 use domain::scenario::ScenarioId;
 use serde::{Deserialize, Serialize};
 

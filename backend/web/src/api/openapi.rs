@@ -214,7 +214,7 @@ fn complete_json(v: &mut serde_json::Value) {
 /// as the search form sends them) as a pattern, and times as RFC 3339 (a bare `YYYY-MM-DD`
 /// is accepted too, as the descriptions say).
 fn constrain_query(path: &str, name: &str, schema: &mut serde_json::Value) {
-    use domain::{notify::Kind, scenario::Status, search::ScenarioSort, sector::Sector};
+    use domain::{notification::Kind, scenario::Status, search::ScenarioSort, sector::Sector};
     let sectors = Sector::ALL.map(Sector::code);
     let statuses = Status::ALL.map(Status::code);
     let several = path == "/api/v1/search/scenarios";

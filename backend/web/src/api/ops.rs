@@ -134,7 +134,7 @@ pub async fn metrics_text(req: actix_web::HttpRequest, state: web::Data<AppState
         return crate::error::ApiError(domain::Error::NotFound).error_response();
     }
     if let Some(want) = &state.metrics_token {
-        let given = crate::auth::bearer_token(&req).unwrap_or_default();
+        let given = crate::tokens::bearer_token(&req).unwrap_or_default();
         // Digests compared: the time taken says nothing about the token.
         let ok = sha2::Sha256::digest(given.as_bytes()) == sha2::Sha256::digest(want.as_bytes());
         if !ok {

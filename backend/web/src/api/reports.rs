@@ -395,7 +395,7 @@ pub fn parse_since(s: &str) -> Option<DateTime<Utc>> {
     }
     let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
     d.and_hms_opt(0, 0, 0)?
-        .and_local_timezone(domain::email::beijing())
+        .and_local_timezone(domain::beijing::offset())
         .single()
         .map(|t| t.with_timezone(&Utc))
 }

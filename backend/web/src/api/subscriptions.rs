@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use domain::notify::Kind;
+use domain::notification::Kind;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;

@@ -28,7 +28,7 @@ fn base(state: &AppState) -> String {
 }
 
 fn fixed(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&crate::format::shanghai())
+    t.with_timezone(&domain::beijing::offset())
 }
 
 fn bad(field: &str, zh: &'static str, en: &'static str) -> HttpResponse {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use domain::notify::{Kind, NotificationFilter};
+use domain::notification::{Kind, NotificationFilter};
 
 use super::{
     CheckedForm, PageCtx, actor, error_page, render, require_account, safe_next, see_other,

@@ -11,7 +11,7 @@ use domain::account::Role;
 use domain::email::{NotificationSettings, Unsubscribe};
 use domain::matching::{EmailPref, Interests, SavedSearch};
 use domain::message::Message;
-use domain::notify::Kind;
+use domain::notification::Kind;
 use domain::sector::Sector;
 use domain::{Error, FieldError};
 

@@ -129,7 +129,7 @@ pub(super) fn bid_page(
                     r.receipt.version,
                     r.receipt
                         .server_time
-                        .with_timezone(&crate::format::shanghai())
+                        .with_timezone(&domain::beijing::offset())
                         .format("%Y-%m-%d %H:%M:%S")
                         .to_string(),
                     r.receipt.content_sha256.clone(),

@@ -1,11 +1,11 @@
-//! Notifications, and the outbox of notices they are made from.
+//! Notifications, the outbox of notices they are made from, the e-mail settings and the
+//! e-mails sent.
 
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::ids::UserId;
-use crate::notify::{Invitation, NewNotification, Notification, NotificationFilter};
-use crate::scenario::ScenarioId;
+use crate::notification::{NewNotification, Notification, NotificationFilter};
 
 /// The reading side: a user's notifications and the notices waiting for the worker.
 pub trait NotificationReads {
@@ -20,28 +20,6 @@ pub trait NotificationReads {
     fn unread_notifications(&mut self, user: UserId) -> Result<i64>;
     /// The unread counts of several users at once (a user with none may be left out).
     fn unread_counts(&mut self, users: &[UserId]) -> Result<Vec<(UserId, i64)>>;
-    /// The users who follow a scenario.
-    fn followers(&mut self, scenario: ScenarioId) -> Result<Vec<UserId>>;
-    fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool>;
-    /// The scenarios a user follows.
-    fn followed_by(&mut self, user: UserId) -> Result<Vec<ScenarioId>>;
-    /// The generation of the user's feed key (0 before any reset).
-    fn feed_generation(&mut self, user: UserId) -> Result<i64>;
-    fn invitation(&mut self, id: i64) -> Result<Option<Invitation>>;
-    /// A vendor's invitations, newest first.
-    fn invitations_of_vendor(
-        &mut self,
-        vendor: crate::ids::OrganizationId,
-    ) -> Result<Vec<Invitation>>;
-    /// A scenario's invitations, oldest first.
-    fn invitations_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Invitation>>;
-    fn interests(&mut self, user: UserId) -> Result<Option<crate::matching::Interests>>;
-    /// Every stored interest profile (one read for matching a scenario against all).
-    fn all_interests(&mut self) -> Result<Vec<(UserId, crate::matching::Interests)>>;
-    /// A user's saved searches, oldest first.
-    fn saved_searches(&mut self, user: UserId) -> Result<Vec<crate::matching::SavedSearch>>;
-    /// Every saved search (one read for matching a scenario against all).
-    fn all_saved_searches(&mut self) -> Result<Vec<crate::matching::SavedSearch>>;
     /// The oldest waiting notices (their outbox id and stored form).
     fn waiting_notices(&mut self, limit: i64) -> Result<Vec<(i64, String)>>;
     /// The user's e-mail settings, if ever saved.
@@ -62,29 +40,6 @@ pub trait NotificationRepo: NotificationReads {
     /// Leaves a notice for the worker, inside the transaction of the change it tells of.
     fn enqueue_notice(&mut self, notice: &str, at: DateTime<Utc>) -> Result<()>;
     fn remove_notice(&mut self, id: i64) -> Result<()>;
-    /// Writes an invitation; a second one of the same vendor to the same scenario is a
-    /// conflict.
-    fn insert_invitation(&mut self, i: &Invitation) -> Result<()>;
-    /// Moves the user's feed key to its next generation (one atomic upsert) and returns it.
-    fn bump_feed_generation(&mut self, user: UserId, at: DateTime<Utc>) -> Result<i64>;
-    /// Replaces the user's interests.
-    fn put_interests(
-        &mut self,
-        user: UserId,
-        i: &crate::matching::Interests,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
-    fn insert_saved_search(&mut self, s: &crate::matching::SavedSearch) -> Result<()>;
-    /// Deletes one of the user's saved searches; whether it was the user's.
-    fn delete_saved_search(&mut self, user: UserId, id: i64) -> Result<bool>;
-    /// Starts or stops following (doing it twice is doing it once).
-    fn set_following(
-        &mut self,
-        scenario: ScenarioId,
-        user: UserId,
-        follow: bool,
-        at: DateTime<Utc>,
-    ) -> Result<()>;
     /// Writes notifications (id and content), each unless its recipient has one with the same
     /// key; returns the recipients of those written.
     fn insert_notifications(

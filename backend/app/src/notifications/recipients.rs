@@ -7,7 +7,7 @@ use crate::Services;
 use domain::bid::BidStatus;
 use domain::error::Result;
 use domain::ids::{OrganizationId, UserId};
-use domain::notify::{Facts, NewNotification, Notice, render};
+use domain::notification::{Facts, NewNotification, Notice, render};
 use domain::ports::{ReadTx, Tx};
 use domain::scenario::{QuestionId, ScenarioId};
 

@@ -1,0 +1,397 @@
+//! In-app notifications: what happened that someone must hear of, in their own language.
+//!
+//! A domain event that notifies leaves a [`Notice`] in an outbox, in the same transaction as
+//! the change. The job worker turns each notice into one notification per recipient (who
+//! they are is read then) and removes it, in one transaction. A notification's key (the
+//! notice it came from) is unique per recipient, so a notice handled twice notifies once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::event::DomainEvent;
+use crate::ids::UserId;
+use crate::locale::Locale;
+
+#[cfg(test)]
+mod tests;
+mod texts;
+
+pub use texts::render;
+
+/// How long before a bid deadline its followers are reminded.
+pub const REMIND_BEFORE: chrono::Duration = chrono::Duration::hours(24);
+
+/// The kinds of notification (the API's `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    ScenarioMatch,
+    Invitation,
+    QuestionAnswered,
+    DeadlineExtended,
+    DeadlineReminder,
+    BidsOpened,
+    PanelAssigned,
+    AwardResult,
+    RatingReceived,
+    OrganizationVerified,
+    ChallengeFiled,
+    ChallengeReminder,
+    ChallengeAnswered,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 13] = [
+        Kind::ScenarioMatch,
+        Kind::Invitation,
+        Kind::QuestionAnswered,
+        Kind::DeadlineExtended,
+        Kind::DeadlineReminder,
+        Kind::BidsOpened,
+        Kind::PanelAssigned,
+        Kind::AwardResult,
+        Kind::RatingReceived,
+        Kind::OrganizationVerified,
+        Kind::ChallengeFiled,
+        Kind::ChallengeReminder,
+        Kind::ChallengeAnswered,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::ScenarioMatch => "scenario_match",
+            Kind::Invitation => "invitation",
+            Kind::QuestionAnswered => "question_answered",
+            Kind::DeadlineExtended => "deadline_extended",
+            Kind::DeadlineReminder => "deadline_reminder",
+            Kind::BidsOpened => "bids_opened",
+            Kind::PanelAssigned => "panel_assigned",
+            Kind::AwardResult => "award_result",
+            Kind::RatingReceived => "rating_received",
+            Kind::OrganizationVerified => "organization_verified",
+            Kind::ChallengeFiled => "challenge_filed",
+            Kind::ChallengeReminder => "challenge_reminder",
+            Kind::ChallengeAnswered => "challenge_answered",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The kind's name for people.
+    pub fn label(self, locale: Locale) -> &'static str {
+        let (zh, en) = match self {
+            Kind::ScenarioMatch => ("匹配的新场景", "Matching scenario"),
+            Kind::Invitation => ("投标邀请", "Invitation"),
+            Kind::QuestionAnswered => ("问题答复", "Question answered"),
+            Kind::DeadlineExtended => ("截止时间延长", "Deadline extended"),
+            Kind::DeadlineReminder => ("截止提醒", "Deadline reminder"),
+            Kind::BidsOpened => ("开标", "Bids opened"),
+            Kind::PanelAssigned => ("评审任务", "Panel assignment"),
+            Kind::AwardResult => ("评审结果", "Award result"),
+            Kind::RatingReceived => ("收到评价", "Rating received"),
+            Kind::OrganizationVerified => ("机构认证", "Organization verified"),
+            Kind::ChallengeFiled => ("收到质疑", "Challenge received"),
+            Kind::ChallengeReminder => ("质疑答复提醒", "Challenge answer due"),
+            Kind::ChallengeAnswered => ("质疑答复", "Challenge answered"),
+        };
+        pick(locale, zh, en)
+    }
+}
+
+fn pick(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
+    match locale {
+        Locale::ZhCn => zh,
+        Locale::En => en,
+    }
+}
+
+/// What happened, as the outbox keeps it until the worker delivers it. Ids are raw numbers
+/// so that the stored form does not depend on the id types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    OrganizationVerified {
+        org: i64,
+    },
+    BidsOpened {
+        scenario: i64,
+        bids: i64,
+    },
+    DeadlineExtended {
+        scenario: i64,
+        after: DateTime<Utc>,
+    },
+    QuestionAnswered {
+        question: i64,
+    },
+    /// A vendor was invited to bid.
+    Invitation {
+        invitation: i64,
+    },
+    /// A scenario was published: the vendors whose interests or saved searches it fits.
+    ScenarioPublished {
+        scenario: i64,
+    },
+    /// A day before the deadline, for the followers.
+    DeadlineReminder {
+        scenario: i64,
+        deadline: DateTime<Utc>,
+    },
+    /// Evaluators newly on a scenario's panel.
+    PanelAssigned {
+        scenario: i64,
+        evaluators: Vec<i64>,
+    },
+    /// The award was made: every bidder hears its own rank and total.
+    AwardResult {
+        scenario: i64,
+    },
+    RatingReceived {
+        scenario: i64,
+        vendor: i64,
+        /// The mean of the three marks (1–5).
+        stars: f64,
+    },
+    /// A bidder challenged the award: the owner hears of it.
+    ChallengeFiled {
+        challenge: i64,
+    },
+    /// The owner is reminded of an unanswered challenge (`nth`: 1 on the 5th working day, 2
+    /// on the last).
+    ChallengeReminder {
+        challenge: i64,
+        nth: u8,
+    },
+    /// The owner answered: every bidder hears of the decision.
+    ChallengeAnswered {
+        challenge: i64,
+    },
+}
+
+impl Notice {
+    /// The notice an event leaves, if it notifies anyone.
+    pub fn of(event: &DomainEvent) -> Option<Notice> {
+        match event {
+            // Verification granted (not its withdrawal, nor an OPC change alone).
+            DomainEvent::OrganizationVerified { org, before, after } if after.0 && !before.0 => {
+                Some(Notice::OrganizationVerified { org: org.0 })
+            }
+            DomainEvent::BidsOpened { scenario, bids, .. } => Some(Notice::BidsOpened {
+                scenario: scenario.0,
+                bids: *bids,
+            }),
+            DomainEvent::DeadlineExtended {
+                scenario, after, ..
+            } => Some(Notice::DeadlineExtended {
+                scenario: scenario.0,
+                after: *after,
+            }),
+            DomainEvent::QuestionAnswered { question, .. } => Some(Notice::QuestionAnswered {
+                question: question.0,
+            }),
+            DomainEvent::PanelAssigned {
+                scenario,
+                before,
+                after,
+                ..
+            } => {
+                let new: Vec<i64> = after
+                    .iter()
+                    .filter(|u| !before.contains(u))
+                    .map(|u| u.0)
+                    .collect();
+                (!new.is_empty()).then_some(Notice::PanelAssigned {
+                    scenario: scenario.0,
+                    evaluators: new,
+                })
+            }
+            DomainEvent::VendorInvited(i) => Some(Notice::Invitation { invitation: i.id }),
+            DomainEvent::ScenarioPublished { scenario, .. } => Some(Notice::ScenarioPublished {
+                scenario: scenario.0,
+            }),
+            DomainEvent::AwardMade { scenario, .. } => Some(Notice::AwardResult {
+                scenario: scenario.0,
+            }),
+            DomainEvent::ChallengeFiled(c) => Some(Notice::ChallengeFiled { challenge: c.id.0 }),
+            DomainEvent::ChallengeAnswered { challenge, .. } => Some(Notice::ChallengeAnswered {
+                challenge: challenge.0,
+            }),
+            DomainEvent::Rated(r) => Some(Notice::RatingReceived {
+                scenario: r.scenario.0,
+                vendor: r.vendor.0,
+                stars: f64::from(r.quality + r.timeliness + r.communication) / 3.0,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What makes a notification from this notice unique for its recipient: the outbox entry
+    /// it came from; for a reminder, the scenario and deadline it reminds of (a reminder job
+    /// that runs twice reminds once).
+    pub fn key(&self, outbox_id: i64) -> String {
+        match self {
+            Notice::DeadlineReminder { scenario, deadline } => {
+                format!("reminder:{scenario}:{}", deadline.timestamp())
+            }
+            Notice::ChallengeReminder { challenge, nth } => {
+                format!("challenge-reminder:{challenge}:{nth}")
+            }
+            _ => format!("notice:{outbox_id}"),
+        }
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Notice::OrganizationVerified { .. } => Kind::OrganizationVerified,
+            Notice::BidsOpened { .. } => Kind::BidsOpened,
+            Notice::DeadlineExtended { .. } => Kind::DeadlineExtended,
+            Notice::QuestionAnswered { .. } => Kind::QuestionAnswered,
+            Notice::DeadlineReminder { .. } => Kind::DeadlineReminder,
+            Notice::Invitation { .. } => Kind::Invitation,
+            Notice::ScenarioPublished { .. } => Kind::ScenarioMatch,
+            Notice::PanelAssigned { .. } => Kind::PanelAssigned,
+            Notice::AwardResult { .. } => Kind::AwardResult,
+            Notice::RatingReceived { .. } => Kind::RatingReceived,
+            Notice::ChallengeFiled { .. } => Kind::ChallengeFiled,
+            Notice::ChallengeReminder { .. } => Kind::ChallengeReminder,
+            Notice::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
+        }
+    }
+}
+
+/// A notification to be written for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    /// Waits for the recipient's daily digest.
+    pub digest: bool,
+    pub user: UserId,
+    pub kind: Kind,
+    /// Unique per recipient: the notice it came from.
+    pub key: String,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// A stored notification, as its recipient reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub user: UserId,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub link: String,
+    pub read: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which of a user's notifications to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationFilter {
+    pub unread_only: bool,
+    pub kind: Option<Kind>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The facts a notification's text is made of, read by the worker (and carried by its
+/// e-mail, whose template shows them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Facts {
+    OrganizationVerified {
+        org_name: String,
+    },
+    BidsOpened {
+        scenario: i64,
+        title: String,
+        bids: i64,
+    },
+    DeadlineExtended {
+        scenario: i64,
+        title: String,
+        after: DateTime<Utc>,
+    },
+    QuestionAnswered {
+        scenario: i64,
+        title: String,
+        question: String,
+        answer: String,
+    },
+    DeadlineReminder {
+        scenario: i64,
+        title: String,
+        deadline: DateTime<Utc>,
+    },
+    Invitation {
+        scenario: i64,
+        title: String,
+        agency: String,
+        message: String,
+    },
+    ScenarioMatch {
+        scenario: i64,
+        title: String,
+        agency: String,
+        deadline: DateTime<Utc>,
+    },
+    PanelAssigned {
+        scenario: i64,
+        title: String,
+    },
+    /// One bidder's own result.
+    AwardResult {
+        scenario: i64,
+        title: String,
+        rank: usize,
+        total: f64,
+        won: bool,
+    },
+    RatingReceived {
+        vendor: i64,
+        title: String,
+        stars: f64,
+    },
+    ChallengeFiled {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        due: DateTime<Utc>,
+    },
+    ChallengeReminder {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        due: DateTime<Utc>,
+        /// The reminder on the last working day.
+        last: bool,
+    },
+    ChallengeAnswered {
+        scenario: i64,
+        title: String,
+        vendor: String,
+        upheld: bool,
+    },
+}
+
+impl Facts {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Facts::OrganizationVerified { .. } => Kind::OrganizationVerified,
+            Facts::BidsOpened { .. } => Kind::BidsOpened,
+            Facts::DeadlineExtended { .. } => Kind::DeadlineExtended,
+            Facts::QuestionAnswered { .. } => Kind::QuestionAnswered,
+            Facts::DeadlineReminder { .. } => Kind::DeadlineReminder,
+            Facts::Invitation { .. } => Kind::Invitation,
+            Facts::ScenarioMatch { .. } => Kind::ScenarioMatch,
+            Facts::PanelAssigned { .. } => Kind::PanelAssigned,
+            Facts::AwardResult { .. } => Kind::AwardResult,
+            Facts::RatingReceived { .. } => Kind::RatingReceived,
+            Facts::ChallengeFiled { .. } => Kind::ChallengeFiled,
+            Facts::ChallengeReminder { .. } => Kind::ChallengeReminder,
+            Facts::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
+        }
+    }
+}
