@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` is set, on PostgreSQL too.
 
 mod accounts;
+mod architecture;
 mod audit;
 mod backup;
 mod bid_pages;

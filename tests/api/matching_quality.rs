@@ -9,7 +9,7 @@ use domain::ids::OrganizationId;
 use domain::recommend::{Need, Profile, rank};
 use domain::search::default_synonyms;
 use domain::sector::Sector;
-use scenario_market::demo::SCENARIOS;
+
 use search::analyzer::tokens;
 
 /// The lowest mean nDCG@5 accepted (see the closing note of the notifications issue).
@@ -46,9 +46,10 @@ struct Scenario {
 fn need_of(s: &Scenario) -> (String, Need) {
     let (title, summary, description, domain, tags) = match &s.demo {
         Some(t) => {
-            let d = SCENARIOS
+            let d = scenario_market::demo::data()
+                .scenarios
                 .iter()
-                .find(|d| d.title == t)
+                .find(|d| &d.title == t)
                 .unwrap_or_else(|| panic!("no demo scenario {t}"));
             (
                 d.title.to_string(),

@@ -8,7 +8,7 @@ use chrono::Duration;
 use domain::ports::SearchIndex;
 use domain::scenario::Status;
 use domain::search::{IndexOp, ScenarioDoc, ScenarioSearch, default_synonyms};
-use scenario_market::demo::SCENARIOS;
+
 use search::synthetic;
 
 /// The lowest mean nDCG@10 accepted, on either engine (both measured 0.973 when it was set).
@@ -31,17 +31,18 @@ struct Query {
 fn corpus() -> (Vec<ScenarioDoc>, HashMap<i64, &'static str>) {
     let now = synthetic::epoch();
     let mut titles = HashMap::new();
-    let mut docs: Vec<ScenarioDoc> = SCENARIOS
+    let mut docs: Vec<ScenarioDoc> = scenario_market::demo::data()
+        .scenarios
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let id = i as i64 + 1;
-            titles.insert(id, s.title);
+            titles.insert(id, s.title.as_str());
             ScenarioDoc {
                 id,
-                title: s.title.into(),
-                summary: s.summary.into(),
-                description: s.description.into(),
+                title: s.title.clone(),
+                summary: s.summary.clone(),
+                description: s.description.clone(),
                 tags: s.tags.iter().map(|t| t.to_string()).collect(),
                 domain: s.domain,
                 status: Status::Published,

@@ -102,25 +102,7 @@ pub fn check_budget(f: &mut Fields, field: &str, v: Option<i64>) -> Option<i64> 
 /// Whether `term` stands in `text` (both folded): a Latin term as a whole word, a Chinese
 /// one anywhere (Chinese has no spaces).
 pub fn contains_term(text: &str, term: &str) -> bool {
-    if term.is_empty() {
-        return false;
-    }
-    let latin = |c: char| c.is_ascii_alphanumeric();
-    let mut from = 0;
-    while let Some(p) = text[from..].find(term) {
-        let at = from + p;
-        let before = text[..at].chars().next_back();
-        let after = text[at + term.len()..].chars().next();
-        let edge = |outside: Option<char>, inside: Option<char>| match (outside, inside) {
-            (Some(o), Some(i)) if latin(i) => !latin(o),
-            _ => true,
-        };
-        if edge(before, term.chars().next()) && edge(after, term.chars().next_back()) {
-            return true;
-        }
-        from = at + term.len();
-    }
-    false
+    crate::search::find_term(text, term).is_some()
 }
 
 /// A scenario as matching reads it: its folded text and its fields.

@@ -374,6 +374,30 @@ pub fn fold(text: &str) -> String {
     text.chars().flat_map(fold_char).collect()
 }
 
+/// Where `term` stands in `text` as a term of its own: a Latin term not inside a longer Latin
+/// word ("ai" is not in "drain"); Chinese has no spaces, so a Chinese term anywhere.
+pub fn find_term(text: &str, term: &str) -> Option<usize> {
+    if term.is_empty() {
+        return None;
+    }
+    let latin = |c: char| c.is_ascii_alphanumeric();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(term) {
+        let at = from + p;
+        let before = text[..at].chars().next_back();
+        let after = text[at + term.len()..].chars().next();
+        let edge_ok = |c: Option<char>, inner: Option<char>| match (c, inner) {
+            (Some(c), Some(i)) if latin(i) => !latin(c),
+            _ => true,
+        };
+        if edge_ok(before, term.chars().next()) && edge_ok(after, term.chars().next_back()) {
+            return Some(at);
+        }
+        from = at + term.len();
+    }
+    None
+}
+
 /// The folded form of one character (one character or, for a few capitals, more).
 pub fn fold_char(c: char) -> std::char::ToLowercase {
     let c = match c {

@@ -320,9 +320,10 @@ fn banner(settings: &Settings, port: u16) -> String {
             "  demo sign-ins (password {}):",
             crate::demo::DEMO_PASSWORD
         );
-        for a in crate::demo::ACCOUNTS {
+        for a in &crate::demo::data().accounts {
             let org = a
                 .organization
+                .as_ref()
                 .map(|o| format!(" — {}", o.name))
                 .unwrap_or_default();
             let _ = writeln!(b, "    {:<10} {}{}", a.role.code(), a.email, org);
@@ -344,8 +345,8 @@ mod tests {
         assert!(text.starts_with('\n') && text.ends_with("Press Ctrl-C to stop.\n\n"));
         assert!(text.contains("running at http://127.0.0.1:8080\n"));
         assert!(text.contains("http://127.0.0.1:8080/api/docs/"));
-        for a in crate::demo::ACCOUNTS {
-            assert!(text.contains(a.email), "{} is missing", a.email);
+        for a in &crate::demo::data().accounts {
+            assert!(text.contains(&a.email), "{} is missing", a.email);
         }
         // One block: no empty line inside it.
         assert!(!text.trim().contains("\n\n"));

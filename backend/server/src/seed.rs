@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::demo::{ACCOUNTS, DEMO_PASSWORD, DemoState, FINISHED_BIDS, FINISHED_PANEL, SCENARIOS};
+use crate::demo::{DEMO_PASSWORD, DemoState, data};
 use app::Services;
 use app::accounts::{EnsureOrganization, EnsureUser};
 use app::scenarios::ScenarioQuery;
@@ -28,27 +28,28 @@ pub struct Loaded {
 pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
     let before = services.count_users()?;
     let mut actors = std::collections::HashMap::new();
-    for a in ACCOUNTS {
-        let organization = a.organization.map(|o| EnsureOrganization {
-            name: o.name.into(),
+    for a in &data().accounts {
+        let organization = a.organization.as_ref().map(|o| EnsureOrganization {
+            name: o.name.clone(),
             credit_code: o
                 .credit_code_17
+                .as_deref()
                 .and_then(|c| CreditCode::parse(&with_check_character(c)).ok()),
             verified: o.verified,
             opc_member: o.opc_member,
-            description: o.description.into(),
-            capabilities: o.capabilities.iter().map(|c| c.to_string()).collect(),
+            description: o.description.clone(),
+            capabilities: o.capabilities.clone(),
         });
         let user = services.ensure_user(EnsureUser {
-            email: Email::parse(a.email).map_err(anyhow::Error::msg)?,
+            email: Email::parse(&a.email).map_err(anyhow::Error::msg)?,
             password: Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?,
-            display_name: a.display_name.into(),
+            display_name: a.display_name.clone(),
             role: a.role,
-            expertise: a.expertise.to_vec(),
+            expertise: a.expertise.clone(),
             organization,
         })?;
         actors.insert(
-            a.email,
+            a.email.as_str(),
             Actor {
                 user_id: user.id,
                 role: user.role,
@@ -73,12 +74,12 @@ fn load_catalogue(
     let now = services.now();
     let mut added = 0;
     // Newest first in lists: load the samples first, so that the district's own list shows on top.
-    for d in SCENARIOS.iter().rev() {
+    for d in data().scenarios.iter().rev() {
         let actor = actors
-            .get(d.agency)
+            .get(d.agency.as_str())
             .ok_or_else(|| anyhow::anyhow!("no demo agency {}", d.agency))?;
         // The titles each demo agency already has, read once per agency.
-        if !existing.contains_key(d.agency) {
+        if !existing.contains_key(d.agency.as_str()) {
             let query = ScenarioQuery {
                 agency: actor.organization_id,
                 limit: 100,
@@ -90,9 +91,9 @@ fn load_catalogue(
                 .into_iter()
                 .map(|v| v.scenario.title)
                 .collect();
-            existing.insert(d.agency, titles);
+            existing.insert(d.agency.as_str(), titles);
         }
-        if existing[d.agency].iter().any(|t: &String| t == d.title) {
+        if existing[d.agency.as_str()].contains(&d.title) {
             continue;
         }
         let fields = ScenarioFields::try_from(d.input(now))?;
@@ -150,28 +151,29 @@ fn finish(
             .ok_or_else(|| anyhow::anyhow!("no demo account {email}"))
     };
     let mut bids = Vec::new();
-    for (email, price, days, proposal, team) in FINISHED_BIDS {
+    for b in &data().bids {
         let input = BidInput {
-            price_fen: Some(price * 100),
-            delivery_days: Some(*days),
-            technical_proposal: proposal.to_string(),
-            team: team.to_string(),
+            price_fen: Some(b.price_yuan * 100),
+            delivery_days: Some(b.delivery_days),
+            technical_proposal: b.proposal.clone(),
+            team: b.team.clone(),
         };
-        let (view, _) = at(-10).submit_bid(&actor(email)?, id, input, &[])?;
-        bids.push((view.bid.id, *email));
+        let (view, _) = at(-10).submit_bid(&actor(&b.vendor)?, id, input, &[])?;
+        bids.push((view.bid.id, b.vendor.as_str()));
     }
-    let panel = FINISHED_PANEL
+    let panel = data()
+        .panel
         .iter()
-        .map(|(e, _)| actor(e).map(|a| a.user_id))
+        .map(|m| actor(&m.evaluator).map(|a| a.user_id))
         .collect::<anyhow::Result<Vec<_>>>()?;
     at(-3).set_panel(owner, id, panel)?;
     let after = at(1);
     after.open_bids(id)?;
     let criteria = after.scenario(Some(owner), id)?.scenario.criteria;
-    for (email, sheet) in FINISHED_PANEL {
-        let ev = actor(email)?;
+    for m in &data().panel {
+        let ev = actor(&m.evaluator)?;
         after.declare_conflict(&ev, id, false, String::new())?;
-        for ((bid, _), marks) in bids.iter().zip(sheet.iter()) {
+        for ((bid, _), marks) in bids.iter().zip(m.scores.iter()) {
             let lines = criteria
                 .iter()
                 .zip(marks.iter())

@@ -16,60 +16,23 @@ use domain::message::Message;
 use domain::ports::SearchIndex;
 use domain::scenario::{ScenarioId, Status};
 use domain::search::{
-    DocRef, FacetCounts, IndexOp, ScenarioFacets, ScenarioHit, ScenarioHits, ScenarioSearch,
-    ScenarioSort, Snippet, VendorHits, VendorSearch, fold,
+    DocRef, IndexOp, ScenarioFacets, ScenarioHit, ScenarioHits, ScenarioSearch, ScenarioSort,
+    VendorHits, VendorSearch, fold,
 };
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::Error as MeiliError;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
 use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+mod entries;
+
+use entries::{IdOnly, POST_TAG, PRE_TAG, ScenarioEntry, VendorEntry, counts, page_of, snippet};
 
 const SCENARIOS: &str = "scenarios";
 const VENDORS: &str = "vendors";
-/// Marks of highlighted words (private-use characters, never in documents).
-const PRE: char = '\u{E000}';
-const POST: char = '\u{E001}';
-const PRE_TAG: &str = "\u{E000}";
-const POST_TAG: &str = "\u{E001}";
 const TASK_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A scenario as Meilisearch holds it.
-#[derive(Debug, Serialize, Deserialize)]
-struct ScenarioEntry {
-    id: i64,
-    title: String,
-    summary: String,
-    description: String,
-    tags: Vec<String>,
-    agency_name: String,
-    domain: String,
-    status: String,
-    agency_id: i64,
-    budget_min_fen: i64,
-    budget_max_fen: i64,
-    /// Microseconds since the epoch (exact in a double).
-    deadline: i64,
-    published: i64,
-    /// Whether bids were taken when indexed (the opening job indexes the scenario again).
-    open: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct VendorEntry {
-    id: i64,
-    name: String,
-    description: String,
-    capabilities: Vec<String>,
-    opc_member: bool,
-    reputation: f64,
-}
-
-#[derive(Debug, Deserialize)]
-struct IdOnly {
-    id: i64,
-}
 
 /// The Meilisearch engine.
 pub struct MeiliIndex {
@@ -332,43 +295,6 @@ impl Drop for MeiliIndex {
     }
 }
 
-/// A highlighted value of `_formatted` as a snippet (marks as byte ranges), cut at `max_chars`.
-fn snippet(formatted: Option<&serde_json::Value>, max_chars: usize) -> Snippet {
-    let raw = formatted.and_then(|v| v.as_str()).unwrap_or_default();
-    let (mut text, mut marks, mut open, mut chars) = (String::new(), vec![], None, 0);
-    for c in raw.chars() {
-        match c {
-            PRE => open = Some(text.len()),
-            POST => {
-                if let Some(start) = open.take() {
-                    marks.push(start..text.len());
-                }
-            }
-            c if chars < max_chars => {
-                text.push(c);
-                chars += 1;
-            }
-            _ => {}
-        }
-    }
-    let marks = marks.into_iter().filter(|m| m.start < m.end).collect();
-    Snippet { text, marks }
-}
-
-fn counts(distribution: Option<&HashMap<String, usize>>) -> FacetCounts {
-    let mut out: FacetCounts = distribution
-        .map(|d| d.iter().map(|(k, n)| (k.clone(), *n as u64)).collect())
-        .unwrap_or_default();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
-/// Page-based paging: our offsets are whole pages.
-fn page_of(offset: usize, limit: usize) -> (usize, usize) {
-    let limit = limit.max(1);
-    (offset / limit + 1, limit)
-}
-
 impl SearchIndex for MeiliIndex {
     fn engine(&self) -> &'static str {
         "meilisearch"
@@ -582,27 +508,5 @@ impl SearchIndex for MeiliIndex {
 
     fn health(&self) -> Result<()> {
         self.block(self.client.health()).map(drop)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formatted_values_become_snippets_with_byte_ranges() {
-        let v = serde_json::json!(format!("无人机智能{PRE}巡检{POST}"));
-        let s = snippet(Some(&v), 200);
-        assert_eq!(s.text, "无人机智能巡检");
-        assert_eq!(s.marks, vec![15..21]);
-        assert_eq!(&s.text[s.marks[0].clone()], "巡检");
-        let none = snippet(None, 10);
-        assert!(none.text.is_empty() && none.marks.is_empty());
-    }
-
-    #[test]
-    fn filters_quote_text_and_follow_the_clock() {
-        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
-        assert_eq!(page_of(40, 20), (3, 20));
     }
 }

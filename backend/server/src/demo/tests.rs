@@ -1,0 +1,126 @@
+//! The demo data: the files parse, and the data set is what the product and the README promise.
+
+use super::*;
+use domain::account::{Email, Password};
+use domain::credit_code::{CreditCode, with_check_character};
+
+#[test]
+fn the_catalogue_has_six_official_scenarios_and_eleven_marked_samples() {
+    use domain::scenario::ScenarioFields;
+    let demo = data();
+    assert_eq!(demo.scenarios.len(), 17);
+    assert_eq!(demo.scenarios.iter().filter(|s| s.official).count(), 6);
+    let mut titles = std::collections::HashSet::new();
+    for s in &demo.scenarios {
+        assert!(titles.insert(&s.title), "duplicate {}", s.title);
+        assert!(
+            ScenarioFields::try_from(s.input(chrono::Utc::now())).is_ok(),
+            "{} does not parse",
+            s.title
+        );
+        let owner = demo
+            .accounts
+            .iter()
+            .find(|a| a.email == s.agency)
+            .expect("a demo agency");
+        assert_eq!(owner.role, Role::Agency);
+        assert!(
+            owner.organization.as_ref().unwrap().verified,
+            "{} needs a verified agency",
+            s.title
+        );
+        if !s.official {
+            assert!(
+                s.title.contains("示例") && s.description.starts_with("【示例场景"),
+                "{} must be marked as a sample",
+                s.title
+            );
+        }
+        assert_eq!(
+            matches!(s.state, DemoState::PastDeadline | DemoState::Finished),
+            s.deadline_days < 0,
+            "{}",
+            s.title
+        );
+        assert!(!s.criteria.is_empty(), "{} has criteria", s.title);
+    }
+    let states = |st| demo.scenarios.iter().filter(|s| s.state == st).count();
+    assert!(
+        states(DemoState::Open) >= 10
+            && states(DemoState::Draft) >= 2
+            && states(DemoState::PastDeadline) >= 1
+    );
+    assert_eq!(states(DemoState::Finished), 1);
+    let finished = demo
+        .scenarios
+        .iter()
+        .find(|s| s.state == DemoState::Finished)
+        .unwrap();
+    assert!(!finished.official, "a made-up award may only be a sample's");
+    assert!(demo.panel.iter().all(|m| m.scores.len() == demo.bids.len()
+        && m.scores.iter().all(|c| c.len() == finished.criteria.len())));
+    let city_and_services = demo
+        .scenarios
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.domain,
+                Sector::CityGovernance | Sector::GovernmentServices
+            )
+        })
+        .count();
+    assert!(
+        city_and_services * 100 / 17 > 30,
+        "over 30% in city governance and government services, as the district said"
+    );
+}
+
+#[test]
+fn every_demo_account_is_valid() {
+    assert!(Password::parse(DEMO_PASSWORD).is_ok());
+    let mut emails = std::collections::HashSet::new();
+    for a in &data().accounts {
+        assert!(Email::parse(&a.email).is_ok(), "{}", a.email);
+        assert!(emails.insert(&a.email), "duplicate {}", a.email);
+        assert_eq!(
+            a.organization.is_some(),
+            a.role.organization_kind().is_some(),
+            "{}",
+            a.email
+        );
+        if let Some(code) = a
+            .organization
+            .as_ref()
+            .and_then(|o| o.credit_code_17.as_deref())
+        {
+            assert!(
+                CreditCode::parse(&with_check_character(code)).is_ok(),
+                "{code}"
+            );
+        }
+        if a.role == Role::Evaluator {
+            assert!(!a.expertise.is_empty());
+        }
+    }
+    for b in &data().bids {
+        assert!(emails.contains(&b.vendor), "bidder {}", b.vendor);
+    }
+    for m in &data().panel {
+        assert!(emails.contains(&m.evaluator), "evaluator {}", m.evaluator);
+    }
+}
+
+#[test]
+fn a_bad_data_file_is_refused_with_its_name_and_place() {
+    let good_scenarios = include_str!("scenarios.toml");
+    let good_finished = include_str!("finished.toml");
+    let err = load("[[account]]\nemail = 1\n", good_scenarios, good_finished).unwrap_err();
+    assert!(err.starts_with("demo/accounts.toml:"), "{err}");
+    let err = load(
+        include_str!("accounts.toml"),
+        "[[scenario]]\ntitle = \"x\"\nshade = 1\n",
+        good_finished,
+    )
+    .unwrap_err();
+    assert!(err.starts_with("demo/scenarios.toml:"), "{err}");
+}
