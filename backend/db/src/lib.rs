@@ -3,6 +3,18 @@
 //! embedded migrations of each backend; and the repositories that implement the domain's
 //! storage ports.
 
+/// Runs `$body` with `$c` bound to the backend's own connection, for the statements diesel
+/// builds per backend and `AnyConnection` cannot run as one (`ON CONFLICT`, `RETURNING`):
+/// `on_backend!(self, |c| diesel::insert_into(t).values(v).on_conflict_do_nothing().execute(c))`.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Postgresql($c) => $body,
+            $crate::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 mod accounts;
 mod audit;
 mod backup;

@@ -20,19 +20,13 @@ impl JobRepo for AnyConnection {
     fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
         let row = job_row(id, job, now)?;
         // A keyed job whose key is taken is not written (also when two write it at once).
-        macro_rules! insert {
-            ($c:expr) => {
-                diesel::insert_into(jobs::table)
-                    .values(row)
-                    .on_conflict(jobs::dedup_key)
-                    .do_nothing()
-                    .execute($c)
-            };
-        }
-        let n = match self {
-            AnyConnection::Postgresql(c) => insert!(c),
-            AnyConnection::Sqlite(c) => insert!(c),
-        }
+        let n = on_backend!(self, |c| {
+            diesel::insert_into(jobs::table)
+                .values(row)
+                .on_conflict(jobs::dedup_key)
+                .do_nothing()
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(n == 1)
     }
@@ -43,19 +37,13 @@ impl JobRepo for AnyConnection {
                 .iter()
                 .map(|(id, job)| job_row(*id, job, now))
                 .collect::<Result<Vec<_>>>()?;
-            macro_rules! insert {
-                ($c:expr) => {
-                    diesel::insert_into(jobs::table)
-                        .values(&rows)
-                        .on_conflict(jobs::dedup_key)
-                        .do_nothing()
-                        .execute($c)
-                };
-            }
-            match self {
-                AnyConnection::Postgresql(c) => insert!(c),
-                AnyConnection::Sqlite(c) => insert!(c),
-            }
+            on_backend!(self, |c| {
+                diesel::insert_into(jobs::table)
+                    .values(&rows)
+                    .on_conflict(jobs::dedup_key)
+                    .do_nothing()
+                    .execute(c)
+            })
             .map_err(db_err)?;
         }
         Ok(())

@@ -21,20 +21,14 @@ impl SearchOutboxRepo for AnyConnection {
             search_outbox::marked_at.eq(to_db(at)),
         );
         // One entry per document, also when two transactions mark it at once.
-        macro_rules! upsert {
-            ($c:expr) => {
-                diesel::insert_into(search_outbox::table)
-                    .values(row)
-                    .on_conflict((search_outbox::kind, search_outbox::doc_id))
-                    .do_update()
-                    .set(search_outbox::marked_at.eq(excluded(search_outbox::marked_at)))
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => upsert!(c),
-            AnyConnection::Sqlite(c) => upsert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(search_outbox::table)
+                .values(row)
+                .on_conflict((search_outbox::kind, search_outbox::doc_id))
+                .do_update()
+                .set(search_outbox::marked_at.eq(excluded(search_outbox::marked_at)))
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }
@@ -72,24 +66,18 @@ impl SynonymRepo for AnyConnection {
             search_synonyms::updated_at.eq(to_db(at)),
         );
         // One statement, so two saves at once cannot both insert the single row.
-        macro_rules! upsert {
-            ($c:expr) => {
-                diesel::insert_into(search_synonyms::table)
-                    .values(row)
-                    .on_conflict(search_synonyms::id)
-                    .do_update()
-                    .set((
-                        search_synonyms::groups.eq(excluded(search_synonyms::groups)),
-                        search_synonyms::updated_by.eq(excluded(search_synonyms::updated_by)),
-                        search_synonyms::updated_at.eq(excluded(search_synonyms::updated_at)),
-                    ))
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => upsert!(c),
-            AnyConnection::Sqlite(c) => upsert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(search_synonyms::table)
+                .values(row)
+                .on_conflict(search_synonyms::id)
+                .do_update()
+                .set((
+                    search_synonyms::groups.eq(excluded(search_synonyms::groups)),
+                    search_synonyms::updated_by.eq(excluded(search_synonyms::updated_by)),
+                    search_synonyms::updated_at.eq(excluded(search_synonyms::updated_at)),
+                ))
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }

@@ -104,23 +104,17 @@ impl SubscriptionRepo for AnyConnection {
             feed_keys::reset_at.eq(to_db(at)),
         );
         // One statement: two resets at once each move the generation on.
-        macro_rules! upsert {
-            ($c:expr) => {
-                diesel::insert_into(feed_keys::table)
-                    .values(row)
-                    .on_conflict(feed_keys::user_id)
-                    .do_update()
-                    .set((
-                        feed_keys::generation.eq(feed_keys::generation + 1i64),
-                        feed_keys::reset_at.eq(to_db(at)),
-                    ))
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => upsert!(c),
-            AnyConnection::Sqlite(c) => upsert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(feed_keys::table)
+                .values(row)
+                .on_conflict(feed_keys::user_id)
+                .do_update()
+                .set((
+                    feed_keys::generation.eq(feed_keys::generation + 1i64),
+                    feed_keys::reset_at.eq(to_db(at)),
+                ))
+                .execute(c)
+        })
         .map_err(db_err)?;
         self.feed_generation(user)
     }
@@ -136,20 +130,14 @@ impl SubscriptionRepo for AnyConnection {
             interests::updated_at.eq(to_db(at)),
         );
         // One statement, so two saves at once cannot both insert.
-        macro_rules! upsert {
-            ($c:expr) => {
-                diesel::insert_into(interests::table)
-                    .values(row.clone())
-                    .on_conflict(interests::user_id)
-                    .do_update()
-                    .set(row.clone())
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => upsert!(c),
-            AnyConnection::Sqlite(c) => upsert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(interests::table)
+                .values(row.clone())
+                .on_conflict(interests::user_id)
+                .do_update()
+                .set(row.clone())
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }
@@ -204,19 +192,13 @@ impl SubscriptionRepo for AnyConnection {
             scenario_follows::user_id.eq(user.0),
             scenario_follows::created_at.eq(to_db(at)),
         );
-        macro_rules! insert {
-            ($c:expr) => {
-                diesel::insert_into(scenario_follows::table)
-                    .values(row)
-                    .on_conflict((scenario_follows::scenario_id, scenario_follows::user_id))
-                    .do_nothing()
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => insert!(c),
-            AnyConnection::Sqlite(c) => insert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(scenario_follows::table)
+                .values(row)
+                .on_conflict((scenario_follows::scenario_id, scenario_follows::user_id))
+                .do_nothing()
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }

@@ -174,20 +174,14 @@ impl NotificationRepo for AnyConnection {
                 })
                 .collect();
             // A second delivery of the same notice writes nothing (also when two run at once).
-            macro_rules! insert {
-                ($c:expr) => {
-                    diesel::insert_into(notifications::table)
-                        .values(&rows)
-                        .on_conflict((notifications::user_id, notifications::dedup_key))
-                        .do_nothing()
-                        .returning(notifications::user_id)
-                        .get_results::<i64>($c)
-                };
-            }
-            let users = match self {
-                AnyConnection::Postgresql(c) => insert!(c),
-                AnyConnection::Sqlite(c) => insert!(c),
-            }
+            let users = on_backend!(self, |c| {
+                diesel::insert_into(notifications::table)
+                    .values(&rows)
+                    .on_conflict((notifications::user_id, notifications::dedup_key))
+                    .do_nothing()
+                    .returning(notifications::user_id)
+                    .get_results::<i64>(c)
+            })
             .map_err(db_err)?;
             written.extend(users.into_iter().map(UserId));
         }
@@ -198,18 +192,12 @@ impl NotificationRepo for AnyConnection {
         let waiting = notifications::table
             .filter(notifications::user_id.eq(user.0))
             .filter(notifications::digest_pending.eq(true));
-        macro_rules! take {
-            ($c:expr) => {
-                diesel::update(waiting)
-                    .set(notifications::digest_pending.eq(false))
-                    .returning(columns())
-                    .get_results::<Row>($c)
-            };
-        }
-        let mut rows = match self {
-            AnyConnection::Postgresql(c) => take!(c),
-            AnyConnection::Sqlite(c) => take!(c),
-        }
+        let mut rows = on_backend!(self, |c| {
+            diesel::update(waiting)
+                .set(notifications::digest_pending.eq(false))
+                .returning(columns())
+                .get_results::<Row>(c)
+        })
         .map_err(db_err)?;
         rows.sort_by_key(|r| (r.7, r.0));
         rows.into_iter().map(into_domain).collect()
@@ -269,20 +257,14 @@ impl NotificationRepo for AnyConnection {
             notification_settings::digest_hour.eq(i32::from(s.digest_hour)),
             notification_settings::updated_at.eq(to_db(at)),
         );
-        macro_rules! upsert {
-            ($c:expr) => {
-                diesel::insert_into(notification_settings::table)
-                    .values(row.clone())
-                    .on_conflict(notification_settings::user_id)
-                    .do_update()
-                    .set(row.clone())
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => upsert!(c),
-            AnyConnection::Sqlite(c) => upsert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(notification_settings::table)
+                .values(row.clone())
+                .on_conflict(notification_settings::user_id)
+                .do_update()
+                .set(row.clone())
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }
@@ -292,19 +274,13 @@ impl NotificationRepo for AnyConnection {
             sent_emails::dedup_key.eq(key),
             sent_emails::sent_at.eq(to_db(at)),
         );
-        macro_rules! insert {
-            ($c:expr) => {
-                diesel::insert_into(sent_emails::table)
-                    .values(row)
-                    .on_conflict(sent_emails::dedup_key)
-                    .do_nothing()
-                    .execute($c)
-            };
-        }
-        match self {
-            AnyConnection::Postgresql(c) => insert!(c),
-            AnyConnection::Sqlite(c) => insert!(c),
-        }
+        on_backend!(self, |c| {
+            diesel::insert_into(sent_emails::table)
+                .values(row)
+                .on_conflict(sent_emails::dedup_key)
+                .do_nothing()
+                .execute(c)
+        })
         .map_err(db_err)?;
         Ok(())
     }
