@@ -7,7 +7,7 @@ use askama::Template;
 use domain::Error;
 use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password};
 
-use super::{CheckedForm, FormErrors, PageCtx, error_page, render, require_account, see_other};
+use super::{CheckedForm, FormErrors, PageCtx, error_page, render, see_other};
 use crate::AppState;
 use crate::views::OrganizationOut;
 
@@ -104,13 +104,11 @@ fn page(
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    match require_account(&req, &state).await {
-        Ok(account) => render(
-            StatusCode::OK,
-            &page(&req, &account, None, FormErrors::default()),
-        ),
-        Err(redirect) => redirect,
-    }
+    let account = signed_in!(req, state);
+    render(
+        StatusCode::OK,
+        &page(&req, &account, None, FormErrors::default()),
+    )
 }
 
 pub async fn update_organization(

@@ -9,9 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::notification::{Kind, NotificationFilter};
 
-use super::{
-    CheckedForm, PageCtx, actor, error_page, render, require_account, safe_next, see_other,
-};
+use super::{CheckedForm, PageCtx, actor, error_page, render, safe_next, see_other};
 use crate::AppState;
 use crate::format::beijing;
 
@@ -44,10 +42,7 @@ pub async fn inbox(
     state: web::Data<AppState>,
     q: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let page: i64 = q
         .get("page")
         .and_then(|p| p.parse().ok())
@@ -116,10 +111,7 @@ pub async fn open(
     path: web::Path<i64>,
     _form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = path.into_inner();
     let who = actor(&account);
     let link = state
@@ -138,10 +130,7 @@ pub async fn read_all(
     state: web::Data<AppState>,
     _form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let who = actor(&account);
     match state
         .call(move |services| services.mark_all_notifications_read(&who))

@@ -10,10 +10,7 @@ use domain::search::{FacetCounts, ScenarioSort};
 use domain::sector::Sector;
 
 use super::scenarios::{Card, card};
-use super::{
-    CheckedForm, PageCtx, Pager, actor, current_account, error_page, render, require_account,
-    see_other,
-};
+use super::{CheckedForm, PageCtx, Pager, actor, current_account, error_page, render, see_other};
 use crate::AppState;
 use crate::format::marked_html;
 use crate::query::{pairs, query_text, scenario_search, values};
@@ -241,10 +238,7 @@ fn facet_group(
 /// `POST /search/save`: a vendor saves the search it sees (its query string); new scenarios
 /// that fit it will notify.
 pub async fn save(req: HttpRequest, state: web::Data<AppState>, form: CheckedForm) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let query = form.0.get("query");
     let parsed = scenario_search(&pairs(&query), state.services.now());
     let who = actor(&account);

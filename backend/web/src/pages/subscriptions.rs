@@ -15,9 +15,7 @@ use domain::notification::Kind;
 use domain::sector::Sector;
 use domain::{Error, FieldError};
 
-use super::{
-    CheckedForm, FormErrors, PageCtx, actor, error_page, render, require_account, see_other,
-};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::{parse_yuan, yuan_input};
 
@@ -75,10 +73,7 @@ pub async fn settings(
     state: web::Data<AppState>,
     q: web::Query<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let saved = match q.get("saved").map(String::as_str) {
         Some("email") => Some("prefs.saved_email"),
         Some("interests") => Some("prefs.saved_interests"),
@@ -248,10 +243,7 @@ pub async fn reset_feeds(
     state: web::Data<AppState>,
     _form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let who = actor(&account);
     match state
         .call(move |services| services.reset_feed_token(&who))
@@ -268,10 +260,7 @@ pub async fn save_settings(
     state: web::Data<AppState>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let f = form.0;
     let kinds: Vec<(String, String)> = Kind::ALL
         .iter()
@@ -318,10 +307,7 @@ pub async fn save_interests(
     state: web::Data<AppState>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let f = form.0;
     let typed = InterestForm {
         domains: f.all("domain"),
@@ -372,10 +358,7 @@ pub async fn delete_search(
     path: web::Path<i64>,
     _form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = path.into_inner();
     let who = actor(&account);
     match state

@@ -16,7 +16,6 @@ use domain::scenario::ScenarioId;
 use super::{CheckedForm, FormErrors, PageCtx, Pager, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::i18n::Tr;
-use crate::pages::require_account;
 
 /// One recommended vendor as the page shows it.
 #[derive(Debug, Clone)]
@@ -175,10 +174,7 @@ pub async fn recommended(
     path: web::Path<i64>,
     q: web::Query<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let invited_name = q.get("invited").cloned();
     let id = ScenarioId(path.into_inner());
@@ -203,10 +199,7 @@ pub async fn invite(
     path: web::Path<i64>,
     form: CheckedForm,
 ) -> HttpResponse {
-    let account = match require_account(&req, &state).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
     let f = form.0;
     let vendor: i64 = f.get("vendor_id").parse().unwrap_or(0);
