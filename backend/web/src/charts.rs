@@ -26,16 +26,7 @@ impl ChartBar {
 /// Escapes text for SVG (XML) content and attributes.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    crate::format::escape_into(s, &mut out);
     out
 }
 
@@ -270,7 +261,7 @@ mod tests {
             ],
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("每月 &lt;金额&gt;") && svg.contains("A&amp;B"));
+        assert!(svg.contains("每月 &#60;金额&#62;") && svg.contains("A&#38;B"));
         assert!(!svg.contains("A&B"));
         // The largest bar spans the plot (200 − 30 − 24 = 146), the half one half of it.
         assert!(svg.contains(r#"height="146.0""#), "{svg}");
@@ -278,7 +269,7 @@ mod tests {
         assert!(svg.contains(r#"height="0.0""#));
         assert_eq!(svg.matches("<rect").count(), 3);
         assert!(
-            svg.contains("1月: 0; 2月: 5; A&amp;B: 10"),
+            svg.contains("1月: 0; 2月: 5; A&#38;B: 10"),
             "the figures as text"
         );
     }
@@ -302,7 +293,7 @@ mod tests {
         assert!(
             progress("p", "承诺", 0.0, "0%").contains(r#"class="bar s3" x="0" y="0" width="0.0""#)
         );
-        assert!(progress("p", "a<b", f64::NAN, "?").contains("a&lt;b"));
+        assert!(progress("p", "a<b", f64::NAN, "?").contains("a&#60;b"));
     }
 
     #[test]

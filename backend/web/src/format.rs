@@ -162,17 +162,12 @@ pub fn marked_html(s: &domain::search::Snippet) -> String {
     out
 }
 
-fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+/// Escapes text for HTML (and SVG) content and attributes, as the templates do (askama's
+/// escaper: `&`, `<`, `>`, `"` and `'` as numeric references).
+pub fn escape_into(text: &str, out: &mut String) {
+    use askama::filters::Escaper;
+    // Writing into a String cannot fail.
+    let _ = askama::filters::Html.write_escaped_str(&mut *out, text);
 }
 
 #[cfg(test)]
@@ -274,7 +269,7 @@ mod tests {
         };
         assert_eq!(
             marked_html(&s),
-            "&lt;b&gt;无人机&lt;/b&gt;<mark>巡检</mark>"
+            "&#60;b&#62;无人机&#60;/b&#62;<mark>巡检</mark>"
         );
         let bad = domain::search::Snippet {
             text: "巡检".into(),
