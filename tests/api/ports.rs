@@ -305,7 +305,9 @@ async fn tokens_are_used_once_and_sessions_end(app: &TestApp) {
             tx.mark_password_reset_used(reset.id, now)
         }));
         assert!(first && !second, "a reset token is used once");
-        must(in_tx(store, |tx| tx.revoke_session(rec.session, now)));
+        must(in_tx(store, |tx| {
+            tx.revoke_sessions(domain::ports::Sessions::One(rec.session), now)
+        }));
         must(in_read(store, |tx| {
             assert_eq!(tx.live_session_user(rec.session)?, None, "revoked");
             assert!(
@@ -318,7 +320,7 @@ async fn tokens_are_used_once_and_sessions_end(app: &TestApp) {
         }));
         must(in_tx(store, |tx| {
             tx.insert_session(SessionId(9222), u.id, now)?;
-            tx.revoke_user_sessions(u.id, now)
+            tx.revoke_sessions(domain::ports::Sessions::OfUser(u.id), now)
         }));
         must(in_read(store, |tx| {
             assert_eq!(

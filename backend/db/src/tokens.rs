@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use domain::account::User;
 use domain::error::Result;
 use domain::ids::{SessionId, UserId};
 use domain::ports::{
-    PasswordResetRecord, RecentFailures, RefreshTokenRecord, TokenReads, TokenRepo,
+    PasswordResetRecord, RecentFailures, RefreshTokenRecord, Sessions, TokenReads, TokenRepo,
 };
 
 use crate::schema::{login_attempts, password_resets, refresh_tokens, sessions, users};
@@ -166,10 +167,22 @@ impl TokenRepo for AnyConnection {
         Ok(())
     }
 
-    fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()> {
+    fn revoke_sessions(&mut self, which: Sessions, at: DateTime<Utc>) -> Result<()> {
+        type Which<T> = Box<dyn BoxableExpression<T, crate::MultiBackend, SqlType = Bool>>;
+        let (of_sessions, of_tokens): (Which<sessions::table>, Which<refresh_tokens::table>) =
+            match which {
+                Sessions::One(s) => (
+                    Box::new(sessions::id.eq(s.0)),
+                    Box::new(refresh_tokens::session_id.eq(s.0)),
+                ),
+                Sessions::OfUser(u) => (
+                    Box::new(sessions::user_id.eq(u.0)),
+                    Box::new(refresh_tokens::user_id.eq(u.0)),
+                ),
+            };
         diesel::update(
             sessions::table
-                .filter(sessions::id.eq(session.0))
+                .filter(of_sessions)
                 .filter(sessions::revoked_at.is_null()),
         )
         .set(sessions::revoked_at.eq(to_db(at)))
@@ -177,27 +190,7 @@ impl TokenRepo for AnyConnection {
         .map_err(db_err)?;
         diesel::update(
             refresh_tokens::table
-                .filter(refresh_tokens::session_id.eq(session.0))
-                .filter(refresh_tokens::revoked_at.is_null()),
-        )
-        .set(refresh_tokens::revoked_at.eq(to_db(at)))
-        .execute(self)
-        .map_err(db_err)?;
-        Ok(())
-    }
-
-    fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()> {
-        diesel::update(
-            sessions::table
-                .filter(sessions::user_id.eq(user.0))
-                .filter(sessions::revoked_at.is_null()),
-        )
-        .set(sessions::revoked_at.eq(to_db(at)))
-        .execute(self)
-        .map_err(db_err)?;
-        diesel::update(
-            refresh_tokens::table
-                .filter(refresh_tokens::user_id.eq(user.0))
+                .filter(of_tokens)
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
         .set(refresh_tokens::revoked_at.eq(to_db(at)))

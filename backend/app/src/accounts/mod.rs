@@ -52,7 +52,7 @@ fn end_every_session(
     user: domain::ids::UserId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> domain::error::Result<()> {
-    tx.revoke_user_sessions(user, now)?;
+    tx.revoke_sessions(domain::ports::Sessions::OfUser(user), now)?;
     tx.bump_feed_generation(user, now)?;
     Ok(())
 }

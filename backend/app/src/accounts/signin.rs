@@ -10,7 +10,7 @@ use domain::account::User;
 use domain::error::{Error, Result};
 use domain::event::DomainEvent;
 use domain::ids::{SessionId, UserId};
-use domain::ports::{RefreshTokenRecord, Tx, in_read_one, in_tx};
+use domain::ports::{RefreshTokenRecord, Sessions, Tx, in_read_one, in_tx};
 use domain::security;
 
 impl Services {
@@ -110,7 +110,7 @@ impl Services {
         }
         // A replayed token ends its whole session, and the replay is audited.
         let reuse_detected = |tx: &mut dyn Tx, rec: &RefreshTokenRecord, now| {
-            tx.revoke_session(rec.session, now)?;
+            tx.revoke_sessions(Sessions::One(rec.session), now)?;
             let replayed = DomainEvent::SessionReplayed {
                 user: rec.user_id,
                 session: rec.session,
@@ -152,7 +152,9 @@ impl Services {
     /// Ends one session: its refresh tokens stop working.
     pub fn logout(&self, session: SessionId) -> Result<()> {
         let now = self.now();
-        in_tx(&*self.store, |tx| tx.revoke_session(session, now))
+        in_tx(&*self.store, |tx| {
+            tx.revoke_sessions(Sessions::One(session), now)
+        })
     }
 
     /// Ends every session of the user (every device signs in again) and retires their

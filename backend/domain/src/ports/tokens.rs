@@ -6,6 +6,15 @@ use crate::account::User;
 use crate::error::Result;
 use crate::ids::{SessionId, UserId};
 
+/// Which sessions a revocation ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sessions {
+    /// One session (a sign-out, a reused refresh token).
+    One(SessionId),
+    /// Every session of a user (a password change or reset, a sign-out everywhere).
+    OfUser(UserId),
+}
+
 /// A stored refresh token (only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshTokenRecord {
@@ -61,10 +70,9 @@ pub trait TokenRepo: TokenReads {
     fn mark_refresh_token_used(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool>;
     /// Starts a session of a user.
     fn insert_session(&mut self, id: SessionId, user: UserId, at: DateTime<Utc>) -> Result<()>;
-    /// Ends a whole session: every token of the family stops working.
-    fn revoke_session(&mut self, session: SessionId, at: DateTime<Utc>) -> Result<()>;
-    /// Ends every session of a user.
-    fn revoke_user_sessions(&mut self, user: UserId, at: DateTime<Utc>) -> Result<()>;
+    /// Ends whole sessions (one, or every one of a user): every token of their families stops
+    /// working.
+    fn revoke_sessions(&mut self, which: Sessions, at: DateTime<Utc>) -> Result<()>;
     fn insert_password_reset(&mut self, rec: &PasswordResetRecord) -> Result<()>;
     /// Marks an unused reset token used; false when it was already used (by a concurrent
     /// reset too: the check and the mark are one conditional update).
