@@ -77,8 +77,9 @@ impl Services {
                     open: s.status == Status::Awarded && ch::may_file(cal, a.at, now),
                 }
             });
+            // Only a vendor's bids can stand behind a challenge.
             let may_file = match viewer {
-                Some(a) if a.role == domain::account::Role::Vendor => {
+                Some(a) if domain::policy::require_vendor(a).is_ok() => {
                     may_challenge(tx, cal, &s, a, &all, now)?.is_ok()
                 }
                 _ => false,

@@ -100,15 +100,7 @@ impl Services {
         &self,
         actor: &Actor,
     ) -> Result<Vec<(Invitation, domain::scenario::Scenario)>> {
-        let org = match (actor.role, actor.organization_id) {
-            (domain::account::Role::Vendor, Some(o)) => o,
-            _ => {
-                return Err(Error::Forbidden(Message::new(
-                    "只有企业用户会收到邀请",
-                    "only vendors receive invitations",
-                )));
-            }
-        };
+        let org = domain::policy::invitation_inbox(actor)?;
         in_read(&*self.store, |tx| {
             let mut out = vec![];
             for i in tx.invitations_of_vendor(org)? {
@@ -128,16 +120,11 @@ impl Services {
                 .scenario(id)?
                 .filter(|s| domain::policy::can_view_scenario(Some(actor), s))
                 .ok_or(Error::NotFound)?;
-            let all = tx.invitations_of_scenario(id)?;
-            Ok(
-                if domain::policy::require_scenario_owner(actor, &s).is_ok() {
-                    all
-                } else {
-                    all.into_iter()
-                        .filter(|i| Some(i.vendor) == actor.organization_id)
-                        .collect()
-                },
-            )
+            Ok(tx
+                .invitations_of_scenario(id)?
+                .into_iter()
+                .filter(|i| domain::policy::can_see_invitation(actor, &s, i.vendor))
+                .collect())
         })
     }
 }

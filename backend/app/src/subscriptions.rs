@@ -18,21 +18,7 @@ impl Services {
                 .scenario(id)?
                 .filter(|s| domain::policy::can_view_scenario(Some(actor), s))
                 .ok_or(Error::NotFound)?;
-            if actor.role != domain::account::Role::Vendor {
-                return Err(Error::Forbidden(Message::new(
-                    "只有企业用户可以关注场景",
-                    "only vendors follow scenarios",
-                )));
-            }
-            if follow && !domain::policy::can_follow(actor, &s, now) {
-                return Err(Error::Conflict {
-                    code: "not_open",
-                    detail: Message::new(
-                        "只能关注正在投标的场景",
-                        "only a scenario that takes bids can be followed",
-                    ),
-                });
-            }
+            domain::policy::check_follow(actor, &s, follow, now)?;
             tx.set_following(id, actor.user_id, follow, now)?;
             Ok(follow)
         })
@@ -41,7 +27,7 @@ impl Services {
     /// The vendor user's interests (empty until saved). Their `email` is the user's e-mail
     /// choice for matching scenarios, as the notification settings hold it.
     pub fn my_interests(&self, actor: &Actor) -> Result<domain::matching::Interests> {
-        require_vendor(actor)?;
+        domain::policy::can_subscribe(actor)?;
         in_read(&*self.store, |tx| {
             let mut i = tx.interests(actor.user_id)?.unwrap_or_default();
             i.email = tx
@@ -63,7 +49,7 @@ impl Services {
         email: Option<&str>,
     ) -> Result<domain::matching::Interests> {
         use domain::matching::*;
-        require_vendor(actor)?;
+        domain::policy::can_subscribe(actor)?;
         let mut f = domain::error::Fields::default();
         let interests = Interests {
             domains: parse_domains(&mut f, domains),
@@ -107,7 +93,7 @@ impl Services {
     }
 
     pub fn my_saved_searches(&self, actor: &Actor) -> Result<Vec<domain::matching::SavedSearch>> {
-        require_vendor(actor)?;
+        domain::policy::can_subscribe(actor)?;
         in_read(&*self.store, |tx| tx.saved_searches(actor.user_id))
     }
 
@@ -122,7 +108,7 @@ impl Services {
         budget_min_fen: Option<i64>,
         budget_max_fen: Option<i64>,
     ) -> Result<(domain::matching::SavedSearch, bool)> {
-        require_vendor(actor)?;
+        domain::policy::can_subscribe(actor)?;
         let (q, domains, tags) =
             domain::matching::check_saved_search(q, domains, tags, budget_min_fen, budget_max_fen)?;
         let now = self.now();
@@ -171,17 +157,5 @@ impl Services {
                 Err(Error::NotFound)
             }
         })
-    }
-}
-
-/// Interests and saved searches are a vendor's.
-fn require_vendor(actor: &Actor) -> Result<()> {
-    if actor.role == domain::account::Role::Vendor {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(Message::new(
-            "只有企业用户可以订阅场景",
-            "only vendors subscribe to scenarios",
-        )))
     }
 }

@@ -62,10 +62,9 @@ impl Challenge {
         self.is_open() && now >= self.answer_due
     }
 
-    /// Everyone may read an answered challenge; an open one only the scenario's owner and the
-    /// challenger (nobody else learns that an award is being challenged, or by whom).
+    /// Who may read it: [`crate::policy::can_read_challenge`].
     pub fn visible_to(&self, viewer_org: Option<OrganizationId>, owner: OrganizationId) -> bool {
-        !self.is_open() || viewer_org == Some(owner) || viewer_org == Some(self.vendor)
+        crate::policy::can_read_challenge(viewer_org, owner, self.vendor, !self.is_open())
     }
 
     /// Whether it challenges the award `a` (times compared to the millisecond, as stored).
@@ -112,18 +111,7 @@ pub fn check_filing(
             ),
         });
     };
-    if !bidder || org.is_none() {
-        return Err(Error::Forbidden(Message::new(
-            "只有参与投标的供应商可以提出质疑",
-            "only a bidder can challenge the award",
-        )));
-    }
-    if winner {
-        return Err(Error::Forbidden(Message::new(
-            "中标供应商不能质疑本次中标结果",
-            "the winning bidder cannot challenge its own award",
-        )));
-    }
+    crate::policy::can_challenge(bidder && org.is_some(), winner)?;
     let closes = filing_closes(cal, award.at);
     if s.status != Status::Awarded || !may_file(cal, award.at, now) {
         return Err(period_over(closes));

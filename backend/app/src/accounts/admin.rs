@@ -3,7 +3,7 @@
 
 use super::*;
 use super::{Services, emit, enqueue_now};
-use domain::account::{Locale, NewStaffUser, OrgKind, Organization, Role, User};
+use domain::account::{Locale, NewStaffUser, OrgKind, Organization, User};
 use domain::email::{EmailMessage, OutgoingEmail};
 use domain::error::{Error, Result};
 use domain::event::DomainEvent;
@@ -76,8 +76,7 @@ impl Services {
             let before = tx.user(id)?.ok_or(Error::NotFound)?;
             let mut user = before.clone();
             if let Some(role) = change.role {
-                let staff = |r: Role| matches!(r, Role::Admin | Role::Evaluator);
-                if !staff(role) || !staff(before.role) {
+                if !policy::role_may_change(before.role, role) {
                     return Err(Error::field(
                         "role",
                         Message::new(

@@ -72,7 +72,7 @@ impl Services {
     /// The actor's own bid (404 for anyone else's).
     fn own_bid(tx: &mut dyn ReadTx, actor: &Actor, id: BidId) -> Result<Bid> {
         tx.bid(id)?
-            .filter(|b| actor.organization_id == Some(b.vendor))
+            .filter(|b| policy::is_bidder(actor, b.vendor))
             .ok_or(Error::NotFound)
     }
 

@@ -119,7 +119,7 @@ impl Services {
         let opened = s.bids_opened(now);
         let panel = self.cleared_panel(tx, s.id)?;
         let all = policy::can_list_all_bids(viewer, s, &panel, now);
-        if !all && viewer.role != domain::account::Role::Vendor {
+        if !all && policy::require_vendor(viewer).is_err() {
             return Err(Error::NotFound);
         }
         let mut items = Vec::new();

@@ -7,7 +7,6 @@ use rand::seq::SliceRandom;
 
 use super::*;
 use super::{Services, emit};
-use domain::account::Role;
 use domain::bid::BidStatus;
 use domain::error::{Error, Result};
 use domain::evaluation::{self as ev, PanelMember};
@@ -90,9 +89,7 @@ impl Services {
             ));
         }
         for (i, e) in unique.iter().enumerate() {
-            let ok = tx
-                .user(*e)?
-                .is_some_and(|u| u.role == Role::Evaluator && u.active);
+            let ok = tx.user(*e)?.is_some_and(|u| policy::may_sit_on_panel(&u));
             if !ok {
                 return Err(Error::field(
                     format!("evaluator_ids[{i}]"),

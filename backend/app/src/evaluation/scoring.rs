@@ -2,7 +2,6 @@
 
 use super::*;
 use super::{Services, emit};
-use domain::account::Role;
 use domain::bid::{self, BidId, BidStatus};
 use domain::error::{Error, Result};
 use domain::evaluation::{self as ev, Dissent, PanelMember, Score, ScoreLine, StoredScore};
@@ -33,9 +32,7 @@ impl Services {
                 .ok_or(Error::NotFound)?;
             let panel = self.cleared_panel(tx, s.id)?;
             let withdrawn = b.status == BidStatus::Withdrawn;
-            if actor.role != Role::Evaluator
-                || !policy::can_read_bid(actor, b.vendor, withdrawn, &s, &panel, now)
-            {
+            if !policy::can_score(actor, b.vendor, withdrawn, &s, &panel, now) {
                 return Err(Error::NotFound);
             }
             if s.status_at(now) != Status::Evaluating {

@@ -39,6 +39,20 @@ pub struct ScenarioDetail {
     /// vendor, none for anyone else.
     #[serde(skip)]
     pub invitations: Vec<domain::invitation::Invitation>,
+    /// What the pages show the reader beyond the moves, as the policy decided it.
+    #[serde(skip)]
+    pub reader: Reader,
+}
+
+/// The reader's standing on a scenario's page (all from [`domain::policy`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reader {
+    /// The reader's agency posted the scenario.
+    pub is_owner: bool,
+    /// The owner may invite vendors now (and sees the vendors recommended for it).
+    pub can_invite: bool,
+    /// A vendor user whose organization must be verified before it can bid.
+    pub bid_awaits_verification: bool,
 }
 
 fn move_codes<S: serde::Serializer>(moves: &[Move], s: S) -> Result<S::Ok, S::Error> {

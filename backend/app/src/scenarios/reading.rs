@@ -87,7 +87,7 @@ impl Services {
         let now = self.now();
         in_read(&*self.store, |tx| {
             let s = Self::visible(tx, viewer, id)?;
-            let own_bids = match viewer.filter(|a| a.role == domain::account::Role::Vendor) {
+            let own_bids = match viewer.filter(|a| policy::require_vendor(a).is_ok()) {
                 Some(a) => self.bids_for(tx, a, &s, now)?.items,
                 None => vec![],
             };
@@ -99,27 +99,41 @@ impl Services {
             let has_active_bid = own_bids
                 .iter()
                 .any(|b| b.bid.status == domain::bid::BidStatus::Submitted);
-            let mut allowed =
-                policy::allowed_actions(viewer, organization.as_ref(), &s, has_active_bid, now);
-            if let Some(a) = viewer.filter(|a| a.role == domain::account::Role::Vendor) {
-                if tx.is_following(s.id, a.user_id)? {
-                    allowed.push(domain::scenario::Move::Unfollow);
-                } else if policy::can_follow(a, &s, now) {
-                    allowed.push(domain::scenario::Move::Follow);
+            // Only those who may follow are asked whether they do.
+            let following = match viewer {
+                Some(a) if policy::check_follow(a, &s, false, now).is_ok() => {
+                    Some(tx.is_following(s.id, a.user_id)?)
                 }
-            }
+                _ => None,
+            };
+            let allowed = policy::allowed_actions(
+                viewer,
+                organization.as_ref(),
+                &s,
+                has_active_bid,
+                following,
+                now,
+            );
             let invitations = match viewer {
-                Some(a) if policy::require_scenario_owner(a, &s).is_ok() => {
-                    tx.invitations_of_scenario(s.id)?
-                }
-                Some(a) if a.role == domain::account::Role::Vendor => tx
+                Some(a) => tx
                     .invitations_of_scenario(s.id)?
                     .into_iter()
-                    .filter(|i| Some(i.vendor) == a.organization_id)
+                    .filter(|i| policy::can_see_invitation(a, &s, i.vendor))
                     .collect(),
-                _ => vec![],
+                None => vec![],
             };
+            let reader = viewer.map_or_else(Reader::default, |a| Reader {
+                is_owner: policy::require_scenario_owner(a, &s).is_ok(),
+                can_invite: policy::can_invite(a, &s, now),
+                bid_awaits_verification: policy::bid_awaits_verification(
+                    a,
+                    organization.as_ref(),
+                    &s,
+                    now,
+                ),
+            });
             Ok(ScenarioDetail {
+                reader,
                 invitations,
                 view: self.view(tx, s, now)?,
                 allowed,

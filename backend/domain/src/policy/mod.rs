@@ -155,6 +155,18 @@ pub fn require_vendor(actor: &Actor) -> Result<OrganizationId> {
     }
 }
 
+/// Who may sit on an evaluation panel: an active evaluator.
+pub fn may_sit_on_panel(user: &crate::account::User) -> bool {
+    user.role == Role::Evaluator && user.active
+}
+
+/// Which role changes an administrator may make: only between administrator and evaluator
+/// (agency and vendor users belong to their organizations).
+pub fn role_may_change(from: Role, to: Role) -> bool {
+    let staff = |r: Role| matches!(r, Role::Admin | Role::Evaluator);
+    staff(from) && staff(to)
+}
+
 /// Only the rated vendor's users reply to a rating.
 pub fn can_reply_to_rating(actor: &Actor, rated_vendor: OrganizationId) -> Result<()> {
     if actor.role == Role::Vendor && actor.organization_id == Some(rated_vendor) {
@@ -236,12 +248,14 @@ pub fn can_list_all_bids(
 /// What the viewer may do with a scenario now, from the permissions above and the lifecycle
 /// ([`crate::scenario::transition`]): what the API's `allowed_actions` and the detail page's
 /// buttons show. `organization` is the viewer's own (for verification); `has_active_bid` whether
-/// it already has a bid in the running.
+/// it already has a bid in the running; `following` whether the viewer follows the scenario
+/// (`None`: not asked, and neither follow move is named).
 pub fn allowed_actions(
     viewer: Option<&Actor>,
     organization: Option<&Organization>,
     s: &Scenario,
     has_active_bid: bool,
+    following: Option<bool>,
     now: DateTime<Utc>,
 ) -> Vec<crate::scenario::Move> {
     use crate::scenario::{Action, Move, Status, transition};
@@ -295,19 +309,142 @@ pub fn allowed_actions(
         }
         out.push(Move::Ask);
     }
+    match following {
+        Some(true) if actor.role == Role::Vendor => out.push(Move::Unfollow),
+        Some(false) if can_follow(actor, s, now) => out.push(Move::Follow),
+        _ => {}
+    }
     out
 }
 
-/// Whether the actor may start following a scenario (to hear of its answers and extensions):
-/// a vendor's user, while the scenario takes bids. Stopping is always allowed.
+/// Following a scenario (to hear of its answers and extensions): vendor users only; starting
+/// to follow only while the scenario takes bids. Stopping is always allowed.
+pub fn check_follow(actor: &Actor, s: &Scenario, follow: bool, now: DateTime<Utc>) -> Result<()> {
+    if actor.role != Role::Vendor {
+        return Err(forbidden(Message::new(
+            "只有企业用户可以关注场景",
+            "only vendors follow scenarios",
+        )));
+    }
+    if follow && s.status_at(now) != crate::scenario::Status::Published {
+        return Err(Error::Conflict {
+            code: "not_open",
+            detail: Message::new(
+                "只能关注正在投标的场景",
+                "only a scenario that takes bids can be followed",
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Whether the actor may start following the scenario now (see [`check_follow`]).
 pub fn can_follow(actor: &Actor, s: &Scenario, now: DateTime<Utc>) -> bool {
-    actor.role == Role::Vendor && s.status_at(now) == crate::scenario::Status::Published
+    check_follow(actor, s, true, now).is_ok()
+}
+
+/// Interests and saved searches are a vendor user's (and so is the search page's offer to
+/// save a search).
+pub fn can_subscribe(actor: &Actor) -> Result<()> {
+    if actor.role == Role::Vendor {
+        Ok(())
+    } else {
+        Err(forbidden(Message::new(
+            "只有企业用户可以订阅场景",
+            "only vendors subscribe to scenarios",
+        )))
+    }
+}
+
+/// Whether the actor may invite vendors to bid on the scenario now (and so sees the vendors
+/// recommended for it): its owner, while it takes bids.
+pub fn can_invite(actor: &Actor, s: &Scenario, now: DateTime<Utc>) -> bool {
+    require_scenario_owner(actor, s).is_ok()
+        && s.status_at(now) == crate::scenario::Status::Published
+}
+
+/// The vendor whose invitations the user reads.
+pub fn invitation_inbox(actor: &Actor) -> Result<OrganizationId> {
+    match (actor.role, actor.organization_id) {
+        (Role::Vendor, Some(org)) => Ok(org),
+        _ => Err(forbidden(Message::new(
+            "只有企业用户会收到邀请",
+            "only vendors receive invitations",
+        ))),
+    }
+}
+
+/// Which of a scenario's invitations the actor sees: its owner all of them, a vendor user its
+/// own organization's; nobody else any (who was invited is nobody else's business).
+pub fn can_see_invitation(actor: &Actor, s: &Scenario, invited: OrganizationId) -> bool {
+    require_scenario_owner(actor, s).is_ok()
+        || (actor.role == Role::Vendor && actor.organization_id == Some(invited))
+}
+
+/// Whether the actor's organization is the bid's vendor: its users change and withdraw the
+/// bid.
+pub fn is_bidder(actor: &Actor, bid_vendor: OrganizationId) -> bool {
+    actor.organization_id == Some(bid_vendor)
 }
 
 /// Whether an earlier version of a bid (its content and receipt) may be shown: to the bidder
 /// only. Everyone else who may read the bid sees its final version and that receipt.
 pub fn can_see_bid_history(viewer: &Actor, bid_vendor: OrganizationId) -> bool {
-    viewer.organization_id == Some(bid_vendor)
+    is_bidder(viewer, bid_vendor)
+}
+
+/// Whether the actor may score a bid: an evaluator who may read it (see [`can_read_bid`]).
+pub fn can_score(
+    actor: &Actor,
+    bid_vendor: OrganizationId,
+    bid_withdrawn: bool,
+    s: &Scenario,
+    cleared_panel: &[UserId],
+    now: DateTime<Utc>,
+) -> bool {
+    actor.role == Role::Evaluator
+        && can_read_bid(actor, bid_vendor, bid_withdrawn, s, cleared_panel, now)
+}
+
+/// Whether a vendor user would be shown that verification stands between them and bidding:
+/// their organization is not verified and the scenario takes bids.
+pub fn bid_awaits_verification(
+    actor: &Actor,
+    organization: Option<&Organization>,
+    s: &Scenario,
+    now: DateTime<Utc>,
+) -> bool {
+    actor.role == Role::Vendor
+        && !organization.is_some_and(|o| o.verified)
+        && s.status_at(now) == crate::scenario::Status::Published
+}
+
+/// Who may challenge an award: a bidder with a bid in force, not the winner.
+pub fn can_challenge(bidder: bool, winner: bool) -> Result<()> {
+    if !bidder {
+        return Err(forbidden(Message::new(
+            "只有参与投标的供应商可以提出质疑",
+            "only a bidder can challenge the award",
+        )));
+    }
+    if winner {
+        return Err(forbidden(Message::new(
+            "中标供应商不能质疑本次中标结果",
+            "the winning bidder cannot challenge its own award",
+        )));
+    }
+    Ok(())
+}
+
+/// Who may read a challenge: everyone an answered one; an open one only the scenario's owner
+/// and the challenger (nobody else learns that an award is being challenged, or by whom).
+pub fn can_read_challenge(
+    viewer_org: Option<OrganizationId>,
+    owner: OrganizationId,
+    challenger: OrganizationId,
+    answered: bool,
+) -> bool {
+    answered || viewer_org == Some(owner) || viewer_org == Some(challenger)
 }
 
 #[cfg(test)]

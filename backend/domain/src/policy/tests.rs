@@ -204,7 +204,7 @@ fn allowed_actions_follow_the_owner_the_lifecycle_and_verification() {
     let mut awarded = evaluating.clone();
     awarded.status = Status::Awarded;
     let allowed = |a: Option<&Actor>, o: Option<&Organization>, s: &Scenario, has_bid| {
-        allowed_actions(a, o, s, has_bid, now)
+        allowed_actions(a, o, s, has_bid, None, now)
     };
     assert_eq!(
         allowed(Some(&owner), Some(&agency), &draft, false),
@@ -305,4 +305,92 @@ fn audit_content_is_withheld_for_unpublished_drafts_and_every_invitation() {
     ] {
         assert!(audit_content_shown(other, false), "{other}");
     }
+}
+
+#[test]
+fn vendors_follow_scenarios_that_take_bids_and_stop_any_time() {
+    use crate::scenario::{Move, Status};
+    let now = Utc::now();
+    let vendor = actor(Role::Vendor, Some(3));
+    let owner = actor(Role::Agency, Some(1));
+    let mut open = scenario(1, false);
+    open.bid_deadline = now + chrono::Duration::days(10);
+    open.status = Status::Published;
+    open.published_at = Some(now);
+    let mut closed = open.clone();
+    closed.bid_deadline = now - chrono::Duration::seconds(1);
+    let moves = |a: &Actor, s: &Scenario, following| {
+        allowed_actions(Some(a), None, s, false, Some(following), now)
+            .into_iter()
+            .filter(|m| matches!(m, Move::Follow | Move::Unfollow))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(moves(&vendor, &open, false), [Move::Follow]);
+    assert_eq!(moves(&vendor, &open, true), [Move::Unfollow]);
+    assert_eq!(moves(&vendor, &closed, false), []);
+    assert_eq!(moves(&vendor, &closed, true), [Move::Unfollow]);
+    assert_eq!(moves(&owner, &open, false), []);
+    assert!(check_follow(&vendor, &closed, false, now).is_ok());
+    assert!(matches!(
+        check_follow(&vendor, &closed, true, now),
+        Err(Error::Conflict {
+            code: "not_open",
+            ..
+        })
+    ));
+    assert!(matches!(
+        check_follow(&owner, &open, true, now),
+        Err(Error::Forbidden(_))
+    ));
+}
+
+#[test]
+fn invitations_are_the_owner_and_the_invited_vendor_s_alone() {
+    use crate::scenario::Status;
+    let now = Utc::now();
+    let owner = actor(Role::Agency, Some(1));
+    let invited = actor(Role::Vendor, Some(3));
+    let other = actor(Role::Vendor, Some(4));
+    let mut open = scenario(1, false);
+    open.bid_deadline = now + chrono::Duration::days(10);
+    open.status = Status::Published;
+    assert!(can_invite(&owner, &open, now) && !can_invite(&invited, &open, now));
+    let mut draft = open.clone();
+    draft.status = Status::Draft;
+    assert!(!can_invite(&owner, &draft, now));
+    assert!(can_see_invitation(&owner, &open, OrganizationId(3)));
+    assert!(can_see_invitation(&invited, &open, OrganizationId(3)));
+    assert!(!can_see_invitation(&other, &open, OrganizationId(3)));
+    assert!(!can_see_invitation(
+        &actor(Role::Admin, None),
+        &open,
+        OrganizationId(3)
+    ));
+    assert_eq!(invitation_inbox(&invited).unwrap(), OrganizationId(3));
+    assert!(invitation_inbox(&owner).is_err());
+    assert!(can_subscribe(&invited).is_ok() && can_subscribe(&owner).is_err());
+}
+
+#[test]
+fn challenges_are_filed_by_losing_bidders_and_read_open_by_the_two_parties() {
+    assert!(can_challenge(true, false).is_ok());
+    assert!(matches!(
+        can_challenge(false, false),
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        can_challenge(true, true),
+        Err(Error::Forbidden(_))
+    ));
+    let (owner, challenger, other) = (OrganizationId(1), OrganizationId(3), OrganizationId(4));
+    assert!(can_read_challenge(Some(owner), owner, challenger, false));
+    assert!(can_read_challenge(
+        Some(challenger),
+        owner,
+        challenger,
+        false
+    ));
+    assert!(!can_read_challenge(Some(other), owner, challenger, false));
+    assert!(!can_read_challenge(None, owner, challenger, false));
+    assert!(can_read_challenge(None, owner, challenger, true));
 }

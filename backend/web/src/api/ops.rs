@@ -24,7 +24,7 @@ pub async fn readyz(
 ) -> HttpResponse {
     let admin = who
         .0
-        .is_some_and(|a| a.actor.role == domain::account::Role::Admin);
+        .is_some_and(|a| domain::policy::require_admin(&a.actor).is_ok());
     let st = state.clone();
     let checks = crate::blocking::run(move || {
         let started = std::time::Instant::now();

@@ -165,12 +165,12 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         })
         .collect();
     let total = found.total as i64;
-    let is_vendor = account
+    let may_save = account
         .as_ref()
-        .is_some_and(|a| a.user.role == domain::account::Role::Vendor);
+        .is_some_and(|a| domain::policy::can_subscribe(&actor(a)).is_ok());
     let something =
         !q.trim().is_empty() || !chosen("domain").is_empty() || !chosen("tags").is_empty();
-    let save_query = (is_vendor && something).then(|| {
+    let save_query = (may_save && something).then(|| {
         serde_urlencoded::to_string(
             all.iter()
                 .filter(|(k, _)| !matches!(k.as_str(), "page" | "per_page" | "sort" | "notice"))

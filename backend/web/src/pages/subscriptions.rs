@@ -7,7 +7,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::accounts::Account;
 use askama::Template;
-use domain::account::Role;
 use domain::email::{NotificationSettings, Unsubscribe};
 use domain::matching::{EmailPref, Interests, SavedSearch};
 use domain::message::Message;
@@ -104,7 +103,7 @@ async fn show(
     saved: Option<&'static str>,
 ) -> HttpResponse {
     let who = actor(account);
-    let vendor = account.user.role == Role::Vendor;
+    let vendor = domain::policy::can_subscribe(&who).is_ok();
     let stored = state
         .call(move |services| {
             let s = services.notification_settings(&who)?;

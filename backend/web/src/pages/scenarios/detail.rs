@@ -3,10 +3,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::accounts::Account;
-use app::scenarios::QuestionView;
+use app::challenges::ChallengeBoard;
+use app::scenarios::{QuestionView, ScenarioDetail};
 use askama::Template;
+use chrono::{DateTime, Utc};
 use domain::Error;
-use domain::account::Role;
 use domain::scenario::{
     MAX_ANSWER, MAX_QUESTION, Move, QuestionId, ScenarioId, Status, parse_body,
 };
@@ -127,152 +128,166 @@ pub(in crate::pages) async fn detail_page(
         Ok(d) => d,
         Err(e) => return error_page(req, account, &e),
     };
-    let (v, qs, own_bids) = (&d.view, &d.questions, &d.own_bids);
     let ctx = PageCtx::new(req, account, "scenarios");
     let now = state.services.now();
-    let s = &v.scenario;
-    let is_owner = viewer
-        .as_ref()
-        .is_some_and(|a| domain::policy::require_scenario_owner(a, s).is_ok());
-    let is_vendor = viewer.as_ref().is_some_and(|a| a.role == Role::Vendor);
-    let open = v.status == Status::Published;
-    let warnings = if is_owner && matches!(v.status, Status::Draft | Status::Published) {
-        current_warnings(v, now, &ctx.t)
+    let recommended = recommended_on_page(state, viewer, &d, &ctx.t).await;
+    // Challenges: a link once there is (or was) an award, and why delivery must wait.
+    let board = if d.view.scenario.bids_opened(now) {
+        state
+            .call(move |services| services.challenge_board(viewer.as_ref(), id))
+            .await
+            .ok()
     } else {
-        vec![]
+        None
     };
     let status = if errors.is_empty() && bid.errors.is_empty() && bid.message.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let active = own_bids
-        .iter()
-        .find(|b| b.bid.status == domain::bid::BidStatus::Submitted);
-    let verified_vendor = is_vendor
-        && account
-            .and_then(|a| a.organization.as_ref())
-            .is_some_and(|o| o.verified);
-    // The owner of a scenario that takes bids sees its best-fitting vendors.
-    let recommended = if is_owner && open {
-        let (who, search) = (viewer, state.search.clone());
-        let recs = state
-            .call(move |_| match who {
-                Some(w) => search.recommended_vendors(&w, id),
-                None => Ok(vec![]),
-            })
-            .await
-            .unwrap_or_else(|e| {
-                // The page stands without them; the failure is not hidden from operators.
-                tracing::warn!(error = %e, "recommended vendors failed on the scenario page");
-                vec![]
-            });
-        let invited = d.invitations.iter().map(|i| i.vendor).collect();
-        let top: Vec<_> = recs
-            .into_iter()
-            .filter(|r| r.score > 0.0)
-            .take(RECOMMENDED_ON_PAGE)
-            .collect();
-        lines(&top, &invited, &ctx.t, &s.title)
-    } else {
-        vec![]
-    };
-    let my_bid = active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string()));
-    // Challenges: a link once there is (or was) an award, and why delivery must wait.
-    let board = if s.bids_opened(now) {
-        let who = viewer;
-        state
-            .call(move |services| services.challenge_board(who.as_ref(), id))
-            .await
-            .ok()
-    } else {
-        None
-    };
-    let show_challenges = board
-        .as_ref()
-        .is_some_and(|b| b.filing.is_some() || !b.items.is_empty());
-    let delivery_hold = board
-        .as_ref()
-        .and_then(|b| b.delivery_hold.as_ref())
-        .map(|m| ctx.t.msg(m));
-    let may_challenge = board.as_ref().is_some_and(|b| b.may_file);
-    let page = DetailPage {
-        show_bid_form: d.may(Move::Bid),
-        bid_action: format!("/scenarios/{}/bid", s.id.0),
-        bid_form: bid.form,
-        bid_errors: bid.errors,
-        bid_message: bid.message,
-        bid_submit: ctx.t.t("bid.submit").to_string(),
-        with_files: true,
-        my_bid,
-        bid_unverified: is_vendor && !verified_vendor && open,
-        bid_sign_in: account.is_none() && open,
-        bids_opened: v.bid_count.is_some(),
-        can_panel: d.may(Move::SetPanel),
-        can_invite: is_owner && open,
-        recommended,
-        scenario_id: s.id.0,
-        page: 1,
-        can_rank: d.may(Move::Rank),
-        can_deliver: d.may(Move::Deliver) && delivery_hold.is_none(),
-        delivery_hold,
-        show_challenges,
-        may_challenge,
-        can_rate: d.may(Move::Close),
-        has_notice: s.award.is_some(),
-        show_result: s.award.is_some()
-            && own_bids
-                .iter()
-                .any(|b| b.bid.status == domain::bid::BidStatus::Submitted),
-        c: {
-            super::note_countdowns(req, [v], now);
-            card(v, &ctx.t, now)
-        },
-        paragraphs: s
-            .description
-            .split("\n\n")
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect(),
-        price_weight: s.price_weight,
-        criteria: s
-            .criteria
-            .iter()
-            .map(|c| (c.name.clone(), c.weight, c.description.clone()))
-            .collect(),
-        procurement_label: ctx
-            .t
-            .t(&format!("scn.{}", s.procurement_type.code()))
-            .to_string(),
-        bid_count: v.bid_count,
-        cancel_reason: s.cancel_reason.clone(),
-        questions: qs.iter().map(QuestionRow::from).collect(),
-        is_owner,
-        can_edit: d.may(Move::Edit),
-        can_publish: d.may(Move::Publish),
-        publish_unverified: is_owner && v.status == Status::Draft && !d.may(Move::Publish),
-        can_extend: d.may(Move::Extend),
-        can_cancel: d.may(Move::Cancel),
-        can_answer: d.may(Move::Answer),
-        can_ask: d.may(Move::Ask),
-        invited: if is_owner {
-            None
-        } else {
-            d.invitations.first().map(|i| i.message.clone())
-        },
-        follow: if d.may(Move::Follow) {
-            Some(true)
-        } else if d.may(Move::Unfollow) {
-            Some(false)
-        } else {
-            None
-        },
-        show_ask_sign_in: account.is_none() && open,
-        warnings,
-        errors,
+    super::note_countdowns(req, [&d.view], now);
+    let page = DetailPage::of(
         ctx,
-    };
+        account.is_some(),
+        &d,
+        recommended,
+        board.as_ref(),
+        errors,
+        bid,
+        now,
+    );
     render(status, &page)
+}
+
+/// The vendors that fit best, for an owner who may invite them now (the page stands without
+/// them when the ranking fails, and the failure is logged for operators).
+async fn recommended_on_page(
+    state: &web::Data<AppState>,
+    viewer: Option<domain::policy::Actor>,
+    d: &ScenarioDetail,
+    t: &Tr,
+) -> Vec<RecLine> {
+    let Some(who) = viewer.filter(|_| d.reader.can_invite) else {
+        return vec![];
+    };
+    let (id, search) = (d.view.scenario.id, state.search.clone());
+    let recs = state
+        .call(move |_| search.recommended_vendors(&who, id))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "recommended vendors failed on the scenario page");
+            vec![]
+        });
+    let invited = d.invitations.iter().map(|i| i.vendor).collect();
+    let top: Vec<_> = recs
+        .into_iter()
+        .filter(|r| r.score > 0.0)
+        .take(RECOMMENDED_ON_PAGE)
+        .collect();
+    lines(&top, &invited, t, &d.view.scenario.title)
+}
+
+impl DetailPage {
+    /// The page of what the services and the policy decided: every button is a move or a
+    /// permission they allowed.
+    #[allow(clippy::too_many_arguments)]
+    fn of(
+        ctx: PageCtx,
+        signed_in: bool,
+        d: &ScenarioDetail,
+        recommended: Vec<RecLine>,
+        board: Option<&ChallengeBoard>,
+        errors: FormErrors,
+        bid: BidFormState,
+        now: DateTime<Utc>,
+    ) -> DetailPage {
+        let (v, reader) = (&d.view, d.reader);
+        let s = &v.scenario;
+        let open = v.status == Status::Published;
+        let active = d
+            .own_bids
+            .iter()
+            .find(|b| b.bid.status == domain::bid::BidStatus::Submitted);
+        let delivery_hold = board
+            .and_then(|b| b.delivery_hold.as_ref())
+            .map(|m| ctx.t.msg(m));
+        DetailPage {
+            show_bid_form: d.may(Move::Bid),
+            bid_action: format!("/scenarios/{}/bid", s.id.0),
+            bid_form: bid.form,
+            bid_errors: bid.errors,
+            bid_message: bid.message,
+            bid_submit: ctx.t.t("bid.submit").to_string(),
+            with_files: true,
+            my_bid: active.map(|b| (b.bid.id.0, ctx.t.t("bid.status_submitted").to_string())),
+            bid_unverified: reader.bid_awaits_verification,
+            bid_sign_in: !signed_in && open,
+            bids_opened: v.bid_count.is_some(),
+            can_panel: d.may(Move::SetPanel),
+            can_invite: reader.can_invite,
+            recommended,
+            scenario_id: s.id.0,
+            page: 1,
+            can_rank: d.may(Move::Rank),
+            can_deliver: d.may(Move::Deliver) && delivery_hold.is_none(),
+            delivery_hold,
+            show_challenges: board.is_some_and(|b| b.filing.is_some() || !b.items.is_empty()),
+            may_challenge: board.is_some_and(|b| b.may_file),
+            can_rate: d.may(Move::Close),
+            has_notice: s.award.is_some(),
+            show_result: s.award.is_some() && active.is_some(),
+            c: card(v, &ctx.t, now),
+            paragraphs: s
+                .description
+                .split("\n\n")
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            price_weight: s.price_weight,
+            criteria: s
+                .criteria
+                .iter()
+                .map(|c| (c.name.clone(), c.weight, c.description.clone()))
+                .collect(),
+            procurement_label: ctx
+                .t
+                .t(&format!("scn.{}", s.procurement_type.code()))
+                .to_string(),
+            bid_count: v.bid_count,
+            cancel_reason: s.cancel_reason.clone(),
+            questions: d.questions.iter().map(QuestionRow::from).collect(),
+            is_owner: reader.is_owner,
+            can_edit: d.may(Move::Edit),
+            can_publish: d.may(Move::Publish),
+            publish_unverified: reader.is_owner
+                && v.status == Status::Draft
+                && !d.may(Move::Publish),
+            can_extend: d.may(Move::Extend),
+            can_cancel: d.may(Move::Cancel),
+            can_answer: d.may(Move::Answer),
+            can_ask: d.may(Move::Ask),
+            invited: if reader.is_owner {
+                None
+            } else {
+                d.invitations.first().map(|i| i.message.clone())
+            },
+            follow: if d.may(Move::Follow) {
+                Some(true)
+            } else if d.may(Move::Unfollow) {
+                Some(false)
+            } else {
+                None
+            },
+            show_ask_sign_in: !signed_in && open,
+            warnings: if reader.is_owner && matches!(v.status, Status::Draft | Status::Published) {
+                current_warnings(v, now, &ctx.t)
+            } else {
+                vec![]
+            },
+            errors,
+            ctx,
+        }
+    }
 }
 
 /// `GET /scenarios/{id}`

@@ -63,9 +63,9 @@ pub async fn organization(
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
     let ctx = PageCtx::new(&req, account.as_ref(), "vendors");
-    let can_reply = account.as_ref().is_some_and(|a| {
-        a.user.organization_id == Some(id) && a.user.role == domain::account::Role::Vendor
-    });
+    let can_reply = account
+        .as_ref()
+        .is_some_and(|a| domain::policy::can_reply_to_rating(&actor(a), id).is_ok());
     let page = OrgPage {
         org: crate::views::OrganizationOut::from(&org),
         reputation: ratings.reputation.map(|r| format!("{:.2}", round2(r))),
