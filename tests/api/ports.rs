@@ -374,7 +374,12 @@ async fn the_audit_chain_appends_in_order(app: &TestApp) {
             .map_or(GENESIS_HASH.to_string(), |r| r.hash.clone());
         let draft = |i: i64| AuditDraft {
             after: Some(serde_json::json!({ "i": i })),
-            ..AuditDraft::new(Some(UserId(1)), "test.contract", "test", i)
+            ..AuditDraft::new(
+                Some(UserId(1)),
+                domain::audit::AuditAction::JobRetry,
+                "test",
+                i,
+            )
         };
         for i in 0..3 {
             must(in_tx(store, |tx| tx.append_audit(draft(i).unsealed(now))));

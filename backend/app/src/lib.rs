@@ -194,9 +194,8 @@ pub fn emit(
         let stored = serde_json::to_string(&notice).map_err(domain::Error::internal)?;
         tx.enqueue_notice(&stored, now)?;
     }
-    let record = event.audit(actor);
-    ocds::record_release(tx, &record, now)?;
-    append_audit(tx, record, now)
+    ocds::record_release(tx, &event, now)?;
+    append_audit(tx, event.audit(actor), now)
 }
 
 /// Appends one record to the audit chain inside the caller's transaction.

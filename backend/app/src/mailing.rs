@@ -128,7 +128,7 @@ impl Services {
                 .into_iter()
                 .filter(|n| settings.pref(n.kind) == EmailPref::Daily)
                 .map(|n| DigestItem {
-                    kind: n.kind.code().to_string(),
+                    kind: n.kind,
                     title: n.title,
                     body: n.body,
                     link: self.absolute(&n.link),

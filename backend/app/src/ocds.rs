@@ -7,14 +7,16 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::Services;
-use domain::audit::AuditDraft;
+use domain::audit::AuditAction;
 use domain::error::{Error, Result};
+use domain::event::DomainEvent;
 use domain::ocds::{self, Enquiry, Event, Process, Publisher};
 use domain::ports::{AuditFilter, ReadTx, StoredRelease, Tx, in_read, in_tx};
 use domain::scenario::{Scenario, ScenarioId};
 
-/// A public event as the audit trail has it: (subject id, time, action, content).
-type AuditEvent = (String, DateTime<Utc>, String, Option<String>);
+/// A public event as an audit record of an earlier version tells it: (scenario, time, action,
+/// event).
+type AuditEvent = (ScenarioId, DateTime<Utc>, AuditAction, Event);
 
 /// The process of a published scenario with the given events (oldest first): its buyer, its
 /// answered questions and its standing award notice; `None` for a draft.
@@ -60,38 +62,28 @@ fn process_of(
 
 /// The events of stored releases, oldest first.
 fn events_of(stored: &[StoredRelease]) -> Vec<(DateTime<Utc>, Event)> {
-    stored
-        .iter()
-        .filter_map(|r| Some((r.at, Event::of_audit(&r.action, r.after.as_deref())?)))
-        .collect()
+    stored.iter().map(|r| (r.at, r.event.clone())).collect()
 }
 
-/// Stores the release of the event whose audit record is `draft`, when it is a public event
-/// of a published scenario: the process's state as of that event, after its earlier
-/// releases. Called inside the event's transaction, after the change it records: that
-/// change wrote the scenario's row and holds it, so two events of one process number their
-/// releases one after the other (PostgreSQL reads the releases committed before the lock).
+/// Stores the release of `event` when it is a public event of a published scenario
+/// ([`Event::of`]): the process's state as of that event, after its earlier releases. Called
+/// inside the event's transaction, after the change it records: that change wrote the
+/// scenario's row and holds it, so two events of one process number their releases one after
+/// the other (PostgreSQL reads the releases committed before the lock).
 pub(crate) fn record_release(
     tx: &mut dyn Tx,
-    draft: &AuditDraft,
+    event: &DomainEvent,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if draft.subject_type != "scenario" {
-        return Ok(());
-    }
-    let after = draft.after.as_ref().map(Value::to_string);
-    let Some(event) = Event::of_audit(&draft.action, after.as_deref()) else {
+    let Some((id, public)) = Event::of(event) else {
         return Ok(());
     };
-    let Ok(id) = draft.subject_id.parse::<i64>() else {
-        return Ok(());
-    };
-    let Some(s) = tx.scenario(ScenarioId(id))? else {
+    let Some(s) = tx.scenario(id)? else {
         return Ok(());
     };
     let stored = tx.ocds_releases_of(s.id)?;
     let mut events = events_of(&stored);
-    events.push((now, event));
+    events.push((now, public.clone()));
     let Some(process) = process_of(tx, s, events)? else {
         return Ok(());
     };
@@ -102,8 +94,8 @@ pub(crate) fn record_release(
         scenario: process.scenario.id,
         n: i32::try_from(stored.len() + 1).map_err(Error::internal)?,
         at: now,
-        action: draft.action.clone(),
-        after,
+        action: event.action(),
+        event: public,
         body: release.to_string(),
     })
 }
@@ -116,17 +108,13 @@ impl Services {
         }
     }
 
-    /// The public events of one scenario, or of every one, from the audit trail (oldest
-    /// first): what releases were made of before they were stored.
-    fn audit_events(
-        tx: &mut dyn ReadTx,
-        now: DateTime<Utc>,
-        only: Option<ScenarioId>,
-    ) -> Result<Vec<AuditEvent>> {
+    /// The public events of every scenario as the audit trail tells them (oldest first): what
+    /// releases were made of before they were stored with their events.
+    fn audit_events(tx: &mut dyn ReadTx, now: DateTime<Utc>) -> Result<Vec<AuditEvent>> {
         let (records, _) = tx.audit_browse(&AuditFilter {
-            action: Some("scenario.".into()),
+            action: None,
             subject_type: Some("scenario".into()),
-            subject_id: only.map(|s| s.0.to_string()),
+            subject_id: None,
             actor: None,
             since: None,
             seq: None,
@@ -138,8 +126,11 @@ impl Services {
         Ok(records
             .into_iter()
             .rev()
-            .filter(|r| Event::of_audit(&r.action, r.after.as_deref()).is_some())
-            .map(|r| (r.subject_id, r.at, r.action, r.after))
+            .filter_map(|r| {
+                let action = AuditAction::parse(&r.action)?;
+                let event = Event::of_audit(action, r.after.as_deref())?;
+                Some((ScenarioId(r.subject_id.parse().ok()?), r.at, action, event))
+            })
             .collect())
     }
 
@@ -152,32 +143,28 @@ impl Services {
             if tx.ocds_any_release()? {
                 return Ok(0);
             }
-            let mut by_scenario: std::collections::BTreeMap<i64, Vec<_>> = Default::default();
-            for (subject, at, action, after) in Self::audit_events(tx, now, None)? {
-                if let Ok(id) = subject.parse::<i64>() {
-                    by_scenario.entry(id).or_default().push((at, action, after));
-                }
+            let mut by_scenario: std::collections::BTreeMap<ScenarioId, Vec<_>> =
+                Default::default();
+            for (id, at, action, event) in Self::audit_events(tx, now)? {
+                by_scenario.entry(id).or_default().push((at, action, event));
             }
             let mut written = 0;
             for (id, entries) in by_scenario {
-                let Some(s) = tx.scenario(ScenarioId(id))? else {
+                let Some(s) = tx.scenario(id)? else {
                     continue;
                 };
-                let events = entries
-                    .iter()
-                    .filter_map(|(at, a, after)| Some((*at, Event::of_audit(a, after.as_deref())?)))
-                    .collect();
+                let events = entries.iter().map(|(at, _, e)| (*at, e.clone())).collect();
                 let Some(process) = process_of(tx, s, events)? else {
                     continue;
                 };
                 let releases = ocds::releases(&process, &Publisher::stored());
-                for (n, (release, (at, action, after))) in (1..).zip(releases.iter().zip(entries)) {
+                for (n, (release, (at, action, event))) in (1..).zip(releases.iter().zip(entries)) {
                     tx.insert_ocds_release(&StoredRelease {
-                        scenario: ScenarioId(id),
+                        scenario: id,
                         n,
                         at,
                         action,
-                        after,
+                        event,
                         body: release.to_string(),
                     })?;
                     written += 1;

@@ -145,7 +145,7 @@ impl Services {
             let jobs = tx.job_counts()?;
             let failed_jobs = jobs
                 .iter()
-                .filter(|c| c.status == "failed")
+                .filter(|c| c.status == domain::job::JobStatus::Failed)
                 .map(|c| c.count)
                 .sum();
             Ok(AdminDashboard {

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use domain::audit::AuditAction;
 use domain::error::Result;
 use domain::ports::{OcdsReads, OcdsRepo, ReleasePage, StoredRelease};
 use domain::scenario::ScenarioId;
@@ -26,17 +27,23 @@ impl OcdsReads for AnyConnection {
             .order(ocds_releases::n.asc())
             .load(self)
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StoredRelease {
-                scenario: ScenarioId(r.0),
-                n: r.1,
-                at: from_db(r.2),
-                action: r.3,
-                after: r.4,
-                body: r.5,
+        rows.into_iter()
+            .map(|r| {
+                let action = AuditAction::parse(&r.3).ok_or_else(|| {
+                    domain::Error::internal(format!("stored release action {:?}", r.3))
+                })?;
+                let event = serde_json::from_str(r.4.as_deref().unwrap_or_default())
+                    .map_err(|e| domain::Error::internal(format!("stored release event: {e}")))?;
+                Ok(StoredRelease {
+                    scenario: ScenarioId(r.0),
+                    n: r.1,
+                    at: from_db(r.2),
+                    action,
+                    event,
+                    body: r.5,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn ocds_release_page(
@@ -82,13 +89,14 @@ impl OcdsReads for AnyConnection {
 
 impl OcdsRepo for AnyConnection {
     fn insert_ocds_release(&mut self, r: &StoredRelease) -> Result<()> {
+        let event = serde_json::to_string(&r.event).map_err(domain::Error::internal)?;
         diesel::insert_into(ocds_releases::table)
             .values((
                 ocds_releases::scenario_id.eq(r.scenario.0),
                 ocds_releases::n.eq(r.n),
                 ocds_releases::released_at.eq(to_db(r.at)),
-                ocds_releases::action.eq(&r.action),
-                ocds_releases::after_json.eq(r.after.as_deref()),
+                ocds_releases::action.eq(r.action.code()),
+                ocds_releases::after_json.eq(event),
                 ocds_releases::body.eq(&r.body),
             ))
             .execute(self)

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use domain::error::{Error, Result};
-use domain::job::{Job, NewJob};
+use domain::job::{Job, JobStatus, NewJob};
 use domain::ports::JobRepo;
 
 use crate::schema::jobs;
@@ -51,16 +51,20 @@ impl JobRepo for AnyConnection {
 
     fn retry_failed(&mut self, id: i64, now: DateTime<Utc>) -> Result<Option<String>> {
         // One conditional update: two operators retrying at once re-queue it once.
-        let n = diesel::update(jobs::table.find(id).filter(jobs::status.eq("failed")))
-            .set((
-                jobs::status.eq("queued"),
-                jobs::run_at.eq(to_db(now)),
-                jobs::attempts.eq(0),
-                jobs::finished_at.eq(None::<chrono::NaiveDateTime>),
-                jobs::locked_by.eq(None::<String>),
-            ))
-            .execute(self)
-            .map_err(db_err)?;
+        let n = diesel::update(
+            jobs::table
+                .find(id)
+                .filter(jobs::status.eq(JobStatus::Failed.code())),
+        )
+        .set((
+            jobs::status.eq(JobStatus::Queued.code()),
+            jobs::run_at.eq(to_db(now)),
+            jobs::attempts.eq(0),
+            jobs::finished_at.eq(None::<chrono::NaiveDateTime>),
+            jobs::locked_by.eq(None::<String>),
+        ))
+        .execute(self)
+        .map_err(db_err)?;
         if n != 1 {
             return Ok(None);
         }
@@ -94,7 +98,7 @@ fn job_row(
         jobs::id.eq(id),
         jobs::kind.eq(job.job.kind()),
         jobs::payload.eq(payload),
-        jobs::status.eq("queued"),
+        jobs::status.eq(JobStatus::Queued.code()),
         jobs::run_at.eq(to_db(job.run_at)),
         jobs::attempts.eq(0),
         jobs::max_attempts.eq(job.max_attempts),
@@ -143,9 +147,11 @@ impl Database {
         self.write(|c| {
             let n = to_db(now);
             let due = jobs::status
-                .eq("queued")
+                .eq(JobStatus::Queued.code())
                 .and(jobs::run_at.le(n))
-                .or(jobs::status.eq("running").and(jobs::locked_until.lt(n)));
+                .or(jobs::status
+                    .eq(JobStatus::Running.code())
+                    .and(jobs::locked_until.lt(n)));
             let ids: Vec<i64> = match c {
                 AnyConnection::Postgresql(pg) => jobs::table
                     .filter(due)
@@ -168,7 +174,7 @@ impl Database {
             }
             diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
                 .set((
-                    jobs::status.eq("running"),
+                    jobs::status.eq(JobStatus::Running.code()),
                     jobs::attempts.eq(jobs::attempts + 1),
                     jobs::locked_until.eq(to_db(now + lease)),
                     jobs::locked_by.eq(worker),
@@ -194,7 +200,7 @@ impl Database {
                         // A payload this version cannot read is parked, not retried forever.
                         diesel::update(jobs::table.find(id))
                             .set((
-                                jobs::status.eq("failed"),
+                                jobs::status.eq(JobStatus::Failed.code()),
                                 jobs::last_error.eq(format!("unreadable payload: {e}")),
                                 jobs::finished_at.eq(n),
                             ))
@@ -213,11 +219,11 @@ impl Database {
             diesel::update(
                 jobs::table
                     .find(id)
-                    .filter(jobs::status.eq("running"))
+                    .filter(jobs::status.eq(JobStatus::Running.code()))
                     .filter(jobs::locked_by.eq(worker)),
             )
             .set((
-                jobs::status.eq("done"),
+                jobs::status.eq(JobStatus::Done.code()),
                 jobs::finished_at.eq(to_db(now)),
                 jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
             ))
@@ -241,12 +247,12 @@ impl Database {
         self.write(|c| {
             let target = jobs::table
                 .find(id)
-                .filter(jobs::status.eq("running"))
+                .filter(jobs::status.eq(JobStatus::Running.code()))
                 .filter(jobs::locked_by.eq(worker));
             match retry_at {
                 Some(at) => diesel::update(target)
                     .set((
-                        jobs::status.eq("queued"),
+                        jobs::status.eq(JobStatus::Queued.code()),
                         jobs::run_at.eq(to_db(at)),
                         jobs::last_error.eq(&error),
                         jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
@@ -254,7 +260,7 @@ impl Database {
                     .execute(c),
                 None => diesel::update(target)
                     .set((
-                        jobs::status.eq("failed"),
+                        jobs::status.eq(JobStatus::Failed.code()),
                         jobs::last_error.eq(&error),
                         jobs::finished_at.eq(to_db(now)),
                         jobs::locked_until.eq(None::<chrono::NaiveDateTime>),
@@ -295,7 +301,7 @@ impl Database {
     pub fn pending_jobs(&self) -> Result<i64> {
         self.read(|c| {
             jobs::table
-                .filter(jobs::status.eq_any(["queued", "running"]))
+                .filter(jobs::status.eq_any([JobStatus::Queued.code(), JobStatus::Running.code()]))
                 .count()
                 .get_result(c)
                 .map_err(db_err)

@@ -8,6 +8,7 @@ use domain::audit::AuditRecord;
 use domain::bid::BidStatus;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
+use domain::job::JobStatus;
 use domain::ports::{AuditFilter, JobCount, JobInfo, ReportReads};
 use domain::reports::{AwardFact, Facts, ScenarioFact, Workload};
 use domain::scenario::{ScenarioId, Status};
@@ -180,25 +181,26 @@ impl ReportReads for AnyConnection {
             .order((jobs::kind.asc(), jobs::status.asc()))
             .load(self)
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|(kind, status, count)| JobCount {
-                kind,
-                status,
-                count,
+        rows.into_iter()
+            .map(|(kind, status, count)| {
+                Ok(JobCount {
+                    kind,
+                    status: job_status(&status)?,
+                    count,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn failed_jobs(&mut self, offset: i64, limit: i64) -> Result<(Vec<JobInfo>, i64)> {
         let total: i64 = jobs::table
-            .filter(jobs::status.eq("failed"))
+            .filter(jobs::status.eq(JobStatus::Failed.code()))
             .filter(not_of_a_private_event())
             .count()
             .get_result(self)
             .map_err(db_err)?;
         let rows: Vec<JobInfoRow> = jobs::table
-            .filter(jobs::status.eq("failed"))
+            .filter(jobs::status.eq(JobStatus::Failed.code()))
             .filter(not_of_a_private_event())
             .order((jobs::finished_at.desc(), jobs::id.desc()))
             .offset(offset)
@@ -218,18 +220,20 @@ impl ReportReads for AnyConnection {
             .map_err(db_err)?;
         Ok((
             rows.into_iter()
-                .map(|r| JobInfo {
-                    id: r.0,
-                    kind: r.1,
-                    status: r.2,
-                    attempts: r.3,
-                    max_attempts: r.4,
-                    last_error: r.5,
-                    run_at: from_db(r.6),
-                    created_at: from_db(r.7),
-                    finished_at: opt_from_db(r.8),
+                .map(|r| {
+                    Ok(JobInfo {
+                        id: r.0,
+                        kind: r.1,
+                        status: job_status(&r.2)?,
+                        attempts: r.3,
+                        max_attempts: r.4,
+                        last_error: r.5,
+                        run_at: from_db(r.6),
+                        created_at: from_db(r.7),
+                        finished_at: opt_from_db(r.8),
+                    })
                 })
-                .collect(),
+                .collect::<Result<Vec<_>>>()?,
             total,
         ))
     }
@@ -290,4 +294,9 @@ impl ReportReads for AnyConnection {
             .map_err(db_err)?;
         Ok((rows.into_iter().map(record_of).collect(), total))
     }
+}
+
+/// A stored job status.
+fn job_status(code: &str) -> Result<JobStatus> {
+    JobStatus::parse(code).ok_or_else(|| Error::internal(format!("stored job status {code:?}")))
 }

@@ -43,7 +43,7 @@ impl OutgoingEmail {
 /// One notification in a daily digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DigestItem {
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub body: String,
     /// Absolute.

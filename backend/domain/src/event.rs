@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::account::{Organization, Role, User};
-use crate::audit::AuditDraft;
+use crate::audit::{AuditAction, AuditDraft};
 use crate::bid::{BidId, BidStatus};
 use crate::evaluation::Rating;
 use crate::ids::{OrganizationId, SessionId, UserId};
@@ -249,54 +249,54 @@ impl DomainEvent {
         )
     }
 
-    /// The audit action: the one list of action names.
-    pub fn action(&self) -> &'static str {
+    /// The audit action of the event (every action comes from an event).
+    pub fn action(&self) -> AuditAction {
         use DomainEvent::*;
         match self {
-            OrganizationRegistered(_) => "organization.register",
-            UserRegistered(_) => "user.register",
-            SessionReplayed { .. } => "session.reuse_detected",
-            StaffUserCreated(_) | UserSeeded(_) => "user.create",
-            UserActiveChanged { .. } => "user.status_change",
-            UserRoleChanged { .. } => "user.role_change",
-            OrganizationVerified { .. } => "organization.verify",
-            OrganizationProfileEdited { .. } => "organization.update",
-            PasswordReset { .. } => "user.password_reset",
-            PasswordChanged { .. } => "user.password_change",
-            OrganizationSeeded(_) => "organization.create",
-            ScenarioCreated(_) => "scenario.create",
-            ScenarioEdited { .. } => "scenario.edit",
-            ScenarioPublished { .. } => "scenario.publish",
-            DeadlineExtended { .. } => "scenario.extend",
-            ScenarioCancelled { .. } => "scenario.cancel",
-            BidsOpened { .. } => "scenario.open_bids",
-            QuestionAsked { .. } => "question.ask",
-            QuestionAnswered { .. } => "question.answer",
+            OrganizationRegistered(_) => AuditAction::OrganizationRegister,
+            UserRegistered(_) => AuditAction::UserRegister,
+            SessionReplayed { .. } => AuditAction::SessionReuseDetected,
+            StaffUserCreated(_) | UserSeeded(_) => AuditAction::UserCreate,
+            UserActiveChanged { .. } => AuditAction::UserStatusChange,
+            UserRoleChanged { .. } => AuditAction::UserRoleChange,
+            OrganizationVerified { .. } => AuditAction::OrganizationVerify,
+            OrganizationProfileEdited { .. } => AuditAction::OrganizationUpdate,
+            PasswordReset { .. } => AuditAction::UserPasswordReset,
+            PasswordChanged { .. } => AuditAction::UserPasswordChange,
+            OrganizationSeeded(_) => AuditAction::OrganizationCreate,
+            ScenarioCreated(_) => AuditAction::ScenarioCreate,
+            ScenarioEdited { .. } => AuditAction::ScenarioEdit,
+            ScenarioPublished { .. } => AuditAction::ScenarioPublish,
+            DeadlineExtended { .. } => AuditAction::ScenarioExtend,
+            ScenarioCancelled { .. } => AuditAction::ScenarioCancel,
+            BidsOpened { .. } => AuditAction::ScenarioOpenBids,
+            QuestionAsked { .. } => AuditAction::QuestionAsk,
+            QuestionAnswered { .. } => AuditAction::QuestionAnswer,
             BidVersionRecorded { change, .. } => match change {
-                BidChange::Submitted => "bid.submit",
-                BidChange::Revised => "bid.revise",
-                BidChange::FileAttached => "bid.attach",
-                BidChange::FileRemoved => "bid.detach",
+                BidChange::Submitted => AuditAction::BidSubmit,
+                BidChange::Revised => AuditAction::BidRevise,
+                BidChange::FileAttached => AuditAction::BidAttach,
+                BidChange::FileRemoved => AuditAction::BidDetach,
             },
-            BidWithdrawn { .. } => "bid.withdraw",
-            PanelAssigned { .. } => "panel.set",
-            ConflictDeclared { .. } => "panel.declare",
-            ScoreSaved { .. } => "score.save",
-            DissentWritten { .. } => "panel.dissent",
-            AwardMade { .. } => "scenario.award",
-            Delivered { .. } => "scenario.deliver",
-            Rated(_) => "rating.create",
-            RatingReplied { .. } => "rating.reply",
-            SynonymsChanged { .. } => "search.synonyms",
-            VendorInvited(_) => "scenario.invite",
-            LowPriceExplained { .. } => "bid.low_price_explained",
-            JobRetried { .. } => "job.retry",
-            ChallengeFiled(_) => "challenge.file",
-            ChallengeAttached { .. } => "challenge.attach",
-            ChallengeAnswered { .. } => "challenge.answer",
-            AwardWithdrawn { .. } => "scenario.award_withdraw",
-            FeedTokenReset { .. } => "user.feed_token_reset",
-            SignedOutEverywhere { .. } => "user.sign_out_everywhere",
+            BidWithdrawn { .. } => AuditAction::BidWithdraw,
+            PanelAssigned { .. } => AuditAction::PanelSet,
+            ConflictDeclared { .. } => AuditAction::PanelDeclare,
+            ScoreSaved { .. } => AuditAction::ScoreSave,
+            DissentWritten { .. } => AuditAction::PanelDissent,
+            AwardMade { .. } => AuditAction::ScenarioAward,
+            Delivered { .. } => AuditAction::ScenarioDeliver,
+            Rated(_) => AuditAction::RatingCreate,
+            RatingReplied { .. } => AuditAction::RatingReply,
+            SynonymsChanged { .. } => AuditAction::SearchSynonyms,
+            VendorInvited(_) => AuditAction::ScenarioInvite,
+            LowPriceExplained { .. } => AuditAction::BidLowPriceExplained,
+            JobRetried { .. } => AuditAction::JobRetry,
+            ChallengeFiled(_) => AuditAction::ChallengeFile,
+            ChallengeAttached { .. } => AuditAction::ChallengeAttach,
+            ChallengeAnswered { .. } => AuditAction::ChallengeAnswer,
+            AwardWithdrawn { .. } => AuditAction::ScenarioAwardWithdraw,
+            FeedTokenReset { .. } => AuditAction::UserFeedTokenReset,
+            SignedOutEverywhere { .. } => AuditAction::UserSignOutEverywhere,
         }
     }
 
@@ -532,7 +532,7 @@ mod tests {
         let a = e.audit(Some(UserId(9)));
         assert_eq!(
             (
-                a.action.as_str(),
+                a.action.code(),
                 a.subject_type.as_str(),
                 a.subject_id.as_str()
             ),
@@ -554,7 +554,7 @@ mod tests {
             bids: 4,
         };
         let a = e.audit(None);
-        assert_eq!(a.action, "scenario.open_bids");
+        assert_eq!(a.action.code(), "scenario.open_bids");
         assert_eq!(a.actor, None);
         assert_eq!(a.before.unwrap(), json!({"status": "published"}));
         assert_eq!(a.after.unwrap()["bids"], 4);

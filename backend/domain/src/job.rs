@@ -7,6 +7,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::email::OutgoingEmail;
 
+/// Where a job stands: waiting to run (again), claimed by a worker, finished, or parked
+/// after its last attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Done,
+        JobStatus::Failed,
+    ];
+
+    /// The stored name.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<JobStatus> {
+        JobStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
 /// One kind of background work and its input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "input", rename_all = "snake_case")]

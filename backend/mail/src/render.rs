@@ -65,8 +65,8 @@ macro_rules! digest_template {
                 domain::beijing::minute(*t)
             }
 
-            fn label(&self, kind: &str) -> &'static str {
-                Kind::parse(kind).map_or("", |k| k.label(self.locale))
+            fn label(&self, kind: &Kind) -> &'static str {
+                kind.label(self.locale)
             }
         }
     };
@@ -438,7 +438,7 @@ mod tests {
     fn a_digest_lists_every_item_once() {
         let at = Utc::now();
         let item = |t: &str| DigestItem {
-            kind: "scenario_match".into(),
+            kind: Kind::ScenarioMatch,
             title: t.into(),
             body: "正文".into(),
             link: format!("http://x/{t}"),

@@ -214,7 +214,7 @@ impl Metrics {
             self.queue
                 .get_or_create(&QueueLabels {
                     kind: j.kind.clone(),
-                    status: j.status.clone(),
+                    status: j.status.code().to_string(),
                 })
                 .set(j.count);
         }

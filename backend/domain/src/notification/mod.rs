@@ -77,7 +77,24 @@ impl Kind {
     pub fn parse(code: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.code() == code)
     }
+}
 
+/// Stored (in e-mail jobs) and sent as its code.
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let code = String::deserialize(d)?;
+        Kind::parse(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown notification kind {code:?}")))
+    }
+}
+
+impl Kind {
     /// The kind's name for people.
     pub fn label(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {

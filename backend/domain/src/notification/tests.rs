@@ -136,3 +136,13 @@ fn long_answers_are_clipped() {
     assert!(body.contains(&format!("{}…", "答".repeat(200))));
     assert!(!body.contains(&"答".repeat(201)));
 }
+
+#[test]
+fn a_kind_is_stored_as_its_code_and_an_unknown_code_is_refused() {
+    for k in Kind::ALL {
+        let stored = serde_json::to_string(&k).unwrap();
+        assert_eq!(stored, format!("\"{}\"", k.code()));
+        assert_eq!(serde_json::from_str::<Kind>(&stored).unwrap(), k);
+    }
+    assert!(serde_json::from_str::<Kind>("\"nope\"").is_err());
+}

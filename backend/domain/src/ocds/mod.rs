@@ -13,11 +13,14 @@ mod package;
 pub use package::*;
 
 use crate::account::Organization;
+use crate::audit::AuditAction;
 use crate::evaluation::AwardNotice;
-use crate::scenario::Scenario;
+use crate::event::DomainEvent;
+use crate::scenario::{Scenario, ScenarioId};
 
-/// A public event of a scenario, from its audit record.
-#[derive(Debug, Clone, PartialEq)]
+/// A public event of a scenario (from its domain event; stored with its release as JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Published {
         deadline: DateTime<Utc>,
@@ -40,8 +43,49 @@ pub enum Event {
 }
 
 impl Event {
-    /// The event an audit record of a scenario stands for (`None` for the private ones).
-    pub fn of_audit(action: &str, after: Option<&str>) -> Option<Event> {
+    /// The public event a domain event is, with its scenario (`None` for every other event).
+    pub fn of(event: &DomainEvent) -> Option<(ScenarioId, Event)> {
+        Some(match event {
+            DomainEvent::ScenarioPublished {
+                scenario, deadline, ..
+            } => (
+                *scenario,
+                Event::Published {
+                    deadline: *deadline,
+                },
+            ),
+            DomainEvent::DeadlineExtended {
+                scenario, after, ..
+            } => (*scenario, Event::Extended { deadline: *after }),
+            DomainEvent::ScenarioCancelled {
+                scenario, reason, ..
+            } => (
+                *scenario,
+                Event::Cancelled {
+                    reason: reason.clone(),
+                },
+            ),
+            DomainEvent::BidsOpened { scenario, bids, .. } => {
+                (*scenario, Event::Opened { bids: *bids })
+            }
+            DomainEvent::AwardMade { scenario, .. } => (*scenario, Event::Awarded),
+            DomainEvent::AwardWithdrawn {
+                scenario, notice, ..
+            } => (
+                *scenario,
+                Event::Withdrawn {
+                    notice: serde_json::from_value(notice.clone()).ok().map(Box::new),
+                },
+            ),
+            DomainEvent::Delivered { scenario, .. } => (*scenario, Event::Delivered),
+            _ => return None,
+        })
+    }
+
+    /// The public event an audit record of a scenario tells of (`None` for the private ones):
+    /// for the records written before releases were stored with their events, which the
+    /// backfill reads.
+    pub fn of_audit(action: AuditAction, after: Option<&str>) -> Option<Event> {
         let after: Value = after
             .and_then(|a| serde_json::from_str(a).ok())
             .unwrap_or(Value::Null);
@@ -52,25 +96,25 @@ impl Event {
                 .map(|t| t.with_timezone(&Utc))
         };
         Some(match action {
-            "scenario.publish" => Event::Published {
+            AuditAction::ScenarioPublish => Event::Published {
                 deadline: time("bid_deadline")?,
             },
-            "scenario.extend" => Event::Extended {
+            AuditAction::ScenarioExtend => Event::Extended {
                 deadline: time("bid_deadline")?,
             },
-            "scenario.cancel" => Event::Cancelled {
+            AuditAction::ScenarioCancel => Event::Cancelled {
                 reason: after["reason"].as_str().unwrap_or_default().to_string(),
             },
-            "scenario.open_bids" => Event::Opened {
+            AuditAction::ScenarioOpenBids => Event::Opened {
                 bids: after["bids"].as_i64().unwrap_or(0),
             },
-            "scenario.award" => Event::Awarded,
-            "scenario.award_withdraw" => Event::Withdrawn {
+            AuditAction::ScenarioAward => Event::Awarded,
+            AuditAction::ScenarioAwardWithdraw => Event::Withdrawn {
                 notice: serde_json::from_value(after["notice"].clone())
                     .ok()
                     .map(Box::new),
             },
-            "scenario.deliver" => Event::Delivered,
+            AuditAction::ScenarioDeliver => Event::Delivered,
             _ => return None,
         })
     }
@@ -411,26 +455,58 @@ mod tests {
     #[test]
     fn audit_records_become_public_events_and_private_ones_nothing() {
         let e = Event::of_audit(
-            "scenario.publish",
+            AuditAction::ScenarioPublish,
             Some(r#"{"status":"published","bid_deadline":"2026-12-20T09:00:00Z"}"#),
         );
         assert!(matches!(e, Some(Event::Published { .. })));
         assert_eq!(
-            Event::of_audit("scenario.open_bids", Some(r#"{"bids":3}"#)),
+            Event::of_audit(AuditAction::ScenarioOpenBids, Some(r#"{"bids":3}"#)),
             Some(Event::Opened { bids: 3 })
         );
         for private in [
-            "scenario.create",
-            "scenario.edit",
-            "panel.set",
-            "bid.submit",
+            AuditAction::ScenarioCreate,
+            AuditAction::ScenarioEdit,
+            AuditAction::PanelSet,
+            AuditAction::BidSubmit,
         ] {
             assert_eq!(Event::of_audit(private, Some("{}")), None, "{private}");
         }
         assert_eq!(
-            Event::of_audit("scenario.extend", Some("{}")),
+            Event::of_audit(AuditAction::ScenarioExtend, Some("{}")),
             None,
             "no date, no event"
         );
+    }
+
+    #[test]
+    fn public_domain_events_become_release_events_that_store_and_read_back() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 12, 20, 9, 0, 0).unwrap();
+        let published = DomainEvent::ScenarioPublished {
+            scenario: ScenarioId(4),
+            before: crate::scenario::Status::Draft,
+            deadline: at,
+        };
+        let (id, e) = Event::of(&published).unwrap();
+        assert_eq!(
+            (id, &e),
+            (ScenarioId(4), &Event::Published { deadline: at })
+        );
+        let stored = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&stored).unwrap(), e);
+        let opened = DomainEvent::BidsOpened {
+            scenario: ScenarioId(4),
+            deadline: at,
+            bids: 3,
+        };
+        assert_eq!(Event::of(&opened).unwrap().1, Event::Opened { bids: 3 });
+        // The same event as the audit record of an earlier version told it.
+        let record = published.audit(None);
+        let after = record.after.map(|v| v.to_string());
+        assert_eq!(Event::of_audit(record.action, after.as_deref()), Some(e));
+        let private = DomainEvent::PasswordChanged {
+            user: crate::ids::UserId(1),
+        };
+        assert_eq!(Event::of(&private), None);
     }
 }

@@ -13,9 +13,10 @@ pub struct StoredRelease {
     /// Its place among the process's releases, from 1.
     pub n: i32,
     pub at: DateTime<Utc>,
-    /// The audit action and content of the event it stands for.
-    pub action: String,
-    pub after: Option<String>,
+    /// The action of the event it stands for, and the event (the process's history, for the
+    /// next release).
+    pub action: crate::audit::AuditAction,
+    pub event: crate::ocds::Event,
     /// The release JSON, with the publisher's markers (`crate::ocds::fill_publisher`).
     pub body: String,
 }

@@ -11,7 +11,7 @@ use crate::ids::UserId;
 pub struct JobInfo {
     pub id: i64,
     pub kind: String,
-    pub status: String,
+    pub status: crate::job::JobStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     pub last_error: Option<String>,
@@ -24,7 +24,7 @@ pub struct JobInfo {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct JobCount {
     pub kind: String,
-    pub status: String,
+    pub status: crate::job::JobStatus,
     pub count: i64,
 }
 

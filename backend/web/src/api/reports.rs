@@ -181,7 +181,7 @@ impl From<&app::reports::AdminDashboard> for DashboardOut {
                 .iter()
                 .map(|j| JobCountOut {
                     kind: j.kind.clone(),
-                    status: j.status.clone(),
+                    status: j.status.code().to_string(),
                     count: j.count,
                 })
                 .collect(),
@@ -221,7 +221,7 @@ impl From<&domain::ports::JobInfo> for JobOut {
         Self {
             id: j.id,
             kind: j.kind.clone(),
-            status: j.status.clone(),
+            status: j.status.code().to_string(),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             last_error: j.last_error.clone(),

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::Error;
+use domain::job::JobStatus;
 use domain::scenario::Status;
 use domain::sector::Sector;
 
@@ -249,11 +250,11 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     );
     let mut jobs: BTreeMap<String, [i64; 4]> = BTreeMap::new();
     for c in &d.jobs {
-        let slot = match c.status.as_str() {
-            "queued" => 0,
-            "running" => 1,
-            "failed" => 2,
-            _ => 3,
+        let slot = match c.status {
+            JobStatus::Queued => 0,
+            JobStatus::Running => 1,
+            JobStatus::Failed => 2,
+            JobStatus::Done => 3,
         };
         jobs.entry(c.kind.clone()).or_default()[slot] += c.count;
     }

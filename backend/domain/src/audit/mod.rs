@@ -7,6 +7,10 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::UserId;
 
+mod action;
+
+pub use action::AuditAction;
+
 /// The hash that precedes the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -14,7 +18,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditDraft {
     pub actor: Option<UserId>,
-    pub action: String,
+    pub action: AuditAction,
     pub subject_type: String,
     pub subject_id: String,
     pub before: Option<serde_json::Value>,
@@ -24,13 +28,13 @@ pub struct AuditDraft {
 impl AuditDraft {
     pub fn new(
         actor: Option<UserId>,
-        action: &str,
+        action: AuditAction,
         subject_type: &str,
         subject_id: impl ToString,
     ) -> Self {
         Self {
             actor,
-            action: action.to_string(),
+            action,
             subject_type: subject_type.to_string(),
             subject_id: subject_id.to_string(),
             before: None,
@@ -86,7 +90,7 @@ impl AuditDraft {
         // canonical.
         Unsealed {
             actor: self.actor,
-            action: self.action,
+            action: self.action.code().to_string(),
             subject_type: self.subject_type,
             subject_id: self.subject_id,
             before: self.before.map(|v| v.to_string()),
@@ -223,7 +227,7 @@ mod tests {
         (1..=n)
             .map(|i| {
                 let r = seal(
-                    AuditDraft::new(Some(UserId(7)), "user.register", "user", i)
+                    AuditDraft::new(Some(UserId(7)), AuditAction::UserRegister, "user", i)
                         .after(serde_json::json!({"email": format!("u{i}@x.cn"), "a": 1})),
                     i,
                     &prev,
@@ -240,7 +244,7 @@ mod tests {
         let first = chain(3);
         let head = first.last().unwrap();
         let batch: Vec<Unsealed> = (4..=6)
-            .map(|i| AuditDraft::new(None, "bid.version", "bid", i).unsealed(Utc::now()))
+            .map(|i| AuditDraft::new(None, AuditAction::BidRevise, "bid", i).unsealed(Utc::now()))
             .collect();
         let sealed = seal_all(batch, head.seq, &head.hash);
         assert_eq!(sealed.iter().map(|r| r.seq).collect::<Vec<_>>(), [4, 5, 6]);
