@@ -430,3 +430,74 @@ on_both_with_smtp! {
     a_daily_digest_user_gets_exactly_one_digest => super::a_daily_digest_user_gets_exactly_one_digest;
     a_refusing_server_delays_mail_but_never_loses_or_doubles_it => super::a_refusing_server_delays_mail_but_never_loses_or_doubles_it;
 }
+
+/// The mailer is a port: a worker given another one sends through it, and the configured
+/// outbox sees nothing; a mailer that fails leaves the e-mail queued for the next try.
+mod swapped_mailer {
+    use std::sync::{Arc, Mutex};
+
+    use domain::email::OutgoingEmail;
+    use domain::ports::MailSender;
+    use serde_json::json;
+
+    #[derive(Default)]
+    struct Recorder {
+        sent: Mutex<Vec<String>>,
+        fail: bool,
+    }
+
+    impl MailSender for Recorder {
+        fn send(&self, mail: &OutgoingEmail) -> anyhow::Result<()> {
+            if self.fail {
+                anyhow::bail!("the test mailer refuses");
+            }
+            self.sent.lock().unwrap().push(mail.to.clone());
+            Ok(())
+        }
+        fn check(&self) -> anyhow::Result<()> {
+            Ok(())
+        }
+        fn transport(&self) -> &'static str {
+            "test"
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_worker_sends_through_the_mailer_it_is_given() {
+        let app = tests::spawn_app().await;
+        app.register("swap@example.cn", "vendor", "V").await;
+        let reset = |email: &'static str| {
+            app.post(
+                "/api/v1/auth/password-reset",
+                None,
+                json!({ "email": email }),
+            )
+        };
+        assert_eq!(reset("swap@example.cn").await.status, 202);
+        let failing = Arc::new(Recorder {
+            fail: true,
+            ..Default::default()
+        });
+        let w = app.parts.worker.clone().with_mailer(failing.clone());
+        tokio::task::spawn_blocking(move || w.drain())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(failing.sent.lock().unwrap().is_empty());
+        // The failed try waits out its backoff, then the working mailer sends it once.
+        app.clock.advance(chrono::Duration::hours(1));
+        let recorder = Arc::new(Recorder::default());
+        let w = app.parts.worker.clone().with_mailer(recorder.clone());
+        tokio::task::spawn_blocking(move || w.drain())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*recorder.sent.lock().unwrap(), ["swap@example.cn"]);
+        assert!(
+            app.emails().is_empty(),
+            "the configured outbox was not used"
+        );
+        assert_eq!(app.drain_jobs().await, 0, "nothing left to send");
+        assert!(app.emails().is_empty());
+    }
+}

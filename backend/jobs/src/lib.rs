@@ -89,6 +89,13 @@ impl Worker {
         self
     }
 
+    /// The same worker sending its e-mails through another mailer (tests swap the outbox or
+    /// SMTP for one of their own).
+    pub fn with_mailer(mut self, mailer: Arc<dyn MailSender>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+
     /// Claims one batch of due jobs and runs them, then gives the search engine one batch of
     /// waiting documents; returns how many jobs and documents were done.
     pub fn run_once(&self) -> domain::Result<usize> {
