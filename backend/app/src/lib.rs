@@ -176,8 +176,9 @@ impl Services {
     }
 }
 
-/// Records what happened inside the caller's transaction: the audit record derived from the
-/// event (and, from the notifications issue on, the fan-out it causes).
+/// Records what happened inside the caller's transaction, all derived from the typed event:
+/// the search documents to bring up to date, the public version, the notice for the
+/// notification worker, the open-data release, and the audit record.
 pub fn emit(
     tx: &mut dyn Tx,
     actor: Option<domain::ids::UserId>,

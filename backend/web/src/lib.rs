@@ -1,6 +1,7 @@
 //! The HTTP layer: one route table for the JSON API and the server-rendered pages, the
 //! extractors that authenticate and authorise, the error mapping, and the OpenAPI document.
-//! Handlers stay thin: extract, convert into domain values, call one service, render.
+//! Handlers stay thin: extract, convert into domain values, call the use cases (`app`), and
+//! render what they and the policy decided; a page keeps no rule of its own.
 
 pub mod api;
 pub mod auth;
