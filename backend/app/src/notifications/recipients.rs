@@ -151,11 +151,11 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 );
                 users.sort();
                 users.dedup();
-                // Only vendors' users hear of it (a role may have changed since saving).
+                // Only those who may subscribe hear of it (a role may have changed since saving).
                 let vendors: Vec<UserId> = tx
                     .users_by_ids(&users)?
                     .into_iter()
-                    .filter(|u| u.role == domain::account::Role::Vendor)
+                    .filter(|u| domain::policy::subscribes(u.role))
                     .map(|u| u.id)
                     .collect();
                 let agency = tx

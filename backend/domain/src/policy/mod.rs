@@ -344,9 +344,15 @@ pub fn can_follow(actor: &Actor, s: &Scenario, now: DateTime<Utc>) -> bool {
 }
 
 /// Interests and saved searches are a vendor user's (and so is the search page's offer to
-/// save a search).
+/// save a search); only a user who may keep them hears of the scenarios that fit them (a role
+/// may have changed since they were saved).
+pub fn subscribes(role: Role) -> bool {
+    role == Role::Vendor
+}
+
+/// See [`subscribes`].
 pub fn can_subscribe(actor: &Actor) -> Result<()> {
-    if actor.role == Role::Vendor {
+    if subscribes(actor.role) {
         Ok(())
     } else {
         Err(forbidden(Message::new(
