@@ -567,6 +567,48 @@ async fn members_edit_their_organization_profile_and_others_may_not(app: &TestAp
     );
 }
 
+async fn a_vendor_states_what_it_delivers_and_whether_it_teams_up(app: &TestApp) {
+    let reg = app.register("offer@example.cn", "vendor", "供给企业").await;
+    let id = reg["organization"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/organizations/{id}");
+    let me = app.token("offer@example.cn").await;
+    let fresh = app.get(&path, Some(&me)).await;
+    assert_eq!(fresh.body["offer_kinds"], json!([]), "empty until stated");
+    assert_eq!(fresh.body["open_to_teaming"], false);
+    let a = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&me),
+            Some(json!({"offer_kinds": ["hardware", "ai_software", "hardware"], "open_to_teaming": true})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    assert_eq!(a.body["offer_kinds"], json!(["ai_software", "hardware"]));
+    assert_eq!(a.body["open_to_teaming"], true);
+    let bad = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&me),
+            Some(json!({"offer_kinds": ["consulting", "magic"], "open_to_teaming": false})),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["errors"][0]["field"], "offer_kinds[1]");
+    // Nothing half-written, and a change that does not name them keeps them.
+    app.call(
+        "PATCH",
+        &path,
+        Some(&me),
+        Some(json!({"description": "做视觉"})),
+    )
+    .await;
+    let now = app.get(&path, Some(&me)).await;
+    assert_eq!(now.body["offer_kinds"], json!(["ai_software", "hardware"]));
+    assert_eq!(now.body["open_to_teaming"], true);
+}
+
 async fn a_deactivated_user_is_signed_out_everywhere(app: &TestApp) {
     let admin = app.admin_token().await;
     let reg = app.register("gone@example.cn", "vendor", "V").await;
@@ -682,5 +724,6 @@ on_both! {
     verification_is_for_admins_and_mails_the_members => super::verification_is_for_admins_and_mails_the_members;
     an_unverified_organization_is_hidden_from_the_public => super::an_unverified_organization_is_hidden_from_the_public;
     members_edit_their_organization_profile_and_others_may_not => super::members_edit_their_organization_profile_and_others_may_not;
+    a_vendor_states_what_it_delivers_and_whether_it_teams_up => super::a_vendor_states_what_it_delivers_and_whether_it_teams_up;
     a_deactivated_user_is_signed_out_everywhere => super::a_deactivated_user_is_signed_out_everywhere;
 }

@@ -384,7 +384,72 @@ async fn a_signed_in_person_changes_their_password_from_the_account_page(app: &T
     );
 }
 
+async fn a_vendor_ticks_what_it_delivers_on_the_account_page(app: &TestApp) {
+    let reg = app.register("ticks@example.cn", "vendor", "勾选企业").await;
+    let id = reg["organization"]["id"].as_i64().unwrap();
+    let (c, csrf) = tests::signed_in(app, "ticks@example.cn").await;
+    let (status, html) = page(&c, app, "/account").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"offer_kinds\" value=\"ai_software\""));
+    assert!(html.contains("供给类型") && html.contains("愿意组成联合体投标"));
+    let r = post_form(
+        &c,
+        app,
+        "/account/organization",
+        &[
+            ("csrf", csrf.as_str()),
+            ("description", "视觉识别"),
+            ("capabilities", "计算机视觉"),
+            ("offer_kinds", "ai_software"),
+            ("offer_kinds", "integration"),
+            ("open_to_teaming", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let me = app.token("ticks@example.cn").await;
+    let org = app
+        .get(&format!("/api/v1/organizations/{id}"), Some(&me))
+        .await;
+    assert_eq!(
+        org.body["offer_kinds"],
+        serde_json::json!(["ai_software", "integration"])
+    );
+    assert_eq!(org.body["open_to_teaming"], true);
+    let (_, html) = page(&c, app, "/account").await;
+    assert!(html.contains("value=\"ai_software\" checked"));
+    assert!(
+        html.contains("value=\"hardware\">"),
+        "an unticked box stays unticked"
+    );
+    let (_, html) = page(&c, app, &format!("/organizations/{id}")).await;
+    assert!(
+        html.contains("AI 软件与模型、系统集成"),
+        "the profile says what it delivers"
+    );
+    // A forged code is refused beside the group, and nothing is changed.
+    let r = post_form(
+        &c,
+        app,
+        "/account/organization",
+        &[
+            ("csrf", csrf.as_str()),
+            ("description", "别的"),
+            ("offer_kinds", "magic"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("未知的供给类型"));
+    let org = app
+        .get(&format!("/api/v1/organizations/{id}"), Some(&me))
+        .await;
+    assert_eq!(org.body["description"], "视觉识别");
+}
+
 on_both! {
+    a_vendor_ticks_what_it_delivers_on_the_account_page => super::a_vendor_ticks_what_it_delivers_on_the_account_page;
     a_signed_in_person_changes_their_password_from_the_account_page => super::a_signed_in_person_changes_their_password_from_the_account_page;
     a_form_post_without_the_csrf_token_is_refused_and_changes_nothing => super::a_form_post_without_the_csrf_token_is_refused_and_changes_nothing;
     form_errors_are_shown_next_to_their_fields_and_input_is_kept => super::form_errors_are_shown_next_to_their_fields_and_input_is_kept;

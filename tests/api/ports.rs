@@ -47,6 +47,11 @@ fn org(id: i64, kind: OrgKind, name: &str, now: DateTime<Utc>) -> Organization {
         opc_member: false,
         description: String::new(),
         capabilities: vec![],
+        offer_kinds: vec![
+            domain::account::OfferKind::AiSoftware,
+            domain::account::OfferKind::Hardware,
+        ],
+        open_to_teaming: true,
         contact: Contact::default(),
         created_at: now,
         updated_at: now,

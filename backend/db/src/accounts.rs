@@ -31,6 +31,8 @@ struct OrgRow {
     contact_email: Option<String>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    offer_kinds: String,
+    open_to_teaming: bool,
 }
 
 impl OrgRow {
@@ -49,6 +51,8 @@ impl OrgRow {
             contact_email: o.contact.email.clone(),
             created_at: to_db(o.created_at),
             updated_at: to_db(o.updated_at),
+            offer_kinds: serde_json::to_string(&o.offer_kinds).unwrap_or_else(|_| "[]".into()),
+            open_to_teaming: o.open_to_teaming,
         }
     }
 
@@ -65,6 +69,8 @@ impl OrgRow {
             opc_member: self.opc_member,
             description: self.description,
             capabilities: serde_json::from_str(&self.capabilities).map_err(Error::internal)?,
+            offer_kinds: serde_json::from_str(&self.offer_kinds).map_err(Error::internal)?,
+            open_to_teaming: self.open_to_teaming,
             contact: Contact {
                 name: self.contact_name,
                 phone: self.contact_phone,

@@ -15,6 +15,8 @@ diesel::table! {
         contact_email -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        offer_kinds -> Text,
+        open_to_teaming -> Bool,
     }
 }
 

@@ -39,6 +39,8 @@ pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
             opc_member: o.opc_member,
             description: o.description.clone(),
             capabilities: o.capabilities.clone(),
+            offer_kinds: o.offer_kinds.clone(),
+            open_to_teaming: o.open_to_teaming,
         });
         let user = services.ensure_user(EnsureUser {
             email: Email::parse(&a.email).map_err(anyhow::Error::msg)?,

@@ -33,6 +33,10 @@ pub struct OrganizationOut {
     pub opc_member: bool,
     pub description: String,
     pub capabilities: Vec<String>,
+    /// What the vendor delivers (codes; empty until stated).
+    pub offer_kinds: Vec<String>,
+    /// Willing to bid in a consortium (联合体) with other vendors.
+    pub open_to_teaming: bool,
     pub contact: ContactOut,
     pub rating_summary: RatingSummary,
     pub created_at: DateTime<Utc>,
@@ -50,6 +54,8 @@ impl From<&Organization> for OrganizationOut {
             opc_member: o.opc_member,
             description: o.description.clone(),
             capabilities: o.capabilities.clone(),
+            offer_kinds: o.offer_kinds.iter().map(|k| k.code().to_string()).collect(),
+            open_to_teaming: o.open_to_teaming,
             contact: ContactOut { name, phone, email },
             rating_summary: RatingSummary {
                 count: 0,

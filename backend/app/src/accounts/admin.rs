@@ -205,6 +205,8 @@ impl Services {
                         opc_member: o.opc_member && kind == OrgKind::Vendor,
                         description: o.description.clone(),
                         capabilities: o.capabilities.clone(),
+                        offer_kinds: o.offer_kinds.clone(),
+                        open_to_teaming: o.open_to_teaming && kind == OrgKind::Vendor,
                         contact: Default::default(),
                         created_at: now,
                         updated_at: now,

@@ -91,4 +91,6 @@ pub struct EnsureOrganization {
     pub opc_member: bool,
     pub description: String,
     pub capabilities: Vec<String>,
+    pub offer_kinds: Vec<domain::account::OfferKind>,
+    pub open_to_teaming: bool,
 }

@@ -30,6 +30,8 @@ impl Services {
                 opc_member: false,
                 description: String::new(),
                 capabilities: vec![],
+                offer_kinds: vec![],
+                open_to_teaming: false,
                 contact: Default::default(),
                 created_at: now,
                 updated_at: now,

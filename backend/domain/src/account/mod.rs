@@ -1,9 +1,11 @@
 //! Accounts: organizations and users, and the parsed inputs that create and change them.
 
+mod offer;
 mod requests;
 #[cfg(test)]
 mod tests;
 
+pub use offer::OfferKind;
 pub use requests::*;
 
 use crate::message::Message;
@@ -247,6 +249,10 @@ pub struct Organization {
     pub opc_member: bool,
     pub description: String,
     pub capabilities: Vec<String>,
+    /// What a vendor delivers (empty until stated).
+    pub offer_kinds: Vec<OfferKind>,
+    /// A vendor willing to bid in a consortium with others.
+    pub open_to_teaming: bool,
     pub contact: Contact,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

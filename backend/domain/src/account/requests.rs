@@ -177,6 +177,9 @@ impl TryFrom<CreateUserRequest> for NewStaffUser {
 pub struct OrgProfilePatchRequest {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,
+    /// Codes of [`super::OfferKind`].
+    pub offer_kinds: Option<Vec<String>>,
+    pub open_to_teaming: Option<bool>,
     pub contact: Option<Contact>,
 }
 
@@ -185,6 +188,8 @@ pub struct OrgProfilePatchRequest {
 pub struct OrgProfilePatch {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,
+    pub offer_kinds: Option<Vec<super::OfferKind>>,
+    pub open_to_teaming: Option<bool>,
     pub contact: Option<Contact>,
 }
 
@@ -208,6 +213,9 @@ impl TryFrom<OrgProfilePatchRequest> for OrgProfilePatch {
                 .map(Some),
             None => Some(None),
         };
+        let offer_kinds = r
+            .offer_kinds
+            .map(|codes| super::OfferKind::parse_list(&mut f, &codes));
         let contact = match r.contact {
             Some(c) => match Contact::parse(&c) {
                 Ok(c) => Some(Some(c)),
@@ -222,6 +230,8 @@ impl TryFrom<OrgProfilePatchRequest> for OrgProfilePatch {
         Ok(OrgProfilePatch {
             description: description.expect("checked"),
             capabilities: capabilities.expect("checked"),
+            offer_kinds,
+            open_to_teaming: r.open_to_teaming,
             contact: contact.expect("checked"),
         })
     }
@@ -235,6 +245,12 @@ impl OrgProfilePatch {
         }
         if let Some(c) = self.capabilities {
             org.capabilities = c;
+        }
+        if let Some(k) = self.offer_kinds {
+            org.offer_kinds = k;
+        }
+        if let Some(t) = self.open_to_teaming {
+            org.open_to_teaming = t;
         }
         if let Some(c) = self.contact {
             org.contact = c;

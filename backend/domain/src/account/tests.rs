@@ -133,6 +133,8 @@ fn a_profile_patch_checks_contact_and_tags() {
     let req = OrgProfilePatchRequest {
         description: Some("做视觉".into()),
         capabilities: Some(vec!["视觉".into(), "视觉".into(), " OCR ".into()]),
+        offer_kinds: Some(vec!["ai_software".into(), "integration".into()]),
+        open_to_teaming: Some(true),
         contact: Some(Contact {
             name: None,
             phone: Some("027-8888 6666".into()),
@@ -141,9 +143,16 @@ fn a_profile_patch_checks_contact_and_tags() {
     };
     let p = OrgProfilePatch::try_from(req).unwrap();
     assert_eq!(p.capabilities.unwrap(), vec!["视觉", "ocr"]);
+    assert_eq!(
+        p.offer_kinds.unwrap(),
+        [OfferKind::AiSoftware, OfferKind::Integration]
+    );
+    assert_eq!(p.open_to_teaming, Some(true));
     let bad = OrgProfilePatchRequest {
         description: None,
         capabilities: None,
+        offer_kinds: None,
+        open_to_teaming: None,
         contact: Some(Contact {
             name: None,
             phone: Some("call me".into()),
@@ -154,6 +163,20 @@ fn a_profile_patch_checks_contact_and_tags() {
         fields_of(OrgProfilePatch::try_from(bad).unwrap_err()),
         ["contact.phone", "contact.email"]
     );
+}
+
+#[test]
+fn a_profile_patch_names_an_unknown_offer_kind_and_keeps_what_it_does_not_name() {
+    let req = OrgProfilePatchRequest {
+        offer_kinds: Some(vec!["hardware".into(), "magic".into()]),
+        ..Default::default()
+    };
+    assert_eq!(
+        fields_of(OrgProfilePatch::try_from(req).unwrap_err()),
+        ["offer_kinds[1]"]
+    );
+    let none = OrgProfilePatch::try_from(OrgProfilePatchRequest::default()).unwrap();
+    assert_eq!((none.offer_kinds, none.open_to_teaming), (None, None));
 }
 
 #[test]

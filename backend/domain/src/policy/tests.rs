@@ -20,6 +20,8 @@ fn org(id: i64, kind: OrgKind, verified: bool) -> Organization {
         opc_member: false,
         description: String::new(),
         capabilities: vec![],
+        offer_kinds: vec![],
+        open_to_teaming: false,
         contact: Default::default(),
         created_at: Utc::now(),
         updated_at: Utc::now(),

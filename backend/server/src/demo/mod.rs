@@ -38,6 +38,11 @@ pub struct DemoOrganization {
     pub opc_member: bool,
     pub description: String,
     pub capabilities: Vec<String>,
+    /// What a vendor delivers.
+    #[serde(default)]
+    pub offer_kinds: Vec<domain::account::OfferKind>,
+    #[serde(default)]
+    pub open_to_teaming: bool,
 }
 
 /// Where a demo scenario stands after loading.

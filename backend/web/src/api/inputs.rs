@@ -124,6 +124,11 @@ impl From<ContactIn> for Contact {
 pub struct OrgProfilePatchIn {
     pub description: Option<String>,
     pub capabilities: Option<Vec<String>>,
+    /// What the vendor delivers: `ai_software`, `data_service`, `hardware`, `integration`,
+    /// `engineering_works`, `content_training`, `consulting`, `other`.
+    pub offer_kinds: Option<Vec<String>>,
+    /// Willing to bid in a consortium (联合体) with other vendors.
+    pub open_to_teaming: Option<bool>,
     pub contact: Option<ContactIn>,
 }
 
@@ -132,6 +137,8 @@ impl From<OrgProfilePatchIn> for OrgProfilePatchRequest {
         OrgProfilePatchRequest {
             description: r.description,
             capabilities: r.capabilities,
+            offer_kinds: r.offer_kinds,
+            open_to_teaming: r.open_to_teaming,
             contact: r.contact.map(Contact::from),
         }
     }

@@ -5,7 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use app::accounts::Account;
 use askama::Template;
 use domain::Error;
-use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password};
+use domain::account::{
+    Contact, OfferKind, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password,
+};
 
 use super::{CheckedForm, FormErrors, PageCtx, error_page, render, see_other};
 use crate::AppState;
@@ -16,6 +18,9 @@ use crate::views::OrganizationOut;
 pub struct OrgForm {
     pub description: String,
     pub capabilities: String,
+    /// The offer-kind codes ticked.
+    pub offer_kinds: Vec<String>,
+    pub open_to_teaming: bool,
     pub contact_name: String,
     pub contact_phone: String,
     pub contact_email: String,
@@ -26,6 +31,8 @@ impl OrgForm {
         OrgForm {
             description: o.description.clone(),
             capabilities: o.capabilities.join("，"),
+            offer_kinds: o.offer_kinds.iter().map(|k| k.code().to_string()).collect(),
+            open_to_teaming: o.open_to_teaming,
             contact_name: o.contact.name.clone().unwrap_or_default(),
             contact_phone: o.contact.phone.clone().unwrap_or_default(),
             contact_email: o.contact.email.clone().unwrap_or_default(),
@@ -42,6 +49,8 @@ struct AccountPage {
     expertise: Vec<String>,
     org: Option<OrganizationOut>,
     form: OrgForm,
+    /// (code, label, ticked) of every offer kind, for a vendor's form.
+    offer_choices: Vec<(&'static str, String, bool)>,
     errors: FormErrors,
     form_message: Option<String>,
     /// (field name, label key, autocomplete)
@@ -83,18 +92,30 @@ fn page(
             .to_string()
         })
         .collect();
+    let form = form.unwrap_or_else(|| {
+        account
+            .organization
+            .as_ref()
+            .map(OrgForm::of)
+            .unwrap_or_default()
+    });
+    let offer_choices = OfferKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.code(),
+                ctx.t.msg(&k.label()),
+                form.offer_kinds.iter().any(|c| c == k.code()),
+            )
+        })
+        .collect();
     AccountPage {
+        offer_choices,
         user: (&account.user).into(),
         role_key: format!("role.{}", account.user.role.code()),
         expertise,
         org: account.organization.as_ref().map(OrganizationOut::from),
-        form: form.unwrap_or_else(|| {
-            account
-                .organization
-                .as_ref()
-                .map(OrgForm::of)
-                .unwrap_or_default()
-        }),
+        form,
         errors,
         form_message: None,
         password_fields: PASSWORD_FIELDS,
@@ -124,6 +145,8 @@ pub async fn update_organization(
     let form = OrgForm {
         description: f.get("description"),
         capabilities: f.get("capabilities"),
+        offer_kinds: f.all("offer_kinds"),
+        open_to_teaming: f.get("open_to_teaming") == "true",
         contact_name: f.get("contact_name"),
         contact_phone: f.get("contact_phone"),
         contact_email: f.get("contact_email"),
@@ -131,6 +154,8 @@ pub async fn update_organization(
     let raw = OrgProfilePatchRequest {
         description: Some(form.description.clone()),
         capabilities: Some(domain::text::split_tag_line(&form.capabilities)),
+        offer_kinds: Some(form.offer_kinds.clone()),
+        open_to_teaming: Some(form.open_to_teaming),
         contact: Some(Contact {
             name: Some(form.contact_name.clone()),
             phone: Some(form.contact_phone.clone()),
@@ -154,14 +179,14 @@ pub async fn update_organization(
         Ok(_) => see_other("/account?notice=saved"),
         Err(Error::Validation(errs)) => {
             let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
+            let mut errors = FormErrors::from_fields(&errs, &t);
+            // The group's error shows beside the group, whichever box it names.
+            if let Some(e) = errs.iter().find(|e| e.field.starts_with("offer_kinds[")) {
+                errors.insert("offer_kinds", t.msg(&e.message));
+            }
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &page(
-                    &req,
-                    &account,
-                    Some(form),
-                    FormErrors::from_fields(&errs, &t),
-                ),
+                &page(&req, &account, Some(form), errors),
             )
         }
         Err(e) => error_page(&req, Some(&account), &e),

@@ -34,6 +34,8 @@ struct OrgPage {
     count_text: String,
     ratings: Vec<RatingLine>,
     can_reply: bool,
+    /// What the vendor delivers, in the page's language.
+    offers: Vec<String>,
 }
 
 /// `GET /organizations/{id}`: the public profile with reputation and ratings.
@@ -66,7 +68,13 @@ pub async fn organization(
     let can_reply = account
         .as_ref()
         .is_some_and(|a| domain::policy::can_reply_to_rating(&actor(a), id).is_ok());
+    let offers = org
+        .offer_kinds
+        .iter()
+        .map(|k| ctx.t.msg(&k.label()))
+        .collect();
     let page = OrgPage {
+        offers,
         org: crate::views::OrganizationOut::from(&org),
         reputation: ratings.reputation.map(|r| format!("{:.2}", round2(r))),
         count_text: ctx
