@@ -609,6 +609,30 @@ async fn a_vendor_states_what_it_delivers_and_whether_it_teams_up(app: &TestApp)
     assert_eq!(now.body["open_to_teaming"], true);
 }
 
+async fn a_vendor_registers_with_what_it_delivers(app: &TestApp) {
+    let a = app
+        .post("/api/v1/auth/register", None, json!({"email": "kinds@example.cn", "password": PASSWORD, "display_name": "K", "role": "vendor", "organization": {"name": "K", "offer_kinds": ["data_service", "ai_software"]}}))
+        .await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    assert_eq!(
+        a.body["organization"]["offer_kinds"],
+        json!(["ai_software", "data_service"])
+    );
+    let agency = app
+        .post("/api/v1/auth/register", None, json!({"email": "ag-kinds@example.cn", "password": PASSWORD, "display_name": "A", "role": "agency", "organization": {"name": "A", "offer_kinds": ["hardware"]}}))
+        .await;
+    assert_eq!(agency.status, 422);
+    assert_eq!(
+        agency.body["errors"][0]["field"],
+        "organization.offer_kinds"
+    );
+    assert_eq!(
+        app.login("ag-kinds@example.cn", PASSWORD).await.status,
+        401,
+        "nothing was written"
+    );
+}
+
 async fn a_deactivated_user_is_signed_out_everywhere(app: &TestApp) {
     let admin = app.admin_token().await;
     let reg = app.register("gone@example.cn", "vendor", "V").await;
@@ -725,5 +749,6 @@ on_both! {
     an_unverified_organization_is_hidden_from_the_public => super::an_unverified_organization_is_hidden_from_the_public;
     members_edit_their_organization_profile_and_others_may_not => super::members_edit_their_organization_profile_and_others_may_not;
     a_vendor_states_what_it_delivers_and_whether_it_teams_up => super::a_vendor_states_what_it_delivers_and_whether_it_teams_up;
+    a_vendor_registers_with_what_it_delivers => super::a_vendor_registers_with_what_it_delivers;
     a_deactivated_user_is_signed_out_everywhere => super::a_deactivated_user_is_signed_out_everywhere;
 }

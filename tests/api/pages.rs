@@ -448,7 +448,46 @@ async fn a_vendor_ticks_what_it_delivers_on_the_account_page(app: &TestApp) {
     assert_eq!(org.body["description"], "视觉识别");
 }
 
+async fn the_register_form_takes_what_a_vendor_delivers(app: &TestApp) {
+    let c = browser();
+    let (_, html) = page(&c, app, "/register").await;
+    assert!(html.contains("供给类型（企业填写）"));
+    let csrf = csrf_of(&html);
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("org_name", "注册勾选"),
+        ("display_name", "王"),
+        ("password", PASSWORD),
+        ("offer_kinds", "hardware"),
+    ];
+    // An agency that ticks a kind is told beside the group, with its boxes kept.
+    let agency = [
+        base.as_slice(),
+        &[("role", "agency"), ("email", "reg-agency@example.cn")],
+    ]
+    .concat();
+    let r = post_form(&c, app, "/register", &agency).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("只有企业填写供给类型"));
+    assert!(html.contains("value=\"hardware\" checked"));
+    let vendor = [
+        base.as_slice(),
+        &[("role", "vendor"), ("email", "reg-vendor@example.cn")],
+    ]
+    .concat();
+    let r = post_form(&c, app, "/register", &vendor).await;
+    assert_eq!(r.status(), 303);
+    let me = app.token("reg-vendor@example.cn").await;
+    let mine = app.get("/api/v1/me", Some(&me)).await;
+    assert_eq!(
+        mine.body["organization"]["offer_kinds"],
+        serde_json::json!(["hardware"])
+    );
+}
+
 on_both! {
+    the_register_form_takes_what_a_vendor_delivers => super::the_register_form_takes_what_a_vendor_delivers;
     a_vendor_ticks_what_it_delivers_on_the_account_page => super::a_vendor_ticks_what_it_delivers_on_the_account_page;
     a_signed_in_person_changes_their_password_from_the_account_page => super::a_signed_in_person_changes_their_password_from_the_account_page;
     a_form_post_without_the_csrf_token_is_refused_and_changes_nothing => super::a_form_post_without_the_csrf_token_is_refused_and_changes_nothing;

@@ -30,7 +30,7 @@ impl Services {
                 opc_member: false,
                 description: String::new(),
                 capabilities: vec![],
-                offer_kinds: vec![],
+                offer_kinds: reg.offer_kinds.clone(),
                 open_to_teaming: false,
                 contact: Default::default(),
                 created_at: now,

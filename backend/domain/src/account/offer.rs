@@ -74,14 +74,14 @@ impl OfferKind {
     }
 
     /// The kinds named by codes, in the order of [`OfferKind::ALL`] and each once; an unknown
-    /// code is named by its place (`offer_kinds[2]`) in `f`.
-    pub fn parse_list(f: &mut Fields, codes: &[String]) -> Vec<OfferKind> {
+    /// code is named in `f` by its place in `field` (`offer_kinds[2]`).
+    pub fn parse_list(f: &mut Fields, field: &str, codes: &[String]) -> Vec<OfferKind> {
         let mut kinds = Vec::new();
         for (i, c) in codes.iter().enumerate() {
             match OfferKind::parse(c) {
                 Some(k) => kinds.push(k),
                 None => f.push(
-                    &format!("offer_kinds[{i}]"),
+                    &format!("{field}[{i}]"),
                     Message::new(
                         format!("未知的供给类型“{}”", c.trim()),
                         format!(
@@ -128,7 +128,7 @@ mod tests {
         let codes = ["hardware", "ai_software", "hardware"].map(String::from);
         let mut f = Fields::new();
         assert_eq!(
-            OfferKind::parse_list(&mut f, &codes),
+            OfferKind::parse_list(&mut f, "offer_kinds", &codes),
             [OfferKind::AiSoftware, OfferKind::Hardware]
         );
         assert!(f.finish().is_ok());
@@ -138,7 +138,7 @@ mod tests {
     fn an_unknown_kind_is_named_by_its_place() {
         let codes = ["ai_software", "magic"].map(String::from);
         let mut f = Fields::new();
-        OfferKind::parse_list(&mut f, &codes);
+        OfferKind::parse_list(&mut f, "offer_kinds", &codes);
         match f.finish() {
             Err(crate::Error::Validation(errs)) => {
                 assert_eq!(errs.len(), 1);

@@ -35,6 +35,8 @@ pub struct RegisterRequest {
 pub struct RegisterOrganization {
     pub name: String,
     pub credit_code: Option<String>,
+    /// What a vendor delivers (codes of [`super::OfferKind`]); an agency states none.
+    pub offer_kinds: Option<Vec<String>>,
 }
 
 /// A registration whose every field is valid.
@@ -47,6 +49,8 @@ pub struct Registration {
     pub org_kind: OrgKind,
     pub org_name: String,
     pub credit_code: Option<CreditCode>,
+    /// Empty for an agency.
+    pub offer_kinds: Vec<super::OfferKind>,
     pub locale: Locale,
 }
 
@@ -78,6 +82,17 @@ impl TryFrom<RegisterRequest> for Registration {
                 .take("organization.credit_code", CreditCode::parse(c))
                 .map(Some),
         };
+        let codes = r.organization.offer_kinds.unwrap_or_default();
+        let offer_kinds = super::OfferKind::parse_list(&mut f, "organization.offer_kinds", &codes);
+        if !offer_kinds.is_empty() && role.is_some_and(|(_, kind)| kind != OrgKind::Vendor) {
+            f.push(
+                "organization.offer_kinds",
+                Message::new(
+                    "只有企业填写供给类型",
+                    "only vendors state what they deliver",
+                ),
+            );
+        }
         let locale = r
             .locale
             .as_deref()
@@ -93,6 +108,7 @@ impl TryFrom<RegisterRequest> for Registration {
             org_kind,
             org_name: org_name.expect("checked"),
             credit_code: credit_code.expect("checked"),
+            offer_kinds,
             locale,
         })
     }
@@ -215,7 +231,7 @@ impl TryFrom<OrgProfilePatchRequest> for OrgProfilePatch {
         };
         let offer_kinds = r
             .offer_kinds
-            .map(|codes| super::OfferKind::parse_list(&mut f, &codes));
+            .map(|codes| super::OfferKind::parse_list(&mut f, "offer_kinds", &codes));
         let contact = match r.contact {
             Some(c) => match Contact::parse(&c) {
                 Ok(c) => Some(Some(c)),

@@ -61,6 +61,7 @@ fn a_registration_with_every_field_wrong_names_every_field() {
         organization: RegisterOrganization {
             name: "".into(),
             credit_code: Some("123".into()),
+            offer_kinds: None,
         },
         locale: None,
     };
@@ -88,6 +89,7 @@ fn a_good_registration_parses_and_credit_code_is_optional() {
         organization: RegisterOrganization {
             name: "青云智粒科技".into(),
             credit_code: Some("".into()),
+            offer_kinds: None,
         },
         locale: Some("en-US".into()),
     };
@@ -95,6 +97,37 @@ fn a_good_registration_parses_and_credit_code_is_optional() {
     assert_eq!(r.org_kind, OrgKind::Vendor);
     assert!(r.credit_code.is_none());
     assert_eq!(r.locale, Locale::En);
+    assert!(r.offer_kinds.is_empty());
+}
+
+#[test]
+fn a_vendor_registers_with_what_it_delivers_and_an_agency_states_none() {
+    let req = |role, codes: &[&str]| RegisterRequest {
+        email: "a@b.cn".into(),
+        password: "good-pass-123".into(),
+        display_name: "王芳".into(),
+        role: Some(role),
+        organization: RegisterOrganization {
+            name: "青云智粒科技".into(),
+            credit_code: None,
+            offer_kinds: Some(codes.iter().map(|c| c.to_string()).collect()),
+        },
+        locale: None,
+    };
+    let r = Registration::try_from(req(Role::Vendor, &["consulting", "ai_software"])).unwrap();
+    assert_eq!(
+        r.offer_kinds,
+        [OfferKind::AiSoftware, OfferKind::Consulting]
+    );
+    assert_eq!(
+        fields_of(Registration::try_from(req(Role::Vendor, &["magic"])).unwrap_err()),
+        ["organization.offer_kinds[0]"]
+    );
+    assert_eq!(
+        fields_of(Registration::try_from(req(Role::Agency, &["hardware"])).unwrap_err()),
+        ["organization.offer_kinds"]
+    );
+    assert!(Registration::try_from(req(Role::Agency, &[])).is_ok());
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub struct RegisterOrganizationIn {
     /// The unified social credit code (18 characters), optional.
     #[serde(default)]
     pub credit_code: Option<String>,
+    /// What a vendor delivers (`ai_software`, `data_service`, `hardware`, `integration`,
+    /// `engineering_works`, `content_training`, `consulting`, `other`); an agency states none.
+    #[serde(default)]
+    pub offer_kinds: Option<Vec<String>>,
 }
 
 impl From<RegisterIn> for RegisterRequest {
@@ -60,6 +64,7 @@ impl From<RegisterIn> for RegisterRequest {
             organization: RegisterOrganization {
                 name: r.organization.name,
                 credit_code: r.organization.credit_code,
+                offer_kinds: r.organization.offer_kinds,
             },
             locale: r.locale,
         }

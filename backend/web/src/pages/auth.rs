@@ -22,6 +22,8 @@ pub struct RegisterForm {
     pub role: String,
     pub org_name: String,
     pub credit_code: String,
+    /// The offer-kind codes ticked.
+    pub offer_kinds: Vec<String>,
     pub display_name: String,
     pub email: String,
 }
@@ -33,6 +35,19 @@ struct RegisterPage {
     form: RegisterForm,
     errors: FormErrors,
     form_message: Option<String>,
+}
+
+impl RegisterPage {
+    /// (code, label, ticked) of every offer kind.
+    fn offer_choices(&self) -> Vec<(&'static str, String, bool)> {
+        domain::account::OfferKind::ALL
+            .iter()
+            .map(|k| {
+                let ticked = self.form.offer_kinds.iter().any(|c| c == k.code());
+                (k.code(), self.ctx.t.msg(&k.label()), ticked)
+            })
+            .collect()
+    }
 }
 
 pub async fn register_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -77,6 +92,7 @@ pub async fn register(
         role: f.get("role"),
         org_name: f.get("org_name"),
         credit_code: f.get("credit_code"),
+        offer_kinds: f.all("offer_kinds"),
         display_name: f.get("display_name"),
         email: f.get("email"),
     };
@@ -88,6 +104,7 @@ pub async fn register(
         organization: RegisterOrganization {
             name: form.org_name.clone(),
             credit_code: Some(form.credit_code.clone()),
+            offer_kinds: Some(form.offer_kinds.clone()),
         },
         locale: Some(ctx.t.locale.code().into()),
     };
@@ -107,7 +124,14 @@ pub async fn register(
     match result {
         Ok(signed) => signed_in_redirect(&state, signed, "/account?notice=registered"),
         Err(Error::Validation(errs)) => {
-            let errors = FormErrors::from_fields(&errs, &ctx.t);
+            let mut errors = FormErrors::from_fields(&errs, &ctx.t);
+            // The group's error shows beside the group, whichever box it names.
+            if let Some(e) = errs
+                .iter()
+                .find(|e| e.field.starts_with("organization.offer_kinds["))
+            {
+                errors.insert("organization.offer_kinds", ctx.t.msg(&e.message));
+            }
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &RegisterPage {
@@ -381,7 +405,14 @@ pub async fn reset(
     {
         Ok(()) => see_other("/login?notice=password_reset"),
         Err(Error::Validation(errs)) => {
-            let errors = FormErrors::from_fields(&errs, &ctx.t);
+            let mut errors = FormErrors::from_fields(&errs, &ctx.t);
+            // The group's error shows beside the group, whichever box it names.
+            if let Some(e) = errs
+                .iter()
+                .find(|e| e.field.starts_with("organization.offer_kinds["))
+            {
+                errors.insert("organization.offer_kinds", ctx.t.msg(&e.message));
+            }
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ResetPage {
