@@ -607,6 +607,34 @@ async fn a_vendor_states_what_it_delivers_and_whether_it_teams_up(app: &TestApp)
     let now = app.get(&path, Some(&me)).await;
     assert_eq!(now.body["offer_kinds"], json!(["ai_software", "hardware"]));
     assert_eq!(now.body["open_to_teaming"], true);
+    // An agency states no offer, as at registration.
+    let ag = app
+        .register("offer-agency@example.cn", "agency", "机构")
+        .await;
+    let ag_path = format!(
+        "/api/v1/organizations/{}",
+        ag["organization"]["id"].as_i64().unwrap()
+    );
+    let ag_token = app.token("offer-agency@example.cn").await;
+    for body in [
+        json!({"offer_kinds": ["consulting"]}),
+        json!({"open_to_teaming": true}),
+    ] {
+        let r = app
+            .call("PATCH", &ag_path, Some(&ag_token), Some(body))
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.body["errors"][0]["field"], "offer_kinds");
+    }
+    let r = app
+        .call(
+            "PATCH",
+            &ag_path,
+            Some(&ag_token),
+            Some(json!({"offer_kinds": [], "open_to_teaming": false, "description": "区数据局"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
 async fn a_vendor_registers_with_what_it_delivers(app: &TestApp) {

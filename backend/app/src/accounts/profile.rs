@@ -115,6 +115,7 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let before = tx.organization(id)?.ok_or(Error::NotFound)?;
             policy::can_edit_organization(actor, id)?;
+            patch.check_for(before.kind)?;
             let mut org = before.clone();
             patch.apply(&mut org, now);
             tx.update_organization(&org)?;

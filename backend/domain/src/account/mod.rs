@@ -5,7 +5,7 @@ mod requests;
 #[cfg(test)]
 mod tests;
 
-pub use offer::OfferKind;
+pub use offer::{OfferKind, check_offer_of};
 pub use requests::*;
 
 use crate::message::Message;

@@ -99,6 +99,27 @@ impl OfferKind {
     }
 }
 
+/// Only a vendor states what it delivers or offers to team up: an agency's organization
+/// naming any kind, or open to teaming, is refused on `field` (a profile's `offer_kinds`, a
+/// registration's `organization.offer_kinds`).
+pub fn check_offer_of(
+    f: &mut Fields,
+    field: &str,
+    kind: super::OrgKind,
+    offer_kinds: &[OfferKind],
+    open_to_teaming: bool,
+) {
+    if kind != super::OrgKind::Vendor && (!offer_kinds.is_empty() || open_to_teaming) {
+        f.push(
+            field,
+            Message::new(
+                "只有企业填写供给类型",
+                "only vendors state what they deliver",
+            ),
+        );
+    }
+}
+
 /// Stored and sent as its code.
 impl Serialize for OfferKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {

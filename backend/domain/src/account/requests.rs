@@ -84,13 +84,13 @@ impl TryFrom<RegisterRequest> for Registration {
         };
         let codes = r.organization.offer_kinds.unwrap_or_default();
         let offer_kinds = super::OfferKind::parse_list(&mut f, "organization.offer_kinds", &codes);
-        if !offer_kinds.is_empty() && role.is_some_and(|(_, kind)| kind != OrgKind::Vendor) {
-            f.push(
+        if let Some((_, kind)) = role {
+            super::check_offer_of(
+                &mut f,
                 "organization.offer_kinds",
-                Message::new(
-                    "只有企业填写供给类型",
-                    "only vendors state what they deliver",
-                ),
+                kind,
+                &offer_kinds,
+                false,
             );
         }
         let locale = r
@@ -254,6 +254,19 @@ impl TryFrom<OrgProfilePatchRequest> for OrgProfilePatch {
 }
 
 impl OrgProfilePatch {
+    /// Refuses what the organization's kind may not state (see [`super::check_offer_of`]).
+    pub fn check_for(&self, kind: OrgKind) -> Result<()> {
+        let mut f = Fields::new();
+        super::check_offer_of(
+            &mut f,
+            "offer_kinds",
+            kind,
+            self.offer_kinds.as_deref().unwrap_or_default(),
+            self.open_to_teaming.unwrap_or(false),
+        );
+        f.finish()
+    }
+
     /// Applies the change to an organization.
     pub fn apply(self, org: &mut Organization, now: DateTime<Utc>) {
         if let Some(d) = self.description {
