@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Fields;
 use crate::message::Message;
 
-/// One kind of deliverable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// One kind of deliverable, stored and sent as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OfferKind {
     /// AI software or models (recognition, prediction, language, agents).
     AiSoftware,
@@ -120,21 +121,6 @@ pub fn check_offer_of(
     }
 }
 
-/// Stored and sent as its code.
-impl Serialize for OfferKind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.code())
-    }
-}
-
-impl<'de> Deserialize<'de> for OfferKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let code = String::deserialize(d)?;
-        OfferKind::parse(&code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown offer kind {code:?}")))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +130,7 @@ mod tests {
         for k in OfferKind::ALL {
             assert_eq!(OfferKind::parse(k.code()), Some(k));
             let stored = serde_json::to_string(&k).unwrap();
+            assert_eq!(stored, format!("\"{}\"", k.code()));
             assert_eq!(serde_json::from_str::<OfferKind>(&stored).unwrap(), k);
         }
         let codes = ["hardware", "ai_software", "hardware"].map(String::from);

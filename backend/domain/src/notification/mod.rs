@@ -21,8 +21,9 @@ pub use texts::render;
 /// How long before a bid deadline its followers are reminded.
 pub const REMIND_BEFORE: chrono::Duration = chrono::Duration::hours(24);
 
-/// The kinds of notification (the API's `kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kinds of notification (the API's `kind`; stored in e-mail jobs as its code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     ScenarioMatch,
     Invitation,
@@ -77,24 +78,7 @@ impl Kind {
     pub fn parse(code: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.code() == code)
     }
-}
 
-/// Stored (in e-mail jobs) and sent as its code.
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.code())
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        let code = String::deserialize(d)?;
-        Kind::parse(&code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown notification kind {code:?}")))
-    }
-}
-
-impl Kind {
     /// The kind's name for people.
     pub fn label(self, locale: Locale) -> &'static str {
         let (zh, en) = match self {
