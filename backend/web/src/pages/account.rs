@@ -5,9 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use app::accounts::Account;
 use askama::Template;
 use domain::Error;
-use domain::account::{
-    Contact, OfferKind, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password,
-};
+use domain::account::{Contact, OrgProfilePatch, OrgProfilePatchRequest, Organization, Password};
 
 use super::{CheckedForm, FormErrors, PageCtx, error_page, render, see_other};
 use crate::AppState;
@@ -99,16 +97,7 @@ fn page(
             .map(OrgForm::of)
             .unwrap_or_default()
     });
-    let offer_choices = OfferKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.code(),
-                ctx.t.msg(&k.label()),
-                form.offer_kinds.iter().any(|c| c == k.code()),
-            )
-        })
-        .collect();
+    let offer_choices = super::forms::offer_choices(&ctx.t, &form.offer_kinds);
     AccountPage {
         offer_choices,
         user: (&account.user).into(),
@@ -179,11 +168,7 @@ pub async fn update_organization(
         Ok(_) => see_other("/account?notice=saved"),
         Err(Error::Validation(errs)) => {
             let t = crate::i18n::Tr::new(crate::session::locale_of(&req));
-            let mut errors = FormErrors::from_fields(&errs, &t);
-            // The group's error shows beside the group, whichever box it names.
-            if let Some(e) = errs.iter().find(|e| e.field.starts_with("offer_kinds[")) {
-                errors.insert("offer_kinds", t.msg(&e.message));
-            }
+            let errors = FormErrors::with_group(&errs, &t, "offer_kinds");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(&req, &account, Some(form), errors),

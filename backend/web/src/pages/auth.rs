@@ -40,13 +40,7 @@ struct RegisterPage {
 impl RegisterPage {
     /// (code, label, ticked) of every offer kind.
     fn offer_choices(&self) -> Vec<(&'static str, String, bool)> {
-        domain::account::OfferKind::ALL
-            .iter()
-            .map(|k| {
-                let ticked = self.form.offer_kinds.iter().any(|c| c == k.code());
-                (k.code(), self.ctx.t.msg(&k.label()), ticked)
-            })
-            .collect()
+        super::forms::offer_choices(&self.ctx.t, &self.form.offer_kinds)
     }
 }
 
@@ -124,14 +118,7 @@ pub async fn register(
     match result {
         Ok(signed) => signed_in_redirect(&state, signed, "/account?notice=registered"),
         Err(Error::Validation(errs)) => {
-            let mut errors = FormErrors::from_fields(&errs, &ctx.t);
-            // The group's error shows beside the group, whichever box it names.
-            if let Some(e) = errs
-                .iter()
-                .find(|e| e.field.starts_with("organization.offer_kinds["))
-            {
-                errors.insert("organization.offer_kinds", ctx.t.msg(&e.message));
-            }
+            let errors = FormErrors::with_group(&errs, &ctx.t, "organization.offer_kinds");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &RegisterPage {
@@ -405,14 +392,7 @@ pub async fn reset(
     {
         Ok(()) => see_other("/login?notice=password_reset"),
         Err(Error::Validation(errs)) => {
-            let mut errors = FormErrors::from_fields(&errs, &ctx.t);
-            // The group's error shows beside the group, whichever box it names.
-            if let Some(e) = errs
-                .iter()
-                .find(|e| e.field.starts_with("organization.offer_kinds["))
-            {
-                errors.insert("organization.offer_kinds", ctx.t.msg(&e.message));
-            }
+            let errors = FormErrors::with_group(&errs, &ctx.t, "organization.offer_kinds");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &ResetPage {

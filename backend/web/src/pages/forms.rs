@@ -23,6 +23,19 @@ impl FormErrors {
         FormErrors(m)
     }
 
+    /// Field errors of a form whose checkbox group `group` reports errors by place
+    /// (`group[2]`): the first of them also stands beside the group.
+    pub fn with_group(errors: &[FieldError], t: &Tr, group: &str) -> Self {
+        let mut out = FormErrors::from_fields(errors, t);
+        let by_place = format!("{group}[");
+        if let Some(e) = errors.iter().find(|e| e.field.starts_with(&by_place)) {
+            out.0
+                .entry(group.to_string())
+                .or_insert_with(|| t.msg(&e.message));
+        }
+        out
+    }
+
     pub fn insert(&mut self, field: &str, message: String) {
         self.0.insert(field.to_string(), message);
     }
@@ -66,6 +79,20 @@ impl Pager {
             label: t.t("pager.page").replace("{}", &page.to_string()),
         }
     }
+}
+
+/// The boxes of the offer-kind group: (code, label, ticked).
+pub fn offer_choices(t: &Tr, ticked: &[String]) -> Vec<(&'static str, String, bool)> {
+    domain::account::OfferKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.code(),
+                t.msg(&k.label()),
+                ticked.iter().any(|c| c == k.code()),
+            )
+        })
+        .collect()
 }
 
 /// The fields of a posted form (repeated keys kept, for checkbox groups).
