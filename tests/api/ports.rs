@@ -855,7 +855,45 @@ async fn evaluation_records_round_trip(app: &TestApp) {
     .await;
 }
 
+/// An organization read with its lock stays locked until the transaction ends: a second
+/// read-and-write-back (a profile edit, a verification) waits for the first and starts from
+/// its change, so neither change is lost. Without the lock, the second would write back the
+/// description it read before the first committed.
+async fn an_organization_changed_twice_at_once_keeps_both_changes(app: &TestApp) {
+    with_store(app, |db, now| {
+        let id = OrganizationId(9401);
+        let store: &dyn Store = db;
+        must(in_tx(store, |tx| {
+            tx.insert_organization(&org(id.0, OrgKind::Vendor, "锁定", now))
+        }));
+        let (locked, wait) = std::sync::mpsc::channel();
+        let first_db = db.clone();
+        let first = std::thread::spawn(move || {
+            must(in_tx(&first_db, |tx| {
+                let mut o = tx.lock_organization(id)?.expect("stored");
+                locked.send(()).unwrap();
+                // The second change tries meanwhile.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                o.description = "first".into();
+                tx.update_organization(&o)
+            }));
+        });
+        wait.recv().unwrap();
+        must(in_tx(store, |tx| {
+            let mut o = tx.lock_organization(id)?.expect("stored");
+            o.capabilities = vec!["second".into()];
+            tx.update_organization(&o)
+        }));
+        first.join().unwrap();
+        let o = must(in_read(store, |tx| tx.organization(id))).unwrap();
+        assert_eq!(o.description, "first", "the first change is kept");
+        assert_eq!(o.capabilities, ["second"]);
+    })
+    .await;
+}
+
 on_both! {
+    an_organization_changed_twice_at_once_keeps_both_changes => super::an_organization_changed_twice_at_once_keeps_both_changes;
     accounts_round_trip_filter_and_roll_back => super::accounts_round_trip_filter_and_roll_back;
     tokens_are_used_once_and_sessions_end => super::tokens_are_used_once_and_sessions_end;
     the_audit_chain_appends_in_order => super::the_audit_chain_appends_in_order;

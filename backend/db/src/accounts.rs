@@ -315,6 +315,19 @@ impl AccountRepo for AnyConnection {
         Ok(())
     }
 
+    fn lock_organization(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
+        let mine = organizations::table.find(id.0);
+        // SQLite's write transactions are serialised already.
+        let row = match self {
+            AnyConnection::Postgresql(c) => mine.select(OrgRow::as_select()).for_update().first(c),
+            AnyConnection::Sqlite(c) => mine.select(OrgRow::as_select()).first(c),
+        };
+        row.optional()
+            .map_err(db_err)?
+            .map(OrgRow::into_domain)
+            .transpose()
+    }
+
     fn update_organization(&mut self, org: &Organization) -> Result<()> {
         diesel::update(organizations::table.find(org.id.0))
             .set(OrgRow::from_domain(org))

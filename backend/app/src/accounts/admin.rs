@@ -127,7 +127,7 @@ impl Services {
         policy::require_admin(actor)?;
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let before = tx.organization(id)?.ok_or(Error::NotFound)?;
+            let before = tx.lock_organization(id)?.ok_or(Error::NotFound)?;
             let mut org = before.clone();
             org.verified = verified;
             // OPC membership is for vendors only.

@@ -113,7 +113,7 @@ impl Services {
     ) -> Result<Organization> {
         let now = self.now();
         in_tx(&*self.store, |tx| {
-            let before = tx.organization(id)?.ok_or(Error::NotFound)?;
+            let before = tx.lock_organization(id)?.ok_or(Error::NotFound)?;
             policy::can_edit_organization(actor, id)?;
             patch.check_for(before.kind)?;
             let mut org = before.clone();

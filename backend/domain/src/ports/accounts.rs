@@ -39,6 +39,9 @@ pub trait AccountReads {
 /// Organizations and users.
 pub trait AccountRepo: AccountReads {
     fn insert_organization(&mut self, org: &Organization) -> Result<()>;
+    /// The organization, locked until the transaction ends: a change read from it and
+    /// written back whole ([`AccountRepo::update_organization`]) loses no concurrent change.
+    fn lock_organization(&mut self, id: OrganizationId) -> Result<Option<Organization>>;
     fn update_organization(&mut self, org: &Organization) -> Result<()>;
     fn insert_user(&mut self, user: &User, password_hash: &str) -> Result<()>;
     fn update_user(&mut self, user: &User) -> Result<()>;
