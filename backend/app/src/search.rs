@@ -193,6 +193,7 @@ impl Search {
                 .ok_or(domain::Error::NotFound)?;
             policy::require_scenario_owner(actor, &s)?;
             let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            let analyze = |t: &str| self.index.analyze(t);
             // The vendors' record in this domain: awards, and the ratings of those awards.
             let mut awards: HashMap<OrganizationId, u32> = HashMap::new();
             let mut marks: HashMap<OrganizationId, (f64, u32)> = HashMap::new();
@@ -219,32 +220,28 @@ impl Search {
                 }
                 offset += orgs.len() as i64;
                 for o in orgs {
-                    profiles.push(Profile {
-                        id: o.id,
-                        capability_terms: o
-                            .capabilities
-                            .iter()
-                            .map(|c| self.index.analyze(c))
-                            .collect(),
-                        description_terms: self.index.analyze(&o.description),
-                        awards_in_domain: awards.get(&o.id).copied().unwrap_or(0),
-                        rating_in_domain: marks
-                            .get(&o.id)
-                            .map(|(sum, n)| (sum / f64::from(*n), *n)),
-                        name: o.name,
-                        opc_member: o.opc_member,
-                        capabilities: o.capabilities,
-                    });
+                    let mut p = Profile::new(
+                        o.id,
+                        o.name,
+                        o.opc_member,
+                        o.capabilities,
+                        &o.description,
+                        &o.offer_kinds,
+                        &analyze,
+                    );
+                    p.awards_in_domain = awards.get(&o.id).copied().unwrap_or(0);
+                    p.rating_in_domain = marks.get(&o.id).map(|(sum, n)| (sum / f64::from(*n), *n));
+                    profiles.push(p);
                 }
             }
-            let need = Need {
-                domain: Some(s.domain),
-                tag_terms: self.index.analyze(&s.tags.join(" ")),
-                title_terms: self.index.analyze(&s.title),
-                summary_terms: self.index.analyze(&s.summary),
-                description_terms: self.index.analyze(&s.description),
-                tags: s.tags,
-            };
+            let need = Need::of_scenario(
+                s.domain,
+                s.tags,
+                &s.title,
+                &s.summary,
+                &s.description,
+                &analyze,
+            );
             Ok(rank(&need, &profiles, &synonyms))
         })
     }

@@ -9,13 +9,25 @@
 //! vendors), so a vendor does not rank high by sharing the theme of a scenario rather than its
 //! need. Thesaurus groups make "巡查" meet "巡检". Past awards and ratings in the scenario's
 //! domain add a little; OPC membership only orders vendors whose scores are equal.
+//!
+//! Before the words, the kind of offer: a vendor that only supplies hardware, works, training,
+//! consulting or goods cannot deliver an AI system, however much of the topic it shares, so
+//! its score is multiplied down ([`offer`]). Concepts spoken of in different words ("漂浮物"
+//! and "水面目标"; "识别" and "YOLO") add a share of meaning the words miss ([`concepts`]).
+
+pub mod concepts;
+pub mod offer;
 
 use std::collections::{HashMap, HashSet};
 
+use crate::account::OfferKind;
 use crate::ids::OrganizationId;
 use crate::message::Message;
 use crate::search::fold;
 use crate::sector::Sector;
+
+pub use concepts::Concepts;
+pub use offer::{Offers, Wanted};
 
 /// What a scenario needs, analysed.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +39,51 @@ pub struct Need {
     pub title_terms: Vec<String>,
     pub summary_terms: Vec<String>,
     pub description_terms: Vec<String>,
+    /// What the need is about, beyond its words.
+    pub concepts: Concepts,
+    /// The kinds of offer that serve it.
+    pub wanted: Wanted,
+}
+
+impl Need {
+    /// A scenario's need, its texts cut into terms by `analyze` (the search engine's
+    /// analysis).
+    pub fn of_scenario(
+        domain: Sector,
+        tags: Vec<String>,
+        title: &str,
+        summary: &str,
+        description: &str,
+        analyze: &dyn Fn(&str) -> Vec<String>,
+    ) -> Need {
+        let joined = tags.join(" ");
+        Need {
+            domain: Some(domain),
+            tag_terms: analyze(&joined),
+            title_terms: analyze(title),
+            summary_terms: analyze(summary),
+            description_terms: analyze(description),
+            concepts: Concepts::of(&[
+                (&joined, 1.0),
+                (title, 1.0),
+                (summary, 0.7),
+                (description, 0.5),
+            ]),
+            wanted: Wanted::ai_system(),
+            tags,
+        }
+    }
+
+    /// What a searcher's words ask for (the directory's long queries): the words weigh as a
+    /// title's.
+    pub fn of_query(text: &str, analyze: &dyn Fn(&str) -> Vec<String>) -> Need {
+        Need {
+            title_terms: analyze(text),
+            concepts: Concepts::of(&[(text, 1.0)]),
+            wanted: Wanted::of_query(text),
+            ..Need::default()
+        }
+    }
 }
 
 /// A vendor, analysed, with its record in the scenario's domain.
@@ -45,9 +102,60 @@ pub struct Profile {
     pub awards_in_domain: u32,
     /// The mean mark (1–5) and count of the vendor's ratings in the domain.
     pub rating_in_domain: Option<(f64, u32)>,
+    /// What it delivers, stated or read from its text.
+    pub offers: Offers,
+    /// What its profile is about, beyond its words.
+    pub concepts: Concepts,
 }
 
-/// Why a vendor is recommended: a kind (`capability`, `terms`, `domain`, `rating`, `opc`) and
+impl Profile {
+    /// A vendor's profile analysed once (terms, offers, concepts); its record in a domain is
+    /// set by the caller.
+    pub fn new(
+        id: OrganizationId,
+        name: String,
+        opc_member: bool,
+        capabilities: Vec<String>,
+        description: &str,
+        stated: &[OfferKind],
+        analyze: &dyn Fn(&str) -> Vec<String>,
+    ) -> Profile {
+        Profile {
+            id,
+            name,
+            opc_member,
+            capability_terms: capabilities.iter().map(|c| analyze(c)).collect(),
+            description_terms: analyze(description),
+            offers: Offers::of(stated, &capabilities, description),
+            concepts: Concepts::of(&[(&capabilities.join(" "), 1.0), (description, 0.6)]),
+            capabilities,
+            awards_in_domain: 0,
+            rating_in_domain: None,
+        }
+    }
+}
+
+/// Which signals the ranking uses (all, but for measuring what each adds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signals {
+    /// Thesaurus groups make equivalent words meet.
+    pub thesaurus: bool,
+    /// The kind of offer multiplies the score.
+    pub offer: bool,
+    /// Shared concepts add to it.
+    pub concepts: bool,
+}
+
+impl Signals {
+    pub const ALL: Signals = Signals {
+        thesaurus: true,
+        offer: true,
+        concepts: true,
+    };
+}
+
+/// Why a vendor is recommended: a kind (`offer`, `capability`, `terms`, `concept`, `domain`,
+/// `rating`, `opc`) and
 /// a sentence in both languages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
@@ -62,6 +170,9 @@ pub struct Recommendation {
     pub opc_member: bool,
     /// Rounded to two decimals (equal scores are equal matches).
     pub score: f64,
+    /// Whether its kind of offer can deliver the need (or is unknown): those that cannot come
+    /// after every one that can, whatever their words.
+    pub delivers: bool,
     pub reasons: Vec<Reason>,
 }
 
@@ -80,6 +191,10 @@ const AWARD_POINTS: f64 = 1.0;
 const MAX_AWARDS_COUNTED: u32 = 3;
 /// Per mark above (or below) the middle mark 3.
 const RATING_POINTS: f64 = 0.5;
+/// What a vendor speaking of every concept of the need adds.
+const CONCEPT_POINTS: f64 = 12.0;
+/// How much of the concept points depend on the vendor speaking of the need only.
+const FOCUS_SHARE: f64 = 0.5;
 
 /// Words that say nothing of a need: common function words and the generic vocabulary of
 /// every AI posting. (Single characters are dropped too.)
@@ -183,7 +298,17 @@ impl Canon {
 /// Every vendor ranked for the need: best first; equal scores put OPC members first, then by
 /// name. Every vendor is listed, a score of 0 included (the owner may still invite them).
 pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<Recommendation> {
-    let canon = Canon::new(synonyms);
+    rank_with(need, vendors, synonyms, Signals::ALL)
+}
+
+/// [`rank`] with only some signals (to measure what each adds).
+pub fn rank_with(
+    need: &Need,
+    vendors: &[Profile],
+    synonyms: &[Vec<String>],
+    signals: Signals,
+) -> Vec<Recommendation> {
+    let canon = Canon::new(if signals.thesaurus { synonyms } else { &[] });
     // The weight of each needed term: the heaviest place it appears in.
     let mut wanted: HashMap<String, f64> = HashMap::new();
     for (terms, w) in [
@@ -250,12 +375,32 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
         })
         .collect();
 
+    // A concept's worth, as a word's: rarer among the vendors, worth more.
+    let mut concept_df: HashMap<u16, f64> = HashMap::new();
+    for v in vendors {
+        for c in v.concepts.ids() {
+            *concept_df.entry(c).or_default() += 1.0;
+        }
+    }
+    let concept_idf = |c: u16| {
+        let d = concept_df.get(&c).copied().unwrap_or(0.0);
+        (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
+    };
+
     let mut out: Vec<Recommendation> = vendors
         .iter()
         .zip(&seen)
         .map(|(v, s)| {
             let mut score = 0.0;
             let mut reasons = vec![];
+            if signals.offer
+                && let Some(text) = need.wanted.reason(&v.offers)
+            {
+                reasons.push(Reason {
+                    kind: "offer",
+                    text,
+                });
+            }
             // Whole capability tags that are the scenario's tags.
             let tags: Vec<&String> = v
                 .capabilities
@@ -317,6 +462,30 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
                     ),
                 });
             }
+            if signals.concepts {
+                let covered = need.concepts.covered_by(&v.concepts, &concept_idf);
+                if covered > 0.0 {
+                    // A vendor about other things as well meets the need less surely.
+                    let focus = v.concepts.share_in(&need.concepts, &concept_idf);
+                    score += CONCEPT_POINTS * covered * (1.0 - FOCUS_SHARE + FOCUS_SHARE * focus);
+                    let names = need.concepts.shared_names(&v.concepts);
+                    let (zh, en): (Vec<&str>, Vec<&str>) =
+                        names.iter().map(|(z, e)| (z.as_str(), e.as_str())).unzip();
+                    reasons.push(Reason {
+                        kind: "concept",
+                        text: Message::new(
+                            format!("同样涉及：{}", zh.join("、")),
+                            format!("Speaks of the same: {}", en.join(", ")),
+                        ),
+                    });
+                }
+            }
+            let fit = if signals.offer {
+                need.wanted.fit(&v.offers)
+            } else {
+                1.0
+            };
+            score *= fit;
             if let Some(d) = need.domain {
                 if v.awards_in_domain > 0 {
                     score += AWARD_POINTS * f64::from(v.awards_in_domain.min(MAX_AWARDS_COUNTED));
@@ -350,13 +519,15 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
                 name: v.name.clone(),
                 opc_member: v.opc_member,
                 score: (score.max(0.0) * 100.0).round() / 100.0,
+                delivers: fit >= offer::DELIVERS,
                 reasons,
             }
         })
         .collect();
     out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        b.delivers
+            .cmp(&a.delivers)
+            .then(b.score.total_cmp(&a.score))
             .then(b.opc_member.cmp(&a.opc_member))
             .then_with(|| a.name.cmp(&b.name))
             .then(a.vendor.cmp(&b.vendor))
@@ -365,137 +536,4 @@ pub fn rank(need: &Need, vendors: &[Profile], synonyms: &[Vec<String>]) -> Vec<R
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Splits on spaces: the tests give terms as the analyser would.
-    fn t(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_string).collect()
-    }
-
-    fn vendor(id: i64, name: &str, caps: &[&str], cap_terms: &str, desc: &str) -> Profile {
-        Profile {
-            id: OrganizationId(id),
-            name: name.into(),
-            capabilities: caps.iter().map(|c| c.to_string()).collect(),
-            capability_terms: cap_terms.split('|').map(t).collect(),
-            description_terms: t(desc),
-            opc_member: false,
-            awards_in_domain: 0,
-            rating_in_domain: None,
-        }
-    }
-
-    fn legal_question() -> Need {
-        Need {
-            domain: Some(Sector::GovernmentServices),
-            tags: vec!["法律问答".into()],
-            tag_terms: t("法律 问答"),
-            title_terms: t("钢铁 企业 法律 问答"),
-            summary_terms: t("钢铁 企业 合规 咨询"),
-            description_terms: t("为 钢铁 企业 提供 安全生产 法规 合规 咨询 问答"),
-        }
-    }
-
-    #[test]
-    fn a_vendor_sharing_the_theme_but_not_the_need_ranks_below_one_that_meets_the_need() {
-        let vendors = vec![
-            vendor(
-                1,
-                "钢铁智造",
-                &["钢铁冶炼", "高炉优化"],
-                "钢铁 冶炼|高炉 优化",
-                "钢铁 钢铁 钢铁 钢铁 钢铁 企业 冶炼 钢铁 高炉",
-            ),
-            vendor(
-                2,
-                "律智科技",
-                &["法律问答", "合同审查"],
-                "法律 问答|合同 审查",
-                "法规 合规 咨询 大模型",
-            ),
-            vendor(
-                3,
-                "宝武数智",
-                &["钢铁质检"],
-                "钢铁 质检",
-                "钢铁 表面 缺陷 检测",
-            ),
-            vendor(4, "无关科技", &["无人机"], "无人机", "巡检"),
-        ];
-        let r = rank(&legal_question(), &vendors, &[]);
-        assert_eq!(r[0].vendor, OrganizationId(2), "{r:?}");
-        let steel = r.iter().find(|x| x.vendor == OrganizationId(1)).unwrap();
-        assert!(steel.score < r[0].score / 3.0, "{r:?}");
-        assert_eq!(r.last().unwrap().score, 0.0, "every vendor is listed");
-        let kinds: Vec<&str> = r[0].reasons.iter().map(|x| x.kind).collect();
-        assert_eq!(kinds, ["capability", "terms"]);
-        assert!(
-            r[0].reasons[0].text.zh.contains("法律问答"),
-            "{:?}",
-            r[0].reasons
-        );
-    }
-
-    #[test]
-    fn repeating_a_word_soon_stops_helping() {
-        let need = Need {
-            title_terms: t("河道 巡检"),
-            ..Need::default()
-        };
-        let once = vendor(1, "甲", &[], "", "河道 巡检 无人机 识别");
-        let mut spam = vendor(2, "乙", &[], "", "");
-        spam.description_terms = std::iter::repeat_n("河道".to_string(), 40).collect();
-        let r = rank(&need, &[once, spam], &[]);
-        assert_eq!(r[0].vendor, OrganizationId(1), "{r:?}");
-    }
-
-    #[test]
-    fn thesaurus_equivalents_meet_and_opc_orders_only_equals() {
-        let need = Need {
-            tags: vec!["巡检".into()],
-            tag_terms: t("巡检"),
-            title_terms: t("无人机 巡检"),
-            ..Need::default()
-        };
-        let syn = vec![vec!["巡检".to_string(), "巡查".to_string()]];
-        let mut a = vendor(1, "甲", &["巡查"], "巡查", "");
-        let mut b = vendor(2, "乙", &["巡查"], "巡查", "");
-        b.opc_member = true;
-        let c = vendor(3, "丙", &["巡查", "无人机"], "巡查|无人机", "");
-        a.awards_in_domain = 0;
-        let r = rank(&need, &[a, b, c], &syn);
-        // 丙 matches as 甲 and 乙 do, and also needs' other word: the stronger match stays first
-        // although it is no OPC member; among the equal two, the OPC member comes first.
-        assert_eq!(
-            r.iter().map(|x| x.vendor.0).collect::<Vec<_>>(),
-            [3, 2, 1],
-            "{r:?}"
-        );
-        assert_eq!(r[1].score, r[2].score);
-        assert!(r[1].reasons.iter().any(|x| x.kind == "opc"));
-        assert_eq!(
-            r[1].reasons[0].text.zh, "能力标签相符：巡查",
-            "the vendor's own words"
-        );
-    }
-
-    #[test]
-    fn awards_and_ratings_in_the_domain_count_and_are_named() {
-        let need = Need {
-            domain: Some(Sector::CityGovernance),
-            title_terms: t("巡检"),
-            ..Need::default()
-        };
-        let plain = vendor(1, "甲", &["巡检"], "巡检", "");
-        let mut proven = vendor(2, "乙", &["巡检"], "巡检", "");
-        proven.awards_in_domain = 2;
-        proven.rating_in_domain = Some((4.5, 2));
-        let r = rank(&need, &[plain, proven], &[]);
-        assert_eq!(r[0].vendor, OrganizationId(2));
-        let kinds: Vec<&str> = r[0].reasons.iter().map(|x| x.kind).collect();
-        assert_eq!(kinds, ["capability", "domain", "rating"]);
-        assert!(r[0].reasons[1].text.zh.contains("中标 2 次"));
-        assert!((r[0].score - r[1].score - 2.75).abs() < 1e-9, "{r:?}");
-    }
-}
+mod tests;
