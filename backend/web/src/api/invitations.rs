@@ -149,7 +149,9 @@ pub struct RecommendedVendor {
 /// Why a vendor is recommended.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReasonOut {
-    /// `capability`, `terms`, `domain`, `rating` or `opc`.
+    /// `offer` (what the vendor delivers, or that it only delivers something else),
+    /// `capability`, `terms`, `concept` (what both speak of in other words), `domain`, `rating`
+    /// or `opc`.
     pub kind: &'static str,
     /// In Chinese.
     pub text: String,
@@ -162,6 +164,9 @@ pub struct Recommendation {
     pub vendor: RecommendedVendor,
     /// The fit; equal scores are equal matches (OPC members first among them).
     pub score: f64,
+    /// Whether its kind of offer can deliver an AI system (or is not known): vendors that
+    /// cannot (only hardware, works, training, consulting or goods) come after all that can.
+    pub delivers: bool,
     pub reasons: Vec<ReasonOut>,
 }
 
@@ -192,6 +197,7 @@ pub async fn recommended_vendors(
                 opc_member: r.opc_member,
             },
             score: r.score,
+            delivers: r.delivers,
             reasons: r
                 .reasons
                 .into_iter()

@@ -24,6 +24,8 @@ pub struct RecLine {
     pub name: String,
     pub opc: bool,
     pub score: String,
+    /// Whether its kind of offer can deliver the scenario.
+    pub delivers: bool,
     /// (kind, text)
     pub reasons: Vec<(&'static str, String)>,
     pub invited: bool,
@@ -48,6 +50,7 @@ pub fn lines(
             name: r.name.clone(),
             opc: r.opc_member,
             score: format!("{:.1}", r.score),
+            delivers: r.delivers,
             reasons: r
                 .reasons
                 .iter()
