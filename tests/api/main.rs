@@ -17,6 +17,7 @@ mod feeds;
 mod hardening;
 mod layout;
 mod mailing;
+mod matching;
 mod matching_quality;
 mod matrix;
 mod metrics;

@@ -912,7 +912,7 @@ async fn the_owner_sees_every_verified_vendor_ranked_with_reasons_and_nobody_els
     assert!(!ids.contains(&hidden_org));
     assert_eq!(items[0]["score"], items[1]["score"], "equal matches");
     assert_eq!(items[0]["vendor"]["opc_member"], true);
-    assert!(items[1]["score"].as_f64().unwrap() > items[2]["score"].as_f64().unwrap() + 5.0);
+    assert!(items[1]["score"].as_f64().unwrap() > items[2]["score"].as_f64().unwrap() + 3.0);
     let kinds: Vec<&str> = items[1]["reasons"]
         .as_array()
         .unwrap()

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod mailing;
 pub mod notifications;
 pub mod ocds;
+pub mod profiles;
 pub mod reports;
 pub mod scenarios;
 pub mod search;
@@ -99,6 +100,8 @@ pub struct Services {
     pub market: MarketPolicy,
     /// The scenario list's totals, kept while they hold (see [`scenarios::ListTotals`]).
     totals: Arc<scenarios::ListTotals>,
+    /// The verified vendors' analysed profiles, kept between calls.
+    profiles: Arc<profiles::VendorProfiles>,
 }
 
 impl std::fmt::Debug for Services {
@@ -124,6 +127,7 @@ impl Services {
             auth,
             market,
             totals: Arc::default(),
+            profiles: Arc::default(),
         }
     }
 

@@ -176,16 +176,20 @@ impl Search {
         })
     }
 
-    /// Every verified vendor ranked by fit to the owner's scenario, best first, each with its
-    /// score and reasons (see [`domain::recommend`]). Only the owner asks: the list says who
+    /// Every verified vendor ranked by fit to the owner's scenario, best first: the page from
+    /// `offset` (at most `limit`), each with its score and reasons (see
+    /// [`domain::recommend`]), and how many there are. Only the owner asks: the list says who
     /// could bid, not who did, so it reveals nothing sealed; to anyone else the scenario is
-    /// forbidden or, if they may not even see it, not found.
+    /// forbidden or, if they may not even see it, not found. The vendors' analysed profiles are
+    /// kept between calls ([`crate::profiles`]).
     pub fn recommended_vendors(
         &self,
         actor: &Actor,
         id: ScenarioId,
-    ) -> Result<Vec<domain::recommend::Recommendation>> {
-        use domain::recommend::{Need, Profile, rank};
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<domain::recommend::Recommendation>, usize)> {
+        use domain::recommend::{Need, Record, Signals};
         in_read(&*self.services.store, |tx| {
             let s = tx
                 .scenario(id)?
@@ -194,45 +198,21 @@ impl Search {
             policy::require_scenario_owner(actor, &s)?;
             let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
             let analyze = |t: &str| self.index.analyze(t);
+            let corpus = self.services.profiles.corpus(tx, &synonyms, &analyze)?;
             // The vendors' record in this domain: awards, and the ratings of those awards.
-            let mut awards: HashMap<OrganizationId, u32> = HashMap::new();
+            let mut records: domain::recommend::Records = HashMap::new();
             let mut marks: HashMap<OrganizationId, (f64, u32)> = HashMap::new();
             for (scenario, vendor) in tx.awards_in_domain(s.domain)? {
-                *awards.entry(vendor).or_default() += 1;
+                records.entry(vendor).or_default().awards += 1;
                 if let Some(r) = tx.rating_of_scenario(scenario)? {
                     let m = marks.entry(r.vendor).or_default();
                     m.0 += f64::from(r.quality + r.timeliness + r.communication) / 3.0;
                     m.1 += 1;
                 }
             }
-            let mut profiles = vec![];
-            let mut offset = 0;
-            loop {
-                let (orgs, _) = tx.organizations(&OrgFilter {
-                    kind: Some(OrgKind::Vendor),
-                    verified: Some(true),
-                    offset,
-                    limit: 1000,
-                    ..Default::default()
-                })?;
-                if orgs.is_empty() {
-                    break;
-                }
-                offset += orgs.len() as i64;
-                for o in orgs {
-                    let mut p = Profile::new(
-                        o.id,
-                        o.name,
-                        o.opc_member,
-                        o.capabilities,
-                        &o.description,
-                        &o.offer_kinds,
-                        &analyze,
-                    );
-                    p.awards_in_domain = awards.get(&o.id).copied().unwrap_or(0);
-                    p.rating_in_domain = marks.get(&o.id).map(|(sum, n)| (sum / f64::from(*n), *n));
-                    profiles.push(p);
-                }
+            for (vendor, (sum, n)) in marks {
+                records.entry(vendor).or_insert_with(Record::default).rating =
+                    Some((sum / f64::from(n), n));
             }
             let need = Need::of_scenario(
                 s.domain,
@@ -242,12 +222,26 @@ impl Search {
                 &s.description,
                 &analyze,
             );
-            Ok(rank(&need, &profiles, &synonyms))
+            let ranked = corpus.rank(&need, Signals::ALL, &records);
+            let page = ranked
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|r| corpus.explain(&need, Signals::ALL, &records, r.index))
+                .collect();
+            Ok((page, ranked.len()))
         })
     }
 
-    /// Searches the vendor directory; the organizations are read fresh.
+    /// Searches the vendor directory; the organizations are read fresh. A long query (a
+    /// pasted title or sentence) is ranked by the matching's judgement over all its words and
+    /// what they mean, vendors that can deliver first; a short one goes through the engine,
+    /// word by word as typed.
     pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
+        let analyze = |t: &str| self.index.analyze(t);
+        if domain::recommend::long_query(&analyze(&q.text)) {
+            return self.vendors_by_meaning(q, &analyze);
+        }
         let found = self.timed("vendors", || self.index.search_vendors(q))?;
         let items = in_read(&*self.services.store, |tx| {
             let mut out = Vec::with_capacity(found.ids.len());
@@ -264,6 +258,46 @@ impl Search {
         Ok(OrgPage {
             items,
             total: found.total as i64,
+        })
+    }
+
+    fn vendors_by_meaning(
+        &self,
+        q: &VendorSearch,
+        analyze: &dyn Fn(&str) -> Vec<String>,
+    ) -> Result<OrgPage> {
+        use domain::recommend::{Need, Signals};
+        let wanted_caps: Vec<String> = q.capabilities.iter().map(|c| search::fold(c)).collect();
+        in_read(&*self.services.store, |tx| {
+            let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
+            let corpus = self.services.profiles.corpus(tx, &synonyms, analyze)?;
+            let need = Need::of_query(&q.text, analyze);
+            let found: Vec<OrganizationId> = corpus
+                .rank(&need, Signals::ALL, &HashMap::new())
+                .into_iter()
+                .filter(|r| r.score > 0.0)
+                .map(|r| corpus.profile(r.index))
+                .filter(|p| q.opc_member.is_none_or(|o| p.opc_member == o))
+                .filter(|p| {
+                    wanted_caps
+                        .iter()
+                        .all(|c| p.capabilities.iter().any(|x| search::fold(x) == *c))
+                })
+                .map(|p| p.id)
+                .collect();
+            let mut items = Vec::with_capacity(q.limit);
+            for id in found.iter().skip(q.offset).take(q.limit) {
+                if let Some(o) = tx.organization(*id)?
+                    && o.kind == OrgKind::Vendor
+                    && o.verified
+                {
+                    items.push(o);
+                }
+            }
+            Ok(OrgPage {
+                items,
+                total: found.len() as i64,
+            })
         })
     }
 

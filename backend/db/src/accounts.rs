@@ -5,7 +5,7 @@ use domain::account::{Contact, Locale, OrgKind, Organization, Role, User};
 use domain::credit_code::CreditCode;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
-use domain::ports::{AccountReads, AccountRepo, OrgFilter};
+use domain::ports::{AccountReads, AccountRepo, OrgFilter, ProfileStamp};
 use domain::sector::Sector;
 
 use crate::schema::{organizations, users};
@@ -165,6 +165,33 @@ pub(crate) fn like_pattern(text: &str) -> String {
 }
 
 impl AccountReads for AnyConnection {
+    fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>> {
+        use diesel::sql_types::BigInt;
+        let size = diesel::dsl::sql::<BigInt>(
+            "CAST(length(name) + length(description) + length(capabilities) + length(offer_kinds) \
+             + CASE WHEN opc_member THEN 1 ELSE 0 END AS BIGINT)",
+        );
+        let rows: Vec<(i64, chrono::NaiveDateTime, i64)> = organizations::table
+            .filter(organizations::kind.eq(OrgKind::Vendor.code()))
+            .filter(organizations::verified.eq(true))
+            .select((organizations::id, organizations::updated_at, size))
+            .order(organizations::id.asc())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, size)| {
+                (
+                    OrganizationId(id),
+                    ProfileStamp {
+                        updated_at: from_db(at),
+                        size,
+                    },
+                )
+            })
+            .collect())
+    }
+
     fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
         organizations::table
             .find(id.0)

@@ -20,11 +20,21 @@ pub struct OrgFilter {
     pub limit: i64,
 }
 
+/// What changes when a vendor's profile changes: its last change and the size of its texts
+/// (so that two changes stamped alike by a coarse clock still differ, unless equally long).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProfileStamp {
+    pub updated_at: DateTime<Utc>,
+    pub size: i64,
+}
+
 /// What may be read of these inside any transaction, a read-only one included.
 pub trait AccountReads {
     fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>>;
     /// A page of organizations and the total count.
     fn organizations(&mut self, filter: &OrgFilter) -> Result<(Vec<Organization>, i64)>;
+    /// Every verified vendor's id and stamp, by id: what analysed profiles are kept against.
+    fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>>;
     fn user(&mut self, id: UserId) -> Result<Option<User>>;
     /// The user and the password hash, by lower-cased e-mail.
     fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;

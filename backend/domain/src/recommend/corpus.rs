@@ -98,6 +98,20 @@ fn meaningful(term: &str) -> bool {
     !STOP.contains(&term) && term.chars().count() >= 2
 }
 
+/// A query of at least this many different meaningful words (a pasted title or sentence) is
+/// ranked by what it means rather than matched word by word.
+const LONG_QUERY_WORDS: usize = 3;
+
+/// Whether a query's terms make it long (see [`LONG_QUERY_WORDS`]).
+pub fn long_query(terms: &[String]) -> bool {
+    terms
+        .iter()
+        .filter(|t| meaningful(t))
+        .collect::<HashSet<_>>()
+        .len()
+        >= LONG_QUERY_WORDS
+}
+
 /// Maps each term to its thesaurus group's first word, so that equivalents meet.
 struct Canon(HashMap<String, String>);
 

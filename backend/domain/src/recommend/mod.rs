@@ -27,7 +27,7 @@ use crate::message::Message;
 use crate::sector::Sector;
 
 pub use concepts::Concepts;
-pub use corpus::{Corpus, Record, Records, Scored};
+pub use corpus::{Corpus, Record, Records, Scored, long_query};
 pub use offer::{Offers, Wanted};
 
 /// What a scenario needs, analysed.

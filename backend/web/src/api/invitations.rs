@@ -185,10 +185,11 @@ pub async fn recommended_vendors(
     let paging = q.paging()?;
     let id = ScenarioId(path.into_inner());
     let search = state.search.clone();
-    let all = state
-        .call(move |_| search.recommended_vendors(&who.actor, id))
+    let (offset, limit) = (paging.offset() as usize, paging.per_page as usize);
+    let (page, total) = state
+        .call(move |_| search.recommended_vendors(&who.actor, id, offset, limit))
         .await?;
-    let items: Vec<Recommendation> = all
+    let items: Vec<Recommendation> = page
         .into_iter()
         .map(|r| Recommendation {
             vendor: RecommendedVendor {
@@ -209,5 +210,5 @@ pub async fn recommended_vendors(
                 .collect(),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(paging.slice(items)))
+    Ok(HttpResponse::Ok().json(paging.page_of(items, total as i64)))
 }

@@ -172,8 +172,9 @@ async fn recommended_on_page(
     };
     let (id, search) = (d.view.scenario.id, state.search.clone());
     let recs = state
-        .call(move |_| search.recommended_vendors(&who, id))
+        .call(move |_| search.recommended_vendors(&who, id, 0, RECOMMENDED_ON_PAGE))
         .await
+        .map(|(page, _)| page)
         .unwrap_or_else(|e| {
             tracing::warn!(error = %e, "recommended vendors failed on the scenario page");
             vec![]
@@ -181,7 +182,7 @@ async fn recommended_on_page(
     let invited = d.invitations.iter().map(|i| i.vendor).collect();
     let top: Vec<_> = recs
         .into_iter()
-        .filter(|r| r.score > 0.0)
+        .filter(|r| r.score > 0.0 && r.delivers)
         .take(RECOMMENDED_ON_PAGE)
         .collect();
     lines(&top, &invited, t, &d.view.scenario.title)

@@ -85,17 +85,43 @@ async fn load(
     state: &web::Data<AppState>,
     account: &Account,
     id: ScenarioId,
-) -> Result<(String, Vec<Recommendation>, HashSet<OrganizationId>), Error> {
+    page: i64,
+) -> Result<Loaded, Error> {
     let who = actor(account);
     let search = state.search.clone();
     state
         .call(move |services| {
             let d = services.scenario_detail(Some(&who), id)?;
-            let recs = search.recommended_vendors(&who, id)?;
+            let at = |page: i64| (page - 1).saturating_mul(PER_PAGE) as usize;
+            let (mut recs, total) =
+                search.recommended_vendors(&who, id, at(page), PER_PAGE as usize)?;
+            // A page past the last shows the last.
+            let pages = (total as i64 + PER_PAGE - 1) / PER_PAGE;
+            let page = page.clamp(1, pages.max(1));
+            if recs.is_empty() && total > 0 {
+                recs = search
+                    .recommended_vendors(&who, id, at(page), PER_PAGE as usize)?
+                    .0;
+            }
             let invited = d.invitations.iter().map(|i| i.vendor).collect();
-            Ok((d.view.scenario.title.clone(), recs, invited))
+            Ok(Loaded {
+                title: d.view.scenario.title.clone(),
+                recs,
+                total,
+                page,
+                invited,
+            })
         })
         .await
+}
+
+/// One page of the recommendations, with what the page needs besides.
+struct Loaded {
+    title: String,
+    recs: Vec<Recommendation>,
+    total: usize,
+    page: i64,
+    invited: HashSet<OrganizationId>,
 }
 
 /// What the page shows besides the list: which page, the form re-shown with its error, the
@@ -121,20 +147,17 @@ async fn show(
         errors,
         invited_name,
     } = shown;
-    let (title, recs, invited) = match load(state, account, id).await {
+    let Loaded {
+        title,
+        recs: shown,
+        total,
+        page,
+        invited,
+    } = match load(state, account, id, page.max(1)).await {
         Ok(v) => v,
         Err(e) => return error_page(req, Some(account), &e),
     };
     let ctx = PageCtx::new(req, Some(account), "scenarios");
-    let total = recs.len();
-    let pages = (total as i64 + PER_PAGE - 1) / PER_PAGE;
-    let page = page.clamp(1, pages.max(1));
-    let from = (page - 1).saturating_mul(PER_PAGE) as usize;
-    let shown: Vec<Recommendation> = recs
-        .into_iter()
-        .skip(from)
-        .take(PER_PAGE as usize)
-        .collect();
     let base = format!("/scenarios/{}/recommended", id.0);
     let pager = Pager::new(&ctx.t, &base, page, PER_PAGE, total as i64);
     let status = if errors.is_empty() {
