@@ -148,6 +148,83 @@ async fn vendors_that_cannot_deliver_come_after_those_that_can(app: &TestApp) {
     assert_eq!(ids(&again.body)[2], seller_org, "{:?}", again.body);
 }
 
+async fn matches_in(app: &TestApp, token: &str) -> usize {
+    let a = app
+        .get("/api/v1/notifications?per_page=100", Some(token))
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    a.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "scenario_match")
+        .count()
+}
+
+/// Alerts judge as the recommendation does: a vendor whose interests name what it does in its
+/// own jargon hears of a scenario that never writes those words; a seller of the scenario's
+/// hardware, whose keyword is written in it, does not (it cannot deliver); a vendor of another
+/// trade does not either.
+async fn alerts_reach_those_who_can_deliver_in_their_own_words(app: &TestApp) {
+    let (agency, _) = verified_agency(app, "owner@example.cn", "青山区城管局").await;
+    let put = |token: String, body: Value| async move {
+        let a = app
+            .call("PUT", "/api/v1/me/interests", Some(&token), Some(body))
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+    };
+    let (soft, soft_org) = verified_vendor(app, "soft@example.cn", "鹰眼算法").await;
+    profile(
+        app,
+        &soft,
+        soft_org,
+        json!({"capabilities": ["目标检测", "UAV影像分析"], "description": "YOLO 模型从 UAV 影像中检测违建和垃圾堆放。"}),
+    )
+    .await;
+    put(
+        soft.clone(),
+        json!({"keywords": ["UAV影像分析", "违建检测"]}),
+    )
+    .await;
+    let (seller, seller_org) = verified_vendor(app, "seller@example.cn", "江城无人机器材").await;
+    profile(
+        app,
+        &seller,
+        seller_org,
+        json!({"capabilities": ["无人机"], "description": "销售巡检无人机和配件。", "offer_kinds": ["hardware"]}),
+    )
+    .await;
+    put(seller.clone(), json!({"keywords": ["无人机"]})).await;
+    let (law, law_org) = verified_vendor(app, "law@example.cn", "律智科技").await;
+    profile(
+        app,
+        &law,
+        law_org,
+        json!({"capabilities": ["法律问答"], "description": "法律大模型。"}),
+    )
+    .await;
+    put(law.clone(), json!({"keywords": ["法律问答", "合同审查"]})).await;
+
+    let a = app
+        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
+        .await;
+    assert_eq!(a.status, 201, "{:?}", a.body);
+    let id = a.body["id"].as_i64().unwrap();
+    let p = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{:?}", p.body);
+    app.drain_jobs().await;
+    assert_eq!(matches_in(app, &soft).await, 1, "its own words, judged");
+    assert_eq!(matches_in(app, &seller).await, 0, "it cannot deliver");
+    assert_eq!(matches_in(app, &law).await, 0, "another trade");
+}
+
 on_both! {
     vendors_that_cannot_deliver_come_after_those_that_can => super::vendors_that_cannot_deliver_come_after_those_that_can;
+    alerts_reach_those_who_can_deliver_in_their_own_words => super::alerts_reach_those_who_can_deliver_in_their_own_words;
 }

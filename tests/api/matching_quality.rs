@@ -61,6 +61,8 @@ struct Scenario {
 
 struct Case {
     half: String,
+    /// The scenario's texts, folded (where a subscriber's words are looked for).
+    text: String,
     title: String,
     need: Need,
     grades: HashMap<String, u32>,
@@ -124,6 +126,10 @@ fn load(text: &str) -> (Vec<Profile>, Vec<Case>) {
             };
             Case {
                 half: s.half.unwrap_or_else(|| "all".into()),
+                text: domain::search::fold(&format!(
+                    "{title}\n{summary}\n{description}\n{}",
+                    tags.join("\n")
+                )),
                 need: Need::of_scenario(domain, tags, &title, &summary, &description, &analyze),
                 title,
                 grades: s.grades,
@@ -336,6 +342,74 @@ fn each_signal_adds_to_the_ranking() {
         got[0].traps_in_top
     );
     assert!(got[0].ndcg > got[4].ndcg, "all signals beat words alone");
+}
+
+/// Alerts: each judged vendor subscribes with its capability tags as keywords; a scenario
+/// should alert the vendors graded 2 or more. Precision and recall over each half, for the
+/// rule before this issue (a word written in the scenario) and the rule now (written, or
+/// worth [`domain::recommend::ALERT_SCORE`] by the recommendation's judgement; and only a
+/// vendor whose offer can deliver).
+#[test]
+fn alerts_reach_the_vendors_that_fit_and_spare_the_traps() {
+    use domain::matching::written_in;
+    use domain::recommend::Corpus;
+    let (profiles, cases) = new_set();
+    let synonyms = default_synonyms();
+    let corpus = Corpus::new(
+        profiles.iter().cloned().map(std::sync::Arc::new).collect(),
+        &synonyms,
+    );
+    let mut now_held = (0.0, 0.0);
+    for name in ["dev", "held"] {
+        // (alerted, of them relevant, relevant, traps alerted) for the old and the new rule.
+        let mut old = (0, 0, 0, 0);
+        let mut new = (0, 0, 0, 0);
+        for c in half(&cases, name) {
+            let judge = corpus.judge(&c.need);
+            for p in &profiles {
+                let words = &p.capabilities;
+                let written = words.iter().any(|w| written_in(&c.text, w, &synonyms));
+                let terms: Vec<Vec<String>> = words.iter().map(|w| analyze(w)).collect();
+                let alerted_now = judge.delivers(p.id) && judge.alerts(written, words, &terms);
+                let relevant = c.grades.get(&p.name).is_some_and(|g| *g >= 2);
+                let trap = c.traps.contains(&p.name);
+                for (rule, alerted) in [(&mut old, written), (&mut new, alerted_now)] {
+                    rule.0 += usize::from(alerted);
+                    rule.1 += usize::from(alerted && relevant);
+                    rule.2 += usize::from(relevant);
+                    rule.3 += usize::from(alerted && trap);
+                }
+            }
+        }
+        let pr = |r: (usize, usize, usize, usize)| {
+            (
+                r.1 as f64 / r.0.max(1) as f64,
+                r.1 as f64 / r.2.max(1) as f64,
+            )
+        };
+        let (op, or) = pr(old);
+        let (np, nr) = pr(new);
+        println!(
+            "alerts {name}: words written only: precision {op:.2} recall {or:.2} ({} alerts, {} traps) · now: precision {np:.2} recall {nr:.2} ({} alerts, {} traps)",
+            old.0, old.3, new.0, new.3
+        );
+        if name == "held" {
+            now_held = (np, nr);
+            assert!(new.3 <= old.3, "no more traps alerted than before");
+        }
+    }
+    assert!(
+        now_held.0 >= 0.6,
+        "held-back alert precision {:.2}",
+        now_held.0
+    );
+    // Floors a little under the figures measured when the threshold was set on the dev half
+    // (held-back: precision 0.88, recall 0.45).
+    assert!(
+        now_held.1 >= 0.4,
+        "held-back alert recall {:.2}",
+        now_held.1
+    );
 }
 
 #[test]

@@ -102,6 +102,8 @@ pub struct Services {
     totals: Arc<scenarios::ListTotals>,
     /// The verified vendors' analysed profiles, kept between calls.
     profiles: Arc<profiles::VendorProfiles>,
+    /// How matching cuts text into terms: the search engine's analysis.
+    analysis: Arc<dyn domain::ports::Analysis>,
 }
 
 impl std::fmt::Debug for Services {
@@ -128,7 +130,14 @@ impl Services {
             market,
             totals: Arc::default(),
             profiles: Arc::default(),
+            analysis: Arc::new(domain::ports::PlainWords),
         }
+    }
+
+    /// Matching cuts text with `analysis` (the search engine's; plain words otherwise).
+    pub fn with_analysis(mut self, analysis: Arc<dyn domain::ports::Analysis>) -> Self {
+        self.analysis = analysis;
+        self
     }
 
     /// The storage itself, for tests that must look beneath the services (or tamper with

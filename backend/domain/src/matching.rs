@@ -106,6 +106,19 @@ pub fn contains_term(text: &str, term: &str) -> bool {
 }
 
 /// A scenario as matching reads it: its folded text and its fields.
+/// Whether `term`, or a term of its thesaurus group, is written in `text` (folded).
+pub fn written_in(text: &str, term: &str, synonyms: &[Vec<String>]) -> bool {
+    let term = fold(term.trim());
+    if contains_term(text, &term) {
+        return true;
+    }
+    synonyms
+        .iter()
+        .filter(|g| g.iter().any(|m| fold(m) == term))
+        .flatten()
+        .any(|m| contains_term(text, &fold(m)))
+}
+
 pub struct Candidate<'a> {
     pub scenario: &'a Scenario,
     text: String,
@@ -130,15 +143,15 @@ impl<'a> Candidate<'a> {
 
     /// Whether the text holds `term` or one of its equivalents in `synonyms` (folded groups).
     fn mentions(&self, term: &str, synonyms: &[Vec<String>]) -> bool {
-        let term = fold(term.trim());
-        if contains_term(&self.text, &term) {
-            return true;
-        }
-        synonyms
+        written_in(&self.text, term, synonyms)
+    }
+
+    /// Whether any of the interests' words is written in the scenario.
+    pub fn mentions_any(&self, i: &Interests, synonyms: &[Vec<String>]) -> bool {
+        i.tags
             .iter()
-            .filter(|g| g.iter().any(|m| fold(m) == term))
-            .flatten()
-            .any(|m| contains_term(&self.text, &fold(m)))
+            .any(|t| self.has_tag(t) || self.mentions(t, synonyms))
+            || i.keywords.iter().any(|k| self.mentions(k, synonyms))
     }
 
     fn has_tag(&self, tag: &str) -> bool {
@@ -157,30 +170,67 @@ impl<'a> Candidate<'a> {
 
     /// Interests match when the domain and budget fit and a tag or keyword is found; a profile
     /// with domains only matches on the domain; an empty profile matches nothing.
-    pub fn fits_interests(&self, i: &Interests, synonyms: &[Vec<String>]) -> bool {
+    /// What an interest says of the scenario (see [`Fit`]).
+    pub fn interest_fit(&self, i: &Interests, synonyms: &[Vec<String>]) -> Fit {
         if i.domains.is_empty() && i.tags.is_empty() && i.keywords.is_empty() {
-            return false;
+            return Fit::Out;
         }
         if !self.in_domains(&i.domains) || !self.in_budget(i.budget_min_fen, None) {
-            return false;
+            return Fit::Out;
         }
         if i.tags.is_empty() && i.keywords.is_empty() {
-            return true;
+            return Fit::Filters;
         }
-        i.tags
-            .iter()
-            .any(|t| self.has_tag(t) || self.mentions(t, synonyms))
-            || i.keywords.iter().any(|k| self.mentions(k, synonyms))
+        Fit::Words {
+            written: self.mentions_any(i, synonyms),
+        }
     }
 
-    /// A saved search matches when every word of its query is found (or an equivalent) and
-    /// every filter holds.
+    /// What a saved search says of the scenario: its filters (domains, budget, every tag) must
+    /// hold; its words are written when every one is found (or an equivalent).
+    pub fn search_fit(&self, s: &SavedSearch, synonyms: &[Vec<String>]) -> Fit {
+        if (s.q.trim().is_empty() && s.domains.is_empty() && s.tags.is_empty())
+            || !self.in_domains(&s.domains)
+            || !self.in_budget(s.budget_min_fen, s.budget_max_fen)
+            || !s.tags.iter().all(|t| self.has_tag(t))
+        {
+            return Fit::Out;
+        }
+        if s.q.trim().is_empty() {
+            return Fit::Filters;
+        }
+        Fit::Words {
+            written: s.q.split_whitespace().all(|w| self.mentions(w, synonyms)),
+        }
+    }
+
+    /// An interest that fits by its filters or by words written in the scenario.
+    pub fn fits_interests(&self, i: &Interests, synonyms: &[Vec<String>]) -> bool {
+        self.interest_fit(i, synonyms).by_its_words()
+    }
+
+    /// A saved search whose filters hold and whose every word is found.
     pub fn fits_search(&self, s: &SavedSearch, synonyms: &[Vec<String>]) -> bool {
-        self.in_domains(&s.domains)
-            && self.in_budget(s.budget_min_fen, s.budget_max_fen)
-            && s.tags.iter().all(|t| self.has_tag(t))
-            && s.q.split_whitespace().all(|w| self.mentions(w, synonyms))
-            && !(s.q.trim().is_empty() && s.domains.is_empty() && s.tags.is_empty())
+        self.search_fit(s, synonyms).by_its_words()
+    }
+}
+
+/// What a subscription says of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// Its filters (domains, budget, tags) do not hold.
+    Out,
+    /// Its filters hold and it has no words: it fits.
+    Filters,
+    /// Its filters hold; its words fit if written in the scenario, or if the recommendation's
+    /// judgement finds them worth it (see [`crate::recommend::Judge`]).
+    Words { written: bool },
+}
+
+impl Fit {
+    /// Whether it fits without judging its words' meaning.
+    pub fn by_its_words(self) -> bool {
+        matches!(self, Fit::Filters | Fit::Words { written: true })
     }
 }
 

@@ -107,6 +107,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
             })?,
         ),
     };
+    let services = services.with_analysis(index.clone());
     let metrics = Arc::new(web::metrics::Metrics::new());
     let search =
         Search::new(services.clone(), index, Arc::new(db.clone())).with_telemetry(metrics.clone());

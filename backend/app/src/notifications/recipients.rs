@@ -56,6 +56,77 @@ pub(crate) fn addressed(
     Ok(out)
 }
 
+/// The vendor users a published scenario alerts: their interests or saved searches fit it
+/// (by their filters, by words written in it, or by the recommendation's judgement of their
+/// words), and their organization's offer can deliver it. Every subscription is read in one
+/// pass; each distinct word is analysed once.
+fn alerted(
+    services: &Services,
+    tx: &mut dyn Tx,
+    s: &domain::scenario::Scenario,
+    synonyms: &[Vec<String>],
+) -> Result<Vec<UserId>> {
+    use domain::matching::{Candidate, Fit};
+    use domain::recommend::Need;
+    use std::collections::HashMap;
+    let analysis = services.analysis.clone();
+    let analyze = |t: &str| analysis.analyze(t);
+    let corpus = services.profiles.corpus(tx, synonyms, &analyze)?;
+    let need = Need::of_scenario(
+        s.domain,
+        s.tags.clone(),
+        &s.title,
+        &s.summary,
+        &s.description,
+        &analyze,
+    );
+    let judge = corpus.judge(&need);
+    let candidate = Candidate::of(s);
+    let mut cut: HashMap<String, Vec<String>> = HashMap::new();
+    let mut worth = |words: Vec<String>, written: bool| {
+        let terms: Vec<Vec<String>> = words
+            .iter()
+            .map(|w| cut.entry(w.clone()).or_insert_with(|| analyze(w)).clone())
+            .collect();
+        judge.alerts(written, &words, &terms)
+    };
+    let mut users: Vec<UserId> = vec![];
+    for (u, i) in tx.all_interests()? {
+        let fits = match candidate.interest_fit(&i, synonyms) {
+            Fit::Out => false,
+            Fit::Filters => true,
+            Fit::Words { written } => worth([i.tags, i.keywords].concat(), written),
+        };
+        if fits {
+            users.push(u);
+        }
+    }
+    for q in tx.all_saved_searches()? {
+        let fits = match candidate.search_fit(&q, synonyms) {
+            Fit::Out => false,
+            Fit::Filters => true,
+            Fit::Words { written } => worth(
+                q.q.split_whitespace().map(str::to_string).collect(),
+                written,
+            ),
+        };
+        if fits {
+            users.push(q.user);
+        }
+    }
+    users.sort();
+    users.dedup();
+    // Only those who may subscribe hear of it (a role may have changed since saving), and
+    // only for a scenario their organization can deliver.
+    Ok(tx
+        .users_by_ids(&users)?
+        .into_iter()
+        .filter(|u| domain::policy::subscribes(u.role))
+        .filter(|u| u.organization_id.is_none_or(|o| judge.delivers(o)))
+        .map(|u| u.id)
+        .collect())
+}
+
 /// What one set of recipients reads: the facts, the organizations whose users hear of them,
 /// and users besides them.
 type Group = (Facts, Vec<OrganizationId>, Vec<UserId>);
@@ -136,28 +207,7 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 let synonyms = tx
                     .synonyms()?
                     .unwrap_or_else(domain::search::default_synonyms);
-                let candidate = domain::matching::Candidate::of(&s);
-                let mut users: Vec<UserId> = tx
-                    .all_interests()?
-                    .into_iter()
-                    .filter(|(_, i)| candidate.fits_interests(i, &synonyms))
-                    .map(|(u, _)| u)
-                    .collect();
-                users.extend(
-                    tx.all_saved_searches()?
-                        .into_iter()
-                        .filter(|q| candidate.fits_search(q, &synonyms))
-                        .map(|q| q.user),
-                );
-                users.sort();
-                users.dedup();
-                // Only those who may subscribe hear of it (a role may have changed since saving).
-                let vendors: Vec<UserId> = tx
-                    .users_by_ids(&users)?
-                    .into_iter()
-                    .filter(|u| domain::policy::subscribes(u.role))
-                    .map(|u| u.id)
-                    .collect();
+                let vendors = alerted(services, tx, &s, &synonyms)?;
                 let agency = tx
                     .organization(s.owner)?
                     .map(|o| o.name)

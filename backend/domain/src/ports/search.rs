@@ -6,11 +6,31 @@ use crate::error::Result;
 use crate::ids::UserId;
 use crate::search::{DocRef, IndexOp, ScenarioHits, ScenarioSearch, VendorHits, VendorSearch};
 
+/// Text cut into the product's search terms (segmented, folded, stemmed), repeats kept in
+/// order: what matching reads profiles and needs with, so that they are cut as search cuts.
+pub trait Analysis: Send + Sync {
+    /// Works while the engine is down (the analysis is the product's own).
+    fn analyze(&self, text: &str) -> Vec<String>;
+}
+
+/// Splits on white space, folded: for services built without an engine (unit tests).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PlainWords;
+
+impl Analysis for PlainWords {
+    fn analyze(&self, text: &str) -> Vec<String> {
+        crate::search::fold(text)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 /// A search engine's index of scenarios and vendors. Two engines implement it (the `search`
 /// crate): the built-in tantivy index and Meilisearch; both answer the same questions the same
 /// way (the contract tests run on both). An engine that is down answers
 /// [`crate::Error::Unavailable`].
-pub trait SearchIndex: Send + Sync {
+pub trait SearchIndex: Analysis {
     /// The engine's name, for operators (`tantivy`, `meilisearch`).
     fn engine(&self) -> &'static str;
     /// Applies a batch of changes in one commit; they are searchable when this returns.
@@ -25,9 +45,6 @@ pub trait SearchIndex: Send + Sync {
     fn set_synonyms(&self, groups: &[Vec<String>]) -> Result<()>;
     /// Whether the engine answers.
     fn health(&self) -> Result<()>;
-    /// A text cut into words as search cuts it (segmented, folded, stemmed), repeats kept in
-    /// order. Works while the engine is down (the analysis is the product's own).
-    fn analyze(&self, text: &str) -> Vec<String>;
 }
 
 /// The writing side of the index outbox, inside a service's transaction: a document whose

@@ -28,7 +28,7 @@ const MAX_AWARDS_COUNTED: u32 = 3;
 /// Per mark above (or below) the middle mark 3.
 const RATING_POINTS: f64 = 0.5;
 /// What a vendor speaking of every concept of the need adds.
-const CONCEPT_POINTS: f64 = 12.0;
+pub(super) const CONCEPT_POINTS: f64 = 12.0;
 /// How much of the concept points depend on the vendor speaking of the need only.
 const FOCUS_SHARE: f64 = 0.5;
 
@@ -113,7 +113,7 @@ pub fn long_query(terms: &[String]) -> bool {
 }
 
 /// Maps each term to its thesaurus group's first word, so that equivalents meet.
-struct Canon(HashMap<String, String>);
+pub(super) struct Canon(HashMap<String, String>);
 
 impl Canon {
     fn new(synonyms: &[Vec<String>]) -> Self {
@@ -129,14 +129,14 @@ impl Canon {
         Canon(m)
     }
 
-    fn of(&self, term: &str) -> String {
+    pub(super) fn of(&self, term: &str) -> String {
         self.0
             .get(term)
             .cloned()
             .unwrap_or_else(|| term.to_string())
     }
 
-    fn all(&self, terms: &[String]) -> Vec<String> {
+    pub(super) fn all(&self, terms: &[String]) -> Vec<String> {
         terms
             .iter()
             .filter(|t| meaningful(t))
@@ -169,12 +169,13 @@ struct Prepared {
 
 /// The analysed vendors and what the set says of each word and concept.
 pub struct Corpus {
-    canon: Canon,
+    pub(super) canon: Canon,
     vendors: Vec<Prepared>,
     /// How many vendors use each word (in a tag or the description).
     df: HashMap<String, u32>,
     concept_df: HashMap<u16, u32>,
     avg_len: f64,
+    by_id: HashMap<OrganizationId, usize>,
 }
 
 /// A vendor's place in a ranking: its index in the corpus, score and whether it can deliver.
@@ -185,8 +186,18 @@ pub struct Scored {
     pub delivers: bool,
 }
 
+/// What words are worth to a need, and which met it.
+pub(super) struct Words {
+    pub(super) points: f64,
+    /// Whole tags that are the scenario's.
+    whole: usize,
+    /// Needed words (indexes into the ask) met among the tags, and in the description.
+    cap_words: Vec<usize>,
+    desc_words: Vec<usize>,
+}
+
 /// What a need asks of the corpus, worked out once per ranking.
-struct Ask {
+pub(super) struct Ask {
     /// Needed words, heaviest first (ties by word), with their weight and worth (idf).
     wanted: Vec<(String, f64, f64)>,
     index: HashMap<String, usize>,
@@ -228,6 +239,11 @@ impl Corpus {
         let n = vendors.len().max(1) as f64;
         let avg_len = (vendors.iter().map(|v| v.desc_len).sum::<f64>() / n).max(1.0);
         Corpus {
+            by_id: vendors
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.profile.id, i))
+                .collect(),
             canon,
             vendors,
             df,
@@ -250,7 +266,7 @@ impl Corpus {
 
     /// The index of a vendor, if it is in the corpus.
     pub fn find(&self, id: OrganizationId) -> Option<usize> {
-        self.vendors.iter().position(|v| v.profile.id == id)
+        self.by_id.get(&id).copied()
     }
 
     fn idf(&self, d: f64) -> f64 {
@@ -258,11 +274,11 @@ impl Corpus {
         (1.0 + (n - d + 0.5) / (d + 0.5)).ln()
     }
 
-    fn concept_worth(&self, c: u16) -> f64 {
+    pub(super) fn concept_worth(&self, c: u16) -> f64 {
         self.idf(f64::from(self.concept_df.get(&c).copied().unwrap_or(0)))
     }
 
-    fn ask(&self, need: &Need) -> Ask {
+    pub(super) fn ask(&self, need: &Need) -> Ask {
         // The weight of each needed term: the heaviest place it appears in.
         let mut weights: HashMap<String, f64> = HashMap::new();
         for (terms, w) in [
@@ -345,6 +361,60 @@ impl Corpus {
         }
     }
 
+    /// What a vendor's words (or a subscriber's) are worth to the need: whole tags that are the
+    /// scenario's, needed words among the tags, then in the description.
+    pub(super) fn words(
+        &self,
+        ask: &Ask,
+        tags: &[Vec<String>],
+        whole_tags: &[String],
+        desc: &HashMap<String, u32>,
+        desc_len: f64,
+    ) -> Words {
+        let whole = whole_tags.iter().filter(|t| ask.tags.contains(*t)).count();
+        let mut points = TAG_MATCH_BONUS * whole as f64;
+        // Each needed word among the capabilities counts by the largest share of needed words
+        // in a tag that has it ("钢铁物流" meets a steel scenario by half: its other half is
+        // another trade); the others, in the description, less and saturating.
+        let mut cap_share: HashMap<usize, f64> = HashMap::new();
+        for tag in tags {
+            if tag.is_empty() {
+                continue;
+            }
+            let hits: Vec<usize> = tag
+                .iter()
+                .filter_map(|w| ask.index.get(w).copied())
+                .collect();
+            if hits.is_empty() {
+                continue;
+            }
+            let share = hits.len() as f64 / tag.len() as f64;
+            for i in hits {
+                let e = cap_share.entry(i).or_insert(0.0);
+                *e = e.max(share);
+            }
+        }
+        let norm = 1.0 - 0.75 + 0.75 * desc_len / self.avg_len;
+        let (mut cap_words, mut desc_words) = (vec![], vec![]);
+        for (i, (t, w, idf)) in ask.wanted.iter().enumerate() {
+            if let Some(share) = cap_share.get(&i) {
+                points += w * idf * share;
+                cap_words.push(i);
+            } else if let Some(&tf) = desc.get(t) {
+                let tf = f64::from(tf);
+                let sat = tf * (K1 + 1.0) / (tf + K1 * norm) / (K1 + 1.0);
+                points += w * idf * DESCRIPTION_SHARE * sat;
+                desc_words.push(i);
+            }
+        }
+        Words {
+            points,
+            whole,
+            cap_words,
+            desc_words,
+        }
+    }
+
     /// A vendor's score (rounded to two decimals) and whether it can deliver; its reasons into
     /// `reasons` when asked.
     fn score(
@@ -371,47 +441,14 @@ impl Corpus {
         {
             say("offer", text);
         }
-        // Whole capability tags that are the scenario's tags.
-        let whole = p
-            .whole_tags
-            .iter()
-            .filter(|t| ask.tags.contains(*t))
-            .count();
-        score += TAG_MATCH_BONUS * whole as f64;
-        // Each needed word among the capabilities counts by the largest share of needed words
-        // in a tag that has it ("钢铁物流" meets a steel scenario by half: its other half is
-        // another trade); the others, in the description, less and saturating.
-        let mut cap_share: HashMap<usize, f64> = HashMap::new();
-        for tag in &p.tags {
-            if tag.is_empty() {
-                continue;
-            }
-            let hits: Vec<usize> = tag
-                .iter()
-                .filter_map(|w| ask.index.get(w).copied())
-                .collect();
-            if hits.is_empty() {
-                continue;
-            }
-            let share = hits.len() as f64 / tag.len() as f64;
-            for i in hits {
-                let e = cap_share.entry(i).or_insert(0.0);
-                *e = e.max(share);
-            }
-        }
-        let norm = 1.0 - 0.75 + 0.75 * p.desc_len / self.avg_len;
-        let (mut cap_words, mut desc_words) = (vec![], vec![]);
-        for (i, (t, w, idf)) in ask.wanted.iter().enumerate() {
-            if let Some(share) = cap_share.get(&i) {
-                score += w * idf * share;
-                cap_words.push(i);
-            } else if let Some(&tf) = p.desc.get(t) {
-                let tf = f64::from(tf);
-                let sat = tf * (K1 + 1.0) / (tf + K1 * norm) / (K1 + 1.0);
-                score += w * idf * DESCRIPTION_SHARE * sat;
-                desc_words.push(i);
-            }
-        }
+        let words = self.words(ask, &p.tags, &p.whole_tags, &p.desc, p.desc_len);
+        score += words.points;
+        let Words {
+            whole,
+            mut cap_words,
+            mut desc_words,
+            ..
+        } = words;
         cap_words.sort_unstable();
         desc_words.sort_unstable();
         if explaining {

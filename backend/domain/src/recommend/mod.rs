@@ -15,6 +15,7 @@
 //! its score is multiplied down ([`offer`]). Concepts spoken of in different words ("漂浮物"
 //! and "水面目标"; "识别" and "YOLO") add a share of meaning the words miss ([`concepts`]).
 
+mod alerts;
 pub mod concepts;
 mod corpus;
 pub mod offer;
@@ -26,6 +27,7 @@ use crate::ids::OrganizationId;
 use crate::message::Message;
 use crate::sector::Sector;
 
+pub use alerts::{ALERT_SCORE, Judge};
 pub use concepts::Concepts;
 pub use corpus::{Corpus, Record, Records, Scored, long_query};
 pub use offer::{Offers, Wanted};

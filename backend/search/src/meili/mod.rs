@@ -502,11 +502,13 @@ impl SearchIndex for MeiliIndex {
         applied
     }
 
-    fn analyze(&self, text: &str) -> Vec<String> {
-        crate::analyzer::tokens(text)
-    }
-
     fn health(&self) -> Result<()> {
         self.block(self.client.health()).map(drop)
+    }
+}
+
+impl domain::ports::Analysis for MeiliIndex {
+    fn analyze(&self, text: &str) -> Vec<String> {
+        crate::analyzer::tokens(text)
     }
 }

@@ -451,11 +451,13 @@ impl SearchIndex for TantivyIndex {
         Ok(())
     }
 
-    fn analyze(&self, text: &str) -> Vec<String> {
-        crate::analyzer::tokens(text)
-    }
-
     fn health(&self) -> Result<()> {
         Ok(())
+    }
+}
+
+impl domain::ports::Analysis for TantivyIndex {
+    fn analyze(&self, text: &str) -> Vec<String> {
+        crate::analyzer::tokens(text)
     }
 }
