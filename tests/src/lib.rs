@@ -328,7 +328,10 @@ impl TestApp {
         tokio::task::spawn_blocking(move || {
             services.ensure_user(app::accounts::EnsureUser {
                 email: domain::account::Email::parse("root@test.cn").unwrap(),
-                password: domain::account::Password::parse(PASSWORD).unwrap(),
+                password_hash: domain::security::hash_password(
+                    &domain::account::Password::parse(PASSWORD).unwrap(),
+                )
+                .unwrap(),
                 display_name: "管理员".into(),
                 role: domain::account::Role::Admin,
                 expertise: vec![],

@@ -153,9 +153,11 @@ fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 email: Email::parse(&email)
                     .map_err(anyhow::Error::msg)
                     .context("--email")?,
-                password: Password::parse(&password)
-                    .map_err(anyhow::Error::msg)
-                    .context("--password")?,
+                password_hash: domain::security::hash_password(
+                    &Password::parse(&password)
+                        .map_err(anyhow::Error::msg)
+                        .context("--password")?,
+                )?,
                 display_name: name,
                 role,
                 expertise,

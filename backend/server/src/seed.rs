@@ -28,6 +28,10 @@ pub struct Loaded {
 pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
     let before = services.count_users()?;
     let mut actors = std::collections::HashMap::new();
+    // Every demo account has the one demo password: it is hashed once.
+    let password_hash = domain::security::hash_password(
+        &Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?,
+    )?;
     for a in &data().accounts {
         let organization = a.organization.as_ref().map(|o| EnsureOrganization {
             name: o.name.clone(),
@@ -44,7 +48,7 @@ pub fn load_demo(services: &Services) -> anyhow::Result<Loaded> {
         });
         let user = services.ensure_user(EnsureUser {
             email: Email::parse(&a.email).map_err(anyhow::Error::msg)?,
-            password: Password::parse(DEMO_PASSWORD).map_err(anyhow::Error::msg)?,
+            password_hash: password_hash.clone(),
             display_name: a.display_name.clone(),
             role: a.role,
             expertise: a.expertise.clone(),

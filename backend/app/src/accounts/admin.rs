@@ -188,7 +188,7 @@ impl Services {
         })? {
             return Ok(u);
         }
-        let hash = security::hash_password(&spec.password)?;
+        let hash = spec.password_hash.clone();
         let now = self.now();
         in_tx(&*self.store, |tx| {
             if let Some((u, _)) = tx.user_by_email(&spec.email.normalized())? {

@@ -10,7 +10,7 @@ use domain::message::Message;
 use serde::Serialize;
 
 use super::{Services, emit, enqueue_now};
-use domain::account::{Email, Organization, Password, Role, User};
+use domain::account::{Email, Organization, Role, User};
 use domain::error::Error;
 use domain::ids::SessionId;
 
@@ -75,7 +75,9 @@ pub struct StaffChange {
 #[derive(Debug, Clone)]
 pub struct EnsureUser {
     pub email: Email,
-    pub password: Password,
+    /// The password's hash ([`domain::security::hash_password`]): accounts seeded with one
+    /// password share one hash, made once.
+    pub password_hash: String,
     pub display_name: String,
     pub role: Role,
     pub expertise: Vec<domain::sector::Sector>,

@@ -144,11 +144,14 @@ struct FinishedFile {
     panel: Vec<DemoPanelMember>,
 }
 
-/// Reads the three files (the built-in ones are checked by the tests, so this never fails on
-/// them).
-fn load(accounts: &str, scenarios: &str, finished: &str) -> Result<Demo, String> {
+/// Reads the four files (the built-in ones are checked by the tests, so this never fails on
+/// them): the accounts, then the community's startups after them.
+fn load(accounts: &str, community: &str, scenarios: &str, finished: &str) -> Result<Demo, String> {
     let named = |file: &'static str| move |e: toml::de::Error| format!("demo/{file}: {e}");
-    let AccountsFile { account } = toml::from_str(accounts).map_err(named("accounts.toml"))?;
+    let AccountsFile { mut account } = toml::from_str(accounts).map_err(named("accounts.toml"))?;
+    let AccountsFile { account: startups } =
+        toml::from_str(community).map_err(named("community.toml"))?;
+    account.extend(startups);
     let ScenariosFile {
         standard_criterion,
         mut scenario,
@@ -170,6 +173,7 @@ fn load(accounts: &str, scenarios: &str, finished: &str) -> Result<Demo, String>
 static DEMO: LazyLock<Demo> = LazyLock::new(|| {
     load(
         include_str!("accounts.toml"),
+        include_str!("community.toml"),
         include_str!("scenarios.toml"),
         include_str!("finished.toml"),
     )

@@ -110,14 +110,71 @@ fn every_demo_account_is_valid() {
     }
 }
 
+/// The community: at least 40 verified startups, about half of them OPC members, each with
+/// capability tags, an offer and a description; some of them adjacent businesses that do not
+/// deliver AI software.
+#[test]
+fn the_community_is_a_believable_set_of_startups() {
+    use domain::account::OfferKind;
+    let vendors: Vec<_> = data()
+        .accounts
+        .iter()
+        .filter(|a| a.role == Role::Vendor)
+        .filter_map(|a| a.organization.as_ref())
+        .collect();
+    assert!(vendors.len() >= 44, "{} vendors", vendors.len());
+    let opc = vendors.iter().filter(|o| o.opc_member).count();
+    assert!(
+        opc * 10 >= vendors.len() * 4 && opc * 10 <= vendors.len() * 6,
+        "{opc} of {} are OPC members",
+        vendors.len()
+    );
+    for o in &vendors {
+        assert!(
+            !o.capabilities.is_empty() && !o.offer_kinds.is_empty(),
+            "{}",
+            o.name
+        );
+        assert!(o.description.chars().count() >= 20, "{}", o.name);
+    }
+    let adjacent = vendors
+        .iter()
+        .filter(|o| {
+            !o.offer_kinds.iter().any(|k| {
+                matches!(
+                    k,
+                    OfferKind::AiSoftware | OfferKind::DataService | OfferKind::Integration
+                )
+            })
+        })
+        .count();
+    assert!(adjacent >= 8, "{adjacent} adjacent businesses");
+}
+
 #[test]
 fn a_bad_data_file_is_refused_with_its_name_and_place() {
     let good_scenarios = include_str!("scenarios.toml");
     let good_finished = include_str!("finished.toml");
-    let err = load("[[account]]\nemail = 1\n", good_scenarios, good_finished).unwrap_err();
+    let good_community = include_str!("community.toml");
+    let err = load(
+        "[[account]]\nemail = 1\n",
+        good_community,
+        good_scenarios,
+        good_finished,
+    )
+    .unwrap_err();
     assert!(err.starts_with("demo/accounts.toml:"), "{err}");
     let err = load(
         include_str!("accounts.toml"),
+        "[[account]]\nrole = 3\n",
+        good_scenarios,
+        good_finished,
+    )
+    .unwrap_err();
+    assert!(err.starts_with("demo/community.toml:"), "{err}");
+    let err = load(
+        include_str!("accounts.toml"),
+        good_community,
         "[[scenario]]\ntitle = \"x\"\nshade = 1\n",
         good_finished,
     )
