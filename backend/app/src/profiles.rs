@@ -1,7 +1,8 @@
 //! The verified vendors, analysed once and kept between calls: a vendor is analysed again
 //! only when its stamp (last change, size of its texts) changes, and the ranking corpus is
-//! rebuilt only when a vendor or the thesaurus changed. Every call still reads the stamps, so
-//! a change shows at once, in every process.
+//! rebuilt only when a vendor or the thesaurus changed. Every call reads the stamp of all the
+//! vendors together (one row), and each vendor's only when that changed, so a change shows at
+//! once, in every process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,8 @@ use domain::recommend::{Corpus, Profile};
 const READ_ONE_BY_ONE: usize = 200;
 
 struct Kept {
+    /// The stamp of all the vendors together when the corpus was built.
+    all: (i64, ProfileStamp),
     profiles: HashMap<OrganizationId, (ProfileStamp, Arc<Profile>)>,
     synonyms: Vec<Vec<String>>,
     corpus: Arc<Corpus>,
@@ -25,6 +28,29 @@ struct Kept {
 #[derive(Default)]
 pub struct VendorProfiles {
     kept: Mutex<Option<Kept>>,
+}
+
+impl crate::Services {
+    /// Brings the kept profiles up to date (at start, and before delivering alerts), so that
+    /// the calls that need them, in a write transaction or in a request, find them ready.
+    pub fn warm_profiles(&self) -> Result<()> {
+        domain::ports::in_read(&*self.store, |tx| self.vendor_corpus(tx).map(drop))
+    }
+
+    /// Text cut into terms as matching cuts it (the search engine's analysis).
+    pub(crate) fn analyze(&self, text: &str) -> Vec<String> {
+        self.analysis.analyze(text)
+    }
+
+    /// The kept corpus of every verified vendor (up to date), with the thesaurus in force.
+    pub(crate) fn vendor_corpus(&self, tx: &mut dyn ReadTx) -> Result<Arc<Corpus>> {
+        let synonyms = tx
+            .synonyms()?
+            .unwrap_or_else(domain::search::default_synonyms);
+        let analysis = self.analysis.clone();
+        self.profiles
+            .corpus(tx, &synonyms, &|t: &str| analysis.analyze(t))
+    }
 }
 
 /// The analysed profile of an organization (its record in a domain is set per call).
@@ -48,15 +74,23 @@ impl VendorProfiles {
         synonyms: &[Vec<String>],
         analyze: &dyn Fn(&str) -> Vec<String>,
     ) -> Result<Arc<Corpus>> {
-        let stamps = tx.vendor_stamps()?;
+        let all = tx.vendors_stamp()?;
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = kept.as_ref()
+            && k.synonyms == synonyms
+            && k.all == all
+        {
+            return Ok(k.corpus.clone());
+        }
+        let stamps = tx.vendor_stamps()?;
+        if let Some(k) = kept.as_mut()
             && k.synonyms == synonyms
             && k.profiles.len() == stamps.len()
             && stamps
                 .iter()
                 .all(|(id, s)| k.profiles.get(id).is_some_and(|(ks, _)| ks == s))
         {
+            k.all = all;
             return Ok(k.corpus.clone());
         }
         let mut old = kept.take().map(|k| k.profiles).unwrap_or_default();
@@ -111,6 +145,7 @@ impl VendorProfiles {
         list.sort_by_key(|p| p.id);
         let corpus = Arc::new(Corpus::new(list, synonyms));
         *kept = Some(Kept {
+            all,
             profiles,
             synonyms: synonyms.to_vec(),
             corpus: corpus.clone(),

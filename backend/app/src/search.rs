@@ -196,9 +196,8 @@ impl Search {
                 .filter(|s| policy::can_view_scenario(Some(actor), s))
                 .ok_or(domain::Error::NotFound)?;
             policy::require_scenario_owner(actor, &s)?;
-            let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
-            let analyze = |t: &str| self.index.analyze(t);
-            let corpus = self.services.profiles.corpus(tx, &synonyms, &analyze)?;
+            let analyze = |t: &str| self.services.analyze(t);
+            let corpus = self.services.vendor_corpus(tx)?;
             // The vendors' record in this domain: awards, and the ratings of those awards.
             let mut records: domain::recommend::Records = HashMap::new();
             let mut marks: HashMap<OrganizationId, (f64, u32)> = HashMap::new();
@@ -238,7 +237,7 @@ impl Search {
     /// what they mean, vendors that can deliver first; a short one goes through the engine,
     /// word by word as typed.
     pub fn vendors(&self, q: &VendorSearch) -> Result<OrgPage> {
-        let analyze = |t: &str| self.index.analyze(t);
+        let analyze = |t: &str| self.services.analyze(t);
         if domain::recommend::long_query(&analyze(&q.text)) {
             return self.vendors_by_meaning(q, &analyze);
         }
@@ -269,8 +268,7 @@ impl Search {
         use domain::recommend::{Need, Signals};
         let wanted_caps: Vec<String> = q.capabilities.iter().map(|c| search::fold(c)).collect();
         in_read(&*self.services.store, |tx| {
-            let synonyms = tx.synonyms()?.unwrap_or_else(search::default_synonyms);
-            let corpus = self.services.profiles.corpus(tx, &synonyms, analyze)?;
+            let corpus = self.services.vendor_corpus(tx)?;
             let need = Need::of_query(&q.text, analyze);
             let found: Vec<OrganizationId> = corpus
                 .rank(&need, Signals::ALL, &HashMap::new())

@@ -164,13 +164,35 @@ pub(crate) fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The size of a profile's texts, in SQL (part of its stamp).
+const PROFILE_SIZE: &str = "length(name) + length(description) + length(capabilities) \
+     + length(offer_kinds) + CASE WHEN opc_member THEN 1 ELSE 0 END";
+
 impl AccountReads for AnyConnection {
+    fn vendors_stamp(&mut self) -> Result<(i64, ProfileStamp)> {
+        use diesel::sql_types::{BigInt, Nullable, Timestamp};
+        let all = diesel::dsl::sql::<(BigInt, Nullable<Timestamp>, Nullable<BigInt>)>(&format!(
+            "count(*), max(updated_at), CAST(sum({PROFILE_SIZE}) AS BIGINT)"
+        ));
+        let (count, at, size): (i64, Option<chrono::NaiveDateTime>, Option<i64>) =
+            organizations::table
+                .filter(organizations::kind.eq(OrgKind::Vendor.code()))
+                .filter(organizations::verified.eq(true))
+                .select(all)
+                .first(self)
+                .map_err(db_err)?;
+        Ok((
+            count,
+            ProfileStamp {
+                updated_at: at.map(from_db).unwrap_or_default(),
+                size: size.unwrap_or(0),
+            },
+        ))
+    }
+
     fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>> {
         use diesel::sql_types::BigInt;
-        let size = diesel::dsl::sql::<BigInt>(
-            "CAST(length(name) + length(description) + length(capabilities) + length(offer_kinds) \
-             + CASE WHEN opc_member THEN 1 ELSE 0 END AS BIGINT)",
-        );
+        let size = diesel::dsl::sql::<BigInt>(&format!("CAST({PROFILE_SIZE} AS BIGINT)"));
         let rows: Vec<(i64, chrono::NaiveDateTime, i64)> = organizations::table
             .filter(organizations::kind.eq(OrgKind::Vendor.code()))
             .filter(organizations::verified.eq(true))

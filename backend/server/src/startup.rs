@@ -159,6 +159,14 @@ impl Application {
             )
         })?;
         let port = listener.local_addr()?.port();
+        // The vendors' profiles are analysed while the server starts answering, so that the
+        // first recommendation or alert does not wait for it.
+        let warm = parts.services.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = warm.warm_profiles() {
+                tracing::warn!(error = %e, "the vendors' profiles could not be analysed at start");
+            }
+        });
         let secret = settings.jwt_secret()?;
         let metrics_address = settings
             .metrics

@@ -48,8 +48,8 @@ fn waiting_notices(app: &TestApp) -> i64 {
         .expect("count notices")
 }
 
-/// N verified vendors, each with one user whose interests fit the fixtures' postings
-/// (city governance), written in bulk (the product's own sign-up hashes passwords, which
+/// N verified vendors (each with a profile that matching analyses), each with one user whose
+/// interests fit the fixtures' postings (city governance), written in bulk (the product's own sign-up hashes passwords, which
 /// would make the set-up the benchmark).
 fn vendors(app: &TestApp, n: usize) {
     let now = Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S");
@@ -58,7 +58,7 @@ fn vendors(app: &TestApp, n: usize) {
             .iter()
             .map(|i| {
                 format!(
-                    "({id}, 'vendor', '扇出企业{i}', TRUE, FALSE, '', '[]', '{now}', '{now}')",
+                    "({id}, 'vendor', '扇出企业{i}', TRUE, FALSE, '城市视频事件识别与无人机巡检算法，服务街道网格化管理（{i}）。', '[\"计算机视觉\",\"城市治理\"]', '{now}', '{now}')",
                     id = 5_000_000 + i
                 )
             })
@@ -137,7 +137,10 @@ async fn main() {
             ("APP__JOBS__WORKER", "true".into()),
             ("APP__JOBS__POLL_INTERVAL_MS", "50".into()),
             // The worker keeps polling while the test database is dropped at the end.
-            ("APP__LOG__LEVEL", "off".into()),
+            (
+                "APP__LOG__LEVEL",
+                std::env::var("FANOUT_LOG").unwrap_or_else(|_| "off".into()),
+            ),
         ],
     )
     .await
@@ -161,6 +164,21 @@ async fn main() {
     }
     base.sort();
     let baseline = base[base.len() / 2];
+    // The baseline's notices are delivered before the measured publish: the first one makes
+    // the worker analyse every vendor's profile (kept afterwards, as a running server keeps
+    // them from its start), which is not the fan-out's own time.
+    let warming = Instant::now();
+    while waiting_notices(&app) > 0 {
+        assert!(
+            warming.elapsed() < StdDuration::from_secs(300),
+            "the baseline's notices wait"
+        );
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    println!(
+        "the baseline's notices delivered (the first one analyses all {n} profiles) {:.0} ms after the last baseline publish",
+        ms(warming.elapsed())
+    );
 
     // The scenario every vendor hears of.
     let p = draft(&app, &agency, "city_governance", "扇出基准场景").await;

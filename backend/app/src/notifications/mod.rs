@@ -21,6 +21,17 @@ impl Services {
     /// none could be.
     pub fn deliver_notices(&self) -> Result<usize> {
         let waiting = in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH))?;
+        if waiting
+            .iter()
+            .any(|(_, n)| n.contains("scenario_published"))
+        {
+            // A published scenario's alerts read the vendors' analysed profiles: they are
+            // brought up to date here, outside the write transaction, which then finds them
+            // ready (analysing many profiles must not hold the database's write lock).
+            if let Err(e) = self.warm_profiles() {
+                tracing::warn!(error = %e, "the vendors' profiles could not be analysed ahead");
+            }
+        }
         let now = self.now();
         let (mut delivered, mut failed) = (0, None);
         for (id, stored) in &waiting {

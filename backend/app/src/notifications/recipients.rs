@@ -69,9 +69,8 @@ fn alerted(
     use domain::matching::{Candidate, Fit};
     use domain::recommend::Need;
     use std::collections::HashMap;
-    let analysis = services.analysis.clone();
-    let analyze = |t: &str| analysis.analyze(t);
-    let corpus = services.profiles.corpus(tx, synonyms, &analyze)?;
+    let analyze = |t: &str| services.analyze(t);
+    let corpus = services.vendor_corpus(tx)?;
     let need = Need::of_scenario(
         s.domain,
         s.tags.clone(),

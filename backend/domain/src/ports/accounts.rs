@@ -35,6 +35,10 @@ pub trait AccountReads {
     fn organizations(&mut self, filter: &OrgFilter) -> Result<(Vec<Organization>, i64)>;
     /// Every verified vendor's id and stamp, by id: what analysed profiles are kept against.
     fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>>;
+    /// One stamp of all verified vendors together (how many, the last change, the size of
+    /// all their texts): when it is unchanged, so is every vendor's (one row read, not one
+    /// per vendor).
+    fn vendors_stamp(&mut self) -> Result<(i64, ProfileStamp)>;
     fn user(&mut self, id: UserId) -> Result<Option<User>>;
     /// The user and the password hash, by lower-cased e-mail.
     fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;

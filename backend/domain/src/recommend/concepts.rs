@@ -4,7 +4,9 @@
 
 use std::sync::OnceLock;
 
-use crate::search::{find_term, fold};
+use crate::search::fold;
+
+use super::lexicon::Lexicon;
 
 /// The concepts a text speaks of, each with the weight of the heaviest place it is found in.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13,8 +15,8 @@ pub struct Concepts(Vec<(u16, f64)>);
 struct Table {
     /// Each concept's name in Chinese and English (the line's head).
     names: Vec<(String, String)>,
-    /// (word, concept), longest words first.
-    words: Vec<(String, u16)>,
+    /// Every word, with its concept.
+    words: Lexicon<u16>,
 }
 
 fn table() -> &'static Table {
@@ -37,8 +39,10 @@ fn table() -> &'static Table {
                 words.push((fold(w), id));
             }
         }
-        words.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
-        Table { names, words }
+        Table {
+            names,
+            words: Lexicon::new(words),
+        }
     })
 }
 
@@ -49,20 +53,12 @@ impl Concepts {
         let t = table();
         let mut found: Vec<(u16, f64)> = vec![];
         for (text, weight) in parts {
-            // Longest words first, each found word blanked out, so that the "检测" inside
-            // "异常检测" does not also speak of vision.
-            let mut rest = fold(text);
-            for (w, id) in &t.words {
-                let mut hit = false;
-                while let Some(at) = find_term(&rest, w) {
-                    rest.replace_range(at..at + w.len(), &" ".repeat(w.len()));
-                    hit = true;
-                }
-                if hit {
-                    match found.iter_mut().find(|(c, _)| c == id) {
-                        Some(e) => e.1 = e.1.max(*weight),
-                        None => found.push((*id, *weight)),
-                    }
+            // The longest word at each place, so that the "检测" inside "异常检测" does not
+            // also speak of vision.
+            for id in t.words.find(&fold(text)) {
+                match found.iter_mut().find(|(c, _)| *c == id) {
+                    Some(e) => e.1 = e.1.max(*weight),
+                    None => found.push((id, *weight)),
                 }
             }
         }

@@ -18,6 +18,7 @@
 mod alerts;
 pub mod concepts;
 mod corpus;
+mod lexicon;
 pub mod offer;
 
 use std::sync::Arc;

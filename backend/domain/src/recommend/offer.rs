@@ -14,6 +14,8 @@ use crate::account::OfferKind;
 use crate::message::Message;
 use crate::search::{find_term, fold};
 
+use super::lexicon::Lexicon;
+
 /// A vendor's kinds of offer and whether it stated them (or they were read from its text).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Offers {
@@ -165,15 +167,9 @@ const LEAST: f64 = 3.0;
 /// …and at least this share of the strongest kind's.
 const SHARE_OF_BEST: f64 = 0.5;
 
-struct Cue {
-    /// None for a neutral cue.
-    kind: Option<OfferKind>,
-    weight: f64,
-    text: String,
-}
-
-fn cues() -> &'static [Cue] {
-    static CUES: OnceLock<Vec<Cue>> = OnceLock::new();
+/// Every cue, with its kind (None for a neutral one) and weight.
+fn cues() -> &'static Lexicon<(Option<OfferKind>, f64)> {
+    static CUES: OnceLock<Lexicon<(Option<OfferKind>, f64)>> = OnceLock::new();
     CUES.get_or_init(|| {
         let mut out = vec![];
         for line in include_str!("../../data/offer_cues.txt").lines() {
@@ -194,29 +190,19 @@ fn cues() -> &'static [Cue] {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
             {
-                out.push(Cue {
-                    kind,
-                    weight,
-                    text: fold(c),
-                });
+                out.push((fold(c), (kind, weight)));
             }
         }
-        // Longest first, so that a longer cue is read before the words inside it.
-        out.sort_by_key(|c| std::cmp::Reverse(c.text.chars().count()));
-        out
+        Lexicon::new(out)
     })
 }
 
-/// The weight of each kind's cues in `text`; a cue found is blanked out so the words inside
-/// it are not read again.
+/// The weight of each kind's cues in `text`: the longest cue at each place counts, so the
+/// words inside it are not read again.
 fn weigh(text: &str, times: f64, into: &mut HashMap<OfferKind, f64>) {
-    let mut rest = fold(text);
-    for cue in cues() {
-        while let Some(at) = find_term(&rest, &cue.text) {
-            rest.replace_range(at..at + cue.text.len(), &" ".repeat(cue.text.len()));
-            if let Some(k) = cue.kind {
-                *into.entry(k).or_default() += cue.weight * times;
-            }
+    for (kind, weight) in cues().find(&fold(text)) {
+        if let Some(k) = kind {
+            *into.entry(k).or_default() += weight * times;
         }
     }
 }
