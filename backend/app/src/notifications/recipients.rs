@@ -30,6 +30,8 @@ pub(crate) fn addressed(
     let mut seen = BTreeSet::new();
     for (facts, orgs, extra) in recipients(services, tx, notice)? {
         let facts = std::sync::Arc::new(facts);
+        // What the facts read in each language, written once (a notice may reach many).
+        let mut rendered: Vec<(domain::account::Locale, (String, String, String))> = vec![];
         let mut users: Vec<domain::account::User> = vec![];
         for org in orgs {
             users.extend(tx.users_of_organization(org)?);
@@ -40,7 +42,14 @@ pub(crate) fn addressed(
             if !u.active || !seen.insert(u.id) {
                 continue;
             }
-            let (title, body, link) = render(&facts, u.locale);
+            let (title, body, link) = match rendered.iter().find(|(l, _)| *l == u.locale) {
+                Some((_, r)) => r.clone(),
+                None => {
+                    let r = render(&facts, u.locale);
+                    rendered.push((u.locale, r.clone()));
+                    r
+                }
+            };
             let n = NewNotification {
                 digest: false,
                 user: u.id,

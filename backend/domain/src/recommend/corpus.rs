@@ -3,8 +3,12 @@
 //! concept. Built when the profiles or the thesaurus change, and kept; ranking a need against
 //! it reads each vendor's words once and writes reasons only for the vendors shown.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
+
+// A fast hash for the many short words looked up per ranking (the words are not chosen by an
+// attacker in a way that matters: a profile is a few hundred words).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::ids::OrganizationId;
 use crate::message::Message;
@@ -117,7 +121,7 @@ pub(super) struct Canon(HashMap<String, String>);
 
 impl Canon {
     fn new(synonyms: &[Vec<String>]) -> Self {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for g in synonyms {
             if let Some(head) = g.first() {
                 let head = fold(head);
@@ -154,7 +158,7 @@ pub struct Record {
     pub rating: Option<(f64, u32)>,
 }
 
-pub type Records = HashMap<OrganizationId, Record>;
+pub type Records = std::collections::HashMap<OrganizationId, Record>;
 
 /// One vendor's words, through the thesaurus.
 struct Prepared {
@@ -201,19 +205,19 @@ pub(super) struct Ask {
     /// Needed words, heaviest first (ties by word), with their weight and worth (idf).
     wanted: Vec<(String, f64, f64)>,
     index: HashMap<String, usize>,
-    tags: HashSet<String>,
+    tags: FxHashSet<String>,
 }
 
 impl Corpus {
     pub fn new(profiles: Vec<Arc<Profile>>, synonyms: &[Vec<String>]) -> Corpus {
         let canon = Canon::new(synonyms);
-        let mut df: HashMap<String, u32> = HashMap::new();
-        let mut concept_df: HashMap<u16, u32> = HashMap::new();
+        let mut df: HashMap<String, u32> = HashMap::default();
+        let mut concept_df: HashMap<u16, u32> = HashMap::default();
         let vendors: Vec<Prepared> = profiles
             .into_iter()
             .map(|p| {
                 let words = canon.all(&p.description_terms);
-                let mut desc: HashMap<String, u32> = HashMap::new();
+                let mut desc: HashMap<String, u32> = HashMap::default();
                 for t in &words {
                     *desc.entry(t.clone()).or_insert(0) += 1;
                 }
@@ -280,7 +284,7 @@ impl Corpus {
 
     pub(super) fn ask(&self, need: &Need) -> Ask {
         // The weight of each needed term: the heaviest place it appears in.
-        let mut weights: HashMap<String, f64> = HashMap::new();
+        let mut weights: HashMap<String, f64> = HashMap::default();
         for (terms, w) in [
             (&need.tag_terms, TAG_WEIGHT),
             (&need.title_terms, TITLE_WEIGHT),
@@ -376,7 +380,7 @@ impl Corpus {
         // Each needed word among the capabilities counts by the largest share of needed words
         // in a tag that has it ("钢铁物流" meets a steel scenario by half: its other half is
         // another trade); the others, in the description, less and saturating.
-        let mut cap_share: HashMap<usize, f64> = HashMap::new();
+        let mut cap_share: HashMap<usize, f64> = HashMap::default();
         for tag in tags {
             if tag.is_empty() {
                 continue;
