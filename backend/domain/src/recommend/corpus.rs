@@ -458,18 +458,15 @@ impl Corpus {
         if explaining {
             let word = |i: &usize| ask.wanted[*i].0.clone();
             if whole > 0 || !cap_words.is_empty() {
-                // The vendor's own tags that fit, as it wrote them.
+                // The vendor's own tags that fit, as it wrote them (through the thesaurus:
+                // "UAV影像分析" fits a need for "无人机").
                 let cap_terms: Vec<String> = cap_words.iter().map(word).collect();
                 let mut named: Vec<String> = v
                     .capabilities
                     .iter()
-                    .zip(&p.whole_tags)
-                    .filter(|(c, whole)| {
-                        let c = fold(c);
-                        ask.tags.contains(*whole)
-                            || cap_terms
-                                .iter()
-                                .any(|w| c.contains(w.as_str()) || **whole == *w)
+                    .zip(p.tags.iter().zip(&p.whole_tags))
+                    .filter(|(_, (words, whole))| {
+                        ask.tags.contains(*whole) || words.iter().any(|w| ask.index.contains_key(w))
                     })
                     .map(|(c, _)| c.clone())
                     .collect();
