@@ -189,7 +189,7 @@ impl Search {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<domain::recommend::Recommendation>, usize)> {
-        use domain::recommend::{Need, Record, Signals};
+        use domain::recommend::{Need, Signals};
         in_read(&*self.services.store, |tx| {
             let s = tx
                 .scenario(id)?
@@ -210,8 +210,7 @@ impl Search {
                 }
             }
             for (vendor, (sum, n)) in marks {
-                records.entry(vendor).or_insert_with(Record::default).rating =
-                    Some((sum / f64::from(n), n));
+                records.entry(vendor).or_default().rating = Some((sum / f64::from(n), n));
             }
             let need = Need::of_scenario(
                 s.domain,
