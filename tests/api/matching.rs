@@ -3,7 +3,7 @@
 //! analysed profiles are kept between calls).
 
 use serde_json::{Value, json};
-use tests::fixtures::{posting, verified_agency, verified_vendor};
+use tests::fixtures::{draft_titled, publish, verified_agency, verified_vendor};
 use tests::{TestApp, on_both};
 
 async fn profile(app: &TestApp, token: &str, org: i64, body: Value) {
@@ -58,19 +58,8 @@ async fn vendors_that_cannot_deliver_come_after_those_that_can(app: &TestApp) {
         json!({"capabilities": ["目标检测", "UAV影像分析"], "description": "YOLO 模型从 UAV 影像中检测违建和垃圾堆放，算法对接城管派单系统。"}),
     )
     .await;
-    let mut body = posting(app, 30);
-    body["title"] = json!("无人机河道街道智能巡检");
-    let a = app.post("/api/v1/scenarios", Some(&agency), body).await;
-    assert_eq!(a.status, 201, "{:?}", a.body);
-    let id = a.body["id"].as_i64().unwrap();
-    let p = app
-        .post(
-            &format!("/api/v1/scenarios/{id}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(p.status, 200, "{:?}", p.body);
+    let id = draft_titled(app, &agency, "无人机河道街道智能巡检", 30).await;
+    publish(app, &agency, id).await;
 
     let url = format!("/api/v1/scenarios/{id}/recommended-vendors");
     let r = app.get(&url, Some(&agency)).await;
@@ -205,19 +194,8 @@ async fn alerts_reach_those_who_can_deliver_in_their_own_words(app: &TestApp) {
     .await;
     put(law.clone(), json!({"keywords": ["法律问答", "合同审查"]})).await;
 
-    let a = app
-        .post("/api/v1/scenarios", Some(&agency), posting(app, 30))
-        .await;
-    assert_eq!(a.status, 201, "{:?}", a.body);
-    let id = a.body["id"].as_i64().unwrap();
-    let p = app
-        .post(
-            &format!("/api/v1/scenarios/{id}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(p.status, 200, "{:?}", p.body);
+    let id = draft_titled(app, &agency, "无人机智能巡检", 30).await;
+    publish(app, &agency, id).await;
     app.drain_jobs().await;
     assert_eq!(matches_in(app, &soft).await, 1, "its own words, judged");
     assert_eq!(matches_in(app, &seller).await, 0, "it cannot deliver");

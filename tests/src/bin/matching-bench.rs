@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serde_json::{Value, json};
-use tests::fixtures::{posting, verified_agency, verified_vendor};
+use tests::fixtures::{posting, publish, verified_agency, verified_vendor};
 use tests::{Db, TestApp, try_spawn_app_with};
 
 fn ms(d: Duration) -> f64 {
@@ -118,14 +118,7 @@ async fn main() {
     let a = app.post("/api/v1/scenarios", Some(&agency), body).await;
     assert_eq!(a.status, 201, "{:?}", a.body);
     let id = a.body["id"].as_i64().unwrap();
-    let p = app
-        .post(
-            &format!("/api/v1/scenarios/{id}/publish"),
-            Some(&agency),
-            json!({}),
-        )
-        .await;
-    assert_eq!(p.status, 200, "{:?}", p.body);
+    publish(&app, &agency, id).await;
 
     let detail = format!("/api/v1/scenarios/{id}");
     let rec = format!("/api/v1/scenarios/{id}/recommended-vendors?per_page=20");
