@@ -892,7 +892,53 @@ async fn an_organization_changed_twice_at_once_keeps_both_changes(app: &TestApp)
     .await;
 }
 
+/// The stamps matching keeps its analysed profiles against: only verified vendors have one, a
+/// change of a profile's text changes its stamp and the stamp of all, even at the same instant
+/// (a coarse or fixed clock), and verifying a vendor adds it.
+async fn vendor_stamps_change_with_the_profile(app: &TestApp) {
+    with_store(app, |db, now| {
+        let store: &dyn Store = db;
+        let mut vendor = org(9501, OrgKind::Vendor, "盖章企业", now);
+        vendor.verified = true;
+        let mut agency = org(9502, OrgKind::Agency, "盖章机关", now);
+        agency.verified = true;
+        agency.offer_kinds = vec![];
+        agency.open_to_teaming = false;
+        let unverified = org(9503, OrgKind::Vendor, "未认证企业", now);
+        must(in_tx(store, |tx| {
+            tx.insert_organization(&vendor)?;
+            tx.insert_organization(&agency)?;
+            tx.insert_organization(&unverified)
+        }));
+        let stamps = |store: &dyn Store| must(in_read(store, |tx| tx.vendor_stamps()));
+        let all = |store: &dyn Store| must(in_read(store, |tx| tx.vendors_stamp()));
+        let before = stamps(store);
+        let ids: Vec<i64> = before.iter().map(|(id, _)| id.0).collect();
+        assert!(ids.contains(&9501), "{ids:?}");
+        assert!(!ids.contains(&9502) && !ids.contains(&9503), "{ids:?}");
+        let all_before = all(store);
+        assert_eq!(all_before.0, before.len() as i64);
+        // The same instant, a longer description.
+        vendor.description = "水面目标检测".into();
+        must(in_tx(store, |tx| tx.update_organization(&vendor)));
+        let after = stamps(store);
+        let find = |s: &[(OrganizationId, domain::ports::ProfileStamp)]| {
+            s.iter().find(|(id, _)| id.0 == 9501).unwrap().1
+        };
+        assert_ne!(find(&before), find(&after));
+        assert_eq!(find(&after).updated_at, now, "the clock did not move");
+        assert_ne!(all(store), all_before);
+        // Verifying a vendor adds it.
+        let mut verified = unverified.clone();
+        verified.verified = true;
+        must(in_tx(store, |tx| tx.update_organization(&verified)));
+        assert_eq!(all(store).0, all_before.0 + 1);
+    })
+    .await;
+}
+
 on_both! {
+    vendor_stamps_change_with_the_profile => super::vendor_stamps_change_with_the_profile;
     an_organization_changed_twice_at_once_keeps_both_changes => super::an_organization_changed_twice_at_once_keeps_both_changes;
     accounts_round_trip_filter_and_roll_back => super::accounts_round_trip_filter_and_roll_back;
     tokens_are_used_once_and_sessions_end => super::tokens_are_used_once_and_sessions_end;
