@@ -78,6 +78,7 @@ fn alerted(
     use domain::matching::{Candidate, Fit};
     use domain::recommend::Need;
     use std::collections::HashMap;
+    let started = std::time::Instant::now();
     let analyze = |t: &str| services.analyze(t);
     let corpus = services.vendor_corpus(tx)?;
     let need = Need::of_scenario(
@@ -126,13 +127,23 @@ fn alerted(
     users.dedup();
     // Only those who may subscribe hear of it (a role may have changed since saving), and
     // only for a scenario their organization can deliver.
-    Ok(tx
+    let fitting = users.len();
+    let alerted: Vec<UserId> = tx
         .users_by_ids(&users)?
         .into_iter()
         .filter(|u| domain::policy::subscribes(u.role))
         .filter(|u| u.organization_id.is_none_or(|o| judge.delivers(o)))
         .map(|u| u.id)
-        .collect())
+        .collect();
+    tracing::info!(
+        scenario = s.id.0,
+        fitting,
+        alerted = alerted.len(),
+        vendors = corpus.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "a published scenario's subscribers judged"
+    );
+    Ok(alerted)
 }
 
 /// What one set of recipients reads: the facts, the organizations whose users hear of them,
