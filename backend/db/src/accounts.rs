@@ -328,6 +328,26 @@ impl AccountReads for AnyConnection {
         Ok(out)
     }
 
+    fn roles_of(&mut self, ids: &[UserId]) -> Result<Vec<(UserId, Role, Option<OrganizationId>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
+            let rows: Vec<(i64, String, Option<i64>)> = users::table
+                .filter(users::id.eq_any(&raw))
+                .select((users::id, users::role, users::organization_id))
+                .load(self)
+                .map_err(db_err)?;
+            for (id, role, org) in rows {
+                out.push((
+                    UserId(id),
+                    Role::parse(&role).map_err(Error::internal)?,
+                    org.map(OrganizationId),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>> {
         let mut q = users::table
             .filter(users::role.eq(Role::Evaluator.code()))

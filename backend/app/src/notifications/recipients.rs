@@ -129,11 +129,11 @@ fn alerted(
     // only for a scenario their organization can deliver.
     let fitting = users.len();
     let alerted: Vec<UserId> = tx
-        .users_by_ids(&users)?
+        .roles_of(&users)?
         .into_iter()
-        .filter(|u| domain::policy::subscribes(u.role))
-        .filter(|u| u.organization_id.is_none_or(|o| judge.delivers(o)))
-        .map(|u| u.id)
+        .filter(|(_, role, _)| domain::policy::subscribes(*role))
+        .filter(|(_, _, org)| org.is_none_or(|o| judge.delivers(o)))
+        .map(|(u, ..)| u)
         .collect();
     tracing::info!(
         scenario = s.id.0,

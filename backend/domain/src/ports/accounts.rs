@@ -1,6 +1,6 @@
 //! Organizations and users.
 
-use crate::account::{Organization, User};
+use crate::account::{Organization, Role, User};
 use crate::error::Result;
 use crate::ids::{OrganizationId, UserId};
 use crate::sector::Sector;
@@ -45,6 +45,9 @@ pub trait AccountReads {
     fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>>;
     /// These users (those that exist), in one read.
     fn users_by_ids(&mut self, ids: &[UserId]) -> Result<Vec<User>>;
+    /// These users' role and organization (those that exist): what deciding who may hear of
+    /// something needs, without reading whole users.
+    fn roles_of(&mut self, ids: &[UserId]) -> Result<Vec<(UserId, Role, Option<OrganizationId>)>>;
     /// Active evaluators, optionally only those with expertise in a domain.
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>>;
     fn count_users(&mut self) -> Result<i64>;
