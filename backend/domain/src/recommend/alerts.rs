@@ -90,3 +90,68 @@ impl Judge<'_> {
         self.words_score(words, terms) / self.reference
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::account::OfferKind;
+    use crate::recommend::Profile;
+    use crate::sector::Sector;
+
+    fn words(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn vendor(id: i64, caps: &[&str], description: &str, stated: &[OfferKind]) -> Arc<Profile> {
+        Arc::new(Profile::new(
+            OrganizationId(id),
+            format!("v{id}"),
+            false,
+            caps.iter().map(|c| c.to_string()).collect(),
+            description,
+            stated,
+            &words,
+        ))
+    }
+
+    #[test]
+    fn words_of_the_same_meaning_alert_and_a_vendor_that_cannot_deliver_is_spared() {
+        let corpus = Corpus::new(
+            vec![
+                vendor(1, &["水面目标检测"], "YOLO 模型 识别 水面 垃圾", &[]),
+                vendor(2, &["保洁船"], "销售 河道 保洁船", &[OfferKind::Hardware]),
+                vendor(3, &["法律问答"], "法律 大模型", &[]),
+            ],
+            &[],
+        );
+        let need = Need::of_scenario(
+            Sector::CityGovernance,
+            vec!["河道治理".into()],
+            "河道 漂浮物 视频 识别",
+            "利用 监控 视频 识别 漂浮物",
+            "",
+            &words,
+        );
+        let judge = corpus.judge(&need);
+        assert!(judge.delivers(OrganizationId(1)));
+        assert!(!judge.delivers(OrganizationId(2)), "hardware only");
+        assert!(
+            judge.delivers(OrganizationId(99)),
+            "not a verified vendor: not judged"
+        );
+        let own = ["水面目标检测".to_string()];
+        assert!(
+            judge.alerts(false, &own, &[words("水面目标检测")]),
+            "{}",
+            judge.share(&own, &[words("水面目标检测")])
+        );
+        let other = ["法律问答".to_string()];
+        assert!(!judge.alerts(false, &other, &[words("法律问答")]));
+        assert!(
+            judge.alerts(true, &other, &[words("法律问答")]),
+            "written words alert"
+        );
+    }
+}
