@@ -221,12 +221,8 @@ impl Search {
                 &analyze,
             );
             let ranked = corpus.rank(&need, Signals::ALL, &records);
-            let page = ranked
-                .iter()
-                .skip(offset)
-                .take(limit)
-                .map(|r| corpus.explain(&need, Signals::ALL, &records, r.index))
-                .collect();
+            let page = ranked.iter().skip(offset).take(limit).map(|r| r.index);
+            let page = corpus.explain(&need, Signals::ALL, &records, page);
             Ok((page, ranked.len()))
         })
     }

@@ -343,26 +343,33 @@ impl Corpus {
         out
     }
 
-    /// One vendor's place with its reasons (for the vendors shown).
+    /// The vendors shown (by index, in order), each with its reasons; the need is worked out
+    /// once for all of them.
     pub fn explain(
         &self,
         need: &Need,
         signals: Signals,
         records: &Records,
-        index: usize,
-    ) -> Recommendation {
+        indexes: impl IntoIterator<Item = usize>,
+    ) -> Vec<Recommendation> {
         let ask = self.ask(need);
-        let mut reasons = vec![];
-        let (score, delivers) = self.score(need, &ask, signals, records, index, Some(&mut reasons));
-        let v = self.profile(index);
-        Recommendation {
-            vendor: v.id,
-            name: v.name.clone(),
-            opc_member: v.opc_member,
-            score,
-            delivers,
-            reasons,
-        }
+        indexes
+            .into_iter()
+            .map(|index| {
+                let mut reasons = vec![];
+                let (score, delivers) =
+                    self.score(need, &ask, signals, records, index, Some(&mut reasons));
+                let v = self.profile(index);
+                Recommendation {
+                    vendor: v.id,
+                    name: v.name.clone(),
+                    opc_member: v.opc_member,
+                    score,
+                    delivers,
+                    reasons,
+                }
+            })
+            .collect()
     }
 
     /// What a vendor's words (or a subscriber's) are worth to the need: whole tags that are the

@@ -211,10 +211,7 @@ pub fn rank_with(
         })
         .collect();
     let ranked = corpus.rank(need, signals, &records);
-    ranked
-        .iter()
-        .map(|s| corpus.explain(need, signals, &records, s.index))
-        .collect()
+    corpus.explain(need, signals, &records, ranked.iter().map(|s| s.index))
 }
 
 #[cfg(test)]
