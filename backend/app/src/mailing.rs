@@ -3,11 +3,12 @@
 //! a signed link.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::Services;
-use domain::account::User;
+use domain::account::Recipient;
 use domain::actor::Actor;
 use domain::email::{
     DigestItem, EmailMessage, NotificationSettings, OutgoingEmail, Unsubscribe,
@@ -20,6 +21,7 @@ use domain::matching::EmailPref;
 use domain::message::Message;
 use domain::notification::{Kind, Notice};
 use domain::ports::{Tx, in_read, in_tx};
+use domain::recommend::Corpus;
 
 /// Where a user changes what they receive.
 const SETTINGS_PATH: &str = "/notifications/settings";
@@ -27,42 +29,52 @@ const SETTINGS_PATH: &str = "/notifications/settings";
 impl Services {
     /// Writes a notice's notifications and, in the same transaction, the e-mail each recipient
     /// chose: a send job now, or a place in the next daily digest. A recipient who has the
-    /// notification already (the notice was delivered before) gets nothing new.
+    /// notification already (the notice was delivered before) gets nothing new. Returns how
+    /// many notifications were written.
     pub(super) fn notify(
         &self,
         tx: &mut dyn Tx,
         outbox_id: i64,
         notice: &Notice,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+        corpus: Option<&Arc<Corpus>>,
+    ) -> Result<usize> {
         let kind = notice.kind();
-        let mut addressed = super::notifications::addressed(self, tx, outbox_id, notice)?;
+        let addressed = super::notifications::addressed(self, tx, outbox_id, notice, corpus)?;
         let ids: Vec<UserId> = addressed.iter().map(|(u, ..)| u.id).collect();
         let settings: HashMap<UserId, NotificationSettings> =
             tx.notification_settings_of(&ids)?.into_iter().collect();
-        let setting = |u: UserId| settings.get(&u).cloned().unwrap_or_default();
-        for (u, _, n) in &mut addressed {
-            n.digest = setting(u.id).pref(kind) == EmailPref::Daily;
-        }
-        let rows: Vec<_> = addressed
-            .iter()
-            .map(|(_, _, n)| (self.ids.next_at(now), n.clone()))
-            .collect();
+        let default = NotificationSettings::default();
+        let setting = |u: UserId| settings.get(&u).unwrap_or(&default);
+        let (people, rows): (Vec<_>, Vec<_>) = addressed
+            .into_iter()
+            .map(|(u, facts, mut n)| {
+                n.digest = setting(u.id).pref(kind) == EmailPref::Daily;
+                ((u, facts), (self.ids.next_at(now), n))
+            })
+            .unzip();
         let written: HashSet<UserId> = tx.insert_notifications(&rows, now)?.into_iter().collect();
+        // What is the same for many recipients is written once: the settings page's address,
+        // and the address of the last link seen (one per notice and language).
+        let settings_page = self.absolute(SETTINGS_PATH);
+        let mut link = (String::new(), String::new());
         let mut jobs = vec![];
-        for (u, facts, n) in addressed {
+        for ((u, facts), (_, n)) in people.into_iter().zip(&rows) {
             if !written.contains(&u.id) {
                 continue;
             }
             let s = setting(u.id);
             match s.pref(kind) {
                 EmailPref::Immediate => {
+                    if link.0 != n.link {
+                        link = (n.link.clone(), self.absolute(&n.link));
+                    }
                     let key = format!("mail:{}:{}", u.id.0, n.key);
                     let message = EmailMessage::Notification {
                         display_name: u.display_name.clone(),
                         facts: (*facts).clone(),
-                        link: self.absolute(&n.link),
-                        settings: self.absolute(SETTINGS_PATH),
+                        link: link.1.clone(),
+                        settings: settings_page.clone(),
                     };
                     let mail = self.mail_to(&u, message, &key, Unsubscribe::Kind(kind));
                     jobs.push((
@@ -80,7 +92,8 @@ impl Services {
                 EmailPref::Off => {}
             }
         }
-        tx.enqueue_many(&jobs, now)
+        tx.enqueue_many(&jobs, now)?;
+        Ok(written.len())
     }
 
     fn absolute(&self, path: &str) -> String {
@@ -96,7 +109,7 @@ impl Services {
 
     fn mail_to(
         &self,
-        u: &User,
+        u: &Recipient,
         message: EmailMessage,
         key: &str,
         what: Unsubscribe,
@@ -146,7 +159,7 @@ impl Services {
                 settings: self.absolute(SETTINGS_PATH),
                 hour: settings.digest_hour,
             };
-            let mail = self.mail_to(&u, message, &key, Unsubscribe::Digest);
+            let mail = self.mail_to(&(&u).into(), message, &key, Unsubscribe::Digest);
             tx.enqueue(
                 self.ids.next_at(now),
                 &NewJob::once(Job::SendEmail(mail), now, key),

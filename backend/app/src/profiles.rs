@@ -33,8 +33,8 @@ pub struct VendorProfiles {
 impl crate::Services {
     /// Brings the kept profiles up to date (at start, and before delivering alerts), so that
     /// the calls that need them, in a write transaction or in a request, find them ready.
-    pub fn warm_profiles(&self) -> Result<()> {
-        domain::ports::in_read(&*self.store, |tx| self.vendor_corpus(tx).map(drop))
+    pub fn warm_profiles(&self) -> Result<Arc<Corpus>> {
+        domain::ports::in_read(&*self.store, |tx| self.vendor_corpus(tx))
     }
 
     /// Text cut into terms as matching cuts it (the search engine's analysis).

@@ -1,7 +1,7 @@
 //! Organizations and users.
 
 use diesel::prelude::*;
-use domain::account::{Contact, Locale, OrgKind, Organization, Role, User};
+use domain::account::{Contact, Locale, OrgKind, Organization, Recipient, Role, User};
 use domain::credit_code::CreditCode;
 use domain::error::{Error, Result};
 use domain::ids::{OrganizationId, UserId};
@@ -10,7 +10,7 @@ use domain::sector::Sector;
 
 use crate::schema::{organizations, users};
 use crate::time::{from_db, to_db};
-use crate::{AnyConnection, db_err};
+use crate::{AnyConnection, db_err, sqlite_in};
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -164,9 +164,11 @@ pub(crate) fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// The size of a profile's texts, in SQL (part of its stamp).
-const PROFILE_SIZE: &str = "length(name) + length(description) + length(capabilities) \
-     + length(offer_kinds) + CASE WHEN opc_member THEN 1 ELSE 0 END";
+/// The size of a profile's texts in bytes, in SQL (part of its stamp): SQLite counts them
+/// without reading the texts.
+const PROFILE_SIZE: &str = "octet_length(name) + octet_length(description) \
+     + octet_length(capabilities) + octet_length(offer_kinds) \
+     + CASE WHEN opc_member THEN 1 ELSE 0 END";
 
 impl AccountReads for AnyConnection {
     fn vendors_stamp(&mut self) -> Result<(i64, ProfileStamp)> {
@@ -312,40 +314,36 @@ impl AccountReads for AnyConnection {
             .collect()
     }
 
-    fn users_by_ids(&mut self, ids: &[UserId]) -> Result<Vec<User>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(1000) {
-            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
-            let rows: Vec<UserRow> = users::table
-                .filter(users::id.eq_any(&raw))
-                .select(UserRow::as_select())
-                .load(self)
-                .map_err(db_err)?;
-            for r in rows {
-                out.push(r.into_domain()?.0);
-            }
+    fn recipients(&mut self, ids: &[UserId]) -> Result<Vec<Recipient>> {
+        type Row = (i64, String, String, String, Option<i64>, bool, String);
+        let raw: Vec<i64> = ids.iter().map(|u| u.0).collect();
+        let q = users::table.select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::role,
+            users::organization_id,
+            users::active,
+            users::locale,
+        ));
+        let rows: Vec<Row> = match self {
+            AnyConnection::Postgresql(c) => q.filter(users::id.eq_any(&raw)).load(c),
+            AnyConnection::Sqlite(c) => q.filter(sqlite_in("users.id", &raw)?).load(c),
         }
-        Ok(out)
-    }
-
-    fn roles_of(&mut self, ids: &[UserId]) -> Result<Vec<(UserId, Role, Option<OrganizationId>)>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(1000) {
-            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
-            let rows: Vec<(i64, String, Option<i64>)> = users::table
-                .filter(users::id.eq_any(&raw))
-                .select((users::id, users::role, users::organization_id))
-                .load(self)
-                .map_err(db_err)?;
-            for (id, role, org) in rows {
-                out.push((
-                    UserId(id),
-                    Role::parse(&role).map_err(Error::internal)?,
-                    org.map(OrganizationId),
-                ));
-            }
-        }
-        Ok(out)
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(id, email, display_name, role, org, active, locale)| {
+                Ok(Recipient {
+                    id: UserId(id),
+                    email,
+                    display_name,
+                    role: Role::parse(&role).map_err(Error::internal)?,
+                    organization_id: org.map(OrganizationId),
+                    active,
+                    locale: Locale::parse(&locale).unwrap_or_default(),
+                })
+            })
+            .collect()
     }
 
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>> {

@@ -15,6 +15,61 @@ macro_rules! on_backend {
     };
 }
 
+/// How many rows one multi-row `INSERT` writes: a full batch is an array, whose statement is
+/// prepared once per connection and reused (a batch of any other size is parsed anew).
+const BATCH_ROWS: usize = 200;
+
+/// Writes `$items` in batches: each item becomes a row by `$row` (a `Result`), and `$insert`
+/// runs with `$batch` bound to each batch of rows: full batches of [`BATCH_ROWS`] as arrays
+/// (one cached statement for all of them), the rest as one `Vec`.
+macro_rules! in_batches {
+    ($items:expr, |$item:ident| $row:expr, |$batch:ident| $insert:expr) => {{
+        let (full, rest) = $items.as_chunks::<{ $crate::BATCH_ROWS }>();
+        for chunk in full {
+            let rows = chunk
+                .iter()
+                .map(|$item| $row)
+                .collect::<domain::error::Result<Vec<_>>>()?;
+            let Ok($batch) = <[_; $crate::BATCH_ROWS]>::try_from(rows) else {
+                unreachable!("a full batch")
+            };
+            $insert;
+        }
+        if !rest.is_empty() {
+            let $batch = rest
+                .iter()
+                .map(|$item| $row)
+                .collect::<domain::error::Result<Vec<_>>>()?;
+            $insert;
+        }
+    }};
+}
+
+/// `column IN (ids)` on SQLite, with one bound value however many the ids (a JSON array read
+/// by `json_each`): one short statement instead of one per thousand ids, each parsed anew.
+/// (PostgreSQL's `= ANY($1)` binds one array already.) `column` is a qualified column name
+/// written in the code, never input.
+fn sqlite_in(
+    column: &'static str,
+    ids: &[i64],
+) -> Result<
+    diesel::expression::SqlLiteral<
+        diesel::sql_types::Bool,
+        diesel::expression::UncheckedBind<
+            diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+            <String as diesel::expression::AsExpression<diesel::sql_types::Text>>::Expression,
+        >,
+    >,
+    domain::error::Error,
+> {
+    let json = serde_json::to_string(ids).map_err(domain::error::Error::internal)?;
+    Ok(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "{column} IN (SELECT value FROM json_each("
+    ))
+    .bind::<diesel::sql_types::Text, _>(json)
+    .sql("))"))
+}
+
 mod accounts;
 mod audit;
 mod backup;
@@ -112,7 +167,10 @@ pub fn establish(url: &str) -> anyhow::Result<AnyConnection> {
 /// both hold a read lock and both want the exclusive one are refused at once by SQLite (it
 /// would deadlock otherwise), so a refusal is retried after a short pause.
 fn sqlite_pragmas(c: &mut diesel::SqliteConnection) -> anyhow::Result<()> {
-    c.batch_execute("PRAGMA busy_timeout = 10000;")
+    // Statement journals in memory: a statement of a large transaction (a notice to 100,000
+    // subscribers) that could fail half-way keeps its undo record there, not in a temporary
+    // file.
+    c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;")
         .context("setting the SQLite busy timeout")?;
     let mut attempt = 0;
     loop {
@@ -480,5 +538,35 @@ impl Store for Database {
 
     fn local_writes(&self) -> u64 {
         self.writes.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    /// The bundled SQLite is built as `.cargo/config.toml` asks: in multi-thread mode (no
+    /// mutex around every call on a connection) and without memory statistics. A build
+    /// outside the workspace (without that file) would be slower, not wrong: this says so.
+    #[test]
+    fn sqlite_is_built_multi_threaded_without_memory_statistics() {
+        let mut c = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut c)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        assert!(options.iter().any(|o| o == "THREADSAFE=2"), "{options:?}");
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! with `FOR UPDATE SKIP LOCKED`, so several server processes share one queue without taking
 //! the same job; on SQLite the write lock serialises claims.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use domain::error::{Error, Result};
@@ -13,12 +15,13 @@ use domain::job::{Job, JobStatus, NewJob};
 use domain::ports::JobRepo;
 
 use crate::schema::jobs;
-use crate::time::{from_db, opt_from_db, to_db};
+use crate::time::{BulkTime, from_db, opt_from_db, to_db};
 use crate::{AnyConnection, Database, db_err};
 
 impl JobRepo for AnyConnection {
     fn enqueue(&mut self, id: i64, job: &NewJob, now: DateTime<Utc>) -> Result<bool> {
-        let row = job_row(id, job, now)?;
+        let (run_at, created) = (BulkTime::new(job.run_at), BulkTime::new(now));
+        let row = job_row(id, job, &run_at, &created)?;
         // A keyed job whose key is taken is not written (also when two write it at once).
         let n = on_backend!(self, |c| {
             diesel::insert_into(jobs::table)
@@ -32,20 +35,29 @@ impl JobRepo for AnyConnection {
     }
 
     fn enqueue_many(&mut self, batch: &[(i64, NewJob)], now: DateTime<Utc>) -> Result<()> {
-        for chunk in batch.chunks(500) {
-            let rows = chunk
-                .iter()
-                .map(|(id, job)| job_row(*id, job, now))
-                .collect::<Result<Vec<_>>>()?;
-            on_backend!(self, |c| {
-                diesel::insert_into(jobs::table)
-                    .values(&rows)
-                    .on_conflict(jobs::dedup_key)
-                    .do_nothing()
-                    .execute(c)
-            })
-            .map_err(db_err)?;
+        // Each distinct time is formatted once (most jobs of a batch run now).
+        let mut times: HashMap<DateTime<Utc>, BulkTime> = HashMap::new();
+        times.insert(now, BulkTime::new(now));
+        for (_, job) in batch {
+            times
+                .entry(job.run_at)
+                .or_insert_with(|| BulkTime::new(job.run_at));
         }
+        let created = &times[&now];
+        in_batches!(
+            batch,
+            |row| job_row(row.0, &row.1, &times[&row.1.run_at], created),
+            |rows| {
+                on_backend!(self, |c| {
+                    diesel::insert_into(jobs::table)
+                        .values(&rows)
+                        .on_conflict(jobs::dedup_key)
+                        .do_nothing()
+                        .execute(c)
+                })
+                .map_err(db_err)?
+            }
+        );
         Ok(())
     }
 
@@ -78,19 +90,20 @@ impl JobRepo for AnyConnection {
 }
 
 #[allow(clippy::type_complexity)]
-fn job_row(
+fn job_row<'t>(
     id: i64,
     job: &NewJob,
-    now: DateTime<Utc>,
+    run_at: &'t BulkTime,
+    created: &'t BulkTime,
 ) -> Result<(
     diesel::dsl::Eq<jobs::id, i64>,
     diesel::dsl::Eq<jobs::kind, &'static str>,
     diesel::dsl::Eq<jobs::payload, String>,
     diesel::dsl::Eq<jobs::status, &'static str>,
-    diesel::dsl::Eq<jobs::run_at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<jobs::run_at, &'t BulkTime>,
     diesel::dsl::Eq<jobs::attempts, i32>,
     diesel::dsl::Eq<jobs::max_attempts, i32>,
-    diesel::dsl::Eq<jobs::created_at, chrono::NaiveDateTime>,
+    diesel::dsl::Eq<jobs::created_at, &'t BulkTime>,
     diesel::dsl::Eq<jobs::dedup_key, Option<String>>,
 )> {
     let payload = serde_json::to_string(&job.job).map_err(Error::internal)?;
@@ -99,10 +112,10 @@ fn job_row(
         jobs::kind.eq(job.job.kind()),
         jobs::payload.eq(payload),
         jobs::status.eq(JobStatus::Queued.code()),
-        jobs::run_at.eq(to_db(job.run_at)),
+        jobs::run_at.eq(run_at),
         jobs::attempts.eq(0),
         jobs::max_attempts.eq(job.max_attempts),
-        jobs::created_at.eq(to_db(now)),
+        jobs::created_at.eq(created),
         jobs::dedup_key.eq(job.dedup_key.clone()),
     ))
 }

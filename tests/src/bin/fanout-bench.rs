@@ -4,7 +4,8 @@
 //! - the publish request's time against a baseline measured in the same run (publishing a
 //!   scenario that matches nobody): the request must not wait on the fan-out;
 //! - how long after the publish answer all N in-app notifications exist, and all N e-mails are
-//!   queued (target: 2 s on this machine);
+//!   queued (target: 2 s on this machine), the median of three scenarios published one after
+//!   the other;
 //! - a second delivery of the same notice (as a second worker would make): what it created
 //!   (target: nothing).
 //!
@@ -180,56 +181,77 @@ async fn main() {
         ms(warming.elapsed())
     );
 
-    // The scenario every vendor hears of.
-    let p = draft(&app, &agency, "city_governance", "扇出基准场景").await;
-    let before_jobs = count_mail_jobs(&app, "mail:");
-    let took = publish(&app, &agency, &p).await;
-    let answered = Instant::now();
-    // Which notice it was: the first notification's key names it.
-    let key = loop {
-        use db::schema::notifications::dsl as nt;
-        let mut c = app.parts.db.conn().unwrap();
-        let k: Option<String> = nt::notifications
-            .filter(nt::kind.eq("scenario_match"))
-            .select(nt::dedup_key)
-            .first(&mut *c)
-            .optional()
-            .unwrap();
-        if let Some(k) = k {
-            break k;
+    // The scenarios every vendor hears of: three, one after the other, each delivered whole
+    // before the next is published; the median is the figure (this machine's speed varies
+    // between runs by as much as a third).
+    let mut rounds = vec![];
+    let (mut key, mut p) = (String::new(), String::new());
+
+    for round in 1..=3 {
+        p = draft(
+            &app,
+            &agency,
+            "city_governance",
+            &format!("扇出基准场景{round}"),
+        )
+        .await;
+        let before_jobs = count_mail_jobs(&app, "mail:");
+        let took = publish(&app, &agency, &p).await;
+        let answered = Instant::now();
+        // The notice's notifications and e-mail jobs are written in the transaction that
+        // removes it from the outbox: they all show at once, when it is gone (a cheap poll
+        // that does not slow the delivery it watches).
+        while waiting_notices(&app) > 0 {
+            assert!(
+                answered.elapsed() < StdDuration::from_secs(120),
+                "fan-out did not finish in 120 s"
+            );
+            tokio::time::sleep(StdDuration::from_millis(5)).await;
         }
-        assert!(
-            answered.elapsed() < StdDuration::from_secs(60),
-            "no notification in 60 s"
+        let delivered = answered.elapsed();
+        key = {
+            use db::schema::notifications::dsl as nt;
+            let mut c = app.parts.db.conn().unwrap();
+            nt::notifications
+                .filter(nt::kind.eq("scenario_match"))
+                .order(nt::id.desc())
+                .select(nt::dedup_key)
+                .first(&mut *c)
+                .unwrap()
+        };
+        let (in_app, mail) = (
+            count_notifications(&app, &key),
+            count_mail_jobs(&app, "mail:") - before_jobs,
         );
-        tokio::time::sleep(StdDuration::from_millis(5)).await;
-    };
-    let (mut all_in_app, mut all_mail) = (None, None);
-    while all_in_app.is_none() || all_mail.is_none() {
-        if all_in_app.is_none() && count_notifications(&app, &key) >= n as i64 {
-            all_in_app = Some(answered.elapsed());
-        }
-        if all_mail.is_none() && count_mail_jobs(&app, "mail:") - before_jobs >= n as i64 {
-            all_mail = Some(answered.elapsed());
-        }
-        assert!(
-            answered.elapsed() < StdDuration::from_secs(120),
-            "fan-out did not finish in 120 s"
+        assert_eq!(
+            (in_app, mail),
+            (n as i64, n as i64),
+            "every vendor's notification and e-mail"
         );
-        tokio::time::sleep(StdDuration::from_millis(5)).await;
+        println!(
+            "round {round}: publish request {:.1} ms (ratio to the baseline {:.2}); all {n} in-app notifications written and all {n} e-mails queued {:.0} ms after the answer",
+            ms(took),
+            ms(took) / ms(baseline),
+            ms(delivered),
+        );
+        rounds.push((took, delivered));
     }
-    let (in_app, mail) = (all_in_app.unwrap(), all_mail.unwrap());
+    let median = |mut v: Vec<StdDuration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let took = median(rounds.iter().map(|r| r.0).collect());
+    let delivered = median(rounds.iter().map(|r| r.1).collect());
     println!(
-        "publish request: {:.1} ms; baseline (matches nobody, median of 5): {:.1} ms; ratio {:.2}",
+        "publish request (median of 3): {:.1} ms; baseline (matches nobody, median of 5): {:.1} ms; ratio {:.2}",
         ms(took),
         ms(baseline),
         ms(took) / ms(baseline)
     );
     println!(
-        "after the answer: all {n} in-app notifications in {:.0} ms, all {n} e-mails queued in {:.0} ms (target 2000 ms: {})",
-        ms(in_app),
-        ms(mail),
-        if in_app.max(mail) <= StdDuration::from_secs(2) {
+        "every notification written and every e-mail queued (median of 3) {:.0} ms after the answer (target 2000 ms: {})",
+        ms(delivered),
+        if delivered <= StdDuration::from_secs(2) {
             "met"
         } else {
             "NOT met"
@@ -267,7 +289,7 @@ async fn main() {
         n2 - notifications,
         j2 - jobs
     );
-    if n2 != notifications || j2 != jobs || in_app.max(mail) > StdDuration::from_secs(2) {
+    if n2 != notifications || j2 != jobs || delivered > StdDuration::from_secs(2) {
         std::process::exit(1);
     }
 }

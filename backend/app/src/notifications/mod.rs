@@ -21,31 +21,47 @@ impl Services {
     /// none could be.
     pub fn deliver_notices(&self) -> Result<usize> {
         let waiting = in_read(&*self.store, |tx| tx.waiting_notices(NOTICE_BATCH))?;
-        if waiting
+        // A published scenario's alerts judge by the vendors' analysed profiles: they are
+        // brought up to date here, outside the write transaction, which then uses them as
+        // they are now (analysing many profiles must not hold the database's write lock).
+        let corpus = if waiting
             .iter()
             .any(|(_, n)| n.contains("scenario_published"))
         {
-            // A published scenario's alerts read the vendors' analysed profiles: they are
-            // brought up to date here, outside the write transaction, which then finds them
-            // ready (analysing many profiles must not hold the database's write lock).
-            if let Err(e) = self.warm_profiles() {
-                tracing::warn!(error = %e, "the vendors' profiles could not be analysed ahead");
-            }
-        }
+            self.warm_profiles()
+                .inspect_err(|e| {
+                    tracing::warn!(error = %e, "the vendors' profiles could not be analysed ahead")
+                })
+                .ok()
+        } else {
+            None
+        };
         let now = self.now();
         let (mut delivered, mut failed) = (0, None);
         for (id, stored) in &waiting {
             let notice: Option<Notice> = serde_json::from_str(stored)
                 .inspect_err(|e| tracing::error!(id, error = %e, "an unreadable notice is dropped"))
                 .ok();
+            let started = std::time::Instant::now();
             let done = in_tx(&*self.store, |tx| {
-                if let Some(notice) = &notice {
-                    self.notify(tx, *id, notice, now)?;
-                }
-                tx.remove_notice(*id)
+                let written = match &notice {
+                    Some(notice) => self.notify(tx, *id, notice, now, corpus.as_ref())?,
+                    None => 0,
+                };
+                tx.remove_notice(*id)?;
+                Ok(written)
             });
             match done {
-                Ok(()) => delivered += 1,
+                Ok(written) => {
+                    delivered += 1;
+                    tracing::info!(
+                        id,
+                        kind = notice.as_ref().map(|n| n.kind().code()),
+                        written,
+                        ms = started.elapsed().as_millis() as u64,
+                        "a notice delivered"
+                    );
+                }
                 Err(e) => {
                     tracing::warn!(id, error = %e, "a notice could not be delivered; it waits");
                     failed = Some(e);

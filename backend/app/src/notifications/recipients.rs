@@ -2,21 +2,20 @@
 //! read in one query per group, each in their own language.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::Services;
+use domain::account::Recipient;
 use domain::bid::BidStatus;
 use domain::error::Result;
 use domain::ids::{OrganizationId, UserId};
 use domain::notification::{Facts, NewNotification, Notice, render};
 use domain::ports::{ReadTx, Tx};
+use domain::recommend::Corpus;
 use domain::scenario::{QuestionId, ScenarioId};
 
 /// One recipient of a notice: who, the facts they read, and their notification.
-pub(crate) type Addressed = (
-    domain::account::User,
-    std::sync::Arc<Facts>,
-    NewNotification,
-);
+pub(crate) type Addressed = (Recipient, std::sync::Arc<Facts>, NewNotification);
 
 /// The notifications a notice makes: who hears of it, and what each reads, in their language.
 /// Recipients are read in one query per group, however many there are.
@@ -25,18 +24,18 @@ pub(crate) fn addressed(
     tx: &mut dyn Tx,
     id: i64,
     notice: &Notice,
+    corpus: Option<&Arc<Corpus>>,
 ) -> Result<Vec<Addressed>> {
     let mut out = vec![];
     let mut seen = BTreeSet::new();
-    for (facts, orgs, extra) in recipients(services, tx, notice)? {
+    for (facts, orgs, extra) in recipients(services, tx, notice, corpus)? {
         let facts = std::sync::Arc::new(facts);
         // What the facts read in each language, written once (a notice may reach many).
         let mut rendered: Vec<(domain::account::Locale, (String, String, String))> = vec![];
-        let mut users: Vec<domain::account::User> = vec![];
+        let mut users = extra;
         for org in orgs {
-            users.extend(tx.users_of_organization(org)?);
+            users.extend(tx.users_of_organization(org)?.iter().map(Recipient::from));
         }
-        users.extend(tx.users_by_ids(&extra)?);
         users.sort_by_key(|u| u.id);
         for u in users {
             if !u.active || !seen.insert(u.id) {
@@ -68,19 +67,23 @@ pub(crate) fn addressed(
 /// The vendor users a published scenario alerts: their interests or saved searches fit it
 /// (by their filters, by words written in it, or by the recommendation's judgement of their
 /// words), and their organization's offer can deliver it. Every subscription is read in one
-/// pass; each distinct word is analysed once.
+/// pass; each distinct word is analysed once. The vendors' `corpus` is read when not given.
 fn alerted(
     services: &Services,
     tx: &mut dyn Tx,
     s: &domain::scenario::Scenario,
     synonyms: &[Vec<String>],
-) -> Result<Vec<UserId>> {
+    corpus: Option<&Arc<Corpus>>,
+) -> Result<Vec<Recipient>> {
     use domain::matching::{Candidate, Fit};
     use domain::recommend::Need;
     use std::collections::HashMap;
     let started = std::time::Instant::now();
     let analyze = |t: &str| services.analyze(t);
-    let corpus = services.vendor_corpus(tx)?;
+    let corpus = match corpus {
+        Some(c) => c.clone(),
+        None => services.vendor_corpus(tx)?,
+    };
     let need = Need::of_scenario(
         s.domain,
         s.tags.clone(),
@@ -128,12 +131,11 @@ fn alerted(
     // Only those who may subscribe hear of it (a role may have changed since saving), and
     // only for a scenario their organization can deliver.
     let fitting = users.len();
-    let alerted: Vec<UserId> = tx
-        .roles_of(&users)?
+    let alerted: Vec<Recipient> = tx
+        .recipients(&users)?
         .into_iter()
-        .filter(|(_, role, _)| domain::policy::subscribes(*role))
-        .filter(|(_, _, org)| org.is_none_or(|o| judge.delivers(o)))
-        .map(|(u, ..)| u)
+        .filter(|u| domain::policy::subscribes(u.role))
+        .filter(|u| u.organization_id.is_none_or(|o| judge.delivers(o)))
         .collect();
     tracing::info!(
         scenario = s.id.0,
@@ -148,11 +150,22 @@ fn alerted(
 
 /// What one set of recipients reads: the facts, the organizations whose users hear of them,
 /// and users besides them.
-type Group = (Facts, Vec<OrganizationId>, Vec<UserId>);
+type Group = (Facts, Vec<OrganizationId>, Vec<Recipient>);
+
+/// These users, as recipients.
+fn people(tx: &mut dyn Tx, ids: Vec<UserId>) -> Result<Vec<Recipient>> {
+    tx.recipients(&ids)
+}
 
 /// The facts of a notice and who hears of them (several groups when recipients read different
-/// facts); nothing when what the notice names is gone.
-fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<Vec<Group>> {
+/// facts); nothing when what the notice names is gone. `corpus`: the vendors' analysed
+/// profiles, when read already.
+fn recipients(
+    services: &Services,
+    tx: &mut dyn Tx,
+    notice: &Notice,
+    corpus: Option<&Arc<Corpus>>,
+) -> Result<Vec<Group>> {
     let scenario = |tx: &mut dyn Tx, id: i64| tx.scenario(ScenarioId(id));
     Ok(match notice {
         Notice::OrganizationVerified { org } => {
@@ -198,7 +211,10 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                     after: *after,
                 },
                 bidders(tx, s.id)?,
-                tx.followers(s.id)?,
+                {
+                    let followers = tx.followers(s.id)?;
+                    people(tx, followers)?
+                },
             )],
             None => vec![],
         },
@@ -218,7 +234,10 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                     answer,
                 },
                 bidders(tx, q.scenario)?,
-                [vec![q.asked_by], tx.followers(q.scenario)?].concat(),
+                {
+                    let asked = [vec![q.asked_by], tx.followers(q.scenario)?].concat();
+                    people(tx, asked)?
+                },
             )]
         }
         Notice::ScenarioPublished { scenario: sid } => match scenario(tx, *sid)? {
@@ -226,7 +245,7 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                 let synonyms = tx
                     .synonyms()?
                     .unwrap_or_else(domain::search::default_synonyms);
-                let vendors = alerted(services, tx, &s, &synonyms)?;
+                let vendors = alerted(services, tx, &s, &synonyms, corpus)?;
                 let agency = tx
                     .organization(s.owner)?
                     .map(|o| o.name)
@@ -273,16 +292,11 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
             Some(s) => {
                 // Followers who have not bid: a bidder has nothing left to do by the deadline.
                 let bidding = bidders(tx, s.id)?;
-                let mut waiting = vec![];
-                for u in tx.followers(s.id)? {
-                    let bid = tx
-                        .user(u)?
-                        .and_then(|u| u.organization_id)
-                        .is_some_and(|o| bidding.contains(&o));
-                    if !bid {
-                        waiting.push(u);
-                    }
-                }
+                let followers = tx.followers(s.id)?;
+                let waiting: Vec<Recipient> = people(tx, followers)?
+                    .into_iter()
+                    .filter(|u| !u.organization_id.is_some_and(|o| bidding.contains(&o)))
+                    .collect();
                 vec![(
                     Facts::DeadlineReminder {
                         scenario: *sid,
@@ -305,7 +319,7 @@ fn recipients(services: &Services, tx: &mut dyn Tx, notice: &Notice) -> Result<V
                     title: s.title,
                 },
                 vec![],
-                evaluators.iter().map(|u| UserId(*u)).collect(),
+                people(tx, evaluators.iter().map(|u| UserId(*u)).collect())?,
             )],
             None => vec![],
         },

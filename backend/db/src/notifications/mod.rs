@@ -8,7 +8,8 @@ use domain::notification::{NewNotification, Notification, NotificationFilter};
 use domain::ports::{NotificationReads, NotificationRepo};
 
 use crate::schema::{notice_outbox, notification_settings, notifications, sent_emails};
-use crate::time::to_db;
+use crate::sqlite_in;
+use crate::time::{BulkTime, to_db};
 use crate::{AnyConnection, db_err};
 use domain::email::NotificationSettings;
 
@@ -101,24 +102,25 @@ impl NotificationReads for AnyConnection {
         &mut self,
         users: &[UserId],
     ) -> Result<Vec<(UserId, NotificationSettings)>> {
-        let mut out = vec![];
-        for chunk in users.chunks(1000) {
-            let raw: Vec<i64> = chunk.iter().map(|u| u.0).collect();
-            let rows: Vec<(i64, String, i32)> = notification_settings::table
+        let raw: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let q = notification_settings::table.select((
+            notification_settings::user_id,
+            notification_settings::prefs,
+            notification_settings::digest_hour,
+        ));
+        let rows: Vec<(i64, String, i32)> = match self {
+            AnyConnection::Postgresql(c) => q
                 .filter(notification_settings::user_id.eq_any(&raw))
-                .select((
-                    notification_settings::user_id,
-                    notification_settings::prefs,
-                    notification_settings::digest_hour,
-                ))
-                .load(self)
-                .map_err(db_err)?;
-            out.extend(
-                rows.into_iter()
-                    .map(|(u, p, h)| (UserId(u), NotificationSettings::from_stored(&p, h))),
-            );
+                .load(c),
+            AnyConnection::Sqlite(c) => q
+                .filter(sqlite_in("notification_settings.user_id", &raw)?)
+                .load(c),
         }
-        Ok(out)
+        .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, p, h)| (UserId(u), NotificationSettings::from_stored(&p, h)))
+            .collect())
     }
 
     fn email_sent(&mut self, key: &str) -> Result<bool> {
@@ -156,35 +158,38 @@ impl NotificationRepo for AnyConnection {
         at: DateTime<Utc>,
     ) -> Result<Vec<UserId>> {
         let mut written = Vec::with_capacity(batch.len());
-        for chunk in batch.chunks(500) {
-            let rows: Vec<_> = chunk
-                .iter()
-                .map(|(id, n)| {
-                    (
-                        notifications::id.eq(*id),
-                        notifications::user_id.eq(n.user.0),
-                        notifications::kind.eq(n.kind.code()),
-                        notifications::dedup_key.eq(&n.key),
-                        notifications::title.eq(&n.title),
-                        notifications::body.eq(&n.body),
-                        notifications::link.eq(&n.link),
-                        notifications::created_at.eq(to_db(at)),
-                        notifications::digest_pending.eq(n.digest),
-                    )
+        let at = BulkTime::new(at);
+        in_batches!(
+            batch,
+            |row| {
+                let (id, n) = row;
+                Ok((
+                    notifications::id.eq(*id),
+                    notifications::user_id.eq(n.user.0),
+                    notifications::kind.eq(n.kind.code()),
+                    notifications::dedup_key.eq(&n.key),
+                    notifications::title.eq(&n.title),
+                    notifications::body.eq(&n.body),
+                    notifications::link.eq(&n.link),
+                    notifications::created_at.eq(&at),
+                    notifications::digest_pending.eq(n.digest),
+                ))
+            },
+            |rows| {
+                // A second delivery of the same notice writes nothing (also when two run at
+                // once).
+                let users = on_backend!(self, |c| {
+                    diesel::insert_into(notifications::table)
+                        .values(&rows)
+                        .on_conflict((notifications::user_id, notifications::dedup_key))
+                        .do_nothing()
+                        .returning(notifications::user_id)
+                        .get_results::<i64>(c)
                 })
-                .collect();
-            // A second delivery of the same notice writes nothing (also when two run at once).
-            let users = on_backend!(self, |c| {
-                diesel::insert_into(notifications::table)
-                    .values(&rows)
-                    .on_conflict((notifications::user_id, notifications::dedup_key))
-                    .do_nothing()
-                    .returning(notifications::user_id)
-                    .get_results::<i64>(c)
-            })
-            .map_err(db_err)?;
-            written.extend(users.into_iter().map(UserId));
-        }
+                .map_err(db_err)?;
+                written.extend(users.into_iter().map(UserId));
+            }
+        );
         Ok(written)
     }
 

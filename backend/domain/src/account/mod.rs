@@ -272,3 +272,30 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// What sending a user a notification needs of them (no password hash, no timestamps):
+/// read for many users at once when a notice reaches many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization_id: Option<OrganizationId>,
+    pub active: bool,
+    pub locale: Locale,
+}
+
+impl From<&User> for Recipient {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            organization_id: u.organization_id,
+            active: u.active,
+            locale: u.locale,
+        }
+    }
+}

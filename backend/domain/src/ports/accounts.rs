@@ -1,6 +1,6 @@
 //! Organizations and users.
 
-use crate::account::{Organization, Role, User};
+use crate::account::{Organization, Recipient, User};
 use crate::error::Result;
 use crate::ids::{OrganizationId, UserId};
 use crate::sector::Sector;
@@ -43,11 +43,9 @@ pub trait AccountReads {
     /// The user and the password hash, by lower-cased e-mail.
     fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;
     fn users_of_organization(&mut self, org: OrganizationId) -> Result<Vec<User>>;
-    /// These users (those that exist), in one read.
-    fn users_by_ids(&mut self, ids: &[UserId]) -> Result<Vec<User>>;
-    /// These users' role and organization (those that exist): what deciding who may hear of
-    /// something needs, without reading whole users.
-    fn roles_of(&mut self, ids: &[UserId]) -> Result<Vec<(UserId, Role, Option<OrganizationId>)>>;
+    /// These users as recipients of a notice (those that exist), in one read per thousand:
+    /// who they are, their role, organization and language, without whole users.
+    fn recipients(&mut self, ids: &[UserId]) -> Result<Vec<Recipient>>;
     /// Active evaluators, optionally only those with expertise in a domain.
     fn evaluators(&mut self, sector: Option<Sector>) -> Result<Vec<User>>;
     fn count_users(&mut self) -> Result<i64>;
