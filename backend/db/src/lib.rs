@@ -45,23 +45,20 @@ macro_rules! in_batches {
     }};
 }
 
+/// The expression [`sqlite_in`] makes.
+type SqliteIn = diesel::expression::SqlLiteral<
+    diesel::sql_types::Bool,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        <String as diesel::expression::AsExpression<diesel::sql_types::Text>>::Expression,
+    >,
+>;
+
 /// `column IN (ids)` on SQLite, with one bound value however many the ids (a JSON array read
 /// by `json_each`): one short statement instead of one per thousand ids, each parsed anew.
 /// (PostgreSQL's `= ANY($1)` binds one array already.) `column` is a qualified column name
 /// written in the code, never input.
-fn sqlite_in(
-    column: &'static str,
-    ids: &[i64],
-) -> Result<
-    diesel::expression::SqlLiteral<
-        diesel::sql_types::Bool,
-        diesel::expression::UncheckedBind<
-            diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
-            <String as diesel::expression::AsExpression<diesel::sql_types::Text>>::Expression,
-        >,
-    >,
-    domain::error::Error,
-> {
+fn sqlite_in(column: &'static str, ids: &[i64]) -> Result<SqliteIn, domain::error::Error> {
     let json = serde_json::to_string(ids).map_err(domain::error::Error::internal)?;
     Ok(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
         "{column} IN (SELECT value FROM json_each("
