@@ -9,6 +9,7 @@ pub mod audit;
 pub mod beijing;
 pub mod bid;
 pub mod challenge;
+pub mod contract;
 pub mod credit_code;
 pub mod email;
 pub mod error;
