@@ -15,7 +15,7 @@ use domain::recommend::Corpus;
 use domain::scenario::{QuestionId, ScenarioId};
 
 /// One recipient of a notice: who, the facts they read, and their notification.
-pub(crate) type Addressed = (Recipient, std::sync::Arc<Facts>, NewNotification);
+pub(crate) type Addressed = (Recipient, Arc<Facts>, NewNotification);
 
 /// The notifications a notice makes: who hears of it, and what each reads, in their language.
 /// Recipients are read in one query per group, however many there are.
@@ -29,7 +29,7 @@ pub(crate) fn addressed(
     let mut out = vec![];
     let mut seen = BTreeSet::new();
     for (facts, orgs, extra) in recipients(services, tx, notice, corpus)? {
-        let facts = std::sync::Arc::new(facts);
+        let facts = Arc::new(facts);
         // What the facts read in each language, written once (a notice may reach many).
         let mut rendered: Vec<(domain::account::Locale, (String, String, String))> = vec![];
         let mut users = extra;
@@ -152,11 +152,6 @@ fn alerted(
 /// and users besides them.
 type Group = (Facts, Vec<OrganizationId>, Vec<Recipient>);
 
-/// These users, as recipients.
-fn people(tx: &mut dyn Tx, ids: Vec<UserId>) -> Result<Vec<Recipient>> {
-    tx.recipients(&ids)
-}
-
 /// The facts of a notice and who hears of them (several groups when recipients read different
 /// facts); nothing when what the notice names is gone. `corpus`: the vendors' analysed
 /// profiles, when read already.
@@ -213,7 +208,7 @@ fn recipients(
                 bidders(tx, s.id)?,
                 {
                     let followers = tx.followers(s.id)?;
-                    people(tx, followers)?
+                    tx.recipients(&followers)?
                 },
             )],
             None => vec![],
@@ -236,7 +231,7 @@ fn recipients(
                 bidders(tx, q.scenario)?,
                 {
                     let asked = [vec![q.asked_by], tx.followers(q.scenario)?].concat();
-                    people(tx, asked)?
+                    tx.recipients(&asked)?
                 },
             )]
         }
@@ -293,7 +288,8 @@ fn recipients(
                 // Followers who have not bid: a bidder has nothing left to do by the deadline.
                 let bidding = bidders(tx, s.id)?;
                 let followers = tx.followers(s.id)?;
-                let waiting: Vec<Recipient> = people(tx, followers)?
+                let waiting: Vec<Recipient> = tx
+                    .recipients(&followers)?
                     .into_iter()
                     .filter(|u| !u.organization_id.is_some_and(|o| bidding.contains(&o)))
                     .collect();
@@ -319,7 +315,10 @@ fn recipients(
                     title: s.title,
                 },
                 vec![],
-                people(tx, evaluators.iter().map(|u| UserId(*u)).collect())?,
+                {
+                    let ids: Vec<UserId> = evaluators.iter().map(|u| UserId(*u)).collect();
+                    tx.recipients(&ids)?
+                },
             )],
             None => vec![],
         },

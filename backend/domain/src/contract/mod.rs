@@ -177,7 +177,7 @@ pub fn amounts(value_fen: i64, shares: &[u8]) -> Vec<i64> {
 /// The instant the contract notice is due: midnight (Beijing) after the 2nd working day
 /// following the day of signing.
 pub fn notice_due(cal: &WorkCalendar, signed_on: NaiveDate) -> DateTime<Utc> {
-    cal.end_of_working_days(noon(signed_on), NOTICE_WORKING_DAYS)
+    cal.end_of_working_days(crate::beijing::at_hour(signed_on, 12), NOTICE_WORKING_DAYS)
 }
 
 /// Whether a contract notice published at `published_at` was late.
@@ -198,14 +198,6 @@ pub fn review_due(
 /// The last day a milestone accepted on `accepted_on` may be paid on: 30 calendar days later.
 pub fn payment_due(accepted_on: NaiveDate) -> NaiveDate {
     accepted_on + Duration::days(PAYMENT_DAYS)
-}
-
-/// Noon in Beijing of a day: an instant that falls on that Beijing day.
-fn noon(d: NaiveDate) -> DateTime<Utc> {
-    d.and_hms_opt(12, 0, 0)
-        .and_then(|t| t.and_local_timezone(crate::beijing::offset()).single())
-        .map(|t| t.with_timezone(&Utc))
-        .expect("noon exists in Beijing time")
 }
 
 /// Where a milestone stands.
