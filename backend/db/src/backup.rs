@@ -39,6 +39,10 @@ impl Database {
             domain::ports::ChallengeReads::challenge_attachment_hashes(c)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
+        all.extend(
+            domain::ports::ContractReads::contract_file_hashes(c)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
         all.sort();
         all.dedup();
         Ok(all)

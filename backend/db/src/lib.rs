@@ -72,6 +72,8 @@ mod audit;
 mod backup;
 mod bids;
 mod challenges;
+pub mod contract_schema;
+mod contracts;
 mod evaluation;
 mod invitations;
 mod notifications;

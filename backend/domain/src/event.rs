@@ -218,6 +218,8 @@ pub enum DomainEvent {
         before: Vec<Vec<String>>,
         after: Vec<Vec<String>>,
     },
+    /// A step of a contract's life.
+    Contract(Box<crate::contract::event::ContractEvent>),
 }
 
 impl DomainEvent {
@@ -291,6 +293,7 @@ impl DomainEvent {
             VendorInvited(_) => AuditAction::ScenarioInvite,
             LowPriceExplained { .. } => AuditAction::BidLowPriceExplained,
             JobRetried { .. } => AuditAction::JobRetry,
+            Contract(e) => e.action(),
             ChallengeFiled(_) => AuditAction::ChallengeFile,
             ChallengeAttached { .. } => AuditAction::ChallengeAttach,
             ChallengeAnswered { .. } => AuditAction::ChallengeAnswer,
@@ -346,6 +349,7 @@ impl DomainEvent {
             | ChallengeFiled(_)
             | ChallengeAttached { .. }
             | ChallengeAnswered { .. }
+            | Contract(_)
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -509,6 +513,7 @@ impl DomainEvent {
             } => draft("scenario", scenario)
                 .before(json!({"status": Status::Awarded, "bid": bid, "awarded_at": awarded_at}))
                 .after(json!({"status": Status::Evaluating, "challenge": challenge, "notice": notice})),
+            Contract(e) => e.audit(actor),
             JobRetried { job, kind } => draft("job", job)
                 .before(json!({"status": "failed"}))
                 .after(json!({"status": "queued", "kind": kind})),

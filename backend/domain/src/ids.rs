@@ -50,6 +50,14 @@ id_types!(
     RatingId,
     /// A bidder's challenge (质疑) to an award.
     ChallengeId,
+    /// A procurement contract recorded after an award.
+    ContractId,
+    /// A milestone of a contract's schedule.
+    MilestoneId,
+    /// A payment (or a reversing entry) recorded against a milestone.
+    PaymentId,
+    /// A proposed change to a contract's dates or shares.
+    AmendmentId,
 );
 
 const EPOCH_MS: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z

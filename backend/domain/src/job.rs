@@ -71,6 +71,18 @@ pub enum Job {
     /// A user's daily digest of `day` (Beijing): the notifications waiting for it become one
     /// e-mail. Does nothing when none waits.
     SendDigest { user: i64, day: String },
+    /// A contract's deadline has come or is near (`step`: the notice due, a payment due or
+    /// overdue; `milestone` for a payment): the parties hear of it, unless it was met.
+    ContractDue {
+        contract: crate::ids::ContractId,
+        step: crate::notification::Kind,
+        milestone: Option<crate::ids::MilestoneId>,
+    },
+    /// The period to challenge the award is over: a scenario whose milestones are all accepted
+    /// becomes delivered (does nothing otherwise).
+    SettleDelivery {
+        scenario: crate::scenario::ScenarioId,
+    },
 }
 
 impl Job {
@@ -82,6 +94,8 @@ impl Job {
             Job::RemindDeadline { .. } => "remind_deadline",
             Job::SendDigest { .. } => "send_digest",
             Job::RemindChallenge { .. } => "remind_challenge",
+            Job::ContractDue { .. } => "contract_due",
+            Job::SettleDelivery { .. } => "settle_delivery",
         }
     }
 }

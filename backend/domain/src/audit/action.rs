@@ -68,6 +68,18 @@ actions! {
     ScenarioAwardWithdraw => "scenario.award_withdraw",
     UserFeedTokenReset => "user.feed_token_reset",
     UserSignOutEverywhere => "user.sign_out_everywhere",
+    ContractRecord => "contract.record",
+    ContractConfirm => "contract.confirm",
+    ContractAttach => "contract.attach",
+    ContractVoid => "contract.void",
+    MilestoneSubmit => "milestone.submit",
+    MilestoneAccept => "milestone.accept",
+    MilestoneReturn => "milestone.return",
+    AmendmentPropose => "amendment.propose",
+    AmendmentConfirm => "amendment.confirm",
+    AmendmentDecline => "amendment.decline",
+    PaymentRecord => "payment.record",
+    PaymentReverse => "payment.reverse",
 }
 
 impl AuditAction {

@@ -15,8 +15,13 @@ use crate::error::{Error, Fields, Result};
 use crate::message::Message;
 use crate::workdays::WorkCalendar;
 
+pub mod event;
+mod model;
 #[cfg(test)]
 mod tests;
+
+pub use event::ContractEvent;
+pub use model::*;
 
 /// Working days after signing within which the contract notice is published.
 pub const NOTICE_WORKING_DAYS: u32 = 2;

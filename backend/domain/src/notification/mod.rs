@@ -14,6 +14,7 @@ use crate::locale::Locale;
 
 #[cfg(test)]
 mod tests;
+mod contract_texts;
 mod texts;
 
 pub use texts::render;
@@ -38,10 +39,20 @@ pub enum Kind {
     ChallengeFiled,
     ChallengeReminder,
     ChallengeAnswered,
+    ContractToConfirm,
+    ContractNoticeDue,
+    ContractVoided,
+    MilestoneSubmitted,
+    MilestoneAccepted,
+    MilestoneReturned,
+    AmendmentProposed,
+    PaymentRecorded,
+    PaymentDue,
+    PaymentOverdue,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 23] = [
         Kind::ScenarioMatch,
         Kind::Invitation,
         Kind::QuestionAnswered,
@@ -55,6 +66,16 @@ impl Kind {
         Kind::ChallengeFiled,
         Kind::ChallengeReminder,
         Kind::ChallengeAnswered,
+        Kind::ContractToConfirm,
+        Kind::ContractNoticeDue,
+        Kind::ContractVoided,
+        Kind::MilestoneSubmitted,
+        Kind::MilestoneAccepted,
+        Kind::MilestoneReturned,
+        Kind::AmendmentProposed,
+        Kind::PaymentRecorded,
+        Kind::PaymentDue,
+        Kind::PaymentOverdue,
     ];
 
     pub fn code(self) -> &'static str {
@@ -72,6 +93,16 @@ impl Kind {
             Kind::ChallengeFiled => "challenge_filed",
             Kind::ChallengeReminder => "challenge_reminder",
             Kind::ChallengeAnswered => "challenge_answered",
+            Kind::ContractToConfirm => "contract_to_confirm",
+            Kind::ContractNoticeDue => "contract_notice_due",
+            Kind::ContractVoided => "contract_voided",
+            Kind::MilestoneSubmitted => "milestone_submitted",
+            Kind::MilestoneAccepted => "milestone_accepted",
+            Kind::MilestoneReturned => "milestone_returned",
+            Kind::AmendmentProposed => "amendment_proposed",
+            Kind::PaymentRecorded => "payment_recorded",
+            Kind::PaymentDue => "payment_due",
+            Kind::PaymentOverdue => "payment_overdue",
         }
     }
 
@@ -95,6 +126,16 @@ impl Kind {
             Kind::ChallengeFiled => ("收到质疑", "Challenge received"),
             Kind::ChallengeReminder => ("质疑答复提醒", "Challenge answer due"),
             Kind::ChallengeAnswered => ("质疑答复", "Challenge answered"),
+            Kind::ContractToConfirm => ("待确认合同", "Contract to confirm"),
+            Kind::ContractNoticeDue => ("合同公告提醒", "Contract notice due"),
+            Kind::ContractVoided => ("合同作废", "Contract voided"),
+            Kind::MilestoneSubmitted => ("里程碑待验收", "Milestone submitted"),
+            Kind::MilestoneAccepted => ("里程碑通过验收", "Milestone accepted"),
+            Kind::MilestoneReturned => ("里程碑被退回", "Milestone returned"),
+            Kind::AmendmentProposed => ("合同变更待确认", "Amendment to confirm"),
+            Kind::PaymentRecorded => ("付款登记", "Payment recorded"),
+            Kind::PaymentDue => ("付款到期提醒", "Payment due"),
+            Kind::PaymentOverdue => ("付款逾期", "Payment overdue"),
         };
         pick(locale, zh, en)
     }
@@ -168,6 +209,13 @@ pub enum Notice {
     ChallengeAnswered {
         challenge: i64,
     },
+    /// A step of a contract's life (`step` is its kind): `item` is the milestone, payment or
+    /// amendment it is about.
+    Contract {
+        step: Kind,
+        contract: i64,
+        item: Option<i64>,
+    },
 }
 
 impl Notice {
@@ -223,6 +271,7 @@ impl Notice {
                 vendor: r.vendor.0,
                 stars: f64::from(r.quality + r.timeliness + r.communication) / 3.0,
             }),
+            DomainEvent::Contract(e) => e.notice(),
             _ => None,
         }
     }
@@ -238,6 +287,12 @@ impl Notice {
             Notice::ChallengeReminder { challenge, nth } => {
                 format!("challenge-reminder:{challenge}:{nth}")
             }
+            Notice::Contract {
+                step:
+                    step @ (Kind::ContractNoticeDue | Kind::PaymentDue | Kind::PaymentOverdue),
+                contract,
+                item,
+            } => format!("contract:{}:{contract}:{}", step.code(), item.unwrap_or(0)),
             _ => format!("notice:{outbox_id}"),
         }
     }
@@ -257,6 +312,7 @@ impl Notice {
             Notice::ChallengeFiled { .. } => Kind::ChallengeFiled,
             Notice::ChallengeReminder { .. } => Kind::ChallengeReminder,
             Notice::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
+            Notice::Contract { step, .. } => *step,
         }
     }
 }
@@ -375,6 +431,20 @@ pub enum Facts {
         vendor: String,
         upheld: bool,
     },
+    /// A step of a contract (`step` is its kind).
+    Contract {
+        step: Kind,
+        scenario: i64,
+        title: String,
+        /// The other party's name.
+        party: String,
+        /// The milestone's title (empty for the contract as a whole).
+        milestone: String,
+        /// The payment's amount, or the milestone's.
+        amount_fen: i64,
+        /// The day something is due by (the notice, the payment), when there is one.
+        due: Option<chrono::NaiveDate>,
+    },
 }
 
 impl Facts {
@@ -393,6 +463,7 @@ impl Facts {
             Facts::ChallengeFiled { .. } => Kind::ChallengeFiled,
             Facts::ChallengeReminder { .. } => Kind::ChallengeReminder,
             Facts::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
+            Facts::Contract { step, .. } => *step,
         }
     }
 }

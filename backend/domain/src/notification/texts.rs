@@ -279,5 +279,23 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
             },
             format!("/scenarios/{scenario}/challenges"),
         ),
+        Facts::Contract {
+            step,
+            scenario,
+            title,
+            party,
+            milestone,
+            amount_fen,
+            due,
+        } => super::contract_texts::render(
+            zh,
+            *step,
+            *scenario,
+            title,
+            party,
+            milestone,
+            *amount_fen,
+            *due,
+        ),
     }
 }

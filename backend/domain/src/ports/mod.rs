@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod bids;
 mod challenges;
+mod contracts;
 mod evaluation;
 mod invitations;
 mod jobs;
@@ -26,6 +27,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use bids::*;
 pub use challenges::*;
+pub use contracts::*;
 pub use evaluation::*;
 pub use invitations::*;
 pub use jobs::*;
@@ -177,6 +179,7 @@ pub trait ReadTx:
     + BidReads
     + EvaluationReads
     + ChallengeReads
+    + ContractReads
     + SynonymReads
     + NotificationReads
     + SubscriptionReads
@@ -193,6 +196,8 @@ impl<
         + BidReads
         + EvaluationReads
         + ChallengeReads
+        + ContractReads
+    + ContractReads
         + SynonymReads
         + NotificationReads
         + SubscriptionReads
@@ -214,6 +219,7 @@ pub trait Tx:
     + BidRepo
     + EvaluationRepo
     + ChallengeRepo
+    + ContractRepo
     + SearchOutboxRepo
     + SynonymRepo
     + NotificationRepo
@@ -232,6 +238,8 @@ impl<
         + BidRepo
         + EvaluationRepo
         + ChallengeRepo
+        + ContractRepo
+    + ContractRepo
         + SearchOutboxRepo
         + SynonymRepo
         + NotificationRepo

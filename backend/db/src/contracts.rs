@@ -1,0 +1,627 @@
+//! Contracts, their milestones, submissions, reviews, amendments, payments and files.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::bid::{Attachment, BidId};
+use domain::contract::{
+    Amendment, Change, Contract, ContractFile, FileKind, Milestone, MilestoneStatus, Payment,
+    Review, Submission,
+};
+use domain::error::{Error, Result};
+use domain::ids::{
+    AmendmentId, ChallengeId, ContractId, MilestoneId, OrganizationId, PaymentId, UserId,
+};
+use domain::ports::{ContractReads, ContractRepo};
+use domain::scenario::ScenarioId;
+
+use crate::contract_schema::{
+    contract_amendments as am, contract_files as cf, contract_payments as cp, contracts as ct,
+    milestone_submissions as ms, milestones as mi,
+};
+use crate::time::{from_db, opt_from_db, to_db};
+use crate::{AnyConnection, db_err};
+
+type ContractRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    i32,
+    bool,
+    i64,
+    NaiveDateTime,
+    Option<i64>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<i64>,
+);
+type MilestoneRow = (
+    i64,
+    i64,
+    i32,
+    String,
+    String,
+    i32,
+    i64,
+    String,
+    Option<NaiveDateTime>,
+    bool,
+);
+type SubmissionRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<bool>,
+    Option<String>,
+    Option<i64>,
+    Option<NaiveDateTime>,
+);
+type FileRow = (i64, i64, i64, String, String, String, i64, NaiveDateTime);
+type AmendmentRow = (
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    NaiveDateTime,
+    Option<String>,
+    Option<i64>,
+    Option<NaiveDateTime>,
+);
+type PaymentRow = (i64, i64, i64, i64, String, Option<i64>, i64, NaiveDateTime);
+
+fn day(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| Error::internal(format!("a stored date {s:?}")))
+}
+
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The contracts of `rows`, each with everything recorded against it (one query per table).
+fn whole(c: &mut AnyConnection, rows: Vec<ContractRow>) -> Result<Vec<Contract>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let miles: Vec<MilestoneRow> = mi::table
+        .filter(mi::contract_id.eq_any(&ids))
+        .order((mi::contract_id, mi::position))
+        .select((
+            mi::id,
+            mi::contract_id,
+            mi::position,
+            mi::title,
+            mi::due_on,
+            mi::share_pct,
+            mi::amount_fen,
+            mi::status,
+            mi::accepted_at,
+            mi::voided,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    let mids: Vec<i64> = miles.iter().map(|m| m.0).collect();
+    let subs: Vec<SubmissionRow> = ms::table
+        .filter(ms::milestone_id.eq_any(&mids))
+        .order((ms::submitted_at, ms::id))
+        .select((
+            ms::id,
+            ms::milestone_id,
+            ms::note,
+            ms::submitted_by,
+            ms::submitted_at,
+            ms::review_due,
+            ms::accepted,
+            ms::review_text,
+            ms::reviewed_by,
+            ms::reviewed_at,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    let files: Vec<FileRow> = cf::table
+        .filter(cf::contract_id.eq_any(&ids))
+        .order((cf::created_at, cf::id))
+        .select((
+            cf::id,
+            cf::contract_id,
+            cf::submission_id,
+            cf::kind,
+            cf::sha256,
+            cf::filename,
+            cf::size,
+            cf::created_at,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    let amends: Vec<AmendmentRow> = am::table
+        .filter(am::contract_id.eq_any(&ids))
+        .order((am::proposed_at, am::id))
+        .select((
+            am::id,
+            am::contract_id,
+            am::changes,
+            am::reason,
+            am::proposed_by,
+            am::proposed_org_id,
+            am::proposed_at,
+            am::outcome,
+            am::answered_by,
+            am::answered_at,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    let pays: Vec<PaymentRow> = cp::table
+        .filter(cp::contract_id.eq_any(&ids))
+        .order((cp::recorded_at, cp::id))
+        .select((
+            cp::id,
+            cp::contract_id,
+            cp::milestone_id,
+            cp::amount_fen,
+            cp::paid_on,
+            cp::corrects,
+            cp::recorded_by,
+            cp::recorded_at,
+        ))
+        .load(c)
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|r| {
+            let id = r.0;
+            let milestones = miles
+                .iter()
+                .filter(|m| m.1 == id)
+                .map(|m| milestone(m, &subs))
+                .collect::<Result<Vec<_>>>()?;
+            let files = files
+                .iter()
+                .filter(|f| f.1 == id)
+                .map(|f| {
+                    Ok(ContractFile {
+                        kind: FileKind::parse(&f.3)
+                            .ok_or_else(|| Error::internal("a stored file kind"))?,
+                        submission: (f.2 != 0).then_some(f.2),
+                        file: Attachment {
+                            id: f.0,
+                            sha256: f.4.clone(),
+                            filename: f.5.clone(),
+                            size: f.6,
+                            created_at: from_db(f.7),
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let amendments = amends
+                .iter()
+                .filter(|a| a.1 == id)
+                .map(|a| {
+                    Ok(Amendment {
+                        id: AmendmentId(a.0),
+                        contract: ContractId(a.1),
+                        changes: serde_json::from_str::<Vec<Change>>(&a.2)
+                            .map_err(Error::internal)?,
+                        reason: a.3.clone(),
+                        proposed_by: UserId(a.4),
+                        proposed_org: OrganizationId(a.5),
+                        proposed_at: from_db(a.6),
+                        outcome: a.7.clone(),
+                        answered_by: a.8.map(UserId),
+                        answered_at: opt_from_db(a.9),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let payments = pays
+                .iter()
+                .filter(|p| p.1 == id)
+                .map(|p| {
+                    Ok(Payment {
+                        id: PaymentId(p.0),
+                        contract: ContractId(p.1),
+                        milestone: MilestoneId(p.2),
+                        amount_fen: p.3,
+                        paid_on: day(&p.4)?,
+                        corrects: p.5.map(PaymentId),
+                        recorded_by: UserId(p.6),
+                        recorded_at: from_db(p.7),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Contract {
+                id: ContractId(id),
+                scenario: ScenarioId(r.1),
+                award_bid: BidId(r.2),
+                vendor: OrganizationId(r.3),
+                buyer: OrganizationId(r.4),
+                value_fen: r.5,
+                signed_on: day(&r.6)?,
+                term_days: u32::try_from(r.7).map_err(Error::internal)?,
+                implicit: r.8,
+                recorded_by: UserId(r.9),
+                recorded_at: from_db(r.10),
+                confirmed_by: r.11.map(UserId),
+                confirmed_at: opt_from_db(r.12),
+                voided_at: opt_from_db(r.13),
+                void_challenge: r.14.map(ChallengeId),
+                milestones,
+                payments,
+                amendments,
+                files,
+            })
+        })
+        .collect()
+}
+
+fn milestone(m: &MilestoneRow, subs: &[SubmissionRow]) -> Result<Milestone> {
+    let submissions = subs
+        .iter()
+        .filter(|s| s.1 == m.0)
+        .map(|s| Submission {
+            id: s.0,
+            milestone: MilestoneId(s.1),
+            note: s.2.clone(),
+            by: UserId(s.3),
+            at: from_db(s.4),
+            review_due: from_db(s.5),
+            review: match (s.6, &s.7, s.8, s.9) {
+                (Some(accepted), Some(text), Some(by), Some(at)) => Some(Review {
+                    accepted,
+                    text: text.clone(),
+                    by: UserId(by),
+                    at: from_db(at),
+                }),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok(Milestone {
+        id: MilestoneId(m.0),
+        contract: ContractId(m.1),
+        position: m.2,
+        title: m.3.clone(),
+        due_on: day(&m.4)?,
+        share_pct: u8::try_from(m.5).map_err(Error::internal)?,
+        amount_fen: m.6,
+        status: MilestoneStatus::parse(&m.7)
+            .ok_or_else(|| Error::internal(format!("a stored milestone status {:?}", m.7)))?,
+        accepted_at: opt_from_db(m.8),
+        voided: m.9,
+        submissions,
+    })
+}
+
+macro_rules! contract_columns {
+    () => {
+        (
+            ct::id,
+            ct::scenario_id,
+            ct::award_bid_id,
+            ct::vendor_org_id,
+            ct::buyer_org_id,
+            ct::value_fen,
+            ct::signed_on,
+            ct::term_days,
+            ct::implicit,
+            ct::recorded_by,
+            ct::recorded_at,
+            ct::confirmed_by,
+            ct::confirmed_at,
+            ct::voided_at,
+            ct::void_challenge_id,
+        )
+    };
+}
+
+impl ContractReads for AnyConnection {
+    fn contract(&mut self, id: ContractId) -> Result<Option<Contract>> {
+        let rows: Vec<ContractRow> = ct::table
+            .filter(ct::id.eq(id.0))
+            .select(contract_columns!())
+            .load(self)
+            .map_err(db_err)?;
+        Ok(whole(self, rows)?.pop())
+    }
+
+    fn contracts_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Contract>> {
+        let rows: Vec<ContractRow> = ct::table
+            .filter(ct::scenario_id.eq(scenario.0))
+            .order((ct::recorded_at, ct::id))
+            .select(contract_columns!())
+            .load(self)
+            .map_err(db_err)?;
+        whole(self, rows)
+    }
+
+    fn contract_of_milestone(&mut self, milestone: MilestoneId) -> Result<Option<ContractId>> {
+        mi::table
+            .find(milestone.0)
+            .select(mi::contract_id)
+            .first(self)
+            .optional()
+            .map(|o| o.map(ContractId))
+            .map_err(db_err)
+    }
+
+    fn contract_of_amendment(&mut self, amendment: AmendmentId) -> Result<Option<ContractId>> {
+        am::table
+            .find(amendment.0)
+            .select(am::contract_id)
+            .first(self)
+            .optional()
+            .map(|o| o.map(ContractId))
+            .map_err(db_err)
+    }
+
+    fn contracts_of_parties(
+        &mut self,
+        orgs: &[OrganizationId],
+        as_buyer: bool,
+    ) -> Result<Vec<Contract>> {
+        let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
+        let q = ct::table.select(contract_columns!()).into_boxed();
+        let q = if as_buyer {
+            q.filter(ct::buyer_org_id.eq_any(ids))
+        } else {
+            q.filter(ct::vendor_org_id.eq_any(ids))
+        };
+        let rows: Vec<ContractRow> = q
+            .order((ct::recorded_at, ct::id))
+            .load(self)
+            .map_err(db_err)?;
+        whole(self, rows)
+    }
+
+    fn contract_file_hashes(&mut self) -> Result<Vec<(String, i64)>> {
+        cf::table
+            .select((cf::sha256, cf::size))
+            .distinct()
+            .order(cf::sha256.asc())
+            .load(self)
+            .map_err(db_err)
+    }
+}
+
+impl ContractRepo for AnyConnection {
+    fn insert_contract(&mut self, c: &Contract) -> Result<()> {
+        diesel::insert_into(ct::table)
+            .values((
+                ct::id.eq(c.id.0),
+                ct::scenario_id.eq(c.scenario.0),
+                ct::award_bid_id.eq(c.award_bid.0),
+                ct::vendor_org_id.eq(c.vendor.0),
+                ct::buyer_org_id.eq(c.buyer.0),
+                ct::value_fen.eq(c.value_fen),
+                ct::signed_on.eq(day_text(c.signed_on)),
+                ct::term_days.eq(i32::try_from(c.term_days).map_err(Error::internal)?),
+                ct::implicit.eq(c.implicit),
+                ct::recorded_by.eq(c.recorded_by.0),
+                ct::recorded_at.eq(to_db(c.recorded_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        for m in &c.milestones {
+            diesel::insert_into(mi::table)
+                .values((
+                    mi::id.eq(m.id.0),
+                    mi::contract_id.eq(c.id.0),
+                    mi::position.eq(m.position),
+                    mi::title.eq(&m.title),
+                    mi::due_on.eq(day_text(m.due_on)),
+                    mi::share_pct.eq(i32::from(m.share_pct)),
+                    mi::amount_fen.eq(m.amount_fen),
+                    mi::status.eq(m.status.code()),
+                    mi::voided.eq(false),
+                ))
+                .execute(self)
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    fn confirm_contract(
+        &mut self,
+        id: ContractId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = diesel::update(
+            ct::table
+                .find(id.0)
+                .filter(ct::confirmed_at.is_null())
+                .filter(ct::voided_at.is_null()),
+        )
+        .set((ct::confirmed_by.eq(by.0), ct::confirmed_at.eq(to_db(at))))
+        .execute(self)
+        .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn void_contract(
+        &mut self,
+        id: ContractId,
+        challenge: ChallengeId,
+        milestones: &[MilestoneId],
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = diesel::update(ct::table.find(id.0).filter(ct::voided_at.is_null()))
+            .set((
+                ct::voided_at.eq(to_db(at)),
+                ct::void_challenge_id.eq(challenge.0),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        let ids: Vec<i64> = milestones.iter().map(|m| m.0).collect();
+        diesel::update(mi::table.filter(mi::id.eq_any(ids)))
+            .set(mi::voided.eq(true))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn insert_contract_file(&mut self, contract: ContractId, f: &ContractFile) -> Result<()> {
+        diesel::insert_into(cf::table)
+            .values((
+                cf::id.eq(f.file.id),
+                cf::contract_id.eq(contract.0),
+                cf::submission_id.eq(f.submission.unwrap_or(0)),
+                cf::kind.eq(f.kind.code()),
+                cf::sha256.eq(&f.file.sha256),
+                cf::filename.eq(&f.file.filename),
+                cf::size.eq(f.file.size),
+                cf::created_at.eq(to_db(f.file.created_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn submit_milestone(&mut self, s: &Submission) -> Result<bool> {
+        let n = diesel::update(
+            mi::table
+                .find(s.milestone.0)
+                .filter(mi::status.eq_any(["pending", "returned"]))
+                .filter(mi::voided.eq(false)),
+        )
+        .set(mi::status.eq(MilestoneStatus::Submitted.code()))
+        .execute(self)
+        .map_err(db_err)?;
+        if n != 1 {
+            return Ok(false);
+        }
+        diesel::insert_into(ms::table)
+            .values((
+                ms::id.eq(s.id),
+                ms::milestone_id.eq(s.milestone.0),
+                ms::note.eq(&s.note),
+                ms::submitted_by.eq(s.by.0),
+                ms::submitted_at.eq(to_db(s.at)),
+                ms::review_due.eq(to_db(s.review_due)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(true)
+    }
+
+    fn review_milestone(
+        &mut self,
+        milestone: MilestoneId,
+        submission: i64,
+        r: &Review,
+    ) -> Result<bool> {
+        let (status, accepted_at) = if r.accepted {
+            (MilestoneStatus::Accepted, Some(to_db(r.at)))
+        } else {
+            (MilestoneStatus::Returned, None)
+        };
+        let n = diesel::update(
+            mi::table
+                .find(milestone.0)
+                .filter(mi::status.eq(MilestoneStatus::Submitted.code()))
+                .filter(mi::voided.eq(false)),
+        )
+        .set((mi::status.eq(status.code()), mi::accepted_at.eq(accepted_at)))
+        .execute(self)
+        .map_err(db_err)?;
+        if n != 1 {
+            return Ok(false);
+        }
+        diesel::update(
+            ms::table
+                .find(submission)
+                .filter(ms::milestone_id.eq(milestone.0))
+                .filter(ms::reviewed_at.is_null()),
+        )
+        .set((
+            ms::accepted.eq(r.accepted),
+            ms::review_text.eq(&r.text),
+            ms::reviewed_by.eq(r.by.0),
+            ms::reviewed_at.eq(to_db(r.at)),
+        ))
+        .execute(self)
+        .map_err(db_err)
+        .and_then(|n| {
+            if n == 1 {
+                Ok(true)
+            } else {
+                Err(Error::internal("a milestone under review has one open submission"))
+            }
+        })
+    }
+
+    fn insert_amendment(&mut self, a: &Amendment) -> Result<()> {
+        diesel::insert_into(am::table)
+            .values((
+                am::id.eq(a.id.0),
+                am::contract_id.eq(a.contract.0),
+                am::changes.eq(serde_json::to_string(&a.changes).map_err(Error::internal)?),
+                am::reason.eq(&a.reason),
+                am::proposed_by.eq(a.proposed_by.0),
+                am::proposed_org_id.eq(a.proposed_org.0),
+                am::proposed_at.eq(to_db(a.proposed_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn answer_amendment(
+        &mut self,
+        id: AmendmentId,
+        outcome: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = diesel::update(am::table.find(id.0).filter(am::outcome.is_null()))
+            .set((
+                am::outcome.eq(outcome),
+                am::answered_by.eq(by.0),
+                am::answered_at.eq(to_db(at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(n == 1)
+    }
+
+    fn update_milestone_terms(
+        &mut self,
+        id: MilestoneId,
+        due_on: NaiveDate,
+        share_pct: u8,
+        amount_fen: i64,
+    ) -> Result<()> {
+        diesel::update(mi::table.find(id.0))
+            .set((
+                mi::due_on.eq(day_text(due_on)),
+                mi::share_pct.eq(i32::from(share_pct)),
+                mi::amount_fen.eq(amount_fen),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    fn insert_payment(&mut self, p: &Payment) -> Result<()> {
+        diesel::insert_into(cp::table)
+            .values((
+                cp::id.eq(p.id.0),
+                cp::contract_id.eq(p.contract.0),
+                cp::milestone_id.eq(p.milestone.0),
+                cp::amount_fen.eq(p.amount_fen),
+                cp::paid_on.eq(day_text(p.paid_on)),
+                cp::corrects.eq(p.corrects.map(|c| c.0)),
+                cp::recorded_by.eq(p.recorded_by.0),
+                cp::recorded_at.eq(to_db(p.recorded_at)),
+            ))
+            .execute(self)
+            .map_err(db_err)?;
+        Ok(())
+    }
+}
