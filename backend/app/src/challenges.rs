@@ -334,6 +334,10 @@ impl Services {
             )?;
             if decision == Decision::Upheld && ch::withdraws_award(&c, &s) {
                 self.withdraw_award(tx, actor, &s, &c, now)?;
+                self.void_contract(tx, actor, s.id, c.id, now)?;
+            } else {
+                // The last challenge answered may free a delivery that waited for it.
+                self.settle_delivery_in(tx, Some(actor.user_id), &s, now)?;
             }
             let stored = tx.challenge(c.id)?.ok_or(Error::NotFound)?;
             view(tx, stored, now)

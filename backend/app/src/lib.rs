@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bids;
 pub mod challenges;
+pub mod contracts;
 pub mod evaluation;
 pub mod feeds;
 pub mod invitations;
@@ -73,6 +74,8 @@ pub struct MarketPolicy {
     pub workdays: domain::workdays::WorkCalendar,
     /// The prior of the vendors' Bayesian reputation.
     pub reputation: domain::evaluation::ReputationPrior,
+    /// Working days the owner has to accept or return a submitted milestone.
+    pub review_working_days: u32,
 }
 
 impl Default for MarketPolicy {
@@ -86,6 +89,7 @@ impl Default for MarketPolicy {
             ocds_prefix: "ocds-qsai01".into(),
             workdays: domain::workdays::WorkCalendar::builtin(),
             reputation: domain::evaluation::ReputationPrior::default(),
+            review_working_days: domain::contract::REVIEW_WORKING_DAYS,
         }
     }
 }

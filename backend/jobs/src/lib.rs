@@ -223,6 +223,12 @@ impl Worker {
         match job {
             Job::SendEmail(mail) => self.send(mail),
             Job::OpenBids { scenario } => Ok(self.services.open_bids(*scenario)?),
+            Job::ContractDue {
+                contract,
+                step,
+                milestone,
+            } => Ok(self.services.contract_due(*contract, *step, *milestone)?),
+            Job::SettleDelivery { scenario } => Ok(self.services.settle_delivery(*scenario)?),
             Job::RemindChallenge { challenge, nth } => {
                 Ok(self.services.remind_challenge(*challenge, *nth)?)
             }

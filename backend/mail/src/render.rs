@@ -36,6 +36,12 @@ macro_rules! notice_template {
             fn bj(&self, t: &DateTime<Utc>) -> String {
                 domain::beijing::minute(*t)
             }
+
+            /// The notification's own text (the kinds without a template of their own).
+            fn text(&self) -> String {
+                let locale = if self.zh { Locale::ZhCn } else { Locale::En };
+                domain::notification::render(self.facts, locale).1
+            }
         }
     };
 }
@@ -299,7 +305,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let title = || "河道巡检".to_string();
-        vec![
+        let mut all = vec![
             Facts::OrganizationVerified {
                 org_name: "青云智粒".into(),
             },
@@ -371,7 +377,23 @@ mod tests {
                 vendor: "青云智粒".into(),
                 upheld: true,
             },
-        ]
+        ];
+        for step in Kind::ALL.into_iter().filter(|k| k.code().starts_with("contract_")
+            || k.code().starts_with("milestone_")
+            || k.code().starts_with("payment_")
+            || k.code().starts_with("amendment_"))
+        {
+            all.push(Facts::Contract {
+                step,
+                scenario: 1,
+                title: title(),
+                party: "城管局".into(),
+                milestone: "模型上线".into(),
+                amount_fen: 1_234_550,
+                due: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
+            });
+        }
+        all
     }
 
     #[test]
@@ -428,6 +450,10 @@ mod tests {
                         assert!(!html.contains("<投标>"), "{html}")
                     }
                     Kind::QuestionAnswered => assert!(html.contains("区视频平台")),
+                    Kind::MilestoneAccepted | Kind::PaymentDue | Kind::PaymentOverdue => {
+                        assert!(r.body.contains("12345.50") && r.body.contains("2027-01-04"), "{}", r.body);
+                        assert!(r.subject.contains("模型上线"), "{}", r.subject)
+                    }
                     _ => {}
                 }
             }

@@ -83,6 +83,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
                 prior: settings.market.reputation_prior,
                 weight: settings.market.reputation_weight,
             },
+            review_working_days: settings.market.review_working_days,
         },
     );
     let index: Arc<dyn domain::ports::SearchIndex> = match &settings.search.meilisearch_url {

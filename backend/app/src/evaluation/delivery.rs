@@ -13,34 +13,6 @@ use domain::scenario::{Action, ScenarioId, transition};
 use domain::text;
 
 impl Services {
-    /// The owner marks the awarded work delivered.
-    pub fn deliver(&self, actor: &Actor, id: ScenarioId) -> Result<()> {
-        let now = self.now();
-        in_tx(&*self.store, |tx| {
-            let before = Self::owned(tx, actor, id)?;
-            let status = transition(before.status, before.bid_deadline, &Action::Deliver, now)?;
-            // Not while the award may be, or is being, challenged.
-            if let Some(award) = &before.award {
-                let challenges = tx.challenges_of_scenario(id)?;
-                domain::challenge::check_delivery(
-                    &self.market.workdays,
-                    award.at,
-                    &challenges,
-                    now,
-                )?;
-            }
-            let mut s = before.clone();
-            s.status = status;
-            s.updated_at = now;
-            tx.update_scenario(&s)?;
-            let delivered = DomainEvent::Delivered {
-                scenario: id,
-                before: before.status,
-            };
-            emit(tx, Some(actor.user_id), delivered, now)
-        })
-    }
-
     /// The owner rates the delivered work (1–5 each, with a comment), which closes the scenario.
     pub fn rate(
         &self,

@@ -403,6 +403,20 @@ fn recipients(
                 vec![],
             )]
         }
+        Notice::Contract {
+            step,
+            contract,
+            item,
+        } => crate::contracts::notices::groups(
+            tx,
+            &services.market.workdays,
+            *step,
+            *contract,
+            *item,
+        )?
+        .into_iter()
+        .map(|(facts, orgs)| (facts, orgs, vec![]))
+        .collect(),
         Notice::RatingReceived {
             scenario: sid,
             vendor,

@@ -25,6 +25,10 @@ pub use model::*;
 
 /// Working days after signing within which the contract notice is published.
 pub const NOTICE_WORKING_DAYS: u32 = 2;
+/// Working days the owner has to review a submitted milestone, by default.
+pub const REVIEW_WORKING_DAYS: u32 = 7;
+/// Calendar days before the payment deadline the owner is reminded.
+pub const PAYMENT_REMINDER_DAYS: i64 = 5;
 /// Calendar days after acceptance within which a milestone is paid.
 pub const PAYMENT_DAYS: i64 = 30;
 /// The most milestones of one contract.

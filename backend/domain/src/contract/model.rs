@@ -240,6 +240,23 @@ impl Contract {
         }
     }
 
+    /// What the public reads of it: the terms, the milestones' status and dates, payments and
+    /// the signed contract; not the submissions' notes and evidence, nor the reviews' text.
+    pub fn public_view(&self) -> Contract {
+        let mut c = self.clone();
+        for m in &mut c.milestones {
+            for s in &mut m.submissions {
+                s.note.clear();
+                if let Some(r) = &mut s.review {
+                    r.text.clear();
+                }
+            }
+        }
+        c.files.retain(|f| f.kind == FileKind::Signed);
+        c.amendments.retain(|a| a.outcome.as_deref() == Some("confirmed"));
+        c
+    }
+
     pub fn milestone(&self, id: MilestoneId) -> Option<&Milestone> {
         self.milestones.iter().find(|m| m.id == id)
     }

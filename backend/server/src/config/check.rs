@@ -23,6 +23,12 @@ impl Settings {
         if self.server.workers == 0 {
             bail!("invalid setting server.workers (APP__SERVER__WORKERS): must be at least 1");
         }
+        if !(1..=60).contains(&self.market.review_working_days) {
+            bail!(
+                "invalid setting market.review_working_days (APP__MARKET__REVIEW_WORKING_DAYS): 1 to 60 working days, got {}",
+                self.market.review_working_days
+            );
+        }
         if !(0.0..1.0).contains(&self.market.low_price_share) {
             bail!(
                 "invalid setting market.low_price_share (APP__MARKET__LOW_PRICE_SHARE): a share from 0 to below 1, got {}",

@@ -89,6 +89,8 @@ pub struct MarketSettings {
     /// A bid this share or more below the mean of the other valid bids is flagged as
     /// abnormally low (0.2 = 20 %).
     pub low_price_share: f64,
+    /// Working days an owner has to accept or return a submitted milestone.
+    pub review_working_days: u32,
     /// The OPC community's yearly pledge of orders to its members, in yuan (the `/opc` page
     /// measures this year's awards against it).
     pub opc_pledge_yuan: i64,
