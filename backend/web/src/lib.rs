@@ -89,7 +89,7 @@ impl std::fmt::Debug for AppState {
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{
-        accounts, bids, challenges, evaluation, invitations, notifications, ops, reports,
+        accounts, bids, challenges, contracts, evaluation, invitations, notifications, ops, reports,
         scenarios, search, subscriptions,
     };
     cfg.service(ops::healthz)
@@ -175,6 +175,21 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(challenges::attach)
                 .service(challenges::download)
                 .service(challenges::answer)
+                .service(contracts::record)
+                .service(contracts::attach_signed)
+                .service(contracts::get_contract)
+                .service(contracts::download)
+                .service(contracts::confirm)
+                .service(contracts::submit)
+                .service(contracts::attach_evidence)
+                .service(contracts::accept)
+                .service(contracts::give_back)
+                .service(contracts::attach_report)
+                .service(contracts::propose)
+                .service(contracts::confirm_amendment)
+                .service(contracts::decline_amendment)
+                .service(contracts::pay)
+                .service(contracts::payment_record)
                 .service(evaluation::rate)
                 .service(evaluation::reply)
                 .service(evaluation::ratings)

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod bids;
 pub mod challenges;
+pub mod contracts;
 pub mod evaluation;
 pub mod inputs;
 pub mod invitations;
