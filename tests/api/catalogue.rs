@@ -1,4 +1,4 @@
-//! The demo catalogue: 17 scenarios in varied states, loaded once.
+//! The demo catalogue: 18 scenarios in varied states, loaded once.
 
 use tests::TestApp;
 
@@ -11,7 +11,7 @@ async fn load(app: &TestApp) -> scenario_market::seed::Loaded {
 
 async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
     let first = load(app).await;
-    assert_eq!(first.scenarios, 17);
+    assert_eq!(first.scenarios, 18);
     assert!(first.accounts >= 10);
     let again = load(app).await;
     assert_eq!(
@@ -19,9 +19,9 @@ async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
         (0, 0),
         "loading twice changes nothing"
     );
-    // Drafts stay with their agencies; the public sees the other 15.
+    // Drafts stay with their agencies; the public sees the other 16.
     let all = app.get("/api/v1/scenarios?per_page=100", None).await.body;
-    assert_eq!(all["total"], 15);
+    assert_eq!(all["total"], 16);
     let items = all["items"].as_array().unwrap();
     assert_eq!(
         items
@@ -53,10 +53,18 @@ async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
             .unwrap()
             .contains("示例")
     );
+    // Two samples were awarded: the closed one, and one under contract.
     let page = app.get("/api/v1/award-notices", None).await.body;
-    assert_eq!(page["total"], 1);
+    assert_eq!(page["total"], 2);
     let notices = &page["items"];
-    assert_eq!(notices.as_array().unwrap().len(), 1);
+    let notices = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["scenario_id"] == closed["items"][0]["id"])
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(notices.len(), 1, "{page:?}");
     assert_eq!(notices[0]["items"].as_array().unwrap().len(), 3);
     assert_eq!(notices[0]["panel"].as_array().unwrap().len(), 3);
     let winner = notices[0]["winner"]["organization_id"].as_i64().unwrap();
@@ -80,7 +88,7 @@ async fn the_catalogue_loads_once_in_varied_states(app: &TestApp) {
         .filter(|j| matches!(j.kind.as_str(), "open_bids" | "remind_deadline"))
         .filter(|j| j.status == "done")
         .count();
-    assert_eq!(timed, 4, "{jobs:?}");
+    assert_eq!(timed, 6, "{jobs:?}");
     assert!(
         jobs.iter()
             .filter(|j| j.kind == "send_email")

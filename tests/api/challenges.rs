@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, Duration, FixedOffset, TimeZone, Utc, Weekday};
 use serde_json::{Value, json};
 use tests::fixtures::{
-    at_once, evaluator, pdf, posting, sheet, upload_to, verified_agency, verified_vendor,
+    at_once, contract_signed, evaluator, pdf, posting, sheet, upload_to, verified_agency, verified_vendor,
 };
 use tests::{Db, TestApp, on_both, try_spawn_app_with};
 
@@ -617,6 +617,7 @@ async fn a_rejected_challenge_is_public_and_delivery_follows(app: &TestApp) {
     assert_eq!(code(&held), (409, Some("challenge_period")));
     app.clock.advance(Duration::days(25));
     let owner = app.token("owner@example.cn").await;
+    contract_signed(app, sid, &owner).await;
     let done = app
         .post(
             &format!("/api/v1/scenarios/{sid}/deliver"),
@@ -847,6 +848,7 @@ async fn the_timeline_follows_the_calendar_across_a_holiday(db: Db) {
         2
     );
     let owner = app.token("owner@example.cn").await;
+    contract_signed(&app, sid, &owner).await;
     let done = app
         .post(
             &format!("/api/v1/scenarios/{sid}/deliver"),

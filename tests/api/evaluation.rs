@@ -6,7 +6,7 @@ use chrono::Duration;
 use serde_json::json;
 use tests::{TestApp, on_both};
 
-use tests::fixtures::{evaluator, posting, sheet, vendor, verified_agency};
+use tests::fixtures::{contract_signed, evaluator, posting, sheet, vendor, verified_agency};
 
 async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp) {
     let admin = app.admin_token().await;
@@ -513,6 +513,7 @@ async fn the_whole_evaluation_loop_runs_and_every_edge_is_refused(app: &TestApp)
     app.clock.advance(chrono::Duration::days(25));
     let owner = tok("owner@example.cn".into()).await;
     let loser = tok(format!("v{loser_index}@example.cn")).await;
+    contract_signed(app, sid, &owner).await;
     assert_eq!(
         app.post(
             &format!("/api/v1/scenarios/{sid}/deliver"),

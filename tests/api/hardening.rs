@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use tests::{PASSWORD, TestApp, on_both, signed_in};
 
 use tests::fixtures::{
-    at_once, bid, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency,
+    at_once, bid, contract_signed, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency,
     verified_vendor,
 };
 
@@ -917,6 +917,7 @@ async fn concurrent_awards_and_closing_moves_succeed_once(app: &TestApp) {
     // Delivery waits for the period to challenge the award (7 working days).
     app.clock.advance(chrono::Duration::days(25));
     let owner = fresh(app, "owner@example.cn").await;
+    contract_signed(app, sid, &owner).await;
     let deliver = at_once(
         app,
         8,

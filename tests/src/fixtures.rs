@@ -177,7 +177,7 @@ pub fn sheet(criteria: &[i64], scores: &[i64]) -> Value {
     json!({"scores": criteria.iter().zip(scores).map(|(c, s)| json!({"criterion_id": c, "score": s, "comment": if *s < 40 || *s > 95 { "理由充分" } else { "" }})).collect::<Vec<_>>()})
 }
 
-/// Loads the demo catalogue (accounts, 17 scenarios, the finished sample) and runs the jobs
+/// Loads the demo catalogue (accounts, 18 scenarios, the finished sample) and runs the jobs
 /// it makes due.
 pub async fn demo(app: &TestApp) {
     let services = app.parts.services.clone();
@@ -185,6 +185,31 @@ pub async fn demo(app: &TestApp) {
         .await
         .unwrap();
     app.drain_jobs().await;
+}
+
+/// The owner records a contract without a schedule for the award of `sid`, signed today
+/// (Beijing), and the awarded vendor confirms it: the contract, as the owner reads it.
+pub async fn contract_signed(app: &TestApp, sid: i64, owner: &str) -> Value {
+    let today = domain::beijing::date(app.parts.services.now()).to_string();
+    let c = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/contract"),
+            Some(owner),
+            json!({"value_fen": 50_000_000, "signed_on": today, "term_days": 120}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let vendor = c.body["vendor_id"].as_i64().unwrap();
+    let email = app.query_text(&format!(
+        "SELECT email AS t FROM users WHERE organization_id = {vendor} ORDER BY id LIMIT 1"
+    ));
+    let token = app.token(&email).await;
+    let id = c.body["id"].as_i64().unwrap();
+    let ok = app
+        .post(&format!("/api/v1/contracts/{id}/confirm"), Some(&token), json!({}))
+        .await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    ok.body
 }
 
 /// Runs `n` copies of a request at once; returns their statuses.

@@ -461,6 +461,20 @@ impl TestApp {
         query_n(&mut self.parts.db.conn().unwrap(), sql)
     }
 
+    /// Runs a query that answers one text (as `t`) directly against the app's database.
+    pub fn query_text(&self, sql: &str) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct T {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let mut c = self.parts.db.conn().unwrap();
+        diesel::sql_query(sql)
+            .get_result::<T>(&mut *c)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .t
+    }
+
     /// An instant as a SQL literal both databases compare with their stored timestamps.
     pub fn sql_time(t: chrono::DateTime<Utc>) -> String {
         format!("'{}'", t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f"))

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod seed;
+mod seed_contracts;
 pub mod startup;
 pub mod telemetry;

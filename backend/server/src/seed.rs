@@ -111,7 +111,7 @@ fn load_catalogue(
         // A scenario whose deadline has passed was published earlier: post it with a clock
         // set back before its deadline, so that it went through the same rules.
         let poster = match d.state {
-            DemoState::PastDeadline | DemoState::Finished => {
+            DemoState::PastDeadline | DemoState::Finished | DemoState::Delivering => {
                 let mut s = services.clone();
                 s.clock = Arc::new(FixedClock(fields.bid_deadline - Duration::days(30)));
                 s
@@ -122,11 +122,12 @@ fn load_catalogue(
         if d.state != DemoState::Draft {
             poster.publish_scenario(actor, view.scenario.id)?;
         }
-        if d.state == DemoState::Finished {
+        if matches!(d.state, DemoState::Finished | DemoState::Delivering) {
             finish(
                 services,
                 actors,
                 actor,
+                d.state,
                 view.scenario.id,
                 view.scenario.bid_deadline,
             )?;
@@ -136,12 +137,15 @@ fn load_catalogue(
     Ok(added)
 }
 
-/// Runs the whole loop on the finished demo scenario, each step at its own (past) time:
-/// bids, panel, opening, declarations, scores, award, delivery, rating and the reply.
+/// Runs the loop on a finished (or delivering) demo scenario, each step at its own (past)
+/// time: bids, panel, opening, declarations, scores, award; then for the finished one a
+/// challenge answered, the contract carried out and paid, the rating and the reply; for the
+/// delivering one a contract with an overdue payment.
 fn finish(
     services: &Services,
     actors: &std::collections::HashMap<&str, Actor>,
     owner: &Actor,
+    state: DemoState,
     id: ScenarioId,
     deadline: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
@@ -200,6 +204,15 @@ fn finish(
         .evaluated
         .bid;
     at(3).award(owner, id, winner, None)?;
+    let winner_email = bids
+        .iter()
+        .find(|(b, _)| *b == winner)
+        .map(|(_, e)| *e)
+        .expect("the winner bid");
+    let vendor = actor(winner_email)?;
+    if state == DemoState::Delivering {
+        return crate::seed_contracts::overdue(&at, owner, &vendor, id);
+    }
     // A losing bidder challenges the award and the agency answers it, both public now.
     let runner_up = ranking
         .rows
@@ -226,8 +239,8 @@ fn finish(
         "经复核：招标文件未要求第三方检测报告，评审专家按评分标准对现场演示结果打分；\n\
          “系统集成”一项三位专家的评分理由已在评审记录中逐项说明，评分无误。质疑不成立，中标结果维持不变。",
     )?;
-    at(40).deliver(owner, id)?;
-    let rating = at(41).rate(
+    crate::seed_contracts::carried_out(&at, owner, &vendor, id)?;
+    let rating = at(126).rate(
         owner,
         id,
         Marks {
@@ -237,13 +250,8 @@ fn finish(
         },
         "系统按期上线，预警准确，现场培训到位；个别报表需二次开发。".into(),
     )?;
-    let winner_email = bids
-        .iter()
-        .find(|(b, _)| *b == winner)
-        .map(|(_, e)| *e)
-        .expect("the winner bid");
-    at(42).reply_to_rating(
-        &actor(winner_email)?,
+    at(127).reply_to_rating(
+        &vendor,
         rating.id,
         "感谢认可，报表功能已在后续版本中补齐。".into(),
     )?;

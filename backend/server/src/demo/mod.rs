@@ -54,8 +54,12 @@ pub enum DemoState {
     Open,
     /// Published earlier; the deadline passed this many days ago.
     PastDeadline,
-    /// The whole loop: bids, panel, scores, award, delivery, rating and reply.
+    /// The whole loop: bids, panel, scores, award, a challenge answered, a contract with
+    /// milestones accepted (one returned first) and paid, delivery, rating and reply.
     Finished,
+    /// Awarded and under contract: its first milestone accepted long ago and not paid (an
+    /// overdue payment on the agency's record).
+    Delivering,
 }
 
 /// A technical criterion of a demo scenario.

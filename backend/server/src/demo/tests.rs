@@ -5,10 +5,10 @@ use domain::account::{Email, Password};
 use domain::credit_code::{CreditCode, with_check_character};
 
 #[test]
-fn the_catalogue_has_six_official_scenarios_and_eleven_marked_samples() {
+fn the_catalogue_has_six_official_scenarios_and_twelve_marked_samples() {
     use domain::scenario::ScenarioFields;
     let demo = data();
-    assert_eq!(demo.scenarios.len(), 17);
+    assert_eq!(demo.scenarios.len(), 18);
     assert_eq!(demo.scenarios.iter().filter(|s| s.official).count(), 6);
     let mut titles = std::collections::HashSet::new();
     for s in &demo.scenarios {
@@ -37,7 +37,10 @@ fn the_catalogue_has_six_official_scenarios_and_eleven_marked_samples() {
             );
         }
         assert_eq!(
-            matches!(s.state, DemoState::PastDeadline | DemoState::Finished),
+            matches!(
+                s.state,
+                DemoState::PastDeadline | DemoState::Finished | DemoState::Delivering
+            ),
             s.deadline_days < 0,
             "{}",
             s.title
@@ -51,6 +54,14 @@ fn the_catalogue_has_six_official_scenarios_and_eleven_marked_samples() {
             && states(DemoState::PastDeadline) >= 1
     );
     assert_eq!(states(DemoState::Finished), 1);
+    assert_eq!(states(DemoState::Delivering), 1);
+    assert!(
+        demo.scenarios
+            .iter()
+            .filter(|s| s.state == DemoState::Delivering)
+            .all(|s| !s.official),
+        "a made-up contract may only be a sample's"
+    );
     let finished = demo
         .scenarios
         .iter()
