@@ -92,9 +92,9 @@ fn of<'a>(releases: &'a [Value], ocid: &str) -> Vec<&'a Value> {
 async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) {
     tests::fixtures::demo(app).await;
     let releases = all_releases(app).await;
-    // One tender release per published demo scenario (15), and more for the finished one.
+    // One tender release per published demo scenario (16), and more for the finished one.
     let tenders = releases.iter().filter(|r| r["tag"][0] == "tender").count();
-    assert_eq!(tenders, 15);
+    assert_eq!(tenders, 16);
     let release_schema = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .should_validate_formats(true)
@@ -122,8 +122,16 @@ async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) 
         .collect();
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "oldest first");
 
-    // The finished sample: tender, opening with statistics, award with the ranking, delivery.
-    let notice = &app.get("/api/v1/award-notices", None).await.body["items"][0];
+    // The finished sample: tender, opening with statistics, award with the ranking, the
+    // contract, its implementation (milestones met, payments), delivery.
+    let closed = app.get("/api/v1/scenarios?status=closed", None).await.body;
+    let notices = app.get("/api/v1/award-notices", None).await.body;
+    let notice = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["scenario_id"] == closed["items"][0]["id"])
+        .unwrap();
     let scenario = notice["scenario_id"].as_i64().unwrap();
     let ocid = format!("ocds-qsai01-{scenario}");
     let story = of(&releases, &ocid);
@@ -133,7 +141,19 @@ async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) 
         .collect();
     assert_eq!(
         tags,
-        vec!["tender", "tenderUpdate", "award", "contractTermination"]
+        vec![
+            "tender",
+            "tenderUpdate",
+            "award",
+            "contract",
+            "implementation",
+            "implementation",
+            "implementation",
+            "implementation",
+            "implementation",
+            "contractTermination",
+            "implementation"
+        ]
     );
     assert!(
         story[0].get("bids").is_none() && story[0]["tender"].get("numberOfTenderers").is_none()
@@ -156,7 +176,27 @@ async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) 
         4,
         "the buyer and three tenderers"
     );
-    assert_eq!(story[3]["contracts"][0]["status"], "terminated");
+    let signed = &story[3]["contracts"][0];
+    assert_eq!(signed["status"], "active");
+    assert_eq!(signed["awardID"], award["id"]);
+    assert_eq!(signed["value"]["amount"], 520000.0);
+    let planned = signed["implementation"]["milestones"].as_array().unwrap();
+    assert_eq!(planned.len(), 3);
+    assert!(planned.iter().all(|m| m["status"] == "scheduled"));
+    let done = &story[9]["contracts"][0];
+    assert_eq!(done["status"], "terminated");
+    let met = done["implementation"]["milestones"].as_array().unwrap();
+    assert!(met.iter().all(|m| m["status"] == "met" && m["dateMet"].is_string()));
+    let last = &story[10]["contracts"][0]["implementation"]["transactions"];
+    assert_eq!(last.as_array().unwrap().len(), 3);
+    let paid: f64 = last
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"]["amount"].as_f64().unwrap())
+        .sum();
+    assert_eq!(paid, 520000.0, "paid in full");
+    assert_eq!(last[0]["payee"]["name"], notice["winner"]["name"]);
 
     // Its record: every release and the compiled state, valid against the record schema.
     let record = app.get(&format!("/api/v1/ocds/records/{ocid}"), None).await;
@@ -167,7 +207,7 @@ async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) 
             .as_array()
             .unwrap()
             .len(),
-        4
+        11
     );
     assert_eq!(
         record.body["records"][0]["compiledRelease"]["tag"][0],
@@ -312,8 +352,29 @@ async fn releases_are_stored_as_events_happen_and_an_older_database_gets_them_on
     })
     .await
     .unwrap();
-    assert_eq!(made, (live.len(), 0), "made once");
-    assert_eq!(all_releases(app).await, live);
+    // Contracts came after releases were stored: a database from before holds none, and the
+    // audit trail makes no contract releases. The processes without a contract come back as
+    // they were.
+    let contract_steps = ["contract", "implementation", "contractAmendment"];
+    let is_step = |r: &Value| {
+        contract_steps.contains(&r["tag"][0].as_str().unwrap())
+            || r["id"].as_str().unwrap().contains("-contract-voided")
+    };
+    let steps = live.iter().filter(|r| is_step(r)).count();
+    assert!(steps >= 8, "the demo contracts made releases: {steps}");
+    assert_eq!(made, (live.len() - steps, 0), "made once");
+    let contracted: std::collections::HashSet<Value> = live
+        .iter()
+        .filter(|r| r.get("contracts").is_some())
+        .map(|r| r["ocid"].clone())
+        .collect();
+    let without = |all: Vec<Value>| -> Vec<Value> {
+        all.into_iter()
+            .filter(|r| !contracted.contains(&r["ocid"]))
+            .collect()
+    };
+    assert_eq!(without(all_releases(app).await), without(live.clone()));
+    let live = all_releases(app).await;
     // A new public event adds its release at the end of its process, in its transaction.
     let (agency, _) = tests::fixtures::verified_agency(app, "owner@example.cn", "城管局").await;
     let id = tests::fixtures::draft_titled(app, &agency, "新发布的场景", 30).await;

@@ -75,7 +75,11 @@ pub(crate) fn record_release(
     event: &DomainEvent,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let Some((id, public)) = Event::of(event) else {
+    let found = match event {
+        DomainEvent::Contract(e) => contract_event(tx, e)?,
+        other => Event::of(other),
+    };
+    let Some((id, public)) = found else {
         return Ok(());
     };
     let Some(s) = tx.scenario(id)? else {
@@ -98,6 +102,71 @@ pub(crate) fn record_release(
         event: public,
         body: release.to_string(),
     })
+}
+
+/// The public release event of a contract's step: its confirmation (the notice), a milestone
+/// accepted or a payment, an amendment confirmed, the voiding; with the contract as it stands
+/// (read inside the step's transaction). Nothing before the vendor's confirmation.
+fn contract_event(
+    tx: &mut dyn Tx,
+    e: &domain::contract::ContractEvent,
+) -> Result<Option<(ScenarioId, Event)>> {
+    use domain::contract::ContractEvent as E;
+    use domain::ocds::ContractStage;
+    let (stage, contract) = match e {
+        E::Confirmed { contract, .. } => (ContractStage::Signed, *contract),
+        E::Reviewed {
+            contract,
+            accepted: true,
+            ..
+        } => (ContractStage::Implementation, *contract),
+        E::PaymentRecorded { payment, .. } => (ContractStage::Implementation, payment.contract),
+        E::AmendmentAnswered {
+            contract,
+            confirmed: true,
+            ..
+        } => (ContractStage::Amendment, *contract),
+        E::Voided { contract, .. } => (ContractStage::Termination, *contract),
+        _ => return Ok(None),
+    };
+    let Some(c) = tx.contract(contract)?.filter(|c| c.confirmed_at.is_some()) else {
+        return Ok(None);
+    };
+    let Some(s) = tx.scenario(c.scenario)? else {
+        return Ok(None);
+    };
+    let publisher = Publisher::stored();
+    let ocid = ocds::ocid(&publisher.prefix, &s);
+    // The award it follows: the last one made before it.
+    let awards = tx
+        .ocds_releases_of(s.id)?
+        .iter()
+        .filter(|r| r.event == Event::Awarded)
+        .count();
+    let award = ocds::award_id(&ocid, awards.saturating_sub(1));
+    let name = |tx: &mut dyn Tx, o| -> Result<String> {
+        Ok(tx.organization(o)?.map(|o| o.name).unwrap_or_default())
+    };
+    let (buyer, vendor) = (name(tx, c.buyer)?, name(tx, c.vendor)?);
+    let page = format!("{}/scenarios/{}", publisher.base_url, s.id.0);
+    let json = ocds::contract_json(
+        &ocid,
+        &page,
+        &award,
+        &s.title,
+        &c,
+        &ocds::Parties {
+            buyer: &buyer,
+            vendor: &vendor,
+        },
+    );
+    Ok(Some((
+        s.id,
+        Event::Contract {
+            stage,
+            contract: json,
+        },
+    )))
 }
 
 impl Services {
@@ -219,7 +288,20 @@ impl Services {
                 .filter(|s| s.published_at.is_some())
                 .ok_or(Error::NotFound)?;
             let stored = tx.ocds_releases_of(s.id)?;
-            let process = process_of(tx, s, events_of(&stored))?.ok_or(Error::NotFound)?;
+            // A contract's state was stored with the publisher's markers: filled for today.
+            let events = events_of(&stored)
+                .into_iter()
+                .map(|(at, e)| match e {
+                    Event::Contract { stage, contract } => ocds::fill_publisher(
+                        &contract.to_string(),
+                        &publisher,
+                    )
+                    .map(|contract| (at, Event::Contract { stage, contract }))
+                    .map_err(Error::internal),
+                    e => Ok((at, e)),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let process = process_of(tx, s, events)?.ok_or(Error::NotFound)?;
             Ok((process, stored))
         })?;
         let releases = stored

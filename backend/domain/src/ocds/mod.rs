@@ -8,8 +8,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+mod contracts;
 mod package;
 
+pub use contracts::*;
 pub use package::*;
 
 use crate::account::Organization;
@@ -40,6 +42,11 @@ pub enum Event {
         notice: Option<Box<AwardNotice>>,
     },
     Delivered,
+    /// A public step of the contract, with the contract as it stands after it.
+    Contract {
+        stage: ContractStage,
+        contract: Value,
+    },
 }
 
 impl Event {
@@ -128,6 +135,7 @@ impl Event {
             Event::Awarded => "award",
             Event::Withdrawn { .. } => "award-withdrawal",
             Event::Delivered => "delivery",
+            Event::Contract { stage, .. } => stage.key(),
         }
     }
 
@@ -140,6 +148,7 @@ impl Event {
             Event::Awarded => "award",
             Event::Withdrawn { .. } => "awardUpdate",
             Event::Delivered => "contractTermination",
+            Event::Contract { stage, .. } => stage.tag(),
         }
     }
 }
@@ -169,7 +178,7 @@ pub fn ocid(prefix: &str, s: &Scenario) -> String {
     format!("{prefix}-{}", s.id.0)
 }
 
-fn at(t: DateTime<Utc>) -> String {
+pub(crate) fn at(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -217,6 +226,7 @@ fn release(
     let page = format!("{}/scenarios/{}", publisher.base_url, s.id.0);
     let mut deadline = s.bid_deadline;
     let (mut cancelled, mut opened, mut delivered) = (None, None, false);
+    let mut contract: Option<&Value> = None;
     // Every award so far, each with the notice it published and whether it still stands.
     let mut awards: Vec<(&AwardNotice, bool)> = vec![];
     for (_, e) in history {
@@ -235,6 +245,7 @@ fn release(
                 }
             }
             Event::Delivered => delivered = true,
+            Event::Contract { contract: c, .. } => contract = Some(c),
         }
     }
     let standing = awards
@@ -350,7 +361,14 @@ fn release(
             .collect();
         r["awards"] = json!(list);
     }
-    if let (Some(n), true) = (standing, delivered) {
+    if let Some(c) = contract {
+        let mut c = c.clone();
+        if delivered && c["status"] == "active" {
+            c["status"] = json!("terminated");
+            c["statusDetails"] = json!("已交付 / delivered");
+        }
+        r["contracts"] = json!([c]);
+    } else if let (Some(n), true) = (standing, delivered) {
         let k = awards.len() - 1;
         r["contracts"] = json!([{
             "id": format!("{ocid}-contract"),
@@ -366,7 +384,7 @@ fn release(
 }
 
 /// The id of the `k`-th award (from 0) of a process: the first keeps the plain name.
-fn award_id(ocid: &str, k: usize) -> String {
+pub fn award_id(ocid: &str, k: usize) -> String {
     if k == 0 {
         format!("{ocid}-award")
     } else {
