@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 use tests::{PASSWORD, TestApp, on_both, signed_in};
 
 use tests::fixtures::{
-    at_once, bid, contract_signed, evaluator, open_scenario, pdf, posting, sheet, upload, verified_agency,
-    verified_vendor,
+    at_once, bid, contract_signed, evaluator, open_scenario, pdf, posting, sheet, upload,
+    verified_agency, verified_vendor,
 };
 
 /// Signs in again (access tokens last 15 minutes; stories move the clock by days).

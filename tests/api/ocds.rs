@@ -186,7 +186,10 @@ async fn every_demo_release_validates_and_tells_the_public_story(app: &TestApp) 
     let done = &story[9]["contracts"][0];
     assert_eq!(done["status"], "terminated");
     let met = done["implementation"]["milestones"].as_array().unwrap();
-    assert!(met.iter().all(|m| m["status"] == "met" && m["dateMet"].is_string()));
+    assert!(
+        met.iter()
+            .all(|m| m["status"] == "met" && m["dateMet"].is_string())
+    );
     let last = &story[10]["contracts"][0]["implementation"]["transactions"];
     assert_eq!(last.as_array().unwrap().len(), 3);
     let paid: f64 = last

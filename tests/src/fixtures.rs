@@ -1,7 +1,7 @@
 //! The fixtures the stories share: verified organizations, evaluators, a posting, a bid,
 //! PDFs and uploads, score sheets. One place, so that a story says what it needs in one line.
 
-use chrono::{Duration, SecondsFormat};
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::{Answer, PASSWORD, TestApp};
@@ -206,7 +206,11 @@ pub async fn contract_signed(app: &TestApp, sid: i64, owner: &str) -> Value {
     let token = app.token(&email).await;
     let id = c.body["id"].as_i64().unwrap();
     let ok = app
-        .post(&format!("/api/v1/contracts/{id}/confirm"), Some(&token), json!({}))
+        .post(
+            &format!("/api/v1/contracts/{id}/confirm"),
+            Some(&token),
+            json!({}),
+        )
         .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
     ok.body
@@ -238,4 +242,142 @@ pub async fn at_once(
         out.push(t.await.unwrap());
     }
     out
+}
+
+/// A scenario past its deadline with `n` bids (vendor `v0` cheapest and best), a panel of
+/// three who scored every bid: ready for the award.
+pub struct Ready {
+    pub sid: i64,
+    pub bids: Vec<i64>,
+    pub orgs: Vec<i64>,
+}
+
+pub async fn ready(app: &TestApp, n: usize) -> Ready {
+    let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    let sid = app
+        .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    let p = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/publish"),
+            Some(&owner),
+            json!({}),
+        )
+        .await;
+    assert_eq!(p.status, 200, "{:?}", p.body);
+    let admin = app.admin_token().await;
+    let mut evs = vec![];
+    for i in 0..3 {
+        evs.push(
+            evaluator(
+                app,
+                &admin,
+                &format!("ev{i}@example.cn"),
+                &format!("专家{i}"),
+            )
+            .await,
+        );
+    }
+    let panel = app
+        .call(
+            "PUT",
+            &format!("/api/v1/scenarios/{sid}/panel"),
+            Some(&owner),
+            Some(json!({"evaluator_ids": evs})),
+        )
+        .await;
+    assert_eq!(panel.status, 200, "{:?}", panel.body);
+    let (mut bids, mut orgs) = (vec![], vec![]);
+    for i in 0..n {
+        let (t, org) = verified_vendor(app, &format!("v{i}@example.cn"), &format!("企业{i}")).await;
+        let price = 300_000 + 10_000 * i as i64;
+        let b = app
+            .post(
+                &format!("/api/v1/scenarios/{sid}/bids"),
+                Some(&t),
+                json!({"price_fen": price * 100, "delivery_days": 60, "technical_proposal": "方案", "team": "团队"}),
+            )
+            .await;
+        assert_eq!(b.status, 201, "{:?}", b.body);
+        bids.push(b.body["bid"]["id"].as_i64().unwrap());
+        orgs.push(org);
+    }
+    app.clock.advance(Duration::days(31));
+    app.drain_jobs().await;
+    let criteria: Vec<i64> = app
+        .get(&format!("/api/v1/scenarios/{sid}"), None)
+        .await
+        .body["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    for e in 0..3 {
+        let t = app.token(&format!("ev{e}@example.cn")).await;
+        let d = app
+            .post(
+                &format!("/api/v1/scenarios/{sid}/conflict-declaration"),
+                Some(&t),
+                json!({"has_conflict": false, "note": ""}),
+            )
+            .await;
+        assert_eq!(d.status, 200, "{:?}", d.body);
+        for (i, b) in bids.iter().enumerate() {
+            let marks = [90 - 5 * i as i64, 85 - 5 * i as i64];
+            let s = app
+                .call(
+                    "PUT",
+                    &format!("/api/v1/bids/{b}/scores"),
+                    Some(&t),
+                    Some(sheet(&criteria, &marks)),
+                )
+                .await;
+            assert_eq!(s.status, 200, "{:?}", s.body);
+        }
+    }
+    Ready { sid, bids, orgs }
+}
+
+pub async fn award(app: &TestApp, sid: i64, bid: i64, justification: Option<&str>) -> Answer {
+    let owner = app.token("owner@example.cn").await;
+    app.post(
+        &format!("/api/v1/scenarios/{sid}/award"),
+        Some(&owner),
+        json!({"bid_id": bid, "justification": justification}),
+    )
+    .await
+}
+
+pub fn code(a: &Answer) -> (u16, Option<&str>) {
+    (a.status, a.body["code"].as_str())
+}
+
+pub async fn kinds(app: &TestApp, email: &str, kind: &str) -> Vec<Value> {
+    let t = app.token(email).await;
+    app.get(&format!("/api/v1/notifications?kind={kind}"), Some(&t))
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+pub fn beijing(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+    FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, m, d, h, min, s)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Moves the test clock to exactly `t`.
+pub fn set_clock(app: &TestApp, t: DateTime<Utc>) {
+    use domain::ports::Clock;
+    let now = app.clock.now();
+    assert!(t >= now, "the clock only moves forward");
+    app.clock.advance(t - now);
 }

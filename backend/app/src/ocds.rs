@@ -292,12 +292,11 @@ impl Services {
             let events = events_of(&stored)
                 .into_iter()
                 .map(|(at, e)| match e {
-                    Event::Contract { stage, contract } => ocds::fill_publisher(
-                        &contract.to_string(),
-                        &publisher,
-                    )
-                    .map(|contract| (at, Event::Contract { stage, contract }))
-                    .map_err(Error::internal),
+                    Event::Contract { stage, contract } => {
+                        ocds::fill_publisher(&contract.to_string(), &publisher)
+                            .map(|contract| (at, Event::Contract { stage, contract }))
+                            .map_err(Error::internal)
+                    }
                     e => Ok((at, e)),
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -426,12 +426,7 @@ impl ContractRepo for AnyConnection {
         Ok(())
     }
 
-    fn confirm_contract(
-        &mut self,
-        id: ContractId,
-        by: UserId,
-        at: DateTime<Utc>,
-    ) -> Result<bool> {
+    fn confirm_contract(&mut self, id: ContractId, by: UserId, at: DateTime<Utc>) -> Result<bool> {
         let n = diesel::update(
             ct::table
                 .find(id.0)
@@ -527,7 +522,10 @@ impl ContractRepo for AnyConnection {
                 .filter(mi::status.eq(MilestoneStatus::Submitted.code()))
                 .filter(mi::voided.eq(false)),
         )
-        .set((mi::status.eq(status.code()), mi::accepted_at.eq(accepted_at)))
+        .set((
+            mi::status.eq(status.code()),
+            mi::accepted_at.eq(accepted_at),
+        ))
         .execute(self)
         .map_err(db_err)?;
         if n != 1 {
@@ -551,7 +549,9 @@ impl ContractRepo for AnyConnection {
             if n == 1 {
                 Ok(true)
             } else {
-                Err(Error::internal("a milestone under review has one open submission"))
+                Err(Error::internal(
+                    "a milestone under review has one open submission",
+                ))
             }
         })
     }

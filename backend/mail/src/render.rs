@@ -378,11 +378,12 @@ mod tests {
                 upheld: true,
             },
         ];
-        for step in Kind::ALL.into_iter().filter(|k| k.code().starts_with("contract_")
-            || k.code().starts_with("milestone_")
-            || k.code().starts_with("payment_")
-            || k.code().starts_with("amendment_"))
-        {
+        for step in Kind::ALL.into_iter().filter(|k| {
+            k.code().starts_with("contract_")
+                || k.code().starts_with("milestone_")
+                || k.code().starts_with("payment_")
+                || k.code().starts_with("amendment_")
+        }) {
             all.push(Facts::Contract {
                 step,
                 scenario: 1,
@@ -451,7 +452,11 @@ mod tests {
                     }
                     Kind::QuestionAnswered => assert!(html.contains("区视频平台")),
                     Kind::MilestoneAccepted | Kind::PaymentDue | Kind::PaymentOverdue => {
-                        assert!(r.body.contains("12345.50") && r.body.contains("2027-01-04"), "{}", r.body);
+                        assert!(
+                            r.body.contains("12345.50") && r.body.contains("2027-01-04"),
+                            "{}",
+                            r.body
+                        );
                         assert!(r.subject.contains("模型上线"), "{}", r.subject)
                     }
                     _ => {}

@@ -65,15 +65,40 @@ pub(crate) fn carried_out(
         ],
     )?;
     let m: Vec<_> = c.milestones.iter().map(|m| m.id).collect();
-    let steps: [(i64, usize, &str); 3] = [(40, 0, "接入 12 台塔吊黑匣子数据，附现场勘测报告。"), (70, 1, "两个工地试运行 30 天，预警记录与误报分析见附件。"), (108, 2, "全区 31 台塔吊上线，完成 46 名司机培训，验收文档齐备。")];
+    let steps: [(i64, usize, &str); 3] = [
+        (40, 0, "接入 12 台塔吊黑匣子数据，附现场勘测报告。"),
+        (70, 1, "两个工地试运行 30 天，预警记录与误报分析见附件。"),
+        (
+            108,
+            2,
+            "全区 31 台塔吊上线，完成 46 名司机培训，验收文档齐备。",
+        ),
+    ];
     for (day, i, note) in steps {
         at(day).submit_milestone(vendor, m[i], note, vec![])?;
         if i == 1 {
-            at(day + 2).review_milestone(owner, m[i], false, "误报率分析缺少夜间时段数据，请补充后重新提交。", vec![])?;
-            at(day + 6).submit_milestone(vendor, m[i], "已补充夜间 14 天的预警记录与误报分析。", vec![])?;
+            at(day + 2).review_milestone(
+                owner,
+                m[i],
+                false,
+                "误报率分析缺少夜间时段数据，请补充后重新提交。",
+                vec![],
+            )?;
+            at(day + 6).submit_milestone(
+                vendor,
+                m[i],
+                "已补充夜间 14 天的预警记录与误报分析。",
+                vec![],
+            )?;
             at(day + 9).review_milestone(owner, m[i], true, "试运行效果符合合同要求。", vec![])?;
         } else {
-            at(day + 3).review_milestone(owner, m[i], true, "经验收，交付内容符合合同约定。", vec![])?;
+            at(day + 3).review_milestone(
+                owner,
+                m[i],
+                true,
+                "经验收，交付内容符合合同约定。",
+                vec![],
+            )?;
         }
     }
     for (day, i) in [(60, 0), (95, 1), (125, 2)] {
@@ -104,7 +129,18 @@ pub(crate) fn overdue(
             ("识别模型上线与周报自动生成", 110, 60),
         ],
     )?;
-    at(30).submit_milestone(vendor, c.milestones[0].id, "首批 8 个工地、17 台塔吊已接入，平台试运行正常。", vec![])?;
-    at(34).review_milestone(owner, c.milestones[0].id, true, "接入情况经现场核验无误。", vec![])?;
+    at(30).submit_milestone(
+        vendor,
+        c.milestones[0].id,
+        "首批 8 个工地、17 台塔吊已接入，平台试运行正常。",
+        vec![],
+    )?;
+    at(34).review_milestone(
+        owner,
+        c.milestones[0].id,
+        true,
+        "接入情况经现场核验无误。",
+        vec![],
+    )?;
     Ok(())
 }

@@ -89,8 +89,8 @@ impl std::fmt::Debug for AppState {
 /// it in the OpenAPI document, so a route missing from the document cannot exist.
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{
-        accounts, bids, challenges, contracts, evaluation, invitations, notifications, ops, reports,
-        scenarios, search, subscriptions,
+        accounts, bids, challenges, contracts, evaluation, invitations, notifications, ops,
+        reports, scenarios, search, subscriptions,
     };
     cfg.service(ops::healthz)
         .service(ops::readyz)

@@ -25,7 +25,10 @@ fn bounded(field: &str, s: &str, min: usize) -> Result<String> {
 
 fn only(vendor: bool) -> Error {
     Error::Forbidden(if vendor {
-        Message::new("只有中标供应商可以提交交付成果", "only the awarded vendor submits deliverables")
+        Message::new(
+            "只有中标供应商可以提交交付成果",
+            "only the awarded vendor submits deliverables",
+        )
     } else {
         Message::new("只有采购方可以验收", "only the agency reviews deliverables")
     })
@@ -38,7 +41,9 @@ fn as_party(
     milestone: MilestoneId,
     buyer: bool,
 ) -> Result<Contract> {
-    let cid = tx.contract_of_milestone(milestone)?.ok_or(Error::NotFound)?;
+    let cid = tx
+        .contract_of_milestone(milestone)?
+        .ok_or(Error::NotFound)?;
     let c = locked(tx, actor, cid)?;
     if c.party(actor.organization_id) != Some(buyer) {
         return Err(only(!buyer));
@@ -54,7 +59,9 @@ fn read_as_party(
     milestone: MilestoneId,
     buyer: bool,
 ) -> Result<Contract> {
-    let cid = tx.contract_of_milestone(milestone)?.ok_or(Error::NotFound)?;
+    let cid = tx
+        .contract_of_milestone(milestone)?
+        .ok_or(Error::NotFound)?;
     let c = tx
         .contract(cid)?
         .filter(|c| c.visible_to(actor.organization_id))
@@ -91,7 +98,11 @@ impl Services {
                 note: note.clone(),
                 by: actor.user_id,
                 at: now,
-                review_due: ct::review_due(&self.market.workdays, now, self.market.review_working_days),
+                review_due: ct::review_due(
+                    &self.market.workdays,
+                    now,
+                    self.market.review_working_days,
+                ),
                 review: None,
             };
             if !tx.submit_milestone(&sub)? {
@@ -225,9 +236,19 @@ impl Services {
         contract_event(tx, actor, e, now)?;
         if accept {
             let due = ct::payment_due(domain::beijing::date(now));
-            let remind = domain::beijing::at_hour(due - chrono::Duration::days(ct::PAYMENT_REMINDER_DAYS), 9);
+            let remind = domain::beijing::at_hour(
+                due - chrono::Duration::days(ct::PAYMENT_REMINDER_DAYS),
+                9,
+            );
             let overdue = domain::beijing::at_hour(due + chrono::Duration::days(1), 0);
-            self.schedule_due(tx, c, Kind::PaymentDue, Some(milestone), remind.max(now), now)?;
+            self.schedule_due(
+                tx,
+                c,
+                Kind::PaymentDue,
+                Some(milestone),
+                remind.max(now),
+                now,
+            )?;
             self.schedule_due(tx, c, Kind::PaymentOverdue, Some(milestone), overdue, now)?;
         }
         Ok(())
@@ -248,7 +269,12 @@ impl Services {
             )?;
             if let Some(award) = &s.award {
                 let challenges = tx.challenges_of_scenario(id)?;
-                domain::challenge::check_delivery(&self.market.workdays, award.at, &challenges, now)?;
+                domain::challenge::check_delivery(
+                    &self.market.workdays,
+                    award.at,
+                    &challenges,
+                    now,
+                )?;
             }
             let c = tx
                 .contracts_of_scenario(id)?
@@ -282,7 +308,11 @@ impl Services {
                         note: String::new(),
                         by: actor.user_id,
                         at: now,
-                        review_due: ct::review_due(&self.market.workdays, now, self.market.review_working_days),
+                        review_due: ct::review_due(
+                            &self.market.workdays,
+                            now,
+                            self.market.review_working_days,
+                        ),
                         review: None,
                     };
                     if !tx.submit_milestone(&sub)? {
@@ -314,7 +344,10 @@ impl Services {
         in_tx(&*self.store, |tx| {
             let c = locked(tx, actor, id)?;
             let org = c.party(actor.organization_id).ok_or_else(|| {
-                Error::Forbidden(Message::new("只有合同双方可以提议变更", "only the parties amend a contract"))
+                Error::Forbidden(Message::new(
+                    "只有合同双方可以提议变更",
+                    "only the parties amend a contract",
+                ))
             })?;
             c.amended(&changes)?;
             if c.open_amendment().is_some() {
@@ -386,10 +419,16 @@ impl Services {
                 .map(|m| (m.id, m.due_on, m.share_pct, m.amount_fen))
                 .collect();
             // Checked again: a milestone may have been accepted since the proposal.
-            let after = if confirm { c.amended(&a.changes)? } else { before.clone() };
+            let after = if confirm {
+                c.amended(&a.changes)?
+            } else {
+                before.clone()
+            };
             let outcome = if confirm { "confirmed" } else { "declined" };
             if !tx.answer_amendment(id, outcome, actor.user_id, now)? {
-                return Err(Error::internal("an open amendment under the scenario's lock"));
+                return Err(Error::internal(
+                    "an open amendment under the scenario's lock",
+                ));
             }
             for (m, due, share, amount) in &after {
                 tx.update_milestone_terms(*m, *due, *share, *amount)?;
@@ -435,9 +474,15 @@ fn file_target(c: &Contract, milestone: MilestoneId, report: bool) -> Result<i64
                 "milestone_not_submitted"
             },
             detail: if report {
-                Message::new("验收报告须在验收后上传", "an acceptance report follows the acceptance")
+                Message::new(
+                    "验收报告须在验收后上传",
+                    "an acceptance report follows the acceptance",
+                )
             } else {
-                Message::new("证明材料随待验收的提交上传", "evidence goes with a submission under review")
+                Message::new(
+                    "证明材料随待验收的提交上传",
+                    "evidence goes with a submission under review",
+                )
             },
         });
     }

@@ -15,8 +15,7 @@ use crate::bids::NewAttachment;
 use domain::actor::Actor;
 use domain::bid::Attachment;
 use domain::contract::{
-    self as ct, Contract, ContractEvent, ContractFile, FileKind, Milestone, MilestoneStatus,
-    Terms,
+    self as ct, Contract, ContractEvent, ContractFile, FileKind, Milestone, MilestoneStatus, Terms,
 };
 use domain::error::{Error, Result};
 use domain::event::DomainEvent;
@@ -130,7 +129,10 @@ impl Services {
             let at = self
                 .market
                 .workdays
-                .start_of_working_day(domain::beijing::at_hour(c.signed_on, 12), ct::NOTICE_WORKING_DAYS)
+                .start_of_working_day(
+                    domain::beijing::at_hour(c.signed_on, 12),
+                    ct::NOTICE_WORKING_DAYS,
+                )
                 .max(now);
             self.schedule_due(tx, &c, Kind::ContractNoticeDue, None, at, now)?;
             tx.contract(cid)?.ok_or(Error::NotFound)
@@ -189,13 +191,20 @@ impl Services {
                 }
             };
             let contract = current.filter(|c| c.visible_to(org)).map(shown);
-            let voided = all.into_iter().filter(|c| c.visible_to(org)).map(shown).collect();
+            let voided = all
+                .into_iter()
+                .filter(|c| c.visible_to(org))
+                .map(shown)
+                .collect();
             let is_owner =
                 viewer.is_some_and(|a| domain::policy::require_scenario_owner(a, &s).is_ok());
             let (may_record, record_hold) = if is_owner {
                 match may_record(tx, &s, now) {
                     Ok(_) => (true, None),
-                    Err(Error::Conflict { code: "challenge_open", detail }) => (false, Some(detail)),
+                    Err(Error::Conflict {
+                        code: "challenge_open",
+                        detail,
+                    }) => (false, Some(detail)),
                     Err(_) => (false, None),
                 }
             } else {
@@ -454,7 +463,11 @@ fn contract_event(
 
 /// The award a contract may be recorded against now: the scenario is awarded, no contract is
 /// in force, and no challenge is open.
-fn may_record(tx: &mut dyn ReadTx, s: &Scenario, now: DateTime<Utc>) -> Result<domain::scenario::Award> {
+fn may_record(
+    tx: &mut dyn ReadTx,
+    s: &Scenario,
+    now: DateTime<Utc>,
+) -> Result<domain::scenario::Award> {
     let award = match (&s.award, s.status_at(now)) {
         (Some(a), Status::Awarded) => a.clone(),
         _ => {
@@ -489,7 +502,10 @@ fn may_record(tx: &mut dyn ReadTx, s: &Scenario, now: DateTime<Utc>) -> Result<d
 fn contract_exists() -> Error {
     Error::Conflict {
         code: "contract_exists",
-        detail: Message::new("该场景已登记合同", "a contract is recorded for this scenario already"),
+        detail: Message::new(
+            "该场景已登记合同",
+            "a contract is recorded for this scenario already",
+        ),
     }
 }
 

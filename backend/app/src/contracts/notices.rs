@@ -34,25 +34,32 @@ pub(crate) fn groups(
     let (buyer, vendor) = (name(tx, c.buyer)?, name(tx, c.vendor)?);
     let milestone = item.and_then(|i| c.milestone(MilestoneId(i)));
     let owed_left = |c: &Contract, m: &domain::contract::Milestone| {
-        c.owed(m).map_or(m.amount_fen, |o| o.amount_fen - o.paid_fen())
+        c.owed(m)
+            .map_or(m.amount_fen, |o| o.amount_fen - o.paid_fen())
     };
-    let facts = |party: &str, milestone: &str, amount_fen: i64, due: Option<NaiveDate>| Facts::Contract {
-        step,
-        scenario: s.id.0,
-        title: s.title.clone(),
-        party: party.to_string(),
-        milestone: milestone.to_string(),
-        amount_fen,
-        due,
-    };
+    let facts =
+        |party: &str, milestone: &str, amount_fen: i64, due: Option<NaiveDate>| Facts::Contract {
+            step,
+            scenario: s.id.0,
+            title: s.title.clone(),
+            party: party.to_string(),
+            milestone: milestone.to_string(),
+            amount_fen,
+            due,
+        };
     let notice_day = Some(last_day(c.notice_due(cal)));
     Ok(match step {
-        Kind::ContractToConfirm => vec![(facts(&buyer, "", c.value_fen, notice_day), vec![c.vendor])],
+        Kind::ContractToConfirm => {
+            vec![(facts(&buyer, "", c.value_fen, notice_day), vec![c.vendor])]
+        }
         Kind::ContractNoticeDue => vec![(
             facts(&buyer, "", c.value_fen, notice_day),
             vec![c.buyer, c.vendor],
         )],
-        Kind::ContractVoided => vec![(facts(&buyer, "", c.value_fen, None), vec![c.buyer, c.vendor])],
+        Kind::ContractVoided => vec![(
+            facts(&buyer, "", c.value_fen, None),
+            vec![c.buyer, c.vendor],
+        )],
         Kind::MilestoneSubmitted => match milestone {
             Some(m) => {
                 let due = m.last_submission().map(|s| last_day(s.review_due));
@@ -76,7 +83,10 @@ pub(crate) fn groups(
         },
         Kind::PaymentRecorded => match c.payments.iter().find(|p| Some(p.id.0) == item) {
             Some(p) => {
-                let title = c.milestone(p.milestone).map(|m| m.title.clone()).unwrap_or_default();
+                let title = c
+                    .milestone(p.milestone)
+                    .map(|m| m.title.clone())
+                    .unwrap_or_default();
                 vec![(facts(&buyer, &title, p.amount_fen, None), vec![c.vendor])]
             }
             None => vec![],

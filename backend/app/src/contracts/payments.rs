@@ -160,7 +160,10 @@ impl Services {
             tx.organization(org)?
                 .filter(|o| o.kind == domain::account::OrgKind::Agency)
                 .ok_or(Error::NotFound)?;
-            Ok(agency_record(&tx.contracts_of_parties(&[org], true)?, today))
+            Ok(agency_record(
+                &tx.contracts_of_parties(&[org], true)?,
+                today,
+            ))
         })
     }
 

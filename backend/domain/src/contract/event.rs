@@ -99,7 +99,9 @@ impl ContractEvent {
             Reviewed { accepted: true, .. } => AuditAction::MilestoneAccept,
             Reviewed { .. } => AuditAction::MilestoneReturn,
             AmendmentProposed { .. } => AuditAction::AmendmentPropose,
-            AmendmentAnswered { confirmed: true, .. } => AuditAction::AmendmentConfirm,
+            AmendmentAnswered {
+                confirmed: true, ..
+            } => AuditAction::AmendmentConfirm,
             AmendmentAnswered { .. } => AuditAction::AmendmentDecline,
             PaymentRecorded { payment, .. } if payment.corrects.is_some() => {
                 AuditAction::PaymentReverse

@@ -253,7 +253,8 @@ impl Contract {
             }
         }
         c.files.retain(|f| f.kind == FileKind::Signed);
-        c.amendments.retain(|a| a.outcome.as_deref() == Some("confirmed"));
+        c.amendments
+            .retain(|a| a.outcome.as_deref() == Some("confirmed"));
         c
     }
 
@@ -330,9 +331,12 @@ impl Contract {
         today: NaiveDate,
     ) -> Result<()> {
         self.check_in_force()?;
-        let m = self
-            .milestone(milestone)
-            .ok_or_else(|| Error::field("milestone_id", Message::new("没有这个里程碑", "no such milestone in this contract")))?;
+        let m = self.milestone(milestone).ok_or_else(|| {
+            Error::field(
+                "milestone_id",
+                Message::new("没有这个里程碑", "no such milestone in this contract"),
+            )
+        })?;
         let Some(owed) = self.owed(m) else {
             return Err(Error::field(
                 "milestone_id",
@@ -346,12 +350,18 @@ impl Contract {
         if paid_on > today {
             f.push(
                 "paid_on",
-                Message::new("付款日期不能晚于今天", "the payment date cannot be in the future"),
+                Message::new(
+                    "付款日期不能晚于今天",
+                    "the payment date cannot be in the future",
+                ),
             );
         } else if paid_on < owed.accepted_on {
             f.push(
                 "paid_on",
-                Message::new("付款日期不能早于验收日期", "the payment date cannot be before the acceptance"),
+                Message::new(
+                    "付款日期不能早于验收日期",
+                    "the payment date cannot be before the acceptance",
+                ),
             );
         }
         match corrects {
@@ -362,7 +372,9 @@ impl Contract {
                         "amount_fen",
                         Message::new(
                             format!("金额须大于 0 且不超过未付金额 {} 分", left),
-                            format!("the amount must be above 0 and at most the {left} fen still owed"),
+                            format!(
+                                "the amount must be above 0 and at most the {left} fen still owed"
+                            ),
                         ),
                     );
                 }
@@ -417,13 +429,19 @@ impl Contract {
         for (i, c) in changes.iter().enumerate() {
             let field = |n: &str| format!("milestones[{i}].{n}");
             let Some(m) = self.milestone(c.milestone) else {
-                f.push(&field("id"), Message::new("没有这个里程碑", "no such milestone in this contract"));
+                f.push(
+                    &field("id"),
+                    Message::new("没有这个里程碑", "no such milestone in this contract"),
+                );
                 continue;
             };
             if m.status == MilestoneStatus::Accepted {
                 f.push(
                     &field("id"),
-                    Message::new("已验收的里程碑不能修改", "an accepted milestone cannot change"),
+                    Message::new(
+                        "已验收的里程碑不能修改",
+                        "an accepted milestone cannot change",
+                    ),
                 );
             }
             let row = rows.iter_mut().find(|r| r.0 == m.id).expect("listed");
@@ -441,7 +459,10 @@ impl Contract {
             }
             if let Some(s) = c.share_pct {
                 if !(1..=100).contains(&s) {
-                    f.push(&field("share_pct"), Message::new("比例须为 1 至 100", "the share must be 1 to 100"));
+                    f.push(
+                        &field("share_pct"),
+                        Message::new("比例须为 1 至 100", "the share must be 1 to 100"),
+                    );
                 }
                 row.2 = s;
             }

@@ -12,9 +12,9 @@ use crate::event::DomainEvent;
 use crate::ids::UserId;
 use crate::locale::Locale;
 
+mod contract_texts;
 #[cfg(test)]
 mod tests;
-mod contract_texts;
 mod texts;
 
 pub use texts::render;
@@ -288,8 +288,7 @@ impl Notice {
                 format!("challenge-reminder:{challenge}:{nth}")
             }
             Notice::Contract {
-                step:
-                    step @ (Kind::ContractNoticeDue | Kind::PaymentDue | Kind::PaymentOverdue),
+                step: step @ (Kind::ContractNoticeDue | Kind::PaymentDue | Kind::PaymentOverdue),
                 contract,
                 item,
             } => format!("contract:{}:{contract}:{}", step.code(), item.unwrap_or(0)),

@@ -146,7 +146,9 @@ pub fn contract_json(
         v["amendments"] = json!(amendments);
     }
     if !c.is_active() {
-        v["statusDetails"] = json!("质疑成立，合同及未付款里程碑作废 / voided with its unpaid milestones after an upheld challenge");
+        v["statusDetails"] = json!(
+            "质疑成立，合同及未付款里程碑作废 / voided with its unpaid milestones after an upheld challenge"
+        );
     }
     v
 }

@@ -34,8 +34,7 @@ pub trait ContractRepo: ContractReads {
     /// is refused by the database (`duplicate`).
     fn insert_contract(&mut self, c: &Contract) -> Result<()>;
     /// The vendor's confirmation, unless confirmed or voided already.
-    fn confirm_contract(&mut self, id: ContractId, by: UserId, at: DateTime<Utc>)
-    -> Result<bool>;
+    fn confirm_contract(&mut self, id: ContractId, by: UserId, at: DateTime<Utc>) -> Result<bool>;
     /// Voids the contract and the listed milestones, unless voided already.
     fn void_contract(
         &mut self,

@@ -197,7 +197,7 @@ impl<
         + EvaluationReads
         + ChallengeReads
         + ContractReads
-    + ContractReads
+        + ContractReads
         + SynonymReads
         + NotificationReads
         + SubscriptionReads
@@ -239,7 +239,7 @@ impl<
         + EvaluationRepo
         + ChallengeRepo
         + ContractRepo
-    + ContractRepo
+        + ContractRepo
         + SearchOutboxRepo
         + SynonymRepo
         + NotificationRepo

@@ -270,7 +270,10 @@ fn date(f: &mut Fields, field: &str, s: &str) -> NaiveDate {
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) => {
-            f.push(field, Message::new("请填写日期（YYYY-MM-DD）", "a date as YYYY-MM-DD"));
+            f.push(
+                field,
+                Message::new("请填写日期（YYYY-MM-DD）", "a date as YYYY-MM-DD"),
+            );
             NaiveDate::MIN
         }
     }
@@ -329,7 +332,12 @@ pub async fn record(
 
 /// Receives one PDF (`file`) after `check`, then stores it with `call`; the file is discarded
 /// when the call fails.
-async fn one_pdf<C, F>(state: &AppState, payload: Multipart, check: C, call: F) -> ApiResult<Contract>
+async fn one_pdf<C, F>(
+    state: &AppState,
+    payload: Multipart,
+    check: C,
+    call: F,
+) -> ApiResult<Contract>
 where
     C: FnOnce(&app::Services) -> domain::Result<()> + Send + 'static,
     F: FnOnce(&app::Services, NewAttachment) -> domain::Result<Contract> + Send + 'static,
@@ -340,7 +348,11 @@ where
         return Err(e.into());
     }
     let Some(file) = up.stored.first().cloned() else {
-        return Err(Error::field("file", Message::new("请选择一个 PDF 文件", "choose a PDF file")).into());
+        return Err(Error::field(
+            "file",
+            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
+        )
+        .into());
     };
     let new = as_attachments(&up.stored).remove(0);
     match state.call(move |s| call(s, new)).await {
@@ -425,7 +437,9 @@ pub async fn confirm(
     path: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     let id = ContractId(path.into_inner());
-    let c = state.call(move |s| s.confirm_contract(&who.actor, id)).await?;
+    let c = state
+        .call(move |s| s.confirm_contract(&who.actor, id))
+        .await?;
     Ok(HttpResponse::Ok().json(out(&state, &c)))
 }
 
