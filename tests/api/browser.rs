@@ -1156,7 +1156,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
         .text()
         .await
         .unwrap();
-    assert_eq!(scenarios, "17");
+    assert_eq!(scenarios, "18");
     let workload = d
         .query(By::Css("#workload tbody tr"))
         .all_from_selector()

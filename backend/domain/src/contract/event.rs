@@ -7,7 +7,6 @@ use serde_json::json;
 use super::model::{Amendment, Contract, FileKind, Payment};
 use crate::audit::{AuditAction, AuditDraft};
 use crate::ids::{AmendmentId, ChallengeId, ContractId, MilestoneId, UserId};
-use crate::notification::{Kind, Notice};
 use crate::scenario::ScenarioId;
 
 /// A milestone's terms before or after an amendment: (id, due date, share, amount).
@@ -210,50 +209,6 @@ impl ContractEvent {
                     "scenario": scenario, "status": "voided", "challenge": challenge,
                     "milestones_voided": milestones,
                 })),
-        }
-    }
-
-    /// The notice it leaves, if anyone is to hear of it.
-    pub fn notice(&self) -> Option<Notice> {
-        use ContractEvent::*;
-        let n = |step, contract: &ContractId, item: Option<i64>| Notice::Contract {
-            step,
-            contract: contract.0,
-            item,
-        };
-        match self {
-            Recorded(c) => Some(n(Kind::ContractToConfirm, &c.id, None)),
-            Submitted {
-                contract,
-                milestone,
-                ..
-            } => Some(n(Kind::MilestoneSubmitted, contract, Some(milestone.0))),
-            Reviewed {
-                contract,
-                milestone,
-                accepted,
-                ..
-            } => Some(n(
-                if *accepted {
-                    Kind::MilestoneAccepted
-                } else {
-                    Kind::MilestoneReturned
-                },
-                contract,
-                Some(milestone.0),
-            )),
-            AmendmentProposed { amendment, .. } => Some(n(
-                Kind::AmendmentProposed,
-                &amendment.contract,
-                Some(amendment.id.0),
-            )),
-            PaymentRecorded { payment, .. } => Some(n(
-                Kind::PaymentRecorded,
-                &payment.contract,
-                Some(payment.id.0),
-            )),
-            Voided { contract, .. } => Some(n(Kind::ContractVoided, contract, None)),
-            Confirmed { .. } | FileAttached { .. } | AmendmentAnswered { .. } => None,
         }
     }
 }

@@ -8,8 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contract::event::ContractEvent;
 use crate::event::DomainEvent;
-use crate::ids::UserId;
+use crate::ids::{ContractId, UserId};
 use crate::locale::Locale;
 
 mod contract_texts;
@@ -271,7 +272,7 @@ impl Notice {
                 vendor: r.vendor.0,
                 stars: f64::from(r.quality + r.timeliness + r.communication) / 3.0,
             }),
-            DomainEvent::Contract(e) => e.notice(),
+            DomainEvent::Contract(e) => of_contract(e),
             _ => None,
         }
     }
@@ -313,6 +314,50 @@ impl Notice {
             Notice::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
             Notice::Contract { step, .. } => *step,
         }
+    }
+}
+
+/// The notice a step of a contract leaves, if anyone is to hear of it.
+fn of_contract(e: &ContractEvent) -> Option<Notice> {
+    use ContractEvent::*;
+    let n = |step, contract: &ContractId, item: Option<i64>| Notice::Contract {
+        step,
+        contract: contract.0,
+        item,
+    };
+    match e {
+        Recorded(c) => Some(n(Kind::ContractToConfirm, &c.id, None)),
+        Submitted {
+            contract,
+            milestone,
+            ..
+        } => Some(n(Kind::MilestoneSubmitted, contract, Some(milestone.0))),
+        Reviewed {
+            contract,
+            milestone,
+            accepted,
+            ..
+        } => Some(n(
+            if *accepted {
+                Kind::MilestoneAccepted
+            } else {
+                Kind::MilestoneReturned
+            },
+            contract,
+            Some(milestone.0),
+        )),
+        AmendmentProposed { amendment, .. } => Some(n(
+            Kind::AmendmentProposed,
+            &amendment.contract,
+            Some(amendment.id.0),
+        )),
+        PaymentRecorded { payment, .. } => Some(n(
+            Kind::PaymentRecorded,
+            &payment.contract,
+            Some(payment.id.0),
+        )),
+        Voided { contract, .. } => Some(n(Kind::ContractVoided, contract, None)),
+        Confirmed { .. } | FileAttached { .. } | AmendmentAnswered { .. } => None,
     }
 }
 
