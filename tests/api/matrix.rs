@@ -63,7 +63,8 @@ enum State {
     Published,
     /// Past the deadline, bids opened.
     Evaluating,
-    /// Awarded to A; B's challenge is open.
+    /// Awarded to A, the contract recorded and confirmed (one implicit milestone, pending);
+    /// then B's challenge, open.
     Awarded,
     /// Cancelled while open for bids.
     Cancelled,
@@ -285,6 +286,60 @@ fn row(op: &str, w: Who, s: State) -> Option<Expect> {
         }
         "POST /api/v1/ratings/{id}/reply" => signed_in(w, Hidden),
 
+        // Contracts: only the awarded scenario has one (published: the vendor confirmed it).
+        "POST /api/v1/scenarios/{id}/contract" => {
+            if !visible {
+                signed_in(w, Hidden)
+            } else {
+                only(w, w == Owner, Forbid)
+            }
+        }
+        "GET /api/v1/scenarios/{id}/contract" => {
+            if s == Awarded {
+                Pass
+            } else {
+                Hidden
+            }
+        }
+        // A bid's file is no contract file.
+        "GET /api/v1/scenarios/{id}/contract/files/{sha256}" => Hidden,
+        // The buyer's steps.
+        "POST /api/v1/scenarios/{id}/contract/attachments"
+        | "POST /api/v1/milestones/{id}/accept"
+        | "POST /api/v1/milestones/{id}/return"
+        | "POST /api/v1/milestones/{id}/acceptance/attachments"
+        | "POST /api/v1/contracts/{id}/payments" => {
+            if s == Awarded {
+                only(w, w == Owner, Forbid)
+            } else {
+                signed_in(w, Hidden)
+            }
+        }
+        // The supplier's steps.
+        "POST /api/v1/contracts/{id}/confirm"
+        | "POST /api/v1/milestones/{id}/submission"
+        | "POST /api/v1/milestones/{id}/submission/attachments" => {
+            if s == Awarded {
+                only(w, w == VendorA, Forbid)
+            } else {
+                signed_in(w, Hidden)
+            }
+        }
+        // Either party's.
+        "POST /api/v1/contracts/{id}/amendments" => {
+            if s == Awarded {
+                only(w, matches!(w, Owner | VendorA), Forbid)
+            } else {
+                signed_in(w, Hidden)
+            }
+        }
+        // No amendment exists.
+        "POST /api/v1/amendments/{id}/confirm" | "POST /api/v1/amendments/{id}/decline" => {
+            signed_in(w, Hidden)
+        }
+        // Vendor A is no agency: it has no payment record.
+        "GET /api/v1/organizations/{id}/payment-record" => Hidden,
+
         // The vendors' side.
         "POST /api/v1/scenarios/{id}/bids" => {
             if !visible {
@@ -368,6 +423,8 @@ struct World {
     question: i64,
     challenge: i64,
     challenge_file: String,
+    contract: i64,
+    milestone: i64,
     org_a: i64,
     org_unverified: i64,
     evaluator: i64,
@@ -462,6 +519,7 @@ async fn build(app: &TestApp, people: &People, state: State) -> World {
         .collect();
     let (mut bid_a, mut attachment_a, mut question) = (1, "0".repeat(64), 1);
     let (mut challenge, mut challenge_file) = (1, "0".repeat(64));
+    let (mut contract, mut milestone) = (1, 1);
     let ev = |e: &str| people.evaluators[e];
     if state != Draft {
         let p = app
@@ -588,6 +646,9 @@ async fn build(app: &TestApp, people: &People, state: State) -> World {
                 )
                 .await;
             ok(&a, "award");
+            let signed = fixtures::contract_signed(app, sid, &owner).await;
+            contract = signed["id"].as_i64().unwrap();
+            milestone = signed["milestones"][0]["id"].as_i64().unwrap();
             let b = app.token(email(VendorB)).await;
             let c = app
                 .post(
@@ -639,6 +700,8 @@ async fn build(app: &TestApp, people: &People, state: State) -> World {
         question,
         challenge,
         challenge_file,
+        contract,
+        milestone,
         org_a: people.orgs[&VendorA],
         org_unverified: people.orgs[&Unverified],
         evaluator: people.evaluators[email(NonPanel)],
@@ -685,6 +748,18 @@ fn body(op: &str, w: &World) -> Option<Value> {
             json!({"quality": 5, "timeliness": 5, "communication": 5, "comment": "好"})
         }
         "POST /api/v1/scenarios/{id}/questions" => json!({"body": "是否需要本地部署？"}),
+        // Shaped to pass validation, so that who may is what decides.
+        "POST /api/v1/scenarios/{id}/contract" => {
+            json!({"value_fen": 100, "signed_on": "2000-01-01", "term_days": 10})
+        }
+        "POST /api/v1/milestones/{id}/submission" => json!({"note": "交付说明"}),
+        "POST /api/v1/milestones/{id}/return" => json!({"reasons": "理由"}),
+        "POST /api/v1/contracts/{id}/amendments" => {
+            json!({"milestones": [{"id": 1, "share_pct": 100}], "reason": "调整"})
+        }
+        "POST /api/v1/contracts/{id}/payments" => {
+            json!({"milestone_id": 1, "amount_fen": 100, "paid_on": "2026-01-01"})
+        }
         _ => json!({}),
     })
 }
@@ -724,6 +799,10 @@ fn concrete(path: &str, w: &World) -> String {
         w.question
     } else if path.starts_with("/api/v1/challenges/") {
         w.challenge
+    } else if path.starts_with("/api/v1/contracts/") {
+        w.contract
+    } else if path.starts_with("/api/v1/milestones/") {
+        w.milestone
     } else if path.starts_with("/api/v1/organizations/") {
         w.org_a
     } else if path.starts_with("/api/v1/admin/organizations/") {
