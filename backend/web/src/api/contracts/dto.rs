@@ -226,13 +226,17 @@ impl ContractOut {
 /// One milestone of the schedule as written.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MilestoneIn {
+    /// The deliverable (1–200 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 200, pattern = "\\S")]
     pub title: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, within the term.
     #[serde(default)]
+    #[schema(required = true, format = Date)]
     pub due_on: String,
     /// Whole percent; the shares sum to 100.
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 100)]
     pub share_pct: i64,
 }
 
@@ -240,14 +244,18 @@ pub struct MilestoneIn {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ContractIn {
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub value_fen: i64,
-    /// `YYYY-MM-DD` (Beijing).
+    /// `YYYY-MM-DD` (Beijing), between the award and today.
     #[serde(default)]
+    #[schema(required = true, format = Date)]
     pub signed_on: String,
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 3650)]
     pub term_days: i64,
     /// Empty: one milestone, the whole delivery, due at the end of the term.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub milestones: Vec<MilestoneIn>,
 }
 
@@ -302,18 +310,22 @@ pub struct ChangeIn {
     pub id: i64,
     /// The new due date (`YYYY-MM-DD`), if it changes.
     #[serde(default)]
+    #[schema(format = Date)]
     pub due_on: Option<String>,
     /// The new share, if it changes.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub share_pct: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AmendmentIn {
     #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     pub milestones: Vec<ChangeIn>,
     /// Why (1–4000 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 4000, pattern = "\\S")]
     pub reason: String,
 }
 

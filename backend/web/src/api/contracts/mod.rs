@@ -166,6 +166,7 @@ pub async fn confirm(
 pub struct SubmissionIn {
     /// What is delivered (1–4000 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 4000, pattern = "\\S")]
     pub note: String,
 }
 
@@ -243,6 +244,7 @@ pub async fn attach_report(
 pub struct AcceptIn {
     /// Remarks of the acceptance (up to 4000 characters).
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub remarks: String,
 }
 
@@ -250,6 +252,7 @@ pub struct AcceptIn {
 pub struct ReturnIn {
     /// Why it is returned (1–4000 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 4000, pattern = "\\S")]
     pub reasons: String,
 }
 
@@ -349,12 +352,15 @@ pub async fn decline_amendment(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PaymentIn {
     #[serde(default)]
+    #[schema(required = true)]
     pub milestone_id: i64,
     /// Positive; negative for a reversing entry (with `corrects`).
     #[serde(default)]
+    #[schema(required = true)]
     pub amount_fen: i64,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, not before the acceptance nor after today.
     #[serde(default)]
+    #[schema(required = true, format = Date)]
     pub paid_on: String,
     /// The payment a reversing entry reverses.
     #[serde(default)]
