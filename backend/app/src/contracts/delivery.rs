@@ -126,6 +126,22 @@ impl Services {
         })
     }
 
+    /// Whether the vendor may submit the milestone now (checked before an upload is read).
+    pub fn check_can_submit_milestone(&self, actor: &Actor, milestone: MilestoneId) -> Result<()> {
+        in_read(&*self.store, |tx| {
+            let c = read_as_party(tx, actor, milestone, false)?;
+            c.milestone(milestone).ok_or(Error::NotFound)?.status.check_submit()
+        })
+    }
+
+    /// Whether the owner may review the milestone now (checked before an upload is read).
+    pub fn check_can_review_milestone(&self, actor: &Actor, milestone: MilestoneId) -> Result<()> {
+        in_read(&*self.store, |tx| {
+            let c = read_as_party(tx, actor, milestone, true)?;
+            c.milestone(milestone).ok_or(Error::NotFound)?.status.check_review()
+        })
+    }
+
     /// Whether the vendor may add evidence to the milestone's submission under review now, or
     /// (`report`) the owner a report to its acceptance (checked before the upload).
     pub fn check_can_attach_to_milestone(

@@ -139,6 +139,19 @@ impl Services {
         })
     }
 
+    /// Whether the owner may record the contract now (checked before an upload is read).
+    pub fn check_can_record_contract(&self, actor: &Actor, id: ScenarioId) -> Result<()> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let s = tx
+                .scenario(id)?
+                .filter(|s| domain::policy::can_view_scenario(Some(actor), s))
+                .ok_or(Error::NotFound)?;
+            domain::policy::require_scenario_owner(actor, &s)?;
+            may_record(tx, &s, now).map(drop)
+        })
+    }
+
     /// The awarded vendor confirms the contract: the contract notice is published.
     pub fn confirm_contract(&self, actor: &Actor, id: ContractId) -> Result<Contract> {
         let now = self.now();

@@ -16,6 +16,7 @@ mod admin;
 mod auth;
 mod bids;
 mod challenges;
+mod contracts;
 mod evaluation;
 mod feeds;
 mod forms;
@@ -207,6 +208,48 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/challenges/{id}/answer",
             web::post().to(challenges::answer),
         )
+        .route("/scenarios/{id}/contract", web::get().to(contracts::show))
+        .route("/scenarios/{id}/contract", web::post().to(contracts::record))
+        .route(
+            "/scenarios/{id}/contract/files/{sha256}",
+            web::get().to(contracts::download),
+        )
+        .route(
+            "/scenarios/{id}/contract/attachments",
+            web::post().to(contracts::attach_signed),
+        )
+        .route(
+            "/scenarios/{id}/contract/confirm",
+            web::post().to(contracts::confirm),
+        )
+        .route(
+            "/scenarios/{id}/contract/payments",
+            web::post().to(contracts::pay),
+        )
+        .route(
+            "/scenarios/{id}/contract/amendments",
+            web::post().to(contracts::amend),
+        )
+        .route(
+            "/scenarios/{id}/amendments/{aid}",
+            web::post().to(contracts::answer_amendment),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/submission",
+            web::post().to(contracts::submit),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/accept",
+            web::post().to(contracts::accept),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/report",
+            web::post().to(contracts::report),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/return",
+            web::post().to(contracts::return_milestone),
+        )
         .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
         .route("/notices", web::get().to(evaluation::notices))
         .route("/organizations/{id}", web::get().to(vendors::organization))
@@ -321,6 +364,7 @@ const NOTICES: &[&str] = &[
     "followed",
     "search_saved",
     "unfollowed",
+    "contract_saved",
 ];
 
 /// The actor of a signed-in account, for policy checks and services.
