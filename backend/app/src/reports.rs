@@ -38,6 +38,8 @@ pub struct OpcCommunity {
 #[derive(Debug, Clone, Serialize)]
 pub struct AdminDashboard {
     pub figures: Dashboard,
+    /// Every agency's contracts, all time.
+    pub contracts: domain::contract::Totals,
     pub jobs: Vec<JobCount>,
     pub failed_jobs: i64,
     pub at: DateTime<Utc>,
@@ -113,7 +115,17 @@ impl Services {
             let orgs = Self::opc_members(tx)?;
             let ids: Vec<_> = orgs.iter().map(|o| o.id).collect();
             let facts = tx.report_facts()?;
-            let summary = reports::opc_summary(&ids, &facts, now, self.market.opc_pledge_fen);
+            let mut summary =
+                reports::opc_summary(&ids, &facts, now, self.market.opc_pledge_fen);
+            let contracts = tx.contracts_of_parties(&ids, false)?;
+            let year = domain::contract::totals(
+                &contracts,
+                &self.market.workdays,
+                now,
+                Some(summary.year),
+            );
+            summary.contracted_fen_this_year = year.contracted_fen;
+            summary.paid_fen_this_year = year.paid_fen;
             let mut members = Vec::with_capacity(orgs.len());
             for o in orgs {
                 let ratings = tx.ratings_of_vendor(o.id)?;
@@ -142,6 +154,18 @@ impl Services {
             let opc: HashSet<_> = Self::opc_members(tx)?.iter().map(|o| o.id).collect();
             let facts = tx.report_facts()?;
             let workload = tx.evaluator_workload()?;
+            let agencies: Vec<_> = tx
+                .organizations(&OrgFilter {
+                    kind: Some(OrgKind::Agency),
+                    limit: MAX_MEMBERS,
+                    ..Default::default()
+                })?
+                .0
+                .iter()
+                .map(|o| o.id)
+                .collect();
+            let all = tx.contracts_of_parties(&agencies, true)?;
+            let contracts = domain::contract::totals(&all, &self.market.workdays, now, None);
             let jobs = tx.job_counts()?;
             let failed_jobs = jobs
                 .iter()
@@ -150,6 +174,7 @@ impl Services {
                 .sum();
             Ok(AdminDashboard {
                 figures: reports::dashboard(&facts, &opc, workload, now),
+                contracts,
                 jobs,
                 failed_jobs,
                 at: now,

@@ -108,6 +108,10 @@ pub struct OpcSummary {
     pub year: i32,
     pub awards_this_year: i64,
     pub awarded_fen_this_year: i64,
+    /// The members' contracts signed this year (published, in force), and what was paid on
+    /// their contracts this year.
+    pub contracted_fen_this_year: i64,
+    pub paid_fen_this_year: i64,
     pub pledge_fen: i64,
     /// `awarded_fen_this_year / pledge_fen`, 0 to 1 and beyond.
     pub pledge_share: f64,
@@ -170,6 +174,8 @@ pub fn opc_summary(
         year,
         awards_this_year,
         awarded_fen_this_year: fen_this_year,
+        contracted_fen_this_year: 0,
+        paid_fen_this_year: 0,
         pledge_fen,
         pledge_share: if pledge_fen > 0 {
             fen_this_year as f64 / pledge_fen as f64

@@ -176,6 +176,28 @@ impl Services {
         in_read(&*self.store, |tx| records_in(tx, orgs, today))
     }
 
+    /// The verified agencies with their records, by name (the directory of agencies).
+    pub fn agency_directory(
+        &self,
+    ) -> Result<Vec<(domain::account::Organization, AgencyRecord)>> {
+        let today = domain::beijing::date(self.now());
+        in_read(&*self.store, |tx| {
+            let (mut orgs, _) = tx.organizations(&domain::ports::OrgFilter {
+                kind: Some(domain::account::OrgKind::Agency),
+                verified: Some(true),
+                limit: 2000,
+                ..Default::default()
+            })?;
+            orgs.sort_by(|a, b| a.name.cmp(&b.name));
+            let ids: Vec<OrganizationId> = orgs.iter().map(|o| o.id).collect();
+            let mut records = records_in(tx, &ids, today)?;
+            Ok(orgs
+                .into_iter()
+                .filter_map(|o| records.remove(&o.id).map(|r| (o, r)))
+                .collect())
+        })
+    }
+
     /// A vendor's public record of delivery.
     pub fn delivery_record(&self, org: OrganizationId) -> Result<VendorRecord> {
         in_read(&*self.store, |tx| {

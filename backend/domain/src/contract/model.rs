@@ -499,3 +499,56 @@ impl Contract {
         Ok(out)
     }
 }
+
+/// What the operators and the community page count of contracts: the ones published and in
+/// force (signed in `year`, when given), their value and what was paid on them (in `year`),
+/// notices published late, payments overdue now, and contracts voided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub contracts: i64,
+    pub contracted_fen: i64,
+    pub paid_fen: i64,
+    pub late_notices: i64,
+    pub overdue_now: i64,
+    pub voided: i64,
+}
+
+/// The totals of `contracts` at `now`, within `year` (Beijing) when given.
+pub fn totals(
+    contracts: &[Contract],
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+    year: Option<i32>,
+) -> Totals {
+    use chrono::Datelike;
+    let today = crate::beijing::date(now);
+    let in_year = |d: NaiveDate| year.is_none_or(|y| d.year() == y);
+    let mut t = Totals::default();
+    for c in contracts {
+        if c.confirmed_at.is_none() {
+            continue;
+        }
+        if !c.is_active() {
+            t.voided += 1;
+            continue;
+        }
+        t.paid_fen += c
+            .payments
+            .iter()
+            .filter(|p| in_year(p.paid_on))
+            .map(|p| p.amount_fen)
+            .sum::<i64>();
+        if !in_year(c.signed_on) {
+            continue;
+        }
+        t.contracts += 1;
+        t.contracted_fen += c.value_fen;
+        t.late_notices += i64::from(c.late_notice(cal, now));
+        t.overdue_now += c
+            .milestones
+            .iter()
+            .filter(|m| c.owed(m).is_some_and(|o| o.overdue(today)))
+            .count() as i64;
+    }
+    t
+}

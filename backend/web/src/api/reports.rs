@@ -35,6 +35,10 @@ pub struct OpcSummaryOut {
     pub year: i32,
     pub awards_this_year: i64,
     pub awarded_fen_this_year: i64,
+    /// The members' contracts signed this year (published and in force).
+    pub contracted_fen_this_year: i64,
+    /// Paid this year on the members' contracts.
+    pub paid_fen_this_year: i64,
     /// The pledge: at least 100 million yuan of orders a year (setting).
     pub pledge_fen: i64,
     /// `awarded_fen_this_year / pledge_fen`.
@@ -52,6 +56,8 @@ impl From<&domain::reports::OpcSummary> for OpcSummaryOut {
             year: s.year,
             awards_this_year: s.awards_this_year,
             awarded_fen_this_year: s.awarded_fen_this_year,
+            contracted_fen_this_year: s.contracted_fen_this_year,
+            paid_fen_this_year: s.paid_fen_this_year,
             pledge_fen: s.pledge_fen,
             pledge_share: s.pledge_share,
             by_month: s

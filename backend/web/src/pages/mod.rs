@@ -109,6 +109,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/unsubscribe", web::post().to(subscriptions::unsubscribe))
         .route("/vendors", web::get().to(vendors::directory))
+        .route("/agencies", web::get().to(contracts::agencies))
         .route("/scenarios", web::get().to(scenarios::list))
         .route("/scenarios/new", web::get().to(scenarios::new_form))
         .route("/scenarios/new", web::post().to(scenarios::create))

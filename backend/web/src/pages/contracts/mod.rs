@@ -138,6 +138,48 @@ impl ContractPage {
     }
 }
 
+/// An agency's public record as pages show it.
+pub struct RecordFigures {
+    pub contracts: i64,
+    /// "95.0%", or a dash before any acceptance.
+    pub on_time: String,
+    /// "16 天" / "16 days", or a dash before any payment in full.
+    pub median: String,
+    pub overdue: i64,
+    pub contracted: String,
+    pub paid: String,
+}
+
+impl RecordFigures {
+    pub fn of(r: &app::contracts::AgencyRecord, t: &crate::i18n::Tr) -> RecordFigures {
+        let dash = || t.t("con.na").to_string();
+        RecordFigures {
+            contracts: r.contracts,
+            on_time: r
+                .milestones_accepted_on_time_pct
+                .map_or_else(dash, |p| format!("{p:.1}%")),
+            median: r.median_days_to_pay.map_or_else(dash, |d| {
+                t.t("con.days").replace("{}", &format!("{d}"))
+            }),
+            overdue: r.overdue_now,
+            contracted: money(r.contracted_fen, t.locale),
+            paid: money(r.paid_fen, t.locale),
+        }
+    }
+
+    /// One line: contracts, on time, median days, overdue now.
+    pub fn line(&self, t: &crate::i18n::Tr) -> String {
+        if self.contracts == 0 {
+            return t.t("con.record_none").to_string();
+        }
+        t.t("con.record_text")
+            .replace("{contracts}", &self.contracts.to_string())
+            .replace("{on_time}", &self.on_time)
+            .replace("{median}", &self.median)
+            .replace("{overdue}", &self.overdue.to_string())
+    }
+}
+
 /// What a refused form brings back.
 #[derive(Default)]
 pub(super) struct Again {
@@ -393,4 +435,27 @@ pub async fn download(
         },
         Err(e) => error_page(&req, account.as_ref(), &e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "agencies.html")]
+struct AgenciesPage {
+    ctx: PageCtx,
+    /// (organization id, name, figures)
+    rows: Vec<(i64, String, RecordFigures)>,
+}
+
+/// `GET /agencies`: every verified agency's record of acceptance and payment.
+pub async fn agencies(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let account = current_account(&req, &state).await;
+    let list = match state.call(|s| s.agency_directory()).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&req, account.as_ref(), &e),
+    };
+    let ctx = PageCtx::new(&req, account.as_ref(), "agencies");
+    let rows = list
+        .iter()
+        .map(|(o, r)| (o.id.0, o.name.clone(), RecordFigures::of(r, &ctx.t)))
+        .collect();
+    render(StatusCode::OK, &AgenciesPage { ctx, rows })
 }

@@ -107,6 +107,11 @@ struct DetailPage {
     can_rate: bool,
     has_notice: bool,
     show_result: bool,
+    /// An award was made: the contract page is linked.
+    show_contract: bool,
+    /// The agency's payment record in one line, and its page.
+    agency_record: Option<String>,
+    agency_id: i64,
 }
 
 /// How many recommended vendors the owner's scenario page shows (the rest on their page).
@@ -146,7 +151,13 @@ pub(in crate::pages) async fn detail_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     super::note_countdowns(req, [&d.view], now);
-    let page = DetailPage::of(
+    let owner = d.view.scenario.owner;
+    let record = state
+        .call(move |services| services.payment_record(owner))
+        .await
+        .ok()
+        .map(|r| crate::pages::contracts::RecordFigures::of(&r, &ctx.t).line(&ctx.t));
+    let mut page = DetailPage::of(
         ctx,
         account.is_some(),
         &d,
@@ -156,6 +167,7 @@ pub(in crate::pages) async fn detail_page(
         bid,
         now,
     );
+    page.agency_record = record;
     render(status, &page)
 }
 
@@ -230,12 +242,17 @@ impl DetailPage {
             scenario_id: s.id.0,
             page: 1,
             can_rank: d.may(Move::Rank),
-            can_deliver: d.may(Move::Deliver) && delivery_hold.is_none(),
+            // Delivery goes through the contract page.
+            can_deliver: false,
             delivery_hold,
             show_challenges: board.is_some_and(|b| b.filing.is_some() || !b.items.is_empty()),
             may_challenge: board.is_some_and(|b| b.may_file),
             can_rate: d.may(Move::Close),
             has_notice: s.award.is_some(),
+            show_contract: s.award.is_some()
+                || matches!(v.status, Status::Delivered | Status::Closed),
+            agency_record: None,
+            agency_id: s.owner.0,
             show_result: s.award.is_some() && active.is_some(),
             c: card(v, &ctx.t, now),
             paragraphs: s

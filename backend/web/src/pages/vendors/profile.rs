@@ -36,6 +36,10 @@ struct OrgPage {
     can_reply: bool,
     /// What the vendor delivers, in the page's language.
     offers: Vec<String>,
+    /// An agency's record of acceptance and payment.
+    record: Option<crate::pages::contracts::RecordFigures>,
+    /// A vendor's milestones: (accepted, of them on time, the share as text).
+    delivery: Option<(i64, i64, String)>,
 }
 
 /// `GET /organizations/{id}`: the public profile with reputation and ratings.
@@ -51,16 +55,21 @@ pub async fn organization(
         .call(move |services| {
             let org = services.organization(viewer.as_ref(), id)?;
             let ratings = services.vendor_ratings(id)?;
+            let records = if org.kind == domain::account::OrgKind::Agency {
+                (Some(services.payment_record(id)?), None)
+            } else {
+                (None, Some(services.delivery_record(id)?))
+            };
             let mut titles = HashMap::new();
             for r in &ratings.ratings {
                 if let Ok(v) = services.scenario(None, r.scenario) {
                     titles.insert(r.scenario, v.scenario.title);
                 }
             }
-            Ok((org, ratings, titles))
+            Ok((org, ratings, titles, records))
         })
         .await;
-    let (org, ratings, titles) = match loaded {
+    let (org, ratings, titles, (record, delivery)) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };
@@ -75,6 +84,14 @@ pub async fn organization(
         .collect();
     let page = OrgPage {
         offers,
+        record: record.map(|r| crate::pages::contracts::RecordFigures::of(&r, &ctx.t)),
+        delivery: delivery.filter(|d| d.milestones_accepted > 0).map(|d| {
+            (
+                d.milestones_accepted,
+                d.milestones_on_time,
+                d.on_time_pct().map(|p| format!("{p:.1}%")).unwrap_or_default(),
+            )
+        }),
         org: crate::views::OrganizationOut::from(&org),
         reputation: ratings.reputation.map(|r| format!("{:.2}", round2(r))),
         count_text: ctx
