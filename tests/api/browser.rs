@@ -1545,3 +1545,187 @@ async fn every_page_the_demo_links_passes_the_accessibility_check_for_every_role
         sign_out(&d).await;
     }
 }
+
+/// Sets a form field by script (a date input takes its value in the browser's own format
+/// when typed; set, it takes ISO).
+async fn set_value(d: &WebDriver, id: &str, value: &str) {
+    d.execute(
+        &format!("document.getElementById('{id}').value = '{value}'; return 1;"),
+        vec![],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("#{id}: {e}"));
+}
+
+/// The contract as the owner reads it through the API.
+async fn contract_json(app: &tests::TestApp, sid: i64) -> serde_json::Value {
+    let t = app.token("owner@example.cn").await;
+    app.get(&format!("/api/v1/scenarios/{sid}/contract"), Some(&t))
+        .await
+        .body
+}
+
+/// From the award to the last payment through the pages: the owner records the contract (a
+/// schedule whose shares do not sum to 100 is shown again with the error beside it), the
+/// vendor confirms it, a milestone is returned and submitted again, each is accepted and paid,
+/// and a visitor reads the contract notice and the agency's record. axe-core checks every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_the_contract_to_the_last_payment_through_the_pages() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let r = tests::fixtures::ready(&app, 2).await;
+    let sid = r.sid;
+    let awarded = tests::fixtures::award(&app, sid, r.bids[0], None).await;
+    assert_eq!(awarded.status, 200, "{:?}", awarded.body);
+    let today = domain::beijing::date(app.parts.services.now());
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+
+    // The owner records it; the first try's shares sum to 90.
+    sign_in(&d, &app, "owner@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
+    link_through(&d, "合同与履约").await;
+    fill(&d, "value_yuan", "500000").await;
+    set_value(&d, "signed_on", &day(0)).await;
+    fill(&d, "term_days", "90").await;
+    for (i, (title, due, share)) in [("数据接入", day(30), "40"), ("模型上线", day(80), "50")]
+        .iter()
+        .enumerate()
+    {
+        fill(&d, &format!("m{i}_title"), title).await;
+        set_value(&d, &format!("m{i}_due"), due).await;
+        fill(&d, &format!("m{i}_share"), share).await;
+    }
+    click_through(&d, "#record-form button[type=submit]").await;
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("各里程碑比例之和须为 100%（现为 90%）"),
+        "{body}"
+    );
+    let kept = d
+        .query(By::Id("m1_title"))
+        .first()
+        .await
+        .unwrap()
+        .value()
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("模型上线"), "what was typed stays");
+    fill(&d, "m1_share", "60").await;
+    click_through(&d, "#record-form button[type=submit]").await;
+    assert!(text_of(&d).await.contains("待供应商确认"));
+    let c = contract_json(&app, sid).await;
+    let (m1, m2) = (
+        c["milestones"][0]["id"].as_i64().unwrap(),
+        c["milestones"][1]["id"].as_i64().unwrap(),
+    );
+    sign_out(&d).await;
+
+    // The vendor confirms it and submits the first milestone.
+    sign_in(&d, &app, "v0@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    click_through(&d, "#confirm-form button[type=submit]").await;
+    assert!(text_of(&d).await.contains("已公告"));
+    fill(&d, &format!("note-{m1}"), "已接入 12 路视频。").await;
+    click_through(&d, &format!("#milestone-{m1} form button[type=submit]")).await;
+    assert!(text_of(&d).await.contains("待验收"));
+    sign_out(&d).await;
+
+    // The owner returns it with reasons; the vendor submits again; the owner accepts and pays.
+    sign_in(&d, &app, "owner@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    fill(&d, &format!("reasons-{m1}"), "缺少标注抽检报告。").await;
+    click_through(
+        &d,
+        &format!("form[action$='/milestones/{m1}/return'] button"),
+    )
+    .await;
+    assert!(text_of(&d).await.contains("缺少标注抽检报告"));
+    sign_out(&d).await;
+    sign_in(&d, &app, "v0@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    fill(&d, &format!("note-{m1}"), "补充抽检报告。").await;
+    click_through(&d, &format!("#milestone-{m1} form button[type=submit]")).await;
+    sign_out(&d).await;
+    sign_in(&d, &app, "owner@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    fill(&d, &format!("remarks-{m1}"), "合格。").await;
+    click_through(
+        &d,
+        &format!("form[action*='/milestones/{m1}/accept'] button"),
+    )
+    .await;
+    fill(&d, "pay-amount", "200000").await;
+    set_value(&d, "pay-on", &day(0)).await;
+    click_through(&d, "#pay-form button[type=submit]").await;
+    assert!(
+        d.query(By::Css("#payment-table tbody tr"))
+            .all_from_selector()
+            .await
+            .unwrap()
+            .len()
+            == 1,
+        "{}",
+        text_of(&d).await
+    );
+    sign_out(&d).await;
+
+    // After the period to challenge: the second milestone, accepted and paid; delivered.
+    app.clock.advance(chrono::Duration::days(20));
+    let later = domain::beijing::date(app.parts.services.now()).to_string();
+    sign_in(&d, &app, "v0@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    fill(&d, &format!("note-{m2}"), "系统已上线。").await;
+    click_through(&d, &format!("#milestone-{m2} form button[type=submit]")).await;
+    sign_out(&d).await;
+    sign_in(&d, &app, "owner@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    click_through(
+        &d,
+        &format!("form[action*='/milestones/{m2}/accept'] button"),
+    )
+    .await;
+    fill(&d, "pay-amount", "300000").await;
+    set_value(&d, "pay-on", &later).await;
+    click_through(&d, "#pay-form button[type=submit]").await;
+    assert!(
+        d.query(By::Id("pay-form")).first().await.is_err(),
+        "nothing is owed"
+    );
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
+    d.query(By::Id("rating-form"))
+        .first()
+        .await
+        .expect("delivered: the rating form");
+    sign_out(&d).await;
+
+    // A visitor reads the notice and the agency's record.
+    visit(&d, &app, &format!("/scenarios/{sid}/contract")).await;
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("已公告") && body.contains("50万元") && !body.contains("缺少标注"),
+        "{body}"
+    );
+    visit(&d, &app, "/agencies").await;
+    link_through(&d, "城管局").await;
+    let contracts = d
+        .query(By::Id("record-contracts"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(contracts, "1");
+    let overdue = d
+        .query(By::Id("record-overdue"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(overdue, "0");
+    d.quit().await.unwrap();
+}

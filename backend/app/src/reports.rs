@@ -115,8 +115,7 @@ impl Services {
             let orgs = Self::opc_members(tx)?;
             let ids: Vec<_> = orgs.iter().map(|o| o.id).collect();
             let facts = tx.report_facts()?;
-            let mut summary =
-                reports::opc_summary(&ids, &facts, now, self.market.opc_pledge_fen);
+            let mut summary = reports::opc_summary(&ids, &facts, now, self.market.opc_pledge_fen);
             let contracts = tx.contracts_of_parties(&ids, false)?;
             let year = domain::contract::totals(
                 &contracts,

@@ -130,7 +130,10 @@ impl Services {
     pub fn check_can_submit_milestone(&self, actor: &Actor, milestone: MilestoneId) -> Result<()> {
         in_read(&*self.store, |tx| {
             let c = read_as_party(tx, actor, milestone, false)?;
-            c.milestone(milestone).ok_or(Error::NotFound)?.status.check_submit()
+            c.milestone(milestone)
+                .ok_or(Error::NotFound)?
+                .status
+                .check_submit()
         })
     }
 
@@ -138,7 +141,10 @@ impl Services {
     pub fn check_can_review_milestone(&self, actor: &Actor, milestone: MilestoneId) -> Result<()> {
         in_read(&*self.store, |tx| {
             let c = read_as_party(tx, actor, milestone, true)?;
-            c.milestone(milestone).ok_or(Error::NotFound)?.status.check_review()
+            c.milestone(milestone)
+                .ok_or(Error::NotFound)?
+                .status
+                .check_review()
         })
     }
 

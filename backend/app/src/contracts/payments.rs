@@ -177,9 +177,7 @@ impl Services {
     }
 
     /// The verified agencies with their records, by name (the directory of agencies).
-    pub fn agency_directory(
-        &self,
-    ) -> Result<Vec<(domain::account::Organization, AgencyRecord)>> {
+    pub fn agency_directory(&self) -> Result<Vec<(domain::account::Organization, AgencyRecord)>> {
         let today = domain::beijing::date(self.now());
         in_read(&*self.store, |tx| {
             let (mut orgs, _) = tx.organizations(&domain::ports::OrgFilter {

@@ -210,7 +210,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(challenges::answer),
         )
         .route("/scenarios/{id}/contract", web::get().to(contracts::show))
-        .route("/scenarios/{id}/contract", web::post().to(contracts::record))
+        .route(
+            "/scenarios/{id}/contract",
+            web::post().to(contracts::record),
+        )
         .route(
             "/scenarios/{id}/contract/files/{sha256}",
             web::get().to(contracts::download),

@@ -15,17 +15,20 @@ use domain::scenario::ScenarioId;
 
 use super::{Again, PLAN_ROWS, page};
 use crate::AppState;
-use app::accounts::Account;
 use crate::format::parse_yuan;
 use crate::i18n::Tr;
 use crate::pages::bids::{MultipartRefusal, multipart_form};
 use crate::pages::forms::FormData;
 use crate::pages::{CheckedForm, FormErrors, actor, error_page, see_other};
 use crate::upload::{Upload, as_attachments};
+use app::accounts::Account;
 
 /// Where a change leads back to, with a notice.
 fn back(id: ScenarioId, anchor: &str) -> HttpResponse {
-    see_other(&format!("/scenarios/{}/contract?notice=saved#{anchor}", id.0))
+    see_other(&format!(
+        "/scenarios/{}/contract?notice=saved#{anchor}",
+        id.0
+    ))
 }
 
 /// The page again after a refusal of `form`: field errors beside their fields, the rest on
@@ -69,7 +72,10 @@ fn values(f: &FormData, keys: &[String]) -> HashMap<String, String> {
 /// A date typed in a form, or its error under `field`.
 fn date(f: &mut Fields, field: &str, s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-        f.push(field, Message::new("请填写日期（YYYY-MM-DD）", "a date as YYYY-MM-DD"));
+        f.push(
+            field,
+            Message::new("请填写日期（YYYY-MM-DD）", "a date as YYYY-MM-DD"),
+        );
         NaiveDate::MIN
     })
 }
@@ -142,45 +148,36 @@ async fn read_multipart(
             Ok((up, f, err))
         }
         Err(MultipartRefusal::Csrf(r)) => Err(r),
-        Err(MultipartRefusal::Refused(e)) => Ok((Upload::default(), FormData::from_pairs(vec![]), Some(e))),
+        Err(MultipartRefusal::Refused(e)) => {
+            Ok((Upload::default(), FormData::from_pairs(vec![]), Some(e)))
+        }
     }
 }
 
-/// `POST /scenarios/{id}/contract?csrf=` (multipart: the terms, the signed PDF in `file`)
+/// `POST /scenarios/{id}/contract` (the terms; the signed PDF is uploaded after, on the
+/// contract's own form)
 pub async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    payload: Multipart,
+    form: CheckedForm,
 ) -> HttpResponse {
     let account = signed_in!(req, state);
     let id = ScenarioId(path.into_inner());
-    let a = actor(&account);
-    let allowed = move |s: &app::Services| s.check_can_record_contract(&a, id);
-    let (up, f, early) =
-        match read_multipart(&req, &state, payload, domain::contract::MAX_FILES, allowed).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
-    let result = match early {
-        Some(e) => Err(e),
-        None => match terms(&f) {
-            Err(e) => Err(e),
-            Ok(t) => {
-                let (a, files) = (actor(&account), as_attachments(&up.stored));
-                state
-                    .call(move |s| s.record_contract(&a, id, t, files))
-                    .await
-                    .map(drop)
-            }
-        },
+    let f = form.0;
+    let result = match terms(&f) {
+        Err(e) => Err(e),
+        Ok(t) => {
+            let a = actor(&account);
+            state
+                .call(move |s| s.record_contract(&a, id, t, vec![]))
+                .await
+                .map(drop)
+        }
     };
     match result {
         Ok(()) => back(id, "contract"),
-        Err(e) => {
-            state.files.discard(&up.stored).await;
-            again(&req, &state, &account, id, "record", values(&f, &record_keys()), e).await
-        }
+        Err(e) => again(&req, &state, &account, id, "record", values(&f, &record_keys()), e).await,
     }
 }
 
@@ -196,7 +193,10 @@ async fn one_file<F>(
     anchor: &str,
 ) -> HttpResponse
 where
-    F: FnOnce(&app::Services, app::bids::NewAttachment) -> domain::Result<domain::contract::Contract>
+    F: FnOnce(
+            &app::Services,
+            app::bids::NewAttachment,
+        ) -> domain::Result<domain::contract::Contract>
         + Send
         + 'static,
 {
@@ -206,7 +206,10 @@ where
     };
     let result = match (early, up.stored.first()) {
         (Some(e), _) => Err(e),
-        (None, None) => Err(Error::field("file", Message::new("请选择一个 PDF 文件", "choose a PDF file"))),
+        (None, None) => Err(Error::field(
+            "file",
+            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
+        )),
         (None, Some(_)) => {
             let file = as_attachments(&up.stored).remove(0);
             state.call(move |s| call(s, file)).await.map(drop)
@@ -356,7 +359,16 @@ pub async fn accept(
         Err(e) => {
             state.files.discard(&up.stored).await;
             let kept = HashMap::from([("remarks".to_string(), remarks)]);
-            again(&req, &state, &account, id, &format!("review-{}", mid.0), kept, e).await
+            again(
+                &req,
+                &state,
+                &account,
+                id,
+                &format!("review-{}", mid.0),
+                kept,
+                e,
+            )
+            .await
         }
     }
 }
@@ -380,7 +392,16 @@ pub async fn return_milestone(
         Ok(_) => back(id, &format!("milestone-{}", mid.0)),
         Err(e) => {
             let kept = HashMap::from([("reasons".to_string(), reasons)]);
-            again(&req, &state, &account, id, &format!("review-{}", mid.0), kept, e).await
+            again(
+                &req,
+                &state,
+                &account,
+                id,
+                &format!("review-{}", mid.0),
+                kept,
+                e,
+            )
+            .await
         }
     }
 }
@@ -397,7 +418,10 @@ pub async fn pay(
     let id = ScenarioId(path.into_inner());
     let f = form.0;
     let num = |k: &str| f.get(k).trim().parse::<i64>().unwrap_or(0);
-    let (cid, mid) = (ContractId(num("contract")), MilestoneId(num("milestone_id")));
+    let (cid, mid) = (
+        ContractId(num("contract")),
+        MilestoneId(num("milestone_id")),
+    );
     let corrects = Some(num("corrects")).filter(|c| *c > 0).map(PaymentId);
     let mut errs = Fields::new();
     let paid_on = date(&mut errs, "paid_on", &f.get("paid_on"));
@@ -450,13 +474,16 @@ pub async fn amend(
     let mut keys = vec!["reason".to_string()];
     for (i, m) in ids.iter().enumerate() {
         let (due, share) = (f.get(&format!("due_{m}")), f.get(&format!("share_{m}")));
-        let (was_due, was_share) = (f.get(&format!("was_due_{m}")), f.get(&format!("was_share_{m}")));
+        let (was_due, was_share) = (
+            f.get(&format!("was_due_{m}")),
+            f.get(&format!("was_share_{m}")),
+        );
         keys.push(format!("due_{m}"));
         keys.push(format!("share_{m}"));
         let due_on = (due.trim() != was_due.trim())
             .then(|| date(&mut errs, &format!("milestones[{i}].due_on"), &due));
-        let share_pct = (share.trim() != was_share.trim())
-            .then(|| share.trim().parse::<u8>().unwrap_or(0));
+        let share_pct =
+            (share.trim() != was_share.trim()).then(|| share.trim().parse::<u8>().unwrap_or(0));
         if due_on.is_some() || share_pct.is_some() {
             changes.push(Change {
                 milestone: MilestoneId(*m),

@@ -158,9 +158,9 @@ impl RecordFigures {
             on_time: r
                 .milestones_accepted_on_time_pct
                 .map_or_else(dash, |p| format!("{p:.1}%")),
-            median: r.median_days_to_pay.map_or_else(dash, |d| {
-                t.t("con.days").replace("{}", &format!("{d}"))
-            }),
+            median: r
+                .median_days_to_pay
+                .map_or_else(dash, |d| t.t("con.days").replace("{}", &format!("{d}"))),
             overdue: r.overdue_now,
             contracted: money(r.contracted_fen, t.locale),
             paid: money(r.paid_fen, t.locale),
@@ -206,7 +206,10 @@ fn files(c: &Contract, kind: FileKind, submission: Option<i64>) -> Vec<FileLink>
         .filter(|f| f.kind == kind && (kind == FileKind::Signed || f.submission == submission))
         .map(|f| {
             (
-                format!("/scenarios/{}/contract/files/{}", c.scenario.0, f.file.sha256),
+                format!(
+                    "/scenarios/{}/contract/files/{}",
+                    c.scenario.0, f.file.sha256
+                ),
                 f.file.filename.clone(),
                 size(f.file.size),
             )
@@ -337,7 +340,10 @@ fn fill(page: &mut ContractPage, c: &Contract, locale: Locale, today: chrono::Na
                     .collect(),
                 can_submit: vendor
                     && in_force
-                    && matches!(m.status, MilestoneStatus::Pending | MilestoneStatus::Returned),
+                    && matches!(
+                        m.status,
+                        MilestoneStatus::Pending | MilestoneStatus::Returned
+                    ),
                 can_review: buyer && in_force && m.status == MilestoneStatus::Submitted,
                 can_report: buyer && in_force && m.status == MilestoneStatus::Accepted,
                 amendable: m.status != MilestoneStatus::Accepted,
@@ -412,7 +418,13 @@ pub async fn show(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> HttpResponse {
-    page(&req, &state, ScenarioId(path.into_inner()), Again::default()).await
+    page(
+        &req,
+        &state,
+        ScenarioId(path.into_inner()),
+        Again::default(),
+    )
+    .await
 }
 
 /// `GET /scenarios/{id}/contract/files/{sha256}`: the signed contract for everyone once

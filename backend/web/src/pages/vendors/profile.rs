@@ -89,7 +89,9 @@ pub async fn organization(
             (
                 d.milestones_accepted,
                 d.milestones_on_time,
-                d.on_time_pct().map(|p| format!("{p:.1}%")).unwrap_or_default(),
+                d.on_time_pct()
+                    .map(|p| format!("{p:.1}%"))
+                    .unwrap_or_default(),
             )
         }),
         org: crate::views::OrganizationOut::from(&org),
