@@ -1157,6 +1157,27 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
         .await
         .unwrap();
     assert_eq!(scenarios, "18");
+    let contracts = d
+        .query(By::Id("stat-contracts"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let overdue = d
+        .query(By::Id("stat-overdue"))
+        .first()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        (contracts.as_str(), overdue.as_str()),
+        ("2", "1"),
+        "the demo's contracts"
+    );
     let workload = d
         .query(By::Css("#workload tbody tr"))
         .all_from_selector()
@@ -1182,7 +1203,7 @@ async fn an_administrator_reads_the_dashboard_queue_and_audit_log_and_a_visitor_
         .all_from_selector()
         .await
         .unwrap();
-    assert_eq!(rows.len(), 1, "the demo's one award");
+    assert_eq!(rows.len(), 2, "the demo's two awards");
     // A bad date comes back beside its field.
     fill(&d, "action", "").await;
     fill(&d, "since", "昨天").await;

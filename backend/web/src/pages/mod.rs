@@ -46,6 +46,7 @@ use crate::session::{self, csrf_token, locale_of};
 
 /// The page routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    contracts::routes(cfg);
     cfg.route("/", web::get().to(home))
         .route("/static/app.css", web::get().to(stylesheet))
         .route("/static/app.js", web::get().to(script))
@@ -109,7 +110,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/unsubscribe", web::post().to(subscriptions::unsubscribe))
         .route("/vendors", web::get().to(vendors::directory))
-        .route("/agencies", web::get().to(contracts::agencies))
         .route("/scenarios", web::get().to(scenarios::list))
         .route("/scenarios/new", web::get().to(scenarios::new_form))
         .route("/scenarios/new", web::post().to(scenarios::create))
@@ -208,51 +208,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/challenges/{id}/answer",
             web::post().to(challenges::answer),
-        )
-        .route("/scenarios/{id}/contract", web::get().to(contracts::show))
-        .route(
-            "/scenarios/{id}/contract",
-            web::post().to(contracts::record),
-        )
-        .route(
-            "/scenarios/{id}/contract/files/{sha256}",
-            web::get().to(contracts::download),
-        )
-        .route(
-            "/scenarios/{id}/contract/attachments",
-            web::post().to(contracts::attach_signed),
-        )
-        .route(
-            "/scenarios/{id}/contract/confirm",
-            web::post().to(contracts::confirm),
-        )
-        .route(
-            "/scenarios/{id}/contract/payments",
-            web::post().to(contracts::pay),
-        )
-        .route(
-            "/scenarios/{id}/contract/amendments",
-            web::post().to(contracts::amend),
-        )
-        .route(
-            "/scenarios/{id}/amendments/{aid}",
-            web::post().to(contracts::answer_amendment),
-        )
-        .route(
-            "/scenarios/{id}/milestones/{mid}/submission",
-            web::post().to(contracts::submit),
-        )
-        .route(
-            "/scenarios/{id}/milestones/{mid}/accept",
-            web::post().to(contracts::accept),
-        )
-        .route(
-            "/scenarios/{id}/milestones/{mid}/report",
-            web::post().to(contracts::report),
-        )
-        .route(
-            "/scenarios/{id}/milestones/{mid}/return",
-            web::post().to(contracts::return_milestone),
         )
         .route("/ratings/{id}/reply", web::post().to(evaluation::reply))
         .route("/notices", web::get().to(evaluation::notices))

@@ -177,7 +177,18 @@ pub async fn record(
     };
     match result {
         Ok(()) => back(id, "contract"),
-        Err(e) => again(&req, &state, &account, id, "record", values(&f, &record_keys()), e).await,
+        Err(e) => {
+            again(
+                &req,
+                &state,
+                &account,
+                id,
+                "record",
+                values(&f, &record_keys()),
+                e,
+            )
+            .await
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use super::{FormErrors, PageCtx, actor, current_account, error_page, render};
 use crate::AppState;
 use crate::format::{beijing, beijing_end, money, yuan_input};
 
-pub use forms::{
+use forms::{
     accept, amend, answer_amendment, attach_signed, confirm, pay, record, report, return_milestone,
     submit,
 };
@@ -410,6 +410,44 @@ fn fill(page: &mut ContractPage, c: &Contract, locale: Locale, today: chrono::Na
         && !c.implicit
         && !c.all_accepted();
     page.can_deliver = buyer && in_force && c.implicit && !c.all_accepted();
+}
+
+/// The contract pages' routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/agencies", web::get().to(agencies))
+        .route("/scenarios/{id}/contract", web::get().to(show))
+        .route("/scenarios/{id}/contract", web::post().to(record))
+        .route(
+            "/scenarios/{id}/contract/files/{sha256}",
+            web::get().to(download),
+        )
+        .route(
+            "/scenarios/{id}/contract/attachments",
+            web::post().to(attach_signed),
+        )
+        .route("/scenarios/{id}/contract/confirm", web::post().to(confirm))
+        .route("/scenarios/{id}/contract/payments", web::post().to(pay))
+        .route("/scenarios/{id}/contract/amendments", web::post().to(amend))
+        .route(
+            "/scenarios/{id}/amendments/{aid}",
+            web::post().to(answer_amendment),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/submission",
+            web::post().to(submit),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/accept",
+            web::post().to(accept),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/report",
+            web::post().to(report),
+        )
+        .route(
+            "/scenarios/{id}/milestones/{mid}/return",
+            web::post().to(return_milestone),
+        );
 }
 
 /// `GET /scenarios/{id}/contract`
