@@ -686,6 +686,45 @@ async fn one_acceptance_of_many_at_once(app: &TestApp) {
     );
 }
 
+/// Many payments of the whole amount at once: one is recorded, the rest are refused by name
+/// (the scenario's row orders them; the second sees the first).
+async fn payments_at_once_never_pay_beyond_the_amount(app: &TestApp) {
+    let (_, cid, ms) = signed(app).await;
+    let sub = post_as(
+        app,
+        "v0@example.cn",
+        &format!("/api/v1/milestones/{}/submission", ms[0]),
+        json!({"note": "交付"}),
+    )
+    .await;
+    assert_eq!(sub.status, 201);
+    let acc = post_as(
+        app,
+        "owner@example.cn",
+        &format!("/api/v1/milestones/{}/accept", ms[0]),
+        json!({"remarks": ""}),
+    )
+    .await;
+    assert_eq!(acc.status, 200);
+    let today = domain::beijing::date(app.parts.services.now()).to_string();
+    let owner = tok(app, "owner@example.cn").await;
+    let all = at_once(
+        app,
+        8,
+        "POST",
+        &format!("/api/v1/contracts/{cid}/payments"),
+        &owner,
+        json!({"milestone_id": ms[0], "amount_fen": 5_000_000, "paid_on": today}),
+    )
+    .await;
+    assert_eq!(all.iter().filter(|s| **s == 201).count(), 1, "{all:?}");
+    assert_eq!(all.iter().filter(|s| **s == 422).count(), 7, "{all:?}");
+    assert_eq!(
+        app.query_i64("SELECT CAST(SUM(amount_fen) AS BIGINT) AS n FROM contract_payments"),
+        5_000_000
+    );
+}
+
 /// While a challenge is open no contract is recorded; a challenge upheld after the contract
 /// was recorded voids it and its unpaid milestones; the notice says so, and nothing more is
 /// recorded against it.
@@ -796,6 +835,7 @@ async fn delivery_needs_a_contract(app: &TestApp) {
 
 on_both! {
     one_acceptance_of_many_at_once => super::one_acceptance_of_many_at_once;
+    payments_at_once_never_pay_beyond_the_amount => super::payments_at_once_never_pay_beyond_the_amount;
     an_upheld_challenge_voids_the_contract => super::an_upheld_challenge_voids_the_contract;
     delivery_needs_a_contract => super::delivery_needs_a_contract;
 }

@@ -552,3 +552,7 @@ pub fn totals(
     }
     t
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

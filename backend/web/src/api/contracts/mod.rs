@@ -97,7 +97,7 @@ pub async fn attach_signed(
     payload: Multipart,
 ) -> ApiResult<HttpResponse> {
     let id = ScenarioId(path.into_inner());
-    let (a, b) = (who.actor.clone(), who.actor);
+    let (a, b) = (who.actor, who.actor);
     let c = one_pdf(
         &state,
         payload,
@@ -199,7 +199,7 @@ async fn milestone_pdf(
     payload: Multipart,
     report: bool,
 ) -> ApiResult<HttpResponse> {
-    let (a, b) = (who.actor.clone(), who.actor);
+    let (a, b) = (who.actor, who.actor);
     let c = one_pdf(
         &state,
         payload,

@@ -192,16 +192,16 @@ pub async fn record(
     }
 }
 
-/// One PDF received after `allowed`, then stored by `call`; the page again on a refusal.
+/// One PDF received after `allowed`, then stored by `call`; back to the page's `anchor` of
+/// the scenario `id`, or the page again on a refusal.
 async fn one_file<F>(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: Multipart,
-    id: ScenarioId,
     account: Account,
+    (id, anchor): (ScenarioId, &str),
     allowed: impl FnOnce(&app::Services) -> domain::Result<()> + Send + 'static,
     call: F,
-    anchor: &str,
 ) -> HttpResponse
 where
     F: FnOnce(
@@ -249,11 +249,10 @@ pub async fn attach_signed(
         req,
         state,
         payload,
-        id,
         account,
+        (id, "contract"),
         move |s| s.check_can_attach_contract(&a, id),
         move |s, f| s.attach_to_contract(&b, id, f),
-        "contract",
     )
     .await
 }
@@ -273,11 +272,10 @@ pub async fn report(
         req,
         state,
         payload,
-        id,
         account,
+        (id, &format!("milestone-{}", mid.0)),
         move |s| s.check_can_attach_to_milestone(&a, mid, true),
         move |s, f| s.attach_to_milestone(&b, mid, true, f),
-        &format!("milestone-{}", mid.0),
     )
     .await
 }
