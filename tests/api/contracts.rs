@@ -333,6 +333,14 @@ async fn the_whole_path_across_a_holiday(db: Db) {
     );
     assert!(json!(at(13, 10)).as_str().unwrap() < review_due.as_str().unwrap());
     assert_eq!(heard(app, vendor, "milestone_accepted").await.len(), 1);
+    // The vendor hears of it by e-mail too, in its language, with the day to be paid by.
+    let mail: Vec<_> = app
+        .emails()
+        .into_iter()
+        .filter(|m| m.to == vendor && m.subject.contains("通过验收"))
+        .collect();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(mail[0].body.contains(&day(43).to_string()), "{}", mail[0].body);
     let twice = post_as(
         app,
         owner,
