@@ -340,7 +340,11 @@ async fn the_whole_path_across_a_holiday(db: Db) {
         .filter(|m| m.to == vendor && m.subject.contains("通过验收"))
         .collect();
     assert_eq!(mail.len(), 1, "{mail:?}");
-    assert!(mail[0].body.contains(&day(43).to_string()), "{}", mail[0].body);
+    assert!(
+        mail[0].body.contains(&day(43).to_string()),
+        "{}",
+        mail[0].body
+    );
     let twice = post_as(
         app,
         owner,

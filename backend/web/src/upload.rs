@@ -148,3 +148,39 @@ pub fn as_attachments(stored: &[Stored]) -> Vec<NewAttachment> {
         })
         .collect()
 }
+
+/// The API's upload of one PDF: `check` (the permission, before a byte of the body is read),
+/// then the file in the part `file`, then `call` with it; the file is discarded when the call
+/// fails.
+pub async fn one_pdf<T, C, F>(
+    state: &AppState,
+    payload: Multipart,
+    check: C,
+    call: F,
+) -> Result<T, crate::error::ApiError>
+where
+    T: Send + 'static,
+    C: FnOnce(&app::Services) -> domain::Result<()> + Send + 'static,
+    F: FnOnce(&app::Services, NewAttachment) -> domain::Result<T> + Send + 'static,
+{
+    state.call(check).await?;
+    let up = receive_pdfs(state, payload, 1).await;
+    if let Some(e) = up.error {
+        return Err(e.into());
+    }
+    let Some(file) = up.stored.first().cloned() else {
+        return Err(Error::field(
+            "file",
+            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
+        )
+        .into());
+    };
+    let new = as_attachments(&up.stored).remove(0);
+    match state.call(move |s| call(s, new)).await {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            state.files.discard(&[file]).await;
+            Err(e.into())
+        }
+    }
+}

@@ -10,14 +10,13 @@ use app::bids::BidView;
 use chrono::{DateTime, Utc};
 use domain::Error;
 use domain::bid::BidId;
-use domain::message::Message;
 use domain::scenario::ScenarioId;
 use serde::Serialize;
 
 use crate::AppState;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult};
-use crate::upload::{as_attachments, receive_pdfs};
+use crate::error::ApiResult;
+use crate::upload::one_pdf;
 
 /// An attached file.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -284,35 +283,17 @@ pub async fn attach(
     let id = BidId(path.into_inner());
     // Identity (and CSRF for cookies) came with the extractor; the permission comes before a
     // byte of the body is read, so a request that would be refused stores nothing.
-    state
-        .call(move |services| services.check_can_attach(&who.actor, id))
-        .await?;
-    let up = receive_pdfs(&state, payload, 1).await;
-    if let Some(e) = up.error {
-        return Err(e.into());
-    }
-    let stored = up.stored;
-    let Some(file) = stored.first().cloned() else {
-        return Err(Error::field(
-            "file",
-            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
-        )
-        .into());
-    };
-    let new = as_attachments(&stored).remove(0);
-    match state
-        .call(move |services| services.add_attachment(&who.actor, id, new))
-        .await
-    {
-        Ok((v, receipt)) => Ok(HttpResponse::Created().json(BidSaved {
-            bid: BidOut::from(&v),
-            receipt: receipt.into(),
-        })),
-        Err(e) => {
-            state.files.discard(&[file]).await;
-            Err(ApiError(e))
-        }
-    }
+    let (v, receipt) = one_pdf(
+        &state,
+        payload,
+        move |s| s.check_can_attach(&who.actor, id),
+        move |s, new| s.add_attachment(&who.actor, id, new),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(BidSaved {
+        bid: BidOut::from(&v),
+        receipt: receipt.into(),
+    }))
 }
 
 #[utoipa::path(tag = "bids", security(("bearer" = [])),

@@ -6,17 +6,15 @@ use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use app::challenges::{ChallengeBoard, ChallengeView, Filing};
 use chrono::{DateTime, Utc};
-use domain::Error;
 use domain::ids::ChallengeId;
-use domain::message::Message;
 use domain::scenario::ScenarioId;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::api::bids::{AttachmentOut, send_pdf};
 use crate::auth::{Authenticated, MaybeAuthenticated};
-use crate::error::{ApiError, ApiResult};
-use crate::upload::{as_attachments, receive_pdfs};
+use crate::error::ApiResult;
+use crate::upload::one_pdf;
 
 /// The owner's answer, once given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -205,31 +203,14 @@ pub async fn attach(
     let (id, cid) = path.into_inner();
     let (id, cid) = (ScenarioId(id), ChallengeId(cid));
     let actor = who.actor;
-    state
-        .call(move |s| s.check_can_attach_to_challenge(&actor, id, cid))
-        .await?;
-    let up = receive_pdfs(&state, payload, 1).await;
-    if let Some(e) = up.error {
-        return Err(e.into());
-    }
-    let Some(file) = up.stored.first().cloned() else {
-        return Err(Error::field(
-            "file",
-            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
-        )
-        .into());
-    };
-    let new = as_attachments(&up.stored).remove(0);
-    match state
-        .call(move |s| s.attach_to_challenge(&who.actor, id, cid, new))
-        .await
-    {
-        Ok(v) => Ok(HttpResponse::Created().json(ChallengeOut::from(&v))),
-        Err(e) => {
-            state.files.discard(&[file]).await;
-            Err(ApiError(e))
-        }
-    }
+    let v = one_pdf(
+        &state,
+        payload,
+        move |s| s.check_can_attach_to_challenge(&actor, id, cid),
+        move |s, new| s.attach_to_challenge(&who.actor, id, cid, new),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ChallengeOut::from(&v)))
 }
 
 #[utoipa::path(tag = "challenges",

@@ -3,21 +3,19 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use app::bids::NewAttachment;
 use app::contracts::ContractBoard;
 use domain::Error;
 use domain::contract::Contract;
 use domain::error::Fields;
 use domain::ids::{AmendmentId, ContractId, MilestoneId, OrganizationId, PaymentId};
-use domain::message::Message;
 use domain::scenario::ScenarioId;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::bids::send_pdf;
 use crate::auth::{Authenticated, MaybeAuthenticated};
-use crate::error::{ApiError, ApiResult};
-use crate::upload::{as_attachments, receive_pdfs};
+use crate::error::ApiResult;
+use crate::upload::one_pdf;
 
 mod dto;
 
@@ -47,40 +45,6 @@ pub async fn record(
         .call(move |s| s.record_contract(&who.actor, id, terms, vec![]))
         .await?;
     Ok(HttpResponse::Created().json(out(&state, &c)))
-}
-
-/// Receives one PDF (`file`) after `check`, then stores it with `call`; the file is discarded
-/// when the call fails.
-async fn one_pdf<C, F>(
-    state: &AppState,
-    payload: Multipart,
-    check: C,
-    call: F,
-) -> ApiResult<Contract>
-where
-    C: FnOnce(&app::Services) -> domain::Result<()> + Send + 'static,
-    F: FnOnce(&app::Services, NewAttachment) -> domain::Result<Contract> + Send + 'static,
-{
-    state.call(check).await?;
-    let up = receive_pdfs(state, payload, 1).await;
-    if let Some(e) = up.error {
-        return Err(e.into());
-    }
-    let Some(file) = up.stored.first().cloned() else {
-        return Err(Error::field(
-            "file",
-            Message::new("请选择一个 PDF 文件", "choose a PDF file"),
-        )
-        .into());
-    };
-    let new = as_attachments(&up.stored).remove(0);
-    match state.call(move |s| call(s, new)).await {
-        Ok(c) => Ok(c),
-        Err(e) => {
-            state.files.discard(&[file]).await;
-            Err(ApiError(e))
-        }
-    }
 }
 
 #[utoipa::path(tag = "contracts", security(("bearer" = [])),
