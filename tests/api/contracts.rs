@@ -579,6 +579,23 @@ async fn the_whole_path_across_a_holiday(db: Db) {
         (json!(pct), json!(median), overdue)
     );
     assert_eq!(median, Some(22.0));
+    // The agency's page shows the same figures.
+    let html = tests::page_text(
+        &tests::browser(),
+        app.url(&format!("/organizations/{agency}")),
+    )
+    .await;
+    for (id, want) in [
+        ("record-contracts", "1".to_string()),
+        ("record-on-time", format!("{:.1}%", pct.unwrap())),
+        ("record-median", "22 天".to_string()),
+        ("record-overdue", "0".to_string()),
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{id}\">{want}<")),
+            "{id} {want}: {html}"
+        );
+    }
     // A vendor has no payment record.
     assert_eq!(
         app.get(
