@@ -37,6 +37,7 @@ pub mod search;
 pub mod sector;
 pub mod security;
 pub mod status;
+pub mod team;
 pub mod text;
 pub mod workdays;
 

@@ -18,7 +18,7 @@
 mod alerts;
 pub mod concepts;
 mod corpus;
-mod lexicon;
+pub(crate) mod lexicon;
 pub mod offer;
 
 use std::sync::Arc;
