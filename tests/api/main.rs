@@ -35,4 +35,5 @@ mod scenarios;
 mod schemathesis;
 mod search;
 mod search_down;
+mod teams;
 mod transparency;

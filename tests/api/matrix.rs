@@ -191,7 +191,9 @@ fn row(op: &str, w: Who, s: State) -> Option<Expect> {
         | "GET /api/v1/search/scenarios"
         | "GET /api/v1/organizations/{id}"
         | "GET /api/v1/organizations/{id}/ratings" => Pass,
-        "GET /api/v1/scenarios/{id}" | "GET /api/v1/scenarios/{id}/questions" => seen,
+        "GET /api/v1/scenarios/{id}"
+        | "GET /api/v1/scenarios/{id}/questions"
+        | "GET /api/v1/scenarios/{id}/facets" => seen,
         "GET /api/v1/ocds/records/{ocid}" => {
             if s == Draft {
                 Hidden

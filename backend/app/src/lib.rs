@@ -17,6 +17,7 @@ pub mod reports;
 pub mod scenarios;
 pub mod search;
 pub mod subscriptions;
+pub mod teams;
 
 use std::sync::Arc;
 

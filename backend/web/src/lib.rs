@@ -136,6 +136,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(scenarios::create)
                 .service(scenarios::list)
                 .service(scenarios::get)
+                .service(scenarios::facets)
                 .service(scenarios::update)
                 .service(scenarios::publish)
                 .service(scenarios::extend)

@@ -59,7 +59,7 @@ impl Services {
     }
 
     /// Loads a scenario the actor may see, else 404.
-    pub(super) fn visible(
+    pub(crate) fn visible(
         tx: &mut dyn ReadTx,
         viewer: Option<&Actor>,
         id: ScenarioId,

@@ -394,3 +394,47 @@ pub async fn answer(
         warnings: crate::api::inputs::warnings(warnings),
     }))
 }
+
+/// One trade a scenario needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FacetOut {
+    /// An offer kind's code (`ai_software`, `hardware`, `integration`, …).
+    pub key: &'static str,
+    pub label: String,
+    pub label_en: String,
+}
+
+/// The trades a scenario needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FacetsOut {
+    pub items: Vec<FacetOut>,
+}
+
+#[utoipa::path(tag = "scenarios", params(("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = FacetsOut), (status = 404, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/facets")]
+/// The capabilities the scenario needs — the AI system, and the trades its text names
+/// (devices, data work, integration, works, training, consulting) — for vendors forming a team.
+pub async fn facets(
+    state: web::Data<AppState>,
+    who: MaybeAuthenticated,
+    path: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let id = ScenarioId(path.into_inner());
+    let kinds = state
+        .call(move |s| s.scenario_facets(who.0.as_ref().map(|a| &a.actor), id))
+        .await?;
+    Ok(HttpResponse::Ok().json(FacetsOut {
+        items: kinds
+            .into_iter()
+            .map(|k| {
+                let m = k.label();
+                FacetOut {
+                    key: k.code(),
+                    label: m.zh.into_owned(),
+                    label_en: m.en.into_owned(),
+                }
+            })
+            .collect(),
+    }))
+}

@@ -109,6 +109,8 @@ struct DetailPage {
     show_result: bool,
     /// An award was made: the contract page is linked.
     show_contract: bool,
+    /// The trades it needs, in the page's language.
+    facets: Vec<String>,
     /// The agency's payment record in one line, and its page.
     agency_record: Option<String>,
     agency_id: i64,
@@ -253,6 +255,10 @@ impl DetailPage {
                 || matches!(v.status, Status::Delivered | Status::Closed),
             agency_record: None,
             agency_id: s.owner.0,
+            facets: domain::team::facets(s)
+                .into_iter()
+                .map(|k| ctx.t.msg(&k.label()))
+                .collect(),
             show_result: s.award.is_some() && active.is_some(),
             c: card(v, &ctx.t, now),
             paragraphs: s
