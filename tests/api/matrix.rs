@@ -339,6 +339,22 @@ fn row(op: &str, w: Who, s: State) -> Option<Expect> {
         "POST /api/v1/amendments/{id}/confirm" | "POST /api/v1/amendments/{id}/decline" => {
             signed_in(w, Hidden)
         }
+        // Consortia: a vendor may form one where it could bid (409 where it bids alone or the
+        // scenario is not open); none exists in any world, so every consortium route is a 404.
+        "POST /api/v1/scenarios/{id}/consortia" => {
+            if !visible {
+                signed_in(w, Hidden)
+            } else {
+                only(w, bidder(w), Forbid)
+            }
+        }
+        "GET /api/v1/consortia/{id}" => Hidden,
+        "POST /api/v1/consortia/{id}/invitations"
+        | "POST /api/v1/consortia/{id}/accept"
+        | "POST /api/v1/consortia/{id}/decline"
+        | "PUT /api/v1/consortia/{id}/agreement"
+        | "POST /api/v1/consortia/{id}/agreement/confirm" => signed_in(w, Hidden),
+        "GET /api/v1/me/consortia" => only(w, is_vendor(w), Forbid),
         // Vendor A is no agency: it has no payment record.
         "GET /api/v1/organizations/{id}/payment-record" => Hidden,
 

@@ -1,4 +1,4 @@
-//! The diesel schema of the contract tables (kept in step with `migrations/`).
+//! The diesel schema of the contract and consortium tables (kept in step with `migrations/`).
 
 diesel::table! {
     contracts (id) {
@@ -88,5 +88,33 @@ diesel::table! {
         corrects -> Nullable<BigInt>,
         recorded_by -> BigInt,
         recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consortia (id) {
+        id -> BigInt,
+        scenario_id -> BigInt,
+        lead_org_id -> BigInt,
+        name -> Text,
+        status -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consortium_members (consortium_id, vendor_org_id) {
+        consortium_id -> BigInt,
+        scenario_id -> BigInt,
+        vendor_org_id -> BigInt,
+        position -> Integer,
+        status -> Text,
+        share_pct -> Nullable<Integer>,
+        confirmed -> Bool,
+        message -> Text,
+        invited_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
     }
 }

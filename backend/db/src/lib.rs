@@ -72,6 +72,7 @@ mod audit;
 mod backup;
 mod bids;
 mod challenges;
+mod consortia;
 pub mod contract_schema;
 mod contracts;
 mod evaluation;

@@ -47,7 +47,16 @@ fn bid_opened_or_not_a_bid(
          THEN CAST(audit_log.subject_id AS BIGINT) END AND (s.bid_deadline > ",
         )
         .bind::<diesel::sql_types::Timestamp, _>(to_db(now))
-        .sql(" OR b.status = 'withdrawn' OR s.status IN ('cancelled', 'draft')))"),
+        .sql(" OR b.status = 'withdrawn' OR s.status IN ('cancelled', 'draft')))")
+        // A consortium's records are sealed with the bids: shown once the deadline passed,
+        // and only of a consortium that bid (a withdrawn or abandoned one never).
+        .sql(
+            " AND NOT EXISTS (SELECT 1 FROM consortia k JOIN scenarios s ON s.id = k.scenario_id \
+             WHERE k.id = CASE WHEN audit_log.subject_type = 'consortium' \
+             THEN CAST(audit_log.subject_id AS BIGINT) END AND (s.bid_deadline > ",
+        )
+        .bind::<diesel::sql_types::Timestamp, _>(to_db(now))
+        .sql(" OR k.status <> 'bid' OR s.status IN ('cancelled', 'draft')))"),
     )
 }
 

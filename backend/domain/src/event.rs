@@ -220,6 +220,8 @@ pub enum DomainEvent {
     },
     /// A step of a contract's life.
     Contract(Box<crate::contract::event::ContractEvent>),
+    /// A step of a consortium's forming (sealed with the scenario's bids).
+    Consortium(Box<crate::team::event::ConsortiumEvent>),
 }
 
 impl DomainEvent {
@@ -241,6 +243,7 @@ impl DomainEvent {
                 | ConflictDeclared { .. }
                 | ChallengeFiled(_)
                 | ChallengeAttached { .. }
+                | Consortium(_)
                 | VendorInvited(_)
                 | SessionReplayed { .. }
                 | PasswordReset { .. }
@@ -294,6 +297,7 @@ impl DomainEvent {
             LowPriceExplained { .. } => AuditAction::BidLowPriceExplained,
             JobRetried { .. } => AuditAction::JobRetry,
             Contract(e) => e.action(),
+            Consortium(e) => e.action(),
             ChallengeFiled(_) => AuditAction::ChallengeFile,
             ChallengeAttached { .. } => AuditAction::ChallengeAttach,
             ChallengeAnswered { .. } => AuditAction::ChallengeAnswer,
@@ -350,6 +354,7 @@ impl DomainEvent {
             | ChallengeAttached { .. }
             | ChallengeAnswered { .. }
             | Contract(_)
+            | Consortium(_)
             | SynonymsChanged { .. } => vec![],
         }
     }
@@ -514,6 +519,7 @@ impl DomainEvent {
                 .before(json!({"status": Status::Awarded, "bid": bid, "awarded_at": awarded_at}))
                 .after(json!({"status": Status::Evaluating, "challenge": challenge, "notice": notice})),
             Contract(e) => e.audit(actor),
+            Consortium(e) => e.audit(actor),
             JobRetried { job, kind } => draft("job", job)
                 .before(json!({"status": "failed"}))
                 .after(json!({"status": "queued", "kind": kind})),

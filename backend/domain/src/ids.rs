@@ -58,6 +58,8 @@ id_types!(
     PaymentId,
     /// A proposed change to a contract's dates or shares.
     AmendmentId,
+    /// A consortium (联合体) of vendors bidding as one.
+    ConsortiumId,
 );
 
 const EPOCH_MS: i64 = 1_735_689_600_000; // 2025-01-01T00:00:00Z

@@ -394,6 +394,19 @@ mod tests {
                 due: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
             });
         }
+        for step in Kind::ALL
+            .into_iter()
+            .filter(|k| k.code().starts_with("consortium_"))
+        {
+            all.push(Facts::Consortium {
+                step,
+                scenario: 1,
+                title: title(),
+                name: "江城联合体".into(),
+                party: "青云智粒".into(),
+                accepted: true,
+            });
+        }
         all
     }
 

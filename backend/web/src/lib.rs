@@ -90,7 +90,7 @@ impl std::fmt::Debug for AppState {
 pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     use api::{
         accounts, bids, challenges, contracts, evaluation, invitations, notifications, ops,
-        reports, scenarios, search, subscriptions,
+        reports, scenarios, search, subscriptions, teams,
     };
     cfg.service(ops::healthz)
         .service(ops::readyz)
@@ -191,6 +191,14 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(contracts::decline_amendment)
                 .service(contracts::pay)
                 .service(contracts::payment_record)
+                .service(teams::form)
+                .service(teams::get_consortium)
+                .service(teams::invite)
+                .service(teams::accept)
+                .service(teams::decline)
+                .service(teams::agreement)
+                .service(teams::confirm)
+                .service(teams::mine)
                 .service(evaluation::rate)
                 .service(evaluation::reply)
                 .service(evaluation::ratings)

@@ -114,7 +114,7 @@ impl Services {
     }
 
     /// The scenario and the actor's organization, if that verified vendor may bid on it now.
-    fn may_bid_on(
+    pub(crate) fn may_bid_on(
         tx: &mut dyn ReadTx,
         actor: &Actor,
         s: Option<Scenario>,

@@ -417,6 +417,14 @@ fn recipients(
         .into_iter()
         .map(|(facts, orgs)| (facts, orgs, vec![]))
         .collect(),
+        Notice::Consortium {
+            step,
+            consortium,
+            vendor,
+        } => crate::teams::notice_groups(tx, *step, *consortium, *vendor)?
+            .into_iter()
+            .map(|(facts, orgs)| (facts, orgs, vec![]))
+            .collect(),
         Notice::RatingReceived {
             scenario: sid,
             vendor,

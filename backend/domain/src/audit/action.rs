@@ -80,6 +80,11 @@ actions! {
     AmendmentDecline => "amendment.decline",
     PaymentRecord => "payment.record",
     PaymentReverse => "payment.reverse",
+    ConsortiumForm => "consortium.form",
+    ConsortiumInvite => "consortium.invite",
+    ConsortiumAnswer => "consortium.answer",
+    ConsortiumAgreement => "consortium.agreement",
+    ConsortiumConfirm => "consortium.confirm",
 }
 
 impl AuditAction {

@@ -117,6 +117,74 @@ pub(super) fn render(
     (t, b, format!("/scenarios/{scenario}/contract"))
 }
 
+/// What one consortium notification says: (title, body, link). The link is the scenario,
+/// where its members find their consortium.
+pub(super) fn consortium(
+    zh: bool,
+    step: Kind,
+    scenario: i64,
+    title: &str,
+    name: &str,
+    party: &str,
+    accepted: bool,
+) -> (String, String, String) {
+    let (t, b) = match (step, zh) {
+        (Kind::ConsortiumInvitation, true) => (
+            format!("{party} 邀请您组成联合体投标「{title}」"),
+            format!(
+                "{party} 牵头组建联合体「{name}」，邀请贵机构加入。请接受或拒绝；投标截止前，联合体只有成员可见。"
+            ),
+        ),
+        (Kind::ConsortiumInvitation, false) => (
+            format!("{party} invites you to bid for {title} as a consortium"),
+            format!(
+                "{party} leads the consortium “{name}” and invites you to join. Accept or decline; until the deadline only its members see it."
+            ),
+        ),
+        (Kind::ConsortiumAnswered, true) => (
+            format!(
+                "{party} {}了联合体邀请",
+                if accepted { "接受" } else { "拒绝" }
+            ),
+            format!(
+                "联合体「{name}」（「{title}」）：{party} {}。",
+                if accepted { "已加入" } else { "不加入" }
+            ),
+        ),
+        (Kind::ConsortiumAnswered, false) => (
+            format!(
+                "{party} {} the consortium invitation",
+                if accepted { "accepted" } else { "declined" }
+            ),
+            format!(
+                "Consortium “{name}” for {title}: {party} {}.",
+                if accepted { "joined" } else { "will not join" }
+            ),
+        ),
+        (Kind::ConsortiumAgreement, true) => (
+            format!("联合体「{name}」的协议待您确认"),
+            format!(
+                "牵头人拟定了「{title}」联合体各成员的工作份额。请核对并确认：确认即表示承担连带责任；协议有任何修改都需全体成员重新确认。"
+            ),
+        ),
+        (Kind::ConsortiumAgreement, false) => (
+            format!("Confirm the agreement of consortium “{name}”"),
+            format!(
+                "The lead wrote each member's share of the work for {title}. Check and confirm it: confirming acknowledges joint and several liability; any change asks every member again."
+            ),
+        ),
+        (_, true) => (
+            format!("联合体「{name}」协议已由全体成员确认"),
+            format!("「{title}」：牵头人现在可以代表联合体投标。"),
+        ),
+        (_, false) => (
+            format!("Every member confirmed the agreement of “{name}”"),
+            format!("{title}: the lead may now bid for the consortium."),
+        ),
+    };
+    (t, b, format!("/scenarios/{scenario}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,10 +50,14 @@ pub enum Kind {
     PaymentRecorded,
     PaymentDue,
     PaymentOverdue,
+    ConsortiumInvitation,
+    ConsortiumAnswered,
+    ConsortiumAgreement,
+    ConsortiumAgreed,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 27] = [
         Kind::ScenarioMatch,
         Kind::Invitation,
         Kind::QuestionAnswered,
@@ -77,6 +81,10 @@ impl Kind {
         Kind::PaymentRecorded,
         Kind::PaymentDue,
         Kind::PaymentOverdue,
+        Kind::ConsortiumInvitation,
+        Kind::ConsortiumAnswered,
+        Kind::ConsortiumAgreement,
+        Kind::ConsortiumAgreed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -104,6 +112,10 @@ impl Kind {
             Kind::PaymentRecorded => "payment_recorded",
             Kind::PaymentDue => "payment_due",
             Kind::PaymentOverdue => "payment_overdue",
+            Kind::ConsortiumInvitation => "consortium_invitation",
+            Kind::ConsortiumAnswered => "consortium_answered",
+            Kind::ConsortiumAgreement => "consortium_agreement",
+            Kind::ConsortiumAgreed => "consortium_agreed",
         }
     }
 
@@ -137,6 +149,10 @@ impl Kind {
             Kind::PaymentRecorded => ("付款登记", "Payment recorded"),
             Kind::PaymentDue => ("付款到期提醒", "Payment due"),
             Kind::PaymentOverdue => ("付款逾期", "Payment overdue"),
+            Kind::ConsortiumInvitation => ("联合体邀请", "Consortium invitation"),
+            Kind::ConsortiumAnswered => ("联合体邀请答复", "Consortium invitation answered"),
+            Kind::ConsortiumAgreement => ("联合体协议待确认", "Consortium agreement to confirm"),
+            Kind::ConsortiumAgreed => ("联合体协议已确认", "Consortium agreed"),
         };
         pick(locale, zh, en)
     }
@@ -217,6 +233,12 @@ pub enum Notice {
         contract: i64,
         item: Option<i64>,
     },
+    /// A step of a consortium's forming (`step` is its kind); `vendor` the member it is about.
+    Consortium {
+        step: Kind,
+        consortium: i64,
+        vendor: i64,
+    },
 }
 
 impl Notice {
@@ -273,6 +295,7 @@ impl Notice {
                 stars: f64::from(r.quality + r.timeliness + r.communication) / 3.0,
             }),
             DomainEvent::Contract(e) => of_contract(e),
+            DomainEvent::Consortium(e) => of_consortium(e),
             _ => None,
         }
     }
@@ -312,7 +335,7 @@ impl Notice {
             Notice::ChallengeFiled { .. } => Kind::ChallengeFiled,
             Notice::ChallengeReminder { .. } => Kind::ChallengeReminder,
             Notice::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
-            Notice::Contract { step, .. } => *step,
+            Notice::Contract { step, .. } | Notice::Consortium { step, .. } => *step,
         }
     }
 }
@@ -358,6 +381,39 @@ fn of_contract(e: &ContractEvent) -> Option<Notice> {
         )),
         Voided { contract, .. } => Some(n(Kind::ContractVoided, contract, None)),
         Confirmed { .. } | FileAttached { .. } | AmendmentAnswered { .. } => None,
+    }
+}
+
+/// The notice a step of a consortium leaves: its members hear of it, nobody else.
+fn of_consortium(e: &crate::team::event::ConsortiumEvent) -> Option<Notice> {
+    use crate::team::event::ConsortiumEvent::*;
+    let n = |step, consortium: &crate::ids::ConsortiumId, vendor: &crate::ids::OrganizationId| {
+        Notice::Consortium {
+            step,
+            consortium: consortium.0,
+            vendor: vendor.0,
+        }
+    };
+    match e {
+        Formed(_) => None,
+        Invited {
+            consortium, vendor, ..
+        } => Some(n(Kind::ConsortiumInvitation, consortium, vendor)),
+        Answered {
+            consortium, vendor, ..
+        } => Some(n(Kind::ConsortiumAnswered, consortium, vendor)),
+        AgreementWritten { consortium, .. } => Some(Notice::Consortium {
+            step: Kind::ConsortiumAgreement,
+            consortium: consortium.0,
+            vendor: 0,
+        }),
+        Confirmed {
+            consortium,
+            vendor,
+            agreed: true,
+            ..
+        } => Some(n(Kind::ConsortiumAgreed, consortium, vendor)),
+        Confirmed { .. } => None,
     }
 }
 
@@ -489,6 +545,17 @@ pub enum Facts {
         /// The day something is due by (the notice, the payment), when there is one.
         due: Option<chrono::NaiveDate>,
     },
+    /// A step of a consortium's forming (`step` is its kind).
+    Consortium {
+        step: Kind,
+        scenario: i64,
+        title: String,
+        /// The consortium's name.
+        name: String,
+        /// The vendor the step is about (the lead who invites, the member who answered).
+        party: String,
+        accepted: bool,
+    },
 }
 
 impl Facts {
@@ -507,7 +574,7 @@ impl Facts {
             Facts::ChallengeFiled { .. } => Kind::ChallengeFiled,
             Facts::ChallengeReminder { .. } => Kind::ChallengeReminder,
             Facts::ChallengeAnswered { .. } => Kind::ChallengeAnswered,
-            Facts::Contract { step, .. } => *step,
+            Facts::Contract { step, .. } | Facts::Consortium { step, .. } => *step,
         }
     }
 }

@@ -297,5 +297,13 @@ pub fn render(facts: &Facts, locale: Locale) -> (String, String, String) {
             *amount_fen,
             *due,
         ),
+        Facts::Consortium {
+            step,
+            scenario,
+            title,
+            name,
+            party,
+            accepted,
+        } => super::contract_texts::consortium(zh, *step, *scenario, title, name, party, *accepted),
     }
 }

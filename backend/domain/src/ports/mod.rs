@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod bids;
 mod challenges;
+mod consortia;
 mod contracts;
 mod evaluation;
 mod invitations;
@@ -27,6 +28,7 @@ pub use accounts::*;
 pub use audit::*;
 pub use bids::*;
 pub use challenges::*;
+pub use consortia::*;
 pub use contracts::*;
 pub use evaluation::*;
 pub use invitations::*;
@@ -180,6 +182,7 @@ pub trait ReadTx:
     + EvaluationReads
     + ChallengeReads
     + ContractReads
+    + ConsortiumReads
     + SynonymReads
     + NotificationReads
     + SubscriptionReads
@@ -197,7 +200,11 @@ impl<
         + EvaluationReads
         + ChallengeReads
         + ContractReads
+        + ConsortiumReads
+        + ConsortiumReads
         + ContractReads
+        + ConsortiumReads
+        + ConsortiumReads
         + SynonymReads
         + NotificationReads
         + SubscriptionReads
@@ -220,6 +227,7 @@ pub trait Tx:
     + EvaluationRepo
     + ChallengeRepo
     + ContractRepo
+    + ConsortiumRepo
     + SearchOutboxRepo
     + SynonymRepo
     + NotificationRepo
@@ -239,7 +247,11 @@ impl<
         + EvaluationRepo
         + ChallengeRepo
         + ContractRepo
+        + ConsortiumRepo
+        + ConsortiumRepo
         + ContractRepo
+        + ConsortiumRepo
+        + ConsortiumRepo
         + SearchOutboxRepo
         + SynonymRepo
         + NotificationRepo

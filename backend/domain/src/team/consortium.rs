@@ -4,9 +4,12 @@
 //! consortium bids, through its lead; a vendor bids on a scenario alone or in one consortium,
 //! never both.
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, Fields, Result};
-use crate::ids::OrganizationId;
+use crate::ids::{ConsortiumId, OrganizationId, UserId};
 use crate::message::Message;
+use crate::scenario::ScenarioId;
 
 use super::MAX_TEAM;
 
@@ -39,6 +42,37 @@ impl Status {
             Status::Dissolved => "dissolved",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Forming,
+            Status::Agreed,
+            Status::Bid,
+            Status::Dissolved,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
+}
+
+impl MemberStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            MemberStatus::Invited => "invited",
+            MemberStatus::Accepted => "accepted",
+            MemberStatus::Declined => "declined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MemberStatus> {
+        [
+            MemberStatus::Invited,
+            MemberStatus::Accepted,
+            MemberStatus::Declined,
+        ]
+        .into_iter()
+        .find(|x| x.code() == s)
+    }
 }
 
 /// One member (the lead is one too, accepted from the start).
@@ -50,13 +84,38 @@ pub struct Membership {
     pub share_pct: Option<u8>,
     /// It confirmed the agreement as it stands (joint liability acknowledged).
     pub confirmed: bool,
+    /// The lead's message with the invitation.
+    pub message: String,
+    pub invited_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
-/// A consortium's members and state.
+impl Membership {
+    /// A new invitation.
+    pub fn invited(vendor: OrganizationId, message: String, at: DateTime<Utc>) -> Membership {
+        Membership {
+            vendor,
+            status: MemberStatus::Invited,
+            share_pct: None,
+            confirmed: false,
+            message,
+            invited_at: at,
+            answered_at: None,
+        }
+    }
+}
+
+/// A consortium: who leads it, on which scenario, its members and state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consortium {
+    pub id: ConsortiumId,
+    pub scenario: ScenarioId,
+    pub name: String,
     pub lead: OrganizationId,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
     pub status: Status,
+    /// The lead first, then in the order invited.
     pub members: Vec<Membership>,
 }
 
@@ -77,20 +136,36 @@ fn forbidden(zh: &'static str, en: &'static str) -> Error {
 
 impl Consortium {
     /// A new consortium of its lead alone.
-    pub fn new(lead: OrganizationId) -> Consortium {
+    pub fn new(
+        id: ConsortiumId,
+        scenario: ScenarioId,
+        name: String,
+        lead: OrganizationId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Consortium {
+        let mut first = Membership::invited(lead, String::new(), at);
+        first.status = MemberStatus::Accepted;
+        first.answered_at = Some(at);
         Consortium {
+            id,
+            scenario,
+            name,
             lead,
+            created_by: by,
+            created_at: at,
             status: Status::Forming,
-            members: vec![Membership {
-                vendor: lead,
-                status: MemberStatus::Accepted,
-                share_pct: None,
-                confirmed: false,
-            }],
+            members: vec![first],
         }
     }
 
-    fn member(&self, v: OrganizationId) -> Option<&Membership> {
+    /// Whether `org` may read it: a member who accepted, or a vendor invited (declined too:
+    /// of its own invitation).
+    pub fn visible_to(&self, org: Option<OrganizationId>) -> bool {
+        org.is_some_and(|o| self.member(o).is_some())
+    }
+
+    pub fn member(&self, v: OrganizationId) -> Option<&Membership> {
         self.members.iter().find(|m| m.vendor == v)
     }
 

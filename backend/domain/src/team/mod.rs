@@ -8,6 +8,7 @@
 //! matching model says it offers ([`crate::recommend::Offers`]).
 
 pub mod consortium;
+pub mod event;
 #[cfg(test)]
 mod tests;
 

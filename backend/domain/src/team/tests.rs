@@ -3,7 +3,7 @@ use chrono::Utc;
 use super::consortium::{Consortium, MemberStatus, Membership, Status, check_exclusive};
 use super::*;
 use crate::error::Error;
-use crate::ids::UserId;
+use crate::ids::{ConsortiumId, UserId};
 use crate::scenario::{Origin, ProcurementType, ScenarioId, Status as ScenarioStatus};
 use crate::sector::Sector;
 
@@ -106,6 +106,17 @@ fn teams_cover_every_facet_with_as_few_members_as_can_and_every_partner_brings_s
     assert_eq!(ids(&teams[0]), [1, 8]);
 }
 
+fn new(lead: OrganizationId) -> Consortium {
+    Consortium::new(
+        ConsortiumId(1),
+        ScenarioId(1),
+        "联合体".into(),
+        lead,
+        UserId(1),
+        Utc::now(),
+    )
+}
+
 #[test]
 fn a_consortium_forms_agrees_and_bids_by_its_rules() {
     let (lead, a, b, c) = (
@@ -114,18 +125,14 @@ fn a_consortium_forms_agrees_and_bids_by_its_rules() {
         OrganizationId(3),
         OrganizationId(4),
     );
-    let mut k = Consortium::new(lead);
+    let mut k = new(lead);
     assert!(
         matches!(k.check_invite(a, b), Err(Error::Forbidden(_))),
         "only the lead invites"
     );
     assert!(k.check_invite(lead, a).is_ok());
-    k.members.push(Membership {
-        vendor: a,
-        status: MemberStatus::Invited,
-        share_pct: None,
-        confirmed: false,
-    });
+    k.members
+        .push(Membership::invited(a, "一起投标".into(), Utc::now()));
     assert!(matches!(
         k.check_invite(lead, a),
         Err(Error::Conflict {
@@ -208,14 +215,11 @@ fn a_consortium_forms_agrees_and_bids_by_its_rules() {
         })
     ));
     // At most four, declined ones not counted.
-    let mut full = Consortium::new(lead);
+    let mut full = new(lead);
     for v in 2..=4 {
-        full.members.push(Membership {
-            vendor: OrganizationId(v),
-            status: MemberStatus::Accepted,
-            share_pct: None,
-            confirmed: false,
-        });
+        let mut m = Membership::invited(OrganizationId(v), String::new(), Utc::now());
+        m.status = MemberStatus::Accepted;
+        full.members.push(m);
     }
     assert!(matches!(
         full.check_invite(lead, OrganizationId(9)),

@@ -14,6 +14,7 @@ pub mod reports;
 pub mod scenarios;
 pub mod search;
 pub mod subscriptions;
+pub mod teams;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
         (name = "bids", description = "Sealed bids: only the bidding vendor sees a bid before the deadline"),
         (name = "evaluation", description = "Panels, conflict declarations, scoring, ranking, award, delivery and ratings"),
         (name = "challenges", description = "Challenges (质疑) to an award and the owner's answers"),
+        (name = "teams", description = "OPC teams: a scenario's facets and consortia (联合体) bidding as one, sealed with the bids"),
         (name = "contracts", description = "Contracts and delivery: the contract notice, milestones and their acceptance (验收), amendments, payments, agencies' payment records"),
         (name = "transparency", description = "Open data, the OPC community's figures, feeds"),
         (name = "operations", description = "Health, readiness, metrics"),

@@ -1,0 +1,2 @@
+DROP TABLE consortium_members;
+DROP TABLE consortia;
