@@ -45,7 +45,6 @@ async fn a_scenario_says_which_trades_it_needs(app: &TestApp) {
     );
 }
 
-
 /// Three verified vendors open to teaming and a published scenario: (scenario, lead token,
 /// the two others' organization ids).
 async fn three_vendors(app: &TestApp) -> (i64, String, Vec<i64>) {
@@ -279,6 +278,19 @@ async fn a_consortium_forms_sealed_from_everyone_outside_it(app: &TestApp) {
         )
         .await;
     assert_eq!(join.body["code"], "consortium_conflict", "{:?}", join.body);
+    // A member bids through its consortium, not alone.
+    let member_bid = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/bids"),
+            Some(&hw_t),
+            tests::fixtures::bid(300_000),
+        )
+        .await;
+    assert_eq!(
+        member_bid.body["code"], "consortium_conflict",
+        "{:?}",
+        member_bid.body
+    );
     // A vendor that bids alone leads no consortium.
     let bid = app
         .post(

@@ -210,6 +210,13 @@ impl Services {
             let now = self.now();
             let (s, org) = Self::bidding_scenario(tx, actor, scenario_id, now)?;
             let org_id = org.id;
+            // A member of a consortium of the scenario takes part through it, not alone.
+            let in_consortium = tx
+                .consortia_of_scenario(s.id)?
+                .iter()
+                .filter(|c| c.accepted().any(|m| m.vendor == org_id))
+                .count();
+            domain::team::consortium::check_exclusive(false, in_consortium)?;
             let fields = BidFields::parse(input.clone(), s.budget_max_fen)?;
             let attachments = self.attachments_of(attachments, now)?;
             let b = Bid {
