@@ -355,6 +355,14 @@ fn row(op: &str, w: Who, s: State) -> Option<Expect> {
         | "PUT /api/v1/consortia/{id}/agreement"
         | "POST /api/v1/consortia/{id}/agreement/confirm" => signed_in(w, Hidden),
         "GET /api/v1/me/consortia" => only(w, is_vendor(w), Forbid),
+        // Verified vendors may ask for teams where they could bid (409 when not open).
+        "GET /api/v1/scenarios/{id}/team-suggestions" => {
+            if !visible {
+                signed_in(w, Hidden)
+            } else {
+                only(w, bidder(w), Forbid)
+            }
+        }
         // Vendor A is no agency: it has no payment record.
         "GET /api/v1/organizations/{id}/payment-record" => Hidden,
 

@@ -371,7 +371,68 @@ async fn a_vendor_joins_one_consortium_of_two_at_once(app: &TestApp) {
     );
 }
 
+/// Sets what a vendor offers and whether it teams up.
+async fn offers(app: &TestApp, email: &str, kinds: &[&str], open: bool) -> i64 {
+    let t = app.token(email).await;
+    let me = app.get("/api/v1/me", Some(&t)).await.body;
+    let org = me["organization"]["id"].as_i64().unwrap();
+    let a = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{org}"),
+            Some(&t),
+            Some(json!({"offer_kinds": kinds, "open_to_teaming": open})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    org
+}
+
+/// The AI vendor of a drone inspection gets the team that covers it with a drone maker and an
+/// integrator; a vendor not open to teaming is never suggested; only vendors who could bid ask.
+async fn a_vendor_gets_teams_that_cover_what_the_scenario_needs(app: &TestApp) {
+    let (sid, lead, _) = three_vendors(app).await;
+    offers(app, "lead@example.cn", &["ai_software"], true).await;
+    let hw = offers(app, "hw@example.cn", &["hardware"], true).await;
+    let si = offers(app, "si@example.cn", &["integration"], true).await;
+    tests::fixtures::verified_vendor(app, "closed@example.cn", "全能科技").await;
+    let closed = offers(
+        app,
+        "closed@example.cn",
+        &["hardware", "integration"],
+        false,
+    )
+    .await;
+    let url = format!("/api/v1/scenarios/{sid}/team-suggestions");
+    let a = app.get(&url, Some(&lead)).await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    let first = &a.body["items"][0];
+    let ids: Vec<i64> = first["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["vendor"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids[1..], [hw, si], "{:?}", a.body);
+    assert_eq!(first["coverage"], 1.0);
+    assert_eq!(first["members"][1]["facets"], json!(["hardware"]));
+    assert!(
+        first["reasons"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("硬件设备")
+    );
+    assert!(
+        !a.body.to_string().contains(&format!("\"id\":{closed},")),
+        "not open to teaming"
+    );
+    let owner = app.token("owner@example.cn").await;
+    assert_eq!(app.get(&url, Some(&owner)).await.status, 403);
+    assert_eq!(app.get(&url, None).await.status, 401);
+}
+
 on_both! {
+    a_vendor_gets_teams_that_cover_what_the_scenario_needs => super::a_vendor_gets_teams_that_cover_what_the_scenario_needs;
     a_scenario_says_which_trades_it_needs => super::a_scenario_says_which_trades_it_needs;
     a_consortium_forms_sealed_from_everyone_outside_it => super::a_consortium_forms_sealed_from_everyone_outside_it;
     a_vendor_joins_one_consortium_of_two_at_once => super::a_vendor_joins_one_consortium_of_two_at_once;

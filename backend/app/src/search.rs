@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::{Services, emit};
 use crate::accounts::OrgPage;
 use crate::scenarios::ScenarioView;
-use domain::account::OrgKind;
+use domain::account::{OfferKind, OrgKind};
 use domain::actor::Actor;
 use domain::error::Result;
 use domain::evaluation::{self as ev, Marks, Rating};
@@ -224,6 +224,77 @@ impl Search {
             let page = ranked.iter().skip(offset).take(limit).map(|r| r.index);
             let page = corpus.explain(&need, Signals::ALL, &records, page);
             Ok((page, ranked.len()))
+        })
+    }
+
+    /// Teams for a verified vendor looking at a scenario open for bids: itself and partners
+    /// among the verified vendors open to teaming that together cover what the scenario needs
+    /// (see [`domain::team::suggest`]), each partner's fit the recommendation's score. Whether
+    /// anyone bid or joined a consortium plays no part (it is sealed), so the list tells
+    /// nothing of it. A page from `offset`, and how many there are.
+    pub fn team_suggestions(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<domain::team::Team>, Vec<OfferKind>, usize)> {
+        use domain::recommend::{Need, Signals};
+        use domain::team::Candidate;
+        let now = self.services.now();
+        in_read(&*self.services.store, |tx| {
+            let s = tx.scenario(id)?;
+            let (s, me) = crate::Services::may_bid_on(tx, actor, s, now)?;
+            let open: HashMap<OrganizationId, bool> = tx
+                .organizations(&OrgFilter {
+                    kind: Some(OrgKind::Vendor),
+                    verified: Some(true),
+                    limit: 100_000,
+                    ..Default::default()
+                })?
+                .0
+                .into_iter()
+                .map(|o| (o.id, o.open_to_teaming))
+                .collect();
+            let analyze = |t: &str| self.services.analyze(t);
+            let corpus = self.services.vendor_corpus(tx)?;
+            let facets = domain::team::facets(&s);
+            let need = Need::of_scenario(
+                s.domain,
+                s.tags.clone(),
+                &s.title,
+                &s.summary,
+                &s.description,
+                &analyze,
+            );
+            let mut mine = None;
+            let mut others = vec![];
+            for r in corpus.rank(&need, Signals::ALL, &HashMap::new()) {
+                let p = corpus.profile(r.index);
+                let c = Candidate {
+                    vendor: p.id,
+                    opc_member: p.opc_member,
+                    offers: p.offers.kinds.clone(),
+                    fit: r.score,
+                    reputation: p.rating_in_domain.map(|(m, _)| m),
+                };
+                if p.id == me.id {
+                    mine = Some(c);
+                } else if open.get(&p.id).copied().unwrap_or(false) {
+                    others.push(c);
+                }
+            }
+            let mine = mine.unwrap_or(Candidate {
+                vendor: me.id,
+                opc_member: me.opc_member,
+                offers: me.offer_kinds.clone(),
+                fit: 0.0,
+                reputation: None,
+            });
+            let teams = domain::team::suggest(&facets, &mine, &others, usize::MAX);
+            let total = teams.len();
+            let page = teams.into_iter().skip(offset).take(limit).collect();
+            Ok((page, facets, total))
         })
     }
 

@@ -192,6 +192,7 @@ pub fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 .service(contracts::pay)
                 .service(contracts::payment_record)
                 .service(teams::form)
+                .service(teams::suggestions)
                 .service(teams::get_consortium)
                 .service(teams::invite)
                 .service(teams::accept)

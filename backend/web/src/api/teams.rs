@@ -265,3 +265,123 @@ pub async fn mine(state: web::Data<AppState>, who: Authenticated) -> ApiResult<H
     }
     Ok(HttpResponse::Ok().json(ConsortiumListOut { items }))
 }
+
+/// A member of a suggested team and the facets it brings.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamMemberOut {
+    pub vendor: TeamVendor,
+    /// The facets (offer kind codes) it covers.
+    pub facets: Vec<&'static str>,
+}
+
+/// Why a team is suggested, in both languages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamReason {
+    pub text: String,
+    pub text_en: String,
+}
+
+/// A suggested team: the caller first, then its partners.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamOut {
+    pub members: Vec<TeamMemberOut>,
+    /// The share of the scenario's facets the team covers (1: all).
+    pub coverage: f64,
+    pub score: f64,
+    pub reasons: Vec<TeamReason>,
+}
+
+/// A page of suggested teams.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamPage {
+    pub items: Vec<TeamOut>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[utoipa::path(tag = "teams", security(("bearer" = [])), params(crate::api::PageQuery, ("id" = i64, Path, description = "scenario id")),
+    responses((status = 200, body = TeamPage), (status = 403, description = "not a verified vendor", body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, description = "not open for bids", body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+#[get("/scenarios/{id}/team-suggestions")]
+/// Teams of 2–4 verified vendors open to teaming, the caller among them, that together cover
+/// what the scenario needs: the most coverage first, then fewer members, then fit and
+/// reputation (OPC members first among equals).
+pub async fn suggestions(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    path: web::Path<i64>,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
+    let id = ScenarioId(path.into_inner());
+    let search = state.search.clone();
+    let (offset, limit) = (paging.offset() as usize, paging.per_page as usize);
+    let (teams, _, total) = state
+        .call(move |_| search.team_suggestions(&who.actor, id, offset, limit))
+        .await?;
+    let ids: Vec<OrganizationId> = teams
+        .iter()
+        .flat_map(|t| t.members.iter().map(|m| m.vendor))
+        .collect();
+    let names = state.call(move |s| s.team_vendors(&ids)).await?;
+    let vendor = |id: OrganizationId| {
+        let (name, opc) = names
+            .iter()
+            .find(|(v, _, _)| *v == id)
+            .map(|(_, n, o)| (n.clone(), *o))
+            .unwrap_or_default();
+        TeamVendor {
+            id: id.0,
+            name,
+            opc_member: opc,
+        }
+    };
+    let items = teams
+        .iter()
+        .map(|t| TeamOut {
+            members: t
+                .members
+                .iter()
+                .map(|m| TeamMemberOut {
+                    vendor: vendor(m.vendor),
+                    facets: m.facets.iter().map(|k| k.code()).collect(),
+                })
+                .collect(),
+            coverage: (t.coverage * 100.0).round() / 100.0,
+            score: (t.score * 100.0).round() / 100.0,
+            reasons: t
+                .members
+                .iter()
+                .skip(1)
+                .map(|m| {
+                    let v = vendor(m.vendor);
+                    let labels = |zh: bool| {
+                        m.facets
+                            .iter()
+                            .map(|k| {
+                                let l = k.label();
+                                if zh {
+                                    l.zh.into_owned()
+                                } else {
+                                    l.en.into_owned()
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                    TeamReason {
+                        text: format!("{} 补足：{}", v.name, labels(true).join("、")),
+                        text_en: format!("{} brings: {}", v.name, labels(false).join(", ")),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(TeamPage {
+        items,
+        total: total as i64,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
