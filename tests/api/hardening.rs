@@ -1491,6 +1491,7 @@ async fn every_list_route_is_paged(app: &TestApp) {
         ("/api/v1/me/bids".into(), Some(&v)),
         ("/api/v1/me/invitations".into(), Some(&v)),
         ("/api/v1/me/saved-searches".into(), Some(&v)),
+        ("/api/v1/me/consortia".into(), Some(&v)),
         ("/api/v1/notifications".into(), Some(&v)),
         ("/api/v1/award-notices".into(), None),
         (format!("/api/v1/organizations/{org}/ratings"), None),
@@ -1537,6 +1538,7 @@ async fn every_list_route_is_paged(app: &TestApp) {
         let whole = [
             "/api/v1/scenarios/{id}/award-notice",
             "/api/v1/scenarios/{id}/ranking",
+            "/api/v1/scenarios/{id}/facets",
         ];
         if !schema["properties"]["items"].is_null() && !whole.contains(&path.as_str()) {
             lists += 1;

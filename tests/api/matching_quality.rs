@@ -438,3 +438,75 @@ fn ndcg_at_5_is_one_for_the_ideal_order() {
     assert!(ndcg_at(5, &[0, 2, 3], &[3, 2]) < 0.7);
     assert_eq!(ndcg_at(5, &[0, 0, 0, 0, 0, 3], &[3]), 0.0);
 }
+
+/// Teams on the judged set (issue 29): in each scenario that needs more than the AI system
+/// (its facets, read from its text), the best judged vendor that builds AI asks for a team
+/// among every other vendor of the set (as if all were open to teaming). Prints, per half,
+/// how many scenarios need a team, how many get a first team that covers every facet, how many
+/// partners those teams have and how many of them speak of the scenario at all (a
+/// recommendation score above 0); fails when fewer than 80% of the held-back half's
+/// scenarios that need a team get a covering one.
+#[test]
+fn teams_cover_what_the_judged_scenarios_need() {
+    use domain::team::{Candidate, facets_of, suggest};
+    let (profiles, cases) = new_set();
+    let synonyms = default_synonyms();
+    for name in ["dev", "held"] {
+        let (mut need_team, mut covered, mut partners, mut speaking) = (0, 0, 0, 0);
+        for c in half(&cases, name) {
+            let facets = facets_of(&c.text);
+            if facets.len() < 2 {
+                continue;
+            }
+            need_team += 1;
+            let ranked = rank_with(&c.need, &profiles, &synonyms, Signals::ALL);
+            let candidates: Vec<Candidate> = ranked
+                .iter()
+                .map(|r| Candidate {
+                    vendor: r.vendor,
+                    opc_member: r.opc_member,
+                    offers: profiles
+                        .iter()
+                        .find(|p| p.id == r.vendor)
+                        .map(|p| p.offers.kinds.clone())
+                        .unwrap_or_default(),
+                    fit: r.score,
+                    reputation: None,
+                })
+                .collect();
+            let best = c
+                .grades
+                .iter()
+                .filter(|(n, _)| {
+                    profiles
+                        .iter()
+                        .any(|p| &&p.name == n && p.offers.kinds.contains(&OfferKind::AiSoftware))
+                })
+                .max_by_key(|(n, g)| (**g, std::cmp::Reverse((*n).clone())))
+                .and_then(|(n, _)| profiles.iter().find(|p| &p.name == n))
+                .map(|p| p.id);
+            let Some(me) = best.and_then(|id| candidates.iter().find(|x| x.vendor == id)) else {
+                continue;
+            };
+            let teams = suggest(&facets, me, &candidates, 1);
+            if let Some(t) = teams.first().filter(|t| t.coverage == 1.0) {
+                covered += 1;
+                for m in &t.members[1..] {
+                    partners += 1;
+                    if ranked.iter().any(|r| r.vendor == m.vendor && r.score > 0.0) {
+                        speaking += 1;
+                    }
+                }
+            }
+        }
+        println!(
+            "teams ({name}): {need_team} scenarios need more than the AI system; {covered} get a first team covering every facet; its partners {partners}, of whom {speaking} speak of the scenario"
+        );
+        if name == "held" {
+            assert!(
+                covered * 10 >= need_team * 8,
+                "held-back half: {covered} of {need_team} get a covering team"
+            );
+        }
+    }
+}

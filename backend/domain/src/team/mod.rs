@@ -65,7 +65,12 @@ pub fn facets(s: &Scenario) -> Vec<OfferKind> {
         text.push(' ');
         text.push_str(&c.description);
     }
-    let found: BTreeSet<OfferKind> = cues().find(&crate::search::fold(&text)).flatten().collect();
+    facets_of(&text)
+}
+
+/// The trades a scenario's text names, the AI system first.
+pub fn facets_of(text: &str) -> Vec<OfferKind> {
+    let found: BTreeSet<OfferKind> = cues().find(&crate::search::fold(text)).flatten().collect();
     let mut out = vec![OfferKind::AiSoftware];
     out.extend(
         OfferKind::ALL

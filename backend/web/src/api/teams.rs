@@ -247,23 +247,41 @@ pub async fn confirm(
     Ok(HttpResponse::Ok().json(out(&state, c).await?))
 }
 
-/// The caller's consortia.
+/// A page of the caller's consortia.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsortiumListOut {
     pub items: Vec<ConsortiumOut>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
-#[utoipa::path(tag = "teams", security(("bearer" = [])),
-    responses((status = 200, body = ConsortiumListOut), (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(tag = "teams", security(("bearer" = [])), params(crate::api::PageQuery),
+    responses((status = 200, body = ConsortiumListOut), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 #[get("/me/consortia")]
 /// The consortia the vendor leads, belongs to or is invited to, newest first.
-pub async fn mine(state: web::Data<AppState>, who: Authenticated) -> ApiResult<HttpResponse> {
+pub async fn mine(
+    state: web::Data<AppState>,
+    who: Authenticated,
+    q: web::Query<crate::api::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let paging = q.paging()?;
     let list = state.call(move |s| s.my_consortia(&who.actor)).await?;
-    let mut items = Vec::with_capacity(list.len());
-    for c in list {
+    let total = list.len() as i64;
+    let mut items = vec![];
+    for c in list
+        .into_iter()
+        .skip(paging.offset() as usize)
+        .take(paging.per_page as usize)
+    {
         items.push(out(&state, c).await?);
     }
-    Ok(HttpResponse::Ok().json(ConsortiumListOut { items }))
+    Ok(HttpResponse::Ok().json(ConsortiumListOut {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }
 
 /// A member of a suggested team and the facets it brings.
