@@ -429,6 +429,26 @@ async fn a_vendor_gets_teams_that_cover_what_the_scenario_needs(app: &TestApp) {
     let owner = app.token("owner@example.cn").await;
     assert_eq!(app.get(&url, Some(&owner)).await.status, 403);
     assert_eq!(app.get(&url, None).await.status, 401);
+    // The partners page shows the same first team, linked from the bid form.
+    let (client, _) = tests::signed_in(app, "lead@example.cn").await;
+    let scenario = tests::page_text(&client, app.url(&format!("/scenarios/{sid}"))).await;
+    assert!(
+        scenario.contains(&format!("href=\"/scenarios/{sid}/teams\"")),
+        "{scenario}"
+    );
+    let page = tests::page_text(&client, app.url(&format!("/scenarios/{sid}/teams"))).await;
+    assert!(
+        page.contains("翼飞无人机") && page.contains("江城集成") && page.contains("全部覆盖"),
+        "{page}"
+    );
+    assert!(!page.contains("全能科技"), "not open to teaming");
+    let (agency, _) = tests::signed_in(app, "owner@example.cn").await;
+    let refused = agency
+        .get(app.url(&format!("/scenarios/{sid}/teams")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
 }
 
 on_both! {

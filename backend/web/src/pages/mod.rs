@@ -26,6 +26,7 @@ mod scenarios;
 mod search;
 mod subscriptions;
 mod synonyms;
+mod teams;
 mod vendors;
 
 pub use forms::*;
@@ -114,6 +115,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/new", web::get().to(scenarios::new_form))
         .route("/scenarios/new", web::post().to(scenarios::create))
         .route("/scenarios/{id}", web::get().to(scenarios::detail))
+        .route("/scenarios/{id}/teams", web::get().to(teams::page))
         .route("/scenarios/{id}/edit", web::get().to(scenarios::edit_form))
         .route("/scenarios/{id}/edit", web::post().to(scenarios::update))
         .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))
