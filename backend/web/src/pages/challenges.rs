@@ -183,7 +183,7 @@ pub async fn show(
 }
 
 /// A refusal as the page shows it: field errors beside their fields, the rest on top.
-fn refused(e: Error, t: &Tr) -> Result<(FormErrors, Option<String>), Error> {
+pub(super) fn refused(e: Error, t: &Tr) -> Result<(FormErrors, Option<String>), Error> {
     match e {
         Error::Validation(errs) => Ok((FormErrors::from_fields(&errs, t), None)),
         Error::IllegalTransition { .. }

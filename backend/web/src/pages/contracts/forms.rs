@@ -19,7 +19,7 @@ use crate::format::parse_yuan;
 use crate::i18n::Tr;
 use crate::pages::bids::{MultipartRefusal, multipart_form};
 use crate::pages::forms::FormData;
-use crate::pages::{CheckedForm, FormErrors, actor, error_page, see_other};
+use crate::pages::{CheckedForm, actor, error_page, see_other};
 use crate::upload::{Upload, as_attachments};
 use app::accounts::Account;
 
@@ -43,16 +43,9 @@ async fn again(
     e: Error,
 ) -> HttpResponse {
     let t = Tr::new(crate::session::locale_of(req));
-    let (errors, message) = match e {
-        Error::Validation(errs) => (FormErrors::from_fields(&errs, &t), None),
-        Error::IllegalTransition { .. }
-        | Error::Conflict { .. }
-        | Error::Forbidden(_)
-        | Error::InsufficientStorage(_) => (
-            FormErrors::default(),
-            Some(t.msg(&crate::error::public_message(&e))),
-        ),
-        other => return error_page(req, Some(account), &other),
+    let (errors, message) = match crate::pages::challenges::refused(e, &t) {
+        Ok(x) => x,
+        Err(other) => return error_page(req, Some(account), &other),
     };
     // A file's problem is said on top too: a file box keeps no value.
     let message = message.or_else(|| errors.has("file").then(|| errors.get("file").to_string()));
