@@ -11,6 +11,7 @@ mod browser;
 mod catalogue;
 mod challenges;
 mod compose;
+mod consortium_bids;
 mod contracts;
 mod evaluation;
 mod faults;

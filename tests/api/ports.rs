@@ -135,6 +135,7 @@ fn bid(id: i64, scenario: i64, vendor: i64, by: i64, now: DateTime<Utc>) -> Bid 
         }],
         created_at: now,
         updated_at: now,
+        consortium: None,
     }
 }
 

@@ -253,6 +253,29 @@ pub struct Ready {
 }
 
 pub async fn ready(app: &TestApp, n: usize) -> Ready {
+    let sid = with_panel(app).await;
+    let (mut bids, mut orgs) = (vec![], vec![]);
+    for i in 0..n {
+        let (t, org) = verified_vendor(app, &format!("v{i}@example.cn"), &format!("企业{i}")).await;
+        let price = 300_000 + 10_000 * i as i64;
+        let b = app
+            .post(
+                &format!("/api/v1/scenarios/{sid}/bids"),
+                Some(&t),
+                json!({"price_fen": price * 100, "delivery_days": 60, "technical_proposal": "方案", "team": "团队"}),
+            )
+            .await;
+        assert_eq!(b.status, 201, "{:?}", b.body);
+        bids.push(b.body["bid"]["id"].as_i64().unwrap());
+        orgs.push(org);
+    }
+    scored(app, sid, &bids).await;
+    Ready { sid, bids, orgs }
+}
+
+/// A scenario of owner@example.cn (城管局), published for 30 days, with a panel of three
+/// evaluators (ev0–ev2@example.cn): its id.
+pub async fn with_panel(app: &TestApp) -> i64 {
     let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
     let sid = app
         .post("/api/v1/scenarios", Some(&owner), posting(app, 30))
@@ -290,21 +313,12 @@ pub async fn ready(app: &TestApp, n: usize) -> Ready {
         )
         .await;
     assert_eq!(panel.status, 200, "{:?}", panel.body);
-    let (mut bids, mut orgs) = (vec![], vec![]);
-    for i in 0..n {
-        let (t, org) = verified_vendor(app, &format!("v{i}@example.cn"), &format!("企业{i}")).await;
-        let price = 300_000 + 10_000 * i as i64;
-        let b = app
-            .post(
-                &format!("/api/v1/scenarios/{sid}/bids"),
-                Some(&t),
-                json!({"price_fen": price * 100, "delivery_days": 60, "technical_proposal": "方案", "team": "团队"}),
-            )
-            .await;
-        assert_eq!(b.status, 201, "{:?}", b.body);
-        bids.push(b.body["bid"]["id"].as_i64().unwrap());
-        orgs.push(org);
-    }
+    sid
+}
+
+/// Past the deadline of a scenario made by [`with_panel`], every evaluator declares no
+/// conflict and scores every bid, the first best.
+pub async fn scored(app: &TestApp, sid: i64, bids: &[i64]) {
     app.clock.advance(Duration::days(31));
     app.drain_jobs().await;
     let criteria: Vec<i64> = app
@@ -339,7 +353,6 @@ pub async fn ready(app: &TestApp, n: usize) -> Ready {
             assert_eq!(s.status, 200, "{:?}", s.body);
         }
     }
-    Ready { sid, bids, orgs }
 }
 
 pub async fn award(app: &TestApp, sid: i64, bid: i64, justification: Option<&str>) -> Answer {

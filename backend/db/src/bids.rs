@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use domain::bid::{Attachment, Bid, BidFields, BidId, BidStatus, BidVersion};
 use domain::error::{Error, Result};
-use domain::ids::{OrganizationId, UserId};
+use domain::ids::{ConsortiumId, OrganizationId, UserId};
 use domain::ports::{BidReads, BidRepo};
 use domain::scenario::ScenarioId;
 
@@ -28,6 +28,7 @@ struct BidRow {
     team: String,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    consortium_id: Option<i64>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -72,6 +73,7 @@ impl BidRow {
             team: b.fields.team.clone(),
             created_at: to_db(b.created_at),
             updated_at: to_db(b.updated_at),
+            consortium_id: b.consortium.map(|c| c.0),
         }
     }
 
@@ -92,6 +94,7 @@ impl BidRow {
             attachments,
             created_at: from_db(self.created_at),
             updated_at: from_db(self.updated_at),
+            consortium: self.consortium_id.map(ConsortiumId),
         })
     }
 }

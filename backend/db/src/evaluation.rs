@@ -9,8 +9,9 @@ use domain::ids::{OrganizationId, PanelMemberId, RatingId, UserId};
 use domain::ports::{EvaluationReads, EvaluationRepo, PanelDraw};
 use domain::scenario::{CriterionId, ScenarioId};
 
+use crate::contract_schema::consortium_members;
 use crate::schema::{
-    award_notices, dissents, low_price_checks, panel_draws, panel_members, ratings, scores,
+    award_notices, bids, dissents, low_price_checks, panel_draws, panel_members, ratings, scores,
 };
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
@@ -267,13 +268,42 @@ impl EvaluationReads for AnyConnection {
     }
 
     fn ratings_of_vendor(&mut self, vendor: OrganizationId) -> Result<Vec<Rating>> {
+        // A consortium's rating is given to its lead and reaches every member: the scenarios
+        // where the vendor is a member of a consortium that bid, with that bid's lead.
+        let teams: Vec<i64> = consortium_members::table
+            .filter(consortium_members::vendor_org_id.eq(vendor.0))
+            .filter(consortium_members::status.eq("accepted"))
+            .select(consortium_members::consortium_id)
+            .load(self)
+            .map_err(db_err)?;
+        let led: Vec<(i64, i64)> = if teams.is_empty() {
+            vec![]
+        } else {
+            bids::table
+                .filter(bids::consortium_id.eq_any(&teams))
+                .filter(bids::vendor_org_id.ne(vendor.0))
+                .select((bids::scenario_id, bids::vendor_org_id))
+                .load(self)
+                .map_err(db_err)?
+        };
+        let scenarios: Vec<i64> = led.iter().map(|(s, _)| *s).collect();
         let rows: Vec<RatingRow> = ratings::table
-            .filter(ratings::vendor_org_id.eq(vendor.0))
+            .filter(
+                ratings::vendor_org_id
+                    .eq(vendor.0)
+                    .or(ratings::scenario_id.eq_any(&scenarios)),
+            )
             .order(ratings::created_at.desc())
             .select(RatingRow::as_select())
             .load(self)
             .map_err(db_err)?;
-        Ok(rows.into_iter().map(RatingRow::into_domain).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                r.vendor_org_id == vendor.0 || led.contains(&(r.scenario_id, r.vendor_org_id))
+            })
+            .map(RatingRow::into_domain)
+            .collect())
     }
 }
 

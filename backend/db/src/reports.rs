@@ -15,6 +15,7 @@ use domain::scenario::{ScenarioId, Status};
 use domain::sector::Sector;
 
 use crate::audit::{AuditRow, record_of};
+use crate::contract_schema::consortium_members;
 use crate::schema::{audit_log, bids, jobs, panel_members, scenarios, scores, users};
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
@@ -95,22 +96,23 @@ impl ReportReads for AnyConnection {
             ))
             .load(self)
             .map_err(db_err)?;
-        let active: Vec<(i64, i64, i64, i64)> = bids::table
+        let active: Vec<(i64, i64, i64, i64, Option<i64>)> = bids::table
             .filter(bids::status.ne(BidStatus::Withdrawn.code()))
             .select((
                 bids::id,
                 bids::scenario_id,
                 bids::vendor_org_id,
                 bids::price_fen,
+                bids::consortium_id,
             ))
             .load(self)
             .map_err(db_err)?;
-        let by_id: HashMap<i64, (i64, i64)> =
-            active.iter().map(|(id, _, v, p)| (*id, (*v, *p))).collect();
+        let parties = self.bid_parties(&active)?;
+        let by_id: HashMap<i64, i64> = active.iter().map(|(id, _, _, p, _)| (*id, *p)).collect();
         let mut facts = Facts {
             bids: active
                 .iter()
-                .map(|(_, s, v, _)| (ScenarioId(*s), OrganizationId(*v)))
+                .flat_map(|(id, s, _, _, _)| parties[id].iter().map(|(v, _)| (ScenarioId(*s), *v)))
                 .collect(),
             ..Facts::default()
         };
@@ -124,14 +126,19 @@ impl ReportReads for AnyConnection {
                 published_at: opt_from_db(published),
             });
             if let (Some(bid), Some(at)) = (awarded_bid, awarded_at)
-                && let Some((vendor, price)) = by_id.get(&bid)
+                && let Some(price) = by_id.get(&bid)
             {
-                facts.awards.push(AwardFact {
-                    scenario: ScenarioId(id),
-                    vendor: OrganizationId(*vendor),
-                    price_fen: *price,
-                    awarded_at: from_db(at),
-                });
+                // A consortium's award counts for each member by its share of the work.
+                let shares: Vec<u8> = parties[&bid].iter().map(|(_, p)| *p).collect();
+                let amounts = domain::contract::amounts(*price, &shares);
+                for ((vendor, _), price_fen) in parties[&bid].iter().zip(amounts) {
+                    facts.awards.push(AwardFact {
+                        scenario: ScenarioId(id),
+                        vendor: *vendor,
+                        price_fen,
+                        awarded_at: from_db(at),
+                    });
+                }
             }
         }
         Ok(facts)
@@ -308,4 +315,47 @@ impl ReportReads for AnyConnection {
 /// A stored job status.
 fn job_status(code: &str) -> Result<JobStatus> {
     JobStatus::parse(code).ok_or_else(|| Error::internal(format!("stored job status {code:?}")))
+}
+
+impl AnyConnection {
+    /// Who takes part in each bid, with its share of the work: the vendor alone (100 %), or
+    /// every member of the consortium the bid is for.
+    fn bid_parties(
+        &mut self,
+        bids: &[(i64, i64, i64, i64, Option<i64>)],
+    ) -> Result<HashMap<i64, Vec<(OrganizationId, u8)>>> {
+        let teams: Vec<i64> = bids.iter().filter_map(|b| b.4).collect();
+        let rows: Vec<(i64, i64, Option<i32>)> = consortium_members::table
+            .filter(consortium_members::consortium_id.eq_any(&teams))
+            .filter(consortium_members::status.eq("accepted"))
+            .order((
+                consortium_members::consortium_id,
+                consortium_members::position,
+            ))
+            .select((
+                consortium_members::consortium_id,
+                consortium_members::vendor_org_id,
+                consortium_members::share_pct,
+            ))
+            .load(self)
+            .map_err(db_err)?;
+        let mut members: HashMap<i64, Vec<(OrganizationId, u8)>> = HashMap::new();
+        for (c, v, share) in rows {
+            let share = share.and_then(|p| u8::try_from(p).ok()).unwrap_or(0);
+            members
+                .entry(c)
+                .or_default()
+                .push((OrganizationId(v), share));
+        }
+        Ok(bids
+            .iter()
+            .map(|(id, _, vendor, _, team)| {
+                let alone = || vec![(OrganizationId(*vendor), 100)];
+                let parties = team
+                    .and_then(|c| members.get(&c).cloned())
+                    .unwrap_or_else(alone);
+                (*id, parties)
+            })
+            .collect())
+    }
 }

@@ -237,6 +237,7 @@ diesel::table! {
         team -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        consortium_id -> Nullable<BigInt>,
     }
 }
 

@@ -53,6 +53,8 @@ pub struct BidInput {
     pub delivery_days: Option<i64>,
     pub technical_proposal: String,
     pub team: String,
+    /// The agreed consortium the lead bids for; none for a bid of the vendor alone.
+    pub consortium_id: Option<i64>,
 }
 
 /// A bid's fields, every one valid for the scenario's budget.
@@ -142,6 +144,8 @@ pub struct Bid {
     pub created_at: DateTime<Utc>,
     /// When the current version was submitted (the final submission once bidding closes).
     pub updated_at: DateTime<Utc>,
+    /// The consortium (联合体) the bid is for; its lead is `vendor`.
+    pub consortium: Option<crate::ids::ConsortiumId>,
 }
 
 /// One submitted version of a bid, with its receipt hash.
@@ -253,6 +257,7 @@ mod tests {
             delivery_days: Some(90),
             technical_proposal: "方案".into(),
             team: "三人".into(),
+            consortium_id: None,
         }
     }
 
@@ -282,6 +287,7 @@ mod tests {
             delivery_days: Some(0),
             technical_proposal: " ".into(),
             team: "".into(),
+            consortium_id: None,
         };
         assert_eq!(
             names(BidFields::parse(bad, 10).unwrap_err()),

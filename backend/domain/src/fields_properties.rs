@@ -130,6 +130,7 @@ proptest! {
             delivery_days: days,
             technical_proposal: proposal.clone(),
             team: team.clone(),
+            consortium_id: None,
         };
         match BidFields::parse(input, budget_max) {
             Ok(b) => {

@@ -152,18 +152,22 @@ pub fn opc_summary(
         })
         .collect();
     let (mut awards, mut awards_this_year, mut fen_this_year) = (0, 0, 0);
+    // A consortium's award comes as one fact per member, with its share of the value: the
+    // value adds up by share, the award is counted once.
+    let mut counted: HashSet<ScenarioId> = HashSet::new();
     for a in facts.awards.iter().filter(|a| set.contains(&a.vendor)) {
-        awards += 1;
+        let first = counted.insert(a.scenario);
+        awards += i64::from(first);
         if let Some(m) = per_member.get_mut(&a.vendor) {
             m.awards += 1;
             m.awarded_fen += a.price_fen;
         }
         let local = a.awarded_at.with_timezone(&tz);
         if local.year() == year {
-            awards_this_year += 1;
+            awards_this_year += i64::from(first);
             fen_this_year += a.price_fen;
             let slot = &mut by_month[local.month0() as usize];
-            slot.awards += 1;
+            slot.awards += i64::from(first);
             slot.awarded_fen += a.price_fen;
         }
     }

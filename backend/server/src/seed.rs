@@ -167,6 +167,7 @@ fn finish(
             delivery_days: Some(b.delivery_days),
             technical_proposal: b.proposal.clone(),
             team: b.team.clone(),
+            consortium_id: None,
         };
         let (view, _) = at(-10).submit_bid(&actor(&b.vendor)?, id, input, &[])?;
         bids.push((view.bid.id, b.vendor.as_str()));

@@ -12,9 +12,11 @@ use domain::bid::{
 };
 use domain::error::{Error, Result};
 use domain::event::{BidChange, DomainEvent};
+use domain::ids::OrganizationId;
 use domain::policy::{self, Actor};
 use domain::ports::{ReadTx, RowLock, Tx, in_read, in_tx};
 use domain::scenario::{self, Move, Scenario, ScenarioId};
+use domain::team::consortium::{self as k, Consortium, Status as ConsortiumStatus};
 
 impl Services {
     /// Writes the next version of a bid and its audit record (hashes only: nothing sealed).
@@ -137,6 +139,41 @@ impl Services {
         Ok((s, org))
     }
 
+    /// Whom the vendor bids for on the scenario: itself alone (`None`), or the agreed
+    /// consortium it leads. A vendor takes part once: a member of a consortium does not bid
+    /// alone, and a consortium does not bid while one of its members bids alone. Read after
+    /// the scenario's row is locked, as every consortium step locks it too.
+    fn bidding_as(
+        tx: &mut dyn ReadTx,
+        s: &Scenario,
+        org: OrganizationId,
+        consortium: Option<i64>,
+    ) -> Result<Option<Consortium>> {
+        let all = tx.consortia_of_scenario(s.id)?;
+        let Some(id) = consortium else {
+            let member = all.iter().filter(|c| c.accepted().any(|m| m.vendor == org));
+            k::check_exclusive(false, member.count())?;
+            return Ok(None);
+        };
+        let c = all
+            .into_iter()
+            .find(|c| c.id.0 == id && c.visible_to(Some(org)))
+            .ok_or_else(|| {
+                Error::field(
+                    "consortium_id",
+                    Message::new("本场景没有该联合体", "no such consortium of this scenario"),
+                )
+            })?;
+        c.check_bid(org)?;
+        let bids = tx.bids_of_scenario(s.id)?;
+        let alone = c.accepted().any(|m| {
+            bids.iter()
+                .any(|b| b.vendor == m.vendor && b.status == BidStatus::Submitted)
+        });
+        k::check_exclusive(alone, 0)?;
+        Ok(Some(c))
+    }
+
     /// Whether the actor could submit a bid on the scenario now (read-only): checked before an
     /// upload is read, so that nothing is received or stored for a request that would fail.
     pub fn check_can_submit(&self, actor: &Actor, scenario_id: ScenarioId) -> Result<()> {
@@ -210,13 +247,7 @@ impl Services {
             let now = self.now();
             let (s, org) = Self::bidding_scenario(tx, actor, scenario_id, now)?;
             let org_id = org.id;
-            // A member of a consortium of the scenario takes part through it, not alone.
-            let in_consortium = tx
-                .consortia_of_scenario(s.id)?
-                .iter()
-                .filter(|c| c.accepted().any(|m| m.vendor == org_id))
-                .count();
-            domain::team::consortium::check_exclusive(false, in_consortium)?;
+            let consortium = Self::bidding_as(tx, &s, org_id, input.consortium_id)?;
             let fields = BidFields::parse(input.clone(), s.budget_max_fen)?;
             let attachments = self.attachments_of(attachments, now)?;
             let b = Bid {
@@ -230,6 +261,7 @@ impl Services {
                 attachments,
                 created_at: now,
                 updated_at: now,
+                consortium: consortium.as_ref().map(|c| c.id),
             };
             // One active bid per vendor and scenario: the database refuses a second one (and
             // two racing first ones), and the refusal is named here.
@@ -245,10 +277,14 @@ impl Services {
                 },
                 e => e,
             })?;
+            if let Some(c) = &consortium {
+                tx.set_consortium_status(c.id, ConsortiumStatus::Bid, now)?;
+            }
             let (receipt, version) =
                 self.record_version(tx, actor, &b, BidChange::Submitted, now)?;
             // A new bid has this one version, and its vendor is the actor's organization.
-            let view = Self::view_of(actor, b, &s, vec![version], Some(org), now);
+            let team = self.bid_team(tx, &b)?;
+            let view = Self::view_of(actor, b, &s, vec![version], Some(org), team, now);
             Ok((view, receipt))
         })
     }
@@ -349,6 +385,10 @@ impl Services {
             b.status = BidStatus::Withdrawn;
             b.updated_at = now;
             tx.update_bid(&b)?;
+            // The consortium may bid again, as it stands agreed.
+            if let Some(c) = b.consortium {
+                tx.set_consortium_status(c, ConsortiumStatus::Agreed, now)?;
+            }
             let withdrawn = DomainEvent::BidWithdrawn {
                 bid: id,
                 scenario: b.scenario,

@@ -45,8 +45,20 @@ pub struct BidView {
     pub versions: Option<Vec<BidVersion>>,
     /// Every receipt for the bidding vendor (with salts); the final one for anyone else.
     pub receipts: Vec<ReceiptCheck>,
-    /// Whether the vendor's verification is still in force (a revoked vendor cannot win).
+    /// Whether the vendor's verification is still in force (a revoked vendor cannot win);
+    /// for a consortium, every member's.
     pub vendor_verified: bool,
+    /// The consortium the bid is for, its members named with their shares.
+    pub team: Option<domain::team::consortium::BidTeam>,
+}
+
+impl BidView {
+    /// How the bidder is named: the vendor, or the consortium with every member's share.
+    pub fn bidder(&self) -> String {
+        self.team
+            .as_ref()
+            .map_or_else(|| self.vendor_name.clone(), |t| t.bidder_name())
+    }
 }
 
 /// The bids of a scenario that the reader may see, and the hints at opening.

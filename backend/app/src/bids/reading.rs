@@ -6,10 +6,11 @@ use super::Services;
 use super::*;
 use domain::bid::{Attachment, Bid, BidId, BidStatus};
 use domain::error::{Error, Result};
-use domain::ids::UserId;
+use domain::ids::{OrganizationId, UserId};
 use domain::policy::{self, Actor};
 use domain::ports::{ReadTx, in_read};
 use domain::scenario::{self, Scenario, ScenarioId};
+use domain::team::consortium::BidTeam;
 
 impl Services {
     /// The panel members who declared no conflict: the only evaluators who may read bids.
@@ -32,7 +33,50 @@ impl Services {
     ) -> Result<BidView> {
         let versions = tx.bid_versions(b.id)?;
         let vendor = tx.organization(b.vendor)?;
-        Ok(Self::view_of(viewer, b, s, versions, vendor, now))
+        let team = self.bid_team(tx, &b)?;
+        Ok(Self::view_of(viewer, b, s, versions, vendor, team, now))
+    }
+
+    /// The consortium a bid is for, its members named (none for a bid of one vendor).
+    pub(crate) fn bid_team(&self, tx: &mut dyn ReadTx, b: &Bid) -> Result<Option<BidTeam>> {
+        let Some(c) = b.consortium else {
+            return Ok(None);
+        };
+        let Some(c) = tx.consortium(c)? else {
+            return Ok(None);
+        };
+        let mut orgs = vec![];
+        for m in c.accepted() {
+            if let Some(o) = tx.organization(m.vendor)? {
+                orgs.push((o.id, o.name, o.verified));
+            }
+        }
+        Ok(Some(BidTeam::of(&c, &orgs)))
+    }
+
+    /// Whose side of a bid the viewer is on, for the sealing rule: a member of the
+    /// consortium the bid is for reads it as its bidder does.
+    fn side(viewer: &Actor, b: &Bid, team: Option<&BidTeam>) -> OrganizationId {
+        match (viewer.organization_id, team) {
+            (Some(org), Some(t)) if t.has(org) => org,
+            _ => b.vendor,
+        }
+    }
+
+    /// Whether the viewer may read the bid under the sealing rule.
+    fn may_read(
+        &self,
+        tx: &mut dyn ReadTx,
+        viewer: &Actor,
+        b: &Bid,
+        s: &Scenario,
+        panel: &[UserId],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let team = self.bid_team(tx, b)?;
+        let side = Self::side(viewer, b, team.as_ref());
+        let withdrawn = b.status == BidStatus::Withdrawn;
+        Ok(policy::can_read_bid(viewer, side, withdrawn, s, panel, now))
     }
 
     /// The view of a bid, from its versions and its vendor, as `viewer` may see it.
@@ -42,10 +86,11 @@ impl Services {
         s: &Scenario,
         versions: Vec<domain::bid::BidVersion>,
         vendor: Option<domain::account::Organization>,
+        team: Option<BidTeam>,
         now: DateTime<Utc>,
     ) -> BidView {
         let opened = s.bids_opened(now);
-        let history = policy::can_see_bid_history(viewer, b.vendor);
+        let history = policy::can_see_bid_history(viewer, Self::side(viewer, &b, team.as_ref()));
         let mut checks = check_receipts(&b, &versions);
         if !history {
             // Earlier versions are the bidder's: others see the final receipt, without its salt.
@@ -65,7 +110,9 @@ impl Services {
             scenario_title: s.title.clone(),
             bid_deadline: s.bid_deadline,
             vendor_name: vendor.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-            vendor_verified: vendor.is_some_and(|o| o.verified),
+            vendor_verified: vendor.is_some_and(|o| o.verified)
+                && team.as_ref().is_none_or(|t| t.revoked.is_empty()),
+            team,
             opened,
             voided: s.status == scenario::Status::Cancelled,
             versions: history.then_some(versions),
@@ -81,14 +128,7 @@ impl Services {
             let b = tx.bid(id)?.ok_or(Error::NotFound)?;
             let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
             let panel = self.cleared_panel(tx, s.id)?;
-            if !policy::can_read_bid(
-                viewer,
-                b.vendor,
-                b.status == BidStatus::Withdrawn,
-                &s,
-                &panel,
-                now,
-            ) {
+            if !self.may_read(tx, viewer, &b, &s, &panel, now)? {
                 return Err(Error::NotFound);
             }
             self.bid_view(tx, viewer, b, &s, now)
@@ -124,8 +164,7 @@ impl Services {
         }
         let mut items = Vec::new();
         for b in tx.bids_of_scenario(s.id)? {
-            let withdrawn = b.status == BidStatus::Withdrawn;
-            if policy::can_read_bid(viewer, b.vendor, withdrawn, s, &panel, now) {
+            if self.may_read(tx, viewer, &b, s, &panel, now)? {
                 items.push(self.bid_view(tx, viewer, b, s, now)?);
             }
         }
@@ -146,13 +185,23 @@ impl Services {
         })
     }
 
-    /// A vendor's own bids across scenarios, newest first.
+    /// A vendor's own bids across scenarios, and those its consortia's leads submitted for
+    /// it, newest first.
     pub fn my_bids(&self, actor: &Actor) -> Result<Vec<BidView>> {
         let now = self.now();
         let org = policy::require_vendor(actor)?;
         in_read(&*self.store, |tx| {
+            let mut bids = tx.bids_of_vendor(org)?;
+            for c in tx.consortia_of_vendor(org)? {
+                if c.lead == org || !c.accepted().any(|m| m.vendor == org) {
+                    continue;
+                }
+                let of_team = tx.bids_of_scenario(c.scenario)?;
+                bids.extend(of_team.into_iter().filter(|b| b.consortium == Some(c.id)));
+            }
+            bids.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.0.cmp(&a.id.0)));
             let mut out = Vec::new();
-            for b in tx.bids_of_vendor(org)? {
+            for b in bids {
                 let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
                 out.push(self.bid_view(tx, actor, b, &s, now)?);
             }

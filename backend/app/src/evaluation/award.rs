@@ -61,12 +61,25 @@ impl Services {
                     )
                 })?;
             if !row.vendor_verified {
-                return Err(Error::Conflict {
-                    code: "vendor_not_verified",
-                    detail: Message::new(
+                let detail = match row.team.as_ref().filter(|t| !t.revoked.is_empty()) {
+                    Some(t) => Message::new(
+                        format!(
+                            "联合体成员 {} 的认证已被撤销，该联合体不能中标",
+                            t.revoked.join("、")
+                        ),
+                        format!(
+                            "the verification of the consortium's member {} was revoked, so the consortium cannot be awarded",
+                            t.revoked.join(", ")
+                        ),
+                    ),
+                    None => Message::new(
                         "该投标企业的认证已被撤销，不能中标",
                         "this bidder's verification was revoked, so it cannot be awarded",
                     ),
+                };
+                return Err(Error::Conflict {
+                    code: "vendor_not_verified",
+                    detail,
                 });
             }
             if row.abnormally_low && row.low_price_check.is_none() {
@@ -136,6 +149,11 @@ impl Services {
                 .unwrap_or_default(),
             awarded_at: award.at,
             winner: (winner.vendor, winner.vendor_name.clone()),
+            members: winner
+                .team
+                .as_ref()
+                .map(|t| t.members.clone())
+                .unwrap_or_default(),
             price_fen: winner.evaluated.price_fen,
             items: rows
                 .iter()
@@ -199,7 +217,7 @@ impl Services {
             let org = actor.organization_id.ok_or(Error::NotFound)?;
             let (rows, _, _) = self.compute(tx, &s)?;
             rows.into_iter()
-                .find(|r| r.vendor == org)
+                .find(|r| r.vendor == org || r.team.as_ref().is_some_and(|t| t.has(org)))
                 .ok_or(Error::NotFound)
         })
     }

@@ -10,6 +10,7 @@ use domain::message::Message;
 use domain::policy::{self, Actor};
 use domain::ports::{in_read, in_tx};
 use domain::scenario::{Action, ScenarioId, transition};
+use domain::search::DocRef;
 use domain::text;
 
 impl Services {
@@ -52,7 +53,8 @@ impl Services {
                 .award
                 .clone()
                 .ok_or_else(|| Error::internal("a delivered scenario has an award"))?;
-            let vendor = tx.bid(award.bid)?.ok_or(Error::NotFound)?.vendor;
+            let bid = tx.bid(award.bid)?.ok_or(Error::NotFound)?;
+            let vendor = bid.vendor;
             let r = Rating {
                 id: domain::ids::RatingId(self.next_id()),
                 scenario: id,
@@ -77,6 +79,13 @@ impl Services {
                 DomainEvent::Rated(Box::new(r.clone())),
                 now,
             )?;
+            // A consortium's rating reaches each member's reputation, and so its profile in
+            // the search index.
+            if let Some(team) = self.bid_team(tx, &bid)? {
+                for m in team.members.iter().filter(|m| !m.lead) {
+                    tx.mark_for_index(DocRef::Vendor(m.organization_id), now)?;
+                }
+            }
             Ok(r)
         })
     }

@@ -47,9 +47,13 @@ pub struct PanelView {
 pub struct RankRow {
     pub evaluated: Evaluated,
     pub vendor: OrganizationId,
+    /// The vendor's name; for a consortium, its name and every member's with its share.
     pub vendor_name: String,
-    /// Whether the vendor is still verified; a bid of a revoked vendor cannot be awarded.
+    /// Whether the vendor is still verified (for a consortium, every member); a bid of a
+    /// revoked vendor cannot be awarded.
     pub vendor_verified: bool,
+    /// The consortium the bid is for (its lead is `vendor`).
+    pub team: Option<domain::team::consortium::BidTeam>,
     /// More than the set share below the mean of the other valid bids (异常低价).
     pub abnormally_low: bool,
     /// The owner's record that the vendor explained its low price.

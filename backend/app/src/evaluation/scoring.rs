@@ -136,18 +136,22 @@ impl Services {
         let mut checks = tx.low_price_checks(s.id)?;
         let mut rows = Vec::new();
         for e in ev::evaluate(&scored, s.price_weight, &weights, &scores) {
-            let vendor = bids
+            let b = bids
                 .iter()
                 .find(|b| b.id == e.bid)
-                .map(|b| b.vendor)
                 .expect("evaluated bids come from the list");
+            let vendor = b.vendor;
             let org = tx.organization(vendor)?;
+            let team = self.bid_team(tx, b)?;
             let bid = e.bid;
+            let name = org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+            let verified = org.is_some_and(|o| o.verified);
             rows.push(RankRow {
                 evaluated: e,
                 vendor,
-                vendor_name: org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-                vendor_verified: org.is_some_and(|o| o.verified),
+                vendor_name: team.as_ref().map_or(name, |t| t.bidder_name()),
+                vendor_verified: verified && team.as_ref().is_none_or(|t| t.revoked.is_empty()),
+                team,
                 abnormally_low: low.contains(&bid),
                 low_price_check: checks
                     .iter()

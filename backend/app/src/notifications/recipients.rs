@@ -336,7 +336,10 @@ fn recipients(
                                 total: r.evaluated.total,
                                 won: Some(r.evaluated.bid) == winner,
                             },
-                            vec![r.vendor],
+                            // A consortium's result reaches every member.
+                            r.team.as_ref().map_or(vec![r.vendor], |t| {
+                                t.members.iter().map(|m| m.organization_id).collect()
+                            }),
                             vec![],
                         )
                     })

@@ -379,7 +379,12 @@ pub struct AwardNotice {
     pub title: String,
     pub agency: String,
     pub awarded_at: DateTime<Utc>,
+    /// The winning bidder: its lead's organization for a consortium, and how it is named.
     pub winner: (OrganizationId, String),
+    /// A winning consortium's members with their shares, the lead marked (empty for a vendor
+    /// bidding alone; absent from notices stored before consortia).
+    #[serde(default)]
+    pub members: Vec<crate::team::consortium::NamedMember>,
     pub price_fen: i64,
     /// (organization, name, total, rank) for every bidder.
     pub items: Vec<(OrganizationId, String, f64, usize)>,

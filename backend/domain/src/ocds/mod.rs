@@ -266,6 +266,13 @@ fn release(
     let mut parties = vec![buyer_party];
     if let Some((n, _)) = awards.last() {
         for (org, name, _, _) in &n.items {
+            let won = *org == n.winner.0 && !n.members.is_empty();
+            if won {
+                // A consortium: each member is a party of its own, the lead marked.
+                let supplier = standing.is_some_and(|w| w.winner.0 == n.winner.0);
+                parties.extend(n.members.iter().map(|m| member_party(m, supplier)));
+                continue;
+            }
             let mut roles = vec!["tenderer"];
             if standing.is_some_and(|w| *org == w.winner.0) {
                 roles.push("supplier");
@@ -410,6 +417,33 @@ fn notice_of_award(p: &Process, k: usize) -> Option<&AwardNotice> {
     if seen > k { p.notice.as_ref() } else { None }
 }
 
+/// The award's suppliers: the winner, or every member of a winning consortium.
+fn suppliers(n: &AwardNotice) -> Value {
+    if n.members.is_empty() {
+        return json!([{"id": org_id(n.winner.0), "name": n.winner.1}]);
+    }
+    n.members
+        .iter()
+        .map(|m| json!({"id": org_id(m.organization_id), "name": m.name}))
+        .collect()
+}
+
+/// A consortium member as a party: a tenderer (and a supplier while the award stands), with
+/// its share of the work and whether it leads, under `details`.
+fn member_party(m: &crate::team::consortium::NamedMember, supplier: bool) -> Value {
+    let roles = if supplier {
+        json!(["tenderer", "supplier"])
+    } else {
+        json!(["tenderer"])
+    };
+    json!({
+        "id": org_id(m.organization_id),
+        "name": m.name,
+        "roles": roles,
+        "details": {"consortiumLead": m.lead, "consortiumSharePercent": m.share_pct},
+    })
+}
+
 fn award_json(
     ocid: &str,
     page: &str,
@@ -431,7 +465,7 @@ fn award_json(
         "status": if active { "active" } else { "cancelled" },
         "date": at(n.awarded_at),
         "value": yuan(n.price_fen),
-        "suppliers": [{"id": org_id(n.winner.0), "name": n.winner.1}],
+        "suppliers": suppliers(n),
     });
     if active {
         a["documents"] = json!([{

@@ -128,6 +128,36 @@ fn the_year_and_its_months_are_beijing_time() {
 }
 
 #[test]
+fn a_consortium_award_counts_once_and_its_value_by_each_members_share() {
+    let (mut f, now) = facts();
+    // Scenario 8, awarded in June to a consortium of A (60 %), the outsider (30 %) and B
+    // (10 %) for 1,000,000 fen: the store hands over one fact per member, by share.
+    f.scenarios
+        .push(scenario(8, Status::Awarded, t(2026, 6, 1, 0)));
+    for (v, fen) in [(A, 600_000), (OUTSIDER, 300_000), (B, 100_000)] {
+        f.bids.push((ScenarioId(8), v));
+        f.awards.push(AwardFact {
+            scenario: ScenarioId(8),
+            vendor: v,
+            price_fen: fen,
+            awarded_at: t(2026, 6, 10, 2),
+        });
+    }
+    let s = opc_summary(&[A, B], &f, now, OPC_PLEDGE_FEN);
+    assert_eq!(s.awards, 3, "the consortium's award counts once");
+    assert_eq!(s.awards_this_year, 3);
+    assert_eq!(s.by_month[5].awards, 1);
+    assert_eq!(
+        s.by_month[5].awarded_fen, 700_000,
+        "only the members' shares, not the outsider's"
+    );
+    assert_eq!(s.awarded_fen_this_year, 35_700_000);
+    assert_eq!(s.per_member[&A].awarded_fen, 30_600_000);
+    assert_eq!(s.per_member[&B].awarded_fen, 5_100_000);
+    assert_eq!((s.per_member[&A].awards, s.per_member[&B].awards), (2, 2));
+}
+
+#[test]
 fn a_member_without_anything_still_counts_as_a_member() {
     let (f, now) = facts();
     let c = OrganizationId(400);

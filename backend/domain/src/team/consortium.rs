@@ -378,6 +378,75 @@ impl Consortium {
     }
 }
 
+/// A member as a consortium's bid, the ranking and the award notice name it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NamedMember {
+    pub organization_id: OrganizationId,
+    pub name: String,
+    pub share_pct: u8,
+    pub lead: bool,
+}
+
+/// The consortium a bid is for, as its readers see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BidTeam {
+    pub id: ConsortiumId,
+    pub name: String,
+    /// The lead first, then in the order they joined.
+    pub members: Vec<NamedMember>,
+    /// The names of the members whose verification was revoked: the bid cannot be awarded.
+    pub revoked: Vec<String>,
+}
+
+impl BidTeam {
+    /// The consortium's members who accepted, named, with their shares and whether each is
+    /// still verified (`orgs`: id, name, verified).
+    pub fn of(c: &Consortium, orgs: &[(OrganizationId, String, bool)]) -> BidTeam {
+        let mut members = vec![];
+        let mut revoked = vec![];
+        for m in c.accepted() {
+            let (name, verified) = orgs
+                .iter()
+                .find(|(id, _, _)| *id == m.vendor)
+                .map(|(_, n, v)| (n.clone(), *v))
+                .unwrap_or_default();
+            if !verified {
+                revoked.push(name.clone());
+            }
+            members.push(NamedMember {
+                organization_id: m.vendor,
+                name,
+                share_pct: m.share_pct.unwrap_or(0),
+                lead: m.vendor == c.lead,
+            });
+        }
+        BidTeam {
+            id: c.id,
+            name: c.name.clone(),
+            members,
+            revoked,
+        }
+    }
+
+    pub fn has(&self, org: OrganizationId) -> bool {
+        self.members.iter().any(|m| m.organization_id == org)
+    }
+
+    /// How the bidder is named wherever one name is shown: the consortium, then every member
+    /// with its share, the lead marked.
+    pub fn bidder_name(&self) -> String {
+        let list: Vec<String> = self
+            .members
+            .iter()
+            .map(|m| {
+                let lead = if m.lead { "（牵头 lead）" } else { "" };
+                format!("{}{} {}%", m.name, lead, m.share_pct)
+            })
+            .collect();
+        format!("{}：{}", self.name, list.join("、"))
+    }
+}
+
 /// Whether `vendor` may take part in a bid on a scenario on which it already bids alone
 /// (`bids_alone`) or is a member (accepted, or invited) of the consortia `elsewhere` (other
 /// than the one in question): never twice.

@@ -71,6 +71,9 @@ pub struct BidOut {
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub receipts: Vec<ReceiptOut>,
+    /// The consortium (联合体) the bid is for, its lead being `vendor`; null for a vendor
+    /// bidding alone.
+    pub consortium: Option<crate::api::teams::BidTeamOut>,
     /// Every version, for the bidding vendor only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<VersionOut>>,
@@ -115,6 +118,7 @@ impl From<&BidView> for BidOut {
                     matches: r.matches,
                 })
                 .collect(),
+            consortium: v.team.as_ref().map(Into::into),
             versions: v.versions.as_ref().map(|vs| {
                 vs.iter()
                     .map(|x| VersionOut {

@@ -264,6 +264,10 @@ pub struct BidIn {
     pub technical_proposal: String,
     #[serde(default)]
     pub team: String,
+    /// On submission only: the agreed consortium (联合体) the caller leads and bids for.
+    /// A revision keeps the bid's consortium.
+    #[serde(default)]
+    pub consortium_id: Option<i64>,
 }
 
 impl From<BidIn> for BidInput {
@@ -273,6 +277,7 @@ impl From<BidIn> for BidInput {
             delivery_days: r.delivery_days,
             technical_proposal: r.technical_proposal,
             team: r.team,
+            consortium_id: r.consortium_id,
         }
     }
 }

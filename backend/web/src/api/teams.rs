@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ids::{ConsortiumId, OrganizationId};
 use domain::scenario::ScenarioId;
-use domain::team::consortium::Consortium;
+use domain::team::consortium::{BidTeam, Consortium, NamedMember};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -45,6 +45,45 @@ pub struct ConsortiumOut {
 }
 
 /// A consortium with its members' names, read in the same call.
+/// A member of a consortium's bid or of an award's winner, with its share of the work.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NamedMemberOut {
+    pub organization_id: i64,
+    pub name: String,
+    pub share_pct: u8,
+    /// The lead (牵头人), who submits the bid and signs for the consortium.
+    pub lead: bool,
+}
+
+impl From<&NamedMember> for NamedMemberOut {
+    fn from(m: &NamedMember) -> Self {
+        NamedMemberOut {
+            organization_id: m.organization_id.0,
+            name: m.name.clone(),
+            share_pct: m.share_pct,
+            lead: m.lead,
+        }
+    }
+}
+
+/// The consortium a bid is for.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BidTeamOut {
+    pub id: i64,
+    pub name: String,
+    pub members: Vec<NamedMemberOut>,
+}
+
+impl From<&BidTeam> for BidTeamOut {
+    fn from(t: &BidTeam) -> Self {
+        BidTeamOut {
+            id: t.id.0,
+            name: t.name.clone(),
+            members: t.members.iter().map(NamedMemberOut::from).collect(),
+        }
+    }
+}
+
 async fn out(state: &AppState, c: Consortium) -> ApiResult<ConsortiumOut> {
     let ids: Vec<OrganizationId> = c.members.iter().map(|m| m.vendor).collect();
     let names = state.call(move |s| s.team_vendors(&ids)).await?;

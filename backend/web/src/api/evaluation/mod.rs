@@ -160,6 +160,8 @@ pub struct RankItem {
     pub criteria: Vec<CriterionMeanOut>,
     /// False once the vendor's verification was revoked: such a bid cannot be awarded.
     pub vendor_verified: bool,
+    /// The consortium the bid is for, with every member's share; null for a vendor alone.
+    pub consortium: Option<crate::api::teams::BidTeamOut>,
     /// More than the set share (default 20 %) below the mean of the other valid bids: it can
     /// be awarded only once the owner recorded the vendor's explanation.
     pub abnormally_low: bool,
@@ -213,6 +215,7 @@ impl From<&RankRow> for RankItem {
                 })
                 .collect(),
             vendor_verified: r.vendor_verified,
+            consortium: r.team.as_ref().map(Into::into),
             abnormally_low: r.abnormally_low,
             low_price_explanation: r.low_price_check.as_ref().map(LowPriceOut::from),
         }
@@ -338,8 +341,12 @@ pub struct PanelName {
 /// The winner.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Winner {
+    /// The winning vendor; for a consortium, its lead.
     pub organization_id: i64,
     pub name: String,
+    /// Every member with its share of the work, the lead marked: a consortium's members, or
+    /// the one vendor bidding alone (100 %, its own lead).
+    pub members: Vec<crate::api::teams::NamedMemberOut>,
 }
 
 /// The public award notice (中标公告).
@@ -365,6 +372,16 @@ impl From<&AwardNotice> for NoticeOut {
             winner: Winner {
                 organization_id: n.winner.0.0,
                 name: n.winner.1.clone(),
+                members: if n.members.is_empty() {
+                    vec![crate::api::teams::NamedMemberOut {
+                        organization_id: n.winner.0.0,
+                        name: n.winner.1.clone(),
+                        share_pct: 100,
+                        lead: true,
+                    }]
+                } else {
+                    n.members.iter().map(Into::into).collect()
+                },
             },
             price_fen: n.price_fen,
             items: n

@@ -23,6 +23,7 @@ impl BidForm {
             delivery_days: f.get("delivery_days"),
             technical_proposal: f.get("technical_proposal"),
             team: f.get("team"),
+            consortium: f.get("consortium_id"),
         }
     }
 
@@ -33,6 +34,11 @@ impl BidForm {
             delivery_days: b.delivery_days.to_string(),
             technical_proposal: b.technical_proposal.clone(),
             team: b.team.clone(),
+            consortium: v
+                .bid
+                .consortium
+                .map(|c| c.0.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -62,12 +68,23 @@ impl BidForm {
                 None
             }),
         };
+        let consortium_id = match self.consortium.trim() {
+            "" => None,
+            c => c.parse::<i64>().ok().or_else(|| {
+                errs.push(domain::FieldError::new(
+                    "consortium_id",
+                    Message::new("请选择联合体", "choose a consortium"),
+                ));
+                None
+            }),
+        };
         if errs.is_empty() {
             Ok(BidInput {
                 price_fen,
                 delivery_days,
                 technical_proposal: self.technical_proposal.clone(),
                 team: self.team.clone(),
+                consortium_id,
             })
         } else {
             Err(Error::Validation(errs))

@@ -114,7 +114,7 @@ pub async fn list(
         .filter(|b| b.bid.status == BidStatus::Submitted)
         .map(|b| OwnerRow {
             id: b.bid.id.0,
-            vendor: b.vendor_name.clone(),
+            vendor: b.bidder(),
             price: money(b.bid.fields.price_fen, ctx.t.locale),
             days: b.bid.fields.delivery_days,
             updated: beijing(b.bid.updated_at),

@@ -75,7 +75,7 @@ pub(super) fn bid_page(
         own,
         scenario_id: b.scenario.0,
         scenario_title: v.scenario_title.clone(),
-        vendor: v.vendor_name.clone(),
+        vendor: v.bidder(),
         status_label: t.t(&format!("bid.status_{}", b.status.code())).to_string(),
         withdrawn: b.status == BidStatus::Withdrawn,
         locked: v.opened,

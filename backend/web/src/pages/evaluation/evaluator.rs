@@ -201,7 +201,7 @@ async fn scenario_page(
             .map(|b| {
                 (
                     b.bid.id.0,
-                    b.vendor_name.clone(),
+                    b.bidder(),
                     money(b.bid.fields.price_fen, ctx.t.locale),
                     mine.iter().filter(|s| s.bid == b.bid.id).count(),
                     per_bid,
@@ -372,7 +372,7 @@ async fn sheet_page(
         sid: sid.0,
         bid: bid.0,
         title: v.scenario.title.clone(),
-        vendor: b.vendor_name.clone(),
+        vendor: b.bidder(),
         price: money(b.bid.fields.price_fen, ctx.t.locale),
         days: ctx
             .t

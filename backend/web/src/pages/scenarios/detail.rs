@@ -420,6 +420,8 @@ pub struct BidForm {
     pub delivery_days: String,
     pub technical_proposal: String,
     pub team: String,
+    /// The agreed consortium the vendor leads and bids for (its id), or empty: alone.
+    pub consortium: String,
 }
 
 /// What the bid panel of a scenario page shows again after a refused submission.
