@@ -1750,3 +1750,140 @@ async fn from_the_contract_to_the_last_payment_through_the_pages() {
     assert_eq!(overdue, "0");
     d.quit().await.unwrap();
 }
+
+/// Clicks the checkbox `id`.
+async fn tick(d: &WebDriver, id: &str) {
+    d.query(By::Id(id))
+        .first()
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_startups_team_up_bid_as_one_and_the_notice_names_all_three() {
+    let Some((d, _driver, _profile)) = start_browser().await else {
+        return;
+    };
+    let app = tests::spawn_app().await;
+    let sid = tests::fixtures::with_panel(&app).await;
+    let mut orgs = vec![];
+    for (email, name, kind) in [
+        ("lead@example.cn", "青灵视觉", "ai_software"),
+        ("hw@example.cn", "翼飞无人机", "hardware"),
+        ("si@example.cn", "江城集成", "integration"),
+    ] {
+        tests::fixtures::verified_vendor(&app, email, name).await;
+        orgs.push(tests::fixtures::offers(&app, email, &[kind], true).await);
+    }
+
+    // The lead finds the two partners among the suggestions and invites them.
+    sign_in(&d, &app, "lead@example.cn").await;
+    visit(&d, &app, &format!("/scenarios/{sid}")).await;
+    link_through(&d, "寻找合作伙伴，组成联合体投标 →").await;
+    fill(&d, "team-message-1", "一起投无人机巡检吧").await;
+    click_through(&d, "#teams form button[type=submit]").await;
+    let url = d.current_url().await.unwrap().to_string();
+    let kid: i64 = url
+        .split("/consortia/")
+        .nth(1)
+        .and_then(|r| r.split(['?', '#']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the consortium's page: {url}"));
+    let body = text_of(&d).await;
+    assert!(
+        body.contains("翼飞无人机") && body.contains("江城集成") && body.contains("已邀请"),
+        "{body}"
+    );
+    sign_out(&d).await;
+
+    // Each partner finds the invitation among its consortia and accepts it.
+    for email in ["hw@example.cn", "si@example.cn"] {
+        sign_in(&d, &app, email).await;
+        visit(&d, &app, "/consortia").await;
+        link_through(&d, "青灵视觉 联合体").await;
+        assert!(text_of(&d).await.contains("一起投无人机巡检吧"));
+        click_through(&d, "form[action$='/accept'] button").await;
+        sign_out(&d).await;
+    }
+
+    // The lead writes the agreement; the first try's shares sum to 90.
+    sign_in(&d, &app, "lead@example.cn").await;
+    visit(&d, &app, &format!("/consortia/{kid}")).await;
+    for (org, pct) in orgs.iter().zip(["50", "30", "10"]) {
+        fill(&d, &format!("share-{org}"), pct).await;
+    }
+    click_through(&d, "#agreement button[type=submit]").await;
+    let body = text_of(&d).await;
+    assert!(body.contains("份额之和须为 100%（现为 90%）"), "{body}");
+    fill(&d, &format!("share-{}", orgs[2]), "20").await;
+    click_through(&d, "#agreement button[type=submit]").await;
+    // Confirming asks for the liability to be acknowledged.
+    click_through(&d, "#confirm button[type=submit]").await;
+    assert!(text_of(&d).await.contains("请确认承担连带责任"));
+    tick(&d, "liability").await;
+    click_through(&d, "#confirm button[type=submit]").await;
+    sign_out(&d).await;
+    for email in ["hw@example.cn", "si@example.cn"] {
+        sign_in(&d, &app, email).await;
+        visit(&d, &app, &format!("/consortia/{kid}")).await;
+        tick(&d, "liability").await;
+        click_through(&d, "#confirm button[type=submit]").await;
+        sign_out(&d).await;
+    }
+
+    // Agreed: the lead bids for the consortium from the scenario's page.
+    sign_in(&d, &app, "lead@example.cn").await;
+    visit(&d, &app, &format!("/consortia/{kid}")).await;
+    assert!(text_of(&d).await.contains("协议已确认"));
+    link_through(&d, "去投标").await;
+    assert!(text_of(&d).await.contains("将以联合体名义投标"));
+    fill(&d, "price", "300000").await;
+    fill(&d, "delivery_days", "60").await;
+    fill(
+        &d,
+        "technical_proposal",
+        "三家联合：无人机、识别模型与派单平台对接。",
+    )
+    .await;
+    fill(&d, "team", "青灵视觉牵头，翼飞无人机与江城集成参加。").await;
+    click_through(&d, "#bid-form button[type=submit]").await;
+    let body = text_of(&d).await;
+    assert!(body.contains("江城集成 20%"), "{body}");
+    sign_out(&d).await;
+
+    // A member reads the sealed bid from the consortium's page.
+    sign_in(&d, &app, "si@example.cn").await;
+    visit(&d, &app, &format!("/consortia/{kid}")).await;
+    link_through(&d, "查看联合体投标").await;
+    assert!(text_of(&d).await.contains("三家联合"));
+    sign_out(&d).await;
+
+    // A rival bids; after the deadline the panel scores and the owner awards the consortium.
+    let (rival, _) = tests::fixtures::verified_vendor(&app, "other@example.cn", "别家").await;
+    let r = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/bids"),
+            Some(&rival),
+            tests::fixtures::bid(320_000),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let bid = app.query_i64(&format!(
+        "SELECT id AS n FROM bids WHERE consortium_id = {kid}"
+    ));
+    let rival_bid = r.body["bid"]["id"].as_i64().unwrap();
+    tests::fixtures::scored(&app, sid, &[bid, rival_bid]).await;
+    let won = tests::fixtures::award(&app, sid, bid, None).await;
+    assert_eq!(won.status, 200, "{:?}", won.body);
+
+    // A visitor reads the award notice: it names all three.
+    visit(&d, &app, &format!("/scenarios/{sid}/notice")).await;
+    let body = text_of(&d).await;
+    for name in ["青灵视觉", "翼飞无人机 30%", "江城集成 20%"] {
+        assert!(body.contains(name), "{name}: {body}");
+    }
+    d.quit().await.unwrap();
+}

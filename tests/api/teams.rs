@@ -1,7 +1,7 @@
 //! OPC teams through the API: the trades a scenario needs, for whoever may read it.
 
 use serde_json::json;
-use tests::fixtures::{posting, verified_agency};
+use tests::fixtures::{offers, posting, verified_agency};
 use tests::{TestApp, on_both};
 
 /// A drone inspection that dispatches work orders needs the AI system, devices and
@@ -372,22 +372,6 @@ async fn a_vendor_joins_one_consortium_of_two_at_once(app: &TestApp) {
 }
 
 /// Sets what a vendor offers and whether it teams up.
-async fn offers(app: &TestApp, email: &str, kinds: &[&str], open: bool) -> i64 {
-    let t = app.token(email).await;
-    let me = app.get("/api/v1/me", Some(&t)).await.body;
-    let org = me["organization"]["id"].as_i64().unwrap();
-    let a = app
-        .call(
-            "PATCH",
-            &format!("/api/v1/organizations/{org}"),
-            Some(&t),
-            Some(json!({"offer_kinds": kinds, "open_to_teaming": open})),
-        )
-        .await;
-    assert_eq!(a.status, 200, "{:?}", a.body);
-    org
-}
-
 /// The AI vendor of a drone inspection gets the team that covers it with a drone maker and an
 /// integrator; a vendor not open to teaming is never suggested; only vendors who could bid ask.
 async fn a_vendor_gets_teams_that_cover_what_the_scenario_needs(app: &TestApp) {

@@ -394,3 +394,21 @@ pub fn set_clock(app: &TestApp, t: DateTime<Utc>) {
     assert!(t >= now, "the clock only moves forward");
     app.clock.advance(t - now);
 }
+
+/// The vendor of `email` says what it offers and whether it is open to teaming: its
+/// organization's id.
+pub async fn offers(app: &TestApp, email: &str, kinds: &[&str], open: bool) -> i64 {
+    let t = app.token(email).await;
+    let me = app.get("/api/v1/me", Some(&t)).await.body;
+    let org = me["organization"]["id"].as_i64().unwrap();
+    let a = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/organizations/{org}"),
+            Some(&t),
+            Some(json!({"offer_kinds": kinds, "open_to_teaming": open})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{:?}", a.body);
+    org
+}

@@ -42,22 +42,74 @@ impl Services {
         let name = domain::text::bounded(name, 0, MAX_NAME).map_err(|m| Error::field("name", m))?;
         in_tx(&*self.store, |tx| {
             let (s, org) = open_scenario(tx, actor, id, now)?;
-            k::check_exclusive(bids_alone(tx, &s, org.id)?, 0)?;
-            let name = if name.is_empty() {
-                format!("{} 联合体", org.name)
-            } else {
-                name.clone()
+            self.form_in(tx, actor, &s, &org, &name, now)
+        })
+    }
+
+    /// Forms a consortium of the scenario (its row locked) led by `org`.
+    fn form_in(
+        &self,
+        tx: &mut dyn Tx,
+        actor: &Actor,
+        s: &Scenario,
+        org: &domain::account::Organization,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Consortium> {
+        k::check_exclusive(bids_alone(tx, s, org.id)?, 0)?;
+        let name = if name.is_empty() {
+            format!("{} 联合体", org.name)
+        } else {
+            name.to_string()
+        };
+        let c = Consortium::new(
+            ConsortiumId(self.next_id()),
+            s.id,
+            name,
+            org.id,
+            actor.user_id,
+            now,
+        );
+        tx.insert_consortium(&c).map_err(exclusive)?;
+        event(tx, actor, ConsortiumEvent::Formed(Box::new(c.clone())), now)?;
+        Ok(c)
+    }
+
+    /// From a suggested team: the vendor invites the partners, with one message, into the
+    /// consortium it leads on the scenario, formed now if it leads none. Partners already
+    /// invited are left as they are. One transaction: all are invited, or none.
+    pub fn invite_partners(
+        &self,
+        actor: &Actor,
+        id: ScenarioId,
+        partners: &[OrganizationId],
+        message: &str,
+    ) -> Result<Consortium> {
+        let now = self.now();
+        let message = domain::text::bounded(message, 0, MAX_MESSAGE)
+            .map_err(|m| Error::field("message", m))?;
+        if partners.is_empty() {
+            return Err(Error::field(
+                "vendor_id",
+                Message::new("请选择要邀请的伙伴", "choose the partners to invite"),
+            ));
+        }
+        in_tx(&*self.store, |tx| {
+            let (s, org) = open_scenario(tx, actor, id, now)?;
+            let led = tx
+                .consortia_of_scenario(s.id)?
+                .into_iter()
+                .find(|c| c.lead == org.id && matches!(c.status, Status::Forming | Status::Agreed));
+            let mut c = match led {
+                Some(c) => c,
+                None => self.form_in(tx, actor, &s, &org, "", now)?,
             };
-            let c = Consortium::new(
-                ConsortiumId(self.next_id()),
-                s.id,
-                name,
-                org.id,
-                actor.user_id,
-                now,
-            );
-            tx.insert_consortium(&c).map_err(exclusive)?;
-            event(tx, actor, ConsortiumEvent::Formed(Box::new(c.clone())), now)?;
+            for v in partners {
+                if c.member(*v).is_none() {
+                    invite_in(tx, actor, &c, &s, *v, &message, now)?;
+                    c = tx.consortium(c.id)?.ok_or(Error::NotFound)?;
+                }
+            }
             Ok(c)
         })
     }
@@ -75,34 +127,7 @@ impl Services {
             .map_err(|m| Error::field("message", m))?;
         in_tx(&*self.store, |tx| {
             let (c, s) = member_locked(tx, actor, id, now)?;
-            let by = actor.organization_id.ok_or(Error::NotFound)?;
-            c.check_invite(by, vendor)?;
-            let invited = tx
-                .organization(vendor)?
-                .filter(|o| o.kind == OrgKind::Vendor && o.verified)
-                .ok_or_else(|| {
-                    Error::field(
-                        "vendor_id",
-                        Message::new("须为已认证的企业", "a verified vendor"),
-                    )
-                })?;
-            let m = Membership::invited(invited.id, message.clone(), now);
-            tx.insert_membership(c.id, s.id, &m).map_err(|e| match e {
-                Error::Conflict {
-                    code: "duplicate", ..
-                } => Error::Conflict {
-                    code: "already_invited",
-                    detail: Message::new("该企业已被邀请", "this vendor is invited already"),
-                },
-                e => e,
-            })?;
-            let e = ConsortiumEvent::Invited {
-                consortium: c.id,
-                scenario: s.id,
-                vendor: invited.id,
-                message: message.clone(),
-            };
-            event(tx, actor, e, now)?;
+            invite_in(tx, actor, &c, &s, vendor, &message, now)?;
             tx.consortium(id)?.ok_or(Error::NotFound)
         })
     }
@@ -144,7 +169,10 @@ impl Services {
                 accepted: accept,
             };
             event(tx, actor, e, now)?;
-            tx.consortium(id)?.ok_or(Error::NotFound)
+            Ok(tx
+                .consortium(id)?
+                .ok_or(Error::NotFound)?
+                .seen_by(Some(org)))
         })
     }
 
@@ -209,7 +237,11 @@ impl Services {
 
     /// A consortium, for its members and invitees; 404 for everyone else, as for a missing id.
     pub fn consortium(&self, viewer: Option<&Actor>, id: ConsortiumId) -> Result<Consortium> {
-        in_read(&*self.store, |tx| readable(tx, viewer, id))
+        let org = viewer.and_then(|a| a.organization_id);
+        in_read(
+            &*self.store,
+            |tx| Ok(readable(tx, viewer, id)?.seen_by(org)),
+        )
     }
 
     /// The names and OPC membership of vendors, for a team's members.
@@ -231,8 +263,51 @@ impl Services {
     /// The consortia the vendor leads, belongs to or is invited to, newest first.
     pub fn my_consortia(&self, actor: &Actor) -> Result<Vec<Consortium>> {
         let org = domain::policy::require_vendor(actor)?;
-        in_read(&*self.store, |tx| tx.consortia_of_vendor(org))
+        in_read(&*self.store, |tx| {
+            let all = tx.consortia_of_vendor(org)?;
+            Ok(all.into_iter().map(|c| c.seen_by(Some(org))).collect())
+        })
     }
+}
+
+/// The lead invites a verified vendor into the consortium (the scenario's row locked).
+fn invite_in(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    c: &Consortium,
+    s: &Scenario,
+    vendor: OrganizationId,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let by = actor.organization_id.ok_or(Error::NotFound)?;
+    c.check_invite(by, vendor)?;
+    let invited = tx
+        .organization(vendor)?
+        .filter(|o| o.kind == OrgKind::Vendor && o.verified)
+        .ok_or_else(|| {
+            Error::field(
+                "vendor_id",
+                Message::new("须为已认证的企业", "a verified vendor"),
+            )
+        })?;
+    let m = Membership::invited(invited.id, message.to_string(), now);
+    tx.insert_membership(c.id, s.id, &m).map_err(|e| match e {
+        Error::Conflict {
+            code: "duplicate", ..
+        } => Error::Conflict {
+            code: "already_invited",
+            detail: Message::new("该企业已被邀请", "this vendor is invited already"),
+        },
+        e => e,
+    })?;
+    let e = ConsortiumEvent::Invited {
+        consortium: c.id,
+        scenario: s.id,
+        vendor: invited.id,
+        message: message.to_string(),
+    };
+    event(tx, actor, e, now)
 }
 
 fn event(tx: &mut dyn Tx, actor: &Actor, e: ConsortiumEvent, now: DateTime<Utc>) -> Result<()> {
@@ -334,4 +409,67 @@ pub(crate) fn notice_groups(
             .is_some_and(|m| m.status == MemberStatus::Accepted),
     };
     Ok(vec![(facts, orgs)])
+}
+
+/// A consortium's page: the consortium, its scenario, its members' names and the bid it made.
+#[derive(Debug, Clone)]
+pub struct ConsortiumBoard {
+    pub consortium: Consortium,
+    pub scenario_title: String,
+    /// The scenario takes bids now: the consortium may still change and bid.
+    pub open: bool,
+    /// (id, name, OPC member) of every member and invitee.
+    pub names: Vec<(OrganizationId, String, bool)>,
+    /// The consortium's bid in force, when it bid.
+    pub bid: Option<domain::bid::BidId>,
+}
+
+impl Services {
+    /// A consortium's page, for its members and invitees (404 for anyone else).
+    pub fn consortium_board(&self, viewer: &Actor, id: ConsortiumId) -> Result<ConsortiumBoard> {
+        let now = self.now();
+        in_read(&*self.store, |tx| {
+            let c = readable(tx, Some(viewer), id)?.seen_by(viewer.organization_id);
+            let s = tx.scenario(c.scenario)?.ok_or(Error::NotFound)?;
+            let mut names = vec![];
+            for m in &c.members {
+                if let Some(o) = tx.organization(m.vendor)? {
+                    names.push((o.id, o.name, o.opc_member));
+                }
+            }
+            let member = c
+                .accepted()
+                .any(|m| Some(m.vendor) == viewer.organization_id);
+            let bid = tx
+                .bids_of_scenario(s.id)?
+                .into_iter()
+                .find(|b| member && b.consortium == Some(c.id) && b.status == BidStatus::Submitted)
+                .map(|b| b.id);
+            Ok(ConsortiumBoard {
+                open: domain::scenario::open_for_bids(s.status, s.bid_deadline, now),
+                scenario_title: s.title,
+                names,
+                bid,
+                consortium: c,
+            })
+        })
+    }
+}
+
+impl Services {
+    /// The vendor's consortia (as [`Services::my_consortia`]) with their scenarios' titles.
+    pub fn my_consortia_titled(&self, actor: &Actor) -> Result<Vec<(Consortium, String)>> {
+        let all = self.my_consortia(actor)?;
+        in_read(&*self.store, |tx| {
+            let mut out = Vec::with_capacity(all.len());
+            for c in &all {
+                let title = tx
+                    .scenario(c.scenario)?
+                    .map(|s| s.title)
+                    .unwrap_or_default();
+                out.push((c.clone(), title));
+            }
+            Ok(out)
+        })
+    }
 }

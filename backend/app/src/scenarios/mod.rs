@@ -42,6 +42,48 @@ pub struct ScenarioDetail {
     /// What the pages show the reader beyond the moves, as the policy decided it.
     #[serde(skip)]
     pub reader: Reader,
+    /// The reader's (vendor's) consortia on the scenario, as it may read them.
+    #[serde(skip)]
+    pub consortia: Vec<domain::team::consortium::Consortium>,
+    /// Whom the reader would bid for.
+    #[serde(skip)]
+    pub bidding_as: BiddingAs,
+}
+
+/// Whom a vendor bids for on a scenario.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BiddingAs {
+    /// Itself, alone.
+    #[default]
+    Alone,
+    /// The agreed consortium it leads: (id, name).
+    Lead(domain::ids::ConsortiumId, String),
+    /// A consortium it joined (and does not lead, or whose agreement is not confirmed yet):
+    /// it bids through that consortium's lead once agreed, never alone. Its name.
+    Member(String),
+}
+
+impl BiddingAs {
+    /// From the vendor's consortia on the scenario.
+    pub fn of(
+        org: Option<domain::ids::OrganizationId>,
+        consortia: &[domain::team::consortium::Consortium],
+    ) -> BiddingAs {
+        use domain::team::consortium::Status;
+        let Some(org) = org else {
+            return BiddingAs::Alone;
+        };
+        let joined = consortia
+            .iter()
+            .find(|c| c.status != Status::Dissolved && c.accepted().any(|m| m.vendor == org));
+        match joined {
+            Some(c) if c.lead == org && c.status == Status::Agreed => {
+                BiddingAs::Lead(c.id, c.name.clone())
+            }
+            Some(c) => BiddingAs::Member(c.name.clone()),
+            None => BiddingAs::Alone,
+        }
+    }
 }
 
 /// The reader's standing on a scenario's page (all from [`domain::policy`]).

@@ -87,8 +87,19 @@ impl Services {
         let now = self.now();
         in_read(&*self.store, |tx| {
             let s = Self::visible(tx, viewer, id)?;
-            let own_bids = match viewer.filter(|a| policy::require_vendor(a).is_ok()) {
+            let vendor = viewer.filter(|a| policy::require_vendor(a).is_ok());
+            let own_bids = match vendor {
                 Some(a) => self.bids_for(tx, a, &s, now)?.items,
+                None => vec![],
+            };
+            let org = vendor.and_then(|a| a.organization_id);
+            let consortia = match org {
+                Some(_) => tx
+                    .consortia_of_scenario(s.id)?
+                    .into_iter()
+                    .filter(|c| c.visible_to(org))
+                    .map(|c| c.seen_by(org))
+                    .collect(),
                 None => vec![],
             };
             let questions = Self::questions_for(tx, viewer, &s)?;
@@ -139,6 +150,8 @@ impl Services {
                 allowed,
                 own_bids,
                 questions,
+                bidding_as: super::BiddingAs::of(org, &consortia),
+                consortia,
             })
         })
     }

@@ -165,6 +165,29 @@ impl Consortium {
         org.is_some_and(|o| self.member(o).is_some())
     }
 
+    /// The consortium as `org` may read it: whole for a member who accepted; for a vendor
+    /// only invited (or that declined), its own invitation and the lead who sent it, never
+    /// who else was asked or joined.
+    pub fn seen_by(mut self, org: Option<OrganizationId>) -> Consortium {
+        let member = org
+            .and_then(|o| self.member(o))
+            .is_some_and(|m| m.status == MemberStatus::Accepted);
+        if !member {
+            let lead = self.lead;
+            self.members
+                .retain(|m| m.vendor == lead || Some(m.vendor) == org);
+            // Nor whether it agreed or bid: to an outsider it is as it was when asked.
+            if self.status != Status::Dissolved {
+                self.status = Status::Forming;
+            }
+            for m in self.members.iter_mut() {
+                m.share_pct = None;
+                m.confirmed = false;
+            }
+        }
+        self
+    }
+
     pub fn member(&self, v: OrganizationId) -> Option<&Membership> {
         self.members.iter().find(|m| m.vendor == v)
     }
@@ -225,9 +248,9 @@ impl Consortium {
 
     /// The invited `vendor` answers its invitation.
     pub fn check_respond(&self, vendor: OrganizationId) -> Result<()> {
-        self.check_forming()?;
+        // Its own answer first: a vendor that answered learns nothing of how the team went on.
         match self.member(vendor).map(|m| m.status) {
-            Some(MemberStatus::Invited) => Ok(()),
+            Some(MemberStatus::Invited) => self.check_forming(),
             Some(_) => Err(conflict(
                 "invitation_answered",
                 "该邀请已答复",

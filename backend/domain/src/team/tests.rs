@@ -245,3 +245,40 @@ fn a_vendor_takes_part_once_per_scenario() {
         ));
     }
 }
+
+#[test]
+fn a_vendor_outside_the_team_reads_only_its_own_invitation() {
+    let (lead, a, b) = (OrganizationId(1), OrganizationId(2), OrganizationId(3));
+    let mut k = new(lead);
+    let mut joined = Membership::invited(a, "一起".into(), Utc::now());
+    joined.status = MemberStatus::Accepted;
+    joined.share_pct = Some(40);
+    joined.confirmed = true;
+    let mut declined = Membership::invited(b, "一起".into(), Utc::now());
+    declined.status = MemberStatus::Declined;
+    k.members.push(joined);
+    k.members.push(declined);
+    k.members[0].share_pct = Some(60);
+    k.members[0].confirmed = true;
+    k.status = Status::Bid;
+    let whole = k.clone().seen_by(Some(a));
+    assert_eq!(whole, k, "a member reads it whole");
+    let outside = k.clone().seen_by(Some(b));
+    let seen: Vec<OrganizationId> = outside.members.iter().map(|m| m.vendor).collect();
+    assert_eq!(seen, [lead, b], "the lead and its own invitation");
+    assert_eq!(outside.status, Status::Forming, "nor whether it bid");
+    assert!(
+        outside
+            .members
+            .iter()
+            .all(|m| m.share_pct.is_none() && !m.confirmed)
+    );
+    // Its answer again is refused as answered, not as "the consortium bid".
+    assert!(matches!(
+        k.check_respond(b),
+        Err(Error::Conflict {
+            code: "invitation_answered",
+            ..
+        })
+    ));
+}

@@ -16,6 +16,7 @@ mod admin;
 mod auth;
 mod bids;
 mod challenges;
+mod consortia;
 mod contracts;
 mod evaluation;
 mod feeds;
@@ -116,6 +117,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/new", web::post().to(scenarios::create))
         .route("/scenarios/{id}", web::get().to(scenarios::detail))
         .route("/scenarios/{id}/teams", web::get().to(teams::page))
+        .route(
+            "/scenarios/{id}/teams/invite",
+            web::post().to(consortia::invite_team),
+        )
+        .route("/consortia", web::get().to(consortia::list))
+        .route("/consortia/{id}", web::get().to(consortia::page))
+        .route("/consortia/{id}/invite", web::post().to(consortia::invite))
+        .route(
+            "/consortia/{id}/agreement",
+            web::post().to(consortia::agreement),
+        )
+        .route(
+            "/consortia/{id}/confirm",
+            web::post().to(consortia::confirm),
+        )
+        .route(
+            "/consortia/{id}/{verb:accept|decline}",
+            web::post().to(consortia::answer),
+        )
         .route("/scenarios/{id}/edit", web::get().to(scenarios::edit_form))
         .route("/scenarios/{id}/edit", web::post().to(scenarios::update))
         .route("/scenarios/{id}/questions", web::post().to(scenarios::ask))

@@ -19,6 +19,8 @@ struct TeamRow {
     members: Vec<(String, bool, Vec<String>)>,
     coverage: String,
     full: bool,
+    /// The partners (every member but the vendor itself), to invite.
+    partners: Vec<i64>,
 }
 
 #[derive(Template)]
@@ -29,6 +31,8 @@ struct TeamsPage {
     title: String,
     facets: Vec<String>,
     teams: Vec<TeamRow>,
+    /// The viewer's consortia on this scenario: (id, name).
+    mine: Vec<(i64, String)>,
 }
 
 /// `GET /scenarios/{id}/teams`
@@ -49,10 +53,16 @@ pub async fn page(
                 .iter()
                 .flat_map(|t| t.members.iter().map(|m| m.vendor))
                 .collect();
-            Ok((teams, facets, title, s.team_vendors(&ids)?))
+            let mine: Vec<(i64, String)> = s
+                .my_consortia(&who)?
+                .into_iter()
+                .filter(|c| c.scenario == id)
+                .map(|c| (c.id.0, c.name))
+                .collect();
+            Ok((teams, facets, title, s.team_vendors(&ids)?, mine))
         })
         .await;
-    let (teams, facets, title, names) = match found {
+    let (teams, facets, title, names, mine) = match found {
         Ok(x) => x,
         Err(e) => return error_page(&req, Some(&account), &e),
     };
@@ -75,6 +85,7 @@ pub async fn page(
                 .collect(),
             coverage: format!("{:.0}%", t.coverage * 100.0),
             full: t.coverage >= 1.0,
+            partners: t.members.iter().skip(1).map(|m| m.vendor.0).collect(),
         })
         .collect();
     let page = TeamsPage {
@@ -82,6 +93,7 @@ pub async fn page(
         title,
         facets: facets.iter().map(label).collect(),
         teams: rows,
+        mine,
         ctx,
     };
     render(StatusCode::OK, &page)

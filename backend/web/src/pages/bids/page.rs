@@ -26,6 +26,8 @@ pub(super) struct BidPage {
     scenario_id: i64,
     scenario_title: String,
     vendor: String,
+    /// The consortium the bid is for, every member named with its share.
+    consortium: Option<String>,
     status_label: String,
     withdrawn: bool,
     locked: bool,
@@ -76,6 +78,7 @@ pub(super) fn bid_page(
         scenario_id: b.scenario.0,
         scenario_title: v.scenario_title.clone(),
         vendor: v.bidder(),
+        consortium: v.team.as_ref().map(|t| t.bidder_name()),
         status_label: t.t(&format!("bid.status_{}", b.status.code())).to_string(),
         withdrawn: b.status == BidStatus::Withdrawn,
         locked: v.opened,

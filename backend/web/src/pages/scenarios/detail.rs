@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use app::accounts::Account;
 use app::challenges::ChallengeBoard;
-use app::scenarios::{QuestionView, ScenarioDetail};
+use app::scenarios::{BiddingAs, QuestionView, ScenarioDetail};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use domain::Error;
@@ -114,6 +114,12 @@ struct DetailPage {
     /// The agency's payment record in one line, and its page.
     agency_record: Option<String>,
     agency_id: i64,
+    /// The agreed consortium the viewer leads and would bid for.
+    bidding_for: Option<String>,
+    /// The viewer joined a consortium: it bids through its lead, not alone.
+    member_of: Option<String>,
+    /// The viewer's consortia on the scenario: (id, name).
+    my_consortia: Vec<(i64, String)>,
 }
 
 /// How many recommended vendors the owner's scenario page shows (the rest on their page).
@@ -229,7 +235,26 @@ impl DetailPage {
         DetailPage {
             show_bid_form: d.may(Move::Bid),
             bid_action: format!("/scenarios/{}/bid", s.id.0),
-            bid_form: bid.form,
+            bid_form: match &d.bidding_as {
+                BiddingAs::Lead(c, _) => BidForm {
+                    consortium: c.0.to_string(),
+                    ..bid.form
+                },
+                _ => bid.form,
+            },
+            bidding_for: match &d.bidding_as {
+                BiddingAs::Lead(_, name) => Some(name.clone()),
+                _ => None,
+            },
+            member_of: match &d.bidding_as {
+                BiddingAs::Member(name) => Some(name.clone()),
+                _ => None,
+            },
+            my_consortia: d
+                .consortia
+                .iter()
+                .map(|c| (c.id.0, c.name.clone()))
+                .collect(),
             bid_errors: bid.errors,
             bid_message: bid.message,
             bid_submit: ctx.t.t("bid.submit").to_string(),
