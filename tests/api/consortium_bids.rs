@@ -28,57 +28,15 @@ async fn agreed_team(app: &TestApp) -> Team {
         members.push(verified_vendor(app, e, n).await);
     }
     let (declined, declined_org) = verified_vendor(app, "no@example.cn", "婉拒科技").await;
-    let c = app
-        .post(
-            &format!("/api/v1/scenarios/{sid}/consortia"),
-            Some(&lead),
-            json!({"name": "巡检联合体"}),
-        )
-        .await;
-    assert_eq!(c.status, 201, "{:?}", c.body);
-    let kid = c.body["id"].as_i64().unwrap();
-    let invitees = [members[0].1, members[1].1, declined_org];
-    for v in invitees {
-        let i = app
-            .post(
-                &format!("/api/v1/consortia/{kid}/invitations"),
-                Some(&lead),
-                json!({"vendor_id": v, "message": "一起投标"}),
-            )
-            .await;
-        assert_eq!(i.status, 201, "{:?}", i.body);
-    }
-    for (t, verb) in [
-        (&declined, "decline"),
-        (&members[0].0, "accept"),
-        (&members[1].0, "accept"),
-    ] {
-        let a = app
-            .post(
-                &format!("/api/v1/consortia/{kid}/{verb}"),
-                Some(t),
-                json!({}),
-            )
-            .await;
-        assert_eq!(a.status, 200, "{:?}", a.body);
-    }
-    let shares = json!({"shares": [
-        {"vendor_id": lead_org, "share_pct": 50},
-        {"vendor_id": members[0].1, "share_pct": 30},
-        {"vendor_id": members[1].1, "share_pct": 20},
-    ]});
-    let path = format!("/api/v1/consortia/{kid}/agreement");
-    let w = app.call("PUT", &path, Some(&lead), Some(shares)).await;
-    assert_eq!(w.status, 200, "{:?}", w.body);
-    let mut last = Value::Null;
-    for t in std::iter::once(&lead).chain(members.iter().map(|(t, _)| t)) {
-        let ok = app
-            .post(&format!("{path}/confirm"), Some(t), json!({}))
-            .await;
-        assert_eq!(ok.status, 200, "{:?}", ok.body);
-        last = ok.body;
-    }
-    assert_eq!(last["status"], "agreed", "{last}");
+    let kid = tests::fixtures::agreed_consortium(
+        app,
+        sid,
+        (&lead, lead_org),
+        &members,
+        Some((&declined, declined_org)),
+        &[50, 30, 20],
+    )
+    .await;
     Team {
         sid,
         kid,

@@ -512,6 +512,167 @@ async fn every_route_answers_a_sealed_bid_exactly_like_a_missing_one(app: &TestA
     );
 }
 
+/// Every route that takes a consortium id, answered for `real` and for an invented id.
+async fn consortium_routes_alike(app: &TestApp, who: &str, token: Option<&str>, real: i64) {
+    let fake = real + 7_777_777;
+    for (method, tail, body) in [
+        ("GET", "", None),
+        (
+            "POST",
+            "/invitations",
+            Some(json!({"vendor_id": 1, "message": ""})),
+        ),
+        ("POST", "/accept", Some(json!({}))),
+        ("POST", "/decline", Some(json!({}))),
+        ("PUT", "/agreement", Some(json!({"shares": []}))),
+        ("POST", "/agreement/confirm", Some(json!({}))),
+    ] {
+        let path = |id: i64| format!("/api/v1/consortia/{id}{tail}");
+        let a = raw(app, method, &path(real), token, body.clone()).await;
+        let b = raw(app, method, &path(fake), token, body).await;
+        assert_eq!(a, b, "{who}: {method} /api/v1/consortia/{{id}}{tail}");
+        assert!(matches!(a.0, 401 | 404), "{who}: {method} {tail}: {}", a.0);
+    }
+}
+
+/// The consortium's page, for a signed-in browser.
+async fn consortium_page_alike(app: &TestApp, who: &str, c: &reqwest::Client, real: i64) {
+    let fake = real + 7_777_777;
+    let get = |id: i64| {
+        let (url, c) = (app.url(&format!("/consortia/{id}")), c.clone());
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (a, b) = (get(real).await, get(fake).await);
+    assert_eq!(a.0, b.0, "{who}: page /consortia/{{id}}");
+    assert_eq!(
+        a.1.replace(&real.to_string(), "ID"),
+        b.1.replace(&fake.to_string(), "ID"),
+        "{who}: page /consortia/{{id}} body"
+    );
+    let mine = tests::page_text(c, app.url("/consortia")).await;
+    assert!(!mine.contains("巡检联合体"), "{who}: /consortia");
+}
+
+/// The sealing rule for a consortium and its bid: before the deadline nobody outside the
+/// consortium can tell that it formed, invited or bid, by any route, page or list; a vendor
+/// that declined its invitation reads that invitation and nothing of how the team went on.
+/// After opening, those who may read bids read its bid; the consortium stays its members'.
+async fn every_route_answers_a_consortium_and_its_bid_like_missing_ones(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let (owner, _) = verified_agency(app, "owner@example.cn", "城管局").await;
+    verified_agency(app, "other@example.cn", "别的局").await;
+    let with = publish(app, &owner).await;
+    let without = publish(app, &owner).await;
+    let mut panel = vec![];
+    for (e, n) in [
+        ("panel@example.cn", "评审甲"),
+        ("panel2@example.cn", "评审乙"),
+        ("panel3@example.cn", "评审丙"),
+    ] {
+        panel.push(evaluator(app, &admin, e, n).await);
+    }
+    evaluator(app, &admin, "stranger@example.cn", "局外专家").await;
+    for s in [with, without] {
+        set_panel(app, &owner, s, &panel).await;
+    }
+    let (lead, lead_org) = verified_vendor(app, "lead@example.cn", "青灵视觉").await;
+    let members = vec![verified_vendor(app, "hw@example.cn", "翼飞无人机").await];
+    let (no, no_org) = verified_vendor(app, "no@example.cn", "婉拒科技").await;
+    let kid = tests::fixtures::agreed_consortium(
+        app,
+        with,
+        (&lead, lead_org),
+        &members,
+        Some((&no, no_org)),
+        &[60, 40],
+    )
+    .await;
+    let b = app
+        .post(
+            &format!("/api/v1/scenarios/{with}/bids"),
+            Some(&lead),
+            json!({"price_fen": 30_000_000, "delivery_days": 60, "technical_proposal": "联合方案",
+                "team": "两家", "consortium_id": kid}),
+        )
+        .await;
+    assert_eq!(b.status, 201, "{:?}", b.body);
+    let real = b.body["bid"]["id"].as_i64().unwrap();
+    let up = upload(app, &lead, real, "联合方案.pdf", pdf("consortium")).await;
+    assert_eq!(up.status, 201);
+    let sha = up.body["bid"]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    verified_vendor(app, "b@example.cn", "乙企业").await;
+    // The member reads the bid; the vendor that declined reads its invitation alone.
+    assert_eq!(
+        app.get(&format!("/api/v1/bids/{real}"), Some(&members[0].0))
+            .await
+            .status,
+        200
+    );
+    let seen = app
+        .get(&format!("/api/v1/consortia/{kid}"), Some(&no))
+        .await
+        .body;
+    let names: Vec<&str> = seen["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["vendor"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["青灵视觉", "婉拒科技"], "{seen}");
+    assert_eq!(
+        seen["status"], "forming",
+        "nor that it agreed and bid: {seen}"
+    );
+    let callers = [
+        "no@example.cn",
+        "b@example.cn",
+        "owner@example.cn",
+        "other@example.cn",
+        "panel@example.cn",
+        "stranger@example.cn",
+        "root@test.cn",
+    ];
+    // Before the deadline.
+    for who in callers {
+        let t = fresh(app, who).await;
+        bid_routes_alike(app, who, Some(&t), real, &sha, with).await;
+        scenario_routes_alike(app, who, Some(&t), with, without).await;
+        let (c, _) = signed_in(app, who).await;
+        bid_pages_alike(app, who, &c, real, with).await;
+        scenario_pages_alike(app, who, &c, with, without).await;
+        if who != "no@example.cn" {
+            consortium_routes_alike(app, who, Some(&t), kid).await;
+            consortium_page_alike(app, who, &c, kid).await;
+        }
+    }
+    bid_routes_alike(app, "anonymous", None, real, &sha, with).await;
+    scenario_routes_alike(app, "anonymous", None, with, without).await;
+    consortium_routes_alike(app, "anonymous", None, kid).await;
+    // After opening: the bid is read by those who may read bids (the owner), and by nobody
+    // else yet; the consortium stays its members', the owner's view included.
+    app.clock.advance(Duration::days(31));
+    for who in callers.iter().filter(|w| **w != "owner@example.cn") {
+        let t = fresh(app, who).await;
+        bid_routes_alike(app, who, Some(&t), real, &sha, with).await;
+        let (c, _) = signed_in(app, who).await;
+        bid_pages_alike(app, who, &c, real, with).await;
+    }
+    for who in ["owner@example.cn", "b@example.cn", "root@test.cn"] {
+        let t = fresh(app, who).await;
+        consortium_routes_alike(app, who, Some(&t), kid).await;
+    }
+    let owner = fresh(app, "owner@example.cn").await;
+    let opened = app.get(&format!("/api/v1/bids/{real}"), Some(&owner)).await;
+    assert_eq!(opened.status, 200);
+    assert_eq!(opened.body["consortium"]["members"][1]["share_pct"], 40);
+}
+
 // ------------------------------------------------------------------ 3. withdrawn bids stay sealed
 
 async fn a_withdrawn_bid_is_never_opened(app: &TestApp) {
@@ -1561,6 +1722,7 @@ async fn every_list_route_is_paged(app: &TestApp) {
 on_both! {
     an_evaluator_sees_nothing_that_depends_on_bids_before_opening => super::an_evaluator_sees_nothing_that_depends_on_bids_before_opening;
     every_route_answers_a_sealed_bid_exactly_like_a_missing_one => super::every_route_answers_a_sealed_bid_exactly_like_a_missing_one;
+    every_route_answers_a_consortium_and_its_bid_like_missing_ones => super::every_route_answers_a_consortium_and_its_bid_like_missing_ones;
     a_withdrawn_bid_is_never_opened => super::a_withdrawn_bid_is_never_opened;
     cancelling_a_scenario_voids_its_bids_for_good => super::cancelling_a_scenario_voids_its_bids_for_good;
     earlier_versions_are_the_bidders_and_receipts_cannot_be_guessed => super::earlier_versions_are_the_bidders_and_receipts_cannot_be_guessed;

@@ -412,3 +412,75 @@ pub async fn offers(app: &TestApp, email: &str, kinds: &[&str], open: bool) -> i
     assert_eq!(a.status, 200, "{:?}", a.body);
     org
 }
+
+/// An agreed consortium on `sid`: `lead` forms it, invites `members` and `declined`; the
+/// members accept, `declined` declines; the lead writes the agreement with `shares` (the
+/// lead's first, then each member's, in order) and every member confirms it. Its id.
+pub async fn agreed_consortium(
+    app: &TestApp,
+    sid: i64,
+    lead: (&str, i64),
+    members: &[(String, i64)],
+    declined: Option<(&str, i64)>,
+    shares: &[i64],
+) -> i64 {
+    let c = app
+        .post(
+            &format!("/api/v1/scenarios/{sid}/consortia"),
+            Some(lead.0),
+            json!({"name": "巡检联合体"}),
+        )
+        .await;
+    assert_eq!(c.status, 201, "{:?}", c.body);
+    let kid = c.body["id"].as_i64().unwrap();
+    let invitees: Vec<i64> = members
+        .iter()
+        .map(|(_, o)| *o)
+        .chain(declined.map(|(_, o)| o))
+        .collect();
+    for v in invitees {
+        let i = app
+            .post(
+                &format!("/api/v1/consortia/{kid}/invitations"),
+                Some(lead.0),
+                json!({"vendor_id": v, "message": "一起投标"}),
+            )
+            .await;
+        assert_eq!(i.status, 201, "{:?}", i.body);
+    }
+    let answers = members
+        .iter()
+        .map(|(t, _)| (t.as_str(), "accept"))
+        .chain(declined.map(|(t, _)| (t, "decline")));
+    for (t, verb) in answers {
+        let a = app
+            .post(
+                &format!("/api/v1/consortia/{kid}/{verb}"),
+                Some(t),
+                json!({}),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+    }
+    let orgs = std::iter::once(lead.1).chain(members.iter().map(|(_, o)| *o));
+    let shares: Vec<Value> = orgs
+        .zip(shares)
+        .map(|(o, p)| json!({"vendor_id": o, "share_pct": p}))
+        .collect();
+    let path = format!("/api/v1/consortia/{kid}/agreement");
+    let w = app
+        .call("PUT", &path, Some(lead.0), Some(json!({"shares": shares})))
+        .await;
+    assert_eq!(w.status, 200, "{:?}", w.body);
+    let mut last = Value::Null;
+    let confirmers = std::iter::once(lead.0).chain(members.iter().map(|(t, _)| t.as_str()));
+    for t in confirmers {
+        let ok = app
+            .post(&format!("{path}/confirm"), Some(t), json!({}))
+            .await;
+        assert_eq!(ok.status, 200, "{:?}", ok.body);
+        last = ok.body;
+    }
+    assert_eq!(last["status"], "agreed", "{last}");
+    kid
+}

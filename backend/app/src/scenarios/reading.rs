@@ -97,7 +97,12 @@ impl Services {
                 Some(_) => tx
                     .consortia_of_scenario(s.id)?
                     .into_iter()
-                    .filter(|c| c.visible_to(org))
+                    // An invitation it declined is behind it: not shown here.
+                    .filter(|c| {
+                        org.and_then(|o| c.member(o)).is_some_and(|m| {
+                            m.status != domain::team::consortium::MemberStatus::Declined
+                        })
+                    })
                     .map(|c| c.seen_by(org))
                     .collect(),
                 None => vec![],

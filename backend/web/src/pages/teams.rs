@@ -56,7 +56,15 @@ pub async fn page(
             let mine: Vec<(i64, String)> = s
                 .my_consortia(&who)?
                 .into_iter()
-                .filter(|c| c.scenario == id)
+                .filter(|c| {
+                    c.scenario == id
+                        && who
+                            .organization_id
+                            .and_then(|o| c.member(o))
+                            .is_some_and(|m| {
+                                m.status != domain::team::consortium::MemberStatus::Declined
+                            })
+                })
                 .map(|c| (c.id.0, c.name))
                 .collect();
             Ok((teams, facets, title, s.team_vendors(&ids)?, mine))
