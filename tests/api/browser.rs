@@ -1531,7 +1531,7 @@ async fn every_page_the_demo_links_passes_the_accessibility_check_for_every_role
         (
             "founder@qingling-vision.demo",
             &["/my/bids", "/account", "/notifications"][..],
-            &["/bids/{id}", "/notifications/settings"][..],
+            &["/bids/{id}", "/notifications/settings", "/consortia/{id}"][..],
         ),
         (
             "urban-management@demo.qingshan.gov.cn",

@@ -122,6 +122,9 @@ fn load_catalogue(
         if d.state != DemoState::Draft {
             poster.publish_scenario(actor, view.scenario.id)?;
         }
+        if d.title == TEAM.scenario {
+            form_team(services, actors, view.scenario.id)?;
+        }
         if matches!(d.state, DemoState::Finished | DemoState::Delivering) {
             finish(
                 services,
@@ -256,5 +259,58 @@ fn finish(
         rating.id,
         "感谢认可，报表功能已在后续版本中补齐。".into(),
     )?;
+    Ok(())
+}
+
+/// The demo's consortium: three startups of the OPC community team up for the drone
+/// inspection, the agreement confirmed by all three; its lead may bid for it.
+struct DemoTeam {
+    scenario: &'static str,
+    name: &'static str,
+    message: &'static str,
+    /// (e-mail, share of the work in percent), the lead first.
+    members: [(&'static str, i64); 3],
+}
+
+const TEAM: DemoTeam = DemoTeam {
+    scenario: "无人机智能巡检",
+    name: "青山无人机巡检联合体",
+    message: "我们做识别模型，想请两位分别负责飞行巡检和派单系统对接，一起投这个场景。",
+    members: [
+        ("founder@qingling-vision.demo", 50),
+        ("founder@hawkeye-uav.demo", 30),
+        ("team@steel-mind.demo", 20),
+    ],
+};
+
+fn form_team(
+    services: &Services,
+    actors: &std::collections::HashMap<&str, Actor>,
+    id: ScenarioId,
+) -> anyhow::Result<()> {
+    let actor = |email: &str| {
+        actors
+            .get(email)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no demo account {email}"))
+    };
+    let lead = actor(TEAM.members[0].0)?;
+    let c = services.form_consortium(&lead, id, TEAM.name)?;
+    let mut shares = vec![];
+    for (i, (email, pct)) in TEAM.members.iter().enumerate() {
+        let a = actor(email)?;
+        let org = a
+            .organization_id
+            .ok_or_else(|| anyhow::anyhow!("{email} has no organization"))?;
+        if i > 0 {
+            services.invite_to_consortium(&lead, c.id, org, TEAM.message)?;
+            services.answer_consortium(&a, c.id, true)?;
+        }
+        shares.push((org, *pct));
+    }
+    services.write_agreement(&lead, c.id, &shares)?;
+    for (email, _) in TEAM.members {
+        services.confirm_agreement(&actor(email)?, c.id)?;
+    }
     Ok(())
 }
