@@ -37,4 +37,5 @@ mod schemathesis;
 mod search;
 mod search_down;
 mod teams;
+mod tls;
 mod transparency;

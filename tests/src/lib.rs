@@ -13,6 +13,7 @@ use scenario_market::startup::{Application, Parts, wire};
 use serde_json::{Value, json};
 
 pub mod fixtures;
+pub mod own_pg;
 pub mod smtp;
 
 /// The signing key every test app uses, so tests can make tokens of their own.
