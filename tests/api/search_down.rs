@@ -3,95 +3,19 @@
 //! change is found. Runs against a Meilisearch process of its own (the binary named by
 //! `MEILI_BIN`, which `.ci/run` sets); without it the story says so loudly.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use serde_json::json;
 use tests::fixtures::{posting, verified_agency};
+use tests::own_meili::OwnMeili;
 use tests::{Db, TestApp, try_spawn_app_with};
 
-struct Meili {
-    child: Option<Child>,
-    bin: String,
-    dir: tempfile::TempDir,
-    port: u16,
-    key: String,
-}
-
-impl Meili {
-    fn start(&mut self) {
-        let child = Command::new(&self.bin)
-            .arg("--db-path")
-            .arg(self.dir.path().join("db"))
-            .arg("--http-addr")
-            .arg(format!("127.0.0.1:{}", self.port))
-            .arg("--master-key")
-            .arg(&self.key)
-            .arg("--no-analytics")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Meilisearch");
-        self.child = Some(child);
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("Meilisearch did not start");
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Meili {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn own_meili() -> Option<Meili> {
-    let Ok(bin) = std::env::var("MEILI_BIN") else {
-        assert!(
-            std::env::var("TEST_REQUIRE_MEILI").map_or(true, |v| v != "1"),
-            "TEST_REQUIRE_MEILI=1 but MEILI_BIN is not set"
-        );
-        eprintln!(
-            "\n!!! NOTICE: MEILI_BIN is not set: the search-engine-down story did NOT run. !!!\n"
-        );
-        return None;
-    };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut m = Meili {
-        child: None,
-        bin,
-        dir: tempfile::tempdir().unwrap(),
-        port,
-        key: "down-story-master-key-0123456789".into(),
-    };
-    m.start();
-    Some(m)
-}
-
 async fn story(db: Db) {
-    let Some(mut meili) = own_meili() else { return };
+    let Some(mut meili) = OwnMeili::create("the search-engine-down story", None) else {
+        return;
+    };
     let Some(app) = try_spawn_app_with(
         db,
         &[
-            (
-                "APP__SEARCH__MEILISEARCH_URL",
-                format!("http://127.0.0.1:{}", meili.port),
-            ),
+            ("APP__SEARCH__MEILISEARCH_URL", meili.url()),
             ("APP__SEARCH__MEILISEARCH_KEY", meili.key.clone()),
         ],
     )
@@ -135,7 +59,7 @@ async fn found(app: &TestApp, q: &str) -> Vec<i64> {
     ids
 }
 
-async fn the_engine_goes_down_and_comes_back(app: &TestApp, meili: &mut Meili) {
+async fn the_engine_goes_down_and_comes_back(app: &TestApp, meili: &mut OwnMeili) {
     let (agency, _) = verified_agency(app, "down@example.cn", "青山区城管局").await;
     let first = publish(app, &agency, "无人机智能巡检").await;
     app.drain_jobs().await;

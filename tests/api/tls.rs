@@ -1,12 +1,18 @@
-//! TLS to PostgreSQL: a server of the story's own takes TCP connections over TLS only, with a
-//! certificate that a CA of the story's own signed. The app connects with
-//! `sslmode=verify-full&sslrootcert=…`, migrates and serves, every connection of its pool
-//! encrypted; a plain connection and one that trusts another CA are refused.
+//! TLS to the services, each a server of the story's own with a certificate that a CA made in
+//! the story signed:
+//! - PostgreSQL takes TCP connections over TLS only. The app connects with
+//!   `sslmode=verify-full&sslrootcert=…`, migrates and serves, every connection of its pool
+//!   encrypted; a plain connection and one that trusts another CA are refused.
+//! - Meilisearch serves https only (`--ssl-cert-path`). The app, given the CA file, indexes and
+//!   finds through it; without the CA the engine's certificate is not trusted.
 
 use diesel::sql_types::{BigInt, Bool};
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_query};
-use tests::fixtures::open_scenario;
+use serde_json::json;
+use tests::fixtures::{open_scenario, posting, verified_agency};
+use tests::own_meili::OwnMeili;
 use tests::own_pg::{Certificates, OwnPostgres, cannot_run};
+use tests::{Db, try_spawn_app_with};
 
 #[derive(QueryableByName)]
 struct Encrypted {
@@ -70,4 +76,71 @@ async fn the_app_reaches_postgresql_over_verified_tls_and_nothing_else_connects(
     let plain = count(&format!("SELECT COUNT(*) AS n {tcp} AND NOT s.ssl"), &mut c);
     assert!(encrypted >= 1, "the app's connections: {encrypted}");
     assert_eq!(plain, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_searches_through_meilisearch_over_https_with_a_private_ca() {
+    let story = "the Meilisearch TLS story";
+    let dir = tempfile::tempdir().unwrap();
+    let certs = match Certificates::make(dir.path()) {
+        Ok(c) => c,
+        Err(why) => return cannot_run(story, &why),
+    };
+    let tls = Some((certs.server_cert.clone(), certs.server_key.clone()));
+    let Some(meili) = OwnMeili::create(story, tls) else {
+        return;
+    };
+    assert!(meili.url().starts_with("https://"));
+    // Without the CA the engine's certificate is not trusted: nothing is answered.
+    let untrusted = search::MeiliIndex::connect(&meili.url(), Some(&meili.key), "untrusted_")
+        .expect("a client");
+    assert!(
+        domain::ports::SearchIndex::health(&untrusted).is_err(),
+        "a certificate of a private CA is refused without that CA"
+    );
+    let settings = [
+        ("APP__SEARCH__MEILISEARCH_URL", meili.url()),
+        ("APP__SEARCH__MEILISEARCH_KEY", meili.key.clone()),
+        (
+            "APP__SEARCH__MEILISEARCH_CA_FILE",
+            certs.ca.display().to_string(),
+        ),
+    ];
+    let Some(app) = try_spawn_app_with(Db::Sqlite, &settings).await else {
+        return;
+    };
+    let (agency, _) = verified_agency(&app, "tls@example.cn", "青山区城管局").await;
+    let mut p = posting(&app, 30);
+    p["title"] = json!("河道漂浮物智能识别");
+    let id = app.post("/api/v1/scenarios", Some(&agency), p).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let published = app
+        .post(
+            &format!("/api/v1/scenarios/{id}/publish"),
+            Some(&agency),
+            json!({}),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    app.drain_jobs().await;
+    let mut hits = vec![];
+    for _ in 0..50 {
+        let a = app.get("/api/v1/search/scenarios?q=漂浮物", None).await;
+        assert_eq!(a.status, 200, "{:?}", a.body);
+        hits = a.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect();
+        if !hits.is_empty() {
+            break;
+        }
+        app.drain_jobs().await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(hits, [id], "found through https");
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, 200, "{:?}", ready.body);
 }

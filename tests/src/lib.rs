@@ -13,6 +13,7 @@ use scenario_market::startup::{Application, Parts, wire};
 use serde_json::{Value, json};
 
 pub mod fixtures;
+pub mod own_meili;
 pub mod own_pg;
 pub mod smtp;
 

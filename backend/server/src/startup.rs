@@ -88,7 +88,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
     );
     let index: Arc<dyn domain::ports::SearchIndex> = match &settings.search.meilisearch_url {
         Some(url) => Arc::new(
-            search::MeiliIndex::connect(
+            search::MeiliIndex::connect_trusting(
                 url,
                 settings
                     .search
@@ -96,6 +96,7 @@ pub fn wire(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Parts>
                     .as_ref()
                     .map(|k| k.expose_secret()),
                 "",
+                settings.search.meilisearch_ca_file.as_deref(),
             )
             .context("invalid setting search.meilisearch_url")?,
         ),

@@ -27,6 +27,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use serde::Serialize;
 
 mod entries;
+mod http;
 
 use entries::{IdOnly, POST_TAG, PRE_TAG, ScenarioEntry, VendorEntry, counts, page_of, snippet};
 
@@ -36,7 +37,7 @@ const TASK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The Meilisearch engine.
 pub struct MeiliIndex {
-    client: Client,
+    client: Client<http::Http>,
     /// The SDK's runtime (an `Option` only so that `Drop` can shut it down from anywhere).
     runtime: Option<tokio::runtime::Runtime>,
     /// The uids of the two indexes (`scenarios`, `vendors`, with a prefix for tests).
@@ -81,7 +82,19 @@ impl MeiliIndex {
     /// after it does. `prefix` names the indexes (empty in production; a test's own in tests,
     /// which share one server).
     pub fn connect(url: &str, key: Option<&str>, prefix: &str) -> Result<MeiliIndex> {
-        let client = Client::new(url, key).map_err(failed)?;
+        Self::connect_trusting(url, key, prefix, None)
+    }
+
+    /// As [`MeiliIndex::connect`], trusting the CA certificates in `ca_file` (PEM) beside the
+    /// public roots, for an engine behind https with a private CA.
+    pub fn connect_trusting(
+        url: &str,
+        key: Option<&str>,
+        prefix: &str,
+        ca_file: Option<&std::path::Path>,
+    ) -> Result<MeiliIndex> {
+        let http = http::Http::new(key, ca_file).map_err(Error::internal)?;
+        let client = Client::new_with_client(url, key, http);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("meilisearch")

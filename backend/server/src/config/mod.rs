@@ -144,6 +144,8 @@ pub struct SearchSettings {
     /// Use Meilisearch at this URL instead of the built-in index.
     pub meilisearch_url: Option<String>,
     pub meilisearch_key: Option<SecretString>,
+    /// A CA file (PEM) to trust for an `https://` Meilisearch URL, beside the public roots.
+    pub meilisearch_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
