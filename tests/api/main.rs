@@ -24,6 +24,7 @@ mod matching_quality;
 mod matrix;
 mod metrics;
 mod notifications;
+mod object_storage;
 mod ocds;
 mod ops;
 mod pages;

@@ -447,6 +447,24 @@ impl TestApp {
     }
 
     /// Every file under the attachment folder, unfinished uploads included.
+    /// The app's attachment store, as its settings make it (a folder or a bucket).
+    pub fn files_store(&self) -> web::files::FileStore {
+        match self.settings.files.s3() {
+            Some(s3) => web::files::FileStore::s3(&s3).expect("the bucket's settings"),
+            None => self.parts_files(),
+        }
+    }
+
+    /// GETs `path` (with a bearer token): the status and the body's bytes.
+    pub async fn download(&self, path: &str, token: Option<&str>) -> (u16, Vec<u8>) {
+        let mut rb = self.api.get(self.url(path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        let r = rb.send().await.unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+    }
+
     pub fn stored_files(&self) -> Vec<PathBuf> {
         self.parts_files().list()
     }

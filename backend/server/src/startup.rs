@@ -190,12 +190,17 @@ impl Application {
                 "scenario-market-api",
                 Duration::minutes(settings.auth.access_token_minutes),
             ),
-            files: web::files::FileStore::new(settings.files_dir()).with_context(|| {
-                format!(
-                    "cannot create the files folder {} (files.dir)",
-                    settings.files_dir().display()
-                )
-            })?,
+            files: match settings.files.s3() {
+                Some(s3) => web::files::FileStore::s3(&s3)
+                    .map_err(anyhow::Error::msg)
+                    .context("invalid settings files.s3_…")?,
+                None => web::files::FileStore::new(settings.files_dir()).with_context(|| {
+                    format!(
+                        "cannot create the files folder {} (files.dir)",
+                        settings.files_dir().display()
+                    )
+                })?,
+            },
             secure_cookies: settings.public_url().starts_with("https://"),
             trusted_proxies: settings.server.trusted_proxies,
             hsts: settings.public_url().starts_with("https://"),

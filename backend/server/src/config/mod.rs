@@ -75,6 +75,37 @@ pub struct MetricsSettings {
 pub struct FileSettings {
     /// Folder of bid attachments, stored by content hash (default: `files` in the data folder).
     pub dir: Option<PathBuf>,
+    /// Set: attachments live in this S3-compatible bucket, nothing of them on the local disk.
+    pub s3_bucket: Option<String>,
+    /// The service's address, for MinIO and other S3-compatible services.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    /// The bucket in the path rather than in the host name (MinIO and most self-hosted ones).
+    #[serde(default)]
+    pub s3_path_style: bool,
+    /// Credentials; unset, the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and the
+    /// rest of the standard chain.
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<SecretString>,
+}
+
+impl FileSettings {
+    /// The bucket's settings, when attachments live in one.
+    pub fn s3(&self) -> Option<web::files::S3Settings> {
+        self.s3_bucket
+            .as_ref()
+            .map(|bucket| web::files::S3Settings {
+                bucket: bucket.clone(),
+                region: self.s3_region.clone(),
+                endpoint: self.s3_endpoint.clone(),
+                path_style: self.s3_path_style,
+                access_key_id: self.s3_access_key_id.clone(),
+                secret_access_key: self
+                    .s3_secret_access_key
+                    .as_ref()
+                    .map(|s| s.expose_secret().to_string()),
+            })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

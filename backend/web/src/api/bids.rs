@@ -3,12 +3,10 @@
 
 use crate::api::inputs::*;
 use actix_multipart::Multipart;
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web::{delete, get, post, put};
 use app::bids::BidView;
 use chrono::{DateTime, Utc};
-use domain::Error;
 use domain::bid::BidId;
 use domain::scenario::ScenarioId;
 use serde::Serialize;
@@ -320,34 +318,6 @@ pub async fn detach(
     }))
 }
 
-/// `attachment` with an ASCII fallback name and the real (UTF-8) name per RFC 6266.
-fn attachment_disposition(filename: &str) -> ContentDisposition {
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut parameters = vec![DispositionParam::Filename(ascii)];
-    if !filename.is_ascii() {
-        parameters.push(DispositionParam::FilenameExt(
-            actix_web::http::header::ExtendedValue {
-                charset: actix_web::http::header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: filename.as_bytes().to_vec(),
-            },
-        ));
-    }
-    ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters,
-    }
-}
-
 #[utoipa::path(tag = "bids", security(("bearer" = [])),
     params(("id" = i64, Path, description = "bid id"), ("sha256" = String, Path, description = "the file's SHA-256")),
     responses((status = 200, description = "the PDF, as an attachment", content_type = "application/pdf"), (status = 404, body = crate::error::Problem)))]
@@ -373,12 +343,5 @@ pub(crate) async fn send_pdf(
     state: &AppState,
     att: &domain::bid::Attachment,
 ) -> ApiResult<HttpResponse> {
-    let file_path = state.files.path(&att.sha256).ok_or(Error::NotFound)?;
-    let file = actix_files::NamedFile::open_async(&file_path)
-        .await
-        .map_err(|e| Error::internal(format!("attachment {} missing on disk: {e}", att.sha256)))?;
-    let file = file
-        .set_content_type("application/pdf".parse().expect("a mime type"))
-        .set_content_disposition(attachment_disposition(&att.filename));
-    Ok(file.into_response(req))
+    Ok(state.files.send(req, &att.sha256, &att.filename).await?)
 }
