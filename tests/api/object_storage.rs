@@ -6,7 +6,9 @@
 //! An upload lands in the bucket under its content key and nothing stays on the local disk;
 //! a refused upload (not a PDF, too large) leaves no object, not even a partial one; the same
 //! content twice is one object; the bidder downloads its file through the app (byte for
-//! byte), the owner after opening, and nobody before opening, as with files on disk.
+//! byte), the owner after opening, and nobody before opening, as with files on disk. A
+//! backup holds the bucket's files; restored into an empty database and another bucket, every
+//! attachment is there with its hash.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -150,6 +152,66 @@ async fn story(db: Db) {
     let owner = app.token("owner@example.cn").await;
     let opened = app.download(&url, Some(&owner)).await;
     assert_eq!((opened.0, opened.1 == bytes), (200, true));
+    if db == Db::Sqlite {
+        backup_and_restore(&app, &server).await;
+    }
+}
+
+/// The backup of an app whose files live in a bucket, restored into a fresh SQLite database
+/// and another (empty) bucket of the same server.
+async fn backup_and_restore(app: &TestApp, server: &S3Server) {
+    let out = tempfile::tempdir().unwrap();
+    let archive = out.path().join("backup.tar.gz");
+    let (settings, a) = (app.settings.clone(), archive.clone());
+    let made = tokio::task::spawn_blocking(move || scenario_market::backup::backup(&settings, &a))
+        .await
+        .unwrap()
+        .expect("backup");
+    assert_eq!(made.files, 2);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let other = reqwest::Client::new()
+        .put(format!("{base}/restored"))
+        .send()
+        .await
+        .unwrap();
+    assert!(other.status().is_success());
+    let target = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(target.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let env: Vec<(String, String)> = [
+        ("APP__DATA_DIR", target.path().display().to_string()),
+        ("APP__DEMO", "false".into()),
+        ("APP__JOBS__WORKER", "false".into()),
+        ("APP__FILES__S3_BUCKET", "restored".into()),
+        ("APP__FILES__S3_ENDPOINT", base),
+        ("APP__FILES__S3_REGION", "us-east-1".into()),
+        ("APP__FILES__S3_PATH_STYLE", "true".into()),
+        ("APP__FILES__S3_ACCESS_KEY_ID", "test-key".into()),
+        ("APP__FILES__S3_SECRET_ACCESS_KEY", "test-secret".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let restore_to = scenario_market::config::Settings::from_sources(None, &env).unwrap();
+    let r = tokio::task::spawn_blocking(move || {
+        scenario_market::backup::restore(&restore_to, &archive)
+    })
+    .await
+    .unwrap()
+    .expect("restore");
+    assert_eq!((r.files, r.attachments_checked), (2, 2));
+    // Nothing of the files went to the local disk of the restored data folder.
+    assert!(
+        !target
+            .path()
+            .join("files")
+            .join(&app_first_key(app).await[..2])
+            .exists()
+    );
+}
+
+async fn app_first_key(app: &TestApp) -> String {
+    keys(app).await.remove(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -131,6 +131,47 @@ impl Drop for Staging {
     }
 }
 
+/// The attachment store when it is a bucket (`APP__FILES__S3_…`), with a runtime to drive it.
+fn bucket(settings: &Settings) -> anyhow::Result<Option<Bucket>> {
+    let Some(s3) = settings.files.s3() else {
+        return Ok(None);
+    };
+    let store = web::files::FileStore::s3(&s3).map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    Ok(Some(Bucket { store, rt }))
+}
+
+struct Bucket {
+    store: web::files::FileStore,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Bucket {
+    fn hashes(&self) -> anyhow::Result<Vec<String>> {
+        Ok(self.rt.block_on(self.store.hashes())?)
+    }
+
+    fn read(&self, hash: &str) -> anyhow::Result<Vec<u8>> {
+        self.rt
+            .block_on(self.store.read(hash))
+            .with_context(|| format!("the attachment {hash} cannot be read from the bucket"))
+    }
+}
+
+/// Every file of the bucket into `root` (`ab/cdef…`), as the files folder holds them.
+fn fetch_bucket(b: &Bucket, root: &Path) -> anyhow::Result<()> {
+    for h in b.hashes()? {
+        let dst = root.join(&h[..2]).join(&h[2..]);
+        std::fs::create_dir_all(dst.parent().expect("a parent"))?;
+        let mut f = create_private(&dst)?;
+        f.write_all(&b.read(&h)?)?;
+        f.sync_all()?;
+    }
+    Ok(())
+}
+
 /// The attachment files under `root` (`ab/cdef…`), each checked against its name.
 fn attachment_files(root: &Path) -> anyhow::Result<Vec<(String, u64, PathBuf)>> {
     let mut out = Vec::new();
@@ -204,7 +245,16 @@ pub fn backup(settings: &Settings, out: &Path) -> anyhow::Result<BackupReport> {
         }
     };
     // The files after the database: a file an attachment row names existed before its row.
-    let files = attachment_files(&settings.files_dir())?;
+    // From a bucket they are fetched into the staging folder first.
+    let files_root = match bucket(settings)? {
+        Some(store) => {
+            let root = staging.0.join("bucket");
+            fetch_bucket(&store, &root)?;
+            root
+        }
+        None => settings.files_dir(),
+    };
+    let files = attachment_files(&files_root)?;
     let key = settings.data_dir.join(KEY_ENTRY);
     let with_key = settings.auth.jwt_secret.is_none() && key.exists();
     let manifest = Manifest {
@@ -339,11 +389,18 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
             "the PostgreSQL database has tables: restore goes into an empty database"
         ),
     }
-    ensure!(
-        attachment_files(&files_dir)?.is_empty(),
-        "the files folder {} has attachments: restore goes into an empty data folder",
-        files_dir.display()
-    );
+    let store = bucket(settings)?;
+    match &store {
+        Some(b) => ensure!(
+            b.hashes()?.is_empty(),
+            "the files bucket has attachments: restore goes into an empty bucket"
+        ),
+        None => ensure!(
+            attachment_files(&files_dir)?.is_empty(),
+            "the files folder {} has attachments: restore goes into an empty data folder",
+            files_dir.display()
+        ),
+    }
     if settings.data_dir.exists() {
         ensure_private_folder(&settings.data_dir)?;
     } else {
@@ -379,7 +436,13 @@ pub fn restore(settings: &Settings, file: &Path) -> anyhow::Result<RestoreReport
             "pg_restore",
         )?;
     }
-    for (h, _) in &m.files {
+    for (h, _) in m.files.iter().filter(|_| store.is_some()) {
+        let b = store.as_ref().expect("a bucket");
+        let bytes = std::fs::read(staging.0.join("files").join(h))?;
+        b.rt.block_on(b.store.write(h, bytes))
+            .with_context(|| format!("cannot write the attachment {h} to the bucket"))?;
+    }
+    for (h, _) in m.files.iter().filter(|_| store.is_none()) {
         let dst = files_dir.join(&h[..2]).join(&h[2..]);
         std::fs::create_dir_all(dst.parent().expect("a parent"))?;
         std::fs::rename(staging.0.join("files").join(h), &dst)
@@ -409,14 +472,23 @@ pub fn verify(settings: &Settings) -> anyhow::Result<(i64, usize)> {
         }
     };
     let files_dir = settings.files_dir();
+    let store = bucket(settings)?;
     let stored = parts.db.attachment_hashes()?;
     for (h, size) in &stored {
         ensure!(
             h.len() == 64,
             "an attachment row has a malformed hash {h:?}"
         );
-        let (got, n) = sha256_of(&files_dir.join(&h[..2]).join(&h[2..]))
-            .with_context(|| format!("the attachment {h} is missing"))?;
+        let (got, n) = match &store {
+            Some(b) => {
+                let bytes = b
+                    .read(h)
+                    .with_context(|| format!("the attachment {h} is missing"))?;
+                (hex::encode(Sha256::digest(&bytes)), bytes.len() as u64)
+            }
+            None => sha256_of(&files_dir.join(&h[..2]).join(&h[2..]))
+                .with_context(|| format!("the attachment {h} is missing"))?,
+        };
         ensure!(
             &got == h && n as i64 == *size,
             "the attachment {h} is damaged"

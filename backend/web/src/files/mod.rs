@@ -202,6 +202,48 @@ impl FileStore {
         }
     }
 
+    /// The hashes of every stored file, unfinished uploads left out (for backups).
+    pub async fn hashes(&self) -> Result<Vec<String>, Error> {
+        let mut out: Vec<String> = self
+            .keys()
+            .await?
+            .into_iter()
+            .filter_map(|k| {
+                let (a, b) = k.split_once('/')?;
+                let h = format!("{a}{b}");
+                key_of(&h).filter(|kk| *kk == k).map(|_| h)
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The bytes of the file of this hash (for backups and their checks).
+    pub async fn read(&self, sha256: &str) -> Result<Vec<u8>, Error> {
+        let key = key_of(sha256).ok_or(Error::NotFound)?;
+        match &self.backend {
+            Backend::Local(f) => tokio::fs::read(f.path(&key)).await.map_err(Error::storage),
+            Backend::S3(b) => b.read(&key).await,
+        }
+    }
+
+    /// Stores `bytes` as the file of this hash (a restore).
+    pub async fn write(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let key = key_of(sha256).ok_or(Error::NotFound)?;
+        match &self.backend {
+            Backend::Local(f) => {
+                let path = f.path(&key);
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(Error::storage)?;
+                }
+                tokio::fs::write(path, bytes).await.map_err(Error::storage)
+            }
+            Backend::S3(b) => b.write(&key, bytes).await,
+        }
+    }
+
     /// Every file in the local folder, unfinished uploads included (for tests and checks);
     /// nothing with a bucket.
     pub fn list(&self) -> Vec<PathBuf> {

@@ -106,6 +106,23 @@ impl Bucket {
             .streaming(body))
     }
 
+    pub(super) async fn read(&self, key: &str) -> Result<Vec<u8>, Error> {
+        let got = self
+            .store
+            .get(&Path::from(key))
+            .await
+            .map_err(unavailable)?;
+        Ok(got.bytes().await.map_err(unavailable)?.to_vec())
+    }
+
+    pub(super) async fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.store
+            .put(&Path::from(key), bytes.into())
+            .await
+            .map_err(unavailable)
+            .map(drop)
+    }
+
     pub(super) async fn keys(&self) -> Result<Vec<String>, Error> {
         let all: Vec<_> = self
             .store
