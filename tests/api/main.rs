@@ -29,6 +29,7 @@ mod ocds;
 mod ops;
 mod pages;
 mod ports;
+mod processes;
 mod public_cache;
 mod queue;
 mod relevance;

@@ -77,6 +77,7 @@ pub mod contract_schema;
 mod contracts;
 mod evaluation;
 mod invitations;
+pub mod live;
 mod notifications;
 mod ocds;
 pub mod queue;

@@ -196,7 +196,8 @@ impl TokenRepo for AnyConnection {
         .set(refresh_tokens::revoked_at.eq(to_db(at)))
         .execute(self)
         .map_err(db_err)?;
-        Ok(())
+        // Streams of the ended sessions end, in every process.
+        crate::live::signal(self)
     }
 
     fn insert_password_reset(&mut self, r: &PasswordResetRecord) -> Result<()> {

@@ -216,9 +216,22 @@ impl Application {
             public_cache: web::public_cache::PublicCache::new(
                 settings.server.public_cache_mb.saturating_mul(1024 * 1024),
             ),
-            live: web::live::LiveHub::new(parts.services.clone()),
+            live: web::live::LiveHub::new(
+                parts.services.clone(),
+                std::time::Duration::from_secs(settings.server.live_poll_seconds.max(1)),
+            ),
             opc: Default::default(),
         });
+        // Several processes on one PostgreSQL: a notification or a sign-out in one reaches
+        // the live streams held by the others at once.
+        if db::Backend::of_url(&settings.database_url()) == db::Backend::Postgres {
+            db::live::listen(
+                settings.database_url(),
+                std::sync::Arc::downgrade(&state.live),
+                web::live::LiveHub::look_now,
+            )
+            .context("cannot start the live signals' listener")?;
+        }
         let server = web::serve(
             listener,
             state.clone(),

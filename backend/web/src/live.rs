@@ -1,6 +1,6 @@
 //! The live unread counts behind `/notifications/stream`. Each open stream registers a watcher
 //! here; one thread of the process refreshes every watcher together (two statements every
-//! [`EVERY`], whatever the number of streams: the sessions still live, and the unread counts
+//! few seconds — `APP__SERVER__LIVE_POLL_SECONDS` — whatever the number of streams: the sessions still live, and the unread counts
 //! of their users), so no stream holds a thread or asks the blocking pool on its own. A
 //! stream ends when its session ends (sign-out, password change or reset, deactivation); a
 //! user has at most [`PER_USER`] streams open at once.
@@ -15,9 +15,6 @@ use tokio::sync::watch;
 
 /// Streams one user may have open at once (a few browser tabs).
 pub const PER_USER: usize = 4;
-
-/// How often the counts are refreshed.
-const EVERY: Duration = Duration::from_secs(2);
 
 /// What a stream knows of its session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +45,9 @@ struct Inner {
 /// The watchers of the process's open streams.
 pub struct LiveHub {
     services: Services,
+    /// How often the counts are refreshed without being asked (on PostgreSQL every process
+    /// is also asked at once when another writes a notification or ends a session).
+    every: Duration,
     inner: Mutex<Inner>,
     bell: Condvar,
 }
@@ -76,9 +76,10 @@ impl Drop for Subscription {
 }
 
 impl LiveHub {
-    pub fn new(services: Services) -> Arc<LiveHub> {
+    pub fn new(services: Services, every: Duration) -> Arc<LiveHub> {
         Arc::new(LiveHub {
             services,
+            every,
             inner: Mutex::new(Inner::default()),
             bell: Condvar::new(),
         })
@@ -162,7 +163,7 @@ impl LiveHub {
     }
 }
 
-/// The refresher: every [`EVERY`], or at once when asked, while the hub lives.
+/// The refresher: every `every`, or at once when asked, while the hub lives.
 fn refresh_loop(hub: &Weak<LiveHub>) {
     loop {
         let Some(h) = hub.upgrade() else { return };
@@ -171,7 +172,7 @@ fn refresh_loop(hub: &Weak<LiveHub>) {
             if !inner.soon {
                 inner = h
                     .bell
-                    .wait_timeout(inner, EVERY)
+                    .wait_timeout(inner, h.every)
                     .unwrap_or_else(|p| p.into_inner())
                     .0;
             }

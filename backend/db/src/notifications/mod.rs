@@ -190,6 +190,9 @@ impl NotificationRepo for AnyConnection {
                 written.extend(users.into_iter().map(UserId));
             }
         );
+        if !written.is_empty() {
+            crate::live::signal(self)?;
+        }
         Ok(written)
     }
 

@@ -154,6 +154,9 @@ pub struct ServerSettings {
     /// Memory for kept answers to anonymous public reads, in MB (0: none kept; see
     /// `web::public_cache`).
     pub public_cache_mb: usize,
+    /// How often the live unread counts are looked at without being asked, in seconds. On
+    /// PostgreSQL a new notification or an ended session asks every process at once.
+    pub live_poll_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
