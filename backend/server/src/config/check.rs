@@ -12,6 +12,21 @@ impl Settings {
         if self.node_id > 15 {
             bail!("invalid setting node_id (APP__NODE_ID): must be 0 to 15");
         }
+        // A node id other than 0 says several app processes share the database. The built-in
+        // search index belongs to one process (one writer, one folder on one machine): the
+        // others would search stale documents or fight for its lock.
+        if self.node_id != 0 && self.search.meilisearch_url.is_none() {
+            bail!(
+                "invalid settings: node_id (APP__NODE_ID) {} says several app processes share the database, but search uses the built-in index, which belongs to one process; run Meilisearch and set search.meilisearch_url (APP__SEARCH__MEILISEARCH_URL) for every process",
+                self.node_id
+            );
+        }
+        if self.node_id != 0 && self.files.s3_bucket.is_none() && self.files.dir.is_none() {
+            bail!(
+                "invalid settings: node_id (APP__NODE_ID) {} says several app processes share the database, but the attachments go to each process's own data folder; set files.s3_bucket (APP__FILES__S3_BUCKET) for object storage, or files.dir (APP__FILES__DIR) to one folder all of them share",
+                self.node_id
+            );
+        }
         if self.server.address.parse::<std::net::SocketAddr>().is_err()
             && !self.server.address.contains(':')
         {

@@ -151,3 +151,26 @@ fn the_signing_key_is_made_once_and_kept() {
     assert_eq!(a, b);
     assert_eq!(a.len(), 64);
 }
+
+#[test]
+fn several_processes_need_a_search_engine_and_files_they_share() {
+    let refused = Settings::from_sources(None, &env(&[("APP__NODE_ID", "2")])).unwrap_err();
+    let text = format!("{refused:#}");
+    assert!(
+        text.contains("APP__SEARCH__MEILISEARCH_URL") && text.contains("Meilisearch"),
+        "{text}"
+    );
+    let meili = ("APP__SEARCH__MEILISEARCH_URL", "http://search:7700");
+    let no_files = Settings::from_sources(None, &env(&[("APP__NODE_ID", "2"), meili])).unwrap_err();
+    assert!(format!("{no_files:#}").contains("APP__FILES__S3_BUCKET"));
+    let ok = Settings::from_sources(
+        None,
+        &env(&[
+            ("APP__NODE_ID", "2"),
+            meili,
+            ("APP__FILES__S3_BUCKET", "files"),
+        ]),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    assert!(Settings::from_sources(None, &env(&[("APP__NODE_ID", "0")])).is_ok());
+}
