@@ -30,6 +30,7 @@ mod ops;
 mod pages;
 mod ports;
 mod processes;
+mod proxy;
 mod public_cache;
 mod queue;
 mod relevance;

@@ -550,9 +550,15 @@ pub async fn page_text(client: &reqwest::Client, url: String) -> String {
 }
 
 pub async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) {
+    signed_in_at(&app.address, email).await
+}
+
+/// A browser signed in as `email` through the sign-in form of the server at `base`, and the
+/// CSRF token of its forms.
+pub async fn signed_in_at(base: &str, email: &str) -> (reqwest::Client, String) {
     let c = browser();
     let html = c
-        .get(app.url("/login"))
+        .get(format!("{base}/login"))
         .send()
         .await
         .unwrap()
@@ -561,7 +567,7 @@ pub async fn signed_in(app: &TestApp, email: &str) -> (reqwest::Client, String) 
         .unwrap();
     let csrf = csrf_of(&html);
     let r = c
-        .post(app.url("/login"))
+        .post(format!("{base}/login"))
         .form(&[
             ("csrf", csrf.as_str()),
             ("email", email),
