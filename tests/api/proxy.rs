@@ -148,20 +148,20 @@ impl Proxy {
             .stderr(Stdio::null())
             .spawn()
             .expect("start nginx");
-        let base = format!("http://127.0.0.1:{port}");
+        let proxy = Proxy {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
         let client = reqwest::Client::new();
         for _ in 0..100 {
             if client
-                .get(format!("{base}/healthz"))
+                .get(format!("{}/healthz", proxy.base))
                 .send()
                 .await
                 .is_ok_and(|r| r.status().is_success())
             {
-                return Proxy {
-                    child,
-                    base,
-                    _dir: dir,
-                };
+                return proxy;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
