@@ -9,9 +9,10 @@ use scenario_market::config::Settings;
 fn every_app_variable_in_docker_compose_is_a_known_setting() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker-compose.yml");
     let text = std::fs::read_to_string(&path).expect("docker-compose.yml exists");
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    doc.apply_merge().expect("the merge keys resolve");
     let services = doc["services"].as_mapping().expect("services");
-    for name in ["app", "postgres", "meilisearch", "mailpit"] {
+    for name in ["app", "postgres", "meilisearch", "minio", "mailpit"] {
         let s = &doc["services"][name];
         assert!(!s.is_null(), "service {name} is missing");
         assert!(
@@ -19,49 +20,29 @@ fn every_app_variable_in_docker_compose_is_a_known_setting() {
             "service {name} has no healthcheck"
         );
     }
-    let env = &doc["services"]["app"]["environment"];
-    let pairs: Vec<(String, String)> = match env {
-        serde_yaml::Value::Mapping(m) => m
-            .iter()
-            .map(|(k, v)| (k.as_str().unwrap().to_string(), yaml_scalar(v)))
-            .collect(),
-        serde_yaml::Value::Sequence(s) => s
-            .iter()
-            .map(|e| {
-                let (k, v) = e.as_str().unwrap().split_once('=').unwrap();
-                (k.to_string(), v.to_string())
-            })
-            .collect(),
-        _ => panic!("services.app.environment must list variables"),
-    };
-    assert!(
-        pairs.iter().all(|(k, _)| k.starts_with("APP__")),
-        "the app is wired only through APP__ variables"
-    );
-    for key in [
-        "APP__ENVIRONMENT",
-        "APP__DATABASE__URL",
-        "APP__MAIL__SMTP_URL",
-        "APP__AUTH__JWT_SECRET",
-        "APP__SEARCH__MEILISEARCH_URL",
-        "APP__SEARCH__MEILISEARCH_KEY",
-    ] {
-        assert!(
-            pairs.iter().any(|(k, _)| k == key),
-            "{key} is not set for the app"
+    for app in ["app", "app-1", "app-2", "app-3"] {
+        let settings = app_settings(&doc["services"][app]["environment"]);
+        assert_eq!(
+            settings.environment,
+            scenario_market::config::Environment::Production
         );
+        if app != "app" {
+            // Behind the proxy of the "scale" profile: each its own node id, the proxy's
+            // X-Forwarded-For entry trusted exactly once, and what they share shared.
+            assert_eq!(settings.node_id.to_string(), &app[4..]);
+            assert_eq!(settings.server.trusted_proxies, 1, "{app}");
+            assert!(
+                settings.search.meilisearch_url.is_some() && settings.files.s3_bucket.is_some()
+            );
+        }
     }
-    // Substitute ${VAR:-default} / ${VAR:?msg} with a value long enough for every rule.
-    let resolved: Vec<(String, String)> = pairs
-        .into_iter()
-        .map(|(k, v)| (k, substitute(&v)))
-        .collect();
-    let settings = Settings::from_sources(None, &resolved)
-        .unwrap_or_else(|e| panic!("docker-compose.yml sets something the app refuses: {e:#}"));
-    assert_eq!(
-        settings.environment,
-        scenario_market::config::Environment::Production
-    );
+    let nginx =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/nginx.conf"))
+            .expect("deploy/nginx.conf exists");
+    for app in ["app-1:8080", "app-2:8080", "app-3:8080"] {
+        assert!(nginx.contains(app), "the proxy sends to {app}");
+    }
+    assert!(nginx.contains("$proxy_add_x_forwarded_for") && !nginx.contains("ip_hash"));
     assert!(services.len() >= 4);
 }
 
@@ -77,8 +58,12 @@ fn the_production_set_publishes_only_the_apps_port_and_mailpit_is_for_developmen
             .as_sequence()
             .is_some_and(|p| p.iter().any(|x| x.as_str() == Some("dev")));
         let ports = s["ports"].as_sequence().map(Vec::len).unwrap_or(0);
-        if name == "app" {
-            assert_eq!(ports, 1, "the app publishes its port");
+        let scale = s["profiles"]
+            .as_sequence()
+            .is_some_and(|p| p.iter().any(|x| x.as_str() == Some("scale")));
+        if name == "app" || (name == "proxy" && scale) {
+            // The single app, or in its place the proxy of the "scale" profile.
+            assert_eq!(ports, 1, "{name} publishes its port");
             assert!(!dev_only);
         } else if dev_only {
             for p in s["ports"].as_sequence().into_iter().flatten() {
@@ -104,6 +89,41 @@ fn the_production_set_publishes_only_the_apps_port_and_mailpit_is_for_developmen
         doc["services"]["app"]["depends_on"]["mailpit"].is_null(),
         "the production app does not depend on a development service"
     );
+}
+
+/// The settings the app loads from a service's `environment` (after `${…}` substitution).
+fn app_settings(env: &serde_yaml::Value) -> Settings {
+    let pairs: Vec<(String, String)> = match env {
+        serde_yaml::Value::Mapping(m) => m
+            .iter()
+            .map(|(k, v)| (k.as_str().unwrap().to_string(), yaml_scalar(v)))
+            .collect(),
+        _ => panic!("an app's environment must map variables to values"),
+    };
+    assert!(
+        pairs.iter().all(|(k, _)| k.starts_with("APP__")),
+        "the app is wired only through APP__ variables"
+    );
+    for key in [
+        "APP__ENVIRONMENT",
+        "APP__DATABASE__URL",
+        "APP__MAIL__SMTP_URL",
+        "APP__AUTH__JWT_SECRET",
+        "APP__SEARCH__MEILISEARCH_URL",
+        "APP__SEARCH__MEILISEARCH_KEY",
+    ] {
+        assert!(
+            pairs.iter().any(|(k, _)| k == key),
+            "{key} is not set for the app"
+        );
+    }
+    // Substitute ${VAR:-default} / ${VAR:?msg} with a value long enough for every rule.
+    let resolved: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(k, v)| (k, substitute(&v)))
+        .collect();
+    Settings::from_sources(None, &resolved)
+        .unwrap_or_else(|e| panic!("docker-compose.yml sets something the app refuses: {e:#}"))
 }
 
 fn yaml_scalar(v: &serde_yaml::Value) -> String {
