@@ -1,6 +1,7 @@
 //! Three app processes (real OS processes of the server program, each with its own data
 //! folder and node id, their job workers on) on one PostgreSQL and one Meilisearch, behind a
 //! real nginx (Debian's package), sharing one attachment folder:
+//! - the three start at once on an empty database and apply the migrations once;
 //! - a vendor uploads through one process and the owner downloads through another after
 //!   opening;
 //! - the deadline's job runs once across the three workers;
@@ -293,6 +294,13 @@ async fn three_processes_behind_nginx_share_files_jobs_live_counts_and_bids() {
     };
     let files = tempfile::tempdir().unwrap();
     let shared: PathBuf = files.path().to_path_buf();
+    let mut nodes: Vec<Node> = (1..=3)
+        .map(|i| Node::start(i, &pg.url, &meili, &shared))
+        .collect();
+    // They start at once on an empty database: one applies the migrations, the others wait.
+    for n in nodes.iter_mut() {
+        n.wait_ready().await;
+    }
     // The setup's own server on the same database (node 4, no worker) makes the accounts.
     let setup = spawn_app_on_postgres(
         &pg.url,
@@ -304,12 +312,7 @@ async fn three_processes_behind_nginx_share_files_jobs_live_counts_and_bids() {
         ],
     )
     .await;
-    let mut nodes: Vec<Node> = (1..=3)
-        .map(|i| Node::start(i, &pg.url, &meili, &shared))
-        .collect();
-    for n in nodes.iter_mut() {
-        n.wait_ready().await;
-    }
+
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
     let three = Proxy::start(&bases.iter().map(String::as_str).collect::<Vec<_>>()).await;
     let one = Proxy::start(&[bases[0].as_str()]).await;

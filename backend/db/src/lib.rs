@@ -111,6 +111,9 @@ pub enum AnyConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// The advisory lock under which a process applies the migrations on PostgreSQL.
+const MIGRATION_LOCK: i64 = 0x5343_4e4d_4947; // "SCNMIG"
+
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 
@@ -364,10 +367,23 @@ impl Database {
             Backend::Postgres => PG_MIGRATIONS,
             Backend::Sqlite => SQLITE_MIGRATIONS,
         };
+        // Several processes starting at once (an upgrade rolled out to all of them) take
+        // turns: the first applies what is pending, the others then find nothing to do.
+        let pg = self.backend == Backend::Postgres;
+        if pg {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .execute(&mut *c)
+                .map_err(|e| anyhow::anyhow!("waiting for the migrations' lock: {e}"))?;
+        }
         let done = c
             .run_pending_migrations(source)
-            .map_err(|e| anyhow::anyhow!("running migrations: {e}"))?;
-        Ok(done.iter().map(ToString::to_string).collect())
+            .map(|d| d.iter().map(ToString::to_string).collect())
+            .map_err(|e| anyhow::anyhow!("running migrations: {e}"));
+        if pg {
+            let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(&mut *c);
+        }
+        done
     }
 
     /// Runs `f` in a write transaction. On SQLite the transaction takes the write lock first,
