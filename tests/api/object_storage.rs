@@ -73,12 +73,37 @@ async fn keys(app: &TestApp) -> Vec<String> {
     k
 }
 
-async fn story(db: Db) {
+/// Where the story keeps the files: the same contract holds for both.
+#[derive(Clone, Copy, PartialEq)]
+enum Store {
+    Folder,
+    Bucket,
+}
+
+async fn story(db: Db, store: Store) {
     let story = "the object-storage story";
-    let Some(server) = s3_server(story).await else {
+    let server = match store {
+        Store::Bucket => match s3_server(story).await {
+            Some(s) => Some(s),
+            None => return,
+        },
+        Store::Folder => None,
+    };
+    let settings = match &server {
+        Some(server) => bucket_settings(server),
+        None => vec![],
+    };
+    let Some(app) = try_spawn_app_with(db, &settings).await else {
         return;
     };
-    let settings = [
+    contract(&app, store).await;
+    if let (Some(server), Db::Sqlite) = (&server, db) {
+        backup_and_restore(&app, server).await;
+    }
+}
+
+fn bucket_settings(server: &S3Server) -> Vec<(&'static str, String)> {
+    vec![
         ("APP__FILES__S3_BUCKET", BUCKET.to_string()),
         (
             "APP__FILES__S3_ENDPOINT",
@@ -88,12 +113,13 @@ async fn story(db: Db) {
         ("APP__FILES__S3_PATH_STYLE", "true".into()),
         ("APP__FILES__S3_ACCESS_KEY_ID", "test-key".into()),
         ("APP__FILES__S3_SECRET_ACCESS_KEY", "test-secret".into()),
-    ];
-    let Some(app) = try_spawn_app_with(db, &settings).await else {
-        return;
-    };
-    let (owner, sid) = open_scenario(&app).await;
-    let (vendor, _) = verified_vendor(&app, "v@example.cn", "甲企业").await;
+    ]
+}
+
+/// The files' contract, through the API.
+async fn contract(app: &TestApp, store: Store) {
+    let (owner, sid) = open_scenario(app).await;
+    let (vendor, _) = verified_vendor(app, "v@example.cn", "甲企业").await;
     let b = app
         .post(
             &format!("/api/v1/scenarios/{sid}/bids"),
@@ -105,30 +131,32 @@ async fn story(db: Db) {
     let id = b.body["bid"]["id"].as_i64().unwrap();
 
     // Refused uploads leave nothing, not even a part.
-    let not_pdf = upload(&app, &vendor, id, "a.pdf", b"hello, not a pdf".to_vec()).await;
+    let not_pdf = upload(app, &vendor, id, "a.pdf", b"hello, not a pdf".to_vec()).await;
     assert_eq!(not_pdf.status, 422, "{:?}", not_pdf.body);
     let mut big = pdf("big");
     big.resize(10 * 1024 * 1024 + 1, b'x');
-    let too_big = upload(&app, &vendor, id, "big.pdf", big).await;
+    let too_big = upload(app, &vendor, id, "big.pdf", big).await;
     assert!(matches!(too_big.status, 413 | 422), "{:?}", too_big.body);
-    assert_eq!(keys(&app).await, Vec::<String>::new());
+    assert_eq!(keys(app).await, Vec::<String>::new());
 
     // Stored under its content key in the bucket; nothing on the local disk.
     let bytes = pdf("the proposal");
-    let up = upload(&app, &vendor, id, "方案.pdf", bytes.clone()).await;
+    let up = upload(app, &vendor, id, "方案.pdf", bytes.clone()).await;
     assert_eq!(up.status, 201, "{:?}", up.body);
     let sha = up.body["bid"]["attachments"][0]["sha256"]
         .as_str()
         .unwrap()
         .to_string();
-    assert_eq!(keys(&app).await, [format!("{}/{}", &sha[..2], &sha[2..])]);
-    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    assert_eq!(keys(app).await, [format!("{}/{}", &sha[..2], &sha[2..])]);
+    if store == Store::Bucket {
+        assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
+    }
     // A larger file goes in several parts and comes back whole.
     let mut large = pdf("large");
     large.resize(7 * 1024 * 1024, b'y');
-    let up2 = upload(&app, &vendor, id, "附件.pdf", large.clone()).await;
+    let up2 = upload(app, &vendor, id, "附件.pdf", large.clone()).await;
     assert_eq!(up2.status, 201, "{:?}", up2.body);
-    assert_eq!(keys(&app).await.len(), 2);
+    assert_eq!(keys(app).await.len(), 2);
 
     // Downloads go through the app, sealed as before.
     let url = format!("/api/v1/bids/{id}/attachments/{sha}");
@@ -152,9 +180,6 @@ async fn story(db: Db) {
     let owner = app.token("owner@example.cn").await;
     let opened = app.download(&url, Some(&owner)).await;
     assert_eq!((opened.0, opened.1 == bytes), (200, true));
-    if db == Db::Sqlite {
-        backup_and_restore(&app, &server).await;
-    }
 }
 
 /// The backup of an app whose files live in a bucket, restored into a fresh SQLite database
@@ -216,10 +241,15 @@ async fn app_first_key(app: &TestApp) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_attachments_live_in_object_storage() {
-    story(Db::Sqlite).await;
+    story(Db::Sqlite, Store::Bucket).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_attachments_live_in_object_storage() {
-    story(Db::Postgres).await;
+    story(Db::Postgres, Store::Bucket).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_attachments_in_the_files_folder_keep_the_same_contract() {
+    story(Db::Sqlite, Store::Folder).await;
 }
