@@ -412,7 +412,7 @@ async fn three_processes_behind_nginx_share_files_jobs_live_counts_and_bids() {
     let crossed = asked.elapsed();
     assert_eq!(next.as_deref(), Some(&b"event: unread\ndata: 1\n\n"[..]));
     println!("a notification from a worker reached the stream on process 3 in {crossed:?}");
-    assert!(crossed < Duration::from_millis(1500), "{crossed:?}");
+    assert!(crossed < Duration::from_secs(1), "{crossed:?}");
 
     // Bids at once through the proxy: one per vendor, whichever process takes them.
     let mut tokens = vec![];

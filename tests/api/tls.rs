@@ -2,7 +2,8 @@
 //! the story signed:
 //! - PostgreSQL takes TCP connections over TLS only. The app connects with
 //!   `sslmode=verify-full&sslrootcert=…`, migrates and serves, every connection of its pool
-//!   encrypted; a plain connection and one that trusts another CA are refused.
+//!   encrypted. `require` and `verify-ca` connect encrypted too; `disable` is refused by the
+//!   server, and `verify-ca` or `verify-full` trusting another CA refuse the server.
 //! - Meilisearch serves https only (`--ssl-cert-path`). The app, given the CA file, indexes and
 //!   finds through it; without the CA the engine's certificate is not trusted.
 
@@ -52,6 +53,25 @@ async fn the_app_reaches_postgresql_over_verified_tls_and_nothing_else_connects(
     let wrong = PgConnection::establish(&with("verify-full", &certs.other_ca));
     let why = wrong.err().expect("another CA is not trusted").to_string();
     assert!(why.contains("certificate verify failed"), "{why}");
+
+    // `require` (without a CA file) encrypts without checking; `verify-ca` checks the CA but
+    // not the name.
+    let require = format!("{}?sslmode=require", pg.url());
+    for (mode, url) in [
+        ("require", require),
+        ("verify-ca", with("verify-ca", &certs.ca)),
+    ] {
+        let mut c = PgConnection::establish(&url).unwrap_or_else(|e| panic!("sslmode={mode}: {e}"));
+        let me: Encrypted = sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .get_result(&mut c)
+            .unwrap();
+        assert!(me.ssl, "sslmode={mode} is encrypted");
+    }
+    let wrong_ca = PgConnection::establish(&with("verify-ca", &certs.other_ca));
+    assert!(
+        wrong_ca.is_err(),
+        "verify-ca refuses another CA's certificate"
+    );
 
     // Verified: the CA that signed it, the name it was made for.
     let url = with("verify-full", &certs.ca);
