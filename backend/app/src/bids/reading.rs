@@ -31,9 +31,21 @@ impl Services {
         s: &Scenario,
         now: DateTime<Utc>,
     ) -> Result<BidView> {
+        let team = self.bid_team(tx, &b)?;
+        Self::bid_view_with(tx, viewer, b, s, team, now)
+    }
+
+    /// As [`Services::bid_view`], with the bid's consortium already read.
+    fn bid_view_with(
+        tx: &mut dyn ReadTx,
+        viewer: &Actor,
+        b: Bid,
+        s: &Scenario,
+        team: Option<BidTeam>,
+        now: DateTime<Utc>,
+    ) -> Result<BidView> {
         let versions = tx.bid_versions(b.id)?;
         let vendor = tx.organization(b.vendor)?;
-        let team = self.bid_team(tx, &b)?;
         Ok(Self::view_of(viewer, b, s, versions, vendor, team, now))
     }
 
@@ -65,18 +77,16 @@ impl Services {
 
     /// Whether the viewer may read the bid under the sealing rule.
     fn may_read(
-        &self,
-        tx: &mut dyn ReadTx,
         viewer: &Actor,
         b: &Bid,
+        team: Option<&BidTeam>,
         s: &Scenario,
         panel: &[UserId],
         now: DateTime<Utc>,
-    ) -> Result<bool> {
-        let team = self.bid_team(tx, b)?;
-        let side = Self::side(viewer, b, team.as_ref());
+    ) -> bool {
+        let side = Self::side(viewer, b, team);
         let withdrawn = b.status == BidStatus::Withdrawn;
-        Ok(policy::can_read_bid(viewer, side, withdrawn, s, panel, now))
+        policy::can_read_bid(viewer, side, withdrawn, s, panel, now)
     }
 
     /// The view of a bid, from its versions and its vendor, as `viewer` may see it.
@@ -128,10 +138,11 @@ impl Services {
             let b = tx.bid(id)?.ok_or(Error::NotFound)?;
             let s = tx.scenario(b.scenario)?.ok_or(Error::NotFound)?;
             let panel = self.cleared_panel(tx, s.id)?;
-            if !self.may_read(tx, viewer, &b, &s, &panel, now)? {
+            let team = self.bid_team(tx, &b)?;
+            if !Self::may_read(viewer, &b, team.as_ref(), &s, &panel, now) {
                 return Err(Error::NotFound);
             }
-            self.bid_view(tx, viewer, b, &s, now)
+            Self::bid_view_with(tx, viewer, b, &s, team, now)
         })
     }
 
@@ -164,8 +175,9 @@ impl Services {
         }
         let mut items = Vec::new();
         for b in tx.bids_of_scenario(s.id)? {
-            if self.may_read(tx, viewer, &b, s, &panel, now)? {
-                items.push(self.bid_view(tx, viewer, b, s, now)?);
+            let team = self.bid_team(tx, &b)?;
+            if Self::may_read(viewer, &b, team.as_ref(), s, &panel, now) {
+                items.push(Self::bid_view_with(tx, viewer, b, s, team, now)?);
             }
         }
         let warnings = if all {
