@@ -179,6 +179,58 @@ fn seed_scenarios(url: &str, n: usize) {
     }
 }
 
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `n` verified vendors from the judged matching set's profiles (each written n/134 times with
+/// its own name and a varied description, so that each is analysed on its own), in bulk.
+fn seed_vendors(url: &str, n: usize) {
+    let judged: Value =
+        serde_json::from_str(include_str!("../../relevance/matching.json")).expect("the set");
+    let profiles = judged["vendors"].as_array().expect("vendors");
+    let now = chrono::Utc::now()
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let extra = [
+        "服务武汉及周边",
+        "团队来自高校",
+        "已有多个落地项目",
+        "支持私有化部署",
+    ];
+    let mut c = db::establish(url).expect("connect");
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|i| {
+                let v = &profiles[i % profiles.len()];
+                let description = format!(
+                    "{}{}（第{i}号）",
+                    v["description"].as_str().unwrap(),
+                    extra[i % extra.len()]
+                );
+                let offers = v.get("offers").cloned().unwrap_or(json!([]));
+                format!(
+                    "({id}, 'vendor', {name}, TRUE, {opc}, {desc}, {caps}, {offers}, '{now}', '{now}')",
+                    id = 7_000_000 + i,
+                    name = sql_text(&format!("{}{i}", v["name"].as_str().unwrap())),
+                    opc = if v["opc"].as_bool().unwrap() { "TRUE" } else { "FALSE" },
+                    desc = sql_text(&description),
+                    caps = sql_text(&v["capabilities"].to_string()),
+                    offers = sql_text(&offers.to_string()),
+                )
+            })
+            .collect();
+        diesel::sql_query(format!(
+            "INSERT INTO organizations (id, kind, name, verified, opc_member, description, capabilities, offer_kinds, created_at, updated_at) VALUES {}",
+            rows.join(",")
+        ))
+        .execute(&mut c)
+        .expect("insert vendors");
+    }
+}
+
 fn count(url: &str, sql: &str) -> i64 {
     tests::query_n(&mut db::establish(url).expect("connect"), sql)
 }
@@ -273,6 +325,11 @@ type Next = Arc<dyn Fn(usize, usize) -> Req + Send + Sync>;
 #[derive(Clone)]
 enum Req {
     Get(String),
+    /// As a signed-in user: an API route (or `/healthz`) with the bearer token, a page with
+    /// the access cookie (and a CSRF cookie, as a browser that has been here carries).
+    As(String, Arc<str>),
+    /// Meilisearch's own HTTP search: the URL, its key and the search body.
+    Meili(String, Arc<str>, Value),
     Post(String, String, Value),
     Put(String, String, Value),
 }
@@ -300,6 +357,16 @@ async fn drive(conns: usize, secs: f64, expect: u16, next: Next) -> Stats {
                         client.get(url).header("Accept-Encoding", "gzip")
                     }
                     Req::Get(url) => client.get(url),
+                    Req::As(url, token) if url.contains("/api/") || url.ends_with("/healthz") => {
+                        client.get(url).bearer_auth(&*token)
+                    }
+                    Req::As(url, token) => {
+                        client.get(url).header("Accept-Encoding", "gzip").header(
+                            "Cookie",
+                            format!("sm_access={token}; sm_csrf=load-bench-csrf"),
+                        )
+                    }
+                    Req::Meili(url, key, body) => client.post(url).bearer_auth(&*key).json(&body),
                     Req::Post(url, token, body) => client.post(url).bearer_auth(token).json(&body),
                     Req::Put(url, token, body) => client.put(url).bearer_auth(token).json(&body),
                 };
@@ -376,6 +443,16 @@ async fn drive_n(conns: usize, per: usize, next: Next) -> usize {
     bad
 }
 
+/// Drives one route after the bare server (the machine's pace drifts: each route is compared
+/// with the bare server measured just before it), and prints both.
+async fn timed(name: &str, next: Next, hello: &Next, conns: usize, secs: f64) -> f64 {
+    let base_rate = drive(conns, secs / 2.0, 200, hello.clone()).await.rate();
+    let mut s = drive(conns, secs, 200, next).await;
+    report(name, &mut s, base_rate);
+    println!("{:<44} {base_rate:>9.0} req/s", "  (bare just before)");
+    base_rate
+}
+
 fn report(name: &str, s: &mut Stats, base_rate: f64) {
     let rate = s.rate();
     let (p50, p99) = (s.pct(0.50), s.pct(0.99));
@@ -385,7 +462,7 @@ fn report(name: &str, s: &mut Stats, base_rate: f64) {
         format!("  unexpected: {:?}", s.other)
     };
     println!(
-        "{name:<34} {rate:>9.0} req/s  p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  {share:>6.2}% of bare{errors}",
+        "{name:<44} {rate:>9.0} req/s  p50 {p50:>7.2} ms  p99 {p99:>7.2} ms  {share:>6.2}% of bare{errors}",
         share = 100.0 * rate / base_rate
     );
 }
@@ -651,37 +728,27 @@ async fn main() {
     let t = Instant::now();
     cli(&env, &["seed", "--demo"]);
     seed_scenarios(&url, n);
+    let vendor_count: usize = std::env::var("LOAD_VENDORS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    seed_vendors(&url, vendor_count);
     cli(&env, &["reindex"]);
     println!(
-        "load-bench on {}: demo data + {n} scenarios seeded and indexed in {:.1} s; {conns} connections, {secs} s per route",
+        "load-bench on {}: demo data + {n} scenarios and {vendor_count} verified vendors seeded and indexed in {:.1} s; {conns} connections, {secs} s per route",
         if postgres { "PostgreSQL" } else { "SQLite" },
         t.elapsed().as_secs_f64()
     );
     let server = start(&env, format!("http://127.0.0.1:{port}"));
     let base = server.base.clone();
-    let c = reqwest::Client::new();
-    let ready = Instant::now();
-    while c
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
-        != 200
-    {
-        assert!(
-            ready.elapsed() < Duration::from_secs(120),
-            "the server did not get ready"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_ready(&base).await;
     let bare = baseline();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let hello = format!("{bare}/hello");
     let hello: Next = Arc::new(move |_, _| Req::Get(hello.clone()));
     let mut b = drive(conns, secs, 200, hello.clone()).await;
-    let mut base_rate = b.rate();
+    let base_rate = b.rate();
     report("bare actix-web hello (baseline)", &mut b, base_rate);
 
     let ids: Arc<Vec<i64>> = Arc::new((0..n as i64).map(|i| 9_000_000_000 + i).collect());
@@ -732,17 +799,20 @@ async fn main() {
         }),
         ("GET /api/v1/search/scenarios?q=", {
             let b = base.clone();
-            let qs = ["巡检", "预警 识别", "调度", "智能问答", "监测分析"];
             Arc::new(move |k, i| {
                 Req::Get(format!(
                     "{b}/api/v1/search/scenarios?q={}",
-                    qs[(k + i) % qs.len()]
+                    QUERIES[(k + i) % QUERIES.len()]
                 ))
             })
         }),
     ];
     let mix = std::env::var("LOAD_MIX").unwrap_or_else(|_| "all".into());
-    let reads = if mix == "writes" { Vec::new() } else { reads };
+    let reads = if mix == "writes" || mix == "signed" {
+        Vec::new()
+    } else {
+        reads
+    };
     for (name, next) in reads {
         if name.contains("{id}") {
             // First readings: every scenario once (the server renders each, nothing is kept
@@ -762,7 +832,7 @@ async fn main() {
             let started = Instant::now();
             let warm = drive_n(conns, per, every).await;
             println!(
-                "{:<34} {:>9.0} req/s  (every scenario read once: {} requests in {:.1} s, {} not 200)",
+                "{:<44} {:>9.0} req/s  (every scenario read once: {} requests in {:.1} s, {} not 200)",
                 format!("  first readings of {name}"),
                 (per * conns) as f64 / started.elapsed().as_secs_f64(),
                 per * conns,
@@ -770,17 +840,25 @@ async fn main() {
                 warm
             );
         }
-        // The machine's pace drifts: each route is compared with the bare server measured
-        // just before it.
-        base_rate = drive(conns, secs / 2.0, 200, hello.clone()).await.rate();
-        let mut s = drive(conns, secs, 200, next).await;
-        report(name, &mut s, base_rate);
-        println!("{:<34} {base_rate:>9.0} req/s", "  (bare just before)");
+        timed(&name, next, &hello, conns, secs).await;
+    }
+    if mix != "writes" {
+        signed_in_reads(&base, &url, &ids, &hello, conns, secs).await;
     }
     println!(
         "server RSS after the reads: {}",
         rss_line(server.child.id())
     );
+    let server = if mix != "writes" && std::env::var("MEILI_BIN").is_ok() {
+        // The built-in index belongs to one process: the server stops while the other runs.
+        drop(server);
+        meili_reads(&env, &hello, conns, secs).await;
+        let server = start(&env, base.clone());
+        wait_ready(&base).await;
+        server
+    } else {
+        server
+    };
 
     if mix == "reads" {
         println!("server RSS at the end: {}", rss_line(server.child.id()));
@@ -807,6 +885,7 @@ async fn main() {
             )
         })
     };
+    let base_rate = drive(conns, secs / 2.0, 200, hello.clone()).await.rate();
     let mut s = drive(conns, secs, 201, next).await;
     report("POST /api/v1/scenarios/{id}/bids", &mut s, base_rate);
     let stored = count(&url, "SELECT COUNT(*) AS n FROM bids") - before;
@@ -828,4 +907,197 @@ async fn main() {
     if std::env::var("LOAD_KEEP").is_ok() {
         println!("data kept in {}", dir.keep().display());
     }
+}
+
+/// The search queries of the search routes (the bench's scenarios hold these words).
+const QUERIES: [&str; 5] = ["巡检", "预警 识别", "调度", "智能问答", "监测分析"];
+
+async fn wait_ready(base: &str) {
+    let c = reqwest::Client::new();
+    let ready = Instant::now();
+    while c
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(
+            ready.elapsed() < Duration::from_secs(120),
+            "the server did not get ready"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The routes that signed-in people read every day, none of them answered from the cache of
+/// public answers: a vendor's list, detail, pages, search and directory; the owner's detail
+/// and its recommended vendors.
+async fn signed_in_reads(
+    base: &str,
+    url: &str,
+    ids: &Arc<Vec<i64>>,
+    hello: &Next,
+    conns: usize,
+    secs: f64,
+) {
+    let vendor: Arc<str> = login(base, "founder@qingling-vision.demo").await.into();
+    let owner_email = text_of(
+        url,
+        &format!(
+            "SELECT u.email AS t FROM scenarios s JOIN users u ON u.id = s.created_by WHERE s.id = {}",
+            ids[0]
+        ),
+    );
+    let owner: Arc<str> = login(base, &owner_email).await.into();
+    let at = |path: String, who: &Arc<str>| -> Next {
+        let (b, who) = (base.to_string(), who.clone());
+        Arc::new(move |_, _| Req::As(format!("{b}{path}"), who.clone()))
+    };
+    let one_of = |prefix: &'static str, suffix: &'static str, who: &Arc<str>| -> Next {
+        let (b, who, ids) = (base.to_string(), who.clone(), ids.clone());
+        Arc::new(move |k, i| {
+            let id = ids[(k * 7919 + i) % ids.len()];
+            Req::As(format!("{b}{prefix}{id}{suffix}"), who.clone())
+        })
+    };
+    let searching = |path: &'static str, who: &Arc<str>| -> Next {
+        let (b, who) = (base.to_string(), who.clone());
+        Arc::new(move |k, i| {
+            let q = QUERIES[(k + i) % QUERIES.len()];
+            Req::As(format!("{b}{path}{q}"), who.clone())
+        })
+    };
+    // The owner's recommendations over a few of its scenarios, each analysed once first.
+    let recommended: Next = {
+        let (b, who, ids) = (base.to_string(), owner.clone(), ids.clone());
+        Arc::new(move |k, i| {
+            let id = ids[(k + i) % 8];
+            Req::As(
+                format!("{b}/api/v1/scenarios/{id}/recommended-vendors"),
+                who.clone(),
+            )
+        })
+    };
+    let started = Instant::now();
+    let not_ok = drive_n(8, 1, {
+        let (b, ids) = (base.to_string(), ids.clone());
+        let who = owner.clone();
+        Arc::new(move |k, _| {
+            Req::As(
+                format!("{b}/api/v1/scenarios/{}/recommended-vendors", ids[k]),
+                who.clone(),
+            )
+        })
+    })
+    .await;
+    println!(
+        "{:<44} first recommendations of 8 scenarios in {:.1} s ({not_ok} not 200)",
+        "",
+        started.elapsed().as_secs_f64()
+    );
+    let anonymous_healthz: Next = {
+        let b = base.to_string();
+        Arc::new(move |_, _| Req::Get(format!("{b}/healthz")))
+    };
+    let routes: Vec<(&str, Next)> = vec![
+        ("GET /healthz (anonymous)", anonymous_healthz),
+        (
+            "GET /healthz (vendor's bearer)",
+            at("/healthz".into(), &vendor),
+        ),
+        (
+            "GET /api/v1/scenarios (vendor)",
+            at("/api/v1/scenarios".into(), &vendor),
+        ),
+        (
+            "GET /api/v1/scenarios/{id} (vendor)",
+            one_of("/api/v1/scenarios/", "", &vendor),
+        ),
+        (
+            "GET /scenarios (page, vendor)",
+            at("/scenarios".into(), &vendor),
+        ),
+        (
+            "GET /scenarios/{id} (page, vendor)",
+            one_of("/scenarios/", "", &vendor),
+        ),
+        (
+            "GET /api/v1/scenarios/{id} (owner)",
+            one_of("/api/v1/scenarios/", "", &owner),
+        ),
+        (
+            "GET /api/v1/search/scenarios?q= (vendor)",
+            searching("/api/v1/search/scenarios?q=", &vendor),
+        ),
+        (
+            "GET /search?q= (page, vendor)",
+            searching("/search?q=", &vendor),
+        ),
+        (
+            "GET /api/v1/vendors?q= (vendor)",
+            searching("/api/v1/vendors?q=", &vendor),
+        ),
+        ("GET …/recommended-vendors (owner)", recommended),
+    ];
+    for (name, next) in routes {
+        timed(name, next, hello, conns, secs).await;
+    }
+}
+
+/// With `MEILI_BIN`: Meilisearch in its own process with the same corpus, its own HTTP search
+/// with the queries and facets the product asks for, then the product's search on it.
+async fn meili_reads(env: &[(String, String)], hello: &Next, conns: usize, secs: f64) {
+    let meili = tests::own_meili::OwnMeili::create("the load bench's Meilisearch figures", None)
+        .expect("MEILI_BIN is set");
+    let mut env = env.to_vec();
+    env.push(("APP__SEARCH__MEILISEARCH_URL".into(), meili.url()));
+    env.push(("APP__SEARCH__MEILISEARCH_KEY".into(), meili.key.clone()));
+    let port = free_port();
+    env.push(("APP__SERVER__ADDRESS".into(), format!("127.0.0.1:{port}")));
+    let t = Instant::now();
+    cli(&env, &["reindex"]);
+    println!(
+        "Meilisearch: the same corpus indexed in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let server = start(&env, format!("http://127.0.0.1:{port}"));
+    wait_ready(&server.base).await;
+    let own: Next = {
+        let (u, key) = (
+            format!("{}/indexes/scenarios/search", meili.url()),
+            Arc::<str>::from(meili.key.as_str()),
+        );
+        Arc::new(move |k, i| {
+            let q = QUERIES[(k + i) % QUERIES.len()];
+            Req::Meili(
+                u.clone(),
+                key.clone(),
+                json!({"q": q, "matchingStrategy": "last", "page": 1, "hitsPerPage": 20,
+                    "facets": ["domain", "status", "tags"], "attributesToRetrieve": ["id"],
+                    "attributesToHighlight": ["title", "summary"],
+                    "highlightPreTag": "\u{E000}", "highlightPostTag": "\u{E001}"}),
+            )
+        })
+    };
+    let vendor: Arc<str> = login(&server.base, "founder@qingling-vision.demo")
+        .await
+        .into();
+    let product: Next = {
+        let b = server.base.clone();
+        Arc::new(move |k, i| {
+            let q = QUERIES[(k + i) % QUERIES.len()];
+            Req::As(format!("{b}/api/v1/search/scenarios?q={q}"), vendor.clone())
+        })
+    };
+    timed("Meilisearch's own POST …/search", own, hello, conns, secs).await;
+    timed(
+        "GET /api/v1/search/scenarios?q= (vendor, Meili)",
+        product,
+        hello,
+        conns,
+        secs,
+    )
+    .await;
 }
