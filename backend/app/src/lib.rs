@@ -109,6 +109,8 @@ pub struct Services {
     profiles: Arc<profiles::VendorProfiles>,
     /// How matching cuts text into terms: the search engine's analysis.
     analysis: Arc<dyn domain::ports::Analysis>,
+    /// The session checks kept while the store's session version stands.
+    sessions: Arc<accounts::kept_sessions::KeptSessions>,
 }
 
 impl std::fmt::Debug for Services {
@@ -136,6 +138,7 @@ impl Services {
             totals: Arc::default(),
             profiles: Arc::default(),
             analysis: Arc::new(domain::ports::PlainWords),
+            sessions: Arc::default(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! The verified vendors, analysed once and kept between calls: a vendor is analysed again
 //! only when its stamp (last change, size of its texts) changes, and the ranking corpus is
-//! rebuilt only when a vendor or the thesaurus changed. Every call reads the stamp of all the
-//! vendors together (one row), and each vendor's only when that changed, so a change shows at
-//! once, in every process.
+//! rebuilt only when a vendor or the thesaurus changed. Every call reads the version of all
+//! the organizations (one row, moved by the database on every change of one), and each
+//! vendor's stamp only when that moved, so a change shows at once, in every process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,8 +17,8 @@ use domain::recommend::{Corpus, Profile};
 const READ_ONE_BY_ONE: usize = 200;
 
 struct Kept {
-    /// The stamp of all the vendors together when the corpus was built.
-    all: (i64, ProfileStamp),
+    /// The organizations' version when the corpus was built.
+    all: i64,
     profiles: HashMap<OrganizationId, (ProfileStamp, Arc<Profile>)>,
     synonyms: Vec<Vec<String>>,
     corpus: Arc<Corpus>,
@@ -74,7 +74,7 @@ impl VendorProfiles {
         synonyms: &[Vec<String>],
         analyze: &dyn Fn(&str) -> Vec<String>,
     ) -> Result<Arc<Corpus>> {
-        let all = tx.vendors_stamp()?;
+        let all = tx.organizations_version()?;
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(k) = kept.as_ref()
             && k.synonyms == synonyms

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::{Services, emit};
 use crate::accounts::OrgPage;
 use crate::scenarios::ScenarioView;
-use domain::account::{OfferKind, OrgKind};
+use domain::account::{OfferKind, OrgKind, Organization};
 use domain::actor::Actor;
 use domain::error::Result;
 use domain::evaluation::{self as ev, Marks, Rating};
@@ -220,10 +220,11 @@ impl Search {
                 &s.description,
                 &analyze,
             );
-            let ranked = corpus.rank(&need, Signals::ALL, &records);
+            let (ranked, all) =
+                corpus.rank_top(&need, Signals::ALL, &records, offset.saturating_add(limit));
             let page = ranked.iter().skip(offset).take(limit).map(|r| r.index);
             let page = corpus.explain(&need, Signals::ALL, &records, page);
-            Ok((page, ranked.len()))
+            Ok((page, all))
         })
     }
 
@@ -308,18 +309,14 @@ impl Search {
             return self.vendors_by_meaning(q, &analyze);
         }
         let found = self.timed("vendors", || self.index.search_vendors(q))?;
-        let items = in_read(&*self.services.store, |tx| {
-            let mut out = Vec::with_capacity(found.ids.len());
-            for id in &found.ids {
-                if let Some(o) = tx.organization(*id)?
-                    && o.kind == OrgKind::Vendor
-                    && o.verified
-                {
-                    out.push(o);
-                }
-            }
-            Ok(out)
-        })?;
+        // One query for the page, then the engine's order.
+        let mut orgs: HashMap<OrganizationId, Organization> =
+            in_read(&*self.services.store, |tx| tx.organizations_of(&found.ids))?
+                .into_iter()
+                .filter(|o| o.kind == OrgKind::Vendor && o.verified)
+                .map(|o| (o.id, o))
+                .collect();
+        let items = found.ids.iter().filter_map(|id| orgs.remove(id)).collect();
         Ok(OrgPage {
             items,
             total: found.total as i64,
@@ -534,20 +531,17 @@ impl Services {
         ids: &[ScenarioId],
     ) -> Result<HashMap<ScenarioId, ScenarioView>> {
         let now = self.now();
-        in_read(&*self.store, |tx| {
-            let mut names: HashMap<OrganizationId, String> = HashMap::new();
-            let mut out = HashMap::with_capacity(ids.len());
-            for id in ids {
-                let Some(s) = tx.scenario(*id)? else { continue };
-                // Only what may be searched now, whatever the index still holds.
-                if !policy::can_view_scenario(viewer, &s) || ScenarioDoc::of(&s, "").is_none() {
-                    continue;
-                }
-                let name = agency_name(tx, &mut names, s.owner)?;
-                out.insert(*id, self.view_named(tx, s, name, now)?);
-            }
-            Ok(out)
-        })
+        // One transaction of three queries, whatever the page's size.
+        let rows = in_read(&*self.store, |tx| tx.listed_scenarios(ids))?;
+        Ok(rows
+            .into_iter()
+            // Only what may be searched now, whatever the index still holds.
+            .filter(|r| {
+                policy::can_view_scenario(viewer, &r.scenario)
+                    && ScenarioDoc::of(&r.scenario, "").is_some()
+            })
+            .map(|r| (r.scenario.id, ScenarioView::listed(r, now)))
+            .collect())
     }
 }
 

@@ -171,25 +171,12 @@ const PROFILE_SIZE: &str = "octet_length(name) + octet_length(description) \
      + CASE WHEN opc_member THEN 1 ELSE 0 END";
 
 impl AccountReads for AnyConnection {
-    fn vendors_stamp(&mut self) -> Result<(i64, ProfileStamp)> {
-        use diesel::sql_types::{BigInt, Nullable, Timestamp};
-        let all = diesel::dsl::sql::<(BigInt, Nullable<Timestamp>, Nullable<BigInt>)>(&format!(
-            "count(*), max(updated_at), CAST(sum({PROFILE_SIZE}) AS BIGINT)"
-        ));
-        let (count, at, size): (i64, Option<chrono::NaiveDateTime>, Option<i64>) =
-            organizations::table
-                .filter(organizations::kind.eq(OrgKind::Vendor.code()))
-                .filter(organizations::verified.eq(true))
-                .select(all)
-                .first(self)
-                .map_err(db_err)?;
-        Ok((
-            count,
-            ProfileStamp {
-                updated_at: at.map(from_db).unwrap_or_default(),
-                size: size.unwrap_or(0),
-            },
-        ))
+    fn organizations_version(&mut self) -> Result<i64> {
+        crate::schema::organization_version::table
+            .find(1)
+            .select(crate::schema::organization_version::n)
+            .first(self)
+            .map_err(db_err)
     }
 
     fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>> {
@@ -225,6 +212,18 @@ impl AccountReads for AnyConnection {
             .map_err(db_err)?
             .map(OrgRow::into_domain)
             .transpose()
+    }
+
+    fn organizations_of(&mut self, ids: &[OrganizationId]) -> Result<Vec<Organization>> {
+        let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+        organizations::table
+            .filter(organizations::id.eq_any(&ids))
+            .select(OrgRow::as_select())
+            .load(self)
+            .map_err(db_err)?
+            .into_iter()
+            .map(OrgRow::into_domain)
+            .collect()
     }
 
     fn organizations(&mut self, f: &OrgFilter) -> Result<(Vec<Organization>, i64)> {
@@ -430,7 +429,8 @@ impl AccountRepo for AnyConnection {
             .set(user_changes(u))
             .execute(self)
             .map_err(db_err)?;
-        Ok(())
+        // The session checks answer the user as stored.
+        crate::live::sessions_changed(self)
     }
 
     fn set_password_hash(
@@ -446,6 +446,6 @@ impl AccountRepo for AnyConnection {
             ))
             .execute(self)
             .map_err(db_err)?;
-        Ok(())
+        crate::live::sessions_changed(self)
     }
 }

@@ -302,6 +302,8 @@ pub struct Database {
     writes: Arc<AtomicU64>,
     /// Chains the audit records that writes leave waiting (PostgreSQL).
     chainer: Option<Arc<audit::Chainer>>,
+    /// The version of sessions and users (see [`live::SessionVersion`]).
+    sessions: Arc<live::SessionVersion>,
 }
 
 impl std::fmt::Debug for Database {
@@ -345,6 +347,9 @@ impl Database {
             backend,
             writes: Arc::default(),
             chainer,
+            // SQLite has one process, whose changes this pool sees; PostgreSQL's changes from
+            // elsewhere arrive through the listener, vouched for once it listens.
+            sessions: live::SessionVersion::new(backend == Backend::Sqlite),
         })
     }
 
@@ -391,6 +396,7 @@ impl Database {
     pub fn write<T>(&self, f: impl FnOnce(&mut AnyConnection) -> Result<T>) -> Result<T> {
         let mut pooled = self.conn()?;
         audit::begin_write();
+        live::begin_write();
         let out = pooled
             .transaction::<T, TxError, _>(|c| {
                 if let AnyConnection::Sqlite(_) = c {
@@ -401,6 +407,11 @@ impl Database {
                 f(c).map_err(TxError)
             })
             .map_err(|e| e.0);
+        if live::sessions_changed_by_write() {
+            // After the commit (or the rollback): a check that read the old rows before it
+            // keeps nothing past this.
+            self.sessions.bump();
+        }
         let out = mark(&mut pooled, out)?;
         self.writes.fetch_add(1, Ordering::SeqCst);
         if audit::left_unchained()
@@ -438,6 +449,12 @@ impl Database {
     /// answers are checked again.
     pub fn note_write(&self) {
         self.writes.fetch_add(1, Ordering::SeqCst);
+        self.sessions.bump();
+    }
+
+    /// The version of sessions and users, for the listener of another process's changes.
+    pub fn session_version(&self) -> Arc<live::SessionVersion> {
+        self.sessions.clone()
     }
 
     /// Runs `f` in a transaction that only reads (no write lock is taken on SQLite).
@@ -555,6 +572,10 @@ impl Store for Database {
 
     fn local_writes(&self) -> u64 {
         self.writes.load(Ordering::SeqCst)
+    }
+
+    fn session_version(&self) -> Option<u64> {
+        self.sessions.get()
     }
 }
 

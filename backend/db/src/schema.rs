@@ -528,3 +528,10 @@ diesel::table! {
         n -> BigInt,
     }
 }
+
+diesel::table! {
+    organization_version (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}

@@ -196,7 +196,9 @@ impl TokenRepo for AnyConnection {
         .set(refresh_tokens::revoked_at.eq(to_db(at)))
         .execute(self)
         .map_err(db_err)?;
-        // Streams of the ended sessions end, in every process.
+        // Streams of the ended sessions end, and their kept checks are forgotten, in every
+        // process.
+        crate::live::sessions_changed(self)?;
         crate::live::signal(self)
     }
 

@@ -229,6 +229,7 @@ impl Application {
                 settings.database_url(),
                 std::sync::Arc::downgrade(&state.live),
                 web::live::LiveHub::look_now,
+                parts.db.session_version(),
             )
             .context("cannot start the live signals' listener")?;
         }

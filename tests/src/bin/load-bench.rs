@@ -16,7 +16,10 @@
 //! ```
 //! `LOAD_DB=postgres` (with `TEST_DATABASE_URL`) runs it on PostgreSQL, SQLite otherwise;
 //! `LOAD_SECONDS` (default 5) is the time per route, `LOAD_CONNECTIONS` (default 64);
-//! `LOAD_MIX=reads` or `LOAD_MIX=writes` runs one of the two mixes (both by default);
+//! `LOAD_MIX=reads` or `LOAD_MIX=writes` runs one of the two mixes (both by default), and
+//! `LOAD_MIX=signed` only the signed-in reads; `LOAD_VENDORS` (default 10,000) verified vendors
+//! are seeded for the directory and the recommendations; with `MEILI_BIN` the same corpus is
+//! also searched on Meilisearch, by its own HTTP search and through the product;
 //! `LOAD_KEEP=1` keeps the data folder (SQLite) for a look afterwards.
 
 use std::path::PathBuf;
@@ -860,7 +863,7 @@ async fn main() {
         server
     };
 
-    if mix == "reads" {
+    if mix == "reads" || mix == "signed" {
         println!("server RSS at the end: {}", rss_line(server.child.id()));
         drop(server);
         drop(pg);

@@ -2,6 +2,7 @@
 //! detection, sign-out, password reset, staff accounts, organization verification and profiles.
 
 mod admin;
+pub mod kept_sessions;
 mod password;
 mod profile;
 mod signin;

@@ -92,6 +92,23 @@ impl Services {
         })
     }
 
+    /// [`Services::account`] of a user just read by the session check (live and active):
+    /// their organization and unread count only.
+    pub fn account_of(&self, user: domain::account::User) -> Result<Account> {
+        in_read(&*self.store, |tx| {
+            let organization = match user.organization_id {
+                Some(o) => tx.organization(o)?,
+                None => None,
+            };
+            let unread_notifications = tx.unread_notifications(user.id)?;
+            Ok(Account {
+                user,
+                organization,
+                unread_notifications,
+            })
+        })
+    }
+
     /// An organization's public profile. Unverified organizations are visible only to their
     /// members and administrators; to others they do not exist.
     pub fn organization(&self, viewer: Option<&Actor>, id: OrganizationId) -> Result<Organization> {

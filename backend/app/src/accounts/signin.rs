@@ -68,10 +68,29 @@ impl Services {
     /// not revoked (sign-out, password change or reset, deactivation, role change) and the user
     /// is active. Role and organization come from here, never from the token.
     pub fn live_session(&self, session: SessionId, user: UserId) -> Result<Option<User>> {
-        // One statement, asked on every signed-in request.
-        in_read_one(&*self.store, |tx| {
+        if let Some(u) = self.kept_session(session, user) {
+            return Ok(Some(u));
+        }
+        let version = self.store.session_version();
+        // One statement, asked on every signed-in request whose check is not kept.
+        let live = in_read_one(&*self.store, |tx| {
             Ok(tx.live_session_user(session)?.filter(|u| u.id == user))
-        })
+        })?;
+        // Kept only if no change of sessions or users came while it was read: one that did
+        // may have ended this session after the read saw it live.
+        if let (Some(u), Some(v)) = (&live, version)
+            && self.store.session_version() == Some(v)
+        {
+            self.sessions.keep(session, u.clone(), v);
+        }
+        Ok(live)
+    }
+
+    /// [`Services::live_session`] answered from memory (no database, no blocking): the user of
+    /// a live session whose check is kept at the store's present session version.
+    pub fn kept_session(&self, session: SessionId, user: UserId) -> Option<User> {
+        let v = self.store.session_version()?;
+        self.sessions.get(session, user, v)
     }
 
     pub(super) fn refresh_record(

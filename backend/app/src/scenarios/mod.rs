@@ -24,6 +24,22 @@ pub struct ScenarioView {
     pub owner_name: String,
 }
 
+impl ScenarioView {
+    /// A listed scenario as it reads at `now`.
+    pub(crate) fn listed(r: domain::ports::ListedScenario, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let status = r.scenario.status_at(now);
+        // Sealed until the deadline: no count of any kind before it (and never for a
+        // cancelled scenario, whose bids are void).
+        let bid_count = r.scenario.bids_opened(now).then_some(r.active_bids);
+        ScenarioView {
+            scenario: r.scenario,
+            status,
+            bid_count,
+            owner_name: r.owner_name,
+        }
+    }
+}
+
 /// A scenario with what its reader may do with it and needs to know: the read model of the
 /// detail page and of `GET /api/v1/scenarios/{id}`.
 #[derive(Debug, Clone, Serialize)]

@@ -178,17 +178,7 @@ impl Services {
             let rows = tx.scenario_rows(&filter)?;
             let items = rows
                 .into_iter()
-                .map(|r| {
-                    let status = r.scenario.status_at(now);
-                    // Sealed until the deadline, as in `view_named`.
-                    let bid_count = r.scenario.bids_opened(now).then_some(r.active_bids);
-                    ScenarioView {
-                        scenario: r.scenario,
-                        status,
-                        bid_count,
-                        owner_name: r.owner_name,
-                    }
-                })
+                .map(|r| ScenarioView::listed(r, now))
                 .collect();
             Ok(ScenarioPage { items, total })
         })

@@ -31,14 +31,16 @@ pub struct ProfileStamp {
 /// What may be read of these inside any transaction, a read-only one included.
 pub trait AccountReads {
     fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>>;
+    /// The organizations of `ids` that exist, in one query (in no particular order).
+    fn organizations_of(&mut self, ids: &[OrganizationId]) -> Result<Vec<Organization>>;
     /// A page of organizations and the total count.
     fn organizations(&mut self, filter: &OrgFilter) -> Result<(Vec<Organization>, i64)>;
     /// Every verified vendor's id and stamp, by id: what analysed profiles are kept against.
     fn vendor_stamps(&mut self) -> Result<Vec<(OrganizationId, ProfileStamp)>>;
-    /// One stamp of all verified vendors together (how many, the last change, the size of
-    /// all their texts): when it is unchanged, so is every vendor's (one row read, not one
-    /// per vendor).
-    fn vendors_stamp(&mut self) -> Result<(i64, ProfileStamp)>;
+    /// A counter that every change of any organization moves, whatever wrote it (the
+    /// database moves it): while it stands, so does every vendor's stamp (one row read, not
+    /// one per vendor).
+    fn organizations_version(&mut self) -> Result<i64>;
     fn user(&mut self, id: UserId) -> Result<Option<User>>;
     /// The user and the password hash, by lower-cased e-mail.
     fn user_by_email(&mut self, email_normalized: &str) -> Result<Option<(User, String)>>;

@@ -98,6 +98,12 @@ pub trait Store: Send + Sync {
     fn local_writes(&self) -> u64 {
         0
     }
+    /// The version of what a session check answers (sessions and users): it moves after every
+    /// change of them, in this process or another, so that a kept answer is good while it
+    /// stands. `None` when the store cannot vouch for it (then nothing may be kept).
+    fn session_version(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// How a job ended, for the metrics.

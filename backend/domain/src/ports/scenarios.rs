@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::ids::{OrganizationId, UserId};
+use crate::ids::{OrganizationId, ScenarioId, UserId};
 use crate::sector::Sector;
 
 /// Filters of the scenario list. Visibility: scenarios ever published, and the drafts of the
@@ -57,6 +57,9 @@ pub trait ScenarioReads {
     }
     /// The page of [`ScenarioReads::scenario_page`] without its total.
     fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>>;
+    /// The scenarios of `ids` that exist, as a list shows them (agency name and active bids
+    /// with each), in a few queries whatever their number (a search result page).
+    fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>>;
     /// How many scenarios the filter selects (its page and size aside).
     fn count_scenarios(&mut self, f: &ScenarioFilter) -> Result<i64>;
     /// A counter every scenario write moves, in the writing transaction (bids do not).

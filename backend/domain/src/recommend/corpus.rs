@@ -320,6 +320,18 @@ impl Corpus {
     /// Every vendor's score for the need, best first: those whose offer can deliver before
     /// those that cannot, then by score; equal scores put OPC members first, then by name.
     pub fn rank(&self, need: &Need, signals: Signals, records: &Records) -> Vec<Scored> {
+        self.rank_top(need, signals, records, usize::MAX).0
+    }
+
+    /// The first `n` of [`Corpus::rank`] (in the same order) and how many there are in all:
+    /// only those are put in order.
+    pub fn rank_top(
+        &self,
+        need: &Need,
+        signals: Signals,
+        records: &Records,
+        n: usize,
+    ) -> (Vec<Scored>, usize) {
         let ask = self.ask(need);
         let mut out: Vec<Scored> = (0..self.vendors.len())
             .map(|i| {
@@ -331,7 +343,8 @@ impl Corpus {
                 }
             })
             .collect();
-        out.sort_by(|a, b| {
+        let all = out.len();
+        let order = |a: &Scored, b: &Scored| {
             let (pa, pb) = (self.profile(a.index), self.profile(b.index));
             b.delivers
                 .cmp(&a.delivers)
@@ -339,8 +352,14 @@ impl Corpus {
                 .then(pb.opc_member.cmp(&pa.opc_member))
                 .then_with(|| pa.name.cmp(&pb.name))
                 .then(pa.id.cmp(&pb.id))
-        });
-        out
+        };
+        if n < all {
+            // A total order (the ids break the last ties): the first n are the same.
+            out.select_nth_unstable_by(n, order);
+            out.truncate(n);
+        }
+        out.sort_unstable_by(order);
+        (out, all)
     }
 
     /// The vendors shown (by index, in order), each with its reasons; the need is worked out

@@ -134,3 +134,36 @@ fn awards_and_ratings_in_the_domain_count_and_are_named() {
     assert!(r[0].reasons[1].text.zh.contains("中标 2 次"));
     assert!((r[0].score - r[1].score - 2.75).abs() < 1e-9, "{r:?}");
 }
+
+#[test]
+fn the_first_n_are_the_whole_ranking_cut_at_n() {
+    // Many ties (same words, same names) so that every tie-break is used.
+    let vendors: Vec<Arc<Profile>> = (0..60)
+        .map(|i| {
+            let mut v = vendor(
+                100 - i,
+                ["甲", "乙", "丙"][(i % 3) as usize],
+                &["法律问答"],
+                "法律 问答",
+                ["法规 合规", "钢铁", "问答 咨询"][(i % 3) as usize],
+            );
+            v.opc_member = i % 2 == 0;
+            Arc::new(v)
+        })
+        .collect();
+    let corpus = Corpus::new(vendors, &[]);
+    let need = legal_question();
+    let records = Records::new();
+    let whole: Vec<usize> = corpus
+        .rank(&need, Signals::ALL, &records)
+        .iter()
+        .map(|s| s.index)
+        .collect();
+    assert_eq!(whole.len(), 60);
+    for n in [0, 1, 7, 20, 59, 60, 500] {
+        let (top, all) = corpus.rank_top(&need, Signals::ALL, &records, n);
+        assert_eq!(all, 60);
+        let top: Vec<usize> = top.iter().map(|s| s.index).collect();
+        assert_eq!(top, whole[..n.min(60)], "n = {n}");
+    }
+}

@@ -35,7 +35,7 @@ pub use forms::*;
 use std::collections::HashMap;
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use app::accounts::Account;
 use askama::Template;
 use domain::Error;
@@ -382,8 +382,17 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// user is loaded so that a deactivated account is treated as signed out).
 pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
     let who = authenticate(req).ok()?;
+    // The user as the session check of this request read it (live and active).
+    let user = req
+        .extensions()
+        .get::<crate::session::LiveSession>()
+        .and_then(|l| l.user.clone())
+        .filter(|u| u.id == who.actor.user_id);
     state
-        .call(move |services| services.account(who.actor.user_id))
+        .call(move |services| match user {
+            Some(u) => services.account_of(u),
+            None => services.account(who.actor.user_id),
+        })
         .await
         .ok()
 }

@@ -1,0 +1,3 @@
+DROP TRIGGER organization_version_move ON organizations;
+DROP FUNCTION organization_version_move();
+DROP TABLE organization_version;

@@ -1,0 +1,4 @@
+DROP TRIGGER organization_version_delete;
+DROP TRIGGER organization_version_update;
+DROP TRIGGER organization_version_insert;
+DROP TABLE organization_version;
