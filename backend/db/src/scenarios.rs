@@ -155,41 +155,41 @@ fn with_criteria(c: &mut AnyConnection, r: ScenarioRow) -> Result<Scenario> {
 /// The criteria of several scenarios, by scenario, in order.
 /// Scenario rows with their criteria, agency names and active bids (three queries in all).
 fn listed(c: &mut AnyConnection, rows: Vec<ScenarioRow>) -> Result<Vec<ListedScenario>> {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut crit = criteria_of(c, &ids)?;
-        // The agencies' names and the active bids of the whole page, in one query.
-        let mut extra: HashMap<i64, (String, i64)> = scenarios::table
-            .inner_join(organizations::table)
-            .left_join(
-                bids::table.on(bids::scenario_id
-                    .eq(scenarios::id)
-                    .and(bids::status.ne(BidStatus::Withdrawn.code()))),
-            )
-            .filter(scenarios::id.eq_any(&ids))
-            .group_by((scenarios::id, organizations::id, organizations::name))
-            .select((
-                scenarios::id,
-                organizations::name,
-                diesel::dsl::count(bids::id.nullable()),
-            ))
-            .load::<(i64, String, i64)>(c)
-            .map_err(db_err)?
-            .into_iter()
-            .map(|(id, name, n)| (id, (name, n)))
-            .collect();
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let criteria = crit.remove(&r.id).unwrap_or_default();
-                let (owner_name, active_bids) = extra.remove(&r.id).unwrap_or_default();
-                Ok(ListedScenario {
-                    scenario: r.into_domain(criteria)?,
-                    owner_name,
-                    active_bids,
-                })
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut crit = criteria_of(c, &ids)?;
+    // The agencies' names and the active bids of the whole page, in one query.
+    let mut extra: HashMap<i64, (String, i64)> = scenarios::table
+        .inner_join(organizations::table)
+        .left_join(
+            bids::table.on(bids::scenario_id
+                .eq(scenarios::id)
+                .and(bids::status.ne(BidStatus::Withdrawn.code()))),
+        )
+        .filter(scenarios::id.eq_any(&ids))
+        .group_by((scenarios::id, organizations::id, organizations::name))
+        .select((
+            scenarios::id,
+            organizations::name,
+            diesel::dsl::count(bids::id.nullable()),
+        ))
+        .load::<(i64, String, i64)>(c)
+        .map_err(db_err)?
+        .into_iter()
+        .map(|(id, name, n)| (id, (name, n)))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let criteria = crit.remove(&r.id).unwrap_or_default();
+            let (owner_name, active_bids) = extra.remove(&r.id).unwrap_or_default();
+            Ok(ListedScenario {
+                scenario: r.into_domain(criteria)?,
+                owner_name,
+                active_bids,
             })
-            .collect::<Result<_>>()?;
-        Ok(items)
+        })
+        .collect::<Result<_>>()?;
+    Ok(items)
 }
 
 fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {

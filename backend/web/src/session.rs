@@ -227,10 +227,10 @@ async fn check_session(
     };
     let sid = claims.sid;
     // A check kept since the last change of sessions and users needs no thread hop.
-    if let Some(u) = state.services.kept_session(
-        domain::ids::SessionId(sid),
-        domain::ids::UserId(user_id),
-    ) {
+    if let Some(u) = state
+        .services
+        .kept_session(domain::ids::SessionId(sid), domain::ids::UserId(user_id))
+    {
         req.extensions_mut().insert(LiveSession {
             session: sid,
             user: Some(u),

@@ -26,7 +26,10 @@ pub struct ScenarioView {
 
 impl ScenarioView {
     /// A listed scenario as it reads at `now`.
-    pub(crate) fn listed(r: domain::ports::ListedScenario, now: chrono::DateTime<chrono::Utc>) -> Self {
+    pub(crate) fn listed(
+        r: domain::ports::ListedScenario,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         let status = r.scenario.status_at(now);
         // Sealed until the deadline: no count of any kind before it (and never for a
         // cancelled scenario, whose bids are void).
