@@ -143,6 +143,7 @@ impl Search {
             self.index.apply(&docs)?;
             offset += BATCH;
         }
+        self.index.compact()?;
         Ok(written)
     }
 

@@ -492,6 +492,44 @@ pub fn the_vendor_directory_searches_and_filters(index: &dyn SearchIndex) {
     );
 }
 
+/// A rebuild written in many batches, then compacted: every document and every answer stay.
+pub fn compacting_keeps_every_document_and_answer(index: &dyn SearchIndex) {
+    index.clear().unwrap();
+    for d in CORPUS {
+        index
+            .apply(&[IndexOp::PutScenario(Box::new(doc(d)))])
+            .unwrap();
+    }
+    let before = (
+        index.count().unwrap(),
+        found(index, "巡检"),
+        found(index, "法律"),
+    );
+    index.compact().unwrap();
+    let after = (
+        index.count().unwrap(),
+        found(index, "巡检"),
+        found(index, "法律"),
+    );
+    assert_eq!(before, after);
+    assert_eq!(after.0, CORPUS.len() as u64);
+    assert!(!after.1.is_empty());
+}
+
+/// The built-in engine packs a rebuild into one segment (each search visits every segment).
+#[test]
+fn the_built_in_engine_compacts_a_rebuild_into_one_segment() {
+    let index = search::TantivyIndex::open(None).unwrap();
+    for d in CORPUS {
+        index
+            .apply(&[IndexOp::PutScenario(Box::new(doc(d)))])
+            .unwrap();
+    }
+    assert!(index.scenario_segments() > 1, "one commit, one segment");
+    index.compact().unwrap();
+    assert_eq!(index.scenario_segments(), 1);
+}
+
 fn sorted(v: &[i64]) -> Vec<i64> {
     let mut v = v.to_vec();
     v.sort();
@@ -522,6 +560,7 @@ macro_rules! contract {
                 updates_replace_and_deletes_remove,
                 matched_words_are_marked,
                 the_vendor_directory_searches_and_filters,
+                compacting_keeps_every_document_and_answer,
             );
         }
     };

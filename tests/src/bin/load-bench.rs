@@ -420,14 +420,11 @@ async fn drive_n(conns: usize, per: usize, next: Next) -> usize {
         tasks.push(tokio::spawn(async move {
             let mut bad = 0;
             for n in 0..per {
-                let Req::Get(url) = next(k, n) else {
-                    continue;
-                };
-                let rb = client.get(&url);
-                let rb = if url.contains("/api/") {
-                    rb
-                } else {
-                    rb.header("Accept-Encoding", "gzip")
+                let rb = match next(k, n) {
+                    Req::Get(url) if url.contains("/api/") => client.get(url),
+                    Req::Get(url) => client.get(url).header("Accept-Encoding", "gzip"),
+                    Req::As(url, token) => client.get(url).bearer_auth(&*token),
+                    _ => continue,
                 };
                 match rb.send().await {
                     Ok(r) if r.status() == 200 => {
@@ -843,7 +840,7 @@ async fn main() {
                 warm
             );
         }
-        timed(&name, next, &hello, conns, secs).await;
+        timed(name, next, &hello, conns, secs).await;
     }
     if mix != "writes" {
         signed_in_reads(&base, &url, &ids, &hello, conns, secs).await;

@@ -37,6 +37,11 @@ pub trait SearchIndex: Analysis {
     fn apply(&self, ops: &[IndexOp]) -> Result<()>;
     /// Removes every document (before a rebuild).
     fn clear(&self) -> Result<()>;
+    /// After a rebuild: packs what was written in many batches for the fastest searches (an
+    /// engine that does this by itself does nothing).
+    fn compact(&self) -> Result<()> {
+        Ok(())
+    }
     /// How many documents the index holds (an empty index is rebuilt at start).
     fn count(&self) -> Result<u64>;
     fn search_scenarios(&self, q: &ScenarioSearch) -> Result<ScenarioHits>;
