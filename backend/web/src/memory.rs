@@ -6,6 +6,9 @@
 //! before one `malloc_trim`, 162 MB after). So the server trims every ten seconds, and soon
 //! after each sweep that drops many kept answers ([`trim_soon`]), on a thread of its own: a
 //! trim takes 5–20 ms there, which no request should wait for.
+//!
+//! The server binary's own allocator is mimalloc, which gives freed pages back by itself; the
+//! trim still serves what the C libraries (SQLite, libpq) allocate through glibc.
 
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;

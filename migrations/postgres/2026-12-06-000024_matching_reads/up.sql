@@ -1,3 +1,5 @@
+-- What matching reads on every call, made cheap.
+
 -- A counter every change of an organization moves (a trigger, so that no write path can
 -- forget it): matching keeps the vendors' analysed profiles while it stands, and reads one
 -- row per call instead of a stamp over every vendor.
@@ -16,3 +18,7 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER organization_version_move AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON organizations FOR EACH STATEMENT EXECUTE FUNCTION organization_version_move();
+
+-- Matching reads the awards of a scenario's domain on every call: awarded scenarios are few,
+-- and this finds them without reading every scenario.
+CREATE INDEX scenarios_awarded_by_domain ON scenarios (domain) WHERE awarded_bid_id IS NOT NULL;

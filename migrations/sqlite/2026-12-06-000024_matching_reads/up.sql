@@ -1,3 +1,5 @@
+-- What matching reads on every call, made cheap.
+
 -- A counter every change of an organization moves (a trigger, so that no write path can
 -- forget it): matching keeps the vendors' analysed profiles while it stands, and reads one
 -- row per call instead of a stamp over every vendor.
@@ -19,3 +21,7 @@ CREATE TRIGGER organization_version_delete AFTER DELETE ON organizations
 BEGIN
     UPDATE organization_version SET n = n + 1 WHERE id = 1;
 END;
+
+-- Matching reads the awards of a scenario's domain on every call: awarded scenarios are few,
+-- and this finds them without reading every scenario.
+CREATE INDEX scenarios_awarded_by_domain ON scenarios (domain) WHERE awarded_bid_id IS NOT NULL;

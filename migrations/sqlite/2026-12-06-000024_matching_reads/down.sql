@@ -1,3 +1,4 @@
+DROP INDEX scenarios_awarded_by_domain;
 DROP TRIGGER organization_version_delete;
 DROP TRIGGER organization_version_update;
 DROP TRIGGER organization_version_insert;
