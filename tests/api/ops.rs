@@ -5,6 +5,30 @@ use tests::{TestApp, on_both};
 async fn health_and_readiness_report_the_database(app: &TestApp) {
     let h = app.get("/healthz", None).await;
     assert_eq!((h.status, h.body["status"].as_str()), (200, Some("ok")));
+    // A probe gets no cookie (it fills no form); a page does.
+    assert!(h.headers.get("set-cookie").is_none(), "{:?}", h.headers);
+    let page = app.get("/", None).await;
+    assert!(
+        page.headers.get("set-cookie").is_some(),
+        "{:?}",
+        page.headers
+    );
+    // Nor is its tiny answer compressed when the probe offers gzip.
+    let offered = reqwest::Client::new()
+        .get(app.url("/healthz"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(offered.status(), 200);
+    assert_ne!(
+        offered
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert_eq!(offered.text().await.unwrap(), r#"{"status":"ok"}"#);
     // The public learns ok or failing per dependency, nothing more.
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);

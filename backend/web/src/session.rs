@@ -158,7 +158,9 @@ async fn prepare(req: &HttpRequest) {
         return;
     };
     let secure = state.secure_cookies;
-    if req.cookie(CSRF_COOKIE).is_none() {
+    // Probes (health, readiness, metrics) fill no form: they get no CSRF cookie to carry.
+    let probe = matches!(req.path(), "/healthz" | "/readyz" | "/metrics");
+    if !probe && req.cookie(CSRF_COOKIE).is_none() {
         let t = domain::security::new_token();
         req.extensions_mut().insert(NewCsrf(t.clone()));
         set_cookie_later(req, cookie(CSRF_COOKIE, t, secure, None));
