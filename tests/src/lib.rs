@@ -12,6 +12,7 @@ use scenario_market::config::Settings;
 use scenario_market::startup::{Application, Parts, wire};
 use serde_json::{Value, json};
 
+pub mod bench_data;
 pub mod fixtures;
 pub mod own_meili;
 pub mod own_pg;

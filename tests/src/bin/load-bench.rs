@@ -182,55 +182,13 @@ fn seed_scenarios(url: &str, n: usize) {
     }
 }
 
-fn sql_text(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-/// `n` verified vendors from the judged matching set's profiles (each written n/134 times with
-/// its own name and a varied description, so that each is analysed on its own), in bulk.
+/// `n` verified vendors from the judged matching set's profiles, in bulk.
 fn seed_vendors(url: &str, n: usize) {
-    let judged: Value =
-        serde_json::from_str(include_str!("../../relevance/matching.json")).expect("the set");
-    let profiles = judged["vendors"].as_array().expect("vendors");
-    let now = chrono::Utc::now()
-        .naive_utc()
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string();
-    let extra = [
-        "服务武汉及周边",
-        "团队来自高校",
-        "已有多个落地项目",
-        "支持私有化部署",
-    ];
     let mut c = db::establish(url).expect("connect");
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|i| {
-                let v = &profiles[i % profiles.len()];
-                let description = format!(
-                    "{}{}（第{i}号）",
-                    v["description"].as_str().unwrap(),
-                    extra[i % extra.len()]
-                );
-                let offers = v.get("offers").cloned().unwrap_or(json!([]));
-                format!(
-                    "({id}, 'vendor', {name}, TRUE, {opc}, {desc}, {caps}, {offers}, '{now}', '{now}')",
-                    id = 7_000_000 + i,
-                    name = sql_text(&format!("{}{i}", v["name"].as_str().unwrap())),
-                    opc = if v["opc"].as_bool().unwrap() { "TRUE" } else { "FALSE" },
-                    desc = sql_text(&description),
-                    caps = sql_text(&v["capabilities"].to_string()),
-                    offers = sql_text(&offers.to_string()),
-                )
-            })
-            .collect();
-        diesel::sql_query(format!(
-            "INSERT INTO organizations (id, kind, name, verified, opc_member, description, capabilities, offer_kinds, created_at, updated_at) VALUES {}",
-            rows.join(",")
-        ))
-        .execute(&mut c)
-        .expect("insert vendors");
+    for insert in tests::bench_data::judged_vendor_inserts(n) {
+        diesel::sql_query(insert)
+            .execute(&mut c)
+            .expect("insert vendors");
     }
 }
 

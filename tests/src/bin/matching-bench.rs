@@ -16,8 +16,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use serde_json::{Value, json};
+use serde_json::json;
 use tests::fixtures::{posting, publish, verified_agency, verified_vendor};
 use tests::{Db, TestApp, try_spawn_app_with};
 
@@ -43,50 +42,10 @@ async fn timed(app: &TestApp, path: &str, token: &str, n: usize) -> Vec<Duration
     out
 }
 
-fn sql_text(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// N vendors from the judged set's profiles, written in bulk.
 fn vendors(app: &TestApp, n: usize) {
-    let judged: Value =
-        serde_json::from_str(include_str!("../../relevance/matching.json")).expect("the set");
-    let base = judged["vendors"].as_array().expect("vendors");
-    let now = Utc::now().naive_utc().format("%Y-%m-%d %H:%M:%S");
-    let extra = [
-        "服务武汉及周边",
-        "团队来自高校",
-        "已有多个落地项目",
-        "支持私有化部署",
-        "提供驻场支持",
-    ];
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let rows: Vec<String> = chunk
-            .iter()
-            .map(|i| {
-                let v = &base[i % base.len()];
-                let description = format!(
-                    "{}{}（第{}号）",
-                    v["description"].as_str().unwrap(),
-                    extra[i % extra.len()],
-                    i
-                );
-                let offers = v.get("offers").cloned().unwrap_or(json!([]));
-                format!(
-                    "({id}, 'vendor', {name}, TRUE, {opc}, {desc}, {caps}, {offers}, '{now}', '{now}')",
-                    id = 7_000_000 + i,
-                    name = sql_text(&format!("{}{}", v["name"].as_str().unwrap(), i)),
-                    opc = if v["opc"].as_bool().unwrap() { "TRUE" } else { "FALSE" },
-                    desc = sql_text(&description),
-                    caps = sql_text(&v["capabilities"].to_string()),
-                    offers = sql_text(&offers.to_string()),
-                )
-            })
-            .collect();
-        app.execute_sql(&format!(
-            "INSERT INTO organizations (id, kind, name, verified, opc_member, description, capabilities, offer_kinds, created_at, updated_at) VALUES {}",
-            rows.join(",")
-        ));
+    for insert in tests::bench_data::judged_vendor_inserts(n) {
+        app.execute_sql(&insert);
     }
 }
 
