@@ -17,13 +17,13 @@ const AGE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Default)]
 pub struct KeptSessions {
-    kept: RwLock<HashMap<i64, Kept>>,
+    /// The version the kept checks were made at, and the checks.
+    kept: RwLock<(u64, HashMap<i64, Kept>)>,
 }
 
 #[derive(Debug, Clone)]
 struct Kept {
     user: User,
-    version: u64,
     at: Instant,
 }
 
@@ -31,8 +31,12 @@ impl KeptSessions {
     /// The user of a live session as checked at `version`, if that check is kept.
     pub fn get(&self, session: SessionId, user: UserId, version: u64) -> Option<User> {
         let kept = self.kept.read().unwrap_or_else(|p| p.into_inner());
-        kept.get(&session.0)
-            .filter(|k| k.version == version && k.user.id == user && k.at.elapsed() < AGE)
+        if kept.0 != version {
+            return None;
+        }
+        kept.1
+            .get(&session.0)
+            .filter(|k| k.user.id == user && k.at.elapsed() < AGE)
             .map(|k| k.user.clone())
     }
 
@@ -40,19 +44,22 @@ impl KeptSessions {
     /// still stands: the caller looked again after the read).
     pub fn keep(&self, session: SessionId, user: User, version: u64) {
         let mut kept = self.kept.write().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= MOST {
-            kept.clear();
+        let (at, checks) = &mut *kept;
+        // Checks of an older version are behind a change: all go at once. A check of an
+        // older version than those kept is not kept.
+        if version > *at || checks.len() >= MOST {
+            checks.clear();
+            *at = (*at).max(version);
         }
-        // Older versions are behind every change: drop them as they are met.
-        kept.retain(|_, k| k.version == version);
-        kept.insert(
-            session.0,
-            Kept {
-                user,
-                version,
-                at: Instant::now(),
-            },
-        );
+        if version == *at {
+            checks.insert(
+                session.0,
+                Kept {
+                    user,
+                    at: Instant::now(),
+                },
+            );
+        }
     }
 }
 
@@ -89,6 +96,10 @@ mod tests {
         // A keep at a newer version drops what is older.
         k.keep(SessionId(2), user(9), 5);
         assert!(k.get(SessionId(1), UserId(7), 4).is_none());
-        assert_eq!(k.kept.read().unwrap().len(), 1);
+        assert_eq!(k.kept.read().unwrap().1.len(), 1);
+        // A check made at an older version than those kept is not kept.
+        k.keep(SessionId(3), user(7), 4);
+        assert!(k.get(SessionId(3), UserId(7), 4).is_none());
+        assert_eq!(k.get(SessionId(2), UserId(9), 5).unwrap().id, UserId(9));
     }
 }

@@ -9,7 +9,7 @@ use domain::event::DomainEvent;
 use domain::ids::{OrganizationId, UserId};
 use domain::message::Message;
 use domain::policy::{self, Actor};
-use domain::ports::{in_read, in_tx};
+use domain::ports::{ReadTx, in_read, in_tx};
 use domain::security;
 
 impl Services {
@@ -79,33 +79,28 @@ impl Services {
                     "the account is gone or deactivated",
                 ))
             })?;
-            let organization = match user.organization_id {
-                Some(o) => tx.organization(o)?,
-                None => None,
-            };
-            let unread_notifications = tx.unread_notifications(user.id)?;
-            Ok(Account {
-                user,
-                organization,
-                unread_notifications,
-            })
+            Self::account_with(tx, user)
         })
     }
 
     /// [`Services::account`] of a user just read by the session check (live and active):
     /// their organization and unread count only.
-    pub fn account_of(&self, user: domain::account::User) -> Result<Account> {
-        in_read(&*self.store, |tx| {
-            let organization = match user.organization_id {
-                Some(o) => tx.organization(o)?,
-                None => None,
-            };
-            let unread_notifications = tx.unread_notifications(user.id)?;
-            Ok(Account {
-                user,
-                organization,
-                unread_notifications,
-            })
+    pub fn account_of(&self, user: User) -> Result<Account> {
+        in_read(&*self.store, |tx| Self::account_with(tx, user))
+    }
+
+    /// A user's account: their organization and unread count, read in the caller's
+    /// transaction.
+    fn account_with(tx: &mut dyn ReadTx, user: User) -> Result<Account> {
+        let organization = match user.organization_id {
+            Some(o) => tx.organization(o)?,
+            None => None,
+        };
+        let unread_notifications = tx.unread_notifications(user.id)?;
+        Ok(Account {
+            user,
+            organization,
+            unread_notifications,
         })
     }
 
