@@ -45,26 +45,69 @@ macro_rules! in_batches {
     }};
 }
 
-/// The expression [`sqlite_in`] makes.
-type SqliteIn = diesel::expression::SqlLiteral<
-    diesel::sql_types::Bool,
-    diesel::expression::UncheckedBind<
-        diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
-        <String as diesel::expression::AsExpression<diesel::sql_types::Text>>::Expression,
-    >,
->;
+/// `column IN (ids)` on SQLite with one bound value however many the ids (a JSON array read by
+/// `json_each`): the statement's text is the same for any ids, so it is parsed once per
+/// connection and kept in the statement cache (diesel's `eq_any` writes a placeholder per id, and
+/// its SQL literals are never cached). (PostgreSQL's `= ANY($1)` binds one array already.)
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteIn {
+    /// A qualified column name written in the code, never input.
+    column: &'static str,
+    ids: String,
+}
 
-/// `column IN (ids)` on SQLite, with one bound value however many the ids (a JSON array read
-/// by `json_each`): one short statement instead of one per thousand ids, each parsed anew.
-/// (PostgreSQL's `= ANY($1)` binds one array already.) `column` is a qualified column name
-/// written in the code, never input.
+impl diesel::expression::Expression for SqliteIn {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for SqliteIn {}
+
+impl<GB> diesel::expression::ValidGrouping<GB> for SqliteIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for SqliteIn {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteIn {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        out.push_sql(self.column);
+        out.push_sql(" IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+/// See [`SqliteIn`]; `column` is a qualified column name written in the code.
 fn sqlite_in(column: &'static str, ids: &[i64]) -> Result<SqliteIn, domain::error::Error> {
-    let json = serde_json::to_string(ids).map_err(domain::error::Error::internal)?;
-    Ok(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-        "{column} IN (SELECT value FROM json_each("
-    ))
-    .bind::<diesel::sql_types::Text, _>(json)
-    .sql("))"))
+    let ids = serde_json::to_string(ids).map_err(domain::error::Error::internal)?;
+    Ok(SqliteIn { column, ids })
+}
+
+/// Loads `$query` on either backend with `$in` bound to "`$column` is one of `$ids`": on
+/// PostgreSQL `= ANY($1)`, on SQLite [`sqlite_in`], so that the statement is the same text for
+/// any number of ids and stays in the connection's statement cache (`eq_any` on the two backends
+/// at once writes one placeholder per id, a new statement to parse on every call).
+/// `$column_name` is the qualified name of `$column`.
+macro_rules! load_in {
+    ($conn:expr, $column:expr, $column_name:literal, $ids:expr, |$in:ident| $query:expr) => {
+        match $conn {
+            $crate::AnyConnection::Postgresql(c) => {
+                let $in = $column.eq_any($ids);
+                $query.load(c)
+            }
+            $crate::AnyConnection::Sqlite(c) => {
+                let $in = $crate::sqlite_in($column_name, $ids)?;
+                $query.load(c)
+            }
+        }
+    };
 }
 
 mod accounts;

@@ -158,22 +158,25 @@ fn listed(c: &mut AnyConnection, rows: Vec<ScenarioRow>) -> Result<Vec<ListedSce
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut crit = criteria_of(c, &ids)?;
     // The agencies' names and the active bids of the whole page, in one query.
-    let mut extra: HashMap<i64, (String, i64)> = scenarios::table
-        .inner_join(organizations::table)
-        .left_join(
-            bids::table.on(bids::scenario_id
-                .eq(scenarios::id)
-                .and(bids::status.ne(BidStatus::Withdrawn.code()))),
-        )
-        .filter(scenarios::id.eq_any(&ids))
-        .group_by((scenarios::id, organizations::id, organizations::name))
-        .select((
-            scenarios::id,
-            organizations::name,
-            diesel::dsl::count(bids::id.nullable()),
-        ))
-        .load::<(i64, String, i64)>(c)
-        .map_err(db_err)?
+    let extra: Vec<(i64, String, i64)> =
+        load_in!(c, scenarios::id, "scenarios.id", &ids, |among| {
+            scenarios::table
+                .inner_join(organizations::table)
+                .left_join(
+                    bids::table.on(bids::scenario_id
+                        .eq(scenarios::id)
+                        .and(bids::status.ne(BidStatus::Withdrawn.code()))),
+                )
+                .filter(among)
+                .group_by((scenarios::id, organizations::id, organizations::name))
+                .select((
+                    scenarios::id,
+                    organizations::name,
+                    diesel::dsl::count(bids::id.nullable()),
+                ))
+        })
+        .map_err(db_err)?;
+    let mut extra: HashMap<i64, (String, i64)> = extra
         .into_iter()
         .map(|(id, name, n)| (id, (name, n)))
         .collect();
@@ -193,12 +196,17 @@ fn listed(c: &mut AnyConnection, rows: Vec<ScenarioRow>) -> Result<Vec<ListedSce
 }
 
 fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {
-    let rows: Vec<CriterionRow> = scenario_criteria::table
-        .filter(scenario_criteria::scenario_id.eq_any(ids))
-        .order((scenario_criteria::scenario_id, scenario_criteria::position))
-        .select(CriterionRow::as_select())
-        .load(c)
-        .map_err(db_err)?;
+    let rows: Vec<CriterionRow> = load_in!(
+        c,
+        scenario_criteria::scenario_id,
+        "scenario_criteria.scenario_id",
+        ids,
+        |among| scenario_criteria::table
+            .filter(among)
+            .order((scenario_criteria::scenario_id, scenario_criteria::position))
+            .select(CriterionRow::as_select())
+    )
+    .map_err(db_err)?;
     let mut out: HashMap<i64, Vec<Criterion>> = HashMap::new();
     for r in rows {
         out.entry(r.scenario_id).or_default().push(Criterion {
@@ -215,17 +223,24 @@ type QuestionRow = (i64, i64, i64, String, chrono::NaiveDateTime);
 
 fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Question>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let answer_rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> = answers::table
-        .filter(answers::question_id.eq_any(&ids))
-        .order((answers::created_at.asc(), answers::id.asc()))
-        .select((
-            answers::id,
-            answers::question_id,
-            answers::body,
-            answers::created_at,
-        ))
-        .load(c)
-        .map_err(db_err)?;
+    let answer_rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> = load_in!(
+        c,
+        answers::question_id,
+        "answers.question_id",
+        &ids,
+        |among| {
+            answers::table
+                .filter(among)
+                .order((answers::created_at.asc(), answers::id.asc()))
+                .select((
+                    answers::id,
+                    answers::question_id,
+                    answers::body,
+                    answers::created_at,
+                ))
+        }
+    )
+    .map_err(db_err)?;
     let mut by_question: HashMap<i64, Vec<Answer>> = HashMap::new();
     for (id, q, body, at) in answer_rows {
         by_question.entry(q).or_default().push(Answer {
@@ -338,11 +353,12 @@ impl ScenarioReads for AnyConnection {
 
     fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        let rows: Vec<ScenarioRow> = scenarios::table
-            .filter(scenarios::id.eq_any(&ids))
-            .select(ScenarioRow::as_select())
-            .load(self)
-            .map_err(db_err)?;
+        let rows: Vec<ScenarioRow> = load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
+            scenarios::table
+                .filter(among)
+                .select(ScenarioRow::as_select())
+        })
+        .map_err(db_err)?;
         listed(self, rows)
     }
 
