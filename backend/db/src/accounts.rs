@@ -204,26 +204,27 @@ impl AccountReads for AnyConnection {
     }
 
     fn organization(&mut self, id: OrganizationId) -> Result<Option<Organization>> {
-        organizations::table
+        on_conn!(self, |c| organizations::table
             .find(id.0)
             .select(OrgRow::as_select())
-            .first(self)
-            .optional()
-            .map_err(db_err)?
-            .map(OrgRow::into_domain)
-            .transpose()
+            .first(c)
+            .optional())
+        .map_err(db_err)?
+        .map(OrgRow::into_domain)
+        .transpose()
     }
 
     fn organizations_of(&mut self, ids: &[OrganizationId]) -> Result<Vec<Organization>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        organizations::table
-            .filter(organizations::id.eq_any(&ids))
-            .select(OrgRow::as_select())
-            .load(self)
-            .map_err(db_err)?
-            .into_iter()
-            .map(OrgRow::into_domain)
-            .collect()
+        load_in!(self, organizations::id, "organizations.id", &ids, |among| {
+            organizations::table
+                .filter(among)
+                .select(OrgRow::as_select())
+        })
+        .map_err(db_err)?
+        .into_iter()
+        .map(OrgRow::into_domain)
+        .collect()
     }
 
     fn organizations(&mut self, f: &OrgFilter) -> Result<(Vec<Organization>, i64)> {

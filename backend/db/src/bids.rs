@@ -118,13 +118,23 @@ fn insert_attachments(c: &mut AnyConnection, b: &Bid) -> Result<()> {
 
 /// Loads bids with their attachments.
 fn with_attachments(c: &mut AnyConnection, rows: Vec<BidRow>) -> Result<Vec<Bid>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let atts: Vec<AttachmentRow> = bid_attachments::table
-        .filter(bid_attachments::bid_id.eq_any(&ids))
-        .order((bid_attachments::created_at.asc(), bid_attachments::id.asc()))
-        .select(AttachmentRow::as_select())
-        .load(c)
-        .map_err(db_err)?;
+    let atts: Vec<AttachmentRow> = load_in!(
+        c,
+        bid_attachments::bid_id,
+        "bid_attachments.bid_id",
+        &ids,
+        |among| {
+            bid_attachments::table
+                .filter(among)
+                .order((bid_attachments::created_at.asc(), bid_attachments::id.asc()))
+                .select(AttachmentRow::as_select())
+        }
+    )
+    .map_err(db_err)?;
     let mut by_bid: HashMap<i64, Vec<Attachment>> = HashMap::new();
     for a in atts {
         by_bid.entry(a.bid_id).or_default().push(Attachment {
@@ -154,12 +164,12 @@ impl BidReads for AnyConnection {
     }
 
     fn bids_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Bid>> {
-        let rows: Vec<BidRow> = bids::table
+        let rows: Vec<BidRow> = on_conn!(self, |c| bids::table
             .filter(bids::scenario_id.eq(scenario.0))
             .order((bids::created_at.asc(), bids::id.asc()))
             .select(BidRow::as_select())
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         with_attachments(self, rows)
     }
 
@@ -174,12 +184,12 @@ impl BidReads for AnyConnection {
     }
 
     fn count_active_bids(&mut self, scenario: ScenarioId) -> Result<i64> {
-        bids::table
+        on_conn!(self, |c| bids::table
             .filter(bids::scenario_id.eq(scenario.0))
             .filter(bids::status.ne(BidStatus::Withdrawn.code()))
             .count()
-            .get_result(self)
-            .map_err(db_err)
+            .get_result(c))
+        .map_err(db_err)
     }
 
     fn bid_versions(&mut self, bid: BidId) -> Result<Vec<BidVersion>> {

@@ -40,22 +40,30 @@ macro_rules! columns {
 
 /// The consortia of `rows` with their members (one query for all).
 fn whole(c: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Consortium>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let members: Vec<MemberRow> = km::table
-        .filter(km::consortium_id.eq_any(&ids))
-        .order((km::consortium_id, km::position))
-        .select((
-            km::consortium_id,
-            km::vendor_org_id,
-            km::status,
-            km::share_pct,
-            km::confirmed,
-            km::message,
-            km::invited_at,
-            km::answered_at,
-        ))
-        .load(c)
-        .map_err(db_err)?;
+    let members: Vec<MemberRow> = load_in!(
+        c,
+        km::consortium_id,
+        "consortium_members.consortium_id",
+        &ids,
+        |among| km::table
+            .filter(among)
+            .order((km::consortium_id, km::position))
+            .select((
+                km::consortium_id,
+                km::vendor_org_id,
+                km::status,
+                km::share_pct,
+                km::confirmed,
+                km::message,
+                km::invited_at,
+                km::answered_at,
+            ))
+    )
+    .map_err(db_err)?;
     rows.into_iter()
         .map(|r| {
             let members = members
@@ -115,12 +123,12 @@ impl ConsortiumReads for AnyConnection {
     }
 
     fn consortia_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Consortium>> {
-        let rows: Vec<Row> = kc::table
+        let rows: Vec<Row> = on_conn!(self, |c| kc::table
             .filter(kc::scenario_id.eq(scenario.0))
             .order((kc::created_at, kc::id))
             .select(columns!())
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         whole(self, rows)
     }
 }

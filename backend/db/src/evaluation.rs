@@ -104,12 +104,12 @@ impl EvaluationReads for AnyConnection {
     }
 
     fn panel_members(&mut self, scenario: ScenarioId) -> Result<Vec<PanelMember>> {
-        let rows: Vec<MemberRow> = panel_members::table
+        let rows: Vec<MemberRow> = on_conn!(self, |c| panel_members::table
             .filter(panel_members::scenario_id.eq(scenario.0))
             .order((panel_members::added_at.asc(), panel_members::id.asc()))
             .select(MemberRow::as_select())
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         Ok(rows.into_iter().map(member).collect())
     }
 

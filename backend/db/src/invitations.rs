@@ -34,12 +34,12 @@ impl InvitationReads for AnyConnection {
     }
 
     fn invitations_of_scenario(&mut self, scenario: ScenarioId) -> Result<Vec<Invitation>> {
-        let rows: Vec<InvitationRow> = invitations::table
+        let rows: Vec<InvitationRow> = on_conn!(self, |c| invitations::table
             .filter(invitations::scenario_id.eq(scenario.0))
             .select(invitation_columns())
             .order((invitations::created_at.asc(), invitations::id.asc()))
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         Ok(rows.into_iter().map(invitation_of).collect())
     }
 }

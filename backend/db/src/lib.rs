@@ -90,6 +90,19 @@ fn sqlite_in(column: &'static str, ids: &[i64]) -> Result<SqliteIn, domain::erro
     Ok(SqliteIn { column, ids })
 }
 
+/// Runs `$body` on the backend's own connection, `$c`: the statement is built and bound
+/// directly, where through [`AnyConnection`] its SQL text is written out anew on every run
+/// (twice for a statement whose text is not known from its type), even when it is cached.
+/// For the reads that every page and API call makes.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Postgresql($c) => $body,
+            $crate::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// Loads `$query` on either backend with `$in` bound to "`$column` is one of `$ids`": on
 /// PostgreSQL `= ANY($1)`, on SQLite [`sqlite_in`], so that the statement is the same text for
 /// any number of ids and stays in the connection's statement cache (`eq_any` on the two backends

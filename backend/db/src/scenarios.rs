@@ -19,6 +19,50 @@ use crate::schema::{
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
+/// The scenarios a filter selects (visibility, domain, agency and the status at `f.now`), as a
+/// boxed query for the connection it is run on.
+macro_rules! filtered {
+    ($f:expr) => {{
+        let f: &ScenarioFilter = $f;
+        let now = to_db(f.now);
+        let mut q = scenarios::table.into_boxed();
+
+        q = match f.viewer_org {
+            Some(org) => q.filter(
+                scenarios::published_at
+                    .is_not_null()
+                    .or(scenarios::owner_org_id.eq(org.0)),
+            ),
+            None => q.filter(scenarios::published_at.is_not_null()),
+        };
+        if let Some(d) = f.domain {
+            q = q.filter(scenarios::domain.eq(d.code()));
+        }
+        if let Some(a) = f.agency {
+            q = q.filter(scenarios::owner_org_id.eq(a.0));
+        }
+        match f.status {
+            Some(Status::Published) => {
+                q = q.filter(
+                    scenarios::status
+                        .eq("published")
+                        .and(scenarios::bid_deadline.gt(now)),
+                );
+            }
+            Some(Status::Evaluating) => {
+                q = q.filter(
+                    scenarios::status.eq("evaluating").or(scenarios::status
+                        .eq("published")
+                        .and(scenarios::bid_deadline.le(now))),
+                );
+            }
+            Some(other) => q = q.filter(scenarios::status.eq(other.code())),
+            None => {}
+        }
+        q
+    }};
+}
+
 // The scenario list groups a page's bids by scenario and agency.
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
     scenarios::id,
@@ -264,12 +308,12 @@ fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Que
 
 impl ScenarioReads for AnyConnection {
     fn scenario(&mut self, id: ScenarioId) -> Result<Option<Scenario>> {
-        let row: Option<ScenarioRow> = scenarios::table
+        let row: Option<ScenarioRow> = on_conn!(self, |c| scenarios::table
             .find(id.0)
             .select(ScenarioRow::as_select())
-            .first(self)
-            .optional()
-            .map_err(db_err)?;
+            .first(c)
+            .optional())
+        .map_err(db_err)?;
         row.map(|r| with_criteria(self, r)).transpose()
     }
 
@@ -316,11 +360,11 @@ impl ScenarioReads for AnyConnection {
     }
 
     fn scenario_version(&mut self) -> Result<i64> {
-        crate::schema::scenario_version::table
+        on_conn!(self, |c| crate::schema::scenario_version::table
             .find(1)
             .select(crate::schema::scenario_version::n)
-            .first(self)
-            .map_err(db_err)
+            .first(c))
+        .map_err(db_err)
     }
 
     fn next_deadline_after(
@@ -337,17 +381,17 @@ impl ScenarioReads for AnyConnection {
     }
 
     fn count_scenarios(&mut self, f: &ScenarioFilter) -> Result<i64> {
-        filtered(f).count().get_result(self).map_err(db_err)
+        on_conn!(self, |c| filtered!(f).count().get_result(c)).map_err(db_err)
     }
 
     fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>> {
-        let rows: Vec<ScenarioRow> = filtered(f)
+        let rows: Vec<ScenarioRow> = on_conn!(self, |c| filtered!(f)
             .select(ScenarioRow::as_select())
             .order((scenarios::created_at.desc(), scenarios::id.desc()))
             .offset(f.offset)
             .limit(f.limit)
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         listed(self, rows)
     }
 
@@ -378,7 +422,7 @@ impl ScenarioReads for AnyConnection {
     }
 
     fn questions(&mut self, scenario: ScenarioId) -> Result<Vec<Question>> {
-        let rows: Vec<QuestionRow> = questions::table
+        let rows: Vec<QuestionRow> = on_conn!(self, |c| questions::table
             .filter(questions::scenario_id.eq(scenario.0))
             .order((questions::created_at.asc(), questions::id.asc()))
             .select((
@@ -388,8 +432,8 @@ impl ScenarioReads for AnyConnection {
                 questions::body,
                 questions::created_at,
             ))
-            .load(self)
-            .map_err(db_err)?;
+            .load(c))
+        .map_err(db_err)?;
         with_answers(self, rows)
     }
 }
@@ -474,44 +518,4 @@ fn bump_version(c: &mut AnyConnection) -> Result<()> {
         .execute(c)
         .map_err(db_err)?;
     Ok(())
-}
-
-/// The scenarios a filter selects (visibility, domain, agency and the status at `f.now`).
-fn filtered(f: &ScenarioFilter) -> scenarios::BoxedQuery<'static, crate::MultiBackend> {
-    let now = to_db(f.now);
-    let mut q = scenarios::table.into_boxed();
-
-    q = match f.viewer_org {
-        Some(org) => q.filter(
-            scenarios::published_at
-                .is_not_null()
-                .or(scenarios::owner_org_id.eq(org.0)),
-        ),
-        None => q.filter(scenarios::published_at.is_not_null()),
-    };
-    if let Some(d) = f.domain {
-        q = q.filter(scenarios::domain.eq(d.code()));
-    }
-    if let Some(a) = f.agency {
-        q = q.filter(scenarios::owner_org_id.eq(a.0));
-    }
-    match f.status {
-        Some(Status::Published) => {
-            q = q.filter(
-                scenarios::status
-                    .eq("published")
-                    .and(scenarios::bid_deadline.gt(now)),
-            );
-        }
-        Some(Status::Evaluating) => {
-            q = q.filter(
-                scenarios::status.eq("evaluating").or(scenarios::status
-                    .eq("published")
-                    .and(scenarios::bid_deadline.le(now))),
-            );
-        }
-        Some(other) => q = q.filter(scenarios::status.eq(other.code())),
-        None => {}
-    }
-    q
 }

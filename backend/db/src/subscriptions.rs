@@ -27,12 +27,12 @@ impl SubscriptionReads for AnyConnection {
     }
 
     fn is_following(&mut self, scenario: ScenarioId, user: UserId) -> Result<bool> {
-        let n: i64 = scenario_follows::table
+        let n: i64 = on_conn!(self, |c| scenario_follows::table
             .filter(scenario_follows::scenario_id.eq(scenario.0))
             .filter(scenario_follows::user_id.eq(user.0))
             .count()
-            .get_result(self)
-            .map_err(db_err)?;
+            .get_result(c))
+        .map_err(db_err)?;
         Ok(n > 0)
     }
 
