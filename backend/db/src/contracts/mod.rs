@@ -90,16 +90,34 @@ impl ContractReads for AnyConnection {
         as_buyer: bool,
     ) -> Result<Vec<Contract>> {
         let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
-        let q = ct::table.select(contract_columns!()).into_boxed();
-        let q = if as_buyer {
-            q.filter(ct::buyer_org_id.eq_any(ids))
+        let rows: Vec<ContractRow> = if as_buyer {
+            load_in!(
+                self,
+                ct::buyer_org_id,
+                "contracts.buyer_org_id",
+                &ids,
+                |among| {
+                    ct::table
+                        .select(contract_columns!())
+                        .filter(among)
+                        .order((ct::recorded_at, ct::id))
+                }
+            )
         } else {
-            q.filter(ct::vendor_org_id.eq_any(ids))
-        };
-        let rows: Vec<ContractRow> = q
-            .order((ct::recorded_at, ct::id))
-            .load(self)
-            .map_err(db_err)?;
+            load_in!(
+                self,
+                ct::vendor_org_id,
+                "contracts.vendor_org_id",
+                &ids,
+                |among| {
+                    ct::table
+                        .select(contract_columns!())
+                        .filter(among)
+                        .order((ct::recorded_at, ct::id))
+                }
+            )
+        }
+        .map_err(db_err)?;
         whole(self, rows)
     }
 
