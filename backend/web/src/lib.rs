@@ -288,7 +288,7 @@ pub fn serve(
                 middleware::add_security_headers,
             ))
             .wrap(actix_web::middleware::from_fn(metrics::record))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<middleware::RootSpans>::new())
             .wrap(actix_web::middleware::Compress::default())
     })
     .workers(workers)
