@@ -176,8 +176,8 @@ impl Application {
             .clone()
             .filter(|a| !a.trim().is_empty());
         let state = actix_web::web::Data::new(web::AppState {
-            services: parts.services.clone(),
-            search: parts.search.clone(),
+            services: Arc::new(parts.services.clone()),
+            search: Arc::new(parts.search.clone()),
             queue: Arc::new(parts.db.clone()),
             database_backend: match parts.db.backend() {
                 db::Backend::Postgres => "postgres",

@@ -44,9 +44,9 @@ pub struct DemoSignIns {
 
 /// What every handler can reach.
 pub struct AppState {
-    pub services: Services,
+    pub services: std::sync::Arc<Services>,
     /// The search engine (and its outbox).
-    pub search: app::search::Search,
+    pub search: std::sync::Arc<app::search::Search>,
     /// The job queue (for the pending-jobs gauge).
     pub queue: std::sync::Arc<dyn domain::ports::JobQueue>,
     /// `sqlite` or `postgres`, for the administrators' readiness detail.

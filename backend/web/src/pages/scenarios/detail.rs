@@ -12,9 +12,7 @@ use domain::scenario::{
     MAX_ANSWER, MAX_QUESTION, Move, QuestionId, ScenarioId, Status, parse_body,
 };
 
-use super::{
-    CheckedForm, FormErrors, PageCtx, actor, current_account, error_page, render, see_other,
-};
+use super::{CheckedForm, FormErrors, PageCtx, actor, error_page, render, see_other};
 use crate::AppState;
 use crate::format::beijing;
 use crate::i18n::Tr;
@@ -134,10 +132,38 @@ pub(in crate::pages) async fn detail_page(
     bid: BidFormState,
 ) -> HttpResponse {
     let viewer = account.map(actor);
-    let d = match state
-        .call(move |services| services.scenario_detail(viewer.as_ref(), id))
-        .await
-    {
+    let read = state
+        .call(move |services| detail_of(services, viewer.as_ref(), id))
+        .await;
+    detail_page_of(req, state, account, id, read, errors, bid).await
+}
+
+/// The scenario as the viewer sees it and its agency's payment record (the page stands without
+/// the record when it cannot be read).
+type DetailRead = (ScenarioDetail, Option<app::contracts::AgencyRecord>);
+
+fn detail_of(
+    services: &app::Services,
+    viewer: Option<&domain::policy::Actor>,
+    id: ScenarioId,
+) -> domain::Result<DetailRead> {
+    let d = services.scenario_detail(viewer, id)?;
+    let record = services.payment_record(d.view.scenario.owner).ok();
+    Ok((d, record))
+}
+
+/// The scenario's page from what [`detail_of`] read.
+async fn detail_page_of(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    account: Option<&Account>,
+    id: ScenarioId,
+    read: domain::Result<DetailRead>,
+    errors: FormErrors,
+    bid: BidFormState,
+) -> HttpResponse {
+    let viewer = account.map(actor);
+    let (d, record) = match read {
         Ok(d) => d,
         Err(e) => return error_page(req, account, &e),
     };
@@ -159,12 +185,8 @@ pub(in crate::pages) async fn detail_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     super::note_countdowns(req, [&d.view], now);
-    let owner = d.view.scenario.owner;
-    let record = state
-        .call(move |services| services.payment_record(owner))
-        .await
-        .ok()
-        .map(|r| crate::pages::contracts::RecordFigures::of(&r, &ctx.t).line(&ctx.t));
+    let record =
+        record.map(|r| crate::pages::contracts::RecordFigures::of(&r, &ctx.t).line(&ctx.t));
     let mut page = DetailPage::of(
         ctx,
         account.is_some(),
@@ -345,12 +367,18 @@ pub async fn detail(
     state: web::Data<AppState>,
     path: web::Path<i64>,
 ) -> HttpResponse {
-    let account = current_account(&req, &state).await;
-    detail_page(
+    let id = ScenarioId(path.into_inner());
+    // The account and the scenario in one trip to the blocking pool.
+    let (account, read) = with_account(&req, &state, move |services, viewer| {
+        detail_of(services, viewer, id)
+    })
+    .await;
+    detail_page_of(
         &req,
         &state,
         account.as_ref(),
-        ScenarioId(path.into_inner()),
+        id,
+        read,
         FormErrors::default(),
         Default::default(),
     )

@@ -8,7 +8,7 @@ use app::scenarios::ScenarioQuery;
 use askama::Template;
 use domain::scenario::Status;
 
-use super::{PageCtx, Pager, actor, current_account, error_page, render};
+use super::{PageCtx, Pager, actor, error_page, render, with_account};
 use crate::AppState;
 use crate::query::{ScenarioListQuery, list_query};
 
@@ -33,7 +33,6 @@ pub async fn list(
     state: web::Data<AppState>,
     q: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let account = current_account(&req, &state).await;
     let get = |k: &str| q.get(k).cloned().filter(|v| !v.is_empty());
     let raw = ScenarioListQuery {
         status: get("status"),
@@ -53,11 +52,11 @@ pub async fn list(
         })
         .expect("defaults parse"),
     };
-    let viewer = account.as_ref().map(actor);
-    let page = match state
-        .call(move |services| services.list_scenarios(viewer.as_ref(), query))
-        .await
-    {
+    let (account, page) = with_account(&req, &state, move |services, viewer| {
+        services.list_scenarios(viewer, query)
+    })
+    .await;
+    let page = match page {
         Ok(p) => p,
         Err(e) => return error_page(&req, account.as_ref(), &e),
     };

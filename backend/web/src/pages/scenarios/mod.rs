@@ -22,7 +22,7 @@ use domain::sector::Sector;
 
 use super::{
     CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,
-    see_other,
+    see_other, with_account,
 };
 use crate::AppState;
 use crate::format::{beijing, money, time_left};
