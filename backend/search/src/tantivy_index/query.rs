@@ -194,6 +194,15 @@ pub(super) fn word_query(
         n if latin && n >= 5 => 1,
         _ => 0,
     };
+    // The typo automaton depends on the word alone: built once, not once per field.
+    let dfa = match (typos, fields.first()) {
+        (1.., Some((field, _))) => {
+            FuzzyTermQuery::new(Term::from_field_text(*field, word), typos, true)
+                .automaton()
+                .ok()
+        }
+        _ => None,
+    };
     let mut any: Vec<(Occur, Box<dyn Query>)> = vec![];
     for (field, boost) in fields {
         let term = Term::from_field_text(*field, word);
@@ -236,26 +245,23 @@ pub(super) fn word_query(
             });
             variant(found, 0.5);
         }
-        if typos > 0 {
-            let fuzzy = FuzzyTermQuery::new(term.clone(), typos, true);
-            if let Ok(dfa) = fuzzy.automaton() {
-                variant(
-                    variants(searcher, &term, |terms, bytes| {
-                        // As with Meilisearch, the first letter is never the typo: this
-                        // also keeps the walk to one branch of the dictionary.
-                        let first = &bytes[..1];
-                        let builder = terms.search(&dfa).ge(first);
-                        keys(
-                            match prefix_end(first) {
-                                Some(end) => builder.lt(end),
-                                None => builder,
-                            }
-                            .into_stream(),
-                        )
-                    }),
-                    0.3,
-                );
-            }
+        if let Some(dfa) = &dfa {
+            variant(
+                variants(searcher, &term, |terms, bytes| {
+                    // As with Meilisearch, the first letter is never the typo: this
+                    // also keeps the walk to one branch of the dictionary.
+                    let first = &bytes[..1];
+                    let builder = terms.search(dfa).ge(first);
+                    keys(
+                        match prefix_end(first) {
+                            Some(end) => builder.lt(end),
+                            None => builder,
+                        }
+                        .into_stream(),
+                    )
+                }),
+                0.3,
+            );
         }
     }
     Box::new(BooleanQuery::new(any))

@@ -21,8 +21,8 @@ use domain::scenario::{ScenarioFields, ScenarioPatch, Status, Warning, posting_w
 use domain::sector::Sector;
 
 use super::{
-    CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, current_account, error_page, render,
-    see_other, with_account,
+    CheckedForm, FormData, FormErrors, PageCtx, Pager, actor, error_page, render, see_other,
+    with_account,
 };
 use crate::AppState;
 use crate::format::{beijing, money, time_left};
