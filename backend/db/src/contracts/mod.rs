@@ -90,32 +90,21 @@ impl ContractReads for AnyConnection {
         as_buyer: bool,
     ) -> Result<Vec<Contract>> {
         let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
+        // The same query on the buyer's or the vendor's column.
+        macro_rules! of_parties {
+            ($conn:expr, $column:expr, $name:literal) => {
+                load_in!($conn, $column, $name, &ids, |among| {
+                    ct::table
+                        .select(contract_columns!())
+                        .filter(among)
+                        .order((ct::recorded_at, ct::id))
+                })
+            };
+        }
         let rows: Vec<ContractRow> = if as_buyer {
-            load_in!(
-                self,
-                ct::buyer_org_id,
-                "contracts.buyer_org_id",
-                &ids,
-                |among| {
-                    ct::table
-                        .select(contract_columns!())
-                        .filter(among)
-                        .order((ct::recorded_at, ct::id))
-                }
-            )
+            of_parties!(self, ct::buyer_org_id, "contracts.buyer_org_id")
         } else {
-            load_in!(
-                self,
-                ct::vendor_org_id,
-                "contracts.vendor_org_id",
-                &ids,
-                |among| {
-                    ct::table
-                        .select(contract_columns!())
-                        .filter(among)
-                        .order((ct::recorded_at, ct::id))
-                }
-            )
+            of_parties!(self, ct::vendor_org_id, "contracts.vendor_org_id")
         }
         .map_err(db_err)?;
         whole(self, rows)

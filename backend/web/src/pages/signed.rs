@@ -6,12 +6,14 @@ use app::accounts::Account;
 
 use super::{actor, see_other};
 use crate::AppState;
-use crate::auth::authenticate;
+use crate::auth::{Authenticated, authenticate};
 
 /// The signed-in account of a page request, if any (the access token is checked, then the
 /// user is loaded so that a deactivated account is treated as signed out).
 pub async fn current_account(req: &HttpRequest, state: &web::Data<AppState>) -> Option<Account> {
-    with_account(req, state, |_, _| Ok(())).await.0
+    // A visitor without a session needs no trip to the blocking pool.
+    let who = authenticate(req).ok()?;
+    read_as(req, state, Some(who), |_, _| Ok(())).await.0
 }
 
 /// [`current_account`] and what `f` reads as that account (or as a visitor when there is
@@ -21,7 +23,16 @@ pub async fn with_account<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&app::Services, Option<&domain::policy::Actor>) -> domain::Result<T> + Send + 'static,
 ) -> (Option<Account>, domain::Result<T>) {
-    let who = authenticate(req).ok();
+    read_as(req, state, authenticate(req).ok(), f).await
+}
+
+/// The account of `who` and what `f` reads as it, in one blocking call.
+async fn read_as<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    who: Option<Authenticated>,
+    f: impl FnOnce(&app::Services, Option<&domain::policy::Actor>) -> domain::Result<T> + Send + 'static,
+) -> (Option<Account>, domain::Result<T>) {
     // The user as the session check of this request read it (live and active).
     let user = who.as_ref().and_then(|w| {
         req.extensions()
