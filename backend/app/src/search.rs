@@ -539,7 +539,7 @@ impl Services {
             // Only what may be searched now, whatever the index still holds.
             .filter(|r| {
                 policy::can_view_scenario(viewer, &r.scenario)
-                    && ScenarioDoc::of(&r.scenario, "").is_some()
+                    && ScenarioDoc::searchable(&r.scenario)
             })
             .map(|r| (r.scenario.id, ScenarioView::listed(r, now)))
             .collect())

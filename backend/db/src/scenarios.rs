@@ -16,7 +16,7 @@ use domain::sector::Sector;
 use crate::schema::{
     answers, award_notices, bids, organizations, questions, scenario_criteria, scenarios,
 };
-use crate::time::{from_db, opt_from_db, to_db};
+use crate::time::{OptStamp, Stamp, from_db, opt_from_db, to_db};
 use crate::{AnyConnection, db_err};
 
 /// The scenarios a filter selects (visibility, domain, agency and the status at `f.now`), as a
@@ -84,16 +84,21 @@ struct ScenarioRow {
     tags: String,
     budget_min_fen: i64,
     budget_max_fen: i64,
+    #[diesel(deserialize_as = Stamp)]
     bid_deadline: chrono::NaiveDateTime,
     price_weight: i32,
     procurement_type: String,
     status: String,
     origin: String,
     cancel_reason: Option<String>,
+    #[diesel(deserialize_as = OptStamp)]
     published_at: Option<chrono::NaiveDateTime>,
+    #[diesel(deserialize_as = Stamp)]
     created_at: chrono::NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     updated_at: chrono::NaiveDateTime,
     awarded_bid_id: Option<i64>,
+    #[diesel(deserialize_as = OptStamp)]
     awarded_at: Option<chrono::NaiveDateTime>,
     award_justification: Option<String>,
 }
@@ -387,6 +392,42 @@ impl ScenarioReads for AnyConnection {
     fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>> {
         let rows: Vec<ScenarioRow> = on_conn!(self, |c| filtered!(f)
             .select(ScenarioRow::as_select())
+            .order((scenarios::created_at.desc(), scenarios::id.desc()))
+            .offset(f.offset)
+            .limit(f.limit)
+            .load(c))
+        .map_err(db_err)?;
+        listed(self, rows)
+    }
+
+    fn scenario_list_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>> {
+        use diesel::dsl::IntoSql;
+        // The columns of `ScenarioRow` in its order, an empty description in its place.
+        let rows: Vec<ScenarioRow> = on_conn!(self, |c| filtered!(f)
+            .select((
+                scenarios::id,
+                scenarios::owner_org_id,
+                scenarios::created_by,
+                scenarios::title,
+                scenarios::summary,
+                "".into_sql::<diesel::sql_types::Text>(),
+                scenarios::domain,
+                scenarios::tags,
+                scenarios::budget_min_fen,
+                scenarios::budget_max_fen,
+                scenarios::bid_deadline,
+                scenarios::price_weight,
+                scenarios::procurement_type,
+                scenarios::status,
+                scenarios::origin,
+                scenarios::cancel_reason,
+                scenarios::published_at,
+                scenarios::created_at,
+                scenarios::updated_at,
+                scenarios::awarded_bid_id,
+                scenarios::awarded_at,
+                scenarios::award_justification,
+            ))
             .order((scenarios::created_at.desc(), scenarios::id.desc()))
             .offset(f.offset)
             .limit(f.limit)

@@ -71,13 +71,18 @@ pub struct ScenarioDoc {
 }
 
 impl ScenarioDoc {
+    /// Whether a scenario has a document (see [`ScenarioDoc::of`]).
+    pub fn searchable(s: &Scenario) -> bool {
+        s.published_at.is_some() && !matches!(s.status, Status::Draft | Status::Cancelled)
+    }
+
     /// The document of a scenario, or `None` when it must not be searchable (a draft, a
     /// cancelled scenario).
     pub fn of(s: &Scenario, agency_name: &str) -> Option<ScenarioDoc> {
-        let published_at = s.published_at?;
-        if matches!(s.status, Status::Draft | Status::Cancelled) {
+        if !Self::searchable(s) {
             return None;
         }
+        let published_at = s.published_at?;
         Some(ScenarioDoc {
             id: s.id.0,
             title: s.title.clone(),

@@ -170,8 +170,96 @@ pub fn escape_into(text: &str, out: &mut String) {
     let _ = askama::filters::Html.write_escaped_str(&mut *out, text);
 }
 
+/// Writes a time into JSON exactly as chrono's own `Serialize` does (RFC 3339 in UTC with `Z`,
+/// the fraction in 0, 3, 6 or 9 digits), without its formatting machinery: a page of scenarios
+/// writes a hundred times. Years outside 0–9999 and leap seconds go to chrono.
+pub fn json_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    let nanos = t.nanosecond();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return serde::Serialize::serialize(t, s);
+    }
+    let mut out = [0u8; 32];
+    let mut n = 0;
+    let mut put = |sep: Option<u8>, v: u32, width: u32| {
+        if let Some(sep) = sep {
+            out[n] = sep;
+            n += 1;
+        }
+        for i in (0..width).rev() {
+            out[n] = b'0' + (v / 10u32.pow(i) % 10) as u8;
+            n += 1;
+        }
+    };
+    put(None, year as u32, 4);
+    put(Some(b'-'), t.month(), 2);
+    put(Some(b'-'), t.day(), 2);
+    put(Some(b'T'), t.hour(), 2);
+    put(Some(b':'), t.minute(), 2);
+    put(Some(b':'), t.second(), 2);
+    match nanos {
+        0 => {}
+        n if n % 1_000_000 == 0 => put(Some(b'.'), n / 1_000_000, 3),
+        n if n % 1_000 == 0 => put(Some(b'.'), n / 1_000, 6),
+        n => put(Some(b'.'), n, 9),
+    }
+    put(Some(b'Z'), 0, 0);
+    s.serialize_str(std::str::from_utf8(&out[..n]).unwrap_or_default())
+}
+
+/// [`json_time`] for a time that may be absent (`null`).
+pub fn json_time_opt<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => json_time(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    /// The same text as chrono's own serializer, for every fraction form and the edges.
+    #[test]
+    fn json_times_match_chrono() {
+        #[derive(serde::Serialize)]
+        struct Fast(#[serde(serialize_with = "json_time")] DateTime<Utc>);
+        #[derive(serde::Serialize)]
+        struct Opt(#[serde(serialize_with = "json_time_opt")] Option<DateTime<Utc>>);
+        let base = Utc.with_ymd_and_hms(2026, 12, 6, 3, 4, 5).unwrap();
+        let mut times = vec![
+            Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(-1, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for nanos in [0, 1, 999, 1_000, 26_000_000, 26_490_000, 123_456_789, 999_999_999] {
+            times.push(base + chrono::Duration::nanoseconds(nanos));
+        }
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 4_000_000_000) as i64;
+            let nanos = match x % 4 {
+                0 => 0,
+                1 => (x >> 8) % 1000 * 1_000_000,
+                2 => (x >> 8) % 1_000_000 * 1000,
+                _ => (x >> 8) % 1_000_000_000,
+            };
+            times.push(DateTime::from_timestamp(secs, nanos as u32).unwrap());
+        }
+        for t in times {
+            let want = serde_json::to_string(&t).unwrap();
+            assert_eq!(serde_json::to_string(&Fast(t)).unwrap(), want);
+            assert_eq!(serde_json::to_string(&Opt(Some(t))).unwrap(), want);
+        }
+        assert_eq!(serde_json::to_string(&Opt(None)).unwrap(), "null");
+    }
     use super::*;
 
     #[test]

@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod files;
 pub mod format;
+pub mod gzip;
 pub mod i18n;
 pub mod live;
 pub mod memo;
@@ -280,6 +281,9 @@ pub fn serve(
         app(state.clone())
             .wrap(actix_web::middleware::from_fn(session::middleware))
             .wrap(actix_web::middleware::from_fn(public_cache::middleware))
+            // Whole answers are coded here (inside the logger, whose span wraps the body);
+            // `Compress` codes only streamed ones.
+            .wrap(actix_web::middleware::from_fn(gzip::middleware))
             .wrap(actix_web::middleware::from_fn(middleware::catch_panic))
             .wrap(actix_web::middleware::from_fn(
                 middleware::request_id_header,

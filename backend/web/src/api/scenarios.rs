@@ -48,6 +48,7 @@ pub struct ScenarioOut {
     pub tags: Vec<String>,
     pub budget_min_fen: i64,
     pub budget_max_fen: i64,
+    #[serde(serialize_with = "crate::format::json_time")]
     pub bid_deadline: DateTime<Utc>,
     pub price_weight: i32,
     /// `services` or `goods`.
@@ -61,8 +62,11 @@ pub struct ScenarioOut {
     /// `platform`, `official_list` (the district's published list) or `sample`.
     pub origin: String,
     pub cancel_reason: Option<String>,
+    #[serde(serialize_with = "crate::format::json_time_opt")]
     pub published_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "crate::format::json_time")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::format::json_time")]
     pub updated_at: DateTime<Utc>,
     /// What the caller may do now (`edit`, `publish`, `extend`, `cancel`, `answer`,
     /// `set_panel`, `rank`, `award`, `deliver`, `close`, `bid`, `ask`); only on the detail.

@@ -1,5 +1,5 @@
-//! How a kept answer travels: its entity tags, gzip coding and decoding, what the client
-//! accepts, and the validators (`ETag`, `If-None-Match`, `Cache-Control`, `Vary`).
+//! How a kept answer travels: its entity tags, gzip decoding and the validators (`ETag`,
+//! `If-None-Match`, `Cache-Control`, `Vary`).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
@@ -15,38 +15,11 @@ pub(super) fn etags_of(body: &[u8]) -> (HeaderValue, HeaderValue) {
     (tag(format!("\"{base}\"")), tag(format!("\"{base}-gz\"")))
 }
 
-pub(super) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(
-        Vec::with_capacity(body.len() / 4),
-        flate2::Compression::fast(),
-    );
-    e.write_all(body)?;
-    e.finish()
-}
-
 pub(super) fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::with_capacity(body.len() * 5);
     flate2::read::GzDecoder::new(body).read_to_end(&mut out)?;
     Ok(out)
-}
-
-/// Whether the client takes a gzip-coded answer (`Accept-Encoding`, a zero weight refuses).
-pub(super) fn accepts_gzip(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
 }
 
 pub(super) fn fresh_for(req: &HttpRequest, etag: &HeaderValue) -> bool {
@@ -80,22 +53,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn gzip_is_taken_unless_refused_and_round_trips() {
-        let req = |v: &str| {
-            actix_web::test::TestRequest::get()
-                .insert_header((header::ACCEPT_ENCODING, v.to_string()))
-                .to_http_request()
-        };
-        assert!(accepts_gzip(&req("gzip, deflate, br")));
-        assert!(accepts_gzip(&req("br;q=1.0, GZIP;q=0.5")));
-        assert!(accepts_gzip(&req("*")));
-        assert!(!accepts_gzip(&req("gzip;q=0, br")));
-        assert!(!accepts_gzip(&req("identity")));
-        assert!(!accepts_gzip(
-            &actix_web::test::TestRequest::get().to_http_request()
-        ));
+    fn kept_pages_round_trip_and_each_coding_has_its_tag() {
         let page = "<p>场景集市</p>".repeat(200);
-        let coded = gzip(page.as_bytes()).unwrap();
+        let coded = crate::gzip::gzip(page.as_bytes());
         assert!(coded.len() * 5 < page.len());
         assert_eq!(gunzip(&coded).unwrap(), page.as_bytes());
         let (plain, gz) = etags_of(page.as_bytes());

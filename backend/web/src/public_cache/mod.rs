@@ -32,10 +32,11 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use crate::AppState;
+use crate::gzip::{accepts_gzip, gzip};
 
 mod encoding;
 
-use encoding::{accepts_gzip, etags_of, fresh_for, gunzip, gzip, validators};
+use encoding::{etags_of, fresh_for, gunzip, validators};
 
 /// How long a process trusts the version it last read when it wrote nothing since.
 pub const RECHECK: Duration = Duration::from_millis(250);
@@ -325,7 +326,7 @@ fn answer(req: &HttpRequest, e: &Entry) -> HttpResponse {
         validators(&mut resp, &e.etag);
         return resp;
     }
-    let coded = accepts_gzip(req);
+    let coded = accepts_gzip(req.headers());
     let tag = if coded { &e.etag_gzip } else { &e.etag };
     let mut resp = if fresh_for(req, tag) {
         HttpResponse::NotModified().finish()
@@ -426,7 +427,7 @@ pub async fn middleware(
     } else if !html {
         Some(None)
     } else {
-        gzip(&body).ok().map(Some)
+        Some(Some(gzip(&body)))
     };
     let Some(coded) = coded else {
         let out = resp.set_body(BoxBody::new(body)).map_into_boxed_body();
