@@ -201,11 +201,19 @@ fn with_criteria(c: &mut AnyConnection, r: ScenarioRow) -> Result<Scenario> {
     r.into_domain(criteria)
 }
 
-/// The criteria of several scenarios, by scenario, in order.
-/// Scenario rows with their criteria, agency names and active bids (three queries in all).
-fn listed(c: &mut AnyConnection, rows: Vec<ScenarioRow>) -> Result<Vec<ListedScenario>> {
+/// Scenario rows with their agency names and active bids, and their criteria if `criteria`
+/// (two or three queries in all).
+fn listed(
+    c: &mut AnyConnection,
+    rows: Vec<ScenarioRow>,
+    criteria: bool,
+) -> Result<Vec<ListedScenario>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut crit = criteria_of(c, &ids)?;
+    let mut crit = if criteria {
+        criteria_of(c, &ids)?
+    } else {
+        HashMap::new()
+    };
     // The agencies' names and the active bids of the whole page, in one query.
     let extra: Vec<(i64, String, i64)> =
         load_in!(c, scenarios::id, "scenarios.id", &ids, |among| {
@@ -244,6 +252,7 @@ fn listed(c: &mut AnyConnection, rows: Vec<ScenarioRow>) -> Result<Vec<ListedSce
     Ok(items)
 }
 
+/// The criteria of several scenarios, by scenario, in order.
 fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {
     let rows: Vec<CriterionRow> = load_in!(
         c,
@@ -397,11 +406,14 @@ impl ScenarioReads for AnyConnection {
             .limit(f.limit)
             .load(c))
         .map_err(db_err)?;
-        listed(self, rows)
+        listed(self, rows, true)
     }
 
-    fn scenario_list_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>> {
-        use diesel::dsl::IntoSql;
+    fn scenario_list_rows(
+        &mut self,
+        f: &ScenarioFilter,
+        criteria: bool,
+    ) -> Result<Vec<ListedScenario>> {
         // The columns of `ScenarioRow` in its order, an empty description in its place.
         let rows: Vec<ScenarioRow> = on_conn!(self, |c| filtered!(f)
             .select((
@@ -433,7 +445,7 @@ impl ScenarioReads for AnyConnection {
             .limit(f.limit)
             .load(c))
         .map_err(db_err)?;
-        listed(self, rows)
+        listed(self, rows, criteria)
     }
 
     fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>> {
@@ -444,7 +456,7 @@ impl ScenarioReads for AnyConnection {
                 .select(ScenarioRow::as_select())
         })
         .map_err(db_err)?;
-        listed(self, rows)
+        listed(self, rows, true)
     }
 
     fn question(&mut self, id: QuestionId) -> Result<Option<Question>> {

@@ -87,7 +87,12 @@ impl From<OptStamp> for Option<NaiveDateTime> {
 
 /// `YYYY-MM-DD HH:MM:SS[.f{1,9}]`, nothing else.
 fn parse_sqlite_text(s: &[u8]) -> Option<NaiveDateTime> {
-    if s.len() < 19 || s[4] != b'-' || s[7] != b'-' || s[10] != b' ' || s[13] != b':' || s[16] != b':'
+    if s.len() < 19
+        || s[4] != b'-'
+        || s[7] != b'-'
+        || s[10] != b' '
+        || s[13] != b':'
+        || s[16] != b':'
     {
         return None;
     }
@@ -104,12 +109,15 @@ fn parse_sqlite_text(s: &[u8]) -> Option<NaiveDateTime> {
         _ => return None,
     };
     let date = NaiveDate::from_ymd_opt(num(&s[0..4])? as i32, num(&s[5..7])?, num(&s[8..10])?)?;
-    let time = NaiveTime::from_hms_nano_opt(num(&s[11..13])?, num(&s[14..16])?, num(&s[17..19])?, nanos)?;
+    let time =
+        NaiveTime::from_hms_nano_opt(num(&s[11..13])?, num(&s[14..16])?, num(&s[17..19])?, nanos)?;
     Some(date.and_time(time))
 }
 
 impl FromSql<Timestamp, Sqlite> for Stamp {
-    fn from_sql(mut value: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+    fn from_sql(
+        mut value: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
         if let Some(t) = parse_sqlite_text(value.read_text().as_bytes()) {
             return Ok(Stamp(t));
         }
@@ -118,7 +126,9 @@ impl FromSql<Timestamp, Sqlite> for Stamp {
 }
 
 impl FromSql<Timestamp, Pg> for Stamp {
-    fn from_sql(value: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+    fn from_sql(
+        value: <Pg as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
         <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
     }
 }

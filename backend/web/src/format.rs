@@ -14,9 +14,11 @@ pub fn money(fen: i64, locale: Locale) -> String {
     let cents = fen % 100;
     match locale {
         Locale::ZhCn if cents == 0 && yuan >= 100_000_000 && yuan % 1_000_000 == 0 => {
-            let yi = yuan as f64 / 100_000_000.0;
-            let s = format!("{yi:.2}");
-            format!("{}亿元", s.trim_end_matches('0').trim_end_matches('.'))
+            format!("{}亿元", hundredths(yuan / 1_000_000))
+        }
+        // Whole hundreds of yuan are exact in hundredths of 万 (no float to round).
+        Locale::ZhCn if cents == 0 && yuan >= 10_000 && yuan % 100 == 0 => {
+            format!("{}万元", hundredths(yuan / 100))
         }
         Locale::ZhCn if cents == 0 && yuan >= 10_000 => {
             let wan = yuan as f64 / 10_000.0;
@@ -25,6 +27,15 @@ pub fn money(fen: i64, locale: Locale) -> String {
         }
         Locale::ZhCn => format!("{}{}元", group(yuan), cents_part(cents)),
         Locale::En => format!("¥{}{}", group(yuan), cents_part(cents)),
+    }
+}
+
+/// `n` hundredths as a decimal without trailing zeros (`12345` → `123.45`, `120` → `1.2`).
+fn hundredths(n: i64) -> String {
+    match n % 100 {
+        0 => (n / 100).to_string(),
+        f if f % 10 == 0 => format!("{}.{}", n / 100, f / 10),
+        f => format!("{}.{f:02}", n / 100),
     }
 }
 
@@ -237,7 +248,16 @@ mod tests {
             Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
         ];
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        for nanos in [0, 1, 999, 1_000, 26_000_000, 26_490_000, 123_456_789, 999_999_999] {
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000,
+            26_000_000,
+            26_490_000,
+            123_456_789,
+            999_999_999,
+        ] {
             times.push(base + chrono::Duration::nanoseconds(nanos));
         }
         for _ in 0..2000 {
@@ -271,6 +291,12 @@ mod tests {
         assert_eq!(money(10_000_000_000, Locale::ZhCn), "1亿元");
         assert_eq!(money(25_000_000_000, Locale::ZhCn), "2.5亿元");
         assert_eq!(money(10_012_345_600, Locale::ZhCn), "10012.35万元");
+        // The exact path writes what the float path wrote for every whole hundred of yuan.
+        for yuan in (10_000..3_000_000).step_by(100) {
+            let s = format!("{:.2}", yuan as f64 / 10_000.0);
+            let by_float = format!("{}万元", s.trim_end_matches('0').trim_end_matches('.'));
+            assert_eq!(money(yuan * 100, Locale::ZhCn), by_float, "{yuan}");
+        }
         assert_eq!(money(150_000_000, Locale::En), "¥1,500,000");
         assert_eq!(money(99, Locale::En), "¥0.99");
     }

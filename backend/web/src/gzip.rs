@@ -186,7 +186,12 @@ mod tests {
         ] {
             assert!(t(yes), "{yes}");
         }
-        for no in ["image/png", "application/pdf", "application/zip", "application/octet-stream"] {
+        for no in [
+            "image/png",
+            "application/pdf",
+            "application/zip",
+            "application/octet-stream",
+        ] {
             assert!(!t(no), "{no}");
         }
         assert!(!is_text(&HeaderMap::new()));

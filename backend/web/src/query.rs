@@ -145,6 +145,7 @@ pub fn list_query(q: &ScenarioListQuery) -> Result<(ScenarioQuery, Paging), Erro
             agency: q.agency_id.map(OrganizationId),
             offset: paging.offset(),
             limit: paging.per_page,
+            without_criteria: false,
         },
         paging,
     ))

@@ -154,6 +154,8 @@ pub struct ScenarioQuery {
     pub agency: Option<OrganizationId>,
     pub offset: i64,
     pub limit: i64,
+    /// Leaves each scenario's criteria out (a page of cards shows none).
+    pub without_criteria: bool,
 }
 
 /// The scenario list's totals by filter, each kept with the scenario version it was counted

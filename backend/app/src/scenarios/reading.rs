@@ -175,7 +175,7 @@ impl Services {
                 limit: q.limit,
             };
             let total = self.totals.total(tx, &filter)?;
-            let rows = tx.scenario_list_rows(&filter)?;
+            let rows = tx.scenario_list_rows(&filter, !q.without_criteria)?;
             let items = rows
                 .into_iter()
                 .map(|r| ScenarioView::listed(r, now))

@@ -58,8 +58,13 @@ pub trait ScenarioReads {
     /// The page of [`ScenarioReads::scenario_page`] without its total.
     fn scenario_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>>;
     /// The page of [`ScenarioReads::scenario_rows`] as a list shows it: each description left
-    /// empty (no list shows one, and it is most of a row's text).
-    fn scenario_list_rows(&mut self, f: &ScenarioFilter) -> Result<Vec<ListedScenario>>;
+    /// empty (no list shows one, and it is most of a row's text), and the criteria too unless
+    /// `criteria`.
+    fn scenario_list_rows(
+        &mut self,
+        f: &ScenarioFilter,
+        criteria: bool,
+    ) -> Result<Vec<ListedScenario>>;
     /// The scenarios of `ids` that exist, as a list shows them (agency name and active bids
     /// with each), in a few queries whatever their number (a search result page).
     fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>>;

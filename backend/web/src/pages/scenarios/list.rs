@@ -52,6 +52,11 @@ pub async fn list(
         })
         .expect("defaults parse"),
     };
+    // Cards show no criteria.
+    let query = ScenarioQuery {
+        without_criteria: true,
+        ..query
+    };
     let (account, page) = with_account(&req, &state, move |services, viewer| {
         services.list_scenarios(viewer, query)
     })
@@ -122,6 +127,7 @@ pub async fn mine(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let q = ScenarioQuery {
         agency: a.organization_id,
         limit: 500,
+        without_criteria: true,
         ..Default::default()
     };
     let page = match state

@@ -122,6 +122,7 @@ pub async fn latest_open(state: &web::Data<AppState>, t: &Tr, n: i64) -> Vec<Car
     let q = ScenarioQuery {
         status: Some(Status::Published),
         limit: n,
+        without_criteria: true,
         ..Default::default()
     };
     match state
