@@ -408,6 +408,7 @@ pub fn fold_char(c: char) -> std::char::ToLowercase {
     let c = match c {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        c if c.is_ascii() => c,
         _ => to_simplified(c),
     };
     c.to_lowercase()
@@ -416,10 +417,15 @@ pub fn fold_char(c: char) -> std::char::ToLowercase {
 /// Traditional → simplified for the characters this product's texts use (government, city,
 /// industry and technology vocabulary). A character without an entry stays.
 fn to_simplified(c: char) -> char {
-    static MAP: std::sync::OnceLock<std::collections::HashMap<char, char>> =
-        std::sync::OnceLock::new();
-    let map = MAP.get_or_init(|| TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect());
-    map.get(&c).copied().unwrap_or(c)
+    // Sorted pairs, searched by halving: no hashing per character of every text folded.
+    static MAP: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m: Vec<(char, char)> = TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect();
+        m.sort_unstable();
+        m
+    });
+    map.binary_search_by_key(&c, |p| p.0)
+        .map_or(c, |i| map[i].1)
 }
 
 /// Traditional characters and, at the same positions, their simplified forms.
