@@ -166,6 +166,64 @@ async fn the_openapi_document_describes_the_accounts_contract(app: &TestApp) {
     );
 }
 
+/// Whole answers are gzip-coded for a client that takes gzip, sent with their length, and
+/// decode to exactly the plain answer; a client that refuses gzip gets them plain.
+async fn whole_answers_are_gzip_coded_for_clients_that_take_it(app: &TestApp) {
+    let fetch = |encoding: Option<&'static str>, path: &'static str| {
+        let mut r = app.api.get(app.url(path));
+        if let Some(e) = encoding {
+            r = r.header("Accept-Encoding", e);
+        }
+        async move { r.send().await.unwrap() }
+    };
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+    };
+    let plain = fetch(None, "/api/openapi.json").await;
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), None);
+    assert!(
+        header(&plain, "vary").is_some_and(|v| v.contains("accept-encoding")),
+        "{:?}",
+        plain.headers()
+    );
+    let plain = plain.bytes().await.unwrap();
+    assert!(plain.len() > 10_000, "{}", plain.len());
+
+    let coded = fetch(Some("br, gzip"), "/api/openapi.json").await;
+    assert_eq!(coded.status(), 200);
+    assert_eq!(header(&coded, "content-encoding").as_deref(), Some("gzip"));
+    let length: usize = header(&coded, "content-length")
+        .expect("a whole coded answer is sent with its length")
+        .parse()
+        .unwrap();
+    let coded = coded.bytes().await.unwrap();
+    assert_eq!(coded.len(), length);
+    assert!(coded.len() * 4 < plain.len(), "{} of {}", coded.len(), plain.len());
+    let mut decoded = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&coded[..]), &mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain);
+
+    let refused = fetch(Some("gzip;q=0"), "/api/openapi.json").await;
+    assert_eq!(header(&refused, "content-encoding"), None);
+    assert_eq!(refused.bytes().await.unwrap(), plain);
+
+    // A page with a form (never kept by the cache of public answers) is coded the same way.
+    let page = fetch(Some("gzip"), "/login").await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(header(&page, "content-encoding").as_deref(), Some("gzip"));
+    let mut html = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&page.bytes().await.unwrap()[..]),
+        &mut html,
+    )
+    .unwrap();
+    assert!(html.contains("<form") && html.contains("csrf"), "{html}");
+}
+
 #[test]
 fn many_first_connections_to_a_fresh_sqlite_file_all_succeed() {
     // The first start opens the pool's connections at once; each switches the new file to WAL.
@@ -197,4 +255,5 @@ on_both! {
     every_answer_carries_a_request_id => super::every_answer_carries_a_request_id;
     unknown_api_paths_are_problem_404s_and_metrics_are_prometheus_text => super::unknown_api_paths_are_problem_404s_and_metrics_are_prometheus_text;
     the_openapi_document_describes_the_accounts_contract => super::the_openapi_document_describes_the_accounts_contract;
+    whole_answers_are_gzip_coded_for_clients_that_take_it => super::whole_answers_are_gzip_coded_for_clients_that_take_it;
 }
