@@ -201,7 +201,12 @@ async fn whole_answers_are_gzip_coded_for_clients_that_take_it(app: &TestApp) {
         .unwrap();
     let coded = coded.bytes().await.unwrap();
     assert_eq!(coded.len(), length);
-    assert!(coded.len() * 4 < plain.len(), "{} of {}", coded.len(), plain.len());
+    assert!(
+        coded.len() * 4 < plain.len(),
+        "{} of {}",
+        coded.len(),
+        plain.len()
+    );
     let mut decoded = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&coded[..]), &mut decoded)
         .unwrap();
