@@ -91,12 +91,22 @@ mod a11y {
     }
 }
 
-struct Driver(Child);
+/// chromedriver and the Chromium it started for one profile folder: both end with the test,
+/// whether or not it quit its session (killing chromedriver alone left the browser and its
+/// renderers running after the suite, 84 processes, and they skewed whatever ran next).
+struct Driver {
+    child: Child,
+    profile: std::path::PathBuf,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", "--"])
+            .arg(format!("--user-data-dir={}", self.profile.display()))
+            .status();
     }
 }
 
@@ -131,8 +141,11 @@ async fn start_browser() -> Option<(WebDriver, Driver, tempfile::TempDir)> {
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let guard = Driver(child);
     let profile = tempfile::tempdir().unwrap();
+    let guard = Driver {
+        child,
+        profile: profile.path().to_path_buf(),
+    };
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(&chrome_bin).unwrap();
     for arg in [
