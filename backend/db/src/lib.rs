@@ -154,7 +154,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -491,28 +491,10 @@ impl Store for Database {
         if self.backend == Backend::Sqlite {
             return Database::read(self, |c| f(c));
         }
-        let mut pooled = self.conn()?;
-        let c: &mut AnyConnection = &mut pooled;
-        let AnyConnection::Postgresql(pg) = c else {
-            unreachable!("a PostgreSQL pool")
-        };
-        // The types already offer a read transaction no write; PostgreSQL enforces it too,
-        // opened by one statement.
-        AnsiTransactionManager::begin_transaction_sql(pg, "BEGIN READ ONLY").map_err(db_err)?;
-        let out = f(c);
-        let AnyConnection::Postgresql(pg) = c else {
-            unreachable!("the same connection")
-        };
-        let out = match out {
-            Ok(()) => AnsiTransactionManager::commit_transaction(pg).map_err(db_err),
-            Err(e) => {
-                if let Err(r) = AnsiTransactionManager::rollback_transaction(pg) {
-                    tracing::warn!(error = %r, "rolling back a read");
-                }
-                Err(e)
-            }
-        };
-        mark(&mut pooled, out)
+        // PostgreSQL reads at READ COMMITTED: every statement sees what was committed when it
+        // began, inside a transaction or outside one. A BEGIN and a COMMIT around the reads
+        // would add two round trips and change nothing they see.
+        self.read_one(f)
     }
 
     fn read_one(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()> {

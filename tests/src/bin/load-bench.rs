@@ -20,7 +20,7 @@
 //! `LOAD_MIX=signed` only the signed-in reads; `LOAD_VENDORS` (default 10,000) verified vendors
 //! are seeded for the directory and the recommendations; with `MEILI_BIN` the same corpus is
 //! also searched on Meilisearch, by its own HTTP search and through the product;
-//! `LOAD_KEEP=1` keeps the data folder (SQLite) for a look afterwards.
+//! `LOAD_KEEP=1` keeps the data folder (and the PostgreSQL database) for a look afterwards.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -821,10 +821,7 @@ async fn main() {
     if mix == "reads" || mix == "signed" {
         println!("server RSS at the end: {}", rss_line(server.child.id()));
         drop(server);
-        drop(pg);
-        if std::env::var("LOAD_KEEP").is_ok() {
-            println!("data kept in {}", dir.keep().display());
-        }
+        keep_or_drop(dir, pg);
         return;
     }
     let tokens = Arc::new(vendors(&base, conns).await);
@@ -861,9 +858,18 @@ async fn main() {
     score_mix(&base, &url, &ids, conns, secs, base_rate).await;
     println!("server RSS at the end: {}", rss_line(server.child.id()));
     drop(server);
-    drop(pg);
-    if std::env::var("LOAD_KEEP").is_ok() {
-        println!("data kept in {}", dir.keep().display());
+    keep_or_drop(dir, pg);
+}
+
+/// With `LOAD_KEEP`, leaves the data folder and the PostgreSQL database for a look afterwards.
+fn keep_or_drop(dir: tempfile::TempDir, pg: Option<EmptyPostgres>) {
+    if std::env::var("LOAD_KEEP").is_err() {
+        return;
+    }
+    println!("data kept in {}", dir.keep().display());
+    if let Some(pg) = pg {
+        println!("database kept at {}", pg.url);
+        std::mem::forget(pg);
     }
 }
 
