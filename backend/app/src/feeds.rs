@@ -94,7 +94,7 @@ impl Services {
             Ok(ids)
         })?;
         let ids: Vec<ScenarioId> = ids.into_iter().collect();
-        let mut views: Vec<ScenarioView> = self.views_of(None, &ids)?.into_values().collect();
+        let mut views: Vec<ScenarioView> = self.views_of(None, &ids, true)?.into_values().collect();
         views.sort_by_key(|v| (v.scenario.bid_deadline, v.scenario.id));
         Ok(views)
     }

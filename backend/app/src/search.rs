@@ -160,7 +160,8 @@ impl Search {
     pub fn scenarios(&self, viewer: Option<&Actor>, q: &ScenarioSearch) -> Result<ScenarioResults> {
         let found = self.timed("scenarios", || self.index.search_scenarios(q))?;
         let ids: Vec<ScenarioId> = found.hits.iter().map(|h| h.id).collect();
-        let mut views = self.services.views_of(viewer, &ids)?;
+        // No result shows a description.
+        let mut views = self.services.views_of(viewer, &ids, false)?;
         let items = found
             .hits
             .into_iter()
@@ -524,16 +525,17 @@ impl Services {
         })
     }
 
-    /// The scenarios of a result page as `viewer` sees them now, by id; the ones it may not
-    /// see are absent.
+    /// The scenarios of a result page as `viewer` sees them now, by id, their descriptions
+    /// empty unless `description`; the ones it may not see are absent.
     pub(crate) fn views_of(
         &self,
         viewer: Option<&Actor>,
         ids: &[ScenarioId],
+        description: bool,
     ) -> Result<HashMap<ScenarioId, ScenarioView>> {
         let now = self.now();
-        // One transaction of three queries, whatever the page's size.
-        let rows = in_read(&*self.store, |tx| tx.listed_scenarios(ids))?;
+        // One read of three queries, whatever the page's size.
+        let rows = in_read(&*self.store, |tx| tx.listed_scenarios(ids, description))?;
         Ok(rows
             .into_iter()
             // Only what may be searched now, whatever the index still holds.

@@ -70,6 +70,37 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     organizations::name,
 );
 
+/// The columns of [`ScenarioRow`] in its order, an empty description in its place (no list
+/// shows one, and it is most of a row's text).
+macro_rules! brief_columns {
+    () => {
+        (
+            scenarios::id,
+            scenarios::owner_org_id,
+            scenarios::created_by,
+            scenarios::title,
+            scenarios::summary,
+            "".into_sql::<diesel::sql_types::Text>(),
+            scenarios::domain,
+            scenarios::tags,
+            scenarios::budget_min_fen,
+            scenarios::budget_max_fen,
+            scenarios::bid_deadline,
+            scenarios::price_weight,
+            scenarios::procurement_type,
+            scenarios::status,
+            scenarios::origin,
+            scenarios::cancel_reason,
+            scenarios::published_at,
+            scenarios::created_at,
+            scenarios::updated_at,
+            scenarios::awarded_bid_id,
+            scenarios::awarded_at,
+            scenarios::award_justification,
+        )
+    };
+}
+
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = scenarios)]
 #[diesel(treat_none_as_null = true)]
@@ -414,32 +445,8 @@ impl ScenarioReads for AnyConnection {
         f: &ScenarioFilter,
         criteria: bool,
     ) -> Result<Vec<ListedScenario>> {
-        // The columns of `ScenarioRow` in its order, an empty description in its place.
         let rows: Vec<ScenarioRow> = on_conn!(self, |c| filtered!(f)
-            .select((
-                scenarios::id,
-                scenarios::owner_org_id,
-                scenarios::created_by,
-                scenarios::title,
-                scenarios::summary,
-                "".into_sql::<diesel::sql_types::Text>(),
-                scenarios::domain,
-                scenarios::tags,
-                scenarios::budget_min_fen,
-                scenarios::budget_max_fen,
-                scenarios::bid_deadline,
-                scenarios::price_weight,
-                scenarios::procurement_type,
-                scenarios::status,
-                scenarios::origin,
-                scenarios::cancel_reason,
-                scenarios::published_at,
-                scenarios::created_at,
-                scenarios::updated_at,
-                scenarios::awarded_bid_id,
-                scenarios::awarded_at,
-                scenarios::award_justification,
-            ))
+            .select(brief_columns!())
             .order((scenarios::created_at.desc(), scenarios::id.desc()))
             .offset(f.offset)
             .limit(f.limit)
@@ -448,13 +455,23 @@ impl ScenarioReads for AnyConnection {
         listed(self, rows, criteria)
     }
 
-    fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>> {
+    fn listed_scenarios(
+        &mut self,
+        ids: &[ScenarioId],
+        description: bool,
+    ) -> Result<Vec<ListedScenario>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        let rows: Vec<ScenarioRow> = load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
-            scenarios::table
-                .filter(among)
-                .select(ScenarioRow::as_select())
-        })
+        let rows: Vec<ScenarioRow> = if description {
+            load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
+                scenarios::table
+                    .filter(among)
+                    .select(ScenarioRow::as_select())
+            })
+        } else {
+            load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
+                scenarios::table.filter(among).select(brief_columns!())
+            })
+        }
         .map_err(db_err)?;
         listed(self, rows, true)
     }

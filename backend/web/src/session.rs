@@ -21,6 +21,14 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 #[derive(Debug, Clone)]
 pub struct FreshAccess(pub String);
 
+/// An access token of this request that [`crate::tokens::TokenKeys::verify`] accepted, and its
+/// claims: the actor extractor takes them instead of checking the signature a second time.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub token: String,
+    pub claims: crate::tokens::Claims,
+}
+
 /// The database's word on the session of this request's access token, looked up once per
 /// request: the user as stored now (role and organization included) while the session is live
 /// and the user active, `None` once the session ended (sign-out, password change or reset,
@@ -169,13 +177,18 @@ async fn prepare(req: &HttpRequest) {
     if let Some(token) = crate::tokens::bearer_token(req) {
         if let Ok(claims) = state.tokens.verify(&token, now) {
             check_session(req, &state, &claims).await;
+            req.extensions_mut().insert(VerifiedToken { token, claims });
         }
         return;
     }
-    let cookie_claims = req
-        .cookie(ACCESS_COOKIE)
-        .and_then(|c| state.tokens.verify(c.value(), now).ok());
-    if let Some(claims) = cookie_claims {
+    let cookie_token = req.cookie(ACCESS_COOKIE).map(|c| c.value().to_string());
+    let cookie_claims = cookie_token.and_then(|token| {
+        let claims = state.tokens.verify(&token, now).ok()?;
+        Some(VerifiedToken { token, claims })
+    });
+    if let Some(verified) = cookie_claims {
+        let claims = verified.claims.clone();
+        req.extensions_mut().insert(verified);
         // Only a session the database says has ended ends the browser's (not a failed lookup).
         if check_session(req, &state, &claims).await == Some(false) {
             tracing::info!("browser session ended: the session was revoked");

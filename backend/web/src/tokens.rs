@@ -90,15 +90,20 @@ impl TokenKeys {
         v.validate_exp = false;
         v.leeway = 0;
         let data = decode::<Claims>(token, &self.decoding, &v).map_err(|e| e.to_string())?;
-        let c = data.claims;
-        if c.exp <= now.timestamp() {
-            return Err("token expired".into());
-        }
-        if c.iat > now.timestamp() + 60 {
-            return Err("token issued in the future".into());
-        }
-        Ok(c)
+        in_time(data.claims, now)
     }
+}
+
+/// The claims of a token whose signature holds, if it is valid at `now` (expiry to the second,
+/// issue time at most a minute ahead).
+pub fn in_time(c: Claims, now: DateTime<Utc>) -> Result<Claims, String> {
+    if c.exp <= now.timestamp() {
+        return Err("token expired".into());
+    }
+    if c.iat > now.timestamp() + 60 {
+        return Err("token issued in the future".into());
+    }
+    Ok(c)
 }
 
 /// The token of an `Authorization` header: `Some("")` for a header of another scheme,

@@ -26,6 +26,7 @@ use domain::notification::Kind;
 use domain::ports::{ReadTx, RowLock, Tx, in_read, in_tx};
 use domain::scenario::{Scenario, ScenarioId, Status};
 
+pub(crate) use payments::agency_record_in;
 pub use payments::{AgencyRecord, VendorRecord};
 
 /// A scenario's contract as one viewer reads it, and what the viewer may do.

@@ -52,6 +52,19 @@ fn counted(c: &Contract) -> bool {
     c.is_active() && c.confirmed_at.is_some()
 }
 
+/// The payment record of an agency, read in `tx`.
+pub(crate) fn agency_record_in(
+    tx: &mut dyn ReadTx,
+    org: OrganizationId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<AgencyRecord> {
+    let today = domain::beijing::date(now);
+    Ok(agency_record(
+        &tx.contracts_of_parties(&[org], true)?,
+        today,
+    ))
+}
+
 /// The record of one agency from its contracts, on `today` (Beijing).
 pub fn agency_record(contracts: &[Contract], today: NaiveDate) -> AgencyRecord {
     let live: Vec<&Contract> = contracts.iter().filter(|c| counted(c)).collect();
@@ -155,15 +168,11 @@ impl Services {
 
     /// An agency's public record (404 for an organization that is not an agency).
     pub fn payment_record(&self, org: OrganizationId) -> Result<AgencyRecord> {
-        let today = domain::beijing::date(self.now());
         in_read(&*self.store, |tx| {
             tx.organization(org)?
                 .filter(|o| o.kind == domain::account::OrgKind::Agency)
                 .ok_or(Error::NotFound)?;
-            Ok(agency_record(
-                &tx.contracts_of_parties(&[org], true)?,
-                today,
-            ))
+            agency_record_in(tx, org, self.now())
         })
     }
 

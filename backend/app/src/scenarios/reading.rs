@@ -85,7 +85,33 @@ impl Services {
         id: ScenarioId,
     ) -> Result<ScenarioDetail> {
         let now = self.now();
+        in_read(&*self.store, |tx| self.detail_in(tx, viewer, id, now))
+    }
+
+    /// The scenario's page: [`Self::scenario_detail`] and its agency's payment record (none
+    /// when it cannot be read), in one read.
+    pub fn scenario_page(
+        &self,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+    ) -> Result<(ScenarioDetail, Option<crate::contracts::AgencyRecord>)> {
+        let now = self.now();
         in_read(&*self.store, |tx| {
+            let d = self.detail_in(tx, viewer, id, now)?;
+            // A scenario's owner is always an agency; the page stands without its record.
+            let record = crate::contracts::agency_record_in(tx, d.view.scenario.owner, now).ok();
+            Ok((d, record))
+        })
+    }
+
+    fn detail_in(
+        &self,
+        tx: &mut dyn ReadTx,
+        viewer: Option<&Actor>,
+        id: ScenarioId,
+        now: DateTime<Utc>,
+    ) -> Result<ScenarioDetail> {
+        {
             let s = Self::visible(tx, viewer, id)?;
             let vendor = viewer.filter(|a| policy::require_vendor(a).is_ok());
             let own_bids = match vendor {
@@ -108,10 +134,16 @@ impl Services {
                 None => vec![],
             };
             let questions = Self::questions_for(tx, viewer, &s)?;
-            let organization = match viewer.and_then(|a| a.organization_id) {
-                Some(o) => tx.organization(o)?,
-                None => None,
-            };
+            // The viewer's organization and the scenario's agency, in one read.
+            let viewer_org = viewer.and_then(|a| a.organization_id);
+            let ids: Vec<_> = viewer_org.into_iter().chain([s.owner]).collect();
+            let orgs = tx.organizations_of(&ids)?;
+            let organization = viewer_org.and_then(|o| orgs.iter().find(|x| x.id == o).cloned());
+            let owner_name = orgs
+                .into_iter()
+                .find(|x| x.id == s.owner)
+                .map(|o| o.name)
+                .unwrap_or_default();
             let has_active_bid = own_bids
                 .iter()
                 .any(|b| b.bid.status == domain::bid::BidStatus::Submitted);
@@ -151,14 +183,14 @@ impl Services {
             Ok(ScenarioDetail {
                 reader,
                 invitations,
-                view: self.view(tx, s, now)?,
+                view: self.view_named(tx, s, owner_name, now)?,
                 allowed,
                 own_bids,
                 questions,
                 bidding_as: super::BiddingAs::of(org, &consortia),
                 consortia,
             })
-        })
+        }
     }
 
     /// A page of the scenarios the viewer may see.

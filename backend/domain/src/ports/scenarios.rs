@@ -66,8 +66,13 @@ pub trait ScenarioReads {
         criteria: bool,
     ) -> Result<Vec<ListedScenario>>;
     /// The scenarios of `ids` that exist, as a list shows them (agency name and active bids
-    /// with each), in a few queries whatever their number (a search result page).
-    fn listed_scenarios(&mut self, ids: &[ScenarioId]) -> Result<Vec<ListedScenario>>;
+    /// with each), in a few queries whatever their number (a search result page); their
+    /// descriptions empty unless `description`.
+    fn listed_scenarios(
+        &mut self,
+        ids: &[ScenarioId],
+        description: bool,
+    ) -> Result<Vec<ListedScenario>>;
     /// How many scenarios the filter selects (its page and size aside).
     fn count_scenarios(&mut self, f: &ScenarioFilter) -> Result<i64>;
     /// A counter every scenario write moves, in the writing transaction (bids do not).

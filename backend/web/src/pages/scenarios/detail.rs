@@ -147,9 +147,7 @@ fn detail_of(
     viewer: Option<&domain::policy::Actor>,
     id: ScenarioId,
 ) -> domain::Result<DetailRead> {
-    let d = services.scenario_detail(viewer, id)?;
-    let record = services.payment_record(d.view.scenario.owner).ok();
-    Ok((d, record))
+    services.scenario_page(viewer, id)
 }
 
 /// The scenario's page from what [`detail_of`] read.
