@@ -130,7 +130,7 @@ impl Search {
             },
         };
         Ok(self
-            .scenarios(None, &q)?
+            .scenarios_read(None, &q, true)?
             .items
             .into_iter()
             .map(|r| r.view)
@@ -150,7 +150,7 @@ impl Search {
             ..ScenarioSearch::default()
         };
         Ok(self
-            .scenarios(None, &q)?
+            .scenarios_read(None, &q, true)?
             .items
             .into_iter()
             .map(|r| r.view)

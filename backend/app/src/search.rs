@@ -155,13 +155,23 @@ impl Search {
         self.rebuild().map(Some)
     }
 
-    /// Searches the scenarios. The page is read fresh from the database in one transaction;
-    /// anything the reader may not see now is left out.
+    /// Searches the scenarios. The page is read fresh from the database in one read; anything
+    /// the reader may not see now is left out. The results carry no description (no result
+    /// page shows one).
     pub fn scenarios(&self, viewer: Option<&Actor>, q: &ScenarioSearch) -> Result<ScenarioResults> {
+        self.scenarios_read(viewer, q, false)
+    }
+
+    /// [`Self::scenarios`], with the descriptions when `description` (the feeds).
+    pub(crate) fn scenarios_read(
+        &self,
+        viewer: Option<&Actor>,
+        q: &ScenarioSearch,
+        description: bool,
+    ) -> Result<ScenarioResults> {
         let found = self.timed("scenarios", || self.index.search_scenarios(q))?;
         let ids: Vec<ScenarioId> = found.hits.iter().map(|h| h.id).collect();
-        // No result shows a description.
-        let mut views = self.services.views_of(viewer, &ids, false)?;
+        let mut views = self.services.views_of(viewer, &ids, description)?;
         let items = found
             .hits
             .into_iter()

@@ -216,7 +216,7 @@ impl AccountReads for AnyConnection {
 
     fn organizations_of(&mut self, ids: &[OrganizationId]) -> Result<Vec<Organization>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
-        load_in!(self, organizations::id, "organizations.id", &ids, |among| {
+        load_in!(self, organizations::id, &ids, |among| {
             organizations::table
                 .filter(among)
                 .select(OrgRow::as_select())
@@ -328,7 +328,7 @@ impl AccountReads for AnyConnection {
         ));
         let rows: Vec<Row> = match self {
             AnyConnection::Postgresql(c) => q.filter(users::id.eq_any(&raw)).load(c),
-            AnyConnection::Sqlite(c) => q.filter(sqlite_in("users.id", &raw)?).load(c),
+            AnyConnection::Sqlite(c) => q.filter(sqlite_in(users::id, &raw)?).load(c),
         }
         .map_err(db_err)?;
         rows.into_iter()

@@ -122,18 +122,12 @@ fn with_attachments(c: &mut AnyConnection, rows: Vec<BidRow>) -> Result<Vec<Bid>
         return Ok(vec![]);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let atts: Vec<AttachmentRow> = load_in!(
-        c,
-        bid_attachments::bid_id,
-        "bid_attachments.bid_id",
-        &ids,
-        |among| {
-            bid_attachments::table
-                .filter(among)
-                .order((bid_attachments::created_at.asc(), bid_attachments::id.asc()))
-                .select(AttachmentRow::as_select())
-        }
-    )
+    let atts: Vec<AttachmentRow> = load_in!(c, bid_attachments::bid_id, &ids, |among| {
+        bid_attachments::table
+            .filter(among)
+            .order((bid_attachments::created_at.asc(), bid_attachments::id.asc()))
+            .select(AttachmentRow::as_select())
+    })
     .map_err(db_err)?;
     let mut by_bid: HashMap<i64, Vec<Attachment>> = HashMap::new();
     for a in atts {

@@ -44,25 +44,19 @@ fn whole(c: &mut AnyConnection, rows: Vec<Row>) -> Result<Vec<Consortium>> {
         return Ok(vec![]);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let members: Vec<MemberRow> = load_in!(
-        c,
-        km::consortium_id,
-        "consortium_members.consortium_id",
-        &ids,
-        |among| km::table
-            .filter(among)
-            .order((km::consortium_id, km::position))
-            .select((
-                km::consortium_id,
-                km::vendor_org_id,
-                km::status,
-                km::share_pct,
-                km::confirmed,
-                km::message,
-                km::invited_at,
-                km::answered_at,
-            ))
-    )
+    let members: Vec<MemberRow> = load_in!(c, km::consortium_id, &ids, |among| km::table
+        .filter(among)
+        .order((km::consortium_id, km::position))
+        .select((
+            km::consortium_id,
+            km::vendor_org_id,
+            km::status,
+            km::share_pct,
+            km::confirmed,
+            km::message,
+            km::invited_at,
+            km::answered_at,
+        )))
     .map_err(db_err)?;
     rows.into_iter()
         .map(|r| {

@@ -48,35 +48,42 @@ macro_rules! in_batches {
 /// `column IN (ids)` on SQLite with one bound value however many the ids (a JSON array read by
 /// `json_each`): the statement's text is the same for any ids, so it is parsed once per
 /// connection and kept in the statement cache (diesel's `eq_any` writes a placeholder per id, and
-/// its SQL literals are never cached). (PostgreSQL's `= ANY($1)` binds one array already.)
+/// its SQL literals are never cached). The column is part of the type, so a statement built of
+/// these has a static query id: its cached form is found without writing its SQL out again.
+/// (PostgreSQL's `= ANY($1)` binds one array already.)
 #[derive(Debug, Clone)]
-pub(crate) struct SqliteIn {
-    /// A qualified column name written in the code, never input.
-    column: &'static str,
+pub(crate) struct SqliteIn<C> {
+    column: C,
     ids: String,
 }
 
-impl diesel::expression::Expression for SqliteIn {
+impl<C> diesel::expression::Expression for SqliteIn<C> {
     type SqlType = diesel::sql_types::Bool;
 }
 
-impl<QS> diesel::expression::AppearsOnTable<QS> for SqliteIn {}
+impl<C, QS> diesel::expression::AppearsOnTable<QS> for SqliteIn<C> where
+    C: diesel::expression::AppearsOnTable<QS>
+{
+}
 
-impl<GB> diesel::expression::ValidGrouping<GB> for SqliteIn {
+impl<C, GB> diesel::expression::ValidGrouping<GB> for SqliteIn<C> {
     type IsAggregate = diesel::expression::is_aggregate::Never;
 }
 
-impl diesel::query_builder::QueryId for SqliteIn {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+impl<C: diesel::query_builder::QueryId> diesel::query_builder::QueryId for SqliteIn<C> {
+    type QueryId = SqliteIn<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
 }
 
-impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteIn {
+impl<C> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteIn<C>
+where
+    C: diesel::Column + diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+{
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
     ) -> QueryResult<()> {
-        out.push_sql(self.column);
+        self.column.walk_ast(out.reborrow())?;
         out.push_sql(" IN (SELECT value FROM json_each(");
         out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids)?;
         out.push_sql("))");
@@ -84,8 +91,11 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for SqliteIn {
     }
 }
 
-/// See [`SqliteIn`]; `column` is a qualified column name written in the code.
-fn sqlite_in(column: &'static str, ids: &[i64]) -> Result<SqliteIn, domain::error::Error> {
+/// See [`SqliteIn`].
+fn sqlite_in<C: diesel::Column>(
+    column: C,
+    ids: &[i64],
+) -> Result<SqliteIn<C>, domain::error::Error> {
     let ids = serde_json::to_string(ids).map_err(domain::error::Error::internal)?;
     Ok(SqliteIn { column, ids })
 }
@@ -109,14 +119,14 @@ macro_rules! on_conn {
 /// at once writes one placeholder per id, a new statement to parse on every call).
 /// `$column_name` is the qualified name of `$column`.
 macro_rules! load_in {
-    ($conn:expr, $column:expr, $column_name:literal, $ids:expr, |$in:ident| $query:expr) => {
+    ($conn:expr, $column:expr, $ids:expr, |$in:ident| $query:expr) => {
         match $conn {
             $crate::AnyConnection::Postgresql(c) => {
                 let $in = $column.eq_any($ids);
                 $query.load(c)
             }
             $crate::AnyConnection::Sqlite(c) => {
-                let $in = $crate::sqlite_in($column_name, $ids)?;
+                let $in = $crate::sqlite_in($column, $ids)?;
                 $query.load(c)
             }
         }

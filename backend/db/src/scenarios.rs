@@ -246,24 +246,23 @@ fn listed(
         HashMap::new()
     };
     // The agencies' names and the active bids of the whole page, in one query.
-    let extra: Vec<(i64, String, i64)> =
-        load_in!(c, scenarios::id, "scenarios.id", &ids, |among| {
-            scenarios::table
-                .inner_join(organizations::table)
-                .left_join(
-                    bids::table.on(bids::scenario_id
-                        .eq(scenarios::id)
-                        .and(bids::status.ne(BidStatus::Withdrawn.code()))),
-                )
-                .filter(among)
-                .group_by((scenarios::id, organizations::id, organizations::name))
-                .select((
-                    scenarios::id,
-                    organizations::name,
-                    diesel::dsl::count(bids::id.nullable()),
-                ))
-        })
-        .map_err(db_err)?;
+    let extra: Vec<(i64, String, i64)> = load_in!(c, scenarios::id, &ids, |among| {
+        scenarios::table
+            .inner_join(organizations::table)
+            .left_join(
+                bids::table.on(bids::scenario_id
+                    .eq(scenarios::id)
+                    .and(bids::status.ne(BidStatus::Withdrawn.code()))),
+            )
+            .filter(among)
+            .group_by((scenarios::id, organizations::id, organizations::name))
+            .select((
+                scenarios::id,
+                organizations::name,
+                diesel::dsl::count(bids::id.nullable()),
+            ))
+    })
+    .map_err(db_err)?;
     let mut extra: HashMap<i64, (String, i64)> = extra
         .into_iter()
         .map(|(id, name, n)| (id, (name, n)))
@@ -285,16 +284,12 @@ fn listed(
 
 /// The criteria of several scenarios, by scenario, in order.
 fn criteria_of(c: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<Criterion>>> {
-    let rows: Vec<CriterionRow> = load_in!(
-        c,
-        scenario_criteria::scenario_id,
-        "scenario_criteria.scenario_id",
-        ids,
-        |among| scenario_criteria::table
+    let rows: Vec<CriterionRow> = load_in!(c, scenario_criteria::scenario_id, ids, |among| {
+        scenario_criteria::table
             .filter(among)
             .order((scenario_criteria::scenario_id, scenario_criteria::position))
             .select(CriterionRow::as_select())
-    )
+    })
     .map_err(db_err)?;
     let mut out: HashMap<i64, Vec<Criterion>> = HashMap::new();
     for r in rows {
@@ -312,12 +307,8 @@ type QuestionRow = (i64, i64, i64, String, chrono::NaiveDateTime);
 
 fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Question>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let answer_rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> = load_in!(
-        c,
-        answers::question_id,
-        "answers.question_id",
-        &ids,
-        |among| {
+    let answer_rows: Vec<(i64, i64, String, chrono::NaiveDateTime)> =
+        load_in!(c, answers::question_id, &ids, |among| {
             answers::table
                 .filter(among)
                 .order((answers::created_at.asc(), answers::id.asc()))
@@ -327,9 +318,8 @@ fn with_answers(c: &mut AnyConnection, rows: Vec<QuestionRow>) -> Result<Vec<Que
                     answers::body,
                     answers::created_at,
                 ))
-        }
-    )
-    .map_err(db_err)?;
+        })
+        .map_err(db_err)?;
     let mut by_question: HashMap<i64, Vec<Answer>> = HashMap::new();
     for (id, q, body, at) in answer_rows {
         by_question.entry(q).or_default().push(Answer {
@@ -462,13 +452,13 @@ impl ScenarioReads for AnyConnection {
     ) -> Result<Vec<ListedScenario>> {
         let ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
         let rows: Vec<ScenarioRow> = if description {
-            load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
+            load_in!(self, scenarios::id, &ids, |among| {
                 scenarios::table
                     .filter(among)
                     .select(ScenarioRow::as_select())
             })
         } else {
-            load_in!(self, scenarios::id, "scenarios.id", &ids, |among| {
+            load_in!(self, scenarios::id, &ids, |among| {
                 scenarios::table.filter(among).select(brief_columns!())
             })
         }

@@ -92,8 +92,8 @@ impl ContractReads for AnyConnection {
         let ids: Vec<i64> = orgs.iter().map(|o| o.0).collect();
         // The same query on the buyer's or the vendor's column.
         macro_rules! of_parties {
-            ($conn:expr, $column:expr, $name:literal) => {
-                load_in!($conn, $column, $name, &ids, |among| {
+            ($conn:expr, $column:expr) => {
+                load_in!($conn, $column, &ids, |among| {
                     ct::table
                         .select(contract_columns!())
                         .filter(among)
@@ -102,9 +102,9 @@ impl ContractReads for AnyConnection {
             };
         }
         let rows: Vec<ContractRow> = if as_buyer {
-            of_parties!(self, ct::buyer_org_id, "contracts.buyer_org_id")
+            of_parties!(self, ct::buyer_org_id)
         } else {
-            of_parties!(self, ct::vendor_org_id, "contracts.vendor_org_id")
+            of_parties!(self, ct::vendor_org_id)
         }
         .map_err(db_err)?;
         whole(self, rows)

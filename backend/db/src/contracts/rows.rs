@@ -91,92 +91,68 @@ pub(super) fn whole(c: &mut AnyConnection, rows: Vec<ContractRow>) -> Result<Vec
         return Ok(vec![]);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let miles: Vec<MilestoneRow> = load_in!(
-        c,
-        mi::contract_id,
-        "milestones.contract_id",
-        &ids,
-        |among| mi::table
-            .filter(among)
-            .order((mi::contract_id, mi::position))
-            .select((
-                mi::id,
-                mi::contract_id,
-                mi::position,
-                mi::title,
-                mi::due_on,
-                mi::share_pct,
-                mi::amount_fen,
-                mi::status,
-                mi::accepted_at,
-                mi::voided,
-            ))
-    )
+    let miles: Vec<MilestoneRow> = load_in!(c, mi::contract_id, &ids, |among| mi::table
+        .filter(among)
+        .order((mi::contract_id, mi::position))
+        .select((
+            mi::id,
+            mi::contract_id,
+            mi::position,
+            mi::title,
+            mi::due_on,
+            mi::share_pct,
+            mi::amount_fen,
+            mi::status,
+            mi::accepted_at,
+            mi::voided,
+        )))
     .map_err(db_err)?;
     let mids: Vec<i64> = miles.iter().map(|m| m.0).collect();
-    let subs: Vec<SubmissionRow> = load_in!(
-        c,
-        ms::milestone_id,
-        "milestone_submissions.milestone_id",
-        &mids,
-        |among| ms::table
-            .filter(among)
-            .order((ms::submitted_at, ms::id))
-            .select((
-                ms::id,
-                ms::milestone_id,
-                ms::note,
-                ms::submitted_by,
-                ms::submitted_at,
-                ms::review_due,
-                ms::accepted,
-                ms::review_text,
-                ms::reviewed_by,
-                ms::reviewed_at,
-            ))
-    )
+    let subs: Vec<SubmissionRow> = load_in!(c, ms::milestone_id, &mids, |among| ms::table
+        .filter(among)
+        .order((ms::submitted_at, ms::id))
+        .select((
+            ms::id,
+            ms::milestone_id,
+            ms::note,
+            ms::submitted_by,
+            ms::submitted_at,
+            ms::review_due,
+            ms::accepted,
+            ms::review_text,
+            ms::reviewed_by,
+            ms::reviewed_at,
+        )))
     .map_err(db_err)?;
-    let files: Vec<FileRow> = load_in!(
-        c,
-        cf::contract_id,
-        "contract_files.contract_id",
-        &ids,
-        |among| cf::table
-            .filter(among)
-            .order((cf::created_at, cf::id))
-            .select((
-                cf::id,
-                cf::contract_id,
-                cf::submission_id,
-                cf::kind,
-                cf::sha256,
-                cf::filename,
-                cf::size,
-                cf::created_at,
-            ))
-    )
+    let files: Vec<FileRow> = load_in!(c, cf::contract_id, &ids, |among| cf::table
+        .filter(among)
+        .order((cf::created_at, cf::id))
+        .select((
+            cf::id,
+            cf::contract_id,
+            cf::submission_id,
+            cf::kind,
+            cf::sha256,
+            cf::filename,
+            cf::size,
+            cf::created_at,
+        )))
     .map_err(db_err)?;
-    let amends: Vec<AmendmentRow> = load_in!(
-        c,
-        am::contract_id,
-        "contract_amendments.contract_id",
-        &ids,
-        |among| am::table
-            .filter(among)
-            .order((am::proposed_at, am::id))
-            .select((
-                am::id,
-                am::contract_id,
-                am::changes,
-                am::reason,
-                am::proposed_by,
-                am::proposed_org_id,
-                am::proposed_at,
-                am::outcome,
-                am::answered_by,
-                am::answered_at,
-            ))
-    )
+    let amends: Vec<AmendmentRow> = load_in!(c, am::contract_id, &ids, |among| am::table
+        .filter(among)
+        .order((am::proposed_at, am::id))
+        .select((
+            am::id,
+            am::contract_id,
+            am::changes,
+            am::reason,
+            am::proposed_by,
+            am::proposed_org_id,
+            am::proposed_at,
+            am::outcome,
+            am::answered_by,
+            am::answered_at,
+        )))
     .map_err(db_err)?;
     let pays: Vec<PaymentRow> = cp::table
         .filter(cp::contract_id.eq_any(&ids))

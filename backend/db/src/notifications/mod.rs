@@ -113,7 +113,7 @@ impl NotificationReads for AnyConnection {
                 .filter(notification_settings::user_id.eq_any(&raw))
                 .load(c),
             AnyConnection::Sqlite(c) => q
-                .filter(sqlite_in("notification_settings.user_id", &raw)?)
+                .filter(sqlite_in(notification_settings::user_id, &raw)?)
                 .load(c),
         }
         .map_err(db_err)?;
