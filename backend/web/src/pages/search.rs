@@ -10,6 +10,7 @@ use domain::search::{FacetCounts, ScenarioSort};
 use domain::sector::Sector;
 
 use super::scenarios::{Card, card};
+use super::signed::with_account;
 use super::{CheckedForm, PageCtx, Pager, actor, current_account, error_page, render, see_other};
 use crate::AppState;
 use crate::format::marked_html;
@@ -57,8 +58,6 @@ struct SearchPage {
 
 /// `GET /search`
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let account = current_account(&req, &state).await;
-    let ctx = PageCtx::new(&req, account.as_ref(), "search");
     let all = pairs(req.query_string());
     let chosen =
         |key: &str| -> Vec<String> { values(&all, key).into_iter().map(str::to_string).collect() };
@@ -76,24 +75,33 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         .collect();
     asked.push(("per_page".into(), "20".into()));
     let parsed = scenario_search(&asked, state.services.now());
-    let (found, paging, message, failure, status) = match parsed {
+    // The reader's account and the results, in one trip to the blocking pool.
+    let (account, read) = match parsed {
         Ok((query, paging, message)) => {
-            let viewer = account.as_ref().map(actor);
             let search = state.search.clone();
-            match crate::blocking::run(move || search.scenarios(viewer.as_ref(), &query)).await {
-                Ok(found) => (found, paging, message, None, StatusCode::OK),
-                Err(e) => {
-                    let status = crate::error::classify(&e).0;
-                    (
-                        ScenarioResults::default(),
-                        paging,
-                        message,
-                        Some(ctx.t.msg(&crate::error::public_message(&e))),
-                        status,
-                    )
-                }
-            }
+            let (account, found) = with_account(&req, &state, move |_, viewer| {
+                search.scenarios(viewer, &query)
+            })
+            .await;
+            (account, Ok((found, paging, message)))
         }
+        Err(e) => (current_account(&req, &state).await, Err(e)),
+    };
+    let ctx = PageCtx::new(&req, account.as_ref(), "search");
+    let (found, paging, message, failure, status) = match read {
+        Ok((found, paging, message)) => match found {
+            Ok(found) => (found, paging, message, None, StatusCode::OK),
+            Err(e) => {
+                let status = crate::error::classify(&e).0;
+                (
+                    ScenarioResults::default(),
+                    paging,
+                    message,
+                    Some(ctx.t.msg(&crate::error::public_message(&e))),
+                    status,
+                )
+            }
+        },
         Err(e) => (
             ScenarioResults::default(),
             crate::query::Paging {
