@@ -59,10 +59,7 @@ pub(crate) fn agency_record_in(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<AgencyRecord> {
     let today = domain::beijing::date(now);
-    Ok(agency_record(
-        &tx.contracts_of_parties(&[org], true)?,
-        today,
-    ))
+    Ok(agency_record(&tx.recorded_contracts(&[org])?, today))
 }
 
 /// The record of one agency from its contracts, on `today` (Beijing).
@@ -253,7 +250,7 @@ pub(crate) fn records_in(
     orgs: &[OrganizationId],
     today: NaiveDate,
 ) -> Result<HashMap<OrganizationId, AgencyRecord>> {
-    let all = tx.contracts_of_parties(orgs, true)?;
+    let all = tx.recorded_contracts(orgs)?;
     Ok(orgs
         .iter()
         .map(|o| {

@@ -110,6 +110,20 @@ impl ContractReads for AnyConnection {
         whole(self, rows)
     }
 
+    fn recorded_contracts(&mut self, agencies: &[OrganizationId]) -> Result<Vec<Contract>> {
+        let ids: Vec<i64> = agencies.iter().map(|o| o.0).collect();
+        let rows: Vec<ContractRow> = load_in!(self, ct::buyer_org_id, &ids, |among| {
+            ct::table
+                .select(contract_columns!())
+                .filter(among)
+                .filter(ct::voided_at.is_null())
+                .filter(ct::confirmed_at.is_not_null())
+                .order((ct::recorded_at, ct::id))
+        })
+        .map_err(db_err)?;
+        rows::with_parts(self, rows, false)
+    }
+
     fn contract_file_hashes(&mut self) -> Result<Vec<(String, i64)>> {
         cf::table
             .select((cf::sha256, cf::size))

@@ -87,6 +87,16 @@ pub(super) fn day_text(d: NaiveDate) -> String {
 
 /// The contracts of `rows`, each with everything recorded against it (one query per table).
 pub(super) fn whole(c: &mut AnyConnection, rows: Vec<ContractRow>) -> Result<Vec<Contract>> {
+    with_parts(c, rows, true)
+}
+
+/// The contracts of `rows` with their milestones, submissions and payments, and their files and
+/// amendments only if `all` (a payment record counts none of those).
+pub(super) fn with_parts(
+    c: &mut AnyConnection,
+    rows: Vec<ContractRow>,
+    all: bool,
+) -> Result<Vec<Contract>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -124,36 +134,44 @@ pub(super) fn whole(c: &mut AnyConnection, rows: Vec<ContractRow>) -> Result<Vec
             ms::reviewed_at,
         )))
     .map_err(db_err)?;
-    let files: Vec<FileRow> = load_in!(c, cf::contract_id, &ids, |among| cf::table
-        .filter(among)
-        .order((cf::created_at, cf::id))
-        .select((
-            cf::id,
-            cf::contract_id,
-            cf::submission_id,
-            cf::kind,
-            cf::sha256,
-            cf::filename,
-            cf::size,
-            cf::created_at,
-        )))
-    .map_err(db_err)?;
-    let amends: Vec<AmendmentRow> = load_in!(c, am::contract_id, &ids, |among| am::table
-        .filter(among)
-        .order((am::proposed_at, am::id))
-        .select((
-            am::id,
-            am::contract_id,
-            am::changes,
-            am::reason,
-            am::proposed_by,
-            am::proposed_org_id,
-            am::proposed_at,
-            am::outcome,
-            am::answered_by,
-            am::answered_at,
-        )))
-    .map_err(db_err)?;
+    let files: Vec<FileRow> = if !all {
+        vec![]
+    } else {
+        load_in!(c, cf::contract_id, &ids, |among| cf::table
+            .filter(among)
+            .order((cf::created_at, cf::id))
+            .select((
+                cf::id,
+                cf::contract_id,
+                cf::submission_id,
+                cf::kind,
+                cf::sha256,
+                cf::filename,
+                cf::size,
+                cf::created_at,
+            )))
+        .map_err(db_err)?
+    };
+    let amends: Vec<AmendmentRow> = if !all {
+        vec![]
+    } else {
+        load_in!(c, am::contract_id, &ids, |among| am::table
+            .filter(among)
+            .order((am::proposed_at, am::id))
+            .select((
+                am::id,
+                am::contract_id,
+                am::changes,
+                am::reason,
+                am::proposed_by,
+                am::proposed_org_id,
+                am::proposed_at,
+                am::outcome,
+                am::answered_by,
+                am::answered_at,
+            )))
+        .map_err(db_err)?
+    };
     let pays: Vec<PaymentRow> = cp::table
         .filter(cp::contract_id.eq_any(&ids))
         .order((cp::recorded_at, cp::id))

@@ -23,6 +23,9 @@ pub trait ContractReads {
         orgs: &[OrganizationId],
         as_buyer: bool,
     ) -> Result<Vec<Contract>>;
+    /// The contracts these agencies signed that a payment record counts (confirmed, not
+    /// voided), with their milestones, submissions and payments only: no files, no amendments.
+    fn recorded_contracts(&mut self, agencies: &[OrganizationId]) -> Result<Vec<Contract>>;
     /// The SHA-256 and size of every contract file (for backups).
     fn contract_file_hashes(&mut self) -> Result<Vec<(String, i64)>>;
 }
