@@ -117,7 +117,6 @@ macro_rules! on_conn {
 /// PostgreSQL `= ANY($1)`, on SQLite [`sqlite_in`], so that the statement is the same text for
 /// any number of ids and stays in the connection's statement cache (`eq_any` on the two backends
 /// at once writes one placeholder per id, a new statement to parse on every call).
-/// `$column_name` is the qualified name of `$column`.
 macro_rules! load_in {
     ($conn:expr, $column:expr, $ids:expr, |$in:ident| $query:expr) => {
         match $conn {

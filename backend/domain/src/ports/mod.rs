@@ -72,8 +72,11 @@ impl Clock for FixedClock {
 pub trait Store: Send + Sync {
     /// Runs `f` in one transaction: committed if `f` returns `Ok`, rolled back otherwise.
     fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<()>) -> Result<()>;
-    /// Runs `f` in a transaction that only reads: it takes no write lock (and PostgreSQL
-    /// refuses any write in it).
+    /// Runs `f`, which only reads (the types offer it no write). On SQLite it is one
+    /// transaction, one snapshot, with no write lock; on PostgreSQL, which reads at READ
+    /// COMMITTED, where every statement sees what was committed when it began in a transaction
+    /// or outside one, the statements run without one (a BEGIN and a COMMIT would be two round
+    /// trips that change nothing they see).
     fn read(&self, f: &mut dyn FnMut(&mut dyn ReadTx) -> Result<()>) -> Result<()>;
     /// Runs `f`, which reads with one statement, outside any transaction where the store can
     /// (one statement sees one snapshot by itself): the hot lookups of every request.
@@ -150,7 +153,7 @@ pub fn in_tx<T>(store: &dyn Store, f: impl FnOnce(&mut dyn Tx) -> Result<T>) -> 
     Ok(out.expect("set on success"))
 }
 
-/// Runs `f` in a read-only transaction of `store` and hands back its value.
+/// Runs `f`, a read of several statements, with [`Store::read`] and hands back its value.
 pub fn in_read<T>(store: &dyn Store, f: impl FnOnce(&mut dyn ReadTx) -> Result<T>) -> Result<T> {
     let (mut f, mut out) = (Some(f), None);
     store.read(&mut |tx| {
@@ -178,7 +181,7 @@ fn once<F>(f: &mut Option<F>) -> F {
     f.take().expect("a transaction body runs once")
 }
 
-/// What a read-only transaction offers: every repository's reads, nothing that writes.
+/// What a read offers: every repository's reads, nothing that writes.
 pub trait ReadTx:
     AccountReads
     + TokenReads
