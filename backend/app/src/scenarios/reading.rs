@@ -111,86 +111,84 @@ impl Services {
         id: ScenarioId,
         now: DateTime<Utc>,
     ) -> Result<ScenarioDetail> {
-        {
-            let s = Self::visible(tx, viewer, id)?;
-            let vendor = viewer.filter(|a| policy::require_vendor(a).is_ok());
-            let own_bids = match vendor {
-                Some(a) => self.bids_for(tx, a, &s, now)?.items,
-                None => vec![],
-            };
-            let org = vendor.and_then(|a| a.organization_id);
-            let consortia = match org {
-                Some(_) => tx
-                    .consortia_of_scenario(s.id)?
-                    .into_iter()
-                    // An invitation it declined is behind it: not shown here.
-                    .filter(|c| {
-                        org.and_then(|o| c.member(o)).is_some_and(|m| {
-                            m.status != domain::team::consortium::MemberStatus::Declined
-                        })
-                    })
-                    .map(|c| c.seen_by(org))
-                    .collect(),
-                None => vec![],
-            };
-            let questions = Self::questions_for(tx, viewer, &s)?;
-            // The viewer's organization and the scenario's agency, in one read.
-            let viewer_org = viewer.and_then(|a| a.organization_id);
-            let ids: Vec<_> = viewer_org.into_iter().chain([s.owner]).collect();
-            let orgs = tx.organizations_of(&ids)?;
-            let organization = viewer_org.and_then(|o| orgs.iter().find(|x| x.id == o).cloned());
-            let owner_name = orgs
+        let s = Self::visible(tx, viewer, id)?;
+        let vendor = viewer.filter(|a| policy::require_vendor(a).is_ok());
+        let own_bids = match vendor {
+            Some(a) => self.bids_for(tx, a, &s, now)?.items,
+            None => vec![],
+        };
+        let org = vendor.and_then(|a| a.organization_id);
+        let consortia = match org {
+            Some(_) => tx
+                .consortia_of_scenario(s.id)?
                 .into_iter()
-                .find(|x| x.id == s.owner)
-                .map(|o| o.name)
-                .unwrap_or_default();
-            let has_active_bid = own_bids
-                .iter()
-                .any(|b| b.bid.status == domain::bid::BidStatus::Submitted);
-            // Only those who may follow are asked whether they do.
-            let following = match viewer {
-                Some(a) if policy::check_follow(a, &s, false, now).is_ok() => {
-                    Some(tx.is_following(s.id, a.user_id)?)
-                }
-                _ => None,
-            };
-            let allowed = policy::allowed_actions(
-                viewer,
+                // An invitation it declined is behind it: not shown here.
+                .filter(|c| {
+                    org.and_then(|o| c.member(o)).is_some_and(|m| {
+                        m.status != domain::team::consortium::MemberStatus::Declined
+                    })
+                })
+                .map(|c| c.seen_by(org))
+                .collect(),
+            None => vec![],
+        };
+        let questions = Self::questions_for(tx, viewer, &s)?;
+        // The viewer's organization and the scenario's agency, in one read.
+        let viewer_org = viewer.and_then(|a| a.organization_id);
+        let ids: Vec<_> = viewer_org.into_iter().chain([s.owner]).collect();
+        let orgs = tx.organizations_of(&ids)?;
+        let organization = viewer_org.and_then(|o| orgs.iter().find(|x| x.id == o).cloned());
+        let owner_name = orgs
+            .into_iter()
+            .find(|x| x.id == s.owner)
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let has_active_bid = own_bids
+            .iter()
+            .any(|b| b.bid.status == domain::bid::BidStatus::Submitted);
+        // Only those who may follow are asked whether they do.
+        let following = match viewer {
+            Some(a) if policy::check_follow(a, &s, false, now).is_ok() => {
+                Some(tx.is_following(s.id, a.user_id)?)
+            }
+            _ => None,
+        };
+        let allowed = policy::allowed_actions(
+            viewer,
+            organization.as_ref(),
+            &s,
+            has_active_bid,
+            following,
+            now,
+        );
+        let invitations = match viewer {
+            Some(a) => tx
+                .invitations_of_scenario(s.id)?
+                .into_iter()
+                .filter(|i| policy::can_see_invitation(a, &s, i.vendor))
+                .collect(),
+            None => vec![],
+        };
+        let reader = viewer.map_or_else(Reader::default, |a| Reader {
+            is_owner: policy::require_scenario_owner(a, &s).is_ok(),
+            can_invite: policy::can_invite(a, &s, now),
+            bid_awaits_verification: policy::bid_awaits_verification(
+                a,
                 organization.as_ref(),
                 &s,
-                has_active_bid,
-                following,
                 now,
-            );
-            let invitations = match viewer {
-                Some(a) => tx
-                    .invitations_of_scenario(s.id)?
-                    .into_iter()
-                    .filter(|i| policy::can_see_invitation(a, &s, i.vendor))
-                    .collect(),
-                None => vec![],
-            };
-            let reader = viewer.map_or_else(Reader::default, |a| Reader {
-                is_owner: policy::require_scenario_owner(a, &s).is_ok(),
-                can_invite: policy::can_invite(a, &s, now),
-                bid_awaits_verification: policy::bid_awaits_verification(
-                    a,
-                    organization.as_ref(),
-                    &s,
-                    now,
-                ),
-            });
-            Ok(ScenarioDetail {
-                reader,
-                invitations,
-                view: self.view_named(tx, s, owner_name, now)?,
-                allowed,
-                own_bids,
-                questions,
-                bidding_as: super::BiddingAs::of(org, &consortia),
-                consortia,
-            })
-        }
+            ),
+        });
+        Ok(ScenarioDetail {
+            reader,
+            invitations,
+            view: self.view_named(tx, s, owner_name, now)?,
+            allowed,
+            own_bids,
+            questions,
+            bidding_as: super::BiddingAs::of(org, &consortia),
+            consortia,
+        })
     }
 
     /// A page of the scenarios the viewer may see.
