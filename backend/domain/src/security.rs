@@ -10,61 +10,41 @@ use sha2::{Digest, Sha256};
 
 use crate::account::Password;
 
-/// How many argon2 working memories exist at once (19 MiB each with the default parameters).
-/// They are kept and reused: a fresh allocation per hash stays behind in the allocator's
-/// per-thread arenas, so a burst of sign-ins grew the server by hundreds of megabytes for good.
-/// It also bounds how many hashes run at once; more wait their turn.
-const MEMORIES: usize = 2;
+/// How many argon2 hashes run at once; more wait their turn. Each needs a working memory of
+/// 19 MiB with the default parameters, allocated for the hash and freed after it: the server's
+/// allocator hands such large blocks back to the system, so memory kept between sign-ins
+/// would only hold the server's resident size up (by 19 MiB per memory kept).
+const AT_ONCE: usize = 2;
 
-struct MemoryPool {
-    /// The free memories, and how many exist.
-    state: std::sync::Mutex<(Vec<Vec<Block>>, usize)>,
-    freed: std::sync::Condvar,
-}
+/// How many hashes run now, and the bell for the ones waiting.
+static RUNNING: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static FREED: std::sync::Condvar = std::sync::Condvar::new();
 
-/// Runs `f` with a working memory of `blocks` argon2 blocks from the pool.
+/// Runs `f` with a fresh working memory of `blocks` argon2 blocks, once fewer than
+/// [`AT_ONCE`] others do.
 fn with_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
-    static POOL: std::sync::OnceLock<MemoryPool> = std::sync::OnceLock::new();
-    let pool = POOL.get_or_init(|| MemoryPool {
-        state: std::sync::Mutex::new((Vec::new(), 0)),
-        freed: std::sync::Condvar::new(),
-    });
-    let mut memory = {
-        let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(m) = st.0.pop() {
-                break m;
-            }
-            if st.1 < MEMORIES {
-                st.1 += 1;
-                break Vec::new();
-            }
-            st = pool.freed.wait(st).unwrap_or_else(|e| e.into_inner());
-        }
-    };
-    // A stored hash with other parameters needs another size (rare: old hashes).
-    if memory.len() != blocks {
-        memory = vec![Block::default(); blocks];
+    fn running() -> std::sync::MutexGuard<'static, usize> {
+        RUNNING.lock().unwrap_or_else(|e| e.into_inner())
     }
-    /// Gives the memory back however `f` ends (a panic too), so no caller waits forever.
-    struct Back<'a>(&'a MemoryPool, Vec<Block>);
-    impl Drop for Back<'_> {
+    let mut now = running();
+    while *now >= AT_ONCE {
+        now = FREED.wait(now).unwrap_or_else(|e| e.into_inner());
+    }
+    *now += 1;
+    drop(now);
+    /// Gives the turn back however `f` ends (a panic too), so no caller waits forever.
+    struct Turn;
+    impl Drop for Turn {
         fn drop(&mut self) {
-            let memory = std::mem::take(&mut self.1);
-            self.0
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .0
-                .push(memory);
-            self.0.freed.notify_one();
+            *running() -= 1;
+            FREED.notify_one();
         }
     }
-    let mut back = Back(pool, memory);
-    f(&mut back.1)
+    let _turn = Turn;
+    f(&mut vec![Block::default(); blocks])
 }
 
-/// The argon2 output of `password` and the raw `salt`, in a pooled working memory.
+/// The argon2 output of `password` and the raw `salt`.
 fn compute(a: &Argon2<'_>, password: &[u8], salt: &[u8], len: usize) -> anyhow::Result<Output> {
     Output::init_with(len, |out| {
         with_memory(a.params().block_count(), |m| {

@@ -15,11 +15,21 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, Searcher, SearcherGeneration, SegmentReader, Warmer};
 
-/// One facet field of one segment: for document `d`, its values are
-/// `ords[starts[d]..starts[d + 1]]`, and `names[ord]` is a value's text.
+/// A value number that stands for "no value" in [`Values::One`].
+const NONE: u8 = u8::MAX;
+
+/// Which values each document of a segment holds, as value numbers (indexes into the names).
+enum Values {
+    /// At most one value per document, and fewer than 255 values: `ords[d]`, or [`NONE`]. A
+    /// search reads one byte per match (the status and the domain).
+    One(Vec<u8>),
+    /// Any number per document: `ords[starts[d]..starts[d + 1]]` (the tags).
+    Many { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+/// One facet field of one segment: each document's values, and `names[ord]`, a value's text.
 struct Column {
-    starts: Vec<u32>,
-    ords: Vec<u32>,
+    values: Values,
     names: Vec<String>,
 }
 
@@ -46,43 +56,100 @@ impl Column {
             ords.extend(reader.facet_ords(doc).map(|o| o as u32));
             starts.push(ords.len() as u32);
         }
-        Ok(Column {
-            starts,
-            ords,
-            names,
-        })
+        let single = names.len() < NONE as usize && starts.windows(2).all(|w| w[1] - w[0] <= 1);
+        let values = if single {
+            Values::One(
+                starts
+                    .windows(2)
+                    .map(|w| match w[1] > w[0] {
+                        true => ords[w[0] as usize] as u8,
+                        false => NONE,
+                    })
+                    .collect(),
+            )
+        } else {
+            Values::Many { starts, ords }
+        };
+        Ok(Column { values, names })
+    }
+
+    /// Adds the values of `docs` to `counts`.
+    fn count(&self, docs: &[DocId], counts: &mut [u32]) {
+        match &self.values {
+            Values::One(ords) => {
+                for &doc in docs {
+                    let ord = ords[doc as usize];
+                    if ord != NONE {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            }
+            Values::Many { starts, ords } => {
+                for &doc in docs {
+                    let (from, to) = (starts[doc as usize], starts[doc as usize + 1]);
+                    for &ord in &ords[from as usize..to as usize] {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            }
+        }
     }
 }
 
-/// The facet fields of one segment, in the order the counter was made with.
-struct SegmentColumns(Vec<Column>);
+/// A number per document that a search reads for every match (see [`FacetCache::new`]).
+pub type Key = fn(&SegmentReader) -> tantivy::Result<Vec<i64>>;
 
-/// Each segment's facet columns, read when a reader first sees the segment and dropped when
-/// no searcher holds it any more.
+/// What one segment's documents hold: the facet fields, in the order the cache was made with,
+/// and the key of each document.
+pub struct SegmentColumns {
+    facets: Vec<Column>,
+    keys: Vec<i64>,
+}
+
+impl SegmentColumns {
+    /// The key of `doc` (0 without a key).
+    pub fn key(&self, doc: DocId) -> i64 {
+        self.keys.get(doc as usize).copied().unwrap_or(0)
+    }
+}
+
+/// Each segment's facet columns (and keys), read when a reader first sees the segment and
+/// dropped when no searcher holds it any more.
 pub struct FacetCache {
     fields: Vec<&'static str>,
+    key: Option<Key>,
     segments: Mutex<HashMap<SegmentId, Arc<SegmentColumns>>>,
 }
 
 impl FacetCache {
-    pub fn new(fields: &[&'static str]) -> FacetCache {
+    /// A cache of the facet `fields` and, with `key`, of a number per document that the
+    /// function reads from the segment's fast fields (fast fields are decoded on each read; a
+    /// plain array is read at the cost of a memory load).
+    pub fn new(fields: &[&'static str], key: Option<Key>) -> FacetCache {
         FacetCache {
             fields: fields.to_vec(),
+            key,
             segments: Mutex::new(HashMap::new()),
         }
     }
 
-    fn columns(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+    /// What `segment` holds, read on first use.
+    pub fn columns(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
         let id = segment.segment_id();
         if let Some(found) = self.lock().get(&id) {
             return Ok(found.clone());
         }
-        let read = Arc::new(SegmentColumns(
-            self.fields
+        let read = Arc::new(SegmentColumns {
+            facets: self
+                .fields
                 .iter()
                 .map(|f| Column::read(segment, f))
                 .collect::<tantivy::Result<_>>()?,
-        ));
+            keys: match self.key {
+                Some(key) => key(segment)?,
+                None => vec![],
+            },
+        });
         self.lock().insert(id, read.clone());
         Ok(read)
     }
@@ -126,7 +193,11 @@ impl Collector for FacetCounter {
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentCounter> {
         let columns = self.0.columns(segment)?;
-        let counts = columns.0.iter().map(|c| vec![0; c.names.len()]).collect();
+        let counts = columns
+            .facets
+            .iter()
+            .map(|c| vec![0; c.names.len()])
+            .collect();
         Ok(SegmentCounter { columns, counts })
     }
 
@@ -162,22 +233,14 @@ impl SegmentCollector for SegmentCounter {
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        for (column, counts) in self.columns.0.iter().zip(&mut self.counts) {
-            for &doc in docs {
-                let (from, to) = (
-                    column.starts[doc as usize] as usize,
-                    column.starts[doc as usize + 1] as usize,
-                );
-                for &ord in &column.ords[from..to] {
-                    counts[ord as usize] += 1;
-                }
-            }
+        for (column, counts) in self.columns.facets.iter().zip(&mut self.counts) {
+            column.count(docs, counts);
         }
     }
 
     fn harvest(self) -> Vec<FacetCounts> {
         self.columns
-            .0
+            .facets
             .iter()
             .zip(self.counts)
             .map(|(column, counts)| {

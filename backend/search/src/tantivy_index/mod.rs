@@ -29,7 +29,8 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term, Warmer,
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, SegmentReader,
+    TantivyDocument, Term, Warmer,
 };
 
 use crate::analyzer::{self, ZH};
@@ -37,7 +38,7 @@ use crate::analyzer::{self, ZH};
 mod query;
 use query::combine;
 mod results;
-use crate::facets::FacetCache;
+use crate::facets::{self, FacetCache};
 
 /// The folder version: a new schema lives in a new folder, which starts empty and is rebuilt.
 const LAYOUT: &str = "v1";
@@ -58,7 +59,8 @@ pub struct TantivyIndex {
 struct Part {
     index: Index,
     reader: IndexReader,
-    /// The facet fields' values, read as segments appear (the scenarios only).
+    /// The facet fields' values (and for the scenarios, until when each is open), read as
+    /// segments appear.
     facets: Arc<FacetCache>,
     /// Opened at the first write, so that a process that only reads (or a command run beside
     /// the server) does not take the folder's writer lock.
@@ -107,7 +109,12 @@ fn internal(e: impl std::fmt::Display) -> Error {
 }
 
 impl Part {
-    fn open(dir: Option<&Path>, schema: Schema, facets: &[&'static str]) -> Result<Part> {
+    fn open(
+        dir: Option<&Path>,
+        schema: Schema,
+        facets: &[&'static str],
+        key: Option<facets::Key>,
+    ) -> Result<Part> {
         let index = match dir {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(internal)?;
@@ -117,7 +124,7 @@ impl Part {
             None => Index::create_in_ram(schema),
         };
         index.tokenizers().register(ZH, analyzer::analyzer(true));
-        let facets = Arc::new(FacetCache::new(facets));
+        let facets = Arc::new(FacetCache::new(facets, key));
         let warmer: Weak<dyn Warmer> = Arc::downgrade(&facets) as Weak<dyn Warmer>;
         let reader = index
             .reader_builder()
@@ -233,8 +240,9 @@ impl TantivyIndex {
                 at("scenarios").as_deref(),
                 scenario_schema,
                 &["domain_f", "status_f", "tag_f"],
+                Some(open_until),
             )?,
-            vendors: Part::open(at("vendors").as_deref(), vendor_schema, &["opc_f"])?,
+            vendors: Part::open(at("vendors").as_deref(), vendor_schema, &["opc_f"], None)?,
             s,
             v,
             synonyms: RwLock::new(vec![]),
@@ -283,6 +291,21 @@ impl TantivyIndex {
 fn facet(value: &str) -> Facet {
     // A value is one path segment: slashes inside it would make a deeper facet.
     Facet::from_path([value.replace('/', "／")])
+}
+
+/// Until when each scenario of `segment` counts as open, in microseconds: its deadline if it
+/// is published, else never (relevance ranks open scenarios a little higher).
+fn open_until(segment: &SegmentReader) -> tantivy::Result<Vec<i64>> {
+    let fast = segment.fast_fields();
+    let status = fast.u64("status")?.first_or_default_col(u64::MAX);
+    let deadline = fast.i64("deadline")?.first_or_default_col(i64::MIN);
+    let open = status_number(Status::Published);
+    Ok((0..segment.max_doc())
+        .map(|d| match status.get_val(d) == open {
+            true => deadline.get_val(d),
+            false => i64::MIN,
+        })
+        .collect())
 }
 
 fn status_number(s: Status) -> u64 {

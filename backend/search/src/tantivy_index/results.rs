@@ -2,7 +2,6 @@
 //! marked snippets.
 
 use domain::error::Result;
-use domain::scenario::Status;
 use domain::search::{FacetCounts, ScenarioSearch, ScenarioSort, Snippet};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
@@ -11,7 +10,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument};
 
 use super::query::scale_text_score;
-use super::{OPEN_BOOST, TantivyIndex, internal, status_number};
+use super::{OPEN_BOOST, TantivyIndex, internal};
 
 impl TantivyIndex {
     /// One pass over the matching documents: the page in the asked order, the count and the
@@ -48,22 +47,11 @@ impl TantivyIndex {
         match sort {
             ScenarioSort::Relevance => {
                 let now = q.now.timestamp_micros();
-                let open = status_number(Status::Published);
+                let cache = self.scenarios.facets.clone();
                 let ranked = top().tweak_score(move |seg: &SegmentReader| {
-                    let status = seg
-                        .fast_fields()
-                        .u64("status")
-                        .ok()
-                        .map(|c| c.first_or_default_col(0));
-                    let deadline = seg
-                        .fast_fields()
-                        .i64("deadline")
-                        .ok()
-                        .map(|c| c.first_or_default_col(0));
-                    move |doc, score| match (&status, &deadline) {
-                        (Some(s), Some(d)) if s.get_val(doc) == open && d.get_val(doc) > now => {
-                            scale_text_score(score, OPEN_BOOST)
-                        }
+                    let columns = cache.columns(seg).ok();
+                    move |doc, score| match &columns {
+                        Some(c) if c.key(doc) > now => scale_text_score(score, OPEN_BOOST),
                         _ => score,
                     }
                 });
