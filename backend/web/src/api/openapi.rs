@@ -51,11 +51,32 @@ pub async fn docs_redirect() -> HttpResponse {
 }
 
 /// `/api/docs/`: Swagger UI, and `GET /api/openapi.json`, the document itself: [`ApiDoc`]'s
-/// header with the paths of every registered API handler, completed by [`complete`].
-pub fn swagger_ui(doc: utoipa::openapi::OpenApi) -> SwaggerUi {
-    let doc = complete(doc);
-    let _ = OPERATIONS.set(operations(&doc));
-    SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc)
+/// header with the paths of every registered API handler, completed by [`complete`]. The
+/// document is kept as its JSON text, written once for every worker: as utoipa's structure it
+/// held 4 MB per worker.
+pub fn swagger_ui(doc: utoipa::openapi::OpenApi) -> impl actix_web::dev::HttpServiceFactory {
+    static JSON: std::sync::OnceLock<actix_web::web::Bytes> = std::sync::OnceLock::new();
+    let json = JSON
+        .get_or_init(|| {
+            let doc = complete(doc);
+            let _ = OPERATIONS.set(operations(&doc));
+            serde_json::to_vec(&doc).unwrap_or_default().into()
+        })
+        .clone();
+    (
+        SwaggerUi::new("/api/docs/{_:.*}")
+            .config(utoipa_swagger_ui::Config::new(["/api/openapi.json"])),
+        actix_web::web::resource("/api/openapi.json")
+            .guard(actix_web::guard::Get())
+            .to(move || {
+                let json = json.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type(actix_web::http::header::ContentType::json())
+                        .body(json)
+                }
+            }),
+    )
 }
 
 /// Every path template of the document with its methods (for 405 and `Allow`).
