@@ -52,8 +52,9 @@ pub struct TantivyIndex {
     vendors: Part,
     s: ScenarioFields,
     v: VendorFields,
-    /// Groups of equivalent terms, folded.
-    synonyms: RwLock<Vec<Vec<String>>>,
+    /// Groups of equivalent terms, folded, each longest first (shared with the searches that
+    /// read them).
+    synonyms: RwLock<Arc<Vec<Vec<String>>>>,
 }
 
 struct Part {
@@ -245,7 +246,7 @@ impl TantivyIndex {
             vendors: Part::open(at("vendors").as_deref(), vendor_schema, &["opc_f"], None)?,
             s,
             v,
-            synonyms: RwLock::new(vec![]),
+            synonyms: RwLock::new(Arc::new(vec![])),
         })
     }
 
@@ -491,8 +492,13 @@ impl SearchIndex for TantivyIndex {
                     .collect()
             })
             .filter(|g: &Vec<String>| g.len() > 1)
+            .map(|mut g| {
+                // Longest first: a search looks for the members in this order.
+                g.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
+                g
+            })
             .collect();
-        *self.synonyms.write().map_err(internal)? = folded;
+        *self.synonyms.write().map_err(internal)? = Arc::new(folded);
         Ok(())
     }
 

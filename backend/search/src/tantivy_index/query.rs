@@ -35,11 +35,10 @@ impl TantivyIndex {
         // (where in the query, clause): the clauses keep the order of the query's words, so
         // that the matching strategy drops the last ones first.
         let mut clauses: Vec<(usize, Box<dyn Query>)> = vec![];
-        for group in &groups {
-            let mut members: Vec<&String> = group.iter().collect();
-            members.sort_by_key(|m| std::cmp::Reverse(m.chars().count()));
-            let Some((found, at)) = members
-                .into_iter()
+        for group in groups.iter() {
+            // Longest member first (the groups are kept in that order).
+            let Some((found, at)) = group
+                .iter()
                 .map(String::as_str)
                 .find_map(|m| find_term(&rest, m).map(|at| (m, at)))
             else {
