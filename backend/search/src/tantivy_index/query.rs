@@ -361,7 +361,9 @@ pub(super) fn matching_last(mut words: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 /// `score` with its text part (the part below the words found) multiplied by `factor`.
 pub(super) fn scale_text_score(score: f32, factor: f32) -> f32 {
-    let words = (score / WORD).floor() * WORD;
+    // Scores are never negative, so the cast is the floor; `floor` itself is a call into libm
+    // on the baseline x86-64 target (2 % of a search matching 12,500 scenarios).
+    let words = (score / WORD) as u32 as f32 * WORD;
     words + (score - words) * factor
 }
 
