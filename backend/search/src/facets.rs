@@ -3,7 +3,9 @@
 //! tantivy's own facet collector decodes each matching document's facet column anew. A
 //! segment never changes once written, so here each segment's facet values are read once, when
 //! the reader first sees the segment (a [`Warmer`]), into flat arrays of small numbers; a
-//! search then counts with two array reads per value. Deleted documents never reach a
+//! search then counts with one byte read per match for a field of one value per document, two
+//! array reads per value otherwise. The same cache holds a number per document that ranking
+//! reads for every match (the scenarios' open-until). Deleted documents never reach a
 //! collector, so the arrays need no update when a document is deleted.
 
 use std::collections::HashMap;

@@ -134,9 +134,7 @@ pub(super) fn with_parts(
             ms::reviewed_at,
         )))
     .map_err(db_err)?;
-    let files: Vec<FileRow> = if !all {
-        vec![]
-    } else {
+    let files: Vec<FileRow> = if all {
         load_in!(c, cf::contract_id, &ids, |among| cf::table
             .filter(among)
             .order((cf::created_at, cf::id))
@@ -151,10 +149,10 @@ pub(super) fn with_parts(
                 cf::created_at,
             )))
         .map_err(db_err)?
-    };
-    let amends: Vec<AmendmentRow> = if !all {
-        vec![]
     } else {
+        vec![]
+    };
+    let amends: Vec<AmendmentRow> = if all {
         load_in!(c, am::contract_id, &ids, |among| am::table
             .filter(among)
             .order((am::proposed_at, am::id))
@@ -171,6 +169,8 @@ pub(super) fn with_parts(
                 am::answered_at,
             )))
         .map_err(db_err)?
+    } else {
+        vec![]
     };
     let pays: Vec<PaymentRow> = cp::table
         .filter(cp::contract_id.eq_any(&ids))
