@@ -519,10 +519,11 @@ impl Store for Database {
 
     fn ping(&self) -> Result<()> {
         let mut c = self.conn()?;
-        diesel::sql_query("SELECT 1")
+        let out = diesel::sql_query("SELECT 1")
             .execute(&mut *c)
-            .map_err(db_err)?;
-        Ok(())
+            .map(|_| ())
+            .map_err(db_err);
+        mark(&mut c, out)
     }
 
     fn pool_state(&self) -> Option<(u32, u32, u32)> {

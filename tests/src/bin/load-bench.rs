@@ -313,8 +313,8 @@ async fn drive(conns: usize, secs: f64, expect: u16, next: Next) -> Stats {
             while Instant::now() < until {
                 let t = Instant::now();
                 let rb = match next(k, n) {
-                    // Pages are fetched as a browser does, taking gzip.
-                    Req::Get(url) if !url.contains("/api/") => {
+                    // Pages are fetched as a browser does, taking gzip (a probe as probes do).
+                    Req::Get(url) if !url.contains("/api/") && !url.ends_with("/readyz") => {
                         client.get(url).header("Accept-Encoding", "gzip")
                     }
                     Req::Get(url) => client.get(url),
@@ -965,12 +965,19 @@ async fn signed_in_reads(
         let b = base.to_string();
         Arc::new(move |_, _| Req::Get(format!("{b}/healthz")))
     };
+    // Readiness reads the database once (`SELECT 1`) and looks at mail and search: the most a
+    // route that reads the database at all can answer, the floor under every row below it.
+    let readyz: Next = {
+        let b = base.to_string();
+        Arc::new(move |_, _| Req::Get(format!("{b}/readyz")))
+    };
     let routes: Vec<(&str, Next)> = vec![
         ("GET /healthz (anonymous)", anonymous_healthz),
         (
             "GET /healthz (vendor's bearer)",
             at("/healthz".into(), &vendor),
         ),
+        ("GET /readyz (one database round trip)", readyz),
         (
             "GET /api/v1/scenarios (vendor)",
             at("/api/v1/scenarios".into(), &vendor),

@@ -172,8 +172,8 @@ pub(super) fn with_parts(
     } else {
         vec![]
     };
-    let pays: Vec<PaymentRow> = cp::table
-        .filter(cp::contract_id.eq_any(&ids))
+    let pays: Vec<PaymentRow> = load_in!(c, cp::contract_id, &ids, |among| cp::table
+        .filter(among)
         .order((cp::recorded_at, cp::id))
         .select((
             cp::id,
@@ -184,9 +184,8 @@ pub(super) fn with_parts(
             cp::corrects,
             cp::recorded_by,
             cp::recorded_at,
-        ))
-        .load(c)
-        .map_err(db_err)?;
+        )))
+    .map_err(db_err)?;
     rows.into_iter()
         .map(|r| {
             let id = r.0;

@@ -62,12 +62,12 @@ impl NotificationReads for AnyConnection {
     }
 
     fn unread_notifications(&mut self, user: UserId) -> Result<i64> {
-        notifications::table
+        on_conn!(self, |c| notifications::table
             .filter(notifications::user_id.eq(user.0))
             .filter(notifications::read_at.is_null())
             .count()
-            .get_result(self)
-            .map_err(db_err)
+            .get_result(c))
+        .map_err(db_err)
     }
 
     fn unread_counts(&mut self, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
