@@ -118,6 +118,12 @@ impl IndexQueue for Database {
     }
 
     fn backlog(&self) -> Result<i64> {
-        self.read(|c| search_outbox::table.count().get_result(c).map_err(db_err))
+        // One statement: no transaction around it.
+        let mut c = self.conn()?;
+        let out = search_outbox::table
+            .count()
+            .get_result(&mut *c)
+            .map_err(db_err);
+        crate::mark(&mut c, out)
     }
 }
