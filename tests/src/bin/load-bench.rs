@@ -18,8 +18,8 @@
 //! `LOAD_SECONDS` (default 5) is the time per route, `LOAD_CONNECTIONS` (default 64);
 //! `LOAD_MIX=reads` or `LOAD_MIX=writes` runs one of the two mixes (both by default), and
 //! `LOAD_MIX=signed` only the signed-in reads (after `/healthz`, and `/readyz` with its one
-//! `SELECT 1` as the ceiling of any route that reads the database); `LOAD_VENDORS` (default 10,000) verified vendors
-//! are seeded for the directory and the recommendations; with `MEILI_BIN` the same corpus is
+//! `SELECT 1` as the ceiling of any route that reads the database); `LOAD_VENDORS` (default
+//! 10,000) verified vendors are seeded for the directory and the recommendations; with `MEILI_BIN` the same corpus is
 //! also searched on Meilisearch, by its own HTTP search and through the product;
 //! `LOAD_KEEP=1` keeps the data folder (and the PostgreSQL database) for a look afterwards.
 
@@ -967,7 +967,7 @@ async fn signed_in_reads(
         Arc::new(move |_, _| Req::Get(format!("{b}/healthz")))
     };
     // Readiness reads the database once (`SELECT 1`) and looks at mail and search: the most a
-    // route that reads the database at all can answer, the floor under every row below it.
+    // route that reads the database at all can answer, the ceiling over every row below it.
     let readyz: Next = {
         let b = base.to_string();
         Arc::new(move |_, _| Req::Get(format!("{b}/readyz")))
