@@ -19,8 +19,9 @@
 //! `LOAD_MIX=reads` or `LOAD_MIX=writes` runs one of the two mixes (both by default), and
 //! `LOAD_MIX=signed` only the signed-in reads (after `/healthz`, and `/readyz` with its one
 //! `SELECT 1` as the ceiling of any route that reads the database); `LOAD_VENDORS` (default
-//! 10,000) verified vendors are seeded for the directory and the recommendations; with `MEILI_BIN` the same corpus is
-//! also searched on Meilisearch, by its own HTTP search and through the product;
+//! 10,000) verified vendors are seeded for the directory and the recommendations; with
+//! `MEILI_BIN` the same corpus is also searched on Meilisearch, by its own HTTP search and
+//! through the product;
 //! `LOAD_KEEP=1` keeps the data folder (and the PostgreSQL database) for a look afterwards.
 
 use std::path::PathBuf;
